@@ -1,0 +1,65 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// SavedResponse is the first response to a request with an Idempotency-Key,
+// kept so that a retry gets it again instead of doing the work twice.
+type SavedResponse struct {
+	Status int
+	Body   []byte
+}
+
+// IdempotencyStore remembers POST responses by Idempotency-Key for 24 hours.
+type IdempotencyStore interface {
+	// BeginIdempotent claims key in scope for a request whose parameters hash
+	// to fingerprint. It returns the saved response if the key was already
+	// used with the same fingerprint, nil if the caller now holds the key.
+	// Returns EIDEMPOTENCY if the key was used with another fingerprint and
+	// ECONFLICT if a request with the key is still in flight.
+	BeginIdempotent(ctx context.Context, scope Scope, key, fingerprint string) (*SavedResponse, error)
+
+	// FinishIdempotent saves the response for the key claimed by BeginIdempotent.
+	FinishIdempotent(ctx context.Context, scope Scope, key string, resp SavedResponse) error
+
+	// ReleaseIdempotent gives up a claim without saving, so that a request that
+	// failed for reasons outside the caller's control may be retried.
+	ReleaseIdempotent(ctx context.Context, scope Scope, key string) error
+}
+
+// RateLimit is the state of one key's rate limit after a request.
+type RateLimit struct {
+	Allowed    bool
+	Limit      int           // requests per window
+	Remaining  int           // requests left in the window
+	Reset      time.Time     // when the window is full again
+	RetryAfter time.Duration // when Allowed is false: how long to wait
+}
+
+// RateLimiter counts requests per API key.
+type RateLimiter interface {
+	// AllowRequest counts one request against the key's limit of perMinute
+	// requests a minute.
+	AllowRequest(ctx context.Context, keyID string, perMinute int) (RateLimit, error)
+}
+
+// Activity is one API request, as kept in the activity log.
+type Activity struct {
+	ID        string    `json:"id"` // the request id, req_…
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Status    int       `json:"status"`
+	KeyID     string    `json:"key_id"`
+	LatencyMS float64   `json:"latency_ms"`
+	ClientIP  string    `json:"client_ip"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ActivityLog keeps every authenticated API request of a scope.
+type ActivityLog interface {
+	RecordActivity(ctx context.Context, scope Scope, a *Activity) error
+	// ListActivity lists requests newest first.
+	ListActivity(ctx context.Context, scope Scope, page Page) (List[*Activity], error)
+}

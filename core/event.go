@@ -1,0 +1,95 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// APIVersion is the schema version stamped on every event envelope.
+const APIVersion = "2026-01-15"
+
+// Event is the envelope every delivery carries. ID is stable across retries,
+// replays and backfills, so receivers use it as their idempotency key.
+type Event struct {
+	ID         string    `json:"id"` // evt_…
+	Type       string    `json:"type"`
+	CreatedAt  time.Time `json:"created_at"` // UTC, whole seconds
+	APIVersion string    `json:"api_version"`
+	Livemode   bool      `json:"livemode"`
+	PropertyID string    `json:"property_id"`
+	Data       EventData `json:"data"`
+}
+
+// EventData holds the resource the event is about, as it was when the event
+// was created.
+type EventData struct {
+	Object json.RawMessage `json:"object"`
+}
+
+// EventInput is what a publisher sends. The hub fills in the rest of the
+// envelope. ID and CreatedAt are optional: a publisher that sets ID makes its
+// publish idempotent (the same id returns the stored event).
+type EventInput struct {
+	ID         string
+	Type       string
+	PropertyID string
+	CreatedAt  *time.Time
+	Object     json.RawMessage
+}
+
+// EventFilter narrows a list of events.
+type EventFilter struct {
+	Type       string
+	PropertyID string
+	CreatedGTE *time.Time
+	CreatedLTE *time.Time
+	Page       Page
+}
+
+// EventType describes one kind of event: what it means, the JSON Schema of its
+// data.object and a realistic sample of data.object.
+type EventType struct {
+	Type        string          `json:"type"`
+	Description string          `json:"description"`
+	Group       string          `json:"group"` // "hotel", "guest_app", "operational" or "custom"
+	Schema      json.RawMessage `json:"schema"`
+	Sample      json.RawMessage `json:"sample"`
+	Custom      bool            `json:"custom"`
+}
+
+// EventService publishes and reads events.
+type EventService interface {
+	// PublishEvent validates input, fills in the envelope and appends the
+	// event to the scope's events stream. It returns only once the event is
+	// durably stored. created is false when an event with input.ID already
+	// existed; that stored event is returned instead. Returns EINVALID naming
+	// the param at fault for an unknown type or a schema violation.
+	PublishEvent(ctx context.Context, scope Scope, input EventInput) (ev *Event, created bool, err error)
+
+	// FindEvent returns an event by id. Returns ENOTFOUND if it is not in scope
+	// or has aged out of retention.
+	FindEvent(ctx context.Context, scope Scope, id string) (*Event, error)
+
+	// ListEvents lists events newest first.
+	ListEvents(ctx context.Context, scope Scope, filter EventFilter) (List[*Event], error)
+}
+
+// EventTypeService is the catalog of event types: the shipped ones, shared by
+// every account, and those an account registers itself.
+type EventTypeService interface {
+	// ListEventTypes lists the shipped types and the scope's own, by name.
+	ListEventTypes(ctx context.Context, scope Scope) ([]*EventType, error)
+
+	// FindEventType returns one type. Returns ENOTFOUND if it is unknown in scope.
+	FindEventType(ctx context.Context, scope Scope, name string) (*EventType, error)
+
+	// CreateEventType registers a custom type. Returns EINVALID for a bad name
+	// or schema, ECONFLICT if the name is taken.
+	CreateEventType(ctx context.Context, scope Scope, t *EventType) error
+
+	// ValidateObject checks data.object against the type's schema. Returns
+	// ENOTFOUND-free EINVALID errors whose Param is the path of the bad field
+	// (for example "data.object.guest.email").
+	ValidateObject(ctx context.Context, scope Scope, typeName string, object json.RawMessage) error
+}

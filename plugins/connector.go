@@ -1,0 +1,93 @@
+package plugins
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Connector is what a connector author implements: describe yourself, check a
+// configuration, and deliver one input. The host calls it the same way
+// whether it runs in process (tests) or as a plugin binary (plugins.Open).
+type Connector interface {
+	// Describe says what the connector is and how to configure it.
+	Describe(ctx context.Context) (Description, error)
+
+	// Validate checks a configuration without calling the remote API and
+	// returns one FieldError per problem; none means the config is valid.
+	Validate(ctx context.Context, config Config) ([]FieldError, error)
+
+	// Check calls the remote API to prove the configuration works (Slack
+	// auth.test, a HubSpot account call, Sheets spreadsheets.get).
+	Check(ctx context.Context, config Config) error
+
+	// Deliver sends one input (the output of the connection's transform
+	// script) to the remote API. A returned error means the connector itself
+	// could not run the delivery; the host retries it.
+	Deliver(ctx context.Context, config Config, input json.RawMessage) (Result, error)
+}
+
+// OptionLister is implemented by connectors that can list the choices for a
+// form field (Slack channels, sheet tabs, HubSpot properties).
+type OptionLister interface {
+	Options(ctx context.Context, config Config, field string) ([]Option, error)
+}
+
+// Config is a connection's configuration, as the user filled in the form:
+// field name to value.
+type Config map[string]any
+
+// Description is what a connector says about itself.
+type Description struct {
+	Name            string   `json:"name"` // slack, hubspot, sheets: the binary is bellhop-connector-<name>
+	DisplayName     string   `json:"display_name"`
+	Version         string   `json:"version"`
+	Description     string   `json:"description"`
+	Fields          []Field  `json:"fields"`           // the configuration form, in order
+	SuggestedEvents []string `json:"suggested_events"` // event types to preselect
+	DefaultScript   string   `json:"default_script"`   // a script in scripts/, e.g. "slack/default.js"
+}
+
+// Field is one field of a connector's configuration form. The form's JSON
+// Schema is derived from the fields (see Description.ConfigSchema).
+type Field struct {
+	Name     string   `json:"name"`
+	Title    string   `json:"title"`
+	Help     string   `json:"help,omitempty"`
+	Type     string   `json:"type"` // "string", "integer", "boolean"
+	Format   string   `json:"format,omitempty"`
+	Enum     []string `json:"enum,omitempty"`
+	Required bool     `json:"required,omitempty"`
+	Secret   bool     `json:"secret,omitempty"`   // encrypted at rest, never returned by the API
+	Advanced bool     `json:"advanced,omitempty"` // shown folded away in a form
+}
+
+// FieldError is one problem with one configuration field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Option is one choice for a form field.
+type Option struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// Outcome is how a delivery ended.
+type Outcome string
+
+// The outcomes of Deliver.
+const (
+	Delivered Outcome = "delivered" // the remote API took it
+	Retry     Outcome = "retry"     // try again later (rate limit, 5xx, timeout)
+	Failed    Outcome = "failed"    // will never work as configured (bad token, unknown channel)
+)
+
+// Result is what Deliver reports for the attempt log.
+type Result struct {
+	Outcome    Outcome       `json:"outcome"`
+	ExternalID string        `json:"external_id,omitempty"` // the remote object's id, e.g. a Slack message ts
+	RetryAfter time.Duration `json:"retry_after,omitempty"` // with Retry: the remote API's hint, if any
+	Summary    string        `json:"summary"`               // what the remote API answered, short, secret-free
+}
