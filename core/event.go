@@ -93,3 +93,23 @@ type EventTypeService interface {
 	// (for example "data.object.guest.email").
 	ValidateObject(ctx context.Context, scope Scope, typeName string, object json.RawMessage) error
 }
+
+// EventStore keeps events in each scope's events stream. It is the storage
+// side of EventService; validation and the envelope are EventService's job.
+type EventStore interface {
+	// AppendEvent adds a complete event to the stream unless an event with
+	// its id exists, atomically, and returns the stored event and whether it
+	// was added.
+	AppendEvent(ctx context.Context, scope Scope, ev *Event) (stored *Event, created bool, err error)
+	FindEvent(ctx context.Context, scope Scope, id string) (*Event, error)
+	ListEvents(ctx context.Context, scope Scope, filter EventFilter) (List[*Event], error)
+}
+
+// EventTypeStore keeps the event types an account registers itself.
+type EventTypeStore interface {
+	// SaveEventType stores a custom type. Returns ECONFLICT if the name is taken.
+	SaveEventType(ctx context.Context, scope Scope, t *EventType) error
+	// FindCustomEventType returns ENOTFOUND if the scope has no such type.
+	FindCustomEventType(ctx context.Context, scope Scope, name string) (*EventType, error)
+	ListCustomEventTypes(ctx context.Context, scope Scope) ([]*EventType, error)
+}

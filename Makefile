@@ -1,0 +1,58 @@
+# Bellhop's targets. `make help` lists them; CI runs the same ones.
+GO       ?= go
+BIN      := bin
+PLUGINS  := $(BIN)/plugins
+ADDR     ?= 127.0.0.1:8080
+
+.DEFAULT_GOAL := help
+
+## help: list the targets with what they do
+.PHONY: help
+help:
+	@awk 'BEGIN{FS=": "} /^## /{sub(/^## /,""); printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+## build: build the bellhop binary into bin/
+.PHONY: build
+build:
+	$(GO) build -o $(BIN)/bellhop ./cmd/bellhop
+
+## plugins: build the prebuilt connector plugins into bin/plugins/
+.PHONY: plugins
+plugins:
+	@mkdir -p $(PLUGINS)
+	@for d in connectors/*/cmd/bellhop-connector-*; do \
+		[ -d "$$d" ] || continue; \
+		echo "  plugin $$(basename $$d)"; \
+		$(GO) build -o $(PLUGINS)/$$(basename $$d) ./$$d || exit 1; \
+	done
+
+## run: start the hub on $(ADDR) with an embedded Redis (or REDIS_URL) and print a test key
+.PHONY: run
+run: build plugins
+	BELLHOP_PLUGIN_DIR=$(PLUGINS) $(BIN)/bellhop serve --addr $(ADDR)
+
+## test: run every test (uses REDIS_URL when it answers, else an embedded Redis)
+.PHONY: test
+test: plugins
+	BELLHOP_PLUGIN_DIR=$(CURDIR)/$(PLUGINS) $(GO) test -count=1 -timeout 20m ./...
+
+## test-short: the tests without the slow end-to-end ones
+.PHONY: test-short
+test-short:
+	$(GO) test -count=1 -short ./...
+
+## bench: run the Go benchmarks (figures go in BENCHMARKS.md)
+.PHONY: bench
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## vet: static checks and formatting
+.PHONY: vet
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+## clean: remove built binaries
+.PHONY: clean
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,79 @@
+package redisstore
+
+import (
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/redis/go-redis/v9"
+)
+
+// Options tune a Store. The zero value of each field means its default.
+type Options struct {
+	// Prefix starts every key, so that several hubs (or tests) can share one
+	// Redis. Default "bh:".
+	Prefix string
+	// EventRetention is how long events stay in a stream. Default 72h; never less.
+	EventRetention time.Duration
+	// ActivityRetention is how long the activity log keeps a request. Default 30 days.
+	ActivityRetention time.Duration
+	// Sealer encrypts secrets at rest (endpoint secrets, connector credentials).
+	Sealer Sealer
+}
+
+// Sealer encrypts and decrypts secrets at rest; core/secretbox implements it.
+type Sealer interface {
+	Seal(plaintext []byte) ([]byte, error)
+	Open(ciphertext []byte) ([]byte, error)
+}
+
+// Store implements the core storage interfaces on Redis. It is safe for
+// concurrent use and keeps no state of its own beyond its options, so any
+// number of hub processes can share one Redis.
+type Store struct {
+	rdb  redis.UniversalClient
+	opts Options
+}
+
+// New returns a Store on rdb.
+func New(rdb redis.UniversalClient, opts Options) *Store {
+	if opts.Prefix == "" {
+		opts.Prefix = "bh:"
+	}
+	if opts.EventRetention < 72*time.Hour {
+		opts.EventRetention = 72 * time.Hour
+	}
+	if opts.ActivityRetention <= 0 {
+		opts.ActivityRetention = 30 * 24 * time.Hour
+	}
+	return &Store{rdb: rdb, opts: opts}
+}
+
+// Client returns the Redis client, for packages that run their own streams
+// (the delivery engine) under the same prefix.
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
+
+// Prefix returns the key prefix.
+func (s *Store) Prefix() string { return s.opts.Prefix }
+
+// scopeKey names a key of one tenant: <prefix>{<account>}:<mode>:<parts…>.
+// The braces are a Redis Cluster hash tag, so all of an account's keys live in
+// one slot and Lua scripts and MULTI can span them.
+func (s *Store) scopeKey(scope core.Scope, parts ...string) string {
+	k := s.opts.Prefix + "{" + scope.AccountID + "}:" + scope.Mode()
+	for _, p := range parts {
+		k += ":" + p
+	}
+	return k
+}
+
+// globalKey names a key shared by all tenants: <prefix><parts…>.
+func (s *Store) globalKey(parts ...string) string {
+	k := s.opts.Prefix
+	for i, p := range parts {
+		if i > 0 {
+			k += ":"
+		}
+		k += p
+	}
+	return k
+}
