@@ -1,0 +1,157 @@
+package core
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Target kinds. A delivery goes to a webhook endpoint or, through a connector
+// plugin, to a connection; the engine treats both the same way.
+const (
+	TargetEndpoint   = "webhook_endpoint"
+	TargetConnection = "connection"
+)
+
+// Target names where a delivery goes.
+type Target struct {
+	Kind string `json:"kind"` // TargetEndpoint or TargetConnection
+	ID   string `json:"id"`   // whe_… or the connection id
+}
+
+// Delivery statuses. A delivery is pending until it ends as succeeded, failed
+// or skipped (the target's transform returned null). Parked deliveries wait
+// for their disabled target to be re-enabled, without burning attempts.
+const (
+	StatusPending   = "pending"
+	StatusParked    = "parked"
+	StatusSucceeded = "succeeded"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+)
+
+// Delivery is one event on its way to one target. Its id is derived from the
+// event id, the target and a replay nonce, so that a dispatcher that crashes
+// and dispatches the same event again does not create it twice.
+type Delivery struct {
+	ID            string     `json:"id"` // whd_…
+	Object        string     `json:"object"`
+	EventID       string     `json:"event_id"`
+	EventType     string     `json:"event_type"`
+	Target        Target     `json:"target"`
+	EndpointID    string     `json:"endpoint_id"` // Target.ID when Target.Kind is TargetEndpoint
+	Status        string     `json:"status"`
+	Reason        string     `json:"reason"`      // why it failed, was skipped or parked
+	Replay        bool       `json:"replay"`      // created by a replay or a backfill
+	BackfillID    string     `json:"backfill_id"` // the backfill that created it, if any
+	AttemptCount  int        `json:"attempt_count"`
+	LastStatus    int        `json:"last_status"` // HTTP status of the last attempt, 0 if none
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	Livemode      bool       `json:"livemode"`
+	Attempts      []*Attempt `json:"attempts,omitempty"` // filled in by FindDelivery
+}
+
+// Attempt is one try of a delivery, kept in the attempt log: what was sent
+// (headers only; never the endpoint secret), what came back, and what the
+// engine decided.
+type Attempt struct {
+	ID              string      `json:"id"` // the request id sent as <Prefix>-Request-Id
+	Number          int         `json:"number"`
+	URL             string      `json:"url"`
+	RequestHeaders  http.Header `json:"request_headers"`
+	ResponseStatus  int         `json:"response_status"` // 0 when no response came back
+	ResponseHeaders http.Header `json:"response_headers"`
+	ResponseBody    string      `json:"response_body"` // capped
+	LatencyMS       float64     `json:"latency_ms"`
+	Error           string      `json:"error"`   // connection error, timeout, transform error
+	Outcome         string      `json:"outcome"` // succeeded, retry, failed, skipped, deferred
+	Logs            []string    `json:"logs,omitempty"`
+	NextRetryAt     *time.Time  `json:"next_retry_at"`
+	CreatedAt       time.Time   `json:"created_at"`
+}
+
+// DeliveryFilter narrows a target's delivery log.
+type DeliveryFilter struct {
+	Status     string
+	EventType  string
+	CreatedGTE *time.Time
+	CreatedLTE *time.Time
+	Page       Page
+}
+
+// Backfill is a bulk replay of a time window of events to one endpoint.
+type Backfill struct {
+	ID          string     `json:"id"` // bf_…
+	Object      string     `json:"object"`
+	EndpointID  string     `json:"endpoint_id"`
+	Since       time.Time  `json:"since"`
+	Until       time.Time  `json:"until"`
+	EventTypes  []string   `json:"event_types"`
+	Status      string     `json:"status"` // running, completed, failed
+	Count       int        `json:"count"`  // events in the window
+	Queued      int        `json:"queued"` // deliveries created so far
+	Error       string     `json:"error"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CompletedAt *time.Time `json:"completed_at"`
+	Livemode    bool       `json:"livemode"`
+}
+
+// BackfillInput asks for a backfill.
+type BackfillInput struct {
+	Since      time.Time
+	Until      time.Time
+	EventTypes []string
+}
+
+// Replay is the answer to a single-event replay, exactly as the webhook
+// contract shows it.
+type Replay struct {
+	Replayed   bool   `json:"replayed"`
+	EventID    string `json:"event_id"`
+	DeliveryID string `json:"delivery_id"`
+	Status     string `json:"status"` // "queued"
+}
+
+// EndpointStats are a target's operational figures over one window.
+type EndpointStats struct {
+	Window         string         `json:"window"` // "1h" or "24h"
+	Total          int            `json:"total"`  // attempts
+	Succeeded      int            `json:"succeeded"`
+	Failed         int            `json:"failed"`
+	SuccessRate    float64        `json:"success_rate"` // 0..1; 0 when Total is 0
+	LatencyP50MS   float64        `json:"latency_p50_ms"`
+	LatencyP95MS   float64        `json:"latency_p95_ms"`
+	LatencyP99MS   float64        `json:"latency_p99_ms"`
+	FailuresByCode map[string]int `json:"failures_by_code"` // "500", "429", "timeout", "connection", …
+}
+
+// DeliveryService reads the attempt log and starts replays and backfills.
+type DeliveryService interface {
+	// FindDelivery returns a delivery with its attempts. Returns ENOTFOUND.
+	FindDelivery(ctx context.Context, scope Scope, id string) (*Delivery, error)
+
+	// ListDeliveries lists a target's deliveries newest first. Returns
+	// ENOTFOUND if the endpoint is not in scope.
+	ListDeliveries(ctx context.Context, scope Scope, endpointID string, filter DeliveryFilter) (List[*Delivery], error)
+
+	// ReplayEvent queues the event again for the endpoint, with the same
+	// event id. Returns ENOTFOUND for an unknown endpoint or event.
+	ReplayEvent(ctx context.Context, scope Scope, endpointID, eventID string) (*Replay, error)
+
+	// StartBackfill replays the events of a window, in original order,
+	// throttled to the endpoint's rate limit. Returns EINVALID or ENOTFOUND.
+	StartBackfill(ctx context.Context, scope Scope, endpointID string, input BackfillInput) (*Backfill, error)
+
+	// FindBackfill returns a backfill's progress. Returns ENOTFOUND.
+	FindBackfill(ctx context.Context, scope Scope, id string) (*Backfill, error)
+
+	// EndpointStats returns the figures of the last hour and the last day.
+	// Returns ENOTFOUND.
+	EndpointStats(ctx context.Context, scope Scope, endpointID string) ([]*EndpointStats, error)
+
+	// TestEndpoint sends a sample event of the given type to the endpoint now
+	// and returns the attempt. Returns ENOTFOUND or EINVALID.
+	TestEndpoint(ctx context.Context, scope Scope, endpointID, eventType string) (*Attempt, error)
+}
