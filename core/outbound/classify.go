@@ -1,0 +1,126 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Outcome is what an attempt means for the delivery.
+type Outcome int
+
+// The outcomes of an attempt. The zero Outcome is none of them.
+const (
+	Succeeded Outcome = iota + 1 // the receiver took it; stop
+	Retry                        // try again on the schedule (or after RetryAfter)
+	Failed                       // failed for good; retrying cannot help
+)
+
+// String returns the outcome as the attempt log spells it.
+func (o Outcome) String() string {
+	switch o {
+	case Succeeded:
+		return "succeeded"
+	case Retry:
+		return "retry"
+	case Failed:
+		return "failed"
+	}
+	return "unknown"
+}
+
+// Bounds on an honoured Retry-After: a receiver may slow us down, but not
+// make us hammer it nor park a delivery for days.
+const (
+	MinRetryAfter = time.Second
+	MaxRetryAfter = time.Hour
+)
+
+// Verdict is the classification of one attempt.
+type Verdict struct {
+	Outcome Outcome
+	// RetryAfter is the receiver's Retry-After, clamped to [MinRetryAfter,
+	// MaxRetryAfter], on a 429 or 503 that sent one; 0 means use the schedule.
+	RetryAfter time.Duration
+	// Reason says why, in words for the attempt log.
+	Reason string
+}
+
+// Classify applies the delivery contract to one attempt: 2xx succeeds; 3xx
+// fails for good (redirects are not followed); 408, 429 and 5xx retry; other
+// 4xx fail for good; timeouts and connection errors retry; an address the
+// live-mode guard refused fails for good. Retry-After (seconds or an HTTP
+// date, relative to now) is honoured on 429 and 503.
+func Classify(status int, header http.Header, err error, now time.Time) Verdict {
+	if err != nil {
+		return classifyError(err)
+	}
+	switch {
+	case status >= 200 && status < 300:
+		return Verdict{Outcome: Succeeded, Reason: fmt.Sprintf("receiver answered %d", status)}
+	case status >= 300 && status < 400:
+		return Verdict{Outcome: Failed, Reason: fmt.Sprintf("receiver answered %d: redirects are not followed", status)}
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+		return Verdict{Outcome: Retry, RetryAfter: retryAfter(header, now), Reason: fmt.Sprintf("receiver answered %d", status)}
+	case status == http.StatusRequestTimeout || (status >= 500 && status < 600):
+		return Verdict{Outcome: Retry, Reason: fmt.Sprintf("receiver answered %d", status)}
+	case status >= 400 && status < 500:
+		return Verdict{Outcome: Failed, Reason: fmt.Sprintf("receiver answered %d: client errors are not retried", status)}
+	case status == 0:
+		return Verdict{Outcome: Retry, Reason: "no response"}
+	}
+	return Verdict{Outcome: Failed, Reason: fmt.Sprintf("receiver answered an invalid status %d", status)}
+}
+
+// classifyError sorts a request that got no response.
+func classifyError(err error) Verdict {
+	var blocked *BlockedError
+	if errors.As(err, &blocked) {
+		return Verdict{Outcome: Failed, Reason: blocked.Error()}
+	}
+	var netErr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+		return Verdict{Outcome: Retry, Reason: "request timed out"}
+	}
+	if errors.Is(err, context.Canceled) {
+		return Verdict{Outcome: Retry, Reason: "request canceled (hub shutting down)"}
+	}
+	return Verdict{Outcome: Retry, Reason: "connection failed: " + errorText(err)}
+}
+
+// errorText is err without the "Post \"<url>\":" that url.Error adds, since
+// the attempt log shows the URL already.
+func errorText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// retryAfter parses a Retry-After header, delay-seconds or HTTP-date, and
+// clamps it; it returns 0 when there is none or it cannot be read.
+func retryAfter(header http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		d = time.Duration(min(secs, int64(MaxRetryAfter/time.Second))) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	} else {
+		return 0
+	}
+	return min(max(d, MinRetryAfter), MaxRetryAfter)
+}

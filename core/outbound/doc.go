@@ -1,0 +1,22 @@
+// Package outbound sends webhook deliveries over HTTP and says what each
+// answer means for the retry schedule.
+//
+// A Client is built once per mode and shared by every worker: it pools
+// HTTP/1.1 keep-alive connections per receiver, never follows redirects, caps
+// the response body it keeps, and, with BlockPrivate (live mode), refuses to
+// connect to loopback, private, link-local and cloud-metadata addresses. The
+// check runs on the address actually being dialled, after DNS, so a hostname
+// that resolves (or re-resolves) to an internal address is caught too.
+//
+//	live := outbound.New(outbound.Options{BlockPrivate: true, UserAgent: "Bellhop/1.0"})
+//	resp := live.Post(ctx, endpoint.URL, headers, body)
+//	v := outbound.Classify(resp.Status, resp.Header, resp.Err, time.Now())
+//	switch v.Outcome {
+//	case outbound.Succeeded: …
+//	case outbound.Retry: … // v.RetryAfter, when set, overrides the schedule
+//	case outbound.Failed: … // for good; v.Reason says why
+//	}
+//
+// Post never returns a Go error: a failed request is a Response with Err set,
+// because a failed attempt is data to record, not a fault of the caller.
+package outbound
