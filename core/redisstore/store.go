@@ -7,6 +7,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+var (
+	_ core.KeyService = (*Store)(nil)
+	_ core.EventStore = (*Store)(nil)
+)
+
 // Options tune a Store. The zero value of each field means its default.
 type Options struct {
 	// Prefix starts every key, so that several hubs (or tests) can share one

@@ -1,0 +1,197 @@
+package redisstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/redis/go-redis/v9"
+)
+
+func testEvent(id, typ, property string, created time.Time) *core.Event {
+	return &core.Event{
+		ID: id, Type: typ, PropertyID: property, CreatedAt: created.UTC(),
+		APIVersion: core.APIVersion, Data: core.EventData{Object: json.RawMessage(`{"n":1}`)},
+	}
+}
+
+func TestAppendEventDedupes(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	ev := testEvent("evt_1", "reservation.created", "prop_1", time.Unix(1700000000, 0))
+	stored, created, err := s.AppendEvent(ctx, scope, ev)
+	if err != nil || !created || stored.ID != "evt_1" {
+		t.Fatalf("first append = %+v, %v, %v", stored, created, err)
+	}
+	dup := testEvent("evt_1", "guest.checked_in", "prop_2", time.Now())
+	stored, created, err = s.AppendEvent(ctx, scope, dup)
+	if err != nil || created {
+		t.Fatalf("second append created = %v, %v; want false", created, err)
+	}
+	if stored.Type != "reservation.created" || !stored.CreatedAt.Equal(ev.CreatedAt) {
+		t.Fatalf("second append returned %+v, want the first event", stored)
+	}
+	n, err := s.Client().XLen(ctx, s.EventsStreamKey(scope)).Result()
+	if err != nil || n != 1 {
+		t.Fatalf("stream length = %d, %v; want 1", n, err)
+	}
+}
+
+func TestAppendEventConcurrentSameID(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	createdCount := 0
+	for i := range 8 {
+		wg.Go(func() {
+			_, created, err := s.AppendEvent(ctx, scope, testEvent("evt_race", fmt.Sprint("t", i), "p", time.Now()))
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if created {
+				createdCount++
+			}
+		})
+	}
+	wg.Wait()
+	if createdCount != 1 {
+		t.Fatalf("%d appends created the event, want 1", createdCount)
+	}
+}
+
+func TestFindEvent(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	ev := testEvent("evt_find", "payment.failed", "prop_1", time.Unix(1700000000, 0))
+	if _, _, err := s.AppendEvent(ctx, scope, ev); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindEvent(ctx, scope, "evt_find")
+	if err != nil || got.Type != ev.Type || string(got.Data.Object) != `{"n":1}` {
+		t.Fatalf("FindEvent = %+v, %v", got, err)
+	}
+	live := scope
+	live.Livemode = true
+	tests := []struct {
+		name  string
+		scope core.Scope
+		id    string
+	}{
+		{"unknown id", scope, "evt_nope"},
+		{"other mode", live, "evt_find"},
+		{"other account", newScope(t, s), "evt_find"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.FindEvent(ctx, tt.scope, tt.id)
+			wantCode(t, err, core.ENOTFOUND)
+		})
+	}
+}
+
+func TestListEvents(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	base := time.Unix(1700000000, 0)
+	// evt_0 … evt_9 in ingest order; even ones are reservations at prop_a,
+	// created one minute apart.
+	for i := range 10 {
+		typ, prop := "reservation.created", "prop_a"
+		if i%2 == 1 {
+			typ, prop = "guest.checked_in", "prop_b"
+		}
+		ev := testEvent(fmt.Sprint("evt_", i), typ, prop, base.Add(time.Duration(i)*time.Minute))
+		if _, _, err := s.AppendEvent(ctx, scope, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(m int) *time.Time { v := base.Add(time.Duration(m) * time.Minute); return &v }
+	tests := []struct {
+		name     string
+		filter   core.EventFilter
+		want     string
+		wantMore bool
+	}{
+		{"newest first", core.EventFilter{Page: core.Page{Limit: 3}}, "9,8,7", true},
+		{"all", core.EventFilter{Page: core.Page{Limit: 10}}, "9,8,7,6,5,4,3,2,1,0", false},
+		{"starting_after", core.EventFilter{Page: core.Page{Limit: 3, StartingAfter: "evt_7"}}, "6,5,4", true},
+		{"starting_after end", core.EventFilter{Page: core.Page{Limit: 3, StartingAfter: "evt_2"}}, "1,0", false},
+		{"ending_before", core.EventFilter{Page: core.Page{Limit: 3, EndingBefore: "evt_2"}}, "5,4,3", true},
+		{"ending_before start", core.EventFilter{Page: core.Page{Limit: 3, EndingBefore: "evt_7"}}, "9,8", false},
+		{"type", core.EventFilter{Type: "guest.checked_in", Page: core.Page{Limit: 2}}, "9,7", true},
+		{"property", core.EventFilter{PropertyID: "prop_a", Page: core.Page{Limit: 10}}, "8,6,4,2,0", false},
+		{"type after", core.EventFilter{Type: "reservation.created", Page: core.Page{Limit: 2, StartingAfter: "evt_6"}}, "4,2", true},
+		{"created range", core.EventFilter{CreatedGTE: at(3), CreatedLTE: at(5), Page: core.Page{Limit: 10}}, "5,4,3", false},
+		{"created gte", core.EventFilter{CreatedGTE: at(8), Page: core.Page{Limit: 10}}, "9,8", false},
+		{"no match", core.EventFilter{Type: "nothing", Page: core.Page{Limit: 10}}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.ListEvents(ctx, scope, tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, ev := range got.Data {
+				ids = append(ids, strings.TrimPrefix(ev.ID, "evt_"))
+			}
+			if strings.Join(ids, ",") != tt.want || got.HasMore != tt.wantMore {
+				t.Fatalf("got %v more %v, want %s more %v", ids, got.HasMore, tt.want, tt.wantMore)
+			}
+		})
+	}
+	for _, param := range []string{"starting_after", "ending_before"} {
+		page := core.Page{StartingAfter: "evt_nope"}
+		if param == "ending_before" {
+			page = core.Page{EndingBefore: "evt_nope"}
+		}
+		_, err := s.ListEvents(ctx, scope, core.EventFilter{Page: page})
+		if e, ok := err.(*core.Error); !ok || e.Code != core.EINVALID || e.Param != param {
+			t.Fatalf("unknown %s: err = %v, want EINVALID naming it", param, err)
+		}
+	}
+}
+
+// TestEventRetentionTrims runs on an embedded Redis whatever REDIS_URL says,
+// because it moves the server's clock past the retention window.
+func TestEventRetentionTrims(t *testing.T) {
+	ctx := context.Background()
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	defer rdb.Close()
+	s := redisstore.New(rdb, redisstore.Options{EventRetention: 72 * time.Hour})
+	scope := core.Scope{AccountID: "acct_trim"}
+	start := time.Now()
+	mr.SetTime(start)
+	if _, _, err := s.AppendEvent(ctx, scope, testEvent("evt_old", "t", "p", start)); err != nil {
+		t.Fatal(err)
+	}
+	mr.SetTime(start.Add(72*time.Hour + time.Minute))
+	mr.FastForward(72*time.Hour + time.Minute) // expires the index key too
+	if _, _, err := s.AppendEvent(ctx, scope, testEvent("evt_new", "t", "p", start)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := rdb.XLen(ctx, s.EventsStreamKey(scope)).Result()
+	if err != nil || n != 1 {
+		t.Fatalf("stream length after the window = %d, %v; want 1", n, err)
+	}
+	_, err = s.FindEvent(ctx, scope, "evt_old")
+	wantCode(t, err, core.ENOTFOUND)
+	if _, err := s.FindEvent(ctx, scope, "evt_new"); err != nil {
+		t.Fatalf("FindEvent(evt_new) = %v", err)
+	}
+}

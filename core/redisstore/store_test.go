@@ -1,0 +1,34 @@
+package redisstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/redistest"
+)
+
+// newStore returns a Store on the test's Redis under the test's own prefix.
+func newStore(t testing.TB) (*redisstore.Store, *redistest.Redis) {
+	t.Helper()
+	r := redistest.New(t)
+	return redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix}), r
+}
+
+// newScope creates an account in s and returns its test-mode scope.
+func newScope(t testing.TB, s *redisstore.Store) core.Scope {
+	t.Helper()
+	a, err := s.CreateAccount(context.Background(), "test")
+	if err != nil {
+		t.Fatalf("CreateAccount: %v", err)
+	}
+	return core.Scope{AccountID: a.ID}
+}
+
+func wantCode(t testing.TB, err error, code string) {
+	t.Helper()
+	if got := core.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
