@@ -1,0 +1,42 @@
+package connectors
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/bellhop/bellhop/plugins"
+)
+
+// String returns config[name] as a trimmed string, "" when it is absent or
+// not a string; Validate reports wrong types, so Deliver need not.
+func String(config plugins.Config, name string) string {
+	s, _ := config[name].(string)
+	return strings.TrimSpace(s)
+}
+
+// BaseURLError checks an optional api_base_url: empty, or an absolute http(s)
+// URL. It returns a message for a plugins.FieldError, "" when the value is fine.
+func BaseURLError(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "must be an absolute http or https URL"
+	}
+	return ""
+}
+
+// APIBaseURLField is the optional advanced field every prebuilt connector
+// has, so that a proxy, a regional host or a test fake can stand in for the
+// real API.
+func APIBaseURLField(def string) plugins.Field {
+	return plugins.Field{
+		Name:     "api_base_url",
+		Title:    "API base URL",
+		Help:     "Leave empty to use " + def + ". Set it to go through a proxy or a regional host.",
+		Type:     "string",
+		Format:   "uri",
+		Advanced: true,
+	}
+}

@@ -1,0 +1,22 @@
+// Package connectortest is the test kit every Bellhop connector runs, in the
+// way alertmanager's receivers share one retry table and one "no secret in
+// errors" test.
+//
+// A connector's test builds a Kit: the connector (logging into a Logs from
+// NewLogs), a working configuration that points at the connector's fake, a
+// sample input, and a table of Cases, each a behaviour of the remote API
+// (arranged on the fake) and the plugins.Outcome the connector must report
+// for it. Kit.Run checks the outcomes, then that no secret value of the
+// configuration ever shows up in an error, a Result's Summary or ExternalID,
+// a FieldError, or a log line (slog or hclog).
+//
+//	logs := connectortest.NewLogs()
+//	kit := connectortest.Kit{
+//		Connector: slack.New(logs.Slog()),
+//		Config:    cfg, Input: input, Logs: logs,
+//		Cases: []connectortest.Case{
+//			{Name: "invalid_auth", Arrange: func() { fake.Fail(...) }, Want: plugins.Failed},
+//		},
+//	}
+//	kit.Run(t)
+package connectortest

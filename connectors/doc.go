@@ -1,0 +1,18 @@
+// Package connectors holds what Bellhop's prebuilt connectors share, in the
+// way alertmanager's notify package serves its receivers: turning an HTTP
+// answer into a plugins.Outcome, client-side rate limiters that never wait
+// past a context, and keeping secrets out of summaries and logs.
+//
+// Each connector lives in its own package below this one (slack, hubspot,
+// sheets), with its configuration in config.go, its plugins.Connector in
+// connector.go, a faithful fake of the remote API in <name>fake, and a
+// ten-line plugin main in cmd/bellhop-connector-<name>. Every connector's
+// tests run the shared kit in connectortest: the retry classification table
+// and the "no secret leaks" check.
+//
+// A connector builds its results with Delivered, RetryLater and Fail, maps a
+// remote HTTP status with OutcomeForStatus, reads a hint with RetryAfter,
+// waits for its budget with Limiters.Wait, and passes any text that may echo
+// remote or transport errors through Redact before it reaches a Summary or a
+// log line.
+package connectors

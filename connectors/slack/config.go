@@ -1,0 +1,74 @@
+package slack
+
+import (
+	"strings"
+
+	"github.com/bellhop/bellhop/connectors"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+const defaultAPIURL = "https://slack.com/api/"
+
+// Fields is the Slack connector's configuration form, in order.
+func Fields() []plugins.Field {
+	return []plugins.Field{
+		{Name: "token", Title: "Bot token", Type: "string", Secret: true,
+			Help: "The bot user OAuth token (xoxb-…) of your Slack app, with the chat:write scope. Leave empty to use a webhook URL instead."},
+		{Name: "channel", Title: "Channel", Type: "string",
+			Help: "The channel id (C…) or #name to post to. Invite the app to it with /invite."},
+		{Name: "webhook_url", Title: "Incoming webhook URL", Type: "string", Format: "uri", Secret: true,
+			Help: "Instead of a token: an incoming-webhook URL (https://hooks.slack.com/services/…). It posts to the channel chosen when it was created."},
+		connectors.APIBaseURLField(defaultAPIURL),
+	}
+}
+
+// config is a parsed configuration.
+type config struct {
+	token      string
+	channel    string
+	webhookURL string
+	apiURL     string
+}
+
+// secrets are the values Redact must hide.
+func (c config) secrets() []string { return []string{c.token, c.webhookURL} }
+
+func parseConfig(raw plugins.Config) config {
+	c := config{
+		token:      connectors.String(raw, "token"),
+		channel:    connectors.String(raw, "channel"),
+		webhookURL: connectors.String(raw, "webhook_url"),
+		apiURL:     connectors.String(raw, "api_base_url"),
+	}
+	if c.apiURL == "" {
+		c.apiURL = defaultAPIURL
+	} else if !strings.HasSuffix(c.apiURL, "/") {
+		c.apiURL += "/"
+	}
+	return c
+}
+
+// problems returns the field errors of a configuration; the messages never
+// quote a secret value.
+func problems(raw plugins.Config) []plugins.FieldError {
+	c := parseConfig(raw)
+	var fes []plugins.FieldError
+	add := func(field, msg string) { fes = append(fes, plugins.FieldError{Field: field, Message: msg}) }
+	switch {
+	case c.token == "" && c.webhookURL == "":
+		add("token", "a bot token or a webhook URL is required")
+	case c.token != "" && c.webhookURL != "":
+		add("webhook_url", "give a bot token or a webhook URL, not both")
+	case c.token != "" && !strings.HasPrefix(c.token, "xoxb-"):
+		add("token", "must be a bot token, starting with xoxb-")
+	case c.token != "" && c.channel == "":
+		add("channel", "a channel is required with a bot token")
+	}
+	if c.webhookURL != "" && connectors.BaseURLError(c.webhookURL) != "" {
+		add("webhook_url", "must be an https URL from Slack's incoming webhooks page")
+	}
+	if msg := connectors.BaseURLError(connectors.String(raw, "api_base_url")); msg != "" {
+		add("api_base_url", msg)
+	}
+	return fes
+}

@@ -1,0 +1,214 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/bellhop/bellhop/connectors"
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+// Version is the connector's version, reported by Describe.
+const Version = "1.0.0"
+
+var _ plugins.Connector = (*Connector)(nil)
+var _ plugins.OptionLister = (*Connector)(nil)
+
+// Connector posts to Slack. It is safe for concurrent use; build it with New.
+type Connector struct {
+	log    *slog.Logger
+	client *http.Client
+	limits *connectors.Limiters
+}
+
+// New returns a Slack connector that logs to logger and keeps to one message
+// a second per channel, with bursts of three, as Slack asks.
+func New(logger *slog.Logger) *Connector {
+	return NewWithLimit(logger, time.Second, 3)
+}
+
+// NewWithLimit is New with another per-channel pace, for tests and for
+// workspaces with other limits.
+func NewWithLimit(logger *slog.Logger, every time.Duration, burst int) *Connector {
+	return &Connector{
+		log:    logger,
+		client: &http.Client{Timeout: 30 * time.Second},
+		limits: connectors.NewLimiters(every, burst),
+	}
+}
+
+// Describe says what the connector is and how to configure it.
+func (c *Connector) Describe(context.Context) (plugins.Description, error) {
+	return plugins.Description{
+		Name:        "slack",
+		DisplayName: "Slack",
+		Version:     Version,
+		Description: "Posts a message into a Slack channel for each event: new reservations, check-ins, failed payments.",
+		Fields:      Fields(),
+		SuggestedEvents: []string{
+			"reservation.created", "reservation.cancelled", "guest.checked_in", "payment.failed",
+		},
+		DefaultScript: "slack/default.js",
+	}, nil
+}
+
+// Validate checks a configuration without calling Slack.
+func (c *Connector) Validate(_ context.Context, config plugins.Config) ([]plugins.FieldError, error) {
+	return problems(config), nil
+}
+
+// input is what scripts/slack/default.js returns.
+type input struct {
+	Text    string          `json:"text"`
+	Blocks  json.RawMessage `json:"blocks"`
+	Channel string          `json:"channel"`
+}
+
+// Deliver posts one message. Bad configuration or input fails for good; see
+// the package doc for how Slack's answers are classified.
+func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.RawMessage) (plugins.Result, error) {
+	if fes := problems(raw); len(fes) > 0 {
+		return connectors.Fail("invalid configuration: " + fes[0].Field + " " + fes[0].Message), nil
+	}
+	cfg := parseConfig(raw)
+	var msg input
+	if err := json.Unmarshal(in, &msg); err != nil {
+		return connectors.Fail("the transform's output is not a Slack message: " + err.Error()), nil
+	}
+	var blocks slack.Blocks
+	if len(msg.Blocks) > 0 && string(msg.Blocks) != "null" {
+		if err := blocks.UnmarshalJSON(msg.Blocks); err != nil {
+			return connectors.Fail("the transform's blocks are not Block Kit blocks: " + err.Error()), nil
+		}
+	}
+	if msg.Text == "" && len(blocks.BlockSet) == 0 {
+		return connectors.Fail("the transform's output has neither text nor blocks"), nil
+	}
+	var res plugins.Result
+	if cfg.webhookURL != "" {
+		res = c.postWebhook(ctx, cfg, msg.Text, blocks)
+	} else {
+		res = c.postMessage(ctx, cfg, msg, blocks)
+	}
+	c.log.Debug("slack delivery", "outcome", res.Outcome, "summary", res.Summary)
+	return res, nil
+}
+
+func (c *Connector) postMessage(ctx context.Context, cfg config, msg input, blocks slack.Blocks) plugins.Result {
+	channel := cfg.channel
+	if msg.Channel != "" {
+		channel = msg.Channel
+	}
+	if wait := c.limits.Wait(ctx, connectors.KeyOf(cfg.token)+channel); wait > 0 {
+		return connectors.RetryLater(wait, "held back to keep to one message a second in "+channel)
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
+	if len(blocks.BlockSet) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks.BlockSet...))
+	}
+	ch, ts, err := c.api(cfg).PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return classify(err, cfg)
+	}
+	return connectors.Delivered(ts, fmt.Sprintf("posted to %s (ts %s)", ch, ts))
+}
+
+func (c *Connector) postWebhook(ctx context.Context, cfg config, text string, blocks slack.Blocks) plugins.Result {
+	if wait := c.limits.Wait(ctx, connectors.KeyOf(cfg.webhookURL)); wait > 0 {
+		return connectors.RetryLater(wait, "held back to keep to one message a second through the webhook")
+	}
+	wm := &slack.WebhookMessage{Text: text}
+	if len(blocks.BlockSet) > 0 {
+		wm.Blocks = &blocks
+	}
+	if err := slack.PostWebhookCustomHTTPContext(ctx, cfg.webhookURL, c.client, wm); err != nil {
+		return classify(err, cfg)
+	}
+	return connectors.Delivered("", "posted through the incoming webhook")
+}
+
+func (c *Connector) api(cfg config) *slack.Client {
+	return slack.New(cfg.token, slack.OptionAPIURL(cfg.apiURL), slack.OptionHTTPClient(c.client))
+}
+
+// Check proves the token works (auth.test) and, for a channel id, that the
+// channel exists and the app is in it (conversations.info). Returns EINVALID
+// when Slack refuses the configuration and EUNAVAILABLE when Slack cannot be
+// reached or answers with a temporary error.
+func (c *Connector) Check(ctx context.Context, raw plugins.Config) error {
+	if fes := problems(raw); len(fes) > 0 {
+		return core.ParamError(fes[0].Field, "%s", fes[0].Message)
+	}
+	cfg := parseConfig(raw)
+	if cfg.webhookURL != "" {
+		return nil
+	}
+	api := c.api(cfg)
+	if _, err := api.AuthTestContext(ctx); err != nil {
+		return checkError(err, cfg, "token")
+	}
+	if !isChannelID(cfg.channel) {
+		return nil
+	}
+	ch, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: cfg.channel})
+	if err != nil {
+		return checkError(err, cfg, "channel")
+	}
+	if !ch.IsMember {
+		return core.ParamError("channel", "the app is not in #%s: invite it with /invite", ch.Name)
+	}
+	return nil
+}
+
+// Options lists the channels the token can see, for the channel field.
+// Returns EINVALID for another field or without a token.
+func (c *Connector) Options(ctx context.Context, raw plugins.Config, field string) ([]plugins.Option, error) {
+	cfg := parseConfig(raw)
+	if field != "channel" {
+		return nil, core.ParamError("field", "the Slack connector has no choices for %q", field)
+	}
+	if cfg.token == "" {
+		return nil, core.ParamError("token", "a bot token is needed to list channels")
+	}
+	return c.channels(ctx, cfg)
+}
+
+func (c *Connector) channels(ctx context.Context, cfg config) ([]plugins.Option, error) {
+	params := &slack.GetConversationsParameters{
+		Types: []string{"public_channel", "private_channel"}, ExcludeArchived: true, Limit: 200,
+	}
+	var out []plugins.Option
+	for page := 0; page < 10; page++ {
+		chans, next, err := c.api(cfg).GetConversationsContext(ctx, params)
+		if err != nil {
+			return nil, checkError(err, cfg, "token")
+		}
+		for _, ch := range chans {
+			out = append(out, plugins.Option{Value: ch.ID, Label: "#" + ch.Name})
+		}
+		if next == "" {
+			break
+		}
+		params.Cursor = next
+	}
+	return out, nil
+}
+
+func isChannelID(s string) bool {
+	if len(s) < 2 || (s[0] != 'C' && s[0] != 'G') {
+		return false
+	}
+	for _, r := range s[1:] {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,275 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/connectors/connectortest"
+	"github.com/bellhop/bellhop/connectors/slack"
+	"github.com/bellhop/bellhop/connectors/slack/slackfake"
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+const sampleInput = `{"text":"New reservation R-1001 for Ada Lovelace","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*New reservation* R-1001"}},{"type":"divider"}]}`
+
+func tokenConfig(fake *slackfake.Server, channel string) plugins.Config {
+	return plugins.Config{"token": fake.Token, "channel": channel, "api_base_url": fake.APIURL()}
+}
+
+func with(cfg plugins.Config, k, v string) plugins.Config {
+	out := plugins.Config{}
+	for n, x := range cfg {
+		out[n] = x
+	}
+	out[k] = v
+	return out
+}
+
+func TestKit(t *testing.T) {
+	fake := slackfake.New(t)
+	logs := connectortest.NewLogs()
+	cfg := tokenConfig(fake, "C0GENERAL")
+	revoked := func(code string) func() {
+		return func() { fake.TokenError = code }
+	}
+	healthy := func() { fake.TokenError = "" }
+	cases := []connectortest.Case{
+		{Name: "posted", Arrange: healthy, Want: plugins.Delivered},
+		{Name: "channel_not_found", Arrange: healthy, Config: with(cfg, "channel", "C0NOPE"), Want: plugins.Failed},
+		{Name: "not_in_channel", Arrange: healthy, Config: with(cfg, "channel", "C0RANDOM"), Want: plugins.Failed},
+		{Name: "is_archived", Arrange: healthy, Config: with(cfg, "channel", "#old"), Want: plugins.Failed},
+		{Name: "invalid_auth", Arrange: healthy, Config: with(cfg, "token", "xoxb-not-the-right-token"), Want: plugins.Failed},
+		{Name: "account_inactive", Arrange: revoked("account_inactive"), Want: plugins.Failed},
+		{Name: "token_revoked", Arrange: revoked("token_revoked"), Want: plugins.Failed},
+		{Name: "429 with Retry-After", Arrange: func() { healthy(); fake.Fail(slackfake.Failure{Status: 429, RetryAfter: 7}) }, Want: plugins.Retry, WantRetryAfter: 7 * time.Second},
+		{Name: "ratelimited in body", Arrange: func() { fake.Fail(slackfake.Failure{Error: "ratelimited"}) }, Want: plugins.Retry},
+		{Name: "internal_error", Arrange: func() { fake.Fail(slackfake.Failure{Error: "internal_error"}) }, Want: plugins.Retry},
+		{Name: "503", Arrange: func() { fake.Fail(slackfake.Failure{Status: 503}) }, Want: plugins.Retry},
+		{Name: "invalid_blocks", Input: json.RawMessage(`{"text":"x","blocks":[{"text":"no type"}]}`), Want: plugins.Failed},
+		{Name: "input not a message", Input: json.RawMessage(`[1,2]`), Want: plugins.Failed},
+		{Name: "webhook posted", Config: plugins.Config{"webhook_url": fake.WebhookURL()}, Want: plugins.Delivered},
+		{Name: "webhook no_service", Config: plugins.Config{"webhook_url": fake.WebhookURL() + "x"}, Want: plugins.Failed},
+		{Name: "webhook 429", Arrange: func() { fake.Fail(slackfake.Failure{Status: 429, RetryAfter: 2}) }, Config: plugins.Config{"webhook_url": fake.WebhookURL()}, Want: plugins.Retry, WantRetryAfter: 2 * time.Second},
+		{Name: "webhook 500 rollup_error", Arrange: func() { fake.Fail(slackfake.Failure{Status: 500}) }, Config: plugins.Config{"webhook_url": fake.WebhookURL()}, Want: plugins.Retry},
+		{Name: "webhook channel_is_archived", Arrange: func() { fake.Fail(slackfake.Failure{Status: 410, Error: "channel_is_archived"}) }, Config: plugins.Config{"webhook_url": fake.WebhookURL()}, Want: plugins.Failed},
+		{Name: "unreachable", Config: plugins.Config{"webhook_url": "http://127.0.0.1:1/services/T/B/unreachablesecret"}, Want: plugins.Retry},
+	}
+	kit := connectortest.Kit{
+		Connector:    slack.NewWithLimit(logs.Slog(), time.Millisecond, 100),
+		Config:       cfg,
+		Input:        json.RawMessage(sampleInput),
+		Cases:        cases,
+		Logs:         logs,
+		ExtraSecrets: []string{fake.WebhookPath, "unreachablesecret"},
+	}
+	kit.Run(t)
+}
+
+func TestDeliverPostsTextAndBlocks(t *testing.T) {
+	tests := []struct {
+		name        string
+		input       string
+		wantChannel string
+		wantBlocks  bool
+	}{
+		{"text and blocks", sampleInput, "C0GENERAL", true},
+		{"text only", `{"text":"Guest checked in"}`, "C0GENERAL", false},
+		{"blocks null", `{"text":"Guest checked in","blocks":null}`, "C0GENERAL", false},
+		{"channel override by name", `{"text":"hi","channel":"#general"}`, "C0GENERAL", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := slackfake.New(t)
+			c := slack.NewWithLimit(connectortest.NewLogs().Slog(), time.Millisecond, 10)
+			res, err := c.Deliver(context.Background(), tokenConfig(fake, "C0GENERAL"), json.RawMessage(tt.input))
+			if err != nil || res.Outcome != plugins.Delivered {
+				t.Fatalf("Deliver = %+v, %v; want delivered", res, err)
+			}
+			msgs := fake.Messages()
+			if len(msgs) != 1 {
+				t.Fatalf("fake got %d messages, want 1", len(msgs))
+			}
+			if got := msgs[0].Channel; got != tt.wantChannel {
+				t.Errorf("channel = %q, want %q", got, tt.wantChannel)
+			}
+			if got := msgs[0].TS; got != res.ExternalID || got == "" {
+				t.Errorf("external id = %q, want the message ts %q", res.ExternalID, got)
+			}
+			if got := len(msgs[0].Blocks) > 0; got != tt.wantBlocks {
+				t.Errorf("blocks sent = %v, want %v", got, tt.wantBlocks)
+			}
+		})
+	}
+}
+
+func TestDeliverBlocksArriveIntact(t *testing.T) {
+	fake := slackfake.New(t)
+	c := slack.New(connectortest.NewLogs().Slog())
+	if _, err := c.Deliver(context.Background(), plugins.Config{"webhook_url": fake.WebhookURL()}, json.RawMessage(sampleInput)); err != nil {
+		t.Fatal(err)
+	}
+	msgs := fake.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("fake got %d messages, want 1", len(msgs))
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(msgs[0].Blocks, &got); err != nil {
+		t.Fatalf("blocks: %v", err)
+	}
+	if len(got) != 2 || got[0]["type"] != "section" || got[1]["type"] != "divider" {
+		t.Errorf("blocks = %s, want the section and the divider", msgs[0].Blocks)
+	}
+}
+
+// The limiter must hand back a Retry, not block, when its wait would
+// outlast the delivery's context.
+func TestDeliverLimiterRespectsContext(t *testing.T) {
+	fake := slackfake.New(t)
+	c := slack.NewWithLimit(connectortest.NewLogs().Slog(), time.Hour, 1)
+	cfg := tokenConfig(fake, "C0GENERAL")
+	in := json.RawMessage(`{"text":"one"}`)
+	if res, _ := c.Deliver(context.Background(), cfg, in); res.Outcome != plugins.Delivered {
+		t.Fatalf("first delivery = %+v, want delivered", res)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := c.Deliver(ctx, cfg, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != plugins.Retry || res.RetryAfter < 59*time.Minute {
+		t.Errorf("second delivery = %+v, want a retry after about an hour", res)
+	}
+	if got := len(fake.Messages()); got != 1 {
+		t.Errorf("fake got %d messages, want 1", got)
+	}
+	// Another channel reference has its own budget. (A #name and its id
+	// count as two channels: the connector does not resolve names.)
+	if res, _ := c.Deliver(ctx, with(cfg, "channel", "#general"), in); res.Outcome != plugins.Delivered {
+		t.Errorf("other channel reference: %+v, want delivered", res)
+	}
+}
+
+// With the fake enforcing Slack's per-channel pace, the connector's limiter
+// keeps every message clear of a 429.
+func TestDeliverKeepsUnderChannelLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paces messages for about a second")
+	}
+	fake := slackfake.New(t)
+	every := 50 * time.Millisecond
+	limit := rateEvery(every)
+	fake.PerChannel, fake.Burst = &limit, 3
+	c := slack.NewWithLimit(connectortest.NewLogs().Slog(), every, 1)
+	cfg := tokenConfig(fake, "C0GENERAL")
+	const n = 15
+	done := make(chan plugins.Result, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			res, _ := c.Deliver(context.Background(), cfg, json.RawMessage(`{"text":"burst"}`))
+			done <- res
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if res := <-done; res.Outcome != plugins.Delivered {
+			t.Errorf("delivery %d = %+v, want delivered", i, res)
+		}
+	}
+	if got := fake.RateLimited(); got != 0 {
+		t.Errorf("fake rate limited %d requests, want 0", got)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name       string
+		config     plugins.Config
+		wantFields []string
+	}{
+		{"token and channel", plugins.Config{"token": "xoxb-1", "channel": "C1"}, nil},
+		{"webhook", plugins.Config{"webhook_url": "https://hooks.slack.com/services/T/B/x"}, nil},
+		{"nothing", plugins.Config{}, []string{"token"}},
+		{"user token", plugins.Config{"token": "xoxp-1", "channel": "C1"}, []string{"token"}},
+		{"no channel", plugins.Config{"token": "xoxb-1"}, []string{"channel"}},
+		{"both", plugins.Config{"token": "xoxb-1", "channel": "C1", "webhook_url": "https://hooks.slack.com/x"}, []string{"webhook_url"}},
+		{"bad webhook", plugins.Config{"webhook_url": "hooks.slack.com/x"}, []string{"webhook_url"}},
+		{"bad base url", plugins.Config{"token": "xoxb-1", "channel": "C1", "api_base_url": "ftp://x"}, []string{"api_base_url"}},
+	}
+	c := slack.New(connectortest.NewLogs().Slog())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fes, err := c.Validate(context.Background(), tt.config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, fe := range fes {
+				got = append(got, fe.Field)
+			}
+			if !equal(got, tt.wantFields) {
+				t.Errorf("fields at fault = %v, want %v (%+v)", got, tt.wantFields, fes)
+			}
+		})
+	}
+}
+
+func TestCheck(t *testing.T) {
+	fake := slackfake.New(t)
+	cfg := tokenConfig(fake, "C0GENERAL")
+	tests := []struct {
+		name     string
+		config   plugins.Config
+		wantCode string
+	}{
+		{"good", cfg, ""},
+		{"channel by name", with(cfg, "channel", "#general"), ""},
+		{"bad token", with(cfg, "token", "xoxb-wrong"), core.EINVALID},
+		{"unknown channel", with(cfg, "channel", "C0NOPE"), core.EINVALID},
+		{"not a member", with(cfg, "channel", "C0RANDOM"), core.EINVALID},
+		{"unreachable", with(cfg, "api_base_url", "http://127.0.0.1:1/api/"), core.EUNAVAILABLE},
+	}
+	c := slack.New(connectortest.NewLogs().Slog())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := c.Check(context.Background(), tt.config)
+			if got := core.ErrorCode(err); got != tt.wantCode {
+				t.Errorf("Check = %v (code %q), want code %q", err, got, tt.wantCode)
+			}
+		})
+	}
+}
+
+func TestOptionsListsChannels(t *testing.T) {
+	fake := slackfake.New(t)
+	c := slack.New(connectortest.NewLogs().Slog())
+	opts, err := c.Options(context.Background(), tokenConfig(fake, ""), "channel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range opts {
+		got = append(got, o.Value+" "+o.Label)
+	}
+	want := []string{"C0GENERAL #general", "C0RANDOM #random"}
+	if !equal(got, want) {
+		t.Errorf("options = %v, want %v", got, want)
+	}
+	if _, err := c.Options(context.Background(), tokenConfig(fake, ""), "token"); core.ErrorCode(err) != core.EINVALID {
+		t.Errorf("Options(token) error = %v, want EINVALID", err)
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
