@@ -1,0 +1,158 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/gin-gonic/gin"
+)
+
+// decodeJSON reads the request body into dst, a pointer to a struct with json
+// tags. It rejects unknown fields, wrong types, malformed JSON, trailing data
+// and an empty body with an EINVALID error naming the param at fault, and a
+// body over the limit with ETOOLARGE.
+func decodeJSON(c *gin.Context, dst any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return core.ParamError("", "The request body is empty; send a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return core.ParamError("", "The request body has data after its JSON object.")
+	}
+	return nil
+}
+
+// decodeError turns an encoding/json error into an EINVALID error that names
+// the param and says what was wrong in words.
+func decodeError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return core.ParamError("", "The request body is not valid JSON (at byte %d): %s.", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return core.ParamError("", "The request body is not valid JSON: it ends too early.")
+	case errors.As(err, &typ):
+		param := typ.Field
+		if param == "" {
+			return core.ParamError("", "The request body must be a JSON object, not %s.", typ.Value)
+		}
+		return core.ParamError(param, "Invalid type for %s: expected %s, got %s.", param, jsonTypeName(typ.Type.Kind().String()), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return core.ParamError(name, "Received unknown parameter: %s.", name)
+	}
+	return core.ParamError("", "The request body could not be decoded: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonTypeName names a Go kind the way a JSON author thinks of it.
+func jsonTypeName(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "a boolean"
+	case kind == "slice", kind == "array":
+		return "an array"
+	}
+	return "an object"
+}
+
+// readBody returns the request body, read once and cached on the context so
+// that the idempotency fingerprint and the handler see the same bytes.
+// Returns ETOOLARGE past the body limit.
+func readBody(c *gin.Context) ([]byte, error) {
+	if b, ok := c.Get(ctxBody); ok {
+		return b.([]byte), nil
+	}
+	if c.Request.Body == nil {
+		c.Set(ctxBody, []byte(nil))
+		return nil, nil
+	}
+	b, err := io.ReadAll(c.Request.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, tooLargeError(tooLarge.Limit)
+	} else if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	c.Set(ctxBody, b)
+	return b, nil
+}
+
+// tooLargeError is the ETOOLARGE error for a body over limit bytes.
+func tooLargeError(limit int64) error {
+	return core.Errorf(core.ETOOLARGE, "The request body is larger than the limit of %d bytes.", limit)
+}
+
+// parsePage reads limit, starting_after and ending_before from the query.
+// Returns EINVALID naming the param for a limit outside 1–100 or both
+// cursors at once.
+func parsePage(c *gin.Context) (core.Page, error) {
+	p := core.Page{Limit: core.DefaultPageLimit, StartingAfter: c.Query("starting_after"), EndingBefore: c.Query("ending_before")}
+	if v, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > core.MaxPageLimit {
+			return p, core.ParamError("limit", "Invalid limit: must be an integer from 1 to %d, got '%s'.", core.MaxPageLimit, v)
+		}
+		p.Limit = n
+	}
+	if p.StartingAfter != "" && p.EndingBefore != "" {
+		return p, core.ParamError("ending_before", "Use starting_after or ending_before, not both.")
+	}
+	return p, nil
+}
+
+// parseTimeParam reads an optional time from the query as RFC 3339 or unix
+// seconds. Returns EINVALID naming param for any other value.
+func parseTimeParam(c *gin.Context, param string) (*time.Time, error) {
+	v, ok := c.GetQuery(param)
+	if !ok {
+		return nil, nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		t := time.Unix(n, 0).UTC()
+		return &t, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, core.ParamError(param, "Invalid %s: expected an RFC 3339 time or unix seconds, got '%s'.", param, v)
+	}
+	t = t.UTC()
+	return &t, nil
+}
+
+// listBody is the JSON of every list response.
+type listBody[T any] struct {
+	Object  string `json:"object"` // always "list"
+	Data    []T    `json:"data"`
+	HasMore bool   `json:"has_more"`
+	URL     string `json:"url"`
+}
+
+// writeList answers with one page of a list. url is the list's path, without
+// the query.
+func writeList[T any](c *gin.Context, url string, l core.List[T]) {
+	if l.Data == nil {
+		l.Data = []T{}
+	}
+	c.JSON(http.StatusOK, listBody[T]{Object: "list", Data: l.Data, HasMore: l.HasMore, URL: url})
+}

@@ -1,0 +1,35 @@
+// Package api is Bellhop's REST API on Gin: the routes under /v1, the
+// conventions every route shares, and the OpenAPI 3.1 document that describes
+// them.
+//
+// Wiring: build a Server with New(cfg, deps), where deps holds the core
+// services (keys, events, event types, idempotency, rate limits, activity),
+// and serve Server.Handler(). The server holds no state of its own beyond
+// Prometheus collectors; everything lives behind the core interfaces.
+//
+// Conventions, applied by middleware so that a handler never repeats them:
+//
+//   - Every response carries X-Request-Id (req_…), errors and 404s included.
+//   - Errors are Stripe-style {"error":{type,code,message,param,request_id,doc_url}}.
+//     A handler reports any failure with writeError(c, err); the one table in
+//     errors.go maps core error codes to status and type. Errors without a
+//     core code are shown as an internal error; their text goes only to the log.
+//   - Routes under /v1 need Authorization: Bearer <key>. Authenticated
+//     responses carry X-RateLimit-Limit, -Remaining and -Reset (unix seconds);
+//     a spent limit gets 429 with Retry-After.
+//   - A POST with Idempotency-Key is answered once; a retry with the same key
+//     and body gets the saved response with Idempotent-Replayed: true.
+//   - Bodies are decoded by decodeJSON (unknown fields rejected, the faulty
+//     param named) and capped at Config.BodyLimit (413 beyond).
+//   - Lists are {"object":"list","data":[…],"has_more":…,"url":…} and page
+//     with limit, starting_after and ending_before (see parsePage).
+//   - Resources are returned as their core types marshal; the event is
+//     exactly the delivered envelope, so resources carry no "object" field.
+//
+// Adding a resource: put its handlers in <resource>.go (functions returning
+// gin.HandlerFunc), add a field to Deps for its service, one line per route
+// in routes.go, and its paths and schemas to openapi.json (keep the file as
+// `python3 -m json.tool --indent 2` prints it). Test it with newTestAPI from
+// harness_test.go, which checks every request and response against
+// openapi.json.
+package api

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/gin-gonic/gin"
+)
+
+// maxIdempotencyKey is the longest Idempotency-Key accepted, as at Stripe.
+const maxIdempotencyKey = 255
+
+// idempotent makes a POST with an Idempotency-Key happen at most once: the
+// first response under 500 is saved and replayed (with Idempotent-Replayed:
+// true) for a retry with the same key and body; the same key with another
+// method, path or body is an idempotency_error; a retry while the first is
+// still running gets 409. A 5xx releases the key so that the retry can work.
+func (s *Server) idempotent() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key := c.GetHeader("Idempotency-Key")
+		if c.Request.Method != http.MethodPost || key == "" {
+			c.Next()
+			return
+		}
+		if len(key) > maxIdempotencyKey {
+			s.writeError(c, core.ParamError("Idempotency-Key", "The Idempotency-Key header is %d characters long; the limit is %d.", len(key), maxIdempotencyKey))
+			return
+		}
+		body, err := readBody(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		sc := scope(c)
+		saved, err := s.deps.Idempotency.BeginIdempotent(c, sc, key, fingerprint(c.Request, body))
+		if err != nil {
+			s.writeError(c, inFlight(err))
+			return
+		}
+		if saved != nil {
+			c.Header("Idempotent-Replayed", "true")
+			c.Data(saved.Status, "application/json; charset=utf-8", saved.Body)
+			c.Abort()
+			return
+		}
+		s.runOnce(c, sc, key)
+	}
+}
+
+// runOnce runs the rest of the chain under a claimed key and saves its
+// response, or releases the key after a 5xx or a panic.
+func (s *Server) runOnce(c *gin.Context, sc core.Scope, key string) {
+	ctx := context.WithoutCancel(c.Request.Context())
+	rec := &recordingWriter{ResponseWriter: c.Writer}
+	c.Writer = rec
+	saved := false
+	defer func() {
+		if saved {
+			return
+		}
+		if err := s.deps.Idempotency.ReleaseIdempotent(ctx, sc, key); err != nil {
+			s.log.WarnContext(c, "api: cannot release idempotency key", "request_id", requestID(c), "err", err)
+		}
+	}()
+	c.Next()
+	if status := rec.Status(); status < 500 {
+		resp := core.SavedResponse{Status: status, Body: rec.body.Bytes()}
+		if err := s.deps.Idempotency.FinishIdempotent(ctx, sc, key, resp); err != nil {
+			s.log.WarnContext(c, "api: cannot save idempotent response", "request_id", requestID(c), "err", err)
+			return // released by the deferred call, so a retry does the work again
+		}
+		saved = true
+	}
+}
+
+// inFlight turns the store's ECONFLICT (the key is held by a running
+// request) into the API's own code, so that it shows as idempotency_error.
+func inFlight(err error) error {
+	if core.ErrorCode(err) != core.ECONFLICT {
+		return err
+	}
+	return &core.Error{Code: codeIdempotencyInFlight, Reason: "idempotency_key_in_use",
+		Message: "A request with this Idempotency-Key is still being processed; retry once it has finished."}
+}
+
+// fingerprint identifies a request's parameters: method, path and body.
+func fingerprint(r *http.Request, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// recordingWriter keeps a copy of the response body for the idempotency store.
+type recordingWriter struct {
+	gin.ResponseWriter
+	body bytes.Buffer
+}
+
+// Write copies b before passing it on.
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+// WriteString copies s before passing it on.
+func (w *recordingWriter) WriteString(s string) (int, error) {
+	w.body.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
+}

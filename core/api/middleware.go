@@ -1,0 +1,121 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/gin-gonic/gin"
+)
+
+// Keys of the values middleware leaves on the gin.Context.
+const (
+	ctxRequestID = "bellhop.request_id"
+	ctxAPIKey    = "bellhop.api_key"
+	ctxBody      = "bellhop.body"
+)
+
+// newRequestID returns a fresh request id, req_ and 24 hex digits.
+func newRequestID() string {
+	b := make([]byte, 12)
+	rand.Read(b) // never fails (crypto/rand panics rather than return an error)
+	return "req_" + hex.EncodeToString(b)
+}
+
+// requestID returns the id of the request being served.
+func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+// withRequestID gives every request an id, in X-Request-Id on the response
+// (errors and 404s included) and in every log line about it.
+func withRequestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := newRequestID()
+		c.Set(ctxRequestID, id)
+		c.Header("X-Request-Id", id)
+		c.Next()
+	}
+}
+
+// observe logs one structured line per request and counts it in the metrics.
+// It logs the key id, never the Authorization header.
+func (s *Server) observe() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		elapsed := time.Since(start)
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Writer.Status()
+		s.metrics.observe(c.Request.Method, route, status, elapsed)
+		s.log.InfoContext(c, "api request",
+			"request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path,
+			"route", route, "status", status, "latency_ms", ms(elapsed),
+			"key_id", keyID(c), "client_ip", c.ClientIP(), "bytes", c.Writer.Size())
+	}
+}
+
+// ms returns d in milliseconds with a fraction.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// recoverPanics turns a panic in a handler into a 500 with the request id, so
+// that one bad request neither kills the process nor leaves the caller
+// without an answer.
+func (s *Server) recoverPanics() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			if err, ok := r.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(r) // the client went away; net/http handles it
+			}
+			err := fmt.Errorf("panic: %v", r)
+			if c.Writer.Written() {
+				s.log.ErrorContext(c, "api: panic after the response started", "request_id", requestID(c), "err", err)
+				c.Abort()
+				return
+			}
+			s.writeError(c, err)
+		}()
+		c.Next()
+	}
+}
+
+// limitBody caps the request body at the configured size: a declared length
+// over it gets 413 at once, a longer body fails when it is read.
+func (s *Server) limitBody() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > s.cfg.BodyLimit {
+			s.writeError(c, tooLargeError(s.cfg.BodyLimit))
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.BodyLimit)
+		}
+		c.Next()
+	}
+}
+
+// notFound answers a path no route serves, in the error shape.
+func (s *Server) notFound() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s.writeError(c, &core.Error{Code: core.ENOTFOUND, Reason: "resource_missing",
+			Message: fmt.Sprintf("Unrecognized request URL (%s: %s).", c.Request.Method, c.Request.URL.Path)})
+	}
+}
+
+// methodNotAllowed answers a known path asked with a method it does not
+// serve, in the error shape.
+func (s *Server) methodNotAllowed() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s.writeError(c, &core.Error{Code: codeMethodNotAllowed, Reason: "method_not_allowed",
+			Message: fmt.Sprintf("%s is not allowed on %s.", c.Request.Method, c.Request.URL.Path)})
+	}
+}

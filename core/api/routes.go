@@ -1,0 +1,31 @@
+package api
+
+// routes registers every route of the API. Each line says what it is for;
+// resources add theirs here, grouped by resource.
+func (s *Server) routes() {
+	e := s.engine
+	e.Use(withRequestID(), s.observe(), s.recoverPanics(), s.cors())
+	e.NoRoute(s.notFound())          // unknown paths: 404 in the error shape
+	e.NoMethod(s.methodNotAllowed()) // known paths, wrong method: 405 in the error shape
+
+	e.GET("/healthz", s.handleHealthz())         // liveness: the process answers
+	e.GET("/readyz", s.handleReadyz())           // readiness: Redis answers (503 if not)
+	e.GET("/metrics", s.handleMetrics())         // Prometheus metrics
+	e.GET("/v1/openapi.json", s.handleOpenAPI()) // this API's OpenAPI 3.1 document, no key needed
+
+	v1 := e.Group("/v1", s.limitBody(), s.authenticate(), s.recordActivity(), s.rateLimit(), s.idempotent())
+
+	v1.POST("/api_keys", s.handleCreateAPIKey())       // create a key in the caller's scope; its secret is shown once
+	v1.GET("/api_keys", s.handleListAPIKeys())         // list the scope's keys (prefix and last four only)
+	v1.DELETE("/api_keys/:id", s.handleRevokeAPIKey()) // revoke a key for good
+
+	v1.POST("/events", s.handlePublishEvent()) // publish an event (201 new, 200 when its id existed)
+	v1.GET("/events", s.handleListEvents())    // list events newest first, filtered
+	v1.GET("/events/:id", s.handleGetEvent())  // one event
+
+	v1.GET("/event_types", s.handleListEventTypes())     // the catalog: shipped types and the account's own
+	v1.GET("/event_types/:type", s.handleGetEventType()) // one type with its schema and sample
+	v1.POST("/event_types", s.handleCreateEventType())   // register a custom type
+
+	v1.GET("/activity", s.handleListActivity()) // the account's API requests, newest first
+}

@@ -1,0 +1,115 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config tunes the API. The zero value of each field means its default.
+type Config struct {
+	// BodyLimit caps request bodies; larger ones get 413. Default 256 KiB.
+	BodyLimit int64
+	// RateLimit is the requests per minute of a key that sets none. Default 3000.
+	RateLimit int
+	// CORSOrigins lists the origins a browser may call the API from. Empty
+	// (the default) sends no CORS headers at all: the API is server to server.
+	CORSOrigins []string
+	// DocURL is the base of the doc_url of every error; the error's code or
+	// type is appended as a fragment. Default "https://docs.bellhop.dev/errors".
+	DocURL string
+	// Version is reported by /healthz, so that a deploy can be checked.
+	Version string
+	// TrustedProxies are the proxy addresses whose X-Forwarded-For is believed
+	// for the client address in the activity log. Default none.
+	TrustedProxies []string
+}
+
+// Defaults of Config.
+const (
+	DefaultBodyLimit = 256 << 10
+	DefaultRateLimit = 3000
+	DefaultDocURL    = "https://docs.bellhop.dev/errors"
+)
+
+// Deps are the services the API serves. Every field but Logger, Registerer
+// and Gatherer is required.
+type Deps struct {
+	Keys        core.KeyService
+	Events      core.EventService
+	EventTypes  core.EventTypeService
+	Idempotency core.IdempotencyStore
+	RateLimiter core.RateLimiter
+	Activity    core.ActivityLog
+
+	// Ready reports whether the hub can serve (Redis reachable); /readyz
+	// answers 503 while it returns an error.
+	Ready func(context.Context) error
+	// Logger gets one line per request and the text of internal errors.
+	// Default: discard.
+	Logger *slog.Logger
+	// Registerer gets the API's metrics and Gatherer serves /metrics.
+	// Default: a registry of the server's own.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+}
+
+// Server is the HTTP API. Build it with New; it is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	metrics *metrics
+	engine  *gin.Engine
+}
+
+// New returns a Server serving deps under cfg, with every route registered.
+func New(cfg Config, deps Deps) *Server {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.RateLimit <= 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.DocURL == "" {
+		cfg.DocURL = DefaultDocURL
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if deps.Registerer == nil || deps.Gatherer == nil {
+		reg := prometheus.NewRegistry()
+		deps.Registerer, deps.Gatherer = reg, reg
+	}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger}
+	s.metrics = newMetrics(deps.Registerer)
+	s.engine = s.newEngine()
+	s.routes()
+	return s
+}
+
+// Handler returns the http.Handler serving the API.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// newEngine returns a bare Gin engine: no default middleware, no console
+// output, errors in our shape for unknown routes and methods.
+func (s *Server) newEngine() *gin.Engine {
+	// Gin's mode is a process-wide setting; release mode only silences its
+	// route listing on stdout, which a library must not print.
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	// SetTrustedProxies fails only on malformed addresses; the command line
+	// validates them, and an unparsable one here means no proxy is trusted.
+	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		s.log.Error("api: ignoring trusted proxies", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
+	return e
+}
