@@ -187,3 +187,27 @@ type EndpointService interface {
 	EnableEndpoint(ctx context.Context, scope Scope, id string) (*Endpoint, error)
 	DisableEndpoint(ctx context.Context, scope Scope, id string, reason string) (*Endpoint, error)
 }
+
+// EndpointSecret is one signing secret of an endpoint. ExpiresAt is set on
+// the old secret after a rotation: it keeps signing until then.
+type EndpointSecret struct {
+	Secret    string
+	ExpiresAt *time.Time
+}
+
+// EndpointStore keeps endpoints, their encrypted secrets and the index by
+// event type that fan-out reads. It is the storage side of EndpointService.
+type EndpointStore interface {
+	// SaveEndpoint creates or replaces an endpoint, and its secrets when
+	// secrets is not nil, and keeps the event-type index in step.
+	SaveEndpoint(ctx context.Context, scope Scope, ep *Endpoint, secrets []EndpointSecret) error
+	// FindEndpoint returns ENOTFOUND if the endpoint is not in scope.
+	FindEndpoint(ctx context.Context, scope Scope, id string) (*Endpoint, error)
+	// EndpointSecrets returns the secrets that sign now, newest first.
+	EndpointSecrets(ctx context.Context, scope Scope, id string, now time.Time) ([]string, error)
+	ListEndpoints(ctx context.Context, scope Scope, page Page) (List[*Endpoint], error)
+	// DeleteEndpoint returns ENOTFOUND if the endpoint is not in scope.
+	DeleteEndpoint(ctx context.Context, scope Scope, id string) error
+	// MatchEndpoints returns the endpoints subscribed to eventType (or "*").
+	MatchEndpoints(ctx context.Context, scope Scope, eventType string) ([]*Endpoint, error)
+}

@@ -1,0 +1,358 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/redis/go-redis/v9"
+)
+
+// Delivery keys, per scope (one account+mode, so one Cluster slot: every Lua
+// script below touches the keys of a single scope only):
+//
+//	dq                 STREAM  deliveries to attempt now; field d = delivery id
+//	dq:retry           ZSET    delivery ids by due time (ms): retries, deferrals
+//	dlv:<id>           HASH    the delivery; its field payload holds the event
+//	                           JSON while it is pending (events age out of the
+//	                           events stream before the last retry is due)
+//	dlv:<id>:att       LIST    the attempts, as JSON, oldest first
+//	t:<target>:dlv     ZSET    a target's delivery ids by creation time (ms)
+//	t:<target>:parked  ZSET    deliveries waiting for a disabled target
+//
+// The deliveries stream is one per scope, not a fixed set of shards, so that
+// creating a delivery, queueing it and acking the event that caused it is one
+// atomic script even on Redis Cluster. Delivery records and attempt lists
+// expire after the delivery retention; target indexes are trimmed to it on
+// every write. Nothing is swept.
+
+// Consumer groups of the delivery engine.
+const (
+	DispatchGroup = "bellhop-dispatch" // on each events stream
+	WorkerGroup   = "bellhop-workers"  // on each deliveries stream
+)
+
+// DeliveryRetention is how long deliveries and attempts are kept unless the
+// engine is told otherwise.
+const DeliveryRetention = 30 * 24 * time.Hour
+
+// DeliveriesStreamKey names the deliveries stream of a scope.
+func (s *Store) DeliveriesStreamKey(scope core.Scope) string { return s.scopeKey(scope, "dq") }
+
+func (s *Store) retryKey(scope core.Scope) string { return s.scopeKey(scope, "dq", "retry") }
+
+func (s *Store) deliveryKey(scope core.Scope, id string) string {
+	return s.scopeKey(scope, "dlv", id)
+}
+
+func (s *Store) attemptsKey(scope core.Scope, id string) string {
+	return s.scopeKey(scope, "dlv", id, "att")
+}
+
+func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) string {
+	return s.scopeKey(scope, append([]string{"t", targetID}, parts...)...)
+}
+
+// createDeliveries creates each delivery that does not exist yet, queues it
+// on the deliveries stream, and then acks the event entry (when given), all
+// at once. A dispatcher that crashed before the ack dispatches the event
+// again and creates nothing twice.
+var createDeliveries = redis.NewScript(`
+local n = (#KEYS - 2) / 2
+local created = 0
+for i = 0, n - 1 do
+  local hk, ik, b = KEYS[3 + 2*i], KEYS[4 + 2*i], 7 + 8*i
+  if redis.call('EXISTS', hk) == 0 then
+    redis.call('HSET', hk, 'id', ARGV[b], 'event_id', ARGV[b+1], 'event_type', ARGV[b+2],
+      'kind', ARGV[b+3], 'target', ARGV[b+4], 'replay', ARGV[b+5], 'backfill', ARGV[b+6],
+      'live', ARGV[b+7], 'status', 'pending', 'attempts', 0, 'created', ARGV[3],
+      'updated', ARGV[3], 'payload', ARGV[5])
+    redis.call('PEXPIRE', hk, ARGV[4])
+    redis.call('ZADD', ik, ARGV[3], ARGV[b])
+    redis.call('ZREMRANGEBYSCORE', ik, '-inf', tonumber(ARGV[3]) - tonumber(ARGV[4]))
+    redis.call('PEXPIRE', ik, ARGV[4])
+    redis.call('XADD', KEYS[1], '*', 'd', ARGV[b])
+    created = created + 1
+  end
+end
+if ARGV[2] ~= '' then redis.call('XACK', KEYS[2], ARGV[1], ARGV[2]) end
+return created
+`)
+
+// CreateDeliveries creates the deliveries of one event (ds, all for the same
+// event) with the event JSON as their payload and queues them. When
+// eventsStream and entryID are not empty, the event's entry there is acked
+// in the same script. It returns how many were new.
+func (s *Store) CreateDeliveries(ctx context.Context, scope core.Scope, ds []*core.Delivery, payload []byte, eventsStream, entryID string, retention time.Duration) (int, error) {
+	if eventsStream == "" {
+		eventsStream, entryID = s.DeliveriesStreamKey(scope), ""
+	}
+	keys := []string{s.DeliveriesStreamKey(scope), eventsStream}
+	now := time.Now()
+	args := []any{DispatchGroup, entryID, now.UnixMilli(), retention.Milliseconds(), payload, 8}
+	for _, d := range ds {
+		keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"))
+		args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, boolArg(scope.Livemode))
+		d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
+	}
+	n, err := createDeliveries.Run(ctx, s.rdb, keys, args...).Int()
+	return n, storeErr("create deliveries", err)
+}
+
+// EnsureGroups creates the dispatch group on each events stream and the
+// worker group on each deliveries stream of scopes, at id 0 and with
+// MKSTREAM, so that nothing published before the first hub started is
+// missed. A group that exists already is left alone.
+func (s *Store) EnsureGroups(ctx context.Context, eventsStream func(core.Scope) string, scopes []core.Scope) error {
+	for _, sc := range scopes {
+		for key, group := range map[string]string{eventsStream(sc): DispatchGroup, s.DeliveriesStreamKey(sc): WorkerGroup} {
+			err := s.rdb.XGroupCreateMkStream(ctx, key, group, "0").Err()
+			if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+				return storeErr("create consumer group", err)
+			}
+		}
+	}
+	return nil
+}
+
+// StreamEntry is one entry read from a consumer group.
+type StreamEntry struct {
+	Stream string
+	ID     string
+	Values map[string]any
+}
+
+// ReadGroup reads new entries for consumer from the given streams (all
+// carrying group), blocking up to block when none is ready. It returns no
+// entries and no error when the block time passes.
+func (s *Store) ReadGroup(ctx context.Context, group, consumer string, streams []string, count int, block time.Duration) ([]StreamEntry, error) {
+	if len(streams) == 0 {
+		return nil, nil
+	}
+	args := make([]string, 0, 2*len(streams))
+	args = append(args, streams...)
+	for range streams {
+		args = append(args, ">")
+	}
+	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: group, Consumer: consumer, Streams: args, Count: int64(count), Block: block}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	} else if err != nil {
+		return nil, storeErr("read stream", err)
+	}
+	var out []StreamEntry
+	for _, st := range res {
+		for _, m := range st.Messages {
+			out = append(out, StreamEntry{Stream: st.Stream, ID: m.ID, Values: m.Values})
+		}
+	}
+	return out, nil
+}
+
+// ClaimIdle takes over entries of stream that another consumer read more
+// than minIdle ago without acking (it crashed or hangs), up to count.
+func (s *Store) ClaimIdle(ctx context.Context, stream, group, consumer string, minIdle time.Duration, count int) ([]StreamEntry, error) {
+	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: group, Consumer: consumer, MinIdle: minIdle, Start: "0", Count: int64(count)}).Result()
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "NOGROUP") {
+			return nil, nil
+		}
+		return nil, storeErr("claim idle entries", err)
+	}
+	out := make([]StreamEntry, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, StreamEntry{Stream: stream, ID: m.ID, Values: m.Values})
+	}
+	return out, nil
+}
+
+// AckDelivery acks and deletes an entry of a deliveries stream, for entries
+// whose delivery needs no attempt (it already ended, or vanished).
+func (s *Store) AckDelivery(ctx context.Context, scope core.Scope, entryID string) error {
+	key := s.DeliveriesStreamKey(scope)
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.XAck(ctx, key, WorkerGroup, entryID)
+		p.XDel(ctx, key, entryID)
+		return nil
+	})
+	return storeErr("ack delivery", err)
+}
+
+// LoadDelivery returns a delivery without its attempts, and its pending
+// payload (nil once the delivery ended). Returns ENOTFOUND.
+func (s *Store) LoadDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, []byte, error) {
+	m, err := s.rdb.HGetAll(ctx, s.deliveryKey(scope, id)).Result()
+	if err != nil {
+		return nil, nil, storeErr("load delivery", err)
+	}
+	if len(m) == 0 {
+		return nil, nil, core.NotFound("delivery", id)
+	}
+	var payload []byte
+	if p, ok := m["payload"]; ok {
+		payload = []byte(p)
+	}
+	return deliveryFromHash(m), payload, nil
+}
+
+func deliveryFromHash(m map[string]string) *core.Delivery {
+	d := &core.Delivery{
+		ID: m["id"], Object: "webhook_delivery", EventID: m["event_id"], EventType: m["event_type"],
+		Target: core.Target{Kind: m["kind"], ID: m["target"]}, Status: m["status"], Reason: m["reason"],
+		Replay: m["replay"] == "1", BackfillID: m["backfill"], Livemode: m["live"] == "1",
+	}
+	if d.Target.Kind == core.TargetEndpoint {
+		d.EndpointID = d.Target.ID
+	}
+	d.AttemptCount, _ = strconv.Atoi(m["attempts"])
+	d.LastStatus, _ = strconv.Atoi(m["last_status"])
+	d.CreatedAt = msTime(m["created"])
+	d.UpdatedAt = msTime(m["updated"])
+	if m["next_at"] != "" {
+		t := msTime(m["next_at"])
+		d.NextAttemptAt = &t
+	}
+	return d
+}
+
+func msTime(s string) time.Time {
+	ms, _ := strconv.ParseInt(s, 10, 64)
+	return time.UnixMilli(ms).UTC()
+}
+
+func boolArg(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// FindDelivery returns a delivery with its attempts. Returns ENOTFOUND if
+// it is not in scope or has aged out.
+func (s *Store) FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error) {
+	d, _, err := s.LoadDelivery(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := s.rdb.LRange(ctx, s.attemptsKey(scope, id), 0, -1).Result()
+	if err != nil {
+		return nil, storeErr("load attempts", err)
+	}
+	d.Attempts = make([]*core.Attempt, 0, len(raw))
+	for _, r := range raw {
+		var a core.Attempt
+		if err := json.Unmarshal([]byte(r), &a); err != nil {
+			return nil, fmt.Errorf("decode attempt: %w", err)
+		}
+		d.Attempts = append(d.Attempts, &a)
+	}
+	return d, nil
+}
+
+// ListDeliveries lists a target's deliveries newest first, filtered, after
+// filter.Page.StartingAfter. It reads the index in chunks and filters as it
+// goes, so a selective filter costs more reads, never a full scan at once.
+func (s *Store) ListDeliveries(ctx context.Context, scope core.Scope, targetID string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
+	list := core.List[*core.Delivery]{Data: []*core.Delivery{}}
+	limit := f.Page.Limit
+	if limit <= 0 {
+		limit = core.DefaultPageLimit
+	}
+	idx := s.targetKey(scope, targetID, "dlv")
+	maxScore, minScore := "+inf", "-inf"
+	if f.CreatedLTE != nil {
+		maxScore = strconv.FormatInt(f.CreatedLTE.UnixMilli(), 10)
+	}
+	if f.CreatedGTE != nil {
+		minScore = strconv.FormatInt(f.CreatedGTE.UnixMilli(), 10)
+	}
+	var offset int64
+	if f.Page.StartingAfter != "" {
+		score, err := s.rdb.ZScore(ctx, idx, f.Page.StartingAfter).Result()
+		if errors.Is(err, redis.Nil) {
+			return list, nil
+		} else if err != nil {
+			return list, storeErr("list deliveries", err)
+		}
+		maxScore = strconv.FormatInt(min(int64(score), mustInt(maxScore, int64(score))), 10)
+		// Skip the members with the cursor's score up to and including it.
+		same, err := s.rdb.ZRevRangeByScore(ctx, idx, &redis.ZRangeBy{Min: maxScore, Max: maxScore}).Result()
+		if err != nil {
+			return list, storeErr("list deliveries", err)
+		}
+		for i, id := range same {
+			if id == f.Page.StartingAfter {
+				offset = int64(i + 1)
+			}
+		}
+	}
+	const chunk = 100
+	for {
+		ids, err := s.rdb.ZRevRangeByScore(ctx, idx, &redis.ZRangeBy{Min: minScore, Max: maxScore, Offset: offset, Count: chunk}).Result()
+		if err != nil {
+			return list, storeErr("list deliveries", err)
+		}
+		offset += int64(len(ids))
+		ds, err := s.loadDeliveries(ctx, scope, ids)
+		if err != nil {
+			return list, err
+		}
+		for _, d := range ds {
+			if (f.Status != "" && d.Status != f.Status) || (f.EventType != "" && d.EventType != f.EventType) {
+				continue
+			}
+			if len(list.Data) == limit {
+				list.HasMore = true
+				return list, nil
+			}
+			list.Data = append(list.Data, d)
+		}
+		if len(ids) < chunk {
+			return list, nil
+		}
+	}
+}
+
+func mustInt(s string, def int64) int64 {
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return def
+	}
+	return v
+}
+
+// loadDeliveries reads deliveries (without payload or attempts) in one
+// round trip, skipping those that expired.
+func (s *Store) loadDeliveries(ctx context.Context, scope core.Scope, ids []string) ([]*core.Delivery, error) {
+	fields := []string{"id", "event_id", "event_type", "kind", "target", "status", "reason", "replay", "backfill", "live", "attempts", "last_status", "created", "updated", "next_at"}
+	cmds := make([]*redis.SliceCmd, len(ids))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HMGet(ctx, s.deliveryKey(scope, id), fields...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr("load deliveries", err)
+	}
+	out := make([]*core.Delivery, 0, len(ids))
+	for _, c := range cmds {
+		vals := c.Val()
+		m := make(map[string]string, len(fields))
+		for i, f := range fields {
+			if str, ok := vals[i].(string); ok {
+				m[f] = str
+			}
+		}
+		if m["id"] == "" {
+			continue
+		}
+		out = append(out, deliveryFromHash(m))
+	}
+	return out, nil
+}
