@@ -77,7 +77,7 @@ func (g *guard) control(network, address string, _ syscall.RawConn) error {
 // it, is in a blocked range and in no allowed one.
 func (g *guard) check(addr netip.Addr) error {
 	addr = addr.WithZone("")
-	for _, a := range g.candidates(addr) {
+	for _, a := range g.candidates(addr.Unmap()) {
 		if g.isAllowed(a) {
 			continue
 		}
@@ -119,10 +119,10 @@ func (g *guard) reason(a netip.Addr) string {
 	return ""
 }
 
-// candidates returns addr and the IPv4 address it embeds, if any: IPv4-mapped
-// (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and
-// 6to4 (2002:aabb:ccdd::), so that an IPv6 spelling cannot smuggle in an
-// internal IPv4 address.
+// candidates returns addr (already unmapped from ::ffff:a.b.c.d) and the IPv4
+// address it embeds, if any: IPv4-compatible (::a.b.c.d), NAT64
+// (64:ff9b::a.b.c.d) and 6to4 (2002:aabb:ccdd::), so that an IPv6 spelling
+// cannot smuggle in an internal IPv4 address.
 func (g *guard) candidates(addr netip.Addr) []netip.Addr {
 	out := []netip.Addr{addr}
 	if !addr.Is6() {
@@ -131,8 +131,6 @@ func (g *guard) candidates(addr netip.Addr) []netip.Addr {
 	b := addr.As16()
 	var v4 [4]byte
 	switch {
-	case addr.Is4In6():
-		copy(v4[:], b[12:])
 	case isZero(b[:12]) && !addr.IsUnspecified() && !addr.IsLoopback():
 		copy(v4[:], b[12:])
 	case g.nat64.Contains(addr):
