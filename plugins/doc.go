@@ -1,0 +1,31 @@
+// Package plugins is Bellhop's connector SDK: the Connector interface a
+// connector author implements, Serve for the plugin binary, and Open for the
+// hub. gRPC, protobuf and the go-plugin handshake stay inside; an author only
+// sees plain Go types.
+//
+// A connector binary's main is one line:
+//
+//	func main() { plugins.Serve(myconnector.New()) }
+//
+// Build it as bellhop-connector-<name> into the hub's plugin directory
+// (BELLHOP_PLUGIN_DIR); examples/connector-echo is a complete connector to
+// copy.
+//
+// The hub (core/pluginhost) starts a plugin with Open, which returns a
+// *Plugin that implements Connector and OptionLister: a test may use a
+// connector in process or as a plugin process interchangeably. Context
+// deadlines and cancellation reach the plugin; errors made with core.Errorf
+// keep their code, reason and param across the process boundary; an error
+// from a plugin that crashed or did not answer in time has code EUNAVAILABLE,
+// and the hub retries the delivery.
+//
+// In a plugin, log with log/slog's default logger: Serve sends its records to
+// the hub's logger, tagged with the plugin's name. Stdout and stderr output
+// after Serve starts goes to the hub's log too and never disturbs the
+// protocol. Never log a secret field.
+//
+// A connector's configuration form is a list of Field; ConfigSchema turns it
+// into the JSON Schema the API validates against and a UI draws, and
+// ValidateFields does the checks every connector's Validate needs (required,
+// types, enums, URLs, unknown fields) before its own.
+package plugins

@@ -1,0 +1,64 @@
+package plugins
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/bellhop/bellhop/plugins/internal/wire"
+)
+
+// server answers the wire protocol on the plugin side by calling the
+// author's Connector.
+type server struct {
+	c Connector
+}
+
+// Handle implements wire.Handler. A panicking connector fails the call, not
+// the plugin process, so one bad input cannot take down every delivery.
+func (s *server) Handle(ctx context.Context, method string, body []byte) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, status.Errorf(codes.Internal, "connector panicked in %s: %v", method, r)
+		}
+	}()
+	var req request
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &req); err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "decode %s request: %v", method, err)
+		}
+	}
+	reply, err := s.call(ctx, method, req)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return json.Marshal(reply)
+}
+
+func (s *server) call(ctx context.Context, method string, req request) (any, error) {
+	switch method {
+	case wire.MethodPing:
+		return struct{}{}, nil
+	case wire.MethodDescribe:
+		return s.c.Describe(ctx)
+	case wire.MethodValidate:
+		errs, err := s.c.Validate(ctx, req.Config)
+		return validateReply{Errors: errs}, err
+	case wire.MethodCheck:
+		return struct{}{}, s.c.Check(ctx, req.Config)
+	case wire.MethodDeliver:
+		return s.c.Deliver(ctx, req.Config, req.Input)
+	case wire.MethodOptions:
+		l, ok := s.c.(OptionLister)
+		if !ok {
+			return nil, notSupported(fmt.Sprintf("%T", s.c))
+		}
+		opts, err := l.Options(ctx, req.Config, req.Field)
+		return optionsReply{Options: opts}, err
+	default:
+		return nil, fmt.Errorf("unknown method %q", method)
+	}
+}
