@@ -1,0 +1,160 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// Limits on what a publisher sends.
+const (
+	// MaxPropertyIDLen bounds property_id (prop_8hJk3m in the reference).
+	MaxPropertyIDLen = 64
+	// MaxObjectBytes bounds data.object, the same as the API's body limit, so
+	// the stream path cannot store what the API would refuse.
+	MaxObjectBytes = 256 << 10
+	// MaxClockSkew is how far in the future a publisher's created_at may be.
+	MaxClockSkew = 5 * time.Minute
+)
+
+// idPattern is the form of a publisher-chosen event id.
+var idPattern = regexp.MustCompile(`^evt_[A-Za-z0-9_]{1,64}$`)
+
+// Service publishes events: it checks the input, validates data.object
+// against the event type's schema, fills in the envelope and appends the
+// event to the scope's events stream. It implements core.EventService and is
+// safe for concurrent use.
+type Service struct {
+	types core.EventTypeService
+	store core.EventStore
+	clock func() time.Time
+}
+
+var _ core.EventService = (*Service)(nil)
+
+// New returns a Service that validates with types, stores in store and
+// stamps events with clock (time.Now in production; tests pass a fixed one).
+func New(types core.EventTypeService, store core.EventStore, clock func() time.Time) *Service {
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Service{types: types, store: store, clock: clock}
+}
+
+// PublishEvent validates input, fills in the envelope (id if absent,
+// created_at, api_version, livemode from scope) and appends the event to the
+// scope's events stream; it returns once the event is in Redis. When an event
+// with input.ID is already stored, it returns that event and created false.
+//
+// Returns EINVALID naming the param at fault: type (missing or unknown in
+// scope), id, property_id, created_at, data.object, or the path of a field
+// that breaks the type's schema (data.object.guest.email). Store failures
+// pass through (EUNAVAILABLE when Redis cannot be reached).
+func (s *Service) PublishEvent(ctx context.Context, scope core.Scope, in core.EventInput) (*core.Event, bool, error) {
+	now := s.clock().UTC()
+	if err := checkInput(in, now); err != nil {
+		return nil, false, err
+	}
+	if err := s.types.ValidateObject(ctx, scope, in.Type, in.Object); err != nil {
+		return nil, false, err
+	}
+	ev := &core.Event{
+		ID:         in.ID,
+		Type:       in.Type,
+		CreatedAt:  now.Truncate(time.Second),
+		APIVersion: core.APIVersion,
+		Livemode:   scope.Livemode,
+		PropertyID: in.PropertyID,
+		Data:       core.EventData{Object: compact(in.Object)},
+	}
+	if ev.ID == "" {
+		ev.ID = NewEventID()
+	}
+	if in.CreatedAt != nil {
+		ev.CreatedAt = in.CreatedAt.UTC().Truncate(time.Second)
+	}
+	stored, created, err := s.store.AppendEvent(ctx, scope, ev)
+	if err != nil {
+		return nil, false, fmt.Errorf("publish event: %w", err)
+	}
+	return stored, created, nil
+}
+
+// checkInput checks everything but the schema, cheapest first.
+func checkInput(in core.EventInput, now time.Time) error {
+	if in.Type == "" {
+		return core.ParamError("type", "type is required, e.g. \"reservation.created\".")
+	}
+	if in.ID != "" && !idPattern.MatchString(in.ID) {
+		return core.ParamError("id", "id: must be evt_ followed by 1 to 64 letters, digits or underscores.")
+	}
+	if in.PropertyID == "" {
+		return core.ParamError("property_id", "property_id is required: the property the event belongs to, e.g. \"prop_8hJk3m\".")
+	}
+	if len(in.PropertyID) > MaxPropertyIDLen || strings.ContainsFunc(in.PropertyID, unicode.IsControl) {
+		return core.ParamError("property_id", "property_id: must be at most %d characters, without control characters.", MaxPropertyIDLen)
+	}
+	if in.CreatedAt != nil && in.CreatedAt.After(now.Add(MaxClockSkew)) {
+		return core.ParamError("created_at", "created_at: must not be more than %v in the future (the hub's clock says %s).",
+			MaxClockSkew, now.Format(time.RFC3339))
+	}
+	obj := bytes.TrimSpace(in.Object)
+	if len(obj) == 0 || string(obj) == "null" {
+		return core.ParamError("data.object", "data.object is required: the resource the event is about.")
+	}
+	if len(obj) > MaxObjectBytes {
+		return core.ParamError("data.object", "data.object: must be at most %d KiB.", MaxObjectBytes>>10)
+	}
+	if obj[0] != '{' || !json.Valid(obj) {
+		return core.ParamError("data.object", "data.object: must be a JSON object.")
+	}
+	return nil
+}
+
+// FindEvent returns an event by id. Returns ENOTFOUND if it is not in scope
+// or has aged out of retention.
+func (s *Service) FindEvent(ctx context.Context, scope core.Scope, id string) (*core.Event, error) {
+	return s.store.FindEvent(ctx, scope, id)
+}
+
+// ListEvents lists events newest first.
+func (s *Service) ListEvents(ctx context.Context, scope core.Scope, filter core.EventFilter) (core.List[*core.Event], error) {
+	return s.store.ListEvents(ctx, scope, filter)
+}
+
+// compact stores data.object without the publisher's whitespace; the
+// object is already known to be valid JSON.
+func compact(raw json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return raw
+	}
+	return b.Bytes()
+}
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// NewEventID returns a fresh event id: evt_ and 24 random base62 characters
+// (about 143 bits), for anything that creates events outside PublishEvent.
+func NewEventID() string {
+	out := make([]byte, 0, 4+24)
+	out = append(out, "evt_"...)
+	buf := make([]byte, 32)
+	for len(out) < cap(out) {
+		rand.Read(buf) // never fails (crypto/rand since Go 1.24)
+		for _, b := range buf {
+			if b < 248 && len(out) < cap(out) { // 248 = 4*62: no modulo bias
+				out = append(out, base62[b%62])
+			}
+		}
+	}
+	return string(out)
+}
