@@ -15,12 +15,13 @@ type TransformTarget struct {
 
 // TransformResult is what one run of a transform script produced.
 type TransformResult struct {
-	Output   json.RawMessage   // the body to send (webhook) or the connector's input (connection)
-	Skip     bool              // the script returned null or undefined: skip this event for this target
-	Headers  map[string]string // context.headers set by the script (webhooks only)
-	Logs     []string          // console output, capped
-	Version  int               // the script version that ran
-	Duration time.Duration
+	Output     json.RawMessage   // the body to send (webhook) or the connector's input (connection)
+	Skip       bool              // the script returned null or undefined: skip this event for this target
+	SkipReason string            // why, as given to bellhop.skip(reason), or a default sentence
+	Headers    map[string]string // context.headers set by the script (webhooks only)
+	Logs       []string          // console output, capped
+	Version    int               // the script version that ran
+	Duration   time.Duration
 }
 
 // TransformRunner runs an account's transform scripts on events. The delivery
@@ -32,4 +33,55 @@ type TransformRunner interface {
 	// good (a script bug is fixed and replayed, not retried). Returns
 	// ENOTFOUND if the script does not exist.
 	RunTransform(ctx context.Context, scope Scope, scriptID string, ev *Event, target TransformTarget, attempt int) (*TransformResult, error)
+}
+
+// Script is a JavaScript transform of an account. Every update makes a new
+// version and keeps the old ones, so that a delivery can name the exact code
+// it ran long after the script changed.
+type Script struct {
+	ID          string    `json:"id"` // scr_…
+	Object      string    `json:"object"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Source      string    `json:"source"`
+	Version     int       `json:"version"` // 1 for the first save, +1 for each update
+	Livemode    bool      `json:"livemode"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"` // when this version was saved
+}
+
+// ScriptUpdate changes a script; nil fields keep their value. Any update makes
+// a new version, even one that changes only the name.
+type ScriptUpdate struct {
+	Name        *string
+	Description *string
+	Source      *string
+}
+
+// ScriptStore keeps scripts and every version of each.
+type ScriptStore interface {
+	// CreateScript stores s as version 1, filling in ID, Version and times.
+	CreateScript(ctx context.Context, scope Scope, s *Script) error
+	// FindScript returns the latest version. Returns ENOTFOUND if it is not in scope.
+	FindScript(ctx context.Context, scope Scope, id string) (*Script, error)
+	// FindScriptVersion returns one version. Returns ENOTFOUND if either is unknown.
+	FindScriptVersion(ctx context.Context, scope Scope, id string, version int) (*Script, error)
+	// ListScripts lists the latest versions, newest script first.
+	ListScripts(ctx context.Context, scope Scope, page Page) (List[*Script], error)
+	// UpdateScript saves a new version and returns it. Returns ENOTFOUND.
+	UpdateScript(ctx context.Context, scope Scope, id string, upd ScriptUpdate) (*Script, error)
+	// DeleteScript deletes the script and its versions. Returns ENOTFOUND,
+	// and ECONFLICT listing the users while any target still uses it.
+	DeleteScript(ctx context.Context, scope Scope, id string) error
+}
+
+// ScriptUsers records which targets use a script, so that a script in use is
+// not deleted from under them. The endpoint and connection services call
+// AttachScript when a target names a script and DetachScript when it stops
+// (or the target is deleted); user is the target's id (whe_…, conn_…).
+type ScriptUsers interface {
+	AttachScript(ctx context.Context, scope Scope, scriptID, user string) error
+	DetachScript(ctx context.Context, scope Scope, scriptID, user string) error
+	// ScriptUsers lists the ids of the targets that use the script, sorted.
+	ScriptUsers(ctx context.Context, scope Scope, scriptID string) ([]string, error)
 }

@@ -1,0 +1,218 @@
+package transform
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dop251/goja"
+)
+
+// limits holds the guards installed on the builtins that can turn a small
+// input into an enormous result in one native call, which no interrupt can
+// stop: 'x'.repeat(1e9), Array(1e6).fill(s).join(''), JSON.stringify of one
+// object shared a million times. Each guard bounds the result before the
+// builtin runs and throws a RangeError instead.
+type limits struct {
+	rt       *goja.Runtime
+	maxLen   int // characters in one string
+	maxElems int // elements in one array
+}
+
+func installLimits(rt *goja.Runtime, maxLen int) error {
+	l := &limits{rt: rt, maxLen: maxLen, maxElems: max(maxLen/4, 1024)}
+	str := rt.Get("String").ToObject(rt).Get("prototype").ToObject(rt)
+	arr := rt.Get("Array").ToObject(rt)
+	arrProto := arr.Get("prototype").ToObject(rt)
+	for _, name := range arrayMethods() {
+		if err := l.wrap(arrProto, name, l.arrayGuard(name)); err != nil {
+			return err
+		}
+	}
+	if err := arrProto.DefineDataProperty("join", rt.ToValue(l.join), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+		return fmt.Errorf("guard Array.prototype.join: %w", err)
+	}
+	guards := []struct {
+		obj   *goja.Object
+		name  string
+		guard func(goja.FunctionCall) (int64, string)
+	}{
+		{str, "repeat", l.repeatSize},
+		{str, "padStart", l.padSize},
+		{str, "padEnd", l.padSize},
+		{str, "concat", l.concatSize},
+		{str, "replace", l.replaceSize},
+		{str, "replaceAll", l.replaceSize},
+		{arr, "from", l.fromSize},
+		{rt.Get("Function").ToObject(rt).Get("prototype").ToObject(rt), "apply", l.argsSize(1)},
+		{rt.Get("Reflect").ToObject(rt), "apply", l.argsSize(2)},
+		{rt.Get("Reflect").ToObject(rt), "construct", l.argsSize(1)},
+	}
+	for _, g := range guards {
+		if err := l.wrap(g.obj, g.name, g.guard); err != nil {
+			return err
+		}
+	}
+	return l.guardStringify(rt.Get("JSON").ToObject(rt))
+}
+
+// arrayMethods are the Array.prototype methods that loop natively over
+// `length` elements, so a sparse array with a huge length would make them
+// run (and allocate) without bound.
+func arrayMethods() []string {
+	return []string{"at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find",
+		"findIndex", "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes",
+		"indexOf", "keys", "lastIndexOf", "map", "pop", "push", "reduce", "reduceRight",
+		"reverse", "shift", "slice", "some", "sort", "splice", "toLocaleString", "toReversed",
+		"toSorted", "toSpliced", "toString", "unshift", "values", "with"}
+}
+
+// wrap replaces obj[name] with a function that asks guard for the size the
+// call would produce and throws a RangeError when it is over the limit.
+func (l *limits) wrap(obj *goja.Object, name string, guard func(goja.FunctionCall) (int64, string)) error {
+	orig, ok := goja.AssertFunction(obj.Get(name))
+	if !ok {
+		return nil // not in this goja version: nothing to guard
+	}
+	fn := func(call goja.FunctionCall) goja.Value {
+		if size, what := guard(call); size > int64(l.maxLen) {
+			l.throwRange("%s: %s of %d exceeds the limit of %d", name, what, size, l.maxLen)
+		}
+		res, err := orig(call.This, call.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		return res
+	}
+	if err := obj.DefineDataProperty(name, l.rt.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+		return fmt.Errorf("guard %s: %w", name, err)
+	}
+	return nil
+}
+
+func (l *limits) throwRange(format string, args ...any) {
+	e, err := l.rt.New(l.rt.Get("RangeError"), l.rt.ToValue(fmt.Sprintf(format, args...)))
+	if err != nil {
+		panic(err)
+	}
+	panic(e)
+}
+
+func (l *limits) strLen(v goja.Value) int64 {
+	if s, ok := v.ToString().(goja.String); ok {
+		return int64(s.Length())
+	}
+	return int64(len(v.String()))
+}
+
+func (l *limits) lengthOf(v goja.Value) int64 {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return 0
+	}
+	return obj.Get("length").ToInteger()
+}
+
+func (l *limits) arrayGuard(name string) func(goja.FunctionCall) (int64, string) {
+	return func(call goja.FunctionCall) (int64, string) {
+		n := l.lengthOf(call.This)
+		if name == "concat" {
+			for _, a := range call.Arguments {
+				n += l.lengthOf(a)
+			}
+		}
+		if name == "flat" || name == "flatMap" {
+			n = l.flatSize(call.This, 0)
+		}
+		// Scale so that the common check against maxLen bounds elements by maxElems.
+		return n * int64(l.maxLen) / int64(l.maxElems), "an array length (scaled)"
+	}
+}
+
+// flatSize counts the elements one level down, the result of flat() with its
+// default depth; it stops counting once over the limit.
+func (l *limits) flatSize(v goja.Value, depth int) int64 {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return 1
+	}
+	n := obj.Get("length").ToInteger()
+	if depth > 0 || n > int64(l.maxElems) {
+		return n
+	}
+	var total int64
+	for i := int64(0); i < n && total <= int64(l.maxElems); i++ {
+		el := obj.Get(fmt.Sprint(i))
+		if inner, ok := el.(*goja.Object); ok && inner.ClassName() == "Array" {
+			total += l.flatSize(inner, depth+1)
+		} else {
+			total++
+		}
+	}
+	return total
+}
+
+func (l *limits) repeatSize(call goja.FunctionCall) (int64, string) {
+	count := call.Argument(0).ToFloat()
+	size := float64(l.strLen(call.This)) * count
+	if size > float64(1<<62) {
+		return 1 << 62, "a string length"
+	}
+	return int64(size), "a string length"
+}
+
+func (l *limits) padSize(call goja.FunctionCall) (int64, string) {
+	return call.Argument(0).ToInteger(), "a string length"
+}
+
+func (l *limits) concatSize(call goja.FunctionCall) (int64, string) {
+	n := l.strLen(call.This)
+	for _, a := range call.Arguments {
+		n += l.strLen(a)
+	}
+	return n, "a string length"
+}
+
+// replaceSize bounds a replacement by its worst case: every position a match
+// and every "$&" the whole string. A function replacement is bounded after
+// each call instead, by counting what it returns.
+func (l *limits) replaceSize(call goja.FunctionCall) (int64, string) {
+	n := l.strLen(call.This)
+	repl := call.Argument(1)
+	if _, isFn := goja.AssertFunction(repl); isFn {
+		call.Arguments[1] = l.countingReplacer(repl, n)
+		return n, "a string length"
+	}
+	r := repl.String()
+	per := int64(len(r)) + int64(strings.Count(r, "$"))*n
+	if per <= 1 {
+		return n, "a string length"
+	}
+	return n + (n+1)*per, "a possible string length"
+}
+
+func (l *limits) countingReplacer(fn goja.Value, base int64) goja.Value {
+	call, _ := goja.AssertFunction(fn)
+	total := base
+	return l.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+		res, err := call(c.This, c.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		if total += l.strLen(res); total > int64(l.maxLen) {
+			l.throwRange("replace: a string length of %d exceeds the limit of %d", total, l.maxLen)
+		}
+		return res
+	})
+}
+
+func (l *limits) fromSize(call goja.FunctionCall) (int64, string) {
+	n := l.lengthOf(call.Argument(0))
+	return n * int64(l.maxLen) / int64(l.maxElems), "an array length (scaled)"
+}
+
+func (l *limits) argsSize(i int) func(goja.FunctionCall) (int64, string) {
+	return func(call goja.FunctionCall) (int64, string) {
+		n := l.lengthOf(call.Argument(i))
+		return n * int64(l.maxLen) / int64(l.maxElems), "an argument count (scaled)"
+	}
+}

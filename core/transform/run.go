@@ -1,0 +1,159 @@
+package transform
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/dop251/goja"
+)
+
+// Input is one event to transform for one target.
+type Input struct {
+	Event   *core.Event
+	Target  core.TransformTarget
+	Attempt int // 1 for the first attempt
+}
+
+// Run runs p on in, on a pooled runtime, within the engine's limits. The
+// result carries the logs and duration whether or not the run failed.
+//
+// A script that throws, returns something that is not JSON, or breaks a limit
+// (time, memory, stack, output size) returns an EINVALID error whose message
+// starts with the script's name, line and column. A cancelled ctx interrupts
+// the run and returns ctx's error, not an EINVALID one: the run is not the
+// script's fault.
+func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.TransformResult, error) {
+	body, err := json.Marshal(in.Event)
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	if len(body) > e.opts.MaxInputBytes {
+		return nil, scriptError("the event is %d bytes of JSON, over the limit of %d", len(body), e.opts.MaxInputBytes)
+	}
+	v, err := e.getVM()
+	if err != nil {
+		return nil, err
+	}
+	f := &flight{rt: v.rt}
+	e.watchdog.add(f)
+	timer := time.AfterFunc(e.opts.Timeout, func() { f.interrupt(errTimeout) })
+	stopCtx := context.AfterFunc(ctx, func() { f.interrupt(context.Cause(ctx)) })
+	start := time.Now()
+	res, runErr := v.run(p, body, in)
+	dur := time.Since(start)
+	timer.Stop()
+	stopCtx()
+	e.watchdog.remove(f)
+	reason := f.finish()
+	st := v.state
+	v.reset()
+	e.putVM(v)
+
+	if res == nil {
+		res = &core.TransformResult{}
+	}
+	res.Logs, res.Duration = st.logLines(), dur
+	if runErr != nil {
+		return res, e.runError(p, runErr, reason)
+	}
+	if res.Skip {
+		res.SkipReason = st.skipReason
+		if res.SkipReason == "" {
+			res.SkipReason = "the transform returned null"
+		}
+	}
+	return res, nil
+}
+
+// logLines returns the captured console output, with a last line saying how
+// much was dropped when the cap was reached.
+func (st *runState) logLines() []string {
+	if st.dropped == 0 {
+		return st.logs
+	}
+	return append(st.logs, fmt.Sprintf("(%d more console lines dropped: over the log limit)", st.dropped))
+}
+
+// run evaluates the script's top level in a fresh scope and calls its
+// transform function.
+func (v *vm) run(p *Program, body []byte, in Input) (*core.TransformResult, error) {
+	evt, err := v.parse(goja.Undefined(), v.rt.ToValue(string(body)))
+	if err != nil {
+		return nil, err
+	}
+	ctxObj, err := v.context(in)
+	if err != nil {
+		return nil, err
+	}
+	factory, err := v.rt.RunProgram(p.prg)
+	if err != nil {
+		return nil, err
+	}
+	makeFn, _ := goja.AssertFunction(factory)
+	fnVal, err := makeFn(goja.Undefined())
+	if err != nil {
+		return nil, err
+	}
+	fn, ok := goja.AssertFunction(fnVal)
+	if !ok {
+		return nil, scriptError("%s: the script defines no function transform(event, context)", p.name)
+	}
+	out, err := fn(goja.Undefined(), evt, ctxObj)
+	if err != nil {
+		return nil, err
+	}
+	if goja.IsUndefined(out) || goja.IsNull(out) {
+		return &core.TransformResult{Skip: true}, nil
+	}
+	return v.output(p, out, ctxObj)
+}
+
+// context builds the second argument of transform.
+func (v *vm) context(in Input) (*goja.Object, error) {
+	c := v.rt.NewObject()
+	target := v.rt.NewObject()
+	err := firstErr(
+		target.Set("kind", in.Target.Kind),
+		target.Set("id", in.Target.ID),
+		c.Set("target", target),
+		c.Set("attempt", in.Attempt),
+		c.Set("headers", v.rt.NewObject()),
+	)
+	if in.Event != nil {
+		err = firstErr(err, c.Set("livemode", in.Event.Livemode), c.Set("property_id", in.Event.PropertyID))
+	}
+	return c, err
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// output turns the returned value into JSON within the size cap and collects
+// context.headers.
+func (v *vm) output(p *Program, out goja.Value, ctxObj *goja.Object) (*core.TransformResult, error) {
+	s, err := v.stringify(goja.Undefined(), out)
+	if err != nil {
+		return nil, err
+	}
+	if goja.IsUndefined(s) {
+		return nil, scriptError("%s: transform returned a %s, which has no JSON form", p.name, out.ExportType())
+	}
+	str := s.String()
+	if len(str) > v.opts.MaxOutputBytes {
+		return nil, scriptError("%s: the output is %d bytes of JSON, over the limit of %d", p.name, len(str), v.opts.MaxOutputBytes)
+	}
+	headers, err := readHeaders(p, ctxObj.Get("headers"))
+	if err != nil {
+		return nil, err
+	}
+	return &core.TransformResult{Output: json.RawMessage(str), Headers: headers}, nil
+}

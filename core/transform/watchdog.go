@@ -1,0 +1,121 @@
+package transform
+
+import (
+	"errors"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// errMemory and errTimeout are the reasons a run is interrupted with.
+var (
+	errMemory  = errors.New("memory limit exceeded")
+	errTimeout = errors.New("time limit exceeded")
+)
+
+// flight is one run in progress, as the timers and the watchdog see it. Its
+// lock makes sure nothing interrupts a runtime after its run has finished
+// and it went back to the pool.
+type flight struct {
+	mu       sync.Mutex
+	rt       *goja.Runtime
+	done     bool
+	baseline uint64 // process heap allocations when the watchdog first saw the run; 0 until then
+	reason   error  // why the run was interrupted, if it was
+}
+
+func (f *flight) interrupt(reason error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done || f.reason != nil {
+		return
+	}
+	f.reason = reason
+	f.rt.Interrupt(reason)
+}
+
+// finish marks the run over and returns why it was interrupted, if it was.
+func (f *flight) finish() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.done = true
+	return f.reason
+}
+
+// watchdog bounds how much memory a run may allocate. goja has no memory
+// limit, and Go cannot attribute allocations to a goroutine, so it samples
+// the process's cumulative heap allocations (runtime/metrics, no
+// stop-the-world) every interval and interrupts any run in flight during
+// which the process allocated more than budget bytes. Short runs finish long
+// before it looks; it costs nothing while no run is in flight but a tick.
+type watchdog struct {
+	budget   uint64
+	interval time.Duration
+	mu       sync.Mutex
+	flights  map[*flight]struct{}
+	quit     chan struct{}
+	once     sync.Once
+	sample   []metrics.Sample
+}
+
+func startWatchdog(budget int64, interval time.Duration) *watchdog {
+	w := &watchdog{
+		budget:   uint64(budget),
+		interval: interval,
+		flights:  map[*flight]struct{}{},
+		quit:     make(chan struct{}),
+		sample:   []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}},
+	}
+	go w.loop()
+	return w
+}
+
+func (w *watchdog) stop() { w.once.Do(func() { close(w.quit) }) }
+
+func (w *watchdog) add(f *flight) {
+	w.mu.Lock()
+	w.flights[f] = struct{}{}
+	w.mu.Unlock()
+}
+
+func (w *watchdog) remove(f *flight) {
+	w.mu.Lock()
+	delete(w.flights, f)
+	w.mu.Unlock()
+}
+
+func (w *watchdog) loop() {
+	t := time.NewTicker(w.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.quit:
+			return
+		case <-t.C:
+			w.check()
+		}
+	}
+}
+
+func (w *watchdog) check() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.flights) == 0 {
+		return
+	}
+	metrics.Read(w.sample)
+	if w.sample[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	now := w.sample[0].Value.Uint64()
+	for f := range w.flights {
+		switch {
+		case f.baseline == 0:
+			f.baseline = now
+		case now-f.baseline > w.budget:
+			f.interrupt(errMemory)
+		}
+	}
+}
