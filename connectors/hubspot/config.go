@@ -1,0 +1,45 @@
+package hubspot
+
+import (
+	"strings"
+
+	"github.com/bellhop/bellhop/connectors"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+const defaultAPIURL = "https://api.hubapi.com"
+
+// Fields is the HubSpot connector's configuration form, in order.
+func Fields() []plugins.Field {
+	return []plugins.Field{
+		{Name: "token", Title: "Private app access token", Type: "string", Required: true, Secret: true,
+			Help: "In HubSpot: Settings › Integrations › Private apps › Create, with the scopes crm.objects.contacts.write and crm.objects.contacts.read. Paste its access token (pat-…)."},
+		connectors.APIBaseURLField(defaultAPIURL),
+	}
+}
+
+type config struct {
+	token  string
+	apiURL string
+}
+
+func parseConfig(raw plugins.Config) config {
+	c := config{token: connectors.String(raw, "token"), apiURL: connectors.String(raw, "api_base_url")}
+	if c.apiURL == "" {
+		c.apiURL = defaultAPIURL
+	}
+	c.apiURL = strings.TrimSuffix(c.apiURL, "/")
+	return c
+}
+
+// problems returns the field errors of a configuration, quoting no secret.
+func problems(raw plugins.Config) []plugins.FieldError {
+	var fes []plugins.FieldError
+	if connectors.String(raw, "token") == "" {
+		fes = append(fes, plugins.FieldError{Field: "token", Message: "a private app access token is required"})
+	}
+	if msg := connectors.BaseURLError(connectors.String(raw, "api_base_url")); msg != "" {
+		fes = append(fes, plugins.FieldError{Field: "api_base_url", Message: msg})
+	}
+	return fes
+}

@@ -1,0 +1,119 @@
+package hubspot
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/bellhop/bellhop/connectors"
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+// Version is the connector's version, reported by Describe.
+const Version = "1.0.0"
+
+var _ plugins.Connector = (*Connector)(nil)
+
+// Connector writes contacts and notes into a HubSpot portal. It is safe for
+// concurrent use; build it with New.
+type Connector struct {
+	log    *slog.Logger
+	client *http.Client
+	limits *connectors.Limiters
+	now    func() time.Time
+}
+
+// New returns a HubSpot connector that logs to logger and keeps each token
+// under HubSpot's default 100 requests per rolling 10 seconds: a bucket of 10
+// refilled at 9 a second lets through at most 10 + 90 in any 10 s.
+func New(logger *slog.Logger) *Connector {
+	return NewWithLimit(logger, time.Second/9, 10)
+}
+
+// NewWithLimit is New with another request pace, for portals with a higher
+// limit (HubSpot's API add-on) and for tests.
+func NewWithLimit(logger *slog.Logger, every time.Duration, burst int) *Connector {
+	return &Connector{
+		log:    logger,
+		client: &http.Client{Timeout: 30 * time.Second},
+		limits: connectors.NewLimiters(every, burst),
+		now:    time.Now,
+	}
+}
+
+// Describe says what the connector is and how to configure it.
+func (c *Connector) Describe(context.Context) (plugins.Description, error) {
+	return plugins.Description{
+		Name:        "hubspot",
+		DisplayName: "HubSpot",
+		Version:     Version,
+		Description: "Keeps guests as HubSpot contacts and records their reservations and payments as notes on the contact's timeline.",
+		Fields:      Fields(),
+		SuggestedEvents: []string{
+			"guest.created", "guest.updated", "reservation.created", "reservation.cancelled", "payment.succeeded",
+		},
+		DefaultScript: "hubspot/default.js",
+	}, nil
+}
+
+// Validate checks a configuration without calling HubSpot.
+func (c *Connector) Validate(_ context.Context, config plugins.Config) ([]plugins.FieldError, error) {
+	return problems(config), nil
+}
+
+// Check proves the token works with GET /account-info/v3/details. Returns
+// EINVALID when HubSpot refuses the token and EUNAVAILABLE when HubSpot
+// cannot be reached or answers with a temporary error.
+func (c *Connector) Check(ctx context.Context, raw plugins.Config) error {
+	if fes := problems(raw); len(fes) > 0 {
+		return core.ParamError(fes[0].Field, "%s", fes[0].Message)
+	}
+	cfg := parseConfig(raw)
+	a, held := c.call(ctx, cfg, http.MethodGet, "/account-info/v3/details", nil)
+	if held != nil {
+		return core.Errorf(core.EUNAVAILABLE, "%s", held.Summary)
+	}
+	if a.status == http.StatusOK {
+		return nil
+	}
+	res := failure(a, "the account check")
+	if res.Outcome == plugins.Failed {
+		return core.ParamError("token", "%s", res.Summary)
+	}
+	return core.Errorf(core.EUNAVAILABLE, "%s", res.Summary)
+}
+
+// input is what scripts/hubspot/default.js returns.
+type input struct {
+	Contacts []struct {
+		Email      string            `json:"email"`
+		Properties map[string]string `json:"properties"`
+	} `json:"contacts"`
+	Note *string `json:"note"`
+}
+
+// Deliver upserts the contacts and writes the note; see the package doc for
+// how HubSpot's answers are classified.
+func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.RawMessage) (plugins.Result, error) {
+	if fes := problems(raw); len(fes) > 0 {
+		return connectors.Fail("invalid configuration: " + fes[0].Field + " " + fes[0].Message), nil
+	}
+	var msg input
+	if err := json.Unmarshal(in, &msg); err != nil {
+		return connectors.Fail("the transform's output is not HubSpot input: " + err.Error()), nil
+	}
+	if len(msg.Contacts) > 100 {
+		return connectors.Fail("the transform's output has more than 100 contacts, HubSpot's batch limit"), nil
+	}
+	for i, ct := range msg.Contacts {
+		if ct.Email == "" {
+			return connectors.Fail("the transform's output has a contact without an email (contacts[" + itoa(i) + "])"), nil
+		}
+	}
+	res := c.deliver(ctx, parseConfig(raw), msg)
+	c.log.Debug("hubspot delivery", "outcome", res.Outcome, "external_id", res.ExternalID, "summary", res.Summary)
+	return res, nil
+}

@@ -1,0 +1,195 @@
+package hubspot_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/connectors/connectortest"
+	"github.com/bellhop/bellhop/connectors/hubspot"
+	"github.com/bellhop/bellhop/connectors/hubspot/hubspotfake"
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+const sampleInput = `{"contacts":[{"email":"ada@example.com","properties":{"firstname":"Ada","lastname":"Lovelace","phone":"+44 20 7946 0000"}}],"note":"Reservation R-1001: 12–14 May 2026, Deluxe King, 2 guests, €420.00"}`
+
+func config(fake *hubspotfake.Server) plugins.Config {
+	return plugins.Config{"token": fake.Token, "api_base_url": fake.URL}
+}
+
+func newConnector() *hubspot.Connector {
+	return hubspot.NewWithLimit(connectortest.NewLogs().Slog(), time.Millisecond, 1000)
+}
+
+func TestKit(t *testing.T) {
+	fake := hubspotfake.New(t)
+	logs := connectortest.NewLogs()
+	cfg := config(fake)
+	fail := func(f hubspotfake.Failure) func() { return func() { fake.Fail(f) } }
+	cases := []connectortest.Case{
+		{Name: "saved", Want: plugins.Delivered},
+		{Name: "401", Config: plugins.Config{"token": "pat-na1-wrong", "api_base_url": fake.URL}, Want: plugins.Failed},
+		{Name: "403 missing scopes", Arrange: fail(hubspotfake.Failure{Status: 403, Category: "MISSING_SCOPES"}), Want: plugins.Failed},
+		{Name: "429 with Retry-After", Arrange: fail(hubspotfake.Failure{Status: 429, RetryAfter: 4}), Want: plugins.Retry, WantRetryAfter: 4 * time.Second},
+		{Name: "429 with rate-limit headers only", Arrange: fail(hubspotfake.Failure{Status: 429}), Want: plugins.Retry, WantRetryAfter: 10 * time.Second},
+		{Name: "502", Arrange: fail(hubspotfake.Failure{Status: 502}), Want: plugins.Retry},
+		{Name: "note 503 after contacts", Arrange: fail(hubspotfake.Failure{Path: "/crm/v3/objects/notes", Status: 503}), Want: plugins.Retry},
+		{Name: "unknown property", Input: json.RawMessage(`{"contacts":[{"email":"a@example.com","properties":{"room_number":"12"}}]}`), Want: plugins.Failed},
+		{Name: "207 partial", Input: json.RawMessage(`{"contacts":[{"email":"ok@example.com"},{"email":"not-an-email"}],"note":"x"}`), Want: plugins.Failed},
+		{Name: "contact without email", Input: json.RawMessage(`{"contacts":[{"properties":{"firstname":"x"}}]}`), Want: plugins.Failed},
+		{Name: "unreachable", Config: plugins.Config{"token": fake.Token, "api_base_url": "http://127.0.0.1:1"}, Want: plugins.Retry},
+	}
+	connectortest.Kit{
+		Connector: hubspot.NewWithLimit(logs.Slog(), time.Millisecond, 1000),
+		Config:    cfg, Input: json.RawMessage(sampleInput), Cases: cases, Logs: logs,
+	}.Run(t)
+}
+
+func TestDeliverWritesContactsAndNote(t *testing.T) {
+	fake := hubspotfake.New(t)
+	res, err := newConnector().Deliver(context.Background(), config(fake), json.RawMessage(sampleInput))
+	if err != nil || res.Outcome != plugins.Delivered {
+		t.Fatalf("Deliver = %+v, %v; want delivered", res, err)
+	}
+	ada, ok := fake.Contact("ada@example.com")
+	if !ok {
+		t.Fatal("the fake has no contact ada@example.com")
+	}
+	if got, want := ada.Properties["firstname"], "Ada"; got != want {
+		t.Errorf("firstname = %q, want %q", got, want)
+	}
+	notes := fake.Notes()
+	if len(notes) != 1 {
+		t.Fatalf("fake has %d notes, want 1", len(notes))
+	}
+	if got, want := notes[0].ContactIDs, []string{ada.ID}; len(got) != 1 || got[0] != want[0] {
+		t.Errorf("note associated with %v, want %v", got, want)
+	}
+	if !strings.Contains(notes[0].Body, "R-1001") {
+		t.Errorf("note body = %q, want the reservation", notes[0].Body)
+	}
+	if want := "contact/" + ada.ID + ",note/" + notes[0].ID; res.ExternalID != want {
+		t.Errorf("external id = %q, want %q", res.ExternalID, want)
+	}
+}
+
+// Delivering the same event twice (at-least-once) updates the one contact.
+func TestDeliverIsAnUpsert(t *testing.T) {
+	fake := hubspotfake.New(t)
+	c := newConnector()
+	first := `{"contacts":[{"email":"ada@example.com","properties":{"firstname":"Ada"}}],"note":null}`
+	second := `{"contacts":[{"email":"ada@example.com","properties":{"lastname":"Lovelace"}}],"note":null}`
+	r1, _ := c.Deliver(context.Background(), config(fake), json.RawMessage(first))
+	r2, _ := c.Deliver(context.Background(), config(fake), json.RawMessage(second))
+	if r1.Outcome != plugins.Delivered || r2.Outcome != plugins.Delivered {
+		t.Fatalf("deliveries = %+v, %+v; want both delivered", r1, r2)
+	}
+	if r1.ExternalID != r2.ExternalID {
+		t.Errorf("external ids = %q then %q, want the same contact", r1.ExternalID, r2.ExternalID)
+	}
+	ada, _ := fake.Contact("ada@example.com")
+	if ada.Properties["firstname"] != "Ada" || ada.Properties["lastname"] != "Lovelace" {
+		t.Errorf("contact properties = %v, want both writes merged", ada.Properties)
+	}
+	if n := len(fake.Notes()); n != 0 {
+		t.Errorf("fake has %d notes, want none for a null note", n)
+	}
+}
+
+// A 207 saves the good records, adds the note to them, and names the bad one.
+func TestDeliverPartialSuccess(t *testing.T) {
+	fake := hubspotfake.New(t)
+	in := `{"contacts":[{"email":"ok@example.com"},{"email":"not-an-email"}],"note":"Booked"}`
+	res, err := newConnector().Deliver(context.Background(), config(fake), json.RawMessage(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != plugins.Failed {
+		t.Errorf("outcome = %q, want failed (the bad record will never pass)", res.Outcome)
+	}
+	ok, found := fake.Contact("ok@example.com")
+	if !found {
+		t.Fatal("the good contact was not saved")
+	}
+	for _, want := range []string{"1 of 2 contacts saved", "not-an-email", "VALIDATION_ERROR", "note"} {
+		if !strings.Contains(res.Summary, want) {
+			t.Errorf("summary %q does not mention %q", res.Summary, want)
+		}
+	}
+	if notes := fake.Notes(); len(notes) != 1 || notes[0].ContactIDs[0] != ok.ID {
+		t.Errorf("notes = %+v, want one on the saved contact %s", notes, ok.ID)
+	}
+	if !strings.Contains(res.ExternalID, "contact/"+ok.ID) {
+		t.Errorf("external id = %q, want the saved contact", res.ExternalID)
+	}
+}
+
+// The client-side limiter keeps a burst under the fake's rolling limit.
+func TestDeliverStaysUnderRollingLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paces requests for about a second")
+	}
+	fake := hubspotfake.New(t)
+	fake.Max, fake.Interval = 10, 500*time.Millisecond
+	// At most 2 + 8 requests in any 500 ms window.
+	c := hubspot.NewWithLimit(connectortest.NewLogs().Slog(), 500*time.Millisecond/8, 2)
+	const n = 12
+	done := make(chan plugins.Result, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			res, _ := c.Deliver(context.Background(), config(fake), json.RawMessage(`{"contacts":[{"email":"a@example.com"}],"note":null}`))
+			done <- res
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if res := <-done; res.Outcome != plugins.Delivered {
+			t.Errorf("delivery = %+v, want delivered", res)
+		}
+	}
+	if got := fake.RateLimited(); got != 0 {
+		t.Errorf("fake rate limited %d requests, want 0", got)
+	}
+}
+
+func TestDeliverLimiterRespectsContext(t *testing.T) {
+	fake := hubspotfake.New(t)
+	c := hubspot.NewWithLimit(connectortest.NewLogs().Slog(), time.Hour, 1)
+	in := json.RawMessage(`{"contacts":[{"email":"a@example.com"}],"note":null}`)
+	if res, _ := c.Deliver(context.Background(), config(fake), in); res.Outcome != plugins.Delivered {
+		t.Fatalf("first = %+v", res)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	res, _ := c.Deliver(ctx, config(fake), in)
+	if res.Outcome != plugins.Retry || res.RetryAfter < 59*time.Minute {
+		t.Errorf("second = %+v, want a retry after about an hour", res)
+	}
+	if got := fake.Requests(); got != 1 {
+		t.Errorf("fake saw %d requests, want 1", got)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	fake := hubspotfake.New(t)
+	tests := []struct {
+		name     string
+		config   plugins.Config
+		wantCode string
+	}{
+		{"good", config(fake), ""},
+		{"no token", plugins.Config{"api_base_url": fake.URL}, core.EINVALID},
+		{"bad token", plugins.Config{"token": "pat-wrong", "api_base_url": fake.URL}, core.EINVALID},
+		{"unreachable", plugins.Config{"token": fake.Token, "api_base_url": "http://127.0.0.1:1"}, core.EUNAVAILABLE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := newConnector().Check(context.Background(), tt.config)
+			if got := core.ErrorCode(err); got != tt.wantCode {
+				t.Errorf("Check = %v (code %q), want %q", err, got, tt.wantCode)
+			}
+		})
+	}
+}
