@@ -9,7 +9,7 @@ import (
 
 // limits holds the guards installed on the builtins that can turn a small
 // input into an enormous result in one native call, which no interrupt can
-// stop: 'x'.repeat(1e9), Array(1e6).fill(s).join(''), JSON.stringify of one
+// stop: 'x'.repeat(1e9), Array(1e6).fill(s).join(”), JSON.stringify of one
 // object shared a million times. Each guard bounds the result before the
 // builtin runs and throws a RangeError instead.
 type limits struct {
