@@ -9,10 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
-	"github.com/redis/go-redis/v9"
 )
 
 func testEvent(id, typ, property string, created time.Time) *core.Event {
@@ -170,10 +168,8 @@ func TestListEvents(t *testing.T) {
 // because it moves the server's clock past the retention window.
 func TestEventRetentionTrims(t *testing.T) {
 	ctx := context.Background()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	defer rdb.Close()
-	s := redisstore.New(rdb, redisstore.Options{EventRetention: 72 * time.Hour})
+	s, mr := newMiniStore(t, redisstore.Options{EventRetention: 72 * time.Hour})
+	rdb := s.Client()
 	scope := core.Scope{AccountID: "acct_trim"}
 	start := time.Now()
 	mr.SetTime(start)

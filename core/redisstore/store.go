@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"context"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -81,4 +82,9 @@ func (s *Store) globalKey(parts ...string) string {
 		k += p
 	}
 	return k
+}
+
+// Ping checks that Redis answers, for /readyz. Returns EUNAVAILABLE if not.
+func (s *Store) Ping(ctx context.Context) error {
+	return storeErr("ping", s.rdb.Ping(ctx).Err())
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"testing"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
 // newStore returns a Store on the test's Redis under the test's own prefix.
@@ -31,4 +33,14 @@ func wantCode(t testing.TB, err error, code string) {
 	if got := core.ErrorCode(err); got != code {
 		t.Fatalf("error code = %q (%v), want %q", got, err, code)
 	}
+}
+
+// newMiniStore returns a Store on an embedded Redis of its own, whatever
+// REDIS_URL says, for tests that move the server's clock.
+func newMiniStore(t testing.TB, opts redisstore.Options) (*redisstore.Store, *miniredis.Miniredis) {
+	t.Helper()
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	return redisstore.New(rdb, opts), mr
 }
