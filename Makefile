@@ -52,6 +52,11 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 
+## receiver-node: install and compile the Node example receiver (examples/receivers/node)
+.PHONY: receiver-node
+receiver-node:
+	cd examples/receivers/node && npm ci --no-audit --no-fund && npm run build
+
 ## clean: remove built binaries
 .PHONY: clean
 clean:
