@@ -1,11 +1,66 @@
 // Package redisstore implements Bellhop's storage on Redis 7: accounts and API
 // keys, the per-account events streams, custom event types, idempotency keys,
-// rate limits and the activity log.
+// rate limits and the activity log (and, in the files of the delivery
+// engine, endpoints, deliveries, attempts and backfills).
+//
+// # Use
+//
+//	rdb, embedded, err := redisstore.Open(ctx, os.Getenv("REDIS_URL")) // "" → in-process miniredis
+//	store := redisstore.New(rdb, redisstore.Options{Sealer: box})
+//	key, err := store.Authenticate(ctx, bearer)
+//	ev, created, err := store.AppendEvent(ctx, key.Scope(), ev)
+//
+// A *Store implements core.KeyService, core.EventStore, core.EventTypeStore,
+// core.IdempotencyStore, core.RateLimiter and core.ActivityLog. It keeps no
+// state of its own, so any number of hub processes may share one Redis.
+//
+// # Errors
+//
+// When Redis cannot be reached (connection refused or reset, EOF, pool or
+// i/o timeout) every method returns an error whose core.ErrorCode is
+// core.EUNAVAILABLE, with the message "The data store is unavailable. Please
+// retry.", so the API answers 503; the cause stays wrapped for the logs.
+// Other Redis errors are wrapped with what was being done.
 //
 // # Key layout
 //
 // Every tenant key is <prefix>{<account id>}:<mode>:…, where mode is test or
 // live; the braces are a Redis Cluster hash tag so that one account's keys
-// share a slot. Keys shared by all tenants are <prefix>… without a tag.
-// (Each file documents the keys it owns next to the code that writes them.)
+// share a slot and one Lua script may touch several. Keys shared by all
+// tenants are <prefix>… without a tag. <prefix> is Options.Prefix ("bh:").
+// T below stands for <prefix>{<account>}:<mode>.
+//
+//	key                              type    holds                                  lifetime
+//	<prefix>{<account>}:account      string  core.Account JSON                       forever
+//	<prefix>apikey:<sha256 hex>      string  key record JSON (account, hash, fields) until revoked
+//	<prefix>apikeys:revoked          set     hashes of revoked secrets               forever (a revoked bootstrap key stays dead)
+//	<prefix>scopes                   set     "<account>:<mode>" of every key made    forever (the dispatcher's list of streams)
+//	<prefix>ratelimit:<key id>       string  GCRA theoretical arrival time, µs       PX: until the burst is full again
+//	T:key:<key id>                   string  key record JSON                          until revoked
+//	T:keys                           zset    key ids, score = creation µs            until revoked
+//	T:events                         stream  fields id, type, event (envelope JSON)  trimmed on every append: MINID ~ now-EventRetention
+//	T:evt:<event id>                 string  the event's stream entry id             PX EventRetention (dedupe, lookup, cursors)
+//	T:event_types                    hash    type name → core.EventType JSON         forever
+//	T:idem:<sha256 of key, hex>      hash    state, fp, status, body                 PX 60 s while in flight, 24 h once done
+//	T:activity                       stream  field a (core.Activity JSON)            trimmed on every write: MINID ~ now-ActivityRetention
+//	T:activity:idx:<yyyymmdd>        hash    request id → activity stream entry id   PX ActivityRetention + 2 days, per day
+//
+// Stream trimming uses Redis's own clock (TIME inside the Lua script), the
+// clock that stamps stream ids, so hub clocks never matter. Trimming with
+// "~" keeps whole stream nodes, so an entry may outlive its window by a few
+// hundred entries; never less than the window.
+//
+// The delivery engine's keys (endpoints.go, deliveries.go, attempts.go,
+// backfills.go document them) live under T:ep, T:eps, T:dq, T:dlv, T:t and
+// T:bf.
+//
+// # Costs
+//
+// AppendEvent is one EVALSHA (GET, XADD, SET). FindEvent is one EVALSHA.
+// ListEvents without filters is one GET per cursor plus one XREVRANGE of
+// limit+1 entries; with filters it reads the stream in batches of 500 until
+// limit+1 events match, at most 100,000 entries per call (see
+// ListEvents). The activity log index costs one hash field per request, about
+// as much memory as the activity entry itself; finding a cursor is one
+// pipelined round trip of one HGET per retained day.
 package redisstore
