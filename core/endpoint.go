@@ -203,7 +203,7 @@ type EndpointStore interface {
 	SaveEndpoint(ctx context.Context, scope Scope, ep *Endpoint, secrets []EndpointSecret) error
 	// FindEndpoint returns ENOTFOUND if the endpoint is not in scope.
 	FindEndpoint(ctx context.Context, scope Scope, id string) (*Endpoint, error)
-	// EndpointSecrets returns the secrets that sign now, newest first.
+	// EndpointSecrets returns the secrets that sign now, oldest first.
 	EndpointSecrets(ctx context.Context, scope Scope, id string, now time.Time) ([]string, error)
 	ListEndpoints(ctx context.Context, scope Scope, page Page) (List[*Endpoint], error)
 	// DeleteEndpoint returns ENOTFOUND if the endpoint is not in scope.

@@ -87,12 +87,20 @@ func (s *Store) FindEndpoint(ctx context.Context, scope core.Scope, id string) (
 	return rec.Endpoint, nil
 }
 
-// EndpointSecrets returns the secrets that sign at now, newest first.
-// Returns ENOTFOUND if the endpoint is not in scope.
+// EndpointSecrets returns the secrets that sign at now, oldest first (the
+// newest last, where the reference verifiers look). Returns ENOTFOUND if the
+// endpoint is not in scope.
 func (s *Store) EndpointSecrets(ctx context.Context, scope core.Scope, id string, now time.Time) ([]string, error) {
+	_, secrets, err := s.EndpointAndSecrets(ctx, scope, id, now)
+	return secrets, err
+}
+
+// EndpointAndSecrets returns an endpoint and the secrets that sign at now in
+// one read, for the delivery worker. Returns ENOTFOUND.
+func (s *Store) EndpointAndSecrets(ctx context.Context, scope core.Scope, id string, now time.Time) (*core.Endpoint, []string, error) {
 	rec, err := s.readEndpointRecord(ctx, s.rdb, s.endpointKey(scope, id))
 	if err != nil {
-		return nil, storeErr("find endpoint secrets", err)
+		return nil, nil, storeErr("find endpoint secrets", err)
 	}
 	var out []string
 	for _, sec := range rec.Secrets {
@@ -100,15 +108,15 @@ func (s *Store) EndpointSecrets(ctx context.Context, scope core.Scope, id string
 			continue
 		}
 		if s.opts.Sealer == nil {
-			return nil, errors.New("open endpoint secret: no sealer configured")
+			return nil, nil, errors.New("open endpoint secret: no sealer configured")
 		}
 		plain, err := s.opts.Sealer.Open(sec.Sealed)
 		if err != nil {
-			return nil, fmt.Errorf("open endpoint secret: %w", err)
+			return nil, nil, fmt.Errorf("open endpoint secret: %w", err)
 		}
 		out = append(out, string(plain))
 	}
-	return out, nil
+	return rec.Endpoint, out, nil
 }
 
 // ListEndpoints lists endpoints newest first.

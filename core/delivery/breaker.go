@@ -1,0 +1,51 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+)
+
+// checkBreaker disables a target whose recent record trips either rule: too
+// many failed attempts in a row, or too many 5xx answers over 5 minutes
+// (counted only from a minimum sample).
+func (e *Engine) checkBreaker(ctx context.Context, scope core.Scope, t core.Target, sender Sender, h redisstore.Health) {
+	reason := breakerReason(h, e.opts.BreakerConsecutive, e.opts.BreakerMinSample, e.opts.BreakerRatio)
+	if reason == "" {
+		return
+	}
+	if err := sender.Disable(ctx, scope, t.ID, reason); err != nil {
+		e.opts.Logger.Warn("disable target", "target", t.ID, "err", err)
+	}
+}
+
+// breakerReason returns why h trips the breaker, or "".
+func breakerReason(h redisstore.Health, consecutive, minSample int, ratio float64) string {
+	switch {
+	case h.Consecutive >= consecutive:
+		return fmt.Sprintf("%d consecutive failed delivery attempts", h.Consecutive)
+	case h.Window >= minSample && float64(h.Window5xx) > ratio*float64(h.Window):
+		return fmt.Sprintf("%d of %d delivery attempts over the last 5 minutes answered 5xx", h.Window5xx, h.Window)
+	}
+	return ""
+}
+
+// publishDisabled publishes the endpoint.disabled operational event to the
+// account, as a normal event its own subscribers may receive.
+func (e *Engine) publishDisabled(ctx context.Context, scope core.Scope, ep *core.Endpoint) {
+	if e.opts.Events == nil {
+		return
+	}
+	obj, err := json.Marshal(map[string]any{
+		"id": ep.ID, "url": ep.URL, "reason": ep.DisabledReason, "disabled_at": ep.DisabledAt,
+	})
+	if err != nil {
+		return
+	}
+	if _, _, err := e.opts.Events.PublishEvent(ctx, scope, core.EventInput{Type: "endpoint.disabled", Object: obj}); err != nil {
+		e.opts.Logger.Warn("publish endpoint.disabled", "endpoint", ep.ID, "err", err)
+	}
+}

@@ -1,0 +1,44 @@
+// Package delivery is Bellhop's delivery engine: it turns the events in each
+// account's events stream into signed webhook deliveries (and, later,
+// connector deliveries), at least once, with retries, an attempt log, a
+// circuit breaker, replay and backfill.
+//
+// # Flow
+//
+// The dispatcher reads every scope's events stream with the consumer group
+// redisstore.DispatchGroup, finds the matching targets through the per-type
+// endpoint index, and creates one delivery per (event, target) on the scope's
+// deliveries stream; one Lua script creates the deliveries and acks the event,
+// so a crash in between dispatches the event again and creates nothing twice
+// (a delivery id is derived from event id, target and replay nonce).
+//
+// Workers read the deliveries streams with redisstore.WorkerGroup. Each
+// attempt loads the target, takes a slot of the target's concurrency cap
+// without waiting (a full target defers the delivery for a moment, no attempt
+// burnt, so one hanging endpoint never ties up the shared worker pool), checks
+// its rate limit, runs the transform, signs, posts, classifies and records the
+// attempt, schedules the retry and acks the entry, the last three in one
+// script. Entries a crashed hub left unacked are claimed (XAUTOCLAIM) after
+// Options.ClaimIdle. A mover queues due retries, sleeping until the nearest
+// one is due (capped by Options.MaxIdle so retries scheduled by other hubs
+// are seen), not polling in a tight loop.
+//
+// Any number of hub processes may run an Engine against one Redis; the
+// consumer groups share the work. The per-target concurrency cap is per
+// process; the rate limit is shared through Redis.
+//
+// # Use
+//
+//	eng := delivery.New(delivery.Options{Store: store, Events: events, ...})
+//	go eng.Run(ctx) // until ctx ends
+//
+// The Engine is also the core.EndpointService and core.DeliveryService that
+// the API calls.
+//
+// # Targets
+//
+// A delivery names a core.Target. A Sender per target kind loads the target
+// and sends one attempt; WebhookSender is the first. A connector sender plugs
+// in the same way (Options.Senders) and gets the same streams, schedule,
+// classification, disabling, attempt log, replay and backfill.
+package delivery

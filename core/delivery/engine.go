@@ -1,0 +1,251 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/signature"
+)
+
+// Options configure an Engine. Store is required; zero fields take the
+// defaults documented on each.
+type Options struct {
+	Store      *redisstore.Store
+	Events     core.EventService     // publishes endpoint.disabled; nil: not published
+	EventTypes core.EventTypeService // checks enabled_events and makes test samples; nil: any type
+	Transforms core.TransformRunner  // runs transform scripts; nil: scripts are not run
+	// Scopes lists the tenants whose streams the engine serves. Default
+	// Store.ListScopes.
+	Scopes func(ctx context.Context) ([]core.Scope, error)
+	// Senders adds or replaces senders by target kind. The webhook sender
+	// is always there for core.TargetEndpoint unless replaced.
+	Senders map[string]Sender
+
+	Prefix    string // brand prefix of the signature headers; default "Bellhop"
+	UserAgent string // default "Bellhop/dev"
+	// LiveHTTP and TestHTTP post live-mode and test-mode deliveries. Defaults:
+	// outbound clients with the contract timeouts, live blocking private
+	// addresses, test allowing them.
+	LiveHTTP, TestHTTP *outbound.Client
+
+	Consumer     string        // consumer name in the groups; default host-pid-random
+	Workers      int           // attempts in flight per process; default 128
+	Dispatchers  int           // dispatcher loops per process; default 2
+	Block        time.Duration // how long a stream read waits; default 2s
+	ClaimIdle    time.Duration // an unacked entry older than this is claimed; default 60s
+	ClaimEvery   time.Duration // how often to look for such entries; default ClaimIdle/2
+	ScopeRefresh time.Duration // how often to look for new scopes; default 5s
+	MaxIdle      time.Duration // the retry mover's longest sleep; default 1s
+	DeferDelay   time.Duration // how long a delivery to a saturated target waits; default 200ms
+
+	Schedule           []time.Duration // server-wide schedule; default the "default" preset
+	ForceSchedule      bool            // Schedule overrides endpoint schedules too (BELLHOP_RETRY_SCHEDULE)
+	DefaultConcurrency int             // per-target cap when the target sets none; default 10
+	Retention          time.Duration   // attempt log retention; default 30 days
+	RotationGrace      time.Duration   // old secret keeps signing after a rotation; default 24h
+
+	BreakerConsecutive int     // failed attempts in a row that disable; default 50
+	BreakerRatio       float64 // share of 5xx over 5 minutes that disables; default 0.95
+	BreakerMinSample   int     // attempts over 5 minutes before the ratio counts; default 20
+
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.Scopes == nil {
+		o.Scopes = o.Store.ListScopes
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "Bellhop/dev"
+	}
+	if o.Prefix == "" {
+		o.Prefix = signature.DefaultPrefix
+	}
+	if o.LiveHTTP == nil {
+		o.LiveHTTP = outbound.New(outbound.Options{BlockPrivate: true, UserAgent: o.UserAgent})
+	}
+	if o.TestHTTP == nil {
+		o.TestHTTP = outbound.New(outbound.Options{UserAgent: o.UserAgent})
+	}
+	if o.Consumer == "" {
+		host, _ := os.Hostname()
+		o.Consumer = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID("")[:6])
+	}
+	o.Workers = defInt(o.Workers, 128)
+	o.Dispatchers = defInt(o.Dispatchers, 2)
+	o.DefaultConcurrency = defInt(o.DefaultConcurrency, 10)
+	o.BreakerConsecutive = defInt(o.BreakerConsecutive, 50)
+	o.BreakerMinSample = defInt(o.BreakerMinSample, 20)
+	if o.BreakerRatio <= 0 {
+		o.BreakerRatio = 0.95
+	}
+	o.Block = defDur(o.Block, 2*time.Second)
+	o.ClaimIdle = defDur(o.ClaimIdle, 60*time.Second)
+	o.ClaimEvery = defDur(o.ClaimEvery, o.ClaimIdle/2)
+	o.ScopeRefresh = defDur(o.ScopeRefresh, 5*time.Second)
+	o.MaxIdle = defDur(o.MaxIdle, time.Second)
+	o.DeferDelay = defDur(o.DeferDelay, 200*time.Millisecond)
+	o.Retention = defDur(o.Retention, redisstore.DeliveryRetention)
+	o.RotationGrace = defDur(o.RotationGrace, 24*time.Hour)
+	if len(o.Schedule) == 0 {
+		o.Schedule, _ = core.RetryPreset("default")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+func defInt(v, d int) int {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+func defDur(v, d time.Duration) time.Duration {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// Engine dispatches and delivers. It is also the core.EndpointService and
+// core.DeliveryService of the API. Safe for concurrent use.
+type Engine struct {
+	opts     Options
+	store    *redisstore.Store
+	senders  map[string]Sender
+	inflight *inflight
+	wake     chan struct{} // tells the retry mover a retry was scheduled
+
+	mu     sync.Mutex
+	scopes []core.Scope
+	known  map[core.Scope]bool
+}
+
+var (
+	_ core.EndpointService = (*Engine)(nil)
+	_ core.DeliveryService = (*Engine)(nil)
+)
+
+// New returns an Engine. It does nothing until Run; the service methods work
+// without Run (deliveries queue until some hub runs the engine).
+func New(opts Options) *Engine {
+	opts = opts.withDefaults()
+	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), wake: make(chan struct{}, 1), known: map[core.Scope]bool{}}
+	e.senders = map[string]Sender{core.TargetEndpoint: &WebhookSender{engine: e}}
+	for k, s := range opts.Senders {
+		e.senders[k] = s
+	}
+	return e
+}
+
+// Run serves the streams until ctx ends: dispatchers, workers, the retry
+// mover, the claimer of abandoned entries and the scope refresher. It
+// returns after every attempt in flight has been recorded (or abandoned to
+// be claimed by another hub, if the store became unreachable).
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.refreshScopes(ctx); err != nil {
+		return fmt.Errorf("start delivery engine: %w", err)
+	}
+	var wg sync.WaitGroup
+	loops := []func(context.Context){e.workLoop, e.moveLoop, e.claimLoop, e.scopeLoop}
+	for range e.opts.Dispatchers {
+		loops = append(loops, e.dispatchLoop)
+	}
+	for _, loop := range loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			loop(ctx)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// Scopes returns the tenants the engine serves now.
+func (e *Engine) currentScopes() []core.Scope {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.scopes
+}
+
+// refreshScopes picks up new tenants and creates their consumer groups.
+func (e *Engine) refreshScopes(ctx context.Context) error {
+	scopes, err := e.opts.Scopes(ctx)
+	if err != nil {
+		return err
+	}
+	var fresh []core.Scope
+	e.mu.Lock()
+	for _, s := range scopes {
+		if !e.known[s] {
+			fresh = append(fresh, s)
+		}
+	}
+	e.mu.Unlock()
+	if err := e.store.EnsureGroups(ctx, e.store.EventsStreamKey, fresh); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	for _, s := range fresh {
+		e.known[s] = true
+		e.scopes = append(e.scopes, s)
+	}
+	e.mu.Unlock()
+	return nil
+}
+
+// AddScope makes the engine serve scope at once, without waiting for the
+// next refresh (the API calls it when it creates the first endpoint).
+func (e *Engine) AddScope(ctx context.Context, scope core.Scope) error {
+	e.mu.Lock()
+	known := e.known[scope]
+	e.mu.Unlock()
+	if known {
+		return nil
+	}
+	if err := e.store.EnsureGroups(ctx, e.store.EventsStreamKey, []core.Scope{scope}); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	if !e.known[scope] {
+		e.known[scope] = true
+		e.scopes = append(e.scopes, scope)
+	}
+	e.mu.Unlock()
+	return nil
+}
+
+func (e *Engine) scopeLoop(ctx context.Context) {
+	t := time.NewTicker(e.opts.ScopeRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := e.refreshScopes(ctx); err != nil && ctx.Err() == nil {
+				e.opts.Logger.Warn("refresh scopes", "err", err)
+			}
+		}
+	}
+}
+
+// pause waits d or until ctx ends, after an error, so a dead Redis is not
+// hammered.
+func pause(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}

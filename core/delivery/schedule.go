@@ -1,0 +1,42 @@
+package delivery
+
+import (
+	"strings"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// ParseSchedule reads a server-wide schedule such as BELLHOP_RETRY_SCHEDULE
+// ("0s,1s,2s") or a preset name ("guestos"). Returns EINVALID.
+func ParseSchedule(s string) ([]time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if d, ok := core.RetryPreset(s); ok {
+		return d, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) > core.MaxRetryAttempts {
+		return nil, core.Errorf(core.EINVALID, "retry schedule %q has more than %d delays", s, core.MaxRetryAttempts)
+	}
+	out := make([]time.Duration, 0, len(parts))
+	for _, p := range parts {
+		d, err := time.ParseDuration(strings.TrimSpace(p))
+		if err != nil || d < 0 {
+			return nil, core.Errorf(core.EINVALID, "retry schedule %q: %q is not a duration such as 30s", s, p)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// nextDelay returns how long to wait before attempt number done+1 after
+// attempt number done failed, and false when the schedule is spent. The
+// schedule lists one delay per attempt, relative to the previous attempt;
+// the first attempt is never held back, so delays[0] only counts the attempt.
+// A Retry-After hint lengthens the wait, never shortens it.
+func nextDelay(delays []time.Duration, done int, retryAfter time.Duration) (time.Duration, bool) {
+	if done >= len(delays) {
+		return 0, false
+	}
+	return max(delays[done], retryAfter), true
+}

@@ -1,0 +1,79 @@
+package delivery
+
+import (
+	"context"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// Outcome is what one attempt means for its delivery.
+type Outcome int
+
+// The outcomes of an attempt.
+const (
+	Succeeded Outcome = iota + 1 // the target took it
+	Retry                        // try again on the schedule
+	Failed                       // failed for good
+	Skipped                      // the transform chose not to send this event
+)
+
+// String returns the outcome as the attempt log spells it.
+func (o Outcome) String() string {
+	switch o {
+	case Succeeded:
+		return "succeeded"
+	case Retry:
+		return "retry"
+	case Failed:
+		return "failed"
+	case Skipped:
+		return "skipped"
+	}
+	return "unknown"
+}
+
+// TargetInfo is what the engine needs to know about a target before an
+// attempt: whether it takes deliveries, its limits and its schedule. Data is
+// the sender's own copy of the target, handed back to Send.
+type TargetInfo struct {
+	Disabled       bool
+	DisabledReason string
+	MaxConcurrency int             // 0: Options.DefaultConcurrency
+	RateLimit      int             // attempts per second; 0: unlimited
+	Schedule       []time.Duration // nil: the server's schedule
+	Data           any
+}
+
+// Job is one attempt to send.
+type Job struct {
+	Scope    core.Scope
+	Delivery *core.Delivery
+	Event    *core.Event
+	Payload  []byte // the event envelope JSON as stored
+	Number   int    // the attempt number, from 1
+}
+
+// Result is what one attempt did. Attempt is the attempt-log record the
+// sender filled in (headers, response, latency, error); the engine adds the
+// number, outcome and next retry time.
+type Result struct {
+	Outcome    Outcome
+	RetryAfter time.Duration // the target's hint, already bounded; 0: the schedule
+	Reason     string
+	Is5xx      bool
+	FailCode   string // failures-by-code label: "500", "timeout", "connection", "transform", …
+	Attempt    *core.Attempt
+}
+
+// Sender delivers to one kind of target (core.TargetEndpoint, and later
+// core.TargetConnection).
+type Sender interface {
+	// Lookup loads a target. Returns ENOTFOUND when it no longer exists.
+	Lookup(ctx context.Context, scope core.Scope, id string) (*TargetInfo, error)
+	// Send makes one attempt. It never returns an error: every failure is a
+	// Result for the attempt log.
+	Send(ctx context.Context, target *TargetInfo, job Job) Result
+	// Disable turns a target off with a reason (the circuit breaker).
+	Disable(ctx context.Context, scope core.Scope, id, reason string) error
+}

@@ -1,0 +1,146 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
+	"github.com/bellhop/bellhop/core/signature"
+)
+
+// WebhookSender delivers to webhook endpoints: transform, sign, POST,
+// classify.
+type WebhookSender struct {
+	engine *Engine
+}
+
+// endpointTarget is the sender's view of an endpoint for one attempt.
+type endpointTarget struct {
+	ep      *core.Endpoint
+	secrets []string
+}
+
+// Lookup loads the endpoint and its signing secrets in one read.
+func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string) (*TargetInfo, error) {
+	ep, secrets, err := w.engine.store.EndpointAndSecrets(ctx, scope, id, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	info := &TargetInfo{
+		Disabled: ep.Disabled, DisabledReason: ep.DisabledReason, MaxConcurrency: ep.MaxConcurrency,
+		RateLimit: ep.RateLimit, Data: &endpointTarget{ep: ep, secrets: secrets},
+	}
+	if !ep.RetrySchedule.IsZero() {
+		info.Schedule = ep.RetrySchedule.Resolve(nil)
+	}
+	return info, nil
+}
+
+// Disable turns the endpoint off and publishes endpoint.disabled.
+func (w *WebhookSender) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
+	_, err := w.engine.disable(ctx, scope, id, reason, true)
+	return err
+}
+
+// Send makes one attempt to the endpoint.
+func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) Result {
+	t := target.Data.(*endpointTarget)
+	e := w.engine
+	body, extra, logs, res := e.transform(ctx, job, t.ep)
+	if res != nil {
+		return *res
+	}
+	header := e.requestHeader(t, job.Event.ID, body, extra)
+	client := e.opts.TestHTTP
+	if job.Scope.Livemode {
+		client = e.opts.LiveHTTP
+	}
+	resp := client.Post(ctx, t.ep.URL, header, body)
+	v := outbound.Classify(resp.Status, resp.Header, resp.Err, time.Now())
+	a := &core.Attempt{
+		ID: header.Get(e.opts.Prefix + "-Request-Id"), URL: t.ep.URL, RequestHeaders: header,
+		ResponseStatus: resp.Status, ResponseHeaders: resp.Header, ResponseBody: resp.Body,
+		LatencyMS: float64(resp.Latency.Microseconds()) / 1000, Logs: logs,
+	}
+	if resp.Err != nil {
+		a.Error = resp.Err.Error()
+	}
+	out := Result{Attempt: a, RetryAfter: v.RetryAfter, Reason: v.Reason, Is5xx: resp.Status >= 500 && resp.Status < 600}
+	switch v.Outcome {
+	case outbound.Succeeded:
+		out.Outcome = Succeeded
+	case outbound.Retry:
+		out.Outcome = Retry
+	default:
+		out.Outcome = Failed
+	}
+	out.FailCode = failCode(resp.Status, resp.Err)
+	return out
+}
+
+// transform runs the endpoint's script, if any. It returns the body to
+// send, headers the script set and its logs, or a final Result (skipped, or
+// failed for a script error).
+func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) ([]byte, map[string]string, []string, *Result) {
+	if ep.TransformScriptID == "" || e.opts.Transforms == nil {
+		return job.Payload, nil, nil, nil
+	}
+	tr, err := e.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, job.Event,
+		core.TransformTarget{Kind: core.TargetEndpoint, ID: ep.ID}, job.Number)
+	if err != nil {
+		outcome := Retry // the runner could not run: try again later
+		if c := core.ErrorCode(err); c == core.EINVALID || c == core.ENOTFOUND {
+			outcome = Failed // a script bug is fixed and replayed, not retried
+		}
+		msg := core.ErrorMessage(err)
+		return nil, nil, nil, &Result{Outcome: outcome, Reason: "transform: " + msg, FailCode: "transform",
+			Attempt: &core.Attempt{URL: ep.URL, Error: "transform: " + msg}}
+	}
+	if tr.Skip {
+		return nil, nil, nil, &Result{Outcome: Skipped, Reason: "the transform returned null",
+			Attempt: &core.Attempt{URL: ep.URL, Logs: tr.Logs}}
+	}
+	return tr.Output, tr.Headers, tr.Logs, nil
+}
+
+// requestHeader builds the headers of one attempt: the endpoint's static
+// headers and the script's, then the ones Bellhop owns, which win.
+func (e *Engine) requestHeader(t *endpointTarget, eventID string, body []byte, extra map[string]string) http.Header {
+	h := http.Header{}
+	for k, v := range t.ep.Headers {
+		h.Set(k, v)
+	}
+	for k, v := range extra {
+		h.Set(k, v)
+	}
+	signer := signature.Signer{Prefix: e.opts.Prefix}
+	for k, v := range signer.Headers(t.secrets, eventID, time.Now(), body) {
+		h[k] = v
+	}
+	h.Set(e.opts.Prefix+"-Request-Id", randomID("req_"))
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", e.opts.UserAgent)
+	return h
+}
+
+// failCode labels a failed attempt for failures-by-code.
+func failCode(status int, err error) string {
+	var ne net.Error
+	switch {
+	case status > 0:
+		return strconv.Itoa(status)
+	case errors.Is(err, outbound.ErrBlocked):
+		return "blocked"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case err != nil && strings.Contains(err.Error(), "timeout"):
+		return "timeout"
+	}
+	return "connection"
+}

@@ -1,0 +1,202 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+)
+
+// workLoop reads the deliveries streams whenever a worker slot is free and
+// runs each attempt in its own goroutine, at most Options.Workers at once.
+func (e *Engine) workLoop(ctx context.Context) {
+	slots := make(chan struct{}, e.opts.Workers)
+	defer func() { // wait for the attempts in flight
+		for range e.opts.Workers {
+			slots <- struct{}{}
+		}
+	}()
+	for ctx.Err() == nil {
+		scopes := e.currentScopes()
+		if len(scopes) == 0 {
+			pause(ctx, e.opts.ScopeRefresh)
+			continue
+		}
+		free := e.opts.Workers - len(slots)
+		if free == 0 {
+			select { // wait for one slot, then read as many as are free
+			case slots <- struct{}{}:
+				<-slots
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		streams := make([]string, len(scopes))
+		byStream := make(map[string]core.Scope, len(scopes))
+		for i, s := range scopes {
+			streams[i] = e.store.DeliveriesStreamKey(s)
+			byStream[streams[i]] = s
+		}
+		entries, err := e.store.ReadGroup(ctx, redisstore.WorkerGroup, e.opts.Consumer, streams, free, e.opts.Block)
+		if err != nil {
+			if ctx.Err() == nil {
+				e.opts.Logger.Warn("read deliveries", "err", err)
+				pause(ctx, time.Second)
+			}
+			continue
+		}
+		e.runEntries(ctx, slots, byStream, entries)
+	}
+}
+
+// runEntries starts one attempt per entry, each holding a worker slot.
+func (e *Engine) runEntries(ctx context.Context, slots chan struct{}, byStream map[string]core.Scope, entries []redisstore.StreamEntry) {
+	for _, en := range entries {
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots }()
+			// An attempt that started finishes and is recorded even when the
+			// engine stops; its timeout bounds it.
+			if err := e.process(context.WithoutCancel(ctx), byStream[en.Stream], en); err != nil {
+				e.opts.Logger.Warn("process delivery", "entry", en.ID, "err", err)
+			}
+		}()
+	}
+}
+
+// process handles one deliveries-stream entry. An error leaves the entry
+// unacked, to be claimed again after ClaimIdle.
+func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.StreamEntry) error {
+	id, _ := en.Values["d"].(string)
+	d, payload, err := e.store.LoadDelivery(ctx, scope, id)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return e.store.AckDelivery(ctx, scope, en.ID)
+	} else if err != nil {
+		return err
+	}
+	if d.Status != core.StatusPending && d.Status != core.StatusParked {
+		return e.store.AckDelivery(ctx, scope, en.ID) // already ended: a duplicate entry
+	}
+	sender, ok := e.senders[d.Target.Kind]
+	if !ok {
+		return e.finishWithout(ctx, scope, d, en.ID, "no sender for target kind "+d.Target.Kind)
+	}
+	info, err := sender.Lookup(ctx, scope, d.Target.ID)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return e.finishWithout(ctx, scope, d, en.ID, "the target was deleted")
+	} else if err != nil {
+		return err
+	}
+	if info.Disabled {
+		return e.store.ParkDelivery(ctx, scope, en.ID, d, "target disabled: "+info.DisabledReason)
+	}
+	limit := info.MaxConcurrency
+	if limit <= 0 {
+		limit = e.opts.DefaultConcurrency
+	}
+	if !e.inflight.tryAcquire(d.Target.ID, limit) {
+		return e.deferDelivery(ctx, scope, en.ID, d.ID, time.Now().Add(e.opts.DeferDelay))
+	}
+	defer e.inflight.release(d.Target.ID)
+	if info.RateLimit > 0 {
+		now := time.Now()
+		if ok, err := e.store.AllowRate(ctx, scope, d.Target.ID, info.RateLimit, now); err != nil {
+			return err
+		} else if !ok {
+			return e.deferDelivery(ctx, scope, en.ID, d.ID, now.Truncate(time.Second).Add(time.Second))
+		}
+	}
+	return e.attempt(ctx, scope, en.ID, d, payload, sender, info)
+}
+
+func (e *Engine) deferDelivery(ctx context.Context, scope core.Scope, entryID, id string, at time.Time) error {
+	if err := e.store.DeferDelivery(ctx, scope, entryID, id, at); err != nil {
+		return err
+	}
+	e.wakeMover()
+	return nil
+}
+
+// attempt sends one attempt and records it.
+func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, payload []byte, sender Sender, info *TargetInfo) error {
+	ev, err := decodeEvent(payload)
+	if err != nil {
+		return e.finishWithout(ctx, scope, d, entryID, "the event payload is missing or unreadable")
+	}
+	number := d.AttemptCount + 1
+	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Event: ev, Payload: payload, Number: number})
+	schedule := info.Schedule
+	if schedule == nil || e.opts.ForceSchedule {
+		schedule = e.opts.Schedule
+	}
+	rec := e.record(res, number, schedule)
+	rec.EntryID = entryID
+	h, err := e.store.FinishAttempt(ctx, scope, d, rec)
+	if err != nil {
+		return err
+	}
+	if rec.NextAt != nil {
+		e.wakeMover()
+	}
+	if !h.Stale && rec.Counted && !rec.Succeeded {
+		e.checkBreaker(ctx, scope, d.Target, sender, h)
+	}
+	return nil
+}
+
+// record turns a Result into what FinishAttempt writes.
+func (e *Engine) record(res Result, number int, schedule []time.Duration) redisstore.AttemptRecord {
+	a := res.Attempt
+	if a == nil {
+		a = &core.Attempt{}
+	}
+	now := time.Now().UTC()
+	a.Number, a.Outcome, a.CreatedAt = number, res.Outcome.String(), now
+	rec := redisstore.AttemptRecord{
+		Attempt: a, Reason: res.Reason, Counted: res.Outcome != Skipped, Succeeded: res.Outcome == Succeeded,
+		Is5xx: res.Is5xx, FailCode: res.FailCode, Retention: e.opts.Retention,
+		LatencyBkt: redisstore.LatencyBucket(time.Duration(a.LatencyMS * float64(time.Millisecond))),
+	}
+	switch res.Outcome {
+	case Succeeded:
+		rec.Status, rec.Reason = core.StatusSucceeded, ""
+	case Skipped:
+		rec.Status = core.StatusSkipped
+	case Retry:
+		if delay, ok := nextDelay(schedule, number, res.RetryAfter); ok {
+			next := now.Add(delay)
+			rec.Status, rec.NextAt, a.NextRetryAt = core.StatusPending, &next, &next
+		} else {
+			rec.Status, rec.Reason = core.StatusFailed, fmt.Sprintf("%s; no attempts left after %d", res.Reason, number)
+		}
+	default:
+		rec.Status = core.StatusFailed
+	}
+	return rec
+}
+
+// finishWithout ends a delivery as failed without an attempt (its target or
+// payload is gone) and acks its entry.
+func (e *Engine) finishWithout(ctx context.Context, scope core.Scope, d *core.Delivery, entryID, reason string) error {
+	rec := redisstore.AttemptRecord{
+		EntryID: entryID, Status: core.StatusFailed, Reason: reason, Retention: e.opts.Retention,
+		Attempt: &core.Attempt{Number: d.AttemptCount + 1, Outcome: "failed", Error: reason, CreatedAt: time.Now().UTC()},
+	}
+	_, err := e.store.FinishAttempt(ctx, scope, d, rec)
+	return err
+}
+
+func decodeEvent(raw []byte) (*core.Event, error) {
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("decode event: empty")
+	}
+	var ev core.Event
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return nil, fmt.Errorf("decode event: %w", err)
+	}
+	return &ev, nil
+}
