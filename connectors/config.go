@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/bellhop/bellhop/plugins"
@@ -12,19 +11,6 @@ import (
 func String(config plugins.Config, name string) string {
 	s, _ := config[name].(string)
 	return strings.TrimSpace(s)
-}
-
-// BaseURLError checks an optional api_base_url: empty, or an absolute http(s)
-// URL. It returns a message for a plugins.FieldError, "" when the value is fine.
-func BaseURLError(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "must be an absolute http or https URL"
-	}
-	return ""
 }
 
 // APIBaseURLField is the optional advanced field every prebuilt connector

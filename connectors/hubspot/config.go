@@ -32,14 +32,8 @@ func parseConfig(raw plugins.Config) config {
 	return c
 }
 
-// problems returns the field errors of a configuration, quoting no secret.
+// problems returns the field errors of a configuration (plugins.ValidateFields
+// covers all HubSpot needs), quoting no secret.
 func problems(raw plugins.Config) []plugins.FieldError {
-	var fes []plugins.FieldError
-	if connectors.String(raw, "token") == "" {
-		fes = append(fes, plugins.FieldError{Field: "token", Message: "a private app access token is required"})
-	}
-	if msg := connectors.BaseURLError(connectors.String(raw, "api_base_url")); msg != "" {
-		fes = append(fes, plugins.FieldError{Field: "api_base_url", Message: msg})
-	}
-	return fes
+	return plugins.ValidateFields(Fields(), raw)
 }

@@ -26,7 +26,7 @@ type Connector struct {
 	now    func() time.Time
 }
 
-// New returns a HubSpot connector that logs to logger and keeps each token
+// New returns a HubSpot connector that logs to logger (nil: slog.Default()) and keeps each token
 // under HubSpot's default 100 requests per rolling 10 seconds: a bucket of 10
 // refilled at 9 a second lets through at most 10 + 90 in any 10 s.
 func New(logger *slog.Logger) *Connector {
@@ -114,6 +114,15 @@ func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.Raw
 		}
 	}
 	res := c.deliver(ctx, parseConfig(raw), msg)
-	c.log.Debug("hubspot delivery", "outcome", res.Outcome, "external_id", res.ExternalID, "summary", res.Summary)
+	c.logger().Debug("hubspot delivery", "outcome", res.Outcome, "external_id", res.ExternalID, "summary", res.Summary)
 	return res, nil
+}
+
+// logger is the connector's logger, or slog.Default() at the time of the
+// call, so that a plugin's logs follow plugins.Serve's default logger.
+func (c *Connector) logger() *slog.Logger {
+	if c.log != nil {
+		return c.log
+	}
+	return slog.Default()
 }

@@ -48,11 +48,15 @@ func parseConfig(raw plugins.Config) config {
 	return c
 }
 
-// problems returns the field errors of a configuration; the messages never
-// quote a secret value.
+// problems returns the field errors of a configuration: the generic checks of
+// plugins.ValidateFields, then Slack's own. The messages never quote a
+// secret value.
 func problems(raw plugins.Config) []plugins.FieldError {
+	fes := plugins.ValidateFields(Fields(), raw)
+	if len(fes) > 0 {
+		return fes
+	}
 	c := parseConfig(raw)
-	var fes []plugins.FieldError
 	add := func(field, msg string) { fes = append(fes, plugins.FieldError{Field: field, Message: msg}) }
 	switch {
 	case c.token == "" && c.webhookURL == "":
@@ -63,12 +67,6 @@ func problems(raw plugins.Config) []plugins.FieldError {
 		add("token", "must be a bot token, starting with xoxb-")
 	case c.token != "" && c.channel == "":
 		add("channel", "a channel is required with a bot token")
-	}
-	if c.webhookURL != "" && connectors.BaseURLError(c.webhookURL) != "" {
-		add("webhook_url", "must be an https URL from Slack's incoming webhooks page")
-	}
-	if msg := connectors.BaseURLError(connectors.String(raw, "api_base_url")); msg != "" {
-		add("api_base_url", msg)
 	}
 	return fes
 }

@@ -28,7 +28,7 @@ type Connector struct {
 	limits *connectors.Limiters
 }
 
-// New returns a Slack connector that logs to logger and keeps to one message
+// New returns a Slack connector that logs to logger (nil: slog.Default()) and keeps to one message
 // a second per channel, with bursts of three, as Slack asks.
 func New(logger *slog.Logger) *Connector {
 	return NewWithLimit(logger, time.Second, 3)
@@ -97,7 +97,7 @@ func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.Raw
 	} else {
 		res = c.postMessage(ctx, cfg, msg, blocks)
 	}
-	c.log.Debug("slack delivery", "outcome", res.Outcome, "summary", res.Summary)
+	c.logger().Debug("slack delivery", "outcome", res.Outcome, "summary", res.Summary)
 	return res, nil
 }
 
@@ -211,4 +211,13 @@ func isChannelID(s string) bool {
 		}
 	}
 	return true
+}
+
+// logger is the connector's logger, or slog.Default() at the time of the
+// call, so that a plugin's logs follow plugins.Serve's default logger.
+func (c *Connector) logger() *slog.Logger {
+	if c.log != nil {
+		return c.log
+	}
+	return slog.Default()
 }

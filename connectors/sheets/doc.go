@@ -1,0 +1,2 @@
+// Package sheets is Bellhop's Google Sheets connector.
+package sheets
