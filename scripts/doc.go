@@ -8,7 +8,7 @@
 // contract, written at the top of the script.
 //
 // bellhop.d.ts is generated from the catalog's JSON Schemas by ./gen
-// (`go generate ./scripts` or `make scripts-dts`); a test fails when the
+// (`go generate ./scripts`); a test fails when the
 // committed file is out of date. Every script has a test that runs it on the
 // catalog's sample events and compares with testdata/<script>/<type>.json
 // (`go test ./scripts -update` rewrites them; review the diff).
