@@ -151,3 +151,12 @@ func isZero(b []byte) bool {
 	}
 	return true
 }
+
+// CheckAddr reports whether live mode may connect to addr given the
+// operator's allowed ranges: nil, or a *BlockedError that says why not. The
+// client checks every dial itself; the API calls this to refuse an endpoint
+// URL with a literal internal address when it is registered, rather than at
+// its first delivery.
+func CheckAddr(addr netip.Addr, allowed []netip.Prefix) error {
+	return newGuard(allowed).check(addr)
+}

@@ -100,3 +100,23 @@ func TestBlockedErrorMessage(t *testing.T) {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 }
+
+func TestCheckAddr(t *testing.T) {
+	tests := []struct {
+		addr    string
+		allowed []netip.Prefix
+		wantErr bool
+	}{
+		{"93.184.215.14", nil, false},
+		{"192.168.0.10", nil, true},
+		{"192.168.0.10", []netip.Prefix{netip.MustParsePrefix("192.168.0.0/24")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			err := CheckAddr(netip.MustParseAddr(tt.addr), tt.allowed)
+			if got := err != nil; got != tt.wantErr || (got && !errors.Is(err, ErrBlocked)) {
+				t.Errorf("CheckAddr(%s) = %v, want error %v", tt.addr, err, tt.wantErr)
+			}
+		})
+	}
+}
