@@ -144,14 +144,16 @@ const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // NewEventID returns a fresh event id: evt_ and 24 random base62 characters
 // (about 143 bits), for anything that creates events outside PublishEvent.
-func NewEventID() string {
-	out := make([]byte, 0, 4+24)
-	out = append(out, "evt_"...)
-	buf := make([]byte, 32)
-	for len(out) < cap(out) {
+func NewEventID() string { return "evt_" + randomBase62(24) }
+
+// randomBase62 returns n characters from crypto/rand, without modulo bias.
+func randomBase62(n int) string {
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+8)
+	for len(out) < n {
 		rand.Read(buf) // never fails (crypto/rand since Go 1.24)
 		for _, b := range buf {
-			if b < 248 && len(out) < cap(out) { // 248 = 4*62: no modulo bias
+			if b < 248 && len(out) < n { // 248 = 4*62
 				out = append(out, base62[b%62])
 			}
 		}
