@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/delivery"
+	"github.com/bellhop/bellhop/core/secretbox"
+	"github.com/spf13/pflag"
+)
+
+// config is every setting of `bellhop serve`. Each has a flag and an
+// environment variable; a flag given on the command line wins.
+type config struct {
+	Addr              string
+	RedisURL          string
+	RedisPrefix       string
+	BootstrapKey      string
+	MasterKey         string
+	SignaturePrefix   string
+	EventRetention    time.Duration
+	DeliveryRetention time.Duration
+	ActivityRetention time.Duration
+	RetrySchedule     string
+	RateLimit         int
+	CORSOrigins       []string
+	AllowRanges       []string
+	PluginDir         string
+	ConnectTimeout    time.Duration
+	RequestTimeout    time.Duration
+	RotationGrace     time.Duration
+	ShutdownTimeout   time.Duration
+	LogLevel          string
+	LogFormat         string
+
+	masterKey     []byte
+	retrySchedule []time.Duration
+	allowRanges   []netip.Prefix
+	generated     []string // settings filled in because dev mode may do so
+}
+
+// envNames maps each flag to its environment variable.
+var envNames = map[string]string{
+	"addr":               "BELLHOP_ADDR",
+	"redis-url":          "REDIS_URL",
+	"redis-prefix":       "BELLHOP_REDIS_PREFIX",
+	"bootstrap-key":      "BELLHOP_BOOTSTRAP_KEY",
+	"master-key":         "BELLHOP_MASTER_KEY",
+	"signature-prefix":   "BELLHOP_SIGNATURE_PREFIX",
+	"event-retention":    "BELLHOP_EVENT_RETENTION",
+	"delivery-retention": "BELLHOP_DELIVERY_RETENTION",
+	"activity-retention": "BELLHOP_ACTIVITY_RETENTION",
+	"retry-schedule":     "BELLHOP_RETRY_SCHEDULE",
+	"rate-limit":         "BELLHOP_RATE_LIMIT",
+	"cors-origins":       "BELLHOP_CORS_ORIGINS",
+	"allow-ranges":       "BELLHOP_ALLOW_RANGES",
+	"plugin-dir":         "BELLHOP_PLUGIN_DIR",
+	"connect-timeout":    "BELLHOP_CONNECT_TIMEOUT",
+	"request-timeout":    "BELLHOP_REQUEST_TIMEOUT",
+	"rotation-grace":     "BELLHOP_ROTATION_GRACE",
+	"shutdown-timeout":   "BELLHOP_SHUTDOWN_TIMEOUT",
+	"log-level":          "BELLHOP_LOG_LEVEL",
+	"log-format":         "BELLHOP_LOG_FORMAT",
+}
+
+// addFlags declares the settings on fs with their defaults.
+func (c *config) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address the API listens on")
+	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis 7 URL (redis://…); empty starts an embedded, non-durable Redis")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", "bh:", "prefix of every Redis key, so hubs can share a Redis")
+	fs.StringVar(&c.BootstrapKey, "bootstrap-key", "", "a bh_test_… key created at start-up if absent")
+	fs.StringVar(&c.MasterKey, "master-key", "", "32 random bytes, base64, that encrypt secrets at rest (required with --redis-url)")
+	fs.StringVar(&c.SignaturePrefix, "signature-prefix", "Bellhop", "brand prefix of the signature headers (<Prefix>-Signature)")
+	fs.DurationVar(&c.EventRetention, "event-retention", 72*time.Hour, "how long events are kept for replay and backfill (at least 72h)")
+	fs.DurationVar(&c.DeliveryRetention, "delivery-retention", 30*24*time.Hour, "how long deliveries and their attempts are kept")
+	fs.DurationVar(&c.ActivityRetention, "activity-retention", 30*24*time.Hour, "how long the API activity log is kept")
+	fs.StringVar(&c.RetrySchedule, "retry-schedule", "", "server-wide retry schedule overriding every endpoint's, e.g. 0s,1s,2s (for tests and demos)")
+	fs.IntVar(&c.RateLimit, "rate-limit", 3000, "default API requests per minute per key")
+	fs.StringSliceVar(&c.CORSOrigins, "cors-origins", nil, "origins allowed to call the API from a browser (none by default)")
+	fs.StringSliceVar(&c.AllowRanges, "allow-ranges", nil, "private address ranges live-mode endpoints may target, e.g. 10.1.0.0/16")
+	fs.StringVar(&c.PluginDir, "plugin-dir", "bin/plugins", "folder of bellhop-connector-* plugin binaries")
+	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", 5*time.Second, "webhook connect timeout")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", 15*time.Second, "webhook whole-request timeout")
+	fs.DurationVar(&c.RotationGrace, "rotation-grace", 24*time.Hour, "how long an old endpoint secret keeps signing after rotation")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for in-flight work")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable. A bad value names the variable.
+func applyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		env, ok := envNames[f.Name]
+		if !ok || f.Changed || err != nil {
+			return
+		}
+		if v := getenv(env); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: invalid value %q: %v", env, v, e)
+			}
+		}
+	})
+	return err
+}
+
+var signaturePrefixPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,31}$`)
+
+// validate checks the settings and fills in what dev mode may generate.
+// Every error names the setting at fault.
+func (c *config) validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("BELLHOP_ADDR (--addr): %q is not host:port", c.Addr)
+	}
+	if !signaturePrefixPattern.MatchString(c.SignaturePrefix) {
+		return fmt.Errorf("BELLHOP_SIGNATURE_PREFIX (--signature-prefix): %q must be letters, digits and dashes, starting with a letter", c.SignaturePrefix)
+	}
+	if c.EventRetention < 72*time.Hour {
+		return fmt.Errorf("BELLHOP_EVENT_RETENTION (--event-retention): %s is under the 72h replay window", c.EventRetention)
+	}
+	for name, d := range map[string]time.Duration{
+		"BELLHOP_DELIVERY_RETENTION (--delivery-retention)": c.DeliveryRetention,
+		"BELLHOP_ACTIVITY_RETENTION (--activity-retention)": c.ActivityRetention,
+		"BELLHOP_CONNECT_TIMEOUT (--connect-timeout)":       c.ConnectTimeout,
+		"BELLHOP_REQUEST_TIMEOUT (--request-timeout)":       c.RequestTimeout,
+		"BELLHOP_ROTATION_GRACE (--rotation-grace)":         c.RotationGrace,
+		"BELLHOP_SHUTDOWN_TIMEOUT (--shutdown-timeout)":     c.ShutdownTimeout,
+	} {
+		if d <= 0 {
+			return fmt.Errorf("%s: must be a positive duration, got %s", name, d)
+		}
+	}
+	if c.RateLimit < 1 {
+		return fmt.Errorf("BELLHOP_RATE_LIMIT (--rate-limit): must be at least 1 request a minute, got %d", c.RateLimit)
+	}
+	if c.RetrySchedule != "" {
+		schedule, err := delivery.ParseSchedule(c.RetrySchedule)
+		if err != nil {
+			return fmt.Errorf("BELLHOP_RETRY_SCHEDULE (--retry-schedule): %s", core.ErrorMessage(err))
+		}
+		c.retrySchedule = schedule
+	}
+	for _, r := range c.AllowRanges {
+		p, err := netip.ParsePrefix(strings.TrimSpace(r))
+		if err != nil {
+			return fmt.Errorf("BELLHOP_ALLOW_RANGES (--allow-ranges): %q is not a CIDR range", r)
+		}
+		c.allowRanges = append(c.allowRanges, p)
+	}
+	for _, o := range c.CORSOrigins {
+		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			return fmt.Errorf("BELLHOP_CORS_ORIGINS (--cors-origins): %q is not an origin like https://app.example.com", o)
+		}
+	}
+	if c.BootstrapKey != "" && !strings.HasPrefix(c.BootstrapKey, core.TestKeyPrefix) {
+		return fmt.Errorf("BELLHOP_BOOTSTRAP_KEY (--bootstrap-key): must be a %s… key", core.TestKeyPrefix)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("BELLHOP_LOG_LEVEL (--log-level): %q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("BELLHOP_LOG_FORMAT (--log-format): %q is not text or json", c.LogFormat)
+	}
+	return c.resolveMasterKey()
+}
+
+// resolveMasterKey parses BELLHOP_MASTER_KEY. In dev mode (embedded Redis,
+// nothing durable) a missing key is generated; with a real Redis it is
+// required, since secrets sealed under a lost key are lost.
+func (c *config) resolveMasterKey() error {
+	if c.MasterKey == "" {
+		if c.RedisURL != "" {
+			return fmt.Errorf("BELLHOP_MASTER_KEY (--master-key): required with REDIS_URL; generate one with: openssl rand -base64 32")
+		}
+		c.masterKey = secretbox.GenerateKey()
+		c.MasterKey = base64.StdEncoding.EncodeToString(c.masterKey)
+		c.generated = append(c.generated, "BELLHOP_MASTER_KEY")
+		return nil
+	}
+	key, err := secretbox.ParseKey(c.MasterKey)
+	if err != nil {
+		return fmt.Errorf("BELLHOP_MASTER_KEY (--master-key): %v", err)
+	}
+	c.masterKey = key
+	return nil
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/api"
+	"github.com/bellhop/bellhop/core/catalog"
+	"github.com/bellhop/bellhop/core/delivery"
+	"github.com/bellhop/bellhop/core/ingest"
+	"github.com/bellhop/bellhop/core/outbound"
+	"github.com/bellhop/bellhop/core/pluginhost"
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/secretbox"
+	"github.com/bellhop/bellhop/core/transform"
+	"github.com/redis/go-redis/v9"
+)
+
+// defaultAccount owns the bootstrap key.
+const defaultAccount = "acct_default"
+
+// hub is every part of a running Bellhop, wired together explicitly: each
+// part gets its dependencies as arguments, nothing is global.
+type hub struct {
+	cfg        *config
+	log        *slog.Logger
+	store      *redisstore.Store
+	engine     *delivery.Engine
+	plugins    *pluginhost.Manager
+	transforms *transform.Engine
+	ingest     *ingest.StreamConsumer
+	api        *api.Server
+	key        *core.APIKey // the bootstrap key
+	keySecret  string       // its secret, shown at start-up only in dev mode
+}
+
+func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger *slog.Logger) (*hub, error) {
+	box, err := secretbox.New(cfg.masterKey)
+	if err != nil {
+		return nil, fmt.Errorf("BELLHOP_MASTER_KEY: %w", err)
+	}
+	store := redisstore.New(rdb, redisstore.Options{
+		Prefix:            cfg.RedisPrefix,
+		EventRetention:    cfg.EventRetention,
+		ActivityRetention: cfg.ActivityRetention,
+		Sealer:            box,
+	})
+	types, err := catalog.New(store)
+	if err != nil {
+		return nil, fmt.Errorf("load event catalog: %w", err)
+	}
+	events := ingest.New(types, store, time.Now)
+	transforms := transform.New(transform.Options{})
+	runner := transform.NewRunner(transforms, store)
+	plugins := pluginhost.New(pluginhost.Config{Dir: cfg.PluginDir, Logger: logger.With("component", "plugins")})
+
+	userAgent := "Bellhop/" + version
+	httpOpts := outbound.Options{ConnectTimeout: cfg.ConnectTimeout, Timeout: cfg.RequestTimeout, UserAgent: userAgent}
+	live := httpOpts
+	live.BlockPrivate, live.AllowedRanges = true, cfg.allowRanges
+	engine := delivery.New(delivery.Options{
+		Store:         store,
+		Events:        events,
+		EventTypes:    types,
+		Transforms:    runner,
+		Prefix:        cfg.SignaturePrefix,
+		UserAgent:     userAgent,
+		LiveHTTP:      outbound.New(live),
+		TestHTTP:      outbound.New(httpOpts),
+		Schedule:      cfg.retrySchedule,
+		ForceSchedule: cfg.retrySchedule != nil,
+		Retention:     cfg.DeliveryRetention,
+		RotationGrace: cfg.RotationGrace,
+		Logger:        logger.With("component", "delivery"),
+	})
+
+	h := &hub{
+		cfg: cfg, log: logger, store: store, engine: engine, plugins: plugins, transforms: transforms,
+		ingest: ingest.NewStreamConsumer(rdb, cfg.RedisPrefix, events, logger.With("component", "ingest")),
+	}
+	if err := h.bootstrapKey(ctx); err != nil {
+		plugins.Close()
+		return nil, err
+	}
+	h.api = api.New(api.Config{
+		RateLimit:   cfg.RateLimit,
+		CORSOrigins: cfg.CORSOrigins,
+		Version:     version,
+	}, api.Deps{
+		Keys:        store,
+		Events:      events,
+		EventTypes:  types,
+		Idempotency: store,
+		RateLimiter: store,
+		Activity:    store,
+		Ready:       store.Ping,
+		Logger:      logger.With("component", "api"),
+	})
+	return h, nil
+}
+
+// bootstrapKey makes sure a test key exists so that scripts, CI and a
+// newcomer can call the API at once: BELLHOP_BOOTSTRAP_KEY if given, else a
+// fresh one in dev mode.
+func (h *hub) bootstrapKey(ctx context.Context) error {
+	var err error
+	switch {
+	case h.cfg.BootstrapKey != "":
+		h.key, err = h.store.EnsureAPIKey(ctx, defaultAccount, h.cfg.BootstrapKey)
+		h.keySecret = h.cfg.BootstrapKey
+	case h.cfg.RedisURL == "":
+		h.key, h.keySecret, err = h.store.CreateAPIKey(ctx, core.Scope{AccountID: defaultAccount}, "dev", 0)
+	}
+	if err != nil {
+		return fmt.Errorf("BELLHOP_BOOTSTRAP_KEY: %s", core.ErrorMessage(err))
+	}
+	return nil
+}
+
+// start runs the background parts until ctx ends; the returned channel
+// closes when all of them have stopped.
+func (h *hub) start(ctx context.Context) <-chan struct{} {
+	var wg sync.WaitGroup
+	for name, run := range map[string]func(context.Context) error{
+		"delivery engine": h.engine.Run,
+		"ingest stream":   h.ingest.Run,
+		"plugin supervisor": func(ctx context.Context) error {
+			h.plugins.Supervise(ctx, 10*time.Second)
+			return nil
+		},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil && ctx.Err() == nil {
+				h.log.Error("background part stopped", "part", name, "err", err)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return done
+}
+
+func (h *hub) close() {
+	h.plugins.Close()
+	h.transforms.Close()
+}
+
+// printWelcome tells a newcomer where everything is. The key's secret is
+// printed only in dev mode (embedded Redis): in production it would land in
+// log collectors.
+func (h *hub) printWelcome(w io.Writer, addr string) {
+	fmt.Fprintf(w, "\nBellhop %s is up.\n  API:      http://%s/v1\n  OpenAPI:  http://%s/v1/openapi.json\n  Metrics:  http://%s/metrics\n", version, addr, addr, addr)
+	fmt.Fprintf(w, "  Plugins:  %s\n", h.cfg.PluginDir)
+	if h.key != nil {
+		if h.cfg.RedisURL == "" {
+			fmt.Fprintf(w, "  Test key: %s\n\n  export BELLHOP_API_KEY=%s\n\n", h.keySecret, h.keySecret)
+		} else {
+			fmt.Fprintf(w, "  Test key: %s…%s (from BELLHOP_BOOTSTRAP_KEY)\n\n", h.key.Prefix, h.key.Last4)
+		}
+	}
+}

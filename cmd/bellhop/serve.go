@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/spf13/cobra"
+)
+
+// version is stamped by the build (-ldflags "-X main.version=…").
+var version = "dev"
+
+// newServeCommand is `bellhop serve`: the hub.
+func newServeCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
+	var cfg config
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the hub: the API, the delivery engine and the connector plugins",
+		Long: `Run the hub. Every flag has an environment variable (shown in --help as
+its default source): BELLHOP_ADDR, REDIS_URL, BELLHOP_MASTER_KEY, …
+
+Without REDIS_URL the hub starts an embedded Redis in the process: fine for
+trying Bellhop, but nothing survives a restart.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd.Flags(), getenv); err != nil {
+				return err
+			}
+			if err := cfg.validate(); err != nil {
+				return err
+			}
+			return serve(cmd.Context(), &cfg, stdout)
+		},
+	}
+	cfg.addFlags(cmd.Flags())
+	for name, env := range envNames {
+		if f := cmd.Flags().Lookup(name); f != nil {
+			f.Usage += " [$" + env + "]"
+		}
+	}
+	return cmd
+}
+
+// serve runs the hub until ctx ends, then drains: the API stops taking
+// requests and finishes those in flight, the engine records the attempts in
+// flight, and the plugins are stopped.
+func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
+	logger := newLogger(cfg, stdout)
+	rdb, embedded, err := redisstore.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	if embedded != nil {
+		defer embedded.Close()
+		logger.Warn("using an embedded, in-process Redis: NOTHING SURVIVES A RESTART. Set REDIS_URL to a Redis 7 with AOF for real use.")
+	}
+	for _, name := range cfg.generated {
+		logger.Warn("generated a throwaway setting for this run", "setting", name)
+	}
+
+	h, err := newHub(ctx, cfg, rdb, logger)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("BELLHOP_ADDR (--addr): %w", err)
+	}
+	srv := &http.Server{Handler: h.api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	h.printWelcome(stdout, ln.Addr().String())
+
+	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	done := h.start(background)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		stopBackground()
+		<-done
+		return fmt.Errorf("serve API: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining requests and deliveries in flight", "timeout", cfg.ShutdownTimeout)
+	drain, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(drain); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn("API did not drain in time", "err", err)
+	}
+	stopBackground()
+	select {
+	case <-done:
+	case <-drain.Done():
+		logger.Warn("delivery engine did not drain in time; unacked entries will be claimed by the next hub")
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated already
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
