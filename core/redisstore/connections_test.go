@@ -1,0 +1,186 @@
+package redisstore_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/redistest"
+	"github.com/bellhop/bellhop/core/secretbox"
+)
+
+func newSealedStore(t *testing.T) (*redisstore.Store, *redistest.Redis) {
+	t.Helper()
+	r := redistest.New(t)
+	box, err := secretbox.New(secretbox.GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix, Sealer: box}), r
+}
+
+func newConnection(id string, events ...string) *core.Connection {
+	now := time.Now().UTC().Truncate(time.Second)
+	return &core.Connection{ID: id, Object: "connection", Connector: "slack", Name: id,
+		Config: map[string]any{"channel": "C0GENERAL"}, EnabledEvents: events, PropertyIDs: []string{},
+		CreatedAt: now, UpdatedAt: now}
+}
+
+func TestConnectionSecretsSealedAndMasked(t *testing.T) {
+	s, r := newSealedStore(t)
+	ctx := context.Background()
+	scope := newScope(t, s)
+	const token = "xoxb-1234567890-secret-token-WXYZ"
+	c := newConnection("conn_a", "guest.checked_in")
+	if err := s.SaveConnection(ctx, scope, c, map[string]string{"token": token, "pin": "12"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindConnection(ctx, scope, "conn_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, want := range map[string]string{"token": "••••WXYZ", "pin": "[redacted]", "channel": "C0GENERAL"} {
+		if got.Config[field] != want {
+			t.Errorf("config.%s = %v, want %q", field, got.Config[field], want)
+		}
+	}
+	_, secrets, err := s.ConnectionSecrets(ctx, scope, "conn_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secrets["token"] != token || secrets["pin"] != "12" {
+		t.Errorf("opened secrets = %v", secrets)
+	}
+	// A save without secrets keeps them.
+	got.Name = "renamed"
+	if err := s.SaveConnection(ctx, scope, got, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, secrets, _ = s.ConnectionSecrets(ctx, scope, "conn_a"); secrets["token"] != token {
+		t.Errorf("after a save without secrets: %v", secrets)
+	}
+	for _, v := range dumpPrefix(t, r) {
+		if strings.Contains(v, token) || strings.Contains(v, "xoxb-") {
+			t.Fatalf("a Redis value holds the plaintext token: %q", v)
+		}
+	}
+}
+
+func TestConnectionIndexAndList(t *testing.T) {
+	s, _ := newSealedStore(t)
+	ctx := context.Background()
+	scope := newScope(t, s)
+	for _, c := range []*core.Connection{newConnection("conn_1", "guest.checked_in"), newConnection("conn_2", "*"), newConnection("conn_3", "payment.failed")} {
+		if err := s.SaveConnection(ctx, scope, c, map[string]string{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		typ  string
+		want []string
+	}{
+		{"guest.checked_in", []string{"conn_1", "conn_2"}},
+		{"payment.failed", []string{"conn_2", "conn_3"}},
+		{"rate.updated", []string{"conn_2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ, func(t *testing.T) {
+			cs, err := s.MatchConnections(ctx, scope, tt.typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(cs); !sameSet(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// Moving conn_1 to another type updates the index; deleting conn_2 empties "*".
+	c1, _ := s.FindConnection(ctx, scope, "conn_1")
+	c1.EnabledEvents = []string{"payment.failed"}
+	if err := s.SaveConnection(ctx, scope, c1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteConnection(ctx, scope, "conn_2"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.DeleteConnection(ctx, scope, "conn_2"), core.ENOTFOUND)
+	if cs, _ := s.MatchConnections(ctx, scope, "guest.checked_in"); len(cs) != 0 {
+		t.Errorf("guest.checked_in still matches %v", ids(cs))
+	}
+	if cs, _ := s.MatchConnections(ctx, scope, "payment.failed"); !sameSet(ids(cs), []string{"conn_1", "conn_3"}) {
+		t.Errorf("payment.failed matches %v", ids(cs))
+	}
+	list, err := s.ListConnections(ctx, scope, core.Page{Limit: 1})
+	if err != nil || len(list.Data) != 1 || !list.HasMore {
+		t.Fatalf("list page 1: %+v, %v", list, err)
+	}
+	other := core.Scope{AccountID: scope.AccountID, Livemode: true}
+	_, err = s.FindConnection(ctx, other, "conn_1")
+	wantCode(t, err, core.ENOTFOUND)
+}
+
+func ids(cs []*core.Connection) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[string]bool{}
+	for _, x := range a {
+		m[x] = true
+	}
+	for _, x := range b {
+		if !m[x] {
+			return false
+		}
+	}
+	return true
+}
+
+// dumpPrefix reads every value of every key under the test's prefix, of
+// every type, as redis-cli would show them.
+func dumpPrefix(t *testing.T, r *redistest.Redis) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	iter := r.Client.Scan(ctx, 0, r.Prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		key := iter.Val()
+		out = append(out, key)
+		switch typ := r.Client.Type(ctx, key).Val(); typ {
+		case "string":
+			out = append(out, r.Client.Get(ctx, key).Val())
+		case "hash":
+			for k, v := range r.Client.HGetAll(ctx, key).Val() {
+				out = append(out, k, v)
+			}
+		case "set":
+			out = append(out, r.Client.SMembers(ctx, key).Val()...)
+		case "zset":
+			out = append(out, r.Client.ZRange(ctx, key, 0, -1).Val()...)
+		case "list":
+			out = append(out, r.Client.LRange(ctx, key, 0, -1).Val()...)
+		case "stream":
+			for _, m := range r.Client.XRange(ctx, key, "-", "+").Val() {
+				for k, v := range m.Values {
+					out = append(out, k, v.(string))
+				}
+			}
+		default:
+			t.Fatalf("key %s has type %s, which the dump does not read", key, typ)
+		}
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
