@@ -101,13 +101,20 @@ func (c *StreamConsumer) defaults() {
 }
 
 // Run consumes the stream until ctx ends, then returns nil. Redis failures
-// are logged and retried with backoff; they never end Run.
+// are logged and retried with backoff; they never end Run. Entries are
+// handled one at a time, in stream order, so that a host's
+// reservation.created is stored before its reservation.updated; run more
+// hub processes for more throughput.
 func (c *StreamConsumer) Run(ctx context.Context) error {
 	c.defaults()
 	var lastClaim, lastTrim time.Time
-	backoff := time.Duration(0)
+	backoff, ready := time.Duration(0), false
 	for ctx.Err() == nil {
-		err := c.ensureGroup(ctx)
+		var err error
+		if !ready {
+			err = c.ensureGroup(ctx)
+			ready = err == nil
+		}
 		if err == nil && time.Since(lastClaim) >= c.ClaimIdle/2 {
 			lastClaim = time.Now()
 			err = c.claim(ctx)
@@ -122,6 +129,9 @@ func (c *StreamConsumer) Run(ctx context.Context) error {
 		if err == nil || ctx.Err() != nil {
 			backoff = 0
 			continue
+		}
+		if strings.Contains(err.Error(), "NOGROUP") {
+			ready = false // the stream was deleted: create it and the group again
 		}
 		backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
 		c.log.Warn("ingest stream: will retry", "err", err, "in", backoff)

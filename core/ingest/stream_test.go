@@ -311,3 +311,26 @@ func TestLowerID(t *testing.T) {
 		}
 	}
 }
+
+// A consumer whose stream is deleted under it creates it again.
+func TestStreamSurvivesTheStreamBeingDeleted(t *testing.T) {
+	g := newStreamRig(t, nil)
+	g.run(t)
+	ctx := context.Background()
+	waitFor(t, "the group", func() bool {
+		groups, err := g.r.Client.XInfoGroups(ctx, StreamKey(g.r.Prefix)).Result()
+		return err == nil && len(groups) == 1
+	})
+	if err := g.r.Client.Del(ctx, StreamKey(g.r.Prefix)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the group again", func() bool {
+		groups, err := g.r.Client.XInfoGroups(ctx, StreamKey(g.r.Prefix)).Result()
+		return err == nil && len(groups) == 1
+	})
+	g.add(t, map[string]any{"account": "acct_1", "livemode": "false", "event": eventJSON(t, func(m map[string]any) { m["id"] = "evt_after_delete" })})
+	waitFor(t, "the event", func() bool {
+		_, err := g.store.FindEvent(ctx, core.Scope{AccountID: "acct_1"}, "evt_after_delete")
+		return err == nil
+	})
+}
