@@ -3,6 +3,8 @@ package connectortest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,16 @@ func (k Kit) RunOutcomes(t *testing.T) {
 // RunNoSecretLeaks runs every case again, plus Check, Validate and Options,
 // and fails if any secret shows up in what the connector returned or logged.
 func (k Kit) RunNoSecretLeaks(t *testing.T) {
+	for _, leak := range k.Leaks(t) {
+		t.Error(leak)
+	}
+}
+
+// Leaks runs every case, plus Check, Validate and Options on the kit's
+// config, on each case's config and on a mangled copy, and returns one line
+// for every text (error, Summary, ExternalID, FieldError, Option, logs) that
+// shows a secret.
+func (k Kit) Leaks(t *testing.T) []string {
 	secrets := k.secrets(t)
 	if len(secrets) == 0 {
 		t.Fatal("the kit's config holds no secret value: nothing would be checked")
@@ -91,13 +103,17 @@ func (k Kit) RunNoSecretLeaks(t *testing.T) {
 	if k.Logs != nil {
 		seen["logs"] = k.Logs.String()
 	}
+	var leaks []string
 	for where, text := range seen {
 		for _, s := range secrets {
 			if strings.Contains(text, s) {
-				t.Errorf("%s shows a secret: %q", where, text)
+				leaks = append(leaks, fmt.Sprintf("%s shows a secret: %q", where, text))
+				break
 			}
 		}
 	}
+	sort.Strings(leaks)
+	return leaks
 }
 
 func (k Kit) deliver(c Case) (plugins.Result, error) {
