@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core/redistest"
+)
+
+const testBootstrapKey = "bh_test_serveTestBootstrapKey0123456789abcdef"
+
+// hubUnderTest is a `bellhop serve` started through run, as main starts it.
+type hubUnderTest struct {
+	base   string
+	cancel context.CancelFunc
+	done   chan error
+	out    *syncBuffer
+}
+
+// startHub runs the hub in process on the test's Redis and waits for /healthz.
+func startHub(t *testing.T, extraEnv map[string]string) *hubUnderTest {
+	t.Helper()
+	r := redistest.New(t)
+	addr := freeAddr(t)
+	env := map[string]string{
+		"BELLHOP_ADDR":          addr,
+		"REDIS_URL":             r.URL,
+		"BELLHOP_REDIS_PREFIX":  r.Prefix,
+		"BELLHOP_MASTER_KEY":    base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
+		"BELLHOP_BOOTSTRAP_KEY": testBootstrapKey,
+		"BELLHOP_PLUGIN_DIR":    t.TempDir(),
+	}
+	for k, v := range extraEnv {
+		env[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &hubUnderTest{base: "http://" + addr, cancel: cancel, done: make(chan error, 1), out: &syncBuffer{}}
+	go func() { h.done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, h.out) }()
+	t.Cleanup(func() { h.stop(t) })
+
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(h.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return h
+			}
+		}
+		select {
+		case err := <-h.done:
+			t.Fatalf("hub exited before it was healthy: %v\n%s", err, h.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hub not healthy in time:\n%s", h.out.String())
+		}
+	}
+}
+
+// stop sends what SIGTERM sends (a cancelled context) and waits for a clean exit.
+func (h *hubUnderTest) stop(t *testing.T) {
+	t.Helper()
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Errorf("hub exited with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("hub did not stop within 30s of SIGTERM")
+	}
+}
+
+func (h *hubUnderTest) do(t *testing.T, method, path, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, h.base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testBootstrapKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeStartsServesAndDrainsOnSIGTERM(t *testing.T) {
+	h := startHub(t, nil)
+
+	if code, body := h.do(t, "GET", "/readyz", ""); code != 200 {
+		t.Fatalf("/readyz = %d %s", code, body)
+	}
+	event := `{"type":"guest.created","property_id":"prop_8hJk3m","data":{"object":` + guestSample(t, h) + `}}`
+	code, body := h.do(t, "POST", "/v1/events", event)
+	if code != 201 || !strings.Contains(body, `"id":"evt_`) {
+		t.Fatalf("publish = %d %s", code, body)
+	}
+	if code, body := h.do(t, "GET", "/v1/events?limit=1", ""); code != 200 || !strings.Contains(body, `"type":"guest.created"`) {
+		t.Fatalf("list events = %d %s", code, body)
+	}
+	h.stop(t)
+	if out := h.out.String(); !strings.Contains(out, "Bellhop") || strings.Contains(out, testBootstrapKey) {
+		t.Errorf("start-up output should greet without printing a non-dev key secret:\n%s", out)
+	}
+}
+
+func TestServeRefusesABadSettingBeforeStarting(t *testing.T) {
+	var out syncBuffer
+	env := map[string]string{"BELLHOP_ADDR": "127.0.0.1:1", "BELLHOP_EVENT_RETENTION": "1h"}
+	err := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, &out)
+	if err == nil || !strings.Contains(err.Error(), "BELLHOP_EVENT_RETENTION") {
+		t.Fatalf("run = %v, want an error naming BELLHOP_EVENT_RETENTION", err)
+	}
+}
+
+// guestSample returns the catalog's sample data.object of guest.created.
+func guestSample(t *testing.T, h *hubUnderTest) string {
+	t.Helper()
+	code, body := h.do(t, "GET", "/v1/event_types/guest.created", "")
+	var typ struct{ Sample json.RawMessage }
+	if err := json.Unmarshal([]byte(body), &typ); code != 200 || err != nil || len(typ.Sample) == 0 {
+		t.Fatalf("event type = %d %s (%v)", code, body, err)
+	}
+	return string(typ.Sample)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// syncBuffer is a bytes.Buffer safe for the hub's goroutines and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
