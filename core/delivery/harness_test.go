@@ -25,6 +25,7 @@ type harness struct {
 	store  *redisstore.Store
 	scope  core.Scope
 	events *fakeEvents
+	box    *secretbox.Box
 }
 
 func newHarness(t *testing.T) *harness {
@@ -34,7 +35,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, r: r, scope: core.Scope{AccountID: "acct_" + randomID("")[:10]}}
+	h := &harness{t: t, r: r, box: box, scope: core.Scope{AccountID: "acct_" + randomID("")[:10]}}
 	h.store = redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix, Sealer: box})
 	h.events = &fakeEvents{store: h.store}
 	return h
@@ -210,4 +211,13 @@ func (h *harness) deliveries(e *Engine, epID string) []*core.Delivery {
 	}
 }
 
-var _ = redis.Nil
+// crashableStore returns a store on a client of its own, which the test
+// closes to simulate a hub that dies: nothing it does afterwards reaches Redis.
+func (h *harness) crashableStore() (*redisstore.Store, *redis.Client) {
+	opts, err := redis.ParseURL(h.r.URL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	c := redis.NewClient(opts)
+	return redisstore.New(c, redisstore.Options{Prefix: h.r.Prefix, Sealer: h.box}), c
+}
