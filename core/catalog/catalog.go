@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -31,9 +32,14 @@ var _ core.EventTypeService = (*Catalog)(nil)
 const customCacheSize = 1024
 
 // New returns the catalog with the shipped types compiled, and custom types
-// read from store. It fails only if a shipped type file is broken, which the
-// package's tests rule out.
+// read from store. A nil store gives a catalog of the shipped types alone
+// (for code generators and tests that need only Shipped and SampleEvent):
+// no custom type is found, and CreateEventType fails. New fails only if a
+// shipped type file is broken, which the package's tests rule out.
 func New(store core.EventTypeStore) (*Catalog, error) {
+	if store == nil {
+		store = noCustomTypes{}
+	}
 	shipped, err := loadShipped()
 	if err != nil {
 		return nil, err
@@ -144,4 +150,19 @@ func validate(sch *jsonschema.Schema, raw json.RawMessage, root string) error {
 		return violation(err, root, inst)
 	}
 	return nil
+}
+
+// noCustomTypes is the store of a catalog made without one.
+type noCustomTypes struct{}
+
+func (noCustomTypes) SaveEventType(context.Context, core.Scope, *core.EventType) error {
+	return errors.New("this catalog has no store for custom event types")
+}
+
+func (noCustomTypes) FindCustomEventType(_ context.Context, _ core.Scope, name string) (*core.EventType, error) {
+	return nil, core.NotFound("event type", name)
+}
+
+func (noCustomTypes) ListCustomEventTypes(context.Context, core.Scope) ([]*core.EventType, error) {
+	return nil, nil
 }

@@ -181,3 +181,22 @@ func paramOf(err error) string {
 	}
 	return ""
 }
+
+func TestNilStoreServesShippedTypes(t *testing.T) {
+	c := newCatalog(t, nil)
+	ctx := context.Background()
+	all, err := c.ListEventTypes(ctx, testScope)
+	if err != nil || len(all) != 21 {
+		t.Fatalf("ListEventTypes: %d types, err %v; want 21", len(all), err)
+	}
+	if _, err := c.FindEventType(ctx, testScope, "loyalty.points_earned"); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Errorf("FindEventType of a custom name: err %v, want ENOTFOUND", err)
+	}
+	if err := c.ValidateObject(ctx, testScope, "guest.created", json.RawMessage(`{}`)); paramOf(err) != "data.object.created_at" {
+		t.Errorf("ValidateObject: %v, want the first missing field", err)
+	}
+	et := &core.EventType{Type: "loyalty.points_earned", Schema: json.RawMessage(`{"type":"object"}`)}
+	if err := c.CreateEventType(ctx, testScope, et); core.ErrorCode(err) != core.EINTERNAL {
+		t.Errorf("CreateEventType: err %v, want an internal error", err)
+	}
+}

@@ -53,7 +53,8 @@ type StreamConsumer struct {
 
 // NewStreamConsumer returns a consumer of <prefix>ingest that publishes
 // through svc (the same Service the API uses) and dead-letters to
-// <prefix>ingest:dead.
+// <prefix>ingest:dead. logger (nil: none) gets one line per dead-lettered or
+// deferred entry and per Redis failure.
 func NewStreamConsumer(rdb redis.UniversalClient, prefix string, svc core.EventService, logger *slog.Logger) *StreamConsumer {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -62,7 +63,7 @@ func NewStreamConsumer(rdb redis.UniversalClient, prefix string, svc core.EventS
 	return &StreamConsumer{
 		rdb:      rdb,
 		svc:      svc,
-		log:      logger.With("component", "ingest"),
+		log:      logger,
 		stream:   StreamKey(prefix),
 		dead:     DeadLetterKey(prefix),
 		consumer: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomBase62(6)),
