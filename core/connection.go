@@ -97,10 +97,11 @@ type ConnectionService interface {
 	// ListConnectors describes every connector plugin the hub found.
 	ListConnectors(ctx context.Context) ([]*ConnectorInfo, error)
 
-	// ConnectorOptions lists the choices for a form field, given a
-	// configuration. Returns ENOTFOUND for an unknown connector and EINVALID
-	// when the connector cannot list options for field.
-	ConnectorOptions(ctx context.Context, connector, field string, config map[string]any) ([]ConnectorOption, error)
+	// ConnectionOptions lists the choices for a form field of a connection
+	// (Slack channels, sheet tabs), asked of the connector with the stored
+	// configuration, so that the credentials never travel again. Returns
+	// ENOTFOUND, or EINVALID when the connector lists no options for field.
+	ConnectionOptions(ctx context.Context, scope Scope, id, field string) ([]ConnectorOption, error)
 
 	// CreateConnection validates input (the config against the connector's
 	// schema and by its Validate) and stores a new connection. Returns

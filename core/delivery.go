@@ -68,6 +68,7 @@ type Attempt struct {
 	Error           string      `json:"error"`   // connection error, timeout, transform error
 	Outcome         string      `json:"outcome"` // succeeded, retry, failed, skipped, deferred
 	Logs            []string    `json:"logs,omitempty"`
+	ExternalID      string      `json:"external_id,omitempty"` // a connector's id of what it created (a Slack message ts)
 	NextRetryAt     *time.Time  `json:"next_retry_at"`
 	CreatedAt       time.Time   `json:"created_at"`
 }
@@ -83,19 +84,20 @@ type DeliveryFilter struct {
 
 // Backfill is a bulk replay of a time window of events to one endpoint.
 type Backfill struct {
-	ID          string     `json:"id"` // bf_…
-	Object      string     `json:"object"`
-	EndpointID  string     `json:"endpoint_id"`
-	Since       time.Time  `json:"since"`
-	Until       time.Time  `json:"until"`
-	EventTypes  []string   `json:"event_types"`
-	Status      string     `json:"status"` // running, completed, failed
-	Count       int        `json:"count"`  // events in the window
-	Queued      int        `json:"queued"` // deliveries created so far
-	Error       string     `json:"error"`
-	CreatedAt   time.Time  `json:"created_at"`
-	CompletedAt *time.Time `json:"completed_at"`
-	Livemode    bool       `json:"livemode"`
+	ID           string     `json:"id"` // bf_…
+	Object       string     `json:"object"`
+	EndpointID   string     `json:"endpoint_id"`
+	ConnectionID string     `json:"connection_id,omitempty"` // set instead of EndpointID for a connection
+	Since        time.Time  `json:"since"`
+	Until        time.Time  `json:"until"`
+	EventTypes   []string   `json:"event_types"`
+	Status       string     `json:"status"` // running, completed, failed
+	Count        int        `json:"count"`  // events in the window
+	Queued       int        `json:"queued"` // deliveries created so far
+	Error        string     `json:"error"`
+	CreatedAt    time.Time  `json:"created_at"`
+	CompletedAt  *time.Time `json:"completed_at"`
+	Livemode     bool       `json:"livemode"`
 }
 
 // BackfillInput asks for a backfill.
