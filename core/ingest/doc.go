@@ -8,7 +8,8 @@
 //		Type: "reservation.created", PropertyID: "prop_8hJk3m", Object: obj})
 //
 // PublishEvent checks the input (type, property_id, optional id and
-// created_at, data.object a JSON object of at most 256 KiB), validates
+// created_at, data.object a JSON object of at most 256 KiB; property_id may
+// be empty only for the hub's own operational types, endpoint.disabled), validates
 // data.object against the type's schema through the catalog, fills in the
 // envelope (id evt_ and 24 base62 characters, created_at in UTC whole
 // seconds, api_version, livemode from the scope) and appends the event to

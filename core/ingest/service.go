@@ -54,13 +54,16 @@ func New(types core.EventTypeService, store core.EventStore, clock func() time.T
 // scope's events stream; it returns once the event is in Redis. When an event
 // with input.ID is already stored, it returns that event and created false.
 //
+// property_id is required except for the hub's operational types
+// (endpoint.disabled), which concern no property and carry "".
+//
 // Returns EINVALID naming the param at fault: type (missing or unknown in
 // scope), id, property_id, created_at, data.object, or the path of a field
 // that breaks the type's schema (data.object.guest.email). Store failures
 // pass through (EUNAVAILABLE when Redis cannot be reached).
 func (s *Service) PublishEvent(ctx context.Context, scope core.Scope, in core.EventInput) (*core.Event, bool, error) {
 	now := s.clock().UTC()
-	if err := checkInput(in, now); err != nil {
+	if err := checkInput(in, now, s.operational(ctx, scope, in)); err != nil {
 		return nil, false, err
 	}
 	if err := s.types.ValidateObject(ctx, scope, in.Type, in.Object); err != nil {
@@ -88,15 +91,27 @@ func (s *Service) PublishEvent(ctx context.Context, scope core.Scope, in core.Ev
 	return stored, created, nil
 }
 
-// checkInput checks everything but the schema, cheapest first.
-func checkInput(in core.EventInput, now time.Time) error {
+// operational reports whether in is an event the hub publishes about
+// itself (endpoint.disabled), which belongs to no property. It looks the
+// type up only when property_id is missing, the only case it matters.
+func (s *Service) operational(ctx context.Context, scope core.Scope, in core.EventInput) bool {
+	if in.PropertyID != "" || in.Type == "" {
+		return false
+	}
+	t, err := s.types.FindEventType(ctx, scope, in.Type)
+	return err == nil && t.Group == "operational"
+}
+
+// checkInput checks everything but the schema, cheapest first. property_id
+// may be empty only for an operational type.
+func checkInput(in core.EventInput, now time.Time, operational bool) error {
 	if in.Type == "" {
 		return core.ParamError("type", "type is required, e.g. \"reservation.created\".")
 	}
 	if in.ID != "" && !idPattern.MatchString(in.ID) {
 		return core.ParamError("id", "id: must be evt_ followed by 1 to 64 letters, digits or underscores.")
 	}
-	if in.PropertyID == "" {
+	if in.PropertyID == "" && !operational {
 		return core.ParamError("property_id", "property_id is required: the property the event belongs to, e.g. \"prop_8hJk3m\".")
 	}
 	if len(in.PropertyID) > MaxPropertyIDLen || strings.ContainsFunc(in.PropertyID, unicode.IsControl) {

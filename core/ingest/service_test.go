@@ -125,6 +125,10 @@ func TestPublishEventRefuses(t *testing.T) {
 		{"bad id", func(in *core.EventInput) { in.ID = "event-1" }, "id", "evt_"},
 		{"id too long", func(in *core.EventInput) { in.ID = "evt_" + strings.Repeat("a", 65) }, "id", "evt_"},
 		{"no property", func(in *core.EventInput) { in.PropertyID = "" }, "property_id", "required"},
+		{"no property, operational type", func(in *core.EventInput) {
+			in.Type, in.PropertyID = "endpoint.disabled", ""
+			in.Object = json.RawMessage(`{"id":"whe_1","url":"https://example.com/h","reason":"50 consecutive failed deliveries","disabled_at":"2026-04-13T14:00:00Z"}`)
+		}, "", ""},
 		{"property too long", func(in *core.EventInput) { in.PropertyID = strings.Repeat("p", 65) }, "property_id", "64"},
 		{"property with a newline", func(in *core.EventInput) { in.PropertyID = "prop_1\n" }, "property_id", "control"},
 		{"created_at in the future", func(in *core.EventInput) { in.CreatedAt = &future }, "created_at", "future"},
@@ -170,8 +174,8 @@ func TestPublishEventRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(list.Data); got != 2 {
-		t.Errorf("store holds %d events, want the 2 accepted ones", got)
+	if got := len(list.Data); got != 3 {
+		t.Errorf("store holds %d events, want the 3 accepted ones", got)
 	}
 }
 
