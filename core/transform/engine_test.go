@@ -55,6 +55,9 @@ func TestRunOutputs(t *testing.T) {
 		{name: "headers", src: `function transform(e, c) { c.headers["X-Tenant"] = "t1"; return {} }`, want: `{}`, headers: map[string]string{"X-Tenant": "t1"}},
 		{name: "sha256", src: `function transform(e) { return bellhop.sha256("abc") }`, want: `"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"`},
 		{name: "dates and math", src: `function transform(e) { return [new Date(e.created_at).toISOString(), Math.max(1, 2)] }`, want: `["2026-04-13T14:22:31.000Z",2]`},
+		{name: "json like stringify", src: `function transform(e) { return {d: new Date(0), u: undefined, f() {}, n: NaN, a: [undefined, () => 1, 1.5], s: new String("x"), q: "a\"b"} }`, want: `{"d":"1970-01-01T00:00:00.000Z","n":null,"a":[null,null,1.5],"s":"x","q":"a\"b"}`},
+		{name: "join and replace still work", src: `function transform(e) { return [[1, null, "a"].join("-"), "a-b-c".replace(/-/g, () => "+"), "abc".replaceAll("b", "$&$&")] }`, want: `["1--a","a+b+c","abbc"]`},
+		{name: "key order kept", src: `function transform(e) { return Object.keys(e.data.object) }`, want: `["id","nights","guest"]`},
 		{name: "top-level helpers", src: "const f = x => x * 2;\nfunction transform(e) { return f(e.data.object.nights) }", want: `8`},
 	}
 	for _, tt := range tests {
@@ -88,6 +91,8 @@ func TestRunErrors(t *testing.T) {
 		{name: "infinite loop", src: "function transform(e) {\n  let i = 0;\n  while (true) { i++ }\n}", want: "test.js:3:"},
 		{name: "timeout message", src: "function transform(e) { for(;;){} }", want: "over its time limit of 50ms"},
 		{name: "recursion", src: "function f(n) { return f(n + 1) + 1 }\nfunction transform(e) { return f(0) }", want: "maximum call stack size (256) exceeded"},
+		{name: "cyclic output", src: "function transform(e) { const a = []; a.push(a); return a }", want: "cyclic"},
+		{name: "shared output over the cap", src: "function transform(e) { const s = 'x'.repeat(500); return [s, s, s] }", want: "over the limit of 1024"},
 		{name: "output cap", src: "function transform(e) { return 'x'.repeat(2000) }", want: "over the limit of 1024"},
 		{name: "bad header", src: "function transform(e, c) { c.headers['X-A'] = 'a\\r\\nb'; return 1 }", want: "not a valid HTTP header"},
 		{name: "function output", src: "function transform(e) { return function() {} }", want: "no JSON form"},
@@ -195,9 +200,9 @@ func TestCancelledContext(t *testing.T) {
 }
 
 func TestInputCap(t *testing.T) {
-	e := newEngine(t, Options{MaxInputBytes: 100})
+	e := newEngine(t, Options{MaxInputBytes: 50})
 	_, err := e.Run(context.Background(), mustCompile(t, "function transform(e) { return 1 }"), testInput())
-	if !strings.Contains(core.ErrorMessage(err), "over the limit of 100") {
+	if !strings.Contains(core.ErrorMessage(err), "over the limit of 50") {
 		t.Fatalf("err = %v, want the input cap", err)
 	}
 }

@@ -3,6 +3,7 @@ package transform
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,12 +27,11 @@ type Input struct {
 // the run and returns ctx's error, not an EINVALID one: the run is not the
 // script's fault.
 func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.TransformResult, error) {
-	body, err := json.Marshal(in.Event)
-	if err != nil {
-		return nil, fmt.Errorf("encode event: %w", err)
+	if in.Event == nil {
+		return nil, scriptError("no event to transform")
 	}
-	if len(body) > e.opts.MaxInputBytes {
-		return nil, scriptError("the event is %d bytes of JSON, over the limit of %d", len(body), e.opts.MaxInputBytes)
+	if n := len(in.Event.Data.Object); n > e.opts.MaxInputBytes {
+		return nil, scriptError("the event's data.object is %d bytes of JSON, over the limit of %d", n, e.opts.MaxInputBytes)
 	}
 	v, err := e.getVM()
 	if err != nil {
@@ -42,7 +42,7 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.Transform
 	timer := time.AfterFunc(e.opts.Timeout, func() { f.interrupt(errTimeout) })
 	stopCtx := context.AfterFunc(ctx, func() { f.interrupt(context.Cause(ctx)) })
 	start := time.Now()
-	res, runErr := v.run(p, body, in)
+	res, runErr := v.run(p, in)
 	dur := time.Since(start)
 	timer.Stop()
 	stopCtx()
@@ -79,8 +79,8 @@ func (st *runState) logLines() []string {
 
 // run evaluates the script's top level in a fresh scope and calls its
 // transform function.
-func (v *vm) run(p *Program, body []byte, in Input) (*core.TransformResult, error) {
-	evt, err := v.parse(goja.Undefined(), v.rt.ToValue(string(body)))
+func (v *vm) run(p *Program, in Input) (*core.TransformResult, error) {
+	evt, err := v.eventValue(in.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -140,20 +140,21 @@ func firstErr(errs ...error) error {
 // output turns the returned value into JSON within the size cap and collects
 // context.headers.
 func (v *vm) output(p *Program, out goja.Value, ctxObj *goja.Object) (*core.TransformResult, error) {
-	s, err := v.stringify(goja.Undefined(), out)
-	if err != nil {
-		return nil, err
-	}
-	if goja.IsUndefined(s) {
+	if isFunc(out) || isSymbol(out) {
 		return nil, scriptError("%s: transform returned a %s, which has no JSON form", p.name, out.ExportType())
 	}
-	str := s.String()
-	if len(str) > v.opts.MaxOutputBytes {
-		return nil, scriptError("%s: the output is %d bytes of JSON, over the limit of %d", p.name, len(str), v.opts.MaxOutputBytes)
+	enc := &encoder{rt: v.rt, limit: v.opts.MaxOutputBytes}
+	switch err := enc.encode(out, 0); {
+	case errors.Is(err, errTooLarge) || err == nil && enc.buf.Len() > v.opts.MaxOutputBytes:
+		return nil, scriptError("%s: the output is over the limit of %d bytes of JSON", p.name, v.opts.MaxOutputBytes)
+	case errors.Is(err, errTooDeep):
+		return nil, scriptError("%s: the output is nested over %d levels deep, or cyclic", p.name, maxOutputDepth)
+	case err != nil:
+		return nil, err
 	}
 	headers, err := readHeaders(p, ctxObj.Get("headers"))
 	if err != nil {
 		return nil, err
 	}
-	return &core.TransformResult{Output: json.RawMessage(str), Headers: headers}, nil
+	return &core.TransformResult{Output: json.RawMessage(enc.buf.Bytes()), Headers: headers}, nil
 }

@@ -14,7 +14,6 @@ import (
 // in progress so that console output lands in the right place.
 type vm struct {
 	rt        *goja.Runtime
-	parse     goja.Callable // the intrinsic JSON.parse
 	stringify goja.Callable // JSON.stringify with the size guard
 	state     *runState
 	opts      Options
@@ -74,9 +73,6 @@ func newVM(opts Options, lockdownProgram *goja.Program) (*vm, error) {
 	}
 	json := rt.Get("JSON").ToObject(rt)
 	var ok bool
-	if v.parse, ok = goja.AssertFunction(json.Get("parse")); !ok {
-		return nil, fmt.Errorf("set up runtime: JSON.parse is not a function")
-	}
 	if v.stringify, ok = goja.AssertFunction(json.Get("stringify")); !ok {
 		return nil, fmt.Errorf("set up runtime: JSON.stringify is not a function")
 	}

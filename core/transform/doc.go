@@ -1,0 +1,66 @@
+// Package transform runs JavaScript transform scripts with goja: a script
+// defines `function transform(event, context)` and returns the payload to send
+// (or a connector's input), or null to skip the event.
+//
+// # Using it
+//
+//	e := transform.New(transform.Options{})          // limits; Close stops the watchdog
+//	defer e.Close()
+//	p, err := transform.Compile("vip.js", source)    // once per script version; EINVALID naming line:column
+//	res, err := e.Run(ctx, p, transform.Input{Event: ev, Target: target, Attempt: 1})
+//
+// The delivery engine uses Runner, the core.TransformRunner that loads a
+// script's latest version from a core.ScriptStore and caches its compiled
+// program per version.
+//
+// # The sandbox
+//
+//   - Compiled once (goja.Compile), run on pooled runtimes, one run per
+//     runtime at a time; Interrupt from a time.AfterFunc (default 50 ms, at
+//     most 1 s) and from context.AfterFunc, ClearInterrupt before reuse.
+//   - A fresh scope per run: the source is wrapped in a function evaluated
+//     anew by each run, and the global object and every builtin reachable from
+//     it are frozen when the runtime is made. Nothing one run writes (a
+//     top-level let, globalThis.x, Object.prototype.x) is seen by the next,
+//     whichever account it belongs to. Scripts run in strict mode.
+//   - Only a small named set of host functions: console.log/info/warn/error/
+//     debug (captured, capped in lines and bytes), bellhop.sha256(string) and
+//     bellhop.skip(reason). No require, no network, no timers, no file system.
+//   - Call-stack depth limit; input (1 MiB) and output (256 KiB) caps.
+//
+// # Memory
+//
+// goja has no memory limit, and a Go program cannot survive running out of
+// memory, so the engine stops unbounded allocation in two complementary ways:
+//
+//  1. Guards on the builtins that can turn a small input into a huge result
+//     in one native call, which no interrupt can stop: String.prototype.repeat,
+//     padStart, padEnd, concat, replace, replaceAll; Array.prototype.join
+//     (reimplemented with a bounded builder); every Array.prototype method
+//     that loops over `length` (a sparse array may claim a length of 1e9);
+//     Array.from, Function.prototype.apply, Reflect.apply/construct; and
+//     JSON.stringify (a counting replacer, so one object shared a million
+//     times cannot expand into gigabytes). Typed arrays and ArrayBuffer are
+//     removed. A guard throws a RangeError the script sees.
+//  2. A watchdog that, every millisecond while runs are in flight, reads the
+//     process's cumulative heap allocations from runtime/metrics (no
+//     stop-the-world) and interrupts any run during which the process
+//     allocated more than Options.MemoryBudget (default 64 MiB). Go cannot
+//     attribute allocations to a goroutine, so the count includes what other
+//     goroutines allocated meanwhile: it is an upper bound on the script's
+//     own, generous for a normal transform (a few KB in microseconds). It
+//     stops the step-by-step growth the guards cannot see: an ever-growing
+//     array, a string doubled in a loop.
+//
+// Known gap: a native operation whose cost is proportional to a sparse
+// array's claimed length but which is not a method call (spreading
+// `[...a]` or `f(...a)` after `a.length = 1e9`) is not guarded. Running
+// scripts in a child process with an rlimit would close it, at the cost of
+// inter-process calls on every run; see the report in BENCHMARKS.md.
+//
+// # Errors
+//
+// A script error, a timeout or a broken limit is an EINVALID error whose
+// message starts with "<name>:<line>:<column>:"; the delivery fails for good
+// (fix the script, replay the event). A cancelled context is returned as is.
+package transform
