@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	root.AddCommand(
 		newServeCommand(getenv, stdout),
 		newKeysCommand(getenv, stdout),
+		newBenchCommand(getenv, stdout),
 	)
 	return root.ExecuteContext(ctx)
 }

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bellhop/bellhop/core/secretbox"
+	"github.com/spf13/cobra"
+)
+
+// newBenchCommand is `bellhop bench`: load commands that start a real hub as
+// a child process on a real Redis and measure it from outside, so that the
+// hub's memory is its own and not the load generator's.
+func newBenchCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
+	cmd := &cobra.Command{Use: "bench", Short: "Measure the hub under load (figures for BENCHMARKS.md)"}
+	cmd.AddCommand(newBenchPublishCommand(getenv, stdout))
+	return cmd
+}
+
+// benchFlags are the settings every load command shares.
+type benchFlags struct {
+	redisURL string
+	duration time.Duration
+	workers  int
+}
+
+func (f *benchFlags) add(cmd *cobra.Command, getenv func(string) string) {
+	cmd.Flags().StringVar(&f.redisURL, "redis-url", getenv("REDIS_URL"), "Redis the child hub uses (default $REDIS_URL; required: the embedded one would measure miniredis)")
+	cmd.Flags().DurationVar(&f.duration, "duration", 10*time.Second, "how long each phase runs")
+	cmd.Flags().IntVar(&f.workers, "workers", 64, "concurrent clients in the throughput phase")
+}
+
+func newBenchPublishCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
+	var (
+		f    benchFlags
+		rate int
+	)
+	cmd := &cobra.Command{
+		Use:   "publish",
+		Short: "POST /v1/events as fast as possible, then at a fixed rate for latency",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			hub, err := startChildHub(cmd.Context(), f.redisURL, nil)
+			if err != nil {
+				return err
+			}
+			defer hub.stop()
+			body, err := hub.samplePublishBody("reservation.created")
+			if err != nil {
+				return err
+			}
+			publish := func(ctx context.Context) error {
+				return hub.post(ctx, "/v1/events", body, http.StatusCreated)
+			}
+			fmt.Fprintf(stdout, "bellhop bench publish: hub pid %d, Redis %s, %d workers, %s per phase\n", hub.cmd.Process.Pid, redactURL(f.redisURL), f.workers, f.duration)
+			tp := closedLoop(cmd.Context(), f.workers, f.duration, publish)
+			fmt.Fprintf(stdout, "throughput: %.0f publishes/s (%d ok, %d errors; p50 %s, p99 %s)\n", tp.rate(), tp.ok, tp.errors, tp.pct(50), tp.pct(99))
+			lat := openLoop(cmd.Context(), rate, f.duration, publish)
+			fmt.Fprintf(stdout, "at %d/s:  p50 %s, p99 %s, max %s (%d ok, %d errors)\n", rate, lat.pct(50), lat.pct(99), lat.pct(100), lat.ok, lat.errors)
+			fmt.Fprintf(stdout, "hub memory: %s\n", hub.memory())
+			return nil
+		},
+	}
+	f.add(cmd, getenv)
+	cmd.Flags().IntVar(&rate, "rate", 2000, "requests per second in the latency phase")
+	return cmd
+}
+
+// childHub is a `bellhop serve` started from this same binary.
+type childHub struct {
+	cmd  *exec.Cmd
+	base string
+	key  string
+}
+
+// startChildHub starts `bellhop serve` on a free port under a fresh Redis
+// prefix and waits until it is healthy.
+func startChildHub(ctx context.Context, redisURL string, env []string) (*childHub, error) {
+	if redisURL == "" {
+		return nil, errors.New("REDIS_URL (--redis-url): load figures mean something only against a real Redis")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	key := "bh_test_bench" + strconv.FormatInt(time.Now().UnixNano(), 10) + "abcdefghijklmnopqrst"
+	cmd := exec.CommandContext(ctx, self, "serve", "--log-level", "warn")
+	cmd.Env = append(os.Environ(),
+		"BELLHOP_ADDR="+addr, "REDIS_URL="+redisURL,
+		"BELLHOP_REDIS_PREFIX=bhbench:"+strconv.FormatInt(time.Now().UnixNano(), 36)+":",
+		"BELLHOP_MASTER_KEY="+base64.StdEncoding.EncodeToString(secretbox.GenerateKey()),
+		"BELLHOP_BOOTSTRAP_KEY="+key, "BELLHOP_RATE_LIMIT=100000000")
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	h := &childHub{cmd: cmd, base: "http://" + addr, key: key}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(h.base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return h, nil
+			}
+		}
+	}
+	h.stop()
+	return nil, errors.New("the child hub did not become ready within 20s")
+}
+
+func (h *childHub) stop() {
+	h.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { h.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		h.cmd.Process.Kill()
+	}
+}
+
+var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}}
+
+// call sends one API request and decodes a JSON answer into out (if not nil).
+func (h *childHub) call(ctx context.Context, method, path string, body []byte, want int, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, h.base+path, strings.NewReader(string(body)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+h.key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := benchClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+func (h *childHub) post(ctx context.Context, path string, body []byte, want int) error {
+	return h.call(ctx, http.MethodPost, path, body, want, nil)
+}
+
+// samplePublishBody returns a publish request with the catalog's sample.
+func (h *childHub) samplePublishBody(typ string) ([]byte, error) {
+	var t struct{ Sample json.RawMessage }
+	if err := h.call(context.Background(), http.MethodGet, "/v1/event_types/"+typ, nil, 200, &t); err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{"type": typ, "property_id": "prop_8hJk3m", "data": map[string]any{"object": t.Sample}})
+}
+
+// memory reads the child's resident memory now and at its peak.
+func (h *childHub) memory() string {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	defer f.Close()
+	var rss, hwm string
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		line := s.Text()
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			rss = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			hwm = strings.TrimSpace(v)
+		}
+	}
+	return fmt.Sprintf("%s resident, %s peak", rss, hwm)
+}
+
+// samples collects latencies of a load phase.
+type samples struct {
+	mu         sync.Mutex
+	lat        []time.Duration
+	ok, errors int64
+	elapsed    time.Duration
+	firstErr   error
+}
+
+func (s *samples) add(d time.Duration, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.errors++
+		if s.firstErr == nil {
+			s.firstErr = err
+		}
+		return
+	}
+	s.ok++
+	s.lat = append(s.lat, d)
+}
+
+func (s *samples) rate() float64 { return float64(s.ok) / s.elapsed.Seconds() }
+
+// pct returns the p-th percentile latency (100: the maximum).
+func (s *samples) pct(p float64) time.Duration {
+	if len(s.lat) == 0 {
+		return 0
+	}
+	sort.Slice(s.lat, func(i, j int) bool { return s.lat[i] < s.lat[j] })
+	i := int(float64(len(s.lat)-1) * p / 100)
+	return s.lat[i].Round(10 * time.Microsecond)
+}
+
+// closedLoop runs workers that each send one request after the other. The
+// phase ends by deadline, not by cancelling, so no request is cut off.
+func closedLoop(ctx context.Context, workers int, d time.Duration, op func(context.Context) error) *samples {
+	s := &samples{}
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t := time.Now()
+				err := op(ctx)
+				s.add(time.Since(t), err)
+			}
+		}()
+	}
+	wg.Wait()
+	s.elapsed = time.Since(start)
+	return s
+}
+
+// openLoop starts requests at a fixed rate whatever the latency, so that a
+// slow answer cannot hide queueing (no coordinated omission).
+func openLoop(ctx context.Context, rate int, d time.Duration, op func(context.Context) error) *samples {
+	s := &samples{}
+	start := time.Now()
+	interval := time.Second / time.Duration(max(rate, 1))
+	var wg sync.WaitGroup
+	var inflight atomic.Int64
+	for i := 0; ; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if due.Sub(start) >= d || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Until(due))
+		if inflight.Load() > 4096 { // the hub is drowning: count it, do not pile on
+			s.add(0, errors.New("more than 4096 requests in flight"))
+			continue
+		}
+		inflight.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer inflight.Add(-1)
+			s.add(time.Since(due), op(ctx))
+		}()
+	}
+	wg.Wait()
+	s.elapsed = time.Since(start)
+	return s
+}
+
+// redactURL hides a password in a Redis URL.
+func redactURL(u string) string {
+	if at := strings.LastIndex(u, "@"); at > 0 {
+		if scheme := strings.Index(u, "://"); scheme > 0 {
+			return u[:scheme+3] + "…@" + u[at+1:]
+		}
+	}
+	return u
+}
