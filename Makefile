@@ -3,6 +3,9 @@ GO       ?= go
 BIN      := bin
 PLUGINS  := $(BIN)/plugins
 ADDR     ?= 127.0.0.1:8080
+# DEV_KEY is the test key `make run` creates, so the README's curl lines work
+# as written. It exists only in the embedded Redis of that run.
+DEV_KEY  ?= bh_test_LocalDevelopmentKeyForBellhop0000
 
 .DEFAULT_GOAL := help
 
@@ -29,7 +32,7 @@ plugins:
 ## run: start the hub on $(ADDR) with an embedded Redis (or REDIS_URL) and print a test key
 .PHONY: run
 run: build plugins
-	BELLHOP_PLUGIN_DIR=$(PLUGINS) $(BIN)/bellhop serve --addr $(ADDR)
+	BELLHOP_PLUGIN_DIR=$(PLUGINS) BELLHOP_BOOTSTRAP_KEY=$${BELLHOP_BOOTSTRAP_KEY:-$(DEV_KEY)} $(BIN)/bellhop serve --addr $(ADDR)
 
 ## test: run every test (uses REDIS_URL when it answers, else an embedded Redis)
 .PHONY: test
