@@ -27,6 +27,12 @@ func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, endpointID
 	if err != nil {
 		return nil, err
 	}
+	return e.startBackfill(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, ep.RateLimit, in)
+}
+
+// startBackfill starts a backfill to any target, throttled to rate
+// deliveries a second (0: unthrottled). Returns EINVALID.
+func (e *Engine) startBackfill(ctx context.Context, scope core.Scope, target core.Target, rate int, in core.BackfillInput) (*core.Backfill, error) {
 	switch {
 	case in.Since.IsZero():
 		return nil, &core.Error{Code: core.EINVALID, Reason: "parameter_missing", Param: "since", Message: "Missing required param: since."}
@@ -36,12 +42,17 @@ func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, endpointID
 	if !in.Until.After(in.Since) {
 		return nil, core.ParamError("until", "until must be after since.")
 	}
-	b := &core.Backfill{ID: randomID("bf_"), Object: "backfill", EndpointID: endpointID, Since: in.Since.UTC(),
+	b := &core.Backfill{ID: randomID("bf_"), Object: "backfill", Since: in.Since.UTC(),
 		Until: in.Until.UTC(), EventTypes: in.EventTypes, Status: "running", CreatedAt: time.Now().UTC(), Livemode: scope.Livemode}
+	if target.Kind == core.TargetConnection {
+		b.ConnectionID = target.ID
+	} else {
+		b.EndpointID = target.ID
+	}
 	if b.EventTypes == nil {
 		b.EventTypes = []string{}
 	}
-	err = e.eachBackfillEvent(ctx, scope, b, func(*core.Event, []byte) error { b.Count++; return nil })
+	err := e.eachBackfillEvent(ctx, scope, b, func(*core.Event, []byte) error { b.Count++; return nil })
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +60,7 @@ func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, endpointID
 		return nil, err
 	}
 	copyB := *b
-	go e.runBackfill(context.WithoutCancel(ctx), scope, &copyB, ep.RateLimit)
+	go e.runBackfill(context.WithoutCancel(ctx), scope, &copyB, rate)
 	return b, nil
 }
 
@@ -59,6 +70,9 @@ func (e *Engine) runBackfill(ctx context.Context, scope core.Scope, b *core.Back
 		gap = time.Second / time.Duration(rate)
 	}
 	target := core.Target{Kind: core.TargetEndpoint, ID: b.EndpointID}
+	if b.ConnectionID != "" {
+		target = core.Target{Kind: core.TargetConnection, ID: b.ConnectionID}
+	}
 	prev := ""
 	err := e.eachBackfillEvent(ctx, scope, b, func(ev *core.Event, raw []byte) error {
 		e.waitFirstAttempt(ctx, scope, prev)

@@ -65,7 +65,7 @@ func (e *Engine) dispatch(ctx context.Context, scope core.Scope, en redisstore.S
 }
 
 // match returns the targets subscribed to ev: endpoints through the type
-// index, filtered by property. (Connections will add theirs here.)
+// index, filtered by property, then connections the same way.
 func (e *Engine) match(ctx context.Context, scope core.Scope, ev *core.Event) ([]core.Target, error) {
 	eps, err := e.store.MatchEndpoints(ctx, scope, ev.Type)
 	if err != nil {
@@ -78,7 +78,11 @@ func (e *Engine) match(ctx context.Context, scope core.Scope, ev *core.Event) ([
 		}
 		out = append(out, core.Target{Kind: core.TargetEndpoint, ID: ep.ID})
 	}
-	return out, nil
+	conns, err := e.matchConnections(ctx, scope, ev)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, conns...), nil
 }
 
 func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {

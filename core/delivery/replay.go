@@ -31,6 +31,12 @@ func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, endpointID, 
 	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
 		return nil, err
 	}
+	return e.replayTo(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, eventID)
+}
+
+// replayTo queues a new delivery of a retained event to any target, with
+// the same event id. Returns ENOTFOUND for an unknown event.
+func (e *Engine) replayTo(ctx context.Context, scope core.Scope, target core.Target, eventID string) (*core.Replay, error) {
 	ev, err := e.store.FindEvent(ctx, scope, eventID)
 	if err != nil {
 		return nil, err
@@ -39,7 +45,7 @@ func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, endpointID, 
 	if err != nil {
 		return nil, err
 	}
-	d := newDelivery(ev, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, randomID("rp_"))
+	d := newDelivery(ev, target, randomID("rp_"))
 	if _, err := e.store.CreateDeliveries(ctx, scope, []*core.Delivery{d}, payload, "", "", e.opts.Retention); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,270 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/transform"
+	"github.com/bellhop/bellhop/plugins"
+	"github.com/bellhop/bellhop/scripts"
+)
+
+// ConnectorHost hands out connector plugins by name. core/pluginhost's
+// Manager implements it; tests may pass connectors running in process. A
+// host that also implements ConnectorLister feeds GET /v1/connectors.
+type ConnectorHost interface {
+	// Connector returns ENOTFOUND for an unknown name and EUNAVAILABLE when
+	// the plugin cannot run.
+	Connector(ctx context.Context, name string) (plugins.Connector, error)
+}
+
+// ConnectorLister describes every connector a host knows.
+type ConnectorLister interface {
+	ListConnectors(ctx context.Context) ([]*core.ConnectorInfo, error)
+}
+
+// ConnectionOptions configure Connections. Host is required.
+type ConnectionOptions struct {
+	Host ConnectorHost
+	// Scripts runs the connectors' default scripts from scripts/. Default: an
+	// engine of Connections' own, stopped by Close.
+	Scripts *transform.Engine
+}
+
+// Connections is the core.ConnectionService and the Sender of
+// core.TargetConnection: a connection is a delivery target like an
+// endpoint, reached through its connector plugin. Build it with
+// NewConnections before the engine runs. Safe for concurrent use.
+type Connections struct {
+	engine  *Engine
+	store   *redisstore.Store
+	host    ConnectorHost
+	scripts *transform.Engine
+	own     bool // scripts was made here and is stopped by Close
+
+	mu    sync.Mutex
+	descs map[string]plugins.Description // by connector name
+	progs map[string]*transform.Program  // default scripts by path
+}
+
+var (
+	_ Sender                 = (*Connections)(nil)
+	_ core.ConnectionService = (*Connections)(nil)
+)
+
+// NewConnections registers connections as a target kind of e: the
+// dispatcher fans events out to subscribed connections and workers deliver
+// them through the connector plugins of opts.Host. Call it before e.Run.
+func NewConnections(e *Engine, opts ConnectionOptions) *Connections {
+	c := &Connections{engine: e, store: e.store, host: opts.Host, scripts: opts.Scripts,
+		descs: map[string]plugins.Description{}, progs: map[string]*transform.Program{}}
+	if c.scripts == nil {
+		c.scripts, c.own = transform.New(transform.Options{}), true
+	}
+	e.senders[core.TargetConnection] = c
+	return c
+}
+
+// Close stops the script engine Connections made for itself, if any.
+func (c *Connections) Close() {
+	if c.own {
+		c.scripts.Close()
+	}
+}
+
+// connTarget is the sender's view of a connection for one attempt: the
+// connection and its whole config, secrets included.
+type connTarget struct {
+	conn    *core.Connection
+	config  plugins.Config
+	secrets map[string]string
+}
+
+// Lookup loads the connection and opens its secrets.
+func (c *Connections) Lookup(ctx context.Context, scope core.Scope, id string) (*TargetInfo, error) {
+	t, err := c.loadTarget(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	return &TargetInfo{Disabled: t.conn.Disabled, DisabledReason: t.conn.DisabledReason, Data: t}, nil
+}
+
+func (c *Connections) loadTarget(ctx context.Context, scope core.Scope, id string) (*connTarget, error) {
+	conn, secrets, err := c.store.ConnectionSecrets(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	cfg := make(plugins.Config, len(conn.Config))
+	for k, v := range conn.Config {
+		cfg[k] = v
+	}
+	for k, v := range secrets {
+		cfg[k] = v
+	}
+	return &connTarget{conn: conn, config: cfg, secrets: secrets}, nil
+}
+
+// Disable turns the connection off (the circuit breaker).
+func (c *Connections) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
+	_, err := c.DisableConnection(ctx, scope, id, reason)
+	return err
+}
+
+// Send makes one attempt: transform, then Deliver through the plugin.
+func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Result {
+	t := target.Data.(*connTarget)
+	url := "connector://" + t.conn.Connector
+	tr, res := c.transform(ctx, job.Scope, t.conn, job.Event, job.Number)
+	if res != nil {
+		res.Attempt.URL = url
+		return *res
+	}
+	a := &core.Attempt{ID: randomID("req_"), URL: url, Logs: tr.Logs}
+	start := time.Now()
+	r, err := c.deliver(ctx, t, tr.Output)
+	a.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+	if err != nil { // a crash, a hang, a plugin that cannot start: retry
+		a.Error = redact(core.ErrorMessage(err), t.secrets)
+		return Result{Outcome: Retry, Reason: "connector: " + a.Error, FailCode: pluginFailCode(err), Attempt: a}
+	}
+	a.ResponseBody, a.ExternalID = redact(r.Summary, t.secrets), r.ExternalID
+	out := Result{Attempt: a, Reason: a.ResponseBody}
+	switch r.Outcome {
+	case plugins.Delivered:
+		out.Outcome = Succeeded
+	case plugins.Retry:
+		out.Outcome, out.RetryAfter, out.FailCode = Retry, boundRetryAfter(r.RetryAfter), "retry"
+	default:
+		out.Outcome, out.FailCode = Failed, "failed"
+	}
+	return out
+}
+
+func (c *Connections) deliver(ctx context.Context, t *connTarget, input json.RawMessage) (plugins.Result, error) {
+	conn, err := c.host.Connector(ctx, t.conn.Connector)
+	if err != nil {
+		return plugins.Result{}, err
+	}
+	return conn.Deliver(ctx, t.config, input)
+}
+
+// maxRetryAfter bounds a connector's retry-after hint, like a webhook's.
+const maxRetryAfter = time.Hour
+
+func boundRetryAfter(d time.Duration) time.Duration {
+	return min(max(d, 0), maxRetryAfter)
+}
+
+// pluginFailCode labels a plugin error for failures-by-code.
+func pluginFailCode(err error) string {
+	if strings.Contains(err.Error(), "deadline exceeded") || strings.Contains(err.Error(), "timeout") {
+		return "timeout"
+	}
+	return "plugin"
+}
+
+// redact removes any secret value from s, so that a connector that echoes a
+// credential back never puts it in the attempt log.
+func redact(s string, secrets map[string]string) string {
+	for _, v := range secrets {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, "[redacted]")
+		}
+	}
+	return s
+}
+
+// transform runs the connection's script, or else its connector's default
+// script, and returns the connector input, or a final Result (skipped, or
+// failed for a script error).
+func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *core.Connection, ev *core.Event, attempt int) (*core.TransformResult, *Result) {
+	tt := core.TransformTarget{Kind: core.TargetConnection, ID: conn.ID}
+	var tr *core.TransformResult
+	var err error
+	if conn.TransformScriptID != "" {
+		if c.engine.opts.Transforms == nil {
+			err = core.Errorf(core.EUNAVAILABLE, "transform scripts are not enabled on this hub")
+		} else {
+			tr, err = c.engine.opts.Transforms.RunTransform(ctx, scope, conn.TransformScriptID, ev, tt, attempt)
+		}
+	} else {
+		tr, err = c.runDefault(ctx, conn.Connector, ev, tt, attempt)
+	}
+	if err != nil {
+		outcome := Retry // the runner could not run: try again later
+		if code := core.ErrorCode(err); code == core.EINVALID || code == core.ENOTFOUND {
+			outcome = Failed // a script bug is fixed and replayed, not retried
+		}
+		msg := "transform: " + core.ErrorMessage(err)
+		return nil, &Result{Outcome: outcome, Reason: msg, FailCode: "transform", Attempt: &core.Attempt{Error: msg}}
+	}
+	if tr.Skip {
+		return nil, &Result{Outcome: Skipped, Reason: tr.SkipReason, Attempt: &core.Attempt{Logs: tr.Logs}}
+	}
+	return tr, nil
+}
+
+// runDefault runs the connector's default script from scripts/, compiled
+// once. A connector without one gets the event envelope as its input.
+func (c *Connections) runDefault(ctx context.Context, connector string, ev *core.Event, tt core.TransformTarget, attempt int) (*core.TransformResult, error) {
+	desc, err := c.describe(ctx, connector)
+	if err != nil {
+		return nil, fmt.Errorf("describe connector %s: %w", connector, err)
+	}
+	if desc.DefaultScript == "" {
+		b, err := json.Marshal(ev)
+		return &core.TransformResult{Output: b}, err
+	}
+	p, err := c.program(desc.DefaultScript)
+	if err != nil {
+		return nil, err
+	}
+	return c.scripts.Run(ctx, p, transform.Input{Event: ev, Target: tt, Attempt: attempt})
+}
+
+// program compiles a shipped script once.
+func (c *Connections) program(path string) (*transform.Program, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.progs[path]; ok {
+		return p, nil
+	}
+	src, err := scripts.Read(path)
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "the connector's default script %s is not shipped with this hub", path)
+	}
+	p, err := transform.Compile(path, src)
+	if err != nil {
+		return nil, err
+	}
+	c.progs[path] = p
+	return p, nil
+}
+
+// describe returns a connector's description, asked once per connector and
+// kept; fresh forces a new ask (a connection is created or tested).
+func (c *Connections) describe(ctx context.Context, name string, fresh ...bool) (plugins.Description, error) {
+	c.mu.Lock()
+	d, ok := c.descs[name]
+	c.mu.Unlock()
+	if ok && len(fresh) == 0 {
+		return d, nil
+	}
+	conn, err := c.host.Connector(ctx, name)
+	if err != nil {
+		return d, err
+	}
+	if d, err = conn.Describe(ctx); err != nil {
+		return d, err
+	}
+	c.mu.Lock()
+	c.descs[name] = d
+	c.mu.Unlock()
+	return d, nil
+}

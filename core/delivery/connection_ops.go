@@ -1,0 +1,145 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/catalog"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+// ListConnectionDeliveries lists a connection's deliveries newest first.
+// Returns ENOTFOUND if the connection is not in scope.
+func (c *Connections) ListConnectionDeliveries(ctx context.Context, scope core.Scope, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
+	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
+		return core.List[*core.Delivery]{}, err
+	}
+	return c.store.ListDeliveries(ctx, scope, id, f)
+}
+
+// ReplayToConnection queues a retained event again for the connection,
+// with the same event id. Returns ENOTFOUND for an unknown connection or
+// event.
+func (c *Connections) ReplayToConnection(ctx context.Context, scope core.Scope, id, eventID string) (*core.Replay, error) {
+	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
+		return nil, err
+	}
+	return c.engine.replayTo(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}, eventID)
+}
+
+// BackfillConnection replays a window of events to the connection in
+// original order, like an endpoint backfill. Returns EINVALID or ENOTFOUND.
+func (c *Connections) BackfillConnection(ctx context.Context, scope core.Scope, id string, in core.BackfillInput) (*core.Backfill, error) {
+	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
+		return nil, err
+	}
+	return c.engine.startBackfill(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}, 0, in)
+}
+
+// ConnectionOptions asks the connector for the choices of a form field,
+// with the connection's stored config. Returns ENOTFOUND, or EINVALID when
+// the connector lists none for field.
+func (c *Connections) ConnectionOptions(ctx context.Context, scope core.Scope, id, field string) ([]core.ConnectorOption, error) {
+	t, err := c.loadTarget(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := c.host.Connector(ctx, t.conn.Connector)
+	if err != nil {
+		return nil, err
+	}
+	lister, ok := conn.(plugins.OptionLister)
+	if !ok {
+		return nil, core.ParamError("field", "The %s connector lists no options.", t.conn.Connector)
+	}
+	opts, err := lister.Options(ctx, t.config, field)
+	if err != nil {
+		return nil, &core.Error{Code: core.EINVALID, Param: "field",
+			Message: redact("Cannot list options for "+field+": "+core.ErrorMessage(err), t.secrets)}
+	}
+	out := make([]core.ConnectorOption, len(opts))
+	for i, o := range opts {
+		out[i] = core.ConnectorOption{Value: o.Value, Label: o.Label}
+	}
+	return out, nil
+}
+
+// TestConnection runs the connector's live check and a dry run of a sample
+// event through the connection's transform. Nothing is delivered. Returns
+// ENOTFOUND, or EINVALID for an unknown event type.
+func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, eventType string) (*core.ConnectionTest, error) {
+	t, err := c.loadTarget(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &core.ConnectionTest{Object: "connection_test", Logs: []string{}}
+	out.Check = c.check(ctx, t)
+	desc, _ := c.describe(ctx, t.conn.Connector, true)
+	if eventType == "" {
+		eventType = sampleType(t.conn.EnabledEvents, desc.SuggestedEvents)
+	}
+	ev, err := c.engine.sampleEvent(ctx, scope, eventType)
+	if err != nil {
+		return nil, err
+	}
+	out.EventType = ev.Type
+	tr, res := c.transform(ctx, scope, t.conn, ev, 1)
+	switch {
+	case res != nil && res.Outcome == Skipped:
+		out.Skipped, out.SkipReason, out.Logs = true, res.Reason, nonNil(res.Attempt.Logs)
+	case res != nil:
+		out.Error = res.Reason
+	default:
+		out.Output, out.Logs = tr.Output, nonNil(tr.Logs)
+	}
+	out.OK = out.Check.OK && out.Error == ""
+	return out, nil
+}
+
+// check runs the connector's live check, its message freed of secrets.
+func (c *Connections) check(ctx context.Context, t *connTarget) core.CheckResult {
+	conn, err := c.host.Connector(ctx, t.conn.Connector)
+	if err == nil {
+		err = conn.Check(ctx, t.config)
+	}
+	if err != nil {
+		return core.CheckResult{Message: redact(core.ErrorMessage(err), t.secrets)}
+	}
+	return core.CheckResult{OK: true, Message: "The connector reached its service with this configuration."}
+}
+
+// sampleType picks the event type of a test: the first enabled type, else
+// the first suggested one, else a reservation.
+func sampleType(enabled, suggested []string) string {
+	for _, t := range append(slices.Clone(enabled), suggested...) {
+		if t != "*" {
+			return t
+		}
+	}
+	return "reservation.created"
+}
+
+// sampleEvent makes a catalog sample event of typ. Returns EINVALID (param
+// event_type) for an unknown type.
+func (e *Engine) sampleEvent(ctx context.Context, scope core.Scope, typ string) (*core.Event, error) {
+	t := &core.EventType{Type: typ, Sample: json.RawMessage(`{}`)}
+	if e.opts.EventTypes != nil {
+		var err error
+		if t, err = e.opts.EventTypes.FindEventType(ctx, scope, typ); core.ErrorCode(err) == core.ENOTFOUND {
+			return nil, core.ParamError("event_type", "Unknown event type %q.", typ)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return catalog.SampleEvent(t, scope, time.Now()), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,311 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+// maxConnectionName bounds a connection's name.
+const maxConnectionName = 200
+
+// ListConnectors describes every connector the host knows, or none when
+// the host cannot list them.
+func (c *Connections) ListConnectors(ctx context.Context) ([]*core.ConnectorInfo, error) {
+	l, ok := c.host.(ConnectorLister)
+	if !ok {
+		return []*core.ConnectorInfo{}, nil
+	}
+	return l.ListConnectors(ctx)
+}
+
+// CreateConnection validates input and stores a new connection. Returns
+// EINVALID naming the param at fault ("config.<field>" for the config).
+func (c *Connections) CreateConnection(ctx context.Context, scope core.Scope, in core.ConnectionInput) (*core.Connection, error) {
+	if in.Connector == nil || *in.Connector == "" {
+		return nil, &core.Error{Code: core.EINVALID, Reason: "parameter_missing", Param: "connector", Message: "Missing required param: connector."}
+	}
+	if in.EnabledEvents == nil {
+		return nil, &core.Error{Code: core.EINVALID, Reason: "parameter_missing", Param: "enabled_events", Message: "Missing required param: enabled_events."}
+	}
+	if in.Config == nil {
+		in.Config = map[string]any{}
+	}
+	desc, err := c.describe(ctx, *in.Connector, true)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return nil, core.ParamError("connector", "Unknown connector %q: see GET /v1/connectors.", *in.Connector)
+	} else if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	conn := &core.Connection{ID: randomID(core.ConnectionIDPrefix), Object: "connection", Connector: desc.Name,
+		Name: desc.DisplayName, Livemode: scope.Livemode, CreatedAt: now, UpdatedAt: now, PropertyIDs: []string{}}
+	secrets, err := c.apply(ctx, scope, conn, nil, desc, in)
+	if err != nil {
+		return nil, err
+	}
+	if conn.Disabled {
+		conn.DisabledReason, conn.DisabledAt = "disabled at creation", &now
+	}
+	if err := c.attachScript(ctx, scope, conn.ID, "", conn.TransformScriptID); err != nil {
+		return nil, err
+	}
+	if err := c.store.SaveConnection(ctx, scope, conn, secrets); err != nil {
+		return nil, err
+	}
+	if err := c.engine.AddScope(ctx, scope); err != nil {
+		c.engine.opts.Logger.Warn("serve new scope", "err", err)
+	}
+	return conn, nil
+}
+
+// FindConnection returns ENOTFOUND if the connection is not in scope.
+func (c *Connections) FindConnection(ctx context.Context, scope core.Scope, id string) (*core.Connection, error) {
+	return c.store.FindConnection(ctx, scope, id)
+}
+
+// ListConnections lists connections newest first.
+func (c *Connections) ListConnections(ctx context.Context, scope core.Scope, page core.Page) (core.List[*core.Connection], error) {
+	return c.store.ListConnections(ctx, scope, page)
+}
+
+// UpdateConnection changes the given fields. Returns ENOTFOUND or EINVALID.
+func (c *Connections) UpdateConnection(ctx context.Context, scope core.Scope, id string, in core.ConnectionInput) (*core.Connection, error) {
+	t, err := c.loadTarget(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	conn := t.conn
+	if in.Connector != nil && *in.Connector != conn.Connector {
+		return nil, core.ParamError("connector", "A connection's connector cannot change; create a new connection.")
+	}
+	desc, err := c.describe(ctx, conn.Connector, true)
+	if err != nil {
+		return nil, err
+	}
+	wasDisabled, oldScript := conn.Disabled, conn.TransformScriptID
+	secrets, err := c.apply(ctx, scope, conn, t.secrets, desc, in)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	conn.UpdatedAt = now
+	if err := c.attachScript(ctx, scope, id, oldScript, conn.TransformScriptID); err != nil {
+		return nil, err
+	}
+	if conn.Disabled && !wasDisabled {
+		conn.DisabledReason, conn.DisabledAt = "disabled by request", &now
+	} else if !conn.Disabled && wasDisabled {
+		conn.Disabled = true // enable saves it enabled, then releases parked deliveries
+		if err := c.store.SaveConnection(ctx, scope, conn, secrets); err != nil {
+			return nil, err
+		}
+		return c.enable(ctx, scope, conn)
+	}
+	if err := c.store.SaveConnection(ctx, scope, conn, secrets); err != nil {
+		return nil, err
+	}
+	return conn, nil
+}
+
+// DeleteConnection removes a connection; its pending deliveries fail as
+// their entries come up. Returns ENOTFOUND.
+func (c *Connections) DeleteConnection(ctx context.Context, scope core.Scope, id string) error {
+	conn, err := c.store.FindConnection(ctx, scope, id)
+	if err != nil {
+		return err
+	}
+	if err := c.store.DeleteConnection(ctx, scope, id); err != nil {
+		return err
+	}
+	if err := c.attachScript(ctx, scope, id, conn.TransformScriptID, ""); err != nil {
+		return err
+	}
+	_, err = c.store.ReleaseParked(ctx, scope, id) // so that they end as failed
+	return err
+}
+
+// EnableConnection re-enables a connection, forgets its failure record and
+// queues its parked deliveries. Returns ENOTFOUND.
+func (c *Connections) EnableConnection(ctx context.Context, scope core.Scope, id string) (*core.Connection, error) {
+	conn, err := c.store.FindConnection(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.enable(ctx, scope, conn)
+}
+
+func (c *Connections) enable(ctx context.Context, scope core.Scope, conn *core.Connection) (*core.Connection, error) {
+	conn.Disabled, conn.DisabledReason, conn.DisabledAt = false, "", nil
+	conn.UpdatedAt = time.Now().UTC().Truncate(time.Second)
+	if err := c.store.SaveConnection(ctx, scope, conn, nil); err != nil {
+		return nil, err
+	}
+	if err := c.store.ResetHealth(ctx, scope, conn.ID); err != nil {
+		return nil, err
+	}
+	if _, err := c.store.ReleaseParked(ctx, scope, conn.ID); err != nil {
+		return nil, err
+	}
+	return conn, nil
+}
+
+// DisableConnection stops deliveries to a connection; they wait, parked.
+// Returns ENOTFOUND.
+func (c *Connections) DisableConnection(ctx context.Context, scope core.Scope, id, reason string) (*core.Connection, error) {
+	if reason == "" {
+		reason = "disabled by request"
+	}
+	conn, err := c.store.FindConnection(ctx, scope, id)
+	if err != nil || conn.Disabled {
+		return conn, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	conn.Disabled, conn.DisabledReason, conn.DisabledAt, conn.UpdatedAt = true, reason, &now, now
+	if err := c.store.SaveConnection(ctx, scope, conn, nil); err != nil {
+		return nil, err
+	}
+	return conn, nil
+}
+
+// attachScript keeps the script-users record in step when a connection
+// starts or stops naming a script. Returns ENOTFOUND (param
+// transform_script_id) for an unknown script.
+func (c *Connections) attachScript(ctx context.Context, scope core.Scope, id, old, new string) error {
+	if old == new {
+		return nil
+	}
+	if new != "" {
+		if err := c.store.AttachScript(ctx, scope, new, id); err != nil {
+			return err
+		}
+	}
+	if old != "" {
+		return c.store.DetachScript(ctx, scope, old, id)
+	}
+	return nil
+}
+
+// apply validates the given fields of in and sets them on conn. stored are
+// the current secret values (nil at creation). It returns the secret values
+// to store: the fields the connector marks secret.
+func (c *Connections) apply(ctx context.Context, scope core.Scope, conn *core.Connection, stored map[string]string, desc plugins.Description, in core.ConnectionInput) (map[string]string, error) {
+	if in.Name != nil {
+		if *in.Name == "" || len(*in.Name) > maxConnectionName {
+			return nil, core.ParamError("name", "name must be between 1 and %d characters.", maxConnectionName)
+		}
+		conn.Name = *in.Name
+	}
+	if in.EnabledEvents != nil {
+		if err := c.engine.checkEvents(ctx, scope, in.EnabledEvents); err != nil {
+			return nil, err
+		}
+		conn.EnabledEvents = dedupe(in.EnabledEvents)
+	}
+	if in.PropertyIDs != nil {
+		if len(in.PropertyIDs) > maxPropertyIDs {
+			return nil, core.ParamError("property_ids", "property_ids may list at most %d properties.", maxPropertyIDs)
+		}
+		conn.PropertyIDs = dedupe(in.PropertyIDs)
+	}
+	if in.TransformScriptID != nil {
+		conn.TransformScriptID = *in.TransformScriptID
+	}
+	if in.Disabled != nil {
+		conn.Disabled = *in.Disabled
+	}
+	if in.Config == nil && stored != nil {
+		return nil, nil // config unchanged: keep the stored secrets
+	}
+	full := mergeSecrets(in.Config, conn.Config, stored, desc.Fields)
+	if err := c.validateConfig(ctx, desc, full); err != nil {
+		return nil, err
+	}
+	public, secrets := splitSecrets(full, desc.Fields)
+	conn.Config = public
+	return secrets, nil
+}
+
+// mergeSecrets returns the config to validate: given, with each secret
+// field left out or sent back masked taking its stored value.
+func mergeSecrets(given, current map[string]any, stored map[string]string, fields []plugins.Field) plugins.Config {
+	full := make(plugins.Config, len(given))
+	for k, v := range given {
+		full[k] = v
+	}
+	for _, f := range fields {
+		old, ok := stored[f.Name]
+		if !f.Secret || !ok {
+			continue
+		}
+		if v, given := full[f.Name]; !given || v == current[f.Name] {
+			full[f.Name] = old
+		}
+	}
+	return full
+}
+
+// splitSecrets separates the secret fields' values from the rest.
+func splitSecrets(full plugins.Config, fields []plugins.Field) (map[string]any, map[string]string) {
+	public, secrets := map[string]any{}, map[string]string{}
+	for k, v := range full {
+		public[k] = v
+	}
+	for _, f := range fields {
+		if v, ok := full[f.Name]; ok && f.Secret {
+			delete(public, f.Name)
+			if s := fmt.Sprint(v); s != "" {
+				secrets[f.Name] = s
+			}
+		}
+	}
+	return public, secrets
+}
+
+// validateConfig checks config against the connector's schema, then with
+// its own Validate. The first error names config.<field>; the message lists
+// every problem.
+func (c *Connections) validateConfig(ctx context.Context, desc plugins.Description, config plugins.Config) error {
+	errs := plugins.ValidateFields(desc.Fields, config)
+	if len(errs) == 0 {
+		conn, err := c.host.Connector(ctx, desc.Name)
+		if err != nil {
+			return err
+		}
+		if errs, err = conn.Validate(ctx, config); err != nil {
+			return err
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = fmt.Sprintf("config.%s %s", e.Field, e.Message)
+	}
+	return core.ParamError("config."+errs[0].Field, "Invalid configuration: %s.", strings.Join(msgs, "; "))
+}
+
+// matchConnections returns the connection targets subscribed to ev.
+func (e *Engine) matchConnections(ctx context.Context, scope core.Scope, ev *core.Event) ([]core.Target, error) {
+	if e.senders[core.TargetConnection] == nil {
+		return nil, nil
+	}
+	cs, err := e.store.MatchConnections(ctx, scope, ev.Type)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]core.Target, 0, len(cs))
+	for _, conn := range cs {
+		if len(conn.PropertyIDs) > 0 && !slices.Contains(conn.PropertyIDs, ev.PropertyID) {
+			continue
+		}
+		out = append(out, core.Target{Kind: core.TargetConnection, ID: conn.ID})
+	}
+	return out, nil
+}
