@@ -11,8 +11,11 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// minKeySecret is the fewest characters after the prefix a key can have.
-const minKeySecret = 32
+// minKeySecret and maxKeySecret bound the characters after a key's prefix.
+const (
+	minKeySecret = 32
+	maxKeySecret = 128
+)
 
 // authenticate resolves the Bearer key of the request and leaves it on the
 // context; every /v1 route but the OpenAPI document needs one. A missing,
@@ -46,13 +49,32 @@ func bearerSecret(header string) (string, error) {
 		return "", &core.Error{Code: core.EUNAUTHORIZED, Reason: "api_key_malformed",
 			Message: "The Authorization header must be 'Bearer <key>'."}
 	}
-	secret = strings.TrimSpace(secret)
-	prefixed := strings.HasPrefix(secret, core.TestKeyPrefix) || strings.HasPrefix(secret, core.LiveKeyPrefix)
-	if !prefixed || len(secret) < len(core.TestKeyPrefix)+minKeySecret || strings.ContainsAny(secret, " \t") {
+	if !wellFormedKey(strings.TrimSpace(secret)) {
 		return "", &core.Error{Code: core.EUNAUTHORIZED, Reason: "api_key_malformed",
-			Message: "Malformed API key: a key starts with bh_test_ or bh_live_ followed by at least 32 characters."}
+			Message: "Malformed API key: a key starts with bh_test_ or bh_live_ followed by 32 to 128 letters and digits."}
 	}
-	return secret, nil
+	return strings.TrimSpace(secret), nil
+}
+
+// wellFormedKey reports whether secret looks like a key: a prefix and 32 to
+// 128 letters and digits. Checking here gives a malformed key its own message
+// and spares Redis the lookup.
+func wellFormedKey(secret string) bool {
+	rest, ok := strings.CutPrefix(secret, core.TestKeyPrefix)
+	if !ok {
+		if rest, ok = strings.CutPrefix(secret, core.LiveKeyPrefix); !ok {
+			return false
+		}
+	}
+	if len(rest) < minKeySecret || len(rest) > maxKeySecret {
+		return false
+	}
+	for _, r := range rest {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // apiKey returns the key that authenticated the request.
