@@ -39,6 +39,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		newServeCommand(getenv, stdout),
 		newKeysCommand(getenv, stdout),
 		newBenchCommand(getenv, stdout),
+		newScriptsCommand(stdout, stdout),
 	)
 	return root.ExecuteContext(ctx)
 }
