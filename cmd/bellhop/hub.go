@@ -91,6 +91,9 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		RateLimit:   cfg.RateLimit,
 		CORSOrigins: cfg.CORSOrigins,
 		Version:     version,
+		// Backfill windows and live endpoint urls are checked against these.
+		EventRetention: cfg.EventRetention,
+		AllowedRanges:  cfg.allowRanges,
 	}, api.Deps{
 		Keys:        store,
 		Events:      events,
@@ -98,6 +101,8 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Idempotency: store,
 		RateLimiter: store,
 		Activity:    store,
+		Endpoints:   engine,
+		Deliveries:  engine,
 		Ready:       store.Ping,
 		Logger:      logger.With("component", "api"),
 	})

@@ -27,5 +27,21 @@ func (s *Server) routes() {
 	v1.GET("/event_types/:type", s.handleGetEventType()) // one type with its schema and sample
 	v1.POST("/event_types", s.handleCreateEventType())   // register a custom type
 
+	v1.POST("/webhook_endpoints", s.handleCreateEndpoint())                 // register an endpoint; its secret is shown once
+	v1.GET("/webhook_endpoints", s.handleListEndpoints())                   // list endpoints newest first
+	v1.GET("/webhook_endpoints/:id", s.handleGetEndpoint())                 // one endpoint, never its secret
+	v1.POST("/webhook_endpoints/:id", s.handleUpdateEndpoint())             // change the given fields
+	v1.DELETE("/webhook_endpoints/:id", s.handleDeleteEndpoint())           // remove an endpoint; its pending deliveries fail
+	v1.POST("/webhook_endpoints/:id/rotate_secret", s.handleRotateSecret()) // new secret shown once; the old one signs too for the grace
+	v1.POST("/webhook_endpoints/:id/enable", s.handleEnableEndpoint())      // re-enable; parked deliveries go out
+	v1.POST("/webhook_endpoints/:id/disable", s.handleDisableEndpoint())    // stop deliveries; they wait, parked
+	v1.POST("/webhook_endpoints/:id/test", s.handleTestEndpoint())          // send a sample event now and return the attempt
+	v1.GET("/webhook_endpoints/:id/deliveries", s.handleListDeliveries())   // the endpoint's delivery log, filtered, newest first
+	v1.POST("/webhook_endpoints/:id/replay", s.handleReplayEvent())         // queue one retained event again, same event id
+	v1.POST("/webhook_endpoints/:id/backfill", s.handleStartBackfill())     // replay a window of events in original order
+	v1.GET("/webhook_endpoints/:id/stats", s.handleEndpointStats())         // success rate, latency, failures by code: last hour and day
+	v1.GET("/deliveries/:id", s.handleGetDelivery())                        // one delivery with its attempts
+	v1.GET("/backfills/:id", s.handleGetBackfill())                         // a backfill's progress
+
 	v1.GET("/activity", s.handleListActivity()) // the account's API requests, newest first
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/gin-gonic/gin"
@@ -28,6 +30,13 @@ type Config struct {
 	// TrustedProxies are the proxy addresses whose X-Forwarded-For is believed
 	// for the client address in the activity log. Default none.
 	TrustedProxies []string
+	// EventRetention is how long events are kept; a backfill window that
+	// starts before it is refused by name rather than found empty. Default 72h.
+	EventRetention time.Duration
+	// AllowedRanges are the internal address ranges the operator lets
+	// live-mode endpoints reach; any other literal internal address in a
+	// live endpoint's url is refused when it is registered. Default none.
+	AllowedRanges []netip.Prefix
 }
 
 // Defaults of Config.
@@ -35,6 +44,8 @@ const (
 	DefaultBodyLimit = 256 << 10
 	DefaultRateLimit = 3000
 	DefaultDocURL    = "https://docs.bellhop.dev/errors"
+	// DefaultEventRetention is the replay window of the webhook contract.
+	DefaultEventRetention = 72 * time.Hour
 )
 
 // Deps are the services the API serves. Every field but Logger, Registerer
@@ -46,6 +57,10 @@ type Deps struct {
 	Idempotency core.IdempotencyStore
 	RateLimiter core.RateLimiter
 	Activity    core.ActivityLog
+	// Endpoints and Deliveries serve the webhook endpoints, their attempt
+	// log, replay, backfill and stats (the delivery engine implements both).
+	Endpoints  core.EndpointService
+	Deliveries core.DeliveryService
 
 	// Ready reports whether the hub can serve (Redis reachable); /readyz
 	// answers 503 while it returns an error.
@@ -78,6 +93,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if cfg.DocURL == "" {
 		cfg.DocURL = DefaultDocURL
+	}
+	if cfg.EventRetention < DefaultEventRetention {
+		cfg.EventRetention = DefaultEventRetention
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

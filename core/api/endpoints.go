@@ -1,0 +1,262 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
+	"github.com/gin-gonic/gin"
+)
+
+// maxRotationGrace bounds the grace_period a rotation may ask for: the old
+// secret must stop signing within a week.
+const maxRotationGrace = 7 * 24 * time.Hour
+
+// endpointRequest is the body of POST /v1/webhook_endpoints and of an
+// update. Pointers and nil slices mean "not given", so that an update
+// changes only what it names. retry_schedule is decoded apart, so that its
+// errors keep naming their param.
+type endpointRequest struct {
+	URL               *string           `json:"url"`
+	Description       *string           `json:"description"`
+	EnabledEvents     []string          `json:"enabled_events"`
+	PropertyIDs       []string          `json:"property_ids"`
+	Metadata          map[string]string `json:"metadata"`
+	Headers           map[string]string `json:"headers"`
+	RateLimit         *int              `json:"rate_limit"`
+	MaxConcurrency    *int              `json:"max_concurrency"`
+	RetrySchedule     json.RawMessage   `json:"retry_schedule"`
+	TransformScriptID *string           `json:"transform_script_id"`
+	Disabled          *bool             `json:"disabled"`
+}
+
+// input checks what the engine cannot know (the operator's allowed address
+// ranges) and returns the body as core's EndpointInput; the engine checks
+// the rest (schemes, event types, headers, limits).
+func (r *endpointRequest) input(live bool, allowed []netip.Prefix) (core.EndpointInput, error) {
+	in := core.EndpointInput{URL: r.URL, Description: r.Description, EnabledEvents: r.EnabledEvents,
+		PropertyIDs: r.PropertyIDs, Metadata: r.Metadata, Headers: r.Headers, RateLimit: r.RateLimit,
+		MaxConcurrency: r.MaxConcurrency, TransformScriptID: r.TransformScriptID, Disabled: r.Disabled}
+	if r.URL != nil && live {
+		if err := checkLiveHost(*r.URL, allowed); err != nil {
+			return in, err
+		}
+	}
+	if len(r.RetrySchedule) > 0 {
+		var rs core.RetrySchedule
+		if err := json.Unmarshal(r.RetrySchedule, &rs); err != nil {
+			return in, err
+		}
+		in.RetrySchedule = &rs
+	}
+	return in, nil
+}
+
+// checkLiveHost refuses a live-mode url whose host is a literal internal
+// address (or localhost) outside the allowed ranges. Names are checked again
+// at every connection, so DNS rebinding is covered there, not here.
+func checkLiveHost(raw string, allowed []netip.Prefix) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil // the engine names a malformed url
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		host = "127.0.0.1"
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return nil
+	}
+	if err := outbound.CheckAddr(addr.Unmap(), allowed); err != nil {
+		return core.ParamError("url", "Live-mode endpoints may not target %s, an internal address; use a public address or a test-mode endpoint.", u.Hostname())
+	}
+	return nil
+}
+
+// createdEndpoint is an endpoint with its secret, the one time it is shown.
+type createdEndpoint struct {
+	*core.Endpoint
+	Secret string `json:"secret"`
+}
+
+// handleCreateEndpoint registers an endpoint and answers 201 with its
+// secret, which no later response carries.
+func (s *Server) handleCreateEndpoint() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req endpointRequest
+		if err := decodeJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		in, err := req.input(scope(c).Livemode, s.cfg.AllowedRanges)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		ep, secret, err := s.deps.Endpoints.CreateEndpoint(c, scope(c), in)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, createdEndpoint{Endpoint: ep, Secret: secret})
+	}
+}
+
+// handleListEndpoints lists the scope's endpoints newest first.
+func (s *Server) handleListEndpoints() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		page, err := parsePage(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		list, err := s.deps.Endpoints.ListEndpoints(c, scope(c), page)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		writeList(c, "/v1/webhook_endpoints", list)
+	}
+}
+
+// handleGetEndpoint returns one endpoint of the scope; another scope's is
+// not found.
+func (s *Server) handleGetEndpoint() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ep, err := s.deps.Endpoints.FindEndpoint(c, scope(c), c.Param("id"))
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, ep)
+	}
+}
+
+// handleUpdateEndpoint changes the fields the body names; "disabled": false
+// re-enables the endpoint.
+func (s *Server) handleUpdateEndpoint() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req endpointRequest
+		if err := decodeJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		in, err := req.input(scope(c).Livemode, s.cfg.AllowedRanges)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		ep, err := s.deps.Endpoints.UpdateEndpoint(c, scope(c), c.Param("id"), in)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, ep)
+	}
+}
+
+// handleDeleteEndpoint removes an endpoint for good.
+func (s *Server) handleDeleteEndpoint() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.Param("id")
+		if err := s.deps.Endpoints.DeleteEndpoint(c, scope(c), id); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, deletedObject{ID: id, Deleted: true})
+	}
+}
+
+// rotateSecretRequest is the optional body of POST …/rotate_secret.
+type rotateSecretRequest struct {
+	GracePeriod *int `json:"grace_period"` // seconds the old secret keeps signing; default the server's
+}
+
+// handleRotateSecret makes a new secret, shown once; the old one keeps
+// signing beside it for the grace period, so receivers can switch over.
+func (s *Server) handleRotateSecret() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req rotateSecretRequest
+		if err := decodeOptionalJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		var grace time.Duration
+		if req.GracePeriod != nil {
+			grace = time.Duration(*req.GracePeriod) * time.Second
+			if grace < time.Second || grace > maxRotationGrace {
+				s.writeError(c, core.ParamError("grace_period", "grace_period must be between 1 and %d seconds.", int(maxRotationGrace.Seconds())))
+				return
+			}
+		}
+		ep, secret, err := s.deps.Endpoints.RotateSecret(c, scope(c), c.Param("id"), grace)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, createdEndpoint{Endpoint: ep, Secret: secret})
+	}
+}
+
+// handleEnableEndpoint re-enables an endpoint; its parked deliveries go out.
+func (s *Server) handleEnableEndpoint() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := decodeOptionalJSON(c, &struct{}{}); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		ep, err := s.deps.Endpoints.EnableEndpoint(c, scope(c), c.Param("id"))
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, ep)
+	}
+}
+
+// disableRequest is the optional body of POST …/disable.
+type disableRequest struct {
+	Reason string `json:"reason"`
+}
+
+// handleDisableEndpoint stops deliveries to an endpoint; they wait, parked,
+// without burning attempts, until it is enabled again.
+func (s *Server) handleDisableEndpoint() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req disableRequest
+		if err := decodeOptionalJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if len(req.Reason) > 500 {
+			s.writeError(c, core.ParamError("reason", "reason must be at most 500 characters."))
+			return
+		}
+		ep, err := s.deps.Endpoints.DisableEndpoint(c, scope(c), c.Param("id"), req.Reason)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, ep)
+	}
+}
+
+// decodeOptionalJSON is decodeJSON for the POSTs whose body may be left
+// out: an empty body leaves dst as it is.
+func decodeOptionalJSON(c *gin.Context, dst any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	return decodeJSON(c, dst)
+}
