@@ -87,32 +87,40 @@ func (h *harness) connection(conns *Connections, connector string, config map[st
 	return c
 }
 
-// finished waits until every delivery of the connection has ended and
+// finished waits until n deliveries of the connection have ended and
 // returns them with their attempts.
 func (h *harness) finished(conns *Connections, id string, n int) []*core.Delivery {
 	h.t.Helper()
-	var out []*core.Delivery
+	ctx := context.Background()
+	var ended []*core.Delivery
 	eventually(h.t, "deliveries to end", func() bool {
-		l, err := conns.ListConnectionDeliveries(context.Background(), h.scope, id, core.DeliveryFilter{Page: core.Page{Limit: 100}})
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		if len(l.Data) < n {
-			return false
-		}
-		out = out[:0]
-		for _, d := range l.Data {
-			if d.Status == core.StatusPending || d.Status == core.StatusParked {
-				return false
-			}
-			full, err := conns.engine.FindDelivery(context.Background(), h.scope, d.ID)
+		ended = ended[:0]
+		f := core.DeliveryFilter{Page: core.Page{Limit: 100}}
+		for {
+			l, err := conns.ListConnectionDeliveries(ctx, h.scope, id, f)
 			if err != nil {
 				h.t.Fatal(err)
 			}
-			out = append(out, full)
+			for _, d := range l.Data {
+				if d.Status == core.StatusPending || d.Status == core.StatusParked {
+					return false
+				}
+				ended = append(ended, d)
+			}
+			if !l.HasMore {
+				return len(ended) >= n
+			}
+			f.Page.StartingAfter = l.Data[len(l.Data)-1].ID
 		}
-		return true
 	})
+	out := make([]*core.Delivery, len(ended))
+	for i, d := range ended {
+		full, err := conns.engine.FindDelivery(ctx, h.scope, d.ID)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		out[i] = full
+	}
 	return out
 }
 
