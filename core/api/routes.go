@@ -43,5 +43,19 @@ func (s *Server) routes() {
 	v1.GET("/deliveries/:id", s.handleGetDelivery())                        // one delivery with its attempts
 	v1.GET("/backfills/:id", s.handleGetBackfill())                         // a backfill's progress
 
+	v1.GET("/connectors", s.handleListConnectors())                           // every connector plugin: schema, suggested events, state
+	v1.POST("/connections", s.handleCreateConnection())                       // configure a connector; secret fields come back masked
+	v1.GET("/connections", s.handleListConnections())                         // list connections newest first
+	v1.GET("/connections/:id", s.handleGetConnection())                       // one connection, secrets masked
+	v1.POST("/connections/:id", s.handleUpdateConnection())                   // change the given fields; masked secrets are kept
+	v1.DELETE("/connections/:id", s.handleDeleteConnection())                 // remove a connection; its pending deliveries fail
+	v1.POST("/connections/:id/enable", s.handleEnableConnection())            // re-enable; parked deliveries go out
+	v1.POST("/connections/:id/disable", s.handleDisableConnection())          // stop deliveries; they wait, parked
+	v1.POST("/connections/:id/test", s.handleTestConnection())                // live check and a dry run of a sample through the transform
+	v1.GET("/connections/:id/options/:field", s.handleConnectionOptions())    // choices for a form field, asked with the stored config
+	v1.GET("/connections/:id/deliveries", s.handleListConnectionDeliveries()) // the connection's delivery log, filtered, newest first
+	v1.POST("/connections/:id/replay", s.handleReplayToConnection())          // queue one retained event again, same event id
+	v1.POST("/connections/:id/backfill", s.handleBackfillConnection())        // replay a window of events in original order
+
 	v1.GET("/activity", s.handleListActivity()) // the account's API requests, newest first
 }

@@ -61,6 +61,9 @@ type Deps struct {
 	// log, replay, backfill and stats (the delivery engine implements both).
 	Endpoints  core.EndpointService
 	Deliveries core.DeliveryService
+	// Connections serves /v1/connectors and /v1/connections
+	// (core/delivery's Connections implements it).
+	Connections core.ConnectionService
 
 	// Ready reports whether the hub can serve (Redis reachable); /readyz
 	// answers 503 while it returns an error.

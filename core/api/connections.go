@@ -1,0 +1,223 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/gin-gonic/gin"
+)
+
+// connectionRequest is the body of POST /v1/connections and of an update.
+// Pointers, maps and nil slices mean "not given".
+type connectionRequest struct {
+	Connector         *string        `json:"connector"`
+	Name              *string        `json:"name"`
+	Config            map[string]any `json:"config"`
+	EnabledEvents     []string       `json:"enabled_events"`
+	PropertyIDs       []string       `json:"property_ids"`
+	TransformScriptID *string        `json:"transform_script_id"`
+	Disabled          *bool          `json:"disabled"`
+}
+
+func (r *connectionRequest) input() core.ConnectionInput {
+	return core.ConnectionInput{Connector: r.Connector, Name: r.Name, Config: r.Config, EnabledEvents: r.EnabledEvents,
+		PropertyIDs: r.PropertyIDs, TransformScriptID: r.TransformScriptID, Disabled: r.Disabled}
+}
+
+// handleCreateConnection configures a connector for the scope; secret
+// config fields come back masked, now and ever after.
+func (s *Server) handleCreateConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req connectionRequest
+		if err := decodeJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		conn, err := s.deps.Connections.CreateConnection(c, scope(c), req.input())
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, conn)
+	}
+}
+
+// handleListConnections lists the scope's connections newest first.
+func (s *Server) handleListConnections() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		page, err := parsePage(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		list, err := s.deps.Connections.ListConnections(c, scope(c), page)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		writeList(c, "/v1/connections", list)
+	}
+}
+
+// handleGetConnection returns one connection, secrets masked.
+func (s *Server) handleGetConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		conn, err := s.deps.Connections.FindConnection(c, scope(c), c.Param("id"))
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, conn)
+	}
+}
+
+// handleUpdateConnection changes the fields the body names. A config
+// replaces the old one, except secret fields left out or sent back masked.
+func (s *Server) handleUpdateConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req connectionRequest
+		if err := decodeJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		conn, err := s.deps.Connections.UpdateConnection(c, scope(c), c.Param("id"), req.input())
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, conn)
+	}
+}
+
+// handleDeleteConnection removes a connection and its sealed secrets.
+func (s *Server) handleDeleteConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.Param("id")
+		if err := s.deps.Connections.DeleteConnection(c, scope(c), id); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, deletedObject{ID: id, Deleted: true})
+	}
+}
+
+// handleEnableConnection re-enables a connection; parked deliveries go out.
+func (s *Server) handleEnableConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := decodeOptionalJSON(c, &struct{}{}); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		conn, err := s.deps.Connections.EnableConnection(c, scope(c), c.Param("id"))
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, conn)
+	}
+}
+
+// handleDisableConnection stops deliveries to a connection; they wait,
+// parked, until it is enabled again.
+func (s *Server) handleDisableConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req disableRequest
+		if err := decodeOptionalJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if len(req.Reason) > 500 {
+			s.writeError(c, core.ParamError("reason", "reason must be at most 500 characters."))
+			return
+		}
+		conn, err := s.deps.Connections.DisableConnection(c, scope(c), c.Param("id"), req.Reason)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, conn)
+	}
+}
+
+// handleTestConnection runs the connector's live check and a dry run of a
+// sample event through the transform; nothing is delivered.
+func (s *Server) handleTestConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req testEndpointRequest
+		if err := decodeOptionalJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		res, err := s.deps.Connections.TestConnection(c, scope(c), c.Param("id"), req.EventType)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, res)
+	}
+}
+
+// handleListConnectionDeliveries is a connection's delivery log, filtered
+// like an endpoint's.
+func (s *Server) handleListConnectionDeliveries() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		f, err := deliveryFilter(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		id := c.Param("id")
+		list, err := s.deps.Connections.ListConnectionDeliveries(c, scope(c), id, f)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		writeList(c, "/v1/connections/"+id+"/deliveries", list)
+	}
+}
+
+// handleReplayToConnection queues one retained event again for the
+// connection, answering as an endpoint replay does.
+func (s *Server) handleReplayToConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req replayRequest
+		if err := decodeJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if req.EventID == "" {
+			s.writeError(c, missingParam("event_id"))
+			return
+		}
+		r, err := s.deps.Connections.ReplayToConnection(c, scope(c), c.Param("id"), req.EventID)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, r)
+	}
+}
+
+// handleBackfillConnection replays a window of events to the connection in
+// original order.
+func (s *Server) handleBackfillConnection() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req backfillRequest
+		if err := decodeJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		in, err := s.backfillInput(c, scope(c), &req, time.Now())
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		b, err := s.deps.Connections.BackfillConnection(c, scope(c), c.Param("id"), in)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusAccepted, b)
+	}
+}
