@@ -85,3 +85,47 @@ type ScriptUsers interface {
 	// ScriptUsers lists the ids of the targets that use the script, sorted.
 	ScriptUsers(ctx context.Context, scope Scope, scriptID string) ([]string, error)
 }
+
+// ScriptTest asks for a dry run of a script: the saved script ScriptID (its
+// latest version) or unsaved Source, on Event or else on the sample of
+// EventType, for Target. Nothing is delivered.
+type ScriptTest struct {
+	ScriptID  string
+	Source    string
+	Event     *Event
+	EventType string
+	Target    TransformTarget
+}
+
+// ScriptTestResult is what a dry run produced. A script error is a result
+// too (Error set), not a failed request: the author wants to read it.
+type ScriptTestResult struct {
+	Object     string            `json:"object"` // "script_test"
+	Output     json.RawMessage   `json:"output"` // null when skipped or failed
+	Skipped    bool              `json:"skipped"`
+	SkipReason string            `json:"skip_reason,omitempty"`
+	Headers    map[string]string `json:"headers"`
+	Logs       []string          `json:"logs"`
+	DurationMS float64           `json:"duration_ms"`
+	Error      *string           `json:"error"` // the message with line and column, or null
+	Version    int               `json:"version,omitempty"`
+	Event      *Event            `json:"event"` // the event the script ran on
+}
+
+// ScriptService is what the API serves for /v1/scripts: storage with the
+// source checked on every save, and dry runs.
+type ScriptService interface {
+	// CreateScript compiles and stores a script. Returns EINVALID naming the
+	// param at fault; a syntax error names param source, line and column.
+	CreateScript(ctx context.Context, scope Scope, s *Script) error
+	FindScript(ctx context.Context, scope Scope, id string) (*Script, error)
+	ListScripts(ctx context.Context, scope Scope, page Page) (List[*Script], error)
+	// UpdateScript saves a new version. Returns ENOTFOUND and EINVALID.
+	UpdateScript(ctx context.Context, scope Scope, id string, upd ScriptUpdate) (*Script, error)
+	// DeleteScript returns ECONFLICT listing the targets that use the script.
+	DeleteScript(ctx context.Context, scope Scope, id string) error
+	// TestScript runs a script without delivering anything. Returns
+	// ENOTFOUND for an unknown script or event type and EINVALID for a bad
+	// request or a source that does not compile.
+	TestScript(ctx context.Context, scope Scope, t ScriptTest) (*ScriptTestResult, error)
+}

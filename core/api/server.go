@@ -61,6 +61,8 @@ type Deps struct {
 	// log, replay, backfill and stats (the delivery engine implements both).
 	Endpoints  core.EndpointService
 	Deliveries core.DeliveryService
+	// Scripts serves /v1/scripts (core/transform's Service implements it).
+	Scripts core.ScriptService
 	// Connections serves /v1/connectors and /v1/connections
 	// (core/delivery's Connections implements it).
 	Connections core.ConnectionService
