@@ -25,6 +25,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/catalog"
@@ -330,3 +331,6 @@ func (a *testAPI) sampleEvent(t testing.TB, typ string) map[string]any {
 	}
 	return map[string]any{"type": typ, "property_id": "prop_8hJk3m", "data": map[string]any{"object": et.Sample}}
 }
+
+// timeout bounds every wait in the API tests (a poll, a blocked request).
+const timeout = 10 * time.Second
