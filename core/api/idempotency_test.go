@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// hookedEvents runs before ahead of every publish: to hold a request in
+// flight, or to fail it.
+type hookedEvents struct {
+	core.EventService
+	before func() error
+}
+
+func (h *hookedEvents) PublishEvent(ctx context.Context, scope core.Scope, in core.EventInput) (*core.Event, bool, error) {
+	if err := h.before(); err != nil {
+		return nil, false, err
+	}
+	return h.EventService.PublishEvent(ctx, scope, in)
+}
+
+// hookPublish is a newTestAPI option that installs before.
+func hookPublish(before func() error) func(*Config, *Deps) {
+	return func(_ *Config, d *Deps) { d.Events = &hookedEvents{EventService: d.Events, before: before} }
+}
+
+// countEvents returns how many events key's scope lists.
+func (a *testAPI) countEvents(t testing.TB, key string) int {
+	t.Helper()
+	var l listBody[*core.Event]
+	r := a.do(t, http.MethodGet, "/v1/events?limit=100", nil, withKey(key))
+	r.wantStatus(t, http.StatusOK)
+	r.decode(t, &l)
+	return len(l.Data)
+}
+
+func TestIdempotencyReplay(t *testing.T) {
+	a := newTestAPI(t)
+	body := a.sampleEvent(t, "reservation.created")
+	key := withHeader("Idempotency-Key", "publish-1")
+	first := a.do(t, http.MethodPost, "/v1/events", body, key)
+	first.wantStatus(t, http.StatusCreated)
+	if first.Header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("the first response says it is replayed")
+	}
+	again := a.do(t, http.MethodPost, "/v1/events", body, key)
+	again.wantStatus(t, http.StatusCreated)
+	if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) {
+		t.Errorf("replay = %s (replayed %q), want the first response %s", again.Body, again.Header.Get("Idempotent-Replayed"), first.Body)
+	}
+	if again.Header.Get("X-Request-Id") == first.Header.Get("X-Request-Id") {
+		t.Errorf("the replay reuses the first request id")
+	}
+	if n := a.countEvents(t, a.Key); n != 1 {
+		t.Errorf("%d events stored, want 1", n)
+	}
+
+	other := a.sampleEvent(t, "reservation.created")
+	other["property_id"] = "prop_other"
+	tests := []struct {
+		name      string
+		path      string
+		body      any
+		key       string
+		wantType  string
+		wantParam string
+	}{
+		{"same key, other body", "/v1/events", other, "publish-1", typeIdempotency, "Idempotency-Key"},
+		{"same key, other path", "/v1/api_keys", map[string]any{"name": "x"}, "publish-1", typeIdempotency, "Idempotency-Key"},
+		{"key too long", "/v1/events", body, strings.Repeat("k", 256), typeInvalidRequest, "Idempotency-Key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a.do(t, http.MethodPost, tt.path, tt.body, withHeader("Idempotency-Key", tt.key), badRequest()).
+				wantError(t, http.StatusBadRequest, tt.wantType, tt.wantParam)
+		})
+	}
+	if n := a.countEvents(t, a.Key); n != 1 {
+		t.Errorf("%d events stored after the refusals, want 1", n)
+	}
+	// The same key in another account is another key.
+	a.do(t, http.MethodPost, "/v1/events", body, key, withKey(a.OtherKey)).wantStatus(t, http.StatusCreated)
+	// 255 characters is allowed.
+	a.do(t, http.MethodPost, "/v1/events", body, withHeader("Idempotency-Key", strings.Repeat("k", 255))).wantStatus(t, http.StatusCreated)
+}
+
+func TestIdempotencyInFlight(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	a := newTestAPI(t, hookPublish(func() error {
+		if calls.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+		return nil
+	}))
+	body := a.sampleEvent(t, "reservation.created")
+	key := withHeader("Idempotency-Key", "held")
+	done := make(chan *response, 1)
+	go func() { done <- a.do(t, http.MethodPost, "/v1/events", body, key) }()
+	select {
+	case <-entered:
+	case <-time.After(timeout):
+		t.Fatal("the first request never reached the publish")
+	}
+	d := a.do(t, http.MethodPost, "/v1/events", body, key).wantError(t, http.StatusConflict, typeIdempotency, "")
+	if d.Code != "idempotency_key_in_use" {
+		t.Errorf("code = %q, want idempotency_key_in_use", d.Code)
+	}
+	close(release)
+	select {
+	case first := <-done:
+		first.wantStatus(t, http.StatusCreated)
+	case <-time.After(timeout):
+		t.Fatal("the first request never finished")
+	}
+	a.do(t, http.MethodPost, "/v1/events", body, key).wantStatus(t, http.StatusCreated) // now a replay
+	if n := a.countEvents(t, a.Key); n != 1 {
+		t.Errorf("%d events stored, want 1", n)
+	}
+}
+
+// TestIdempotencyReleasedAfter5xx: a request that failed on the server's
+// side does not pin its key to the failure; the retry does the work.
+func TestIdempotencyReleasedAfter5xx(t *testing.T) {
+	var fail atomic.Bool
+	fail.Store(true)
+	a := newTestAPI(t, hookPublish(func() error {
+		if fail.Load() {
+			return errors.New("disk on fire")
+		}
+		return nil
+	}))
+	body := a.sampleEvent(t, "reservation.created")
+	key := withHeader("Idempotency-Key", "retry-me")
+	d := a.do(t, http.MethodPost, "/v1/events", body, key).wantError(t, http.StatusInternalServerError, typeAPI, "")
+	if strings.Contains(d.Message, "fire") || d.Message != internalMessage {
+		t.Errorf("message = %q, want the generic one", d.Message)
+	}
+	fail.Store(false)
+	r := a.do(t, http.MethodPost, "/v1/events", body, key)
+	r.wantStatus(t, http.StatusCreated)
+	if r.Header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("the retry replayed the 500")
+	}
+}
