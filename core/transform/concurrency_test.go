@@ -1,0 +1,54 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// TestConcurrentRunsStayApart runs many scripts at once, some of them
+// hostile (timeouts), and checks every run gets its own answer and logs. The
+// time limit is generous: 200 runs share two cores (and maybe -race).
+func TestConcurrentRunsStayApart(t *testing.T) {
+	e := newEngine(t, Options{Timeout: time.Second})
+	good := make([]*Program, 8)
+	for i := range good {
+		good[i] = mustCompile(t, fmt.Sprintf("let n = %d;\nfunction transform(e, c) { console.log('run', n); n++; return {n: n, t: c.target.id} }", i))
+	}
+	loop := mustCompile(t, "function transform(e) { for (;;) {} }")
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for w := 0; w < 200; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			in := testInput()
+			in.Target.ID = fmt.Sprintf("whe_%d", w)
+			if w%50 == 0 {
+				if _, err := e.Run(context.Background(), loop, in); core.ErrorCode(err) != core.EINVALID {
+					errs <- fmt.Errorf("loop %d: %v", w, err)
+				}
+				return
+			}
+			i := w % len(good)
+			res, err := e.Run(context.Background(), good[i], in)
+			if err != nil {
+				errs <- err
+				return
+			}
+			want := fmt.Sprintf(`{"n":%d,"t":"whe_%d"}`, i+1, w)
+			if string(res.Output) != want || len(res.Logs) != 1 || res.Logs[0] != fmt.Sprintf("log: run %d", i) {
+				errs <- fmt.Errorf("run %d: output %s logs %q, want %s", w, res.Output, res.Logs, want)
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
