@@ -56,7 +56,7 @@
 // array's claimed length but which is not a method call (spreading
 // `[...a]` or `f(...a)` after `a.length = 1e9`) is not guarded. Running
 // scripts in a child process with an rlimit would close it, at the cost of
-// inter-process calls on every run; see the report in BENCHMARKS.md.
+// an inter-process round trip on every run.
 //
 // # Errors
 //

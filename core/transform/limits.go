@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -120,33 +121,40 @@ func (l *limits) arrayGuard(name string) func(goja.FunctionCall) (int64, string)
 				n += l.lengthOf(a)
 			}
 		}
-		if name == "flat" || name == "flatMap" {
-			n = l.flatSize(call.This, 0)
+		if name == "flat" {
+			depth := 1.0
+			if d := call.Argument(0); !goja.IsUndefined(d) {
+				depth = d.ToFloat()
+			}
+			n = l.flatSize(call.This, depth)
 		}
 		// Scale so that the common check against maxLen bounds elements by maxElems.
 		return n * int64(l.maxLen) / int64(l.maxElems), "an array length (scaled)"
 	}
 }
 
-// flatSize counts the elements one level down, the result of flat() with its
-// default depth; it stops counting once over the limit.
-func (l *limits) flatSize(v goja.Value, depth int) int64 {
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return 1
-	}
-	n := obj.Get("length").ToInteger()
-	if depth > 0 || n > int64(l.maxElems) {
-		return n
-	}
+// flatSize counts the elements flat(depth) would produce, following nested
+// arrays depth levels down (shared ones counted each time they appear, as
+// flat copies them), and stops counting once over the limit.
+func (l *limits) flatSize(v goja.Value, depth float64) int64 {
 	var total int64
-	for i := int64(0); i < n && total <= int64(l.maxElems); i++ {
-		el := obj.Get(fmt.Sprint(i))
-		if inner, ok := el.(*goja.Object); ok && inner.ClassName() == "Array" {
-			total += l.flatSize(inner, depth+1)
-		} else {
-			total++
+	var walk func(obj *goja.Object, depth float64)
+	walk = func(obj *goja.Object, depth float64) {
+		n := obj.Get("length").ToInteger()
+		for i := int64(0); i < n && total <= int64(l.maxElems); i++ {
+			inner, ok := obj.Get(strconv.FormatInt(i, 10)).(*goja.Object)
+			if ok && depth >= 1 && inner.ClassName() == "Array" {
+				walk(inner, depth-1)
+			} else {
+				total++
+			}
 		}
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		if n := obj.Get("length").ToInteger(); n > int64(l.maxElems) {
+			return n
+		}
+		walk(obj, depth)
 	}
 	return total
 }

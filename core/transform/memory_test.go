@@ -29,6 +29,7 @@ func TestHostileAllocations(t *testing.T) {
 		{"huge sparse array map", "function transform(e) { const a = []; a.length = 1e9; return a.map(x => x).length }", "RangeError: map"},
 		{"Array.from length", "function transform(e) { return Array.from({length: 1e9}).length }", "RangeError: from"},
 		{"replaceAll blow-up", "function transform(e) { const s = 'x'.repeat(1e5); return s.replaceAll('x', s).length }", "RangeError: replaceAll"},
+		{"flat of shared nesting", "function transform(e) { let a = [1]; for (let i = 0; i < 40; i++) a = [a, a]; return a.flat(Infinity).length }", "RangeError: flat"},
 		{"apply with huge args", "function transform(e) { const a = []; a.length = 1e8; return Math.max.apply(null, a) }", "RangeError: apply"},
 	}
 	ok := mustCompile(t, "function transform(e) { return {id: e.id} }")
