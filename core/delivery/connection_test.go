@@ -140,10 +140,14 @@ func TestConnectionOutcomes(t *testing.T) {
 			func() (plugins.Result, error) {
 				return plugins.Result{Outcome: plugins.Retry, RetryAfter: 20 * time.Millisecond, Summary: "429"}, nil
 			},
-			func() (plugins.Result, error) { return plugins.Result{Outcome: plugins.Delivered, ExternalID: "ts-2"}, nil }},
+			func() (plugins.Result, error) {
+				return plugins.Result{Outcome: plugins.Delivered, ExternalID: "ts-2"}, nil
+			}},
 			core.StatusSucceeded, []string{"retry", "succeeded"}, "ts-2"},
 		{"failed for good", []func() (plugins.Result, error){
-			func() (plugins.Result, error) { return plugins.Result{Outcome: plugins.Failed, Summary: "channel_not_found"}, nil }},
+			func() (plugins.Result, error) {
+				return plugins.Result{Outcome: plugins.Failed, Summary: "channel_not_found"}, nil
+			}},
 			core.StatusFailed, []string{"failed"}, ""},
 		{"plugin error retried", []func() (plugins.Result, error){
 			func() (plugins.Result, error) {
