@@ -27,16 +27,17 @@ const defaultAccount = "acct_default"
 // hub is every part of a running Bellhop, wired together explicitly: each
 // part gets its dependencies as arguments, nothing is global.
 type hub struct {
-	cfg        *config
-	log        *slog.Logger
-	store      *redisstore.Store
-	engine     *delivery.Engine
-	plugins    *pluginhost.Manager
-	transforms *transform.Engine
-	ingest     *ingest.StreamConsumer
-	api        *api.Server
-	key        *core.APIKey // the bootstrap key
-	keySecret  string       // its secret, shown at start-up only in dev mode
+	cfg         *config
+	log         *slog.Logger
+	store       *redisstore.Store
+	engine      *delivery.Engine
+	connections *delivery.Connections
+	plugins     *pluginhost.Manager
+	transforms  *transform.Engine
+	ingest      *ingest.StreamConsumer
+	api         *api.Server
+	key         *core.APIKey // the bootstrap key
+	keySecret   string       // its secret, shown at start-up only in dev mode
 }
 
 func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger *slog.Logger) (*hub, error) {
@@ -50,6 +51,10 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		ActivityRetention: cfg.ActivityRetention,
 		Sealer:            box,
 	})
+	key, keySecret, err := bootstrapKey(ctx, cfg, store)
+	if err != nil {
+		return nil, err
+	}
 	types, err := catalog.New(store)
 	if err != nil {
 		return nil, fmt.Errorf("load event catalog: %w", err)
@@ -76,16 +81,18 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		ForceSchedule: cfg.retrySchedule != nil,
 		Retention:     cfg.DeliveryRetention,
 		RotationGrace: cfg.RotationGrace,
-		Logger:        logger.With("component", "delivery"),
+		// A crashed hub's entries are claimed once no attempt of theirs can
+		// still be running: twice the longest request, plus a margin.
+		ClaimIdle: 2*cfg.RequestTimeout + 5*time.Second,
+		Logger:    logger.With("component", "delivery"),
 	})
+	// Connections are the engine's second kind of target: deliveries through
+	// the connector plugins, with each connector's default script.
+	connections := delivery.NewConnections(engine, delivery.ConnectionOptions{Host: plugins, Scripts: transforms})
 
 	h := &hub{
-		cfg: cfg, log: logger, store: store, engine: engine, plugins: plugins, transforms: transforms,
+		cfg: cfg, log: logger, store: store, key: key, keySecret: keySecret, engine: engine, connections: connections, plugins: plugins, transforms: transforms,
 		ingest: ingest.NewStreamConsumer(rdb, cfg.RedisPrefix, events, logger.With("component", "ingest")),
-	}
-	if err := h.bootstrapKey(ctx); err != nil {
-		plugins.Close()
-		return nil, err
 	}
 	h.api = api.New(api.Config{
 		RateLimit:   cfg.RateLimit,
@@ -103,6 +110,8 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Activity:    store,
 		Endpoints:   engine,
 		Deliveries:  engine,
+		Scripts:     transform.NewService(store, runner, types),
+		Connections: connections,
 		Ready:       store.Ping,
 		Logger:      logger.With("component", "api"),
 	})
@@ -111,20 +120,19 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 
 // bootstrapKey makes sure a test key exists so that scripts, CI and a
 // newcomer can call the API at once: BELLHOP_BOOTSTRAP_KEY if given, else a
-// fresh one in dev mode.
-func (h *hub) bootstrapKey(ctx context.Context) error {
-	var err error
+// fresh one in dev mode. It returns the key and its secret.
+func bootstrapKey(ctx context.Context, cfg *config, store *redisstore.Store) (key *core.APIKey, secret string, err error) {
 	switch {
-	case h.cfg.BootstrapKey != "":
-		h.key, err = h.store.EnsureAPIKey(ctx, defaultAccount, h.cfg.BootstrapKey)
-		h.keySecret = h.cfg.BootstrapKey
-	case h.cfg.RedisURL == "":
-		h.key, h.keySecret, err = h.store.CreateAPIKey(ctx, core.Scope{AccountID: defaultAccount}, "dev", 0)
+	case cfg.BootstrapKey != "":
+		key, err = store.EnsureAPIKey(ctx, defaultAccount, cfg.BootstrapKey)
+		secret = cfg.BootstrapKey
+	case cfg.RedisURL == "":
+		key, secret, err = store.CreateAPIKey(ctx, core.Scope{AccountID: defaultAccount}, "dev", 0)
 	}
 	if err != nil {
-		return fmt.Errorf("BELLHOP_BOOTSTRAP_KEY: %s", core.ErrorMessage(err))
+		return nil, "", fmt.Errorf("BELLHOP_BOOTSTRAP_KEY: %s", core.ErrorMessage(err))
 	}
-	return nil
+	return key, secret, nil
 }
 
 // start runs the background parts until ctx ends; the returned channel
@@ -153,6 +161,7 @@ func (h *hub) start(ctx context.Context) <-chan struct{} {
 }
 
 func (h *hub) close() {
+	h.connections.Close()
 	h.plugins.Close()
 	h.transforms.Close()
 }

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
+	var (
+		f                 benchFlags
+		events, endpoints int
+		rate              int
+	)
+	cmd := &cobra.Command{
+		Use:   "deliver",
+		Short: "Publish N events to M endpoints on a local receiver; report deliveries/s and publish-to-receipt latency",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			rcv, err := startReceiver()
+			if err != nil {
+				return err
+			}
+			defer rcv.close()
+			hub, err := startChildHub(ctx, f.redisURL, []string{"BELLHOP_RETRY_SCHEDULE=0s,1s,2s,5s"})
+			if err != nil {
+				return err
+			}
+			defer hub.stop()
+			body, err := hub.samplePublishBody("reservation.created")
+			if err != nil {
+				return err
+			}
+			for i := range endpoints {
+				ep := fmt.Sprintf(`{"url":"%s/ep/%d","enabled_events":["reservation.created"],"rate_limit":0}`, rcv.url, i)
+				if err := hub.post(ctx, "/v1/webhook_endpoints", []byte(ep), http.StatusCreated); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(stdout, "bellhop bench deliver: hub pid %d, Redis %s, %d endpoints on one local receiver\n", hub.cmd.Process.Pid, redactURL(f.redisURL), endpoints)
+
+			publish := func(ctx context.Context) error {
+				var ev struct{ ID string }
+				start := time.Now()
+				if err := hub.call(ctx, http.MethodPost, "/v1/events", body, http.StatusCreated, &ev); err != nil {
+					return err
+				}
+				rcv.published(ev.ID, start)
+				return nil
+			}
+
+			// Throughput: publish a burst, then time until every delivery is in.
+			rcv.reset(endpoints)
+			start := time.Now()
+			tp := closedLoop(ctx, f.workers, time.Duration(1<<62), limitOps(events, publish))
+			got := rcv.wait(ctx, int(tp.ok)*endpoints, 2*time.Minute)
+			took := time.Since(start)
+			fmt.Fprintf(stdout, "throughput: %d events × %d endpoints = %d deliveries in %s: %.0f deliveries/s (%d publish errors, %d duplicates)\n",
+				tp.ok, endpoints, got, took.Round(time.Millisecond), float64(got)/took.Seconds(), tp.errors, rcv.duplicates.Load())
+
+			// Latency: a fixed publish rate, one receipt per endpoint per event.
+			rcv.reset(endpoints)
+			lat := openLoop(ctx, rate, f.duration, publish)
+			rcv.wait(ctx, int(lat.ok)*endpoints, time.Minute)
+			p := rcv.latencies()
+			fmt.Fprintf(stdout, "at %d events/s: publish-to-receipt p50 %s, p99 %s, max %s over %d deliveries\n", rate, p.pct(50), p.pct(99), p.pct(100), len(p.lat))
+			fmt.Fprintf(stdout, "hub memory: %s\n", hub.memory())
+			return nil
+		},
+	}
+	f.add(cmd, getenv)
+	cmd.Flags().IntVar(&events, "events", 20000, "events in the throughput phase")
+	cmd.Flags().IntVar(&endpoints, "endpoints", 1, "endpoints subscribed to every event")
+	cmd.Flags().IntVar(&rate, "rate", 1000, "events per second in the latency phase")
+	return cmd
+}
+
+// limitOps lets op run n times in all, then makes the loop stop.
+func limitOps(n int, op func(context.Context) error) func(context.Context) error {
+	var left atomic.Int64
+	left.Store(int64(n))
+	return func(ctx context.Context) error {
+		if left.Add(-1) < 0 {
+			return errStop
+		}
+		return op(ctx)
+	}
+}
+
+var errStop = fmt.Errorf("phase complete")
+
+// receiver is a local webhook receiver that notes when each delivery lands.
+type receiver struct {
+	srv        *http.Server
+	url        string
+	mu         sync.Mutex
+	sent       map[string]time.Time // event id → publish start
+	seen       map[string]int       // event id + endpoint → receipts
+	lat        *samples
+	count      atomic.Int64
+	duplicates atomic.Int64
+	notify     chan struct{}
+}
+
+func startReceiver() (*receiver, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	r := &receiver{url: "http://" + ln.Addr().String(), notify: make(chan struct{}, 1)}
+	r.reset(1)
+	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve)}
+	go r.srv.Serve(ln)
+	return r, nil
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	now := time.Now()
+	var ev struct{ ID string }
+	body, _ := io.ReadAll(req.Body)
+	json.Unmarshal(body, &ev)
+	w.WriteHeader(http.StatusOK)
+	r.mu.Lock()
+	key := ev.ID + req.URL.Path
+	r.seen[key]++
+	if r.seen[key] > 1 {
+		r.duplicates.Add(1)
+	} else if t, ok := r.sent[ev.ID]; ok {
+		r.lat.add(now.Sub(t), nil)
+	}
+	r.mu.Unlock()
+	if r.seen[key] == 1 {
+		r.count.Add(1)
+		select {
+		case r.notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (r *receiver) published(id string, at time.Time) {
+	r.mu.Lock()
+	r.sent[id] = at
+	r.mu.Unlock()
+}
+
+func (r *receiver) reset(int) {
+	r.mu.Lock()
+	r.sent, r.seen, r.lat = map[string]time.Time{}, map[string]int{}, &samples{}
+	r.mu.Unlock()
+	r.count.Store(0)
+}
+
+// wait returns once n distinct deliveries arrived, or at the timeout.
+func (r *receiver) wait(ctx context.Context, n int, timeout time.Duration) int {
+	deadline := time.After(timeout)
+	for int(r.count.Load()) < n {
+		select {
+		case <-r.notify:
+		case <-deadline:
+			return int(r.count.Load())
+		case <-ctx.Done():
+			return int(r.count.Load())
+		}
+	}
+	return int(r.count.Load())
+}
+
+func (r *receiver) latencies() *samples {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lat
+}
+
+func (r *receiver) close() { r.srv.Close() }
