@@ -40,6 +40,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		newKeysCommand(getenv, stdout),
 		newBenchCommand(getenv, stdout),
 		newScriptsCommand(stdout, stdout),
+		newTriggerCommand(getenv, stdout),
+		newEventsCommand(getenv, stdout),
+		newEndpointsCommand(getenv, stdout),
+		newReplayCommand(getenv, stdout),
+		newBackfillCommand(getenv, stdout),
+		newConnectorsCommand(getenv, stdout),
+		newListenCommand(getenv, stdout),
 	)
 	return root.ExecuteContext(ctx)
 }

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// defaultAPIURL is where `make run` serves the API, so that the client works
+// against a local hub with no setting at all.
+const defaultAPIURL = "http://127.0.0.1:8080"
+
+// maxResponse bounds what the client reads of one answer: the API's bodies
+// are capped well below it, so more means something is not the hub.
+const maxResponse = 16 << 20
+
+// clientOptions are the flags every API command shares. They are read when
+// the command runs, so that the environment is consulted only then.
+type clientOptions struct {
+	apiURL, apiKey, output string
+}
+
+// addClientFlags gives cmd and its subcommands the shared client flags.
+func addClientFlags(cmd *cobra.Command, o *clientOptions) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&o.apiURL, "api-url", "", "the hub's URL (default $BELLHOP_API_URL, else "+defaultAPIURL+")")
+	f.StringVar(&o.apiKey, "api-key", "", "an API key, bh_test_… or bh_live_… (default $BELLHOP_API_KEY)")
+	f.StringVarP(&o.output, "output", "o", "json", "json or table")
+}
+
+// client resolves the flags against the environment and returns a client
+// and a printer for the command's answer. A missing key or an unknown
+// output format is refused before any request.
+func (o *clientOptions) client(getenv func(string) string, stdout io.Writer) (*apiClient, *printer, error) {
+	base := firstNonEmpty(o.apiURL, getenv("BELLHOP_API_URL"), defaultAPIURL)
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, nil, fmt.Errorf("BELLHOP_API_URL (--api-url): %q is not an http(s) URL like %s", base, defaultAPIURL)
+	}
+	key := firstNonEmpty(o.apiKey, getenv("BELLHOP_API_KEY"))
+	if key == "" {
+		return nil, nil, errors.New("BELLHOP_API_KEY (--api-key): no API key; `make run` prints a test key, `bellhop keys create` makes one")
+	}
+	if o.output != "json" && o.output != "table" {
+		return nil, nil, fmt.Errorf("--output: %q is not json or table", o.output)
+	}
+	c := &apiClient{base: strings.TrimRight(base, "/"), key: key, http: &http.Client{Timeout: 30 * time.Second}}
+	return c, &printer{w: stdout, table: o.output == "table"}, nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// apiClient calls the hub's REST API with one key.
+type apiClient struct {
+	base string
+	key  string
+	http *http.Client
+}
+
+// do sends one request and returns the body of a 2xx answer. body, when not
+// nil, is sent as JSON. An error answer comes back as an *apiError, so that
+// the user sees the hub's own message, param and request id.
+func (c *apiClient) do(ctx context.Context, method, path string, query url.Values, body any) (json.RawMessage, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("encode request: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	u := c.base + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("User-Agent", "bellhop-cli")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w (is the hub running there? set BELLHOP_API_URL)", method, c.base, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return nil, fmt.Errorf("read answer of %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, parseAPIError(resp, raw)
+	}
+	return raw, nil
+}
+
+// apiError is an error answer of the API, in its Stripe shape.
+type apiError struct {
+	Status    int    `json:"-"`
+	Type      string `json:"type"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Param     string `json:"param"`
+	RequestID string `json:"request_id"`
+}
+
+// parseAPIError reads the Stripe-style body; an answer that is not one (a
+// proxy's page, say) is reported by its status and request id.
+func parseAPIError(resp *http.Response, raw []byte) *apiError {
+	var body struct {
+		Error *apiError `json:"error"`
+	}
+	if json.Unmarshal(raw, &body) != nil || body.Error == nil || body.Error.Message == "" {
+		body.Error = &apiError{Message: fmt.Sprintf("the server answered %s with no API error body", resp.Status),
+			RequestID: resp.Header.Get("X-Request-Id")}
+	}
+	body.Error.Status = resp.StatusCode
+	return body.Error
+}
+
+// Error reads like the API's message, then what a user needs to fix it or
+// to ask about it: the param, the status and type, the request id.
+func (e *apiError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	if e.Param != "" {
+		fmt.Fprintf(&b, "\n  param:      %s", e.Param)
+	}
+	fmt.Fprintf(&b, "\n  status:     %d %s", e.Status, firstNonEmpty(e.Type, http.StatusText(e.Status)))
+	if e.Code != "" {
+		fmt.Fprintf(&b, " (%s)", e.Code)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, "\n  request id: %s", e.RequestID)
+	}
+	return b.String()
+}
+
+// splitList turns "a,b" into its non-empty trimmed items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

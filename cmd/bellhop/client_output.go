@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// printer writes an API answer as indented JSON (the default, for scripts
+// and jq) or as a table (for a person).
+type printer struct {
+	w     io.Writer
+	table bool
+}
+
+// print writes body. In a table, a list shows one row per item with the
+// given columns, and an object shows one row per field.
+func (p *printer) print(body json.RawMessage, columns ...string) error {
+	if !p.table {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, body, "", "  "); err != nil {
+			return fmt.Errorf("the API answered with invalid JSON: %w", err)
+		}
+		buf.WriteByte('\n')
+		_, err := p.w.Write(buf.Bytes())
+		return err
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return fmt.Errorf("the API answered with invalid JSON: %w", err)
+	}
+	tw := tabwriter.NewWriter(p.w, 0, 4, 2, ' ', 0)
+	if string(obj["object"]) == `"list"` {
+		writeRows(tw, obj["data"], columns)
+	} else {
+		writeFields(tw, obj)
+	}
+	return tw.Flush()
+}
+
+// writeRows writes a header and one row per item of a list.
+func writeRows(w io.Writer, data json.RawMessage, columns []string) {
+	var items []map[string]json.RawMessage
+	json.Unmarshal(data, &items)
+	fmt.Fprintln(w, strings.ToUpper(strings.Join(columns, "\t")))
+	for _, it := range items {
+		cells := make([]string, len(columns))
+		for i, c := range columns {
+			cells[i] = cell(it[c])
+		}
+		fmt.Fprintln(w, strings.Join(cells, "\t"))
+	}
+}
+
+// writeFields writes an object's fields in name order, one a line.
+func writeFields(w io.Writer, obj map[string]json.RawMessage) {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s\t%s\n", k, cell(obj[k]))
+	}
+}
+
+// cell shows one JSON value in a table cell: strings bare, lists of
+// scalars joined by commas, anything else as compact JSON.
+func cell(v json.RawMessage) string {
+	if len(v) == 0 || string(v) == "null" {
+		return "-"
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		q := strconv.Quote(s) // a newline or tab must not break the table
+		return q[1 : len(q)-1]
+	}
+	var list []string
+	if json.Unmarshal(v, &list) == nil {
+		return strings.Join(list, ",")
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, v) != nil {
+		return string(v)
+	}
+	return buf.String()
+}
