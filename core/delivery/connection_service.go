@@ -52,7 +52,7 @@ func (c *Connections) CreateConnection(ctx context.Context, scope core.Scope, in
 	if conn.Disabled {
 		conn.DisabledReason, conn.DisabledAt = "disabled at creation", &now
 	}
-	if err := c.attachScript(ctx, scope, conn.ID, "", conn.TransformScriptID); err != nil {
+	if err := c.engine.attachScript(ctx, scope, conn.ID, "", conn.TransformScriptID); err != nil {
 		return nil, err
 	}
 	if err := c.store.SaveConnection(ctx, scope, conn, secrets); err != nil {
@@ -95,7 +95,7 @@ func (c *Connections) UpdateConnection(ctx context.Context, scope core.Scope, id
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	conn.UpdatedAt = now
-	if err := c.attachScript(ctx, scope, id, oldScript, conn.TransformScriptID); err != nil {
+	if err := c.engine.attachScript(ctx, scope, id, oldScript, conn.TransformScriptID); err != nil {
 		return nil, err
 	}
 	if conn.Disabled && !wasDisabled {
@@ -123,7 +123,7 @@ func (c *Connections) DeleteConnection(ctx context.Context, scope core.Scope, id
 	if err := c.store.DeleteConnection(ctx, scope, id); err != nil {
 		return err
 	}
-	if err := c.attachScript(ctx, scope, id, conn.TransformScriptID, ""); err != nil {
+	if err := c.engine.attachScript(ctx, scope, id, conn.TransformScriptID, ""); err != nil {
 		return err
 	}
 	_, err = c.store.ReleaseParked(ctx, scope, id) // so that they end as failed
@@ -171,24 +171,6 @@ func (c *Connections) DisableConnection(ctx context.Context, scope core.Scope, i
 		return nil, err
 	}
 	return conn, nil
-}
-
-// attachScript keeps the script-users record in step when a connection
-// starts or stops naming a script. Returns ENOTFOUND (param
-// transform_script_id) for an unknown script.
-func (c *Connections) attachScript(ctx context.Context, scope core.Scope, id, old, new string) error {
-	if old == new {
-		return nil
-	}
-	if new != "" {
-		if err := c.store.AttachScript(ctx, scope, new, id); err != nil {
-			return err
-		}
-	}
-	if old != "" {
-		return c.store.DetachScript(ctx, scope, old, id)
-	}
-	return nil
 }
 
 // apply validates the given fields of in and sets them on conn. stored are

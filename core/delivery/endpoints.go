@@ -45,6 +45,9 @@ func (e *Engine) CreateEndpoint(ctx context.Context, scope core.Scope, in core.E
 	if ep.Disabled {
 		ep.DisabledReason, ep.DisabledAt = "disabled at creation", &now
 	}
+	if err := e.attachScript(ctx, scope, ep.ID, "", ep.TransformScriptID); err != nil {
+		return nil, "", err
+	}
 	secret := signature.NewSecret()
 	if err := e.store.SaveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: secret}}); err != nil {
 		return nil, "", err
@@ -72,8 +75,11 @@ func (e *Engine) UpdateEndpoint(ctx context.Context, scope core.Scope, id string
 	if err != nil {
 		return nil, err
 	}
-	wasDisabled := ep.Disabled
+	wasDisabled, oldScript := ep.Disabled, ep.TransformScriptID
 	if err := e.apply(ctx, scope, ep, in); err != nil {
+		return nil, err
+	}
+	if err := e.attachScript(ctx, scope, id, oldScript, ep.TransformScriptID); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
@@ -92,10 +98,17 @@ func (e *Engine) UpdateEndpoint(ctx context.Context, scope core.Scope, id string
 // DeleteEndpoint removes an endpoint; its pending deliveries fail as their
 // entries come up. Returns ENOTFOUND.
 func (e *Engine) DeleteEndpoint(ctx context.Context, scope core.Scope, id string) error {
+	ep, err := e.store.FindEndpoint(ctx, scope, id)
+	if err != nil {
+		return err
+	}
 	if err := e.store.DeleteEndpoint(ctx, scope, id); err != nil {
 		return err
 	}
-	_, err := e.store.ReleaseParked(ctx, scope, id) // so that they end as failed
+	if err := e.attachScript(ctx, scope, id, ep.TransformScriptID, ""); err != nil {
+		return err
+	}
+	_, err = e.store.ReleaseParked(ctx, scope, id) // so that they end as failed
 	return err
 }
 

@@ -1,0 +1,29 @@
+package delivery
+
+import (
+	"context"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// attachScript keeps the script-users record in step when target id starts
+// or stops naming a transform script, so that a script in use cannot be
+// deleted from under its users. Returns EINVALID (param
+// transform_script_id) for a script that is not in scope.
+func (e *Engine) attachScript(ctx context.Context, scope core.Scope, id, old, new string) error {
+	if old == new {
+		return nil
+	}
+	if new != "" {
+		err := e.store.AttachScript(ctx, scope, new, id)
+		if core.ErrorCode(err) == core.ENOTFOUND {
+			return core.ParamError("transform_script_id", "No such script: '%s'.", new)
+		} else if err != nil {
+			return err
+		}
+	}
+	if old != "" {
+		return e.store.DetachScript(ctx, scope, old, id)
+	}
+	return nil
+}
