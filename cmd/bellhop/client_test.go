@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cli runs one client command against the hub, as a user's shell would with
+// BELLHOP_API_URL and BELLHOP_API_KEY set, and returns what it printed.
+func cli(t *testing.T, h *hubUnderTest, args ...string) (string, error) {
+	t.Helper()
+	env := map[string]string{"BELLHOP_API_URL": h.base, "BELLHOP_API_KEY": testBootstrapKey}
+	var out syncBuffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, &out)
+	return out.String(), err
+}
+
+// mustCLI is cli for a command that must succeed; it decodes its JSON.
+func mustCLI(t *testing.T, h *hubUnderTest, args ...string) map[string]any {
+	t.Helper()
+	out, err := cli(t, h, args...)
+	if err != nil {
+		t.Fatalf("bellhop %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("bellhop %s printed no JSON object: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return v
+}
+
+// dig follows a dotted path into decoded JSON.
+func dig(v any, path string) any {
+	for _, k := range strings.Split(path, ".") {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	return v
+}
+
+// waitFor polls cond until it holds; the bound is a failsafe, not a
+// timing target.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+	}
+}
+
+func TestClientTriggerThenEventsGet(t *testing.T) {
+	h := startHub(t, nil)
+	ev := mustCLI(t, h, "trigger", "guest.created", "--property", "prop_cli1", "--set", "email=ada@example.com")
+	id, _ := ev["id"].(string)
+	if !strings.HasPrefix(id, "evt_") {
+		t.Fatalf("trigger printed no event id: %v", ev)
+	}
+	got := mustCLI(t, h, "events", "get", id)
+	for _, c := range []struct{ path, want string }{
+		{"id", id}, {"type", "guest.created"}, {"property_id", "prop_cli1"}, {"data.object.email", "ada@example.com"},
+	} {
+		if g := dig(got, c.path); g != c.want {
+			t.Errorf("events get: %s = %v, want %s", c.path, g, c.want)
+		}
+	}
+	table, err := cli(t, h, "events", "list", "--type", "guest.created", "--limit", "5", "--output", "table")
+	if err != nil || !strings.Contains(table, "ID") || !strings.Contains(table, id) || !strings.Contains(table, "prop_cli1") {
+		t.Errorf("events list table = %v\n%s", err, table)
+	}
+}
+
+func TestClientEndpointsLifecycle(t *testing.T) {
+	h := startHub(t, nil)
+	created := mustCLI(t, h, "endpoints", "create", "--url", "http://127.0.0.1:9/hooks",
+		"--events", "reservation.created, guest.created", "--description", "from the cli")
+	id, _ := created["id"].(string)
+	secret, _ := created["secret"].(string)
+	if !strings.HasPrefix(id, "whe_") || !strings.HasPrefix(secret, "whsec_") {
+		t.Fatalf("create = %v, want an id and a secret", created)
+	}
+	if got := dig(created, "enabled_events"); len(got.([]any)) != 2 {
+		t.Errorf("enabled_events = %v, want the two types", got)
+	}
+	list, err := cli(t, h, "endpoints", "list", "-o", "table")
+	if err != nil || !strings.Contains(list, id) || !strings.Contains(list, "reservation.created,guest.created") {
+		t.Errorf("endpoints list = %v\n%s", err, list)
+	}
+	rotated := mustCLI(t, h, "endpoints", "rotate-secret", id, "--grace-period", "60")
+	if s, _ := rotated["secret"].(string); !strings.HasPrefix(s, "whsec_") || s == secret {
+		t.Errorf("rotate-secret gave secret %q, want a new whsec_ one (old %q)", s, secret)
+	}
+	disabled := mustCLI(t, h, "endpoints", "disable", id, "--reason", "maintenance")
+	if disabled["disabled"] != true || disabled["disabled_reason"] != "maintenance" {
+		t.Errorf("disable = %v", disabled)
+	}
+	if got := mustCLI(t, h, "endpoints", "enable", id); got["disabled"] != false {
+		t.Errorf("enable = %v", got)
+	}
+	got := mustCLI(t, h, "endpoints", "get", id)
+	if _, ok := got["secret"]; ok || got["url"] != "http://127.0.0.1:9/hooks" {
+		t.Errorf("get = %v, want the endpoint without its secret", got)
+	}
+	if _, err := cli(t, h, "endpoints", "delete", id); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	_, err = cli(t, h, "endpoints", "get", id)
+	if ae, ok := err.(*apiError); !ok || ae.Status != 404 || !strings.HasPrefix(ae.RequestID, "req_") {
+		t.Errorf("get after delete = %#v, want a 404 API error with a request id", err)
+	}
+}
+
+func TestClientErrorsShowTheAPIMessageAndParam(t *testing.T) {
+	h := startHub(t, nil)
+	cases := []struct {
+		name      string
+		args      []string
+		wantParam string
+		wantIn    string
+	}{
+		{"bad url", []string{"endpoints", "create", "--url", "ftp://example.com/x", "--events", "guest.created"}, "url", "url"},
+		{"unknown type", []string{"endpoints", "create", "--url", "http://127.0.0.1:9/x", "--events", "no.such_type"}, "enabled_events", "no.such_type"},
+		{"limit too big", []string{"events", "list", "--limit", "1000"}, "limit", "limit"},
+		{"bad since", []string{"backfill", "--endpoint", "whe_none", "--since", "yesterday"}, "since", "RFC 3339"},
+		{"bad override", []string{"trigger", "guest.created", "--set", "email=1"}, "data.object.email", "must be"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := cli(t, h, c.args...)
+			ae, ok := err.(*apiError)
+			if !ok {
+				t.Fatalf("err = %v (%T), want an API error; printed %q", err, err, out)
+			}
+			if ae.Param != c.wantParam || !strings.Contains(ae.Message, c.wantIn) {
+				t.Errorf("param %q message %q, want param %q and a message naming %q", ae.Param, ae.Message, c.wantParam, c.wantIn)
+			}
+			msg := err.Error()
+			for _, want := range []string{ae.Message, "param:      " + c.wantParam, "request id: req_", "400 invalid_request_error"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("printed error %q lacks %q", msg, want)
+				}
+			}
+		})
+	}
+}
+
+func TestClientReplayBackfillAndConnectors(t *testing.T) {
+	h := startHub(t, nil)
+	ep := mustCLI(t, h, "endpoints", "create", "--url", "http://127.0.0.1:9/hooks", "--events", "*")
+	id := ep["id"].(string)
+	ev := mustCLI(t, h, "trigger", "reservation.created")
+	replay := mustCLI(t, h, "replay", "--endpoint", id, ev["id"].(string))
+	if !strings.Contains(mustJSON(t, replay), ev["id"].(string)) {
+		t.Errorf("replay = %v, want it to name the event", replay)
+	}
+	bf := mustCLI(t, h, "backfill", "--endpoint", id, "--since", "1h", "--types", "reservation.created")
+	if b, _ := bf["id"].(string); !strings.HasPrefix(b, "bf_") || bf["endpoint_id"] != id {
+		t.Errorf("backfill = %v, want a bf_ backfill of %s", bf, id)
+	}
+	if _, err := cli(t, h, "replay", ev["id"].(string)); err == nil || !strings.Contains(err.Error(), "--endpoint") {
+		t.Errorf("replay with no target = %v, want an error naming --endpoint", err)
+	}
+	if got := mustCLI(t, h, "connectors", "list"); got["object"] != "list" {
+		t.Errorf("connectors list = %v, want a list", got)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
