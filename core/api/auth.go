@@ -20,6 +20,7 @@ const (
 // authenticate resolves the Bearer key of the request and leaves it on the
 // context; every /v1 route but the OpenAPI document needs one. A missing,
 // malformed, unknown or revoked key gets 401, each with its own message.
+// Keys that authenticated are cached for Config.KeyCacheTTL (see keyCache).
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		secret, err := bearerSecret(c.GetHeader("Authorization"))
@@ -27,7 +28,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		key, err := s.deps.Keys.Authenticate(c, secret)
+		key, err := s.keys.Authenticate(c, secret)
 		if err != nil {
 			s.writeError(c, err)
 			return

@@ -1,9 +1,14 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -24,7 +29,7 @@ func TestAuthentication(t *testing.T) {
 		{"malformed key", []callOpt{withKey("sk_test_123")}, "api_key_malformed"},
 		{"short key", []callOpt{withKey("bh_test_abc")}, "api_key_malformed"},
 		{"unknown key", []callOpt{withKey("bh_test_" + strings.Repeat("x", 40))}, "api_key_invalid"},
-		{"revoked key", []callOpt{withKey(created.Secret)}, "api_key_invalid"},
+		{"revoked key", []callOpt{withKey(created.Secret)}, "api_key_revoked"},
 	}
 	messages := map[string]string{}
 	for _, tt := range tests {
@@ -40,8 +45,15 @@ func TestAuthentication(t *testing.T) {
 			messages[tt.wantCode] = d.Message
 		})
 	}
-	if len(messages) == 3 && (messages["api_key_missing"] == messages["api_key_malformed"] || messages["api_key_malformed"] == messages["api_key_invalid"]) {
-		t.Errorf("no key, malformed key and revoked key share a message: %v", messages)
+	distinct := map[string]bool{}
+	for _, m := range messages {
+		distinct[m] = true
+	}
+	if len(distinct) != 4 {
+		t.Errorf("no key, malformed, unknown and revoked keys do not have 4 messages of their own: %v", messages)
+	}
+	if got, want := messages["api_key_revoked"], "This API key was revoked."; got != want {
+		t.Errorf("revoked key message = %q, want %q", got, want)
 	}
 }
 
@@ -80,4 +92,90 @@ func TestAPIKeys(t *testing.T) {
 		wantError(t, http.StatusBadRequest, typeInvalidRequest, "rate_limit")
 	a.do(t, http.MethodPost, "/v1/api_keys", `{"rate_limit":"fast"}`, badRequest()).
 		wantError(t, http.StatusBadRequest, typeInvalidRequest, "rate_limit")
+}
+
+// TestKeyCacheRevocation: a key revoked behind this hub's back (by another
+// hub, here straight in the store) keeps working until its cache entry is
+// KeyCacheTTL old, and not a moment longer; one revoked through this hub
+// stops at once.
+func TestKeyCacheRevocation(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 4, 13, 14, 0, 0, 0, time.UTC)}
+	a := newTestAPI(t, func(c *Config, d *Deps) { c.KeyCacheTTL = 5 * time.Second; d.Clock = clock.now })
+	ctx := context.Background()
+	sc := core.Scope{AccountID: "acct_cache" + randomBase62(t, 6)}
+	elsewhere, elsewhereSecret, err := a.Store.CreateAPIKey(ctx, sc, "revoked elsewhere", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hereSecret, err := a.Store.CreateAPIKey(ctx, sc, "revoked here", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hereKey := a.do(t, http.MethodGet, "/v1/api_keys", nil, withKey(hereSecret))
+	hereKey.wantStatus(t, http.StatusOK)
+	a.do(t, http.MethodGet, "/v1/events", nil, withKey(elsewhereSecret)).wantStatus(t, http.StatusOK)
+
+	if err := a.Store.RevokeAPIKey(ctx, sc, elsewhere.ID); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		advance time.Duration
+		want    int
+	}{
+		{0, http.StatusOK},
+		{4 * time.Second, http.StatusOK},
+		{999 * time.Millisecond, http.StatusOK},
+		{time.Millisecond, http.StatusUnauthorized}, // exactly KeyCacheTTL after it was cached
+		{time.Hour, http.StatusUnauthorized},
+	}
+	for _, st := range steps {
+		clock.add(st.advance)
+		r := a.do(t, http.MethodGet, "/v1/events", nil, withKey(elsewhereSecret), badRequest())
+		if r.Status != st.want {
+			t.Fatalf("%s after caching: status %d, want %d", clock.since(), r.Status, st.want)
+		}
+	}
+
+	var list struct{ Data []core.APIKey }
+	hereKey.decode(t, &list)
+	var hereID string
+	for _, k := range list.Data {
+		if k.Name == "revoked here" {
+			hereID = k.ID
+		}
+	}
+	a.do(t, http.MethodDelete, "/v1/api_keys/"+hereID, nil, withKey(elsewhereSecret), badRequest()).wantStatus(t, http.StatusUnauthorized)
+	a.do(t, http.MethodDelete, "/v1/api_keys/"+hereID, nil, withKey(hereSecret)).wantStatus(t, http.StatusOK)
+	r := a.do(t, http.MethodGet, "/v1/events", nil, withKey(hereSecret), badRequest())
+	if d := r.wantError(t, http.StatusUnauthorized, typeAuthentication, ""); d.Code != "api_key_revoked" {
+		t.Errorf("a key revoked through this hub: code %q at once, want api_key_revoked", d.Code)
+	}
+}
+
+// fakeClock is a clock a test moves by hand.
+type fakeClock struct {
+	mu    sync.Mutex
+	start time.Time
+	t     time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.start.IsZero() {
+		c.start = c.t
+	}
+	c.t = c.t.Add(d)
+}
+
+func (c *fakeClock) since() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t.Sub(c.start)
 }

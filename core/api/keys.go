@@ -76,6 +76,7 @@ func (s *Server) handleRevokeAPIKey() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
+		s.keys.forget(id)
 		c.JSON(http.StatusOK, deletedObject{ID: id, Deleted: true})
 	}
 }
