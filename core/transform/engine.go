@@ -73,13 +73,15 @@ type Engine struct {
 	watchdog *watchdog
 	created  atomic.Int64
 	lockdown *goja.Program
+	freeze   *goja.Program
 }
 
 // New returns an Engine with the given limits and starts its watchdog.
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
 	e := &Engine{opts: opts, free: make(chan *vm, 64)}
-	e.lockdown = goja.MustCompile("lockdown.js", lockdown, true) // a constant: cannot fail
+	e.lockdown = goja.MustCompile("lockdown.js", lockdown, true) // constants: cannot fail
+	e.freeze = goja.MustCompile("freeze.js", deepFreeze, true)
 	e.watchdog = startWatchdog(opts.MemoryBudget, opts.WatchInterval)
 	return e
 }
@@ -100,7 +102,7 @@ func (e *Engine) getVM() (*vm, error) {
 		return v, nil
 	default:
 	}
-	v, err := newVM(e.opts, e.lockdown)
+	v, err := newVM(e.opts, e.lockdown, e.freeze)
 	if err != nil {
 		return nil, err
 	}

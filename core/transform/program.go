@@ -2,6 +2,8 @@ package transform
 
 import (
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/dop251/goja"
@@ -11,22 +13,43 @@ import (
 // Program is a script compiled once, for one version of its source. It holds
 // no runtime state, so one Program runs on any number of runtimes at once.
 type Program struct {
-	name string
-	prg  *goja.Program
+	name  string
+	prg   *goja.Program
+	reuse bool // the top level may be evaluated once per runtime (see reusableTopLevel)
 }
 
 // Name returns the file name the script's errors refer to.
 func (p *Program) Name() string { return p.name }
 
+// ReusesTopLevel says whether runtimes evaluate the script's top level once
+// and call the same (deep-frozen) transform on every run, rather than
+// evaluating the top level anew for each run. Scripts whose top level could
+// carry state between runs (a top-level counter or cache) are run the slow,
+// fresh way; this lets tests and `scripts test` say which a script gets.
+func (p *Program) ReusesTopLevel() bool { return p.reuse }
+
 // The user's source is wrapped in a function so that each run evaluates its
 // top-level code in a fresh function scope: a `let counter` or a cache built
 // by one run is never seen by the next. The prefix ends with a newline so
 // that script positions are the wrapper's, one line down.
+//
+// A script whose top level cannot hold state (reusableTopLevel) gets a
+// suffix that also returns its top-level bindings, so that a runtime can
+// evaluate it once, deep-freeze what it declared and keep the function.
 const (
-	wrapPrefix = "(function(){\n"
-	wrapSuffix = "\n;return typeof transform === \"function\" ? transform : undefined;})"
-	lineOffset = 1
+	wrapPrefix  = "(function(){\n"
+	wrapSuffix  = "\n;return typeof transform === \"function\" ? transform : undefined;})"
+	transformOf = "typeof transform === \"function\" ? transform : undefined"
+	lineOffset  = 1
 )
+
+// wrap returns the source as the function each runtime evaluates.
+func wrap(source string, reuse bool, names []string) string {
+	if !reuse {
+		return wrapPrefix + source + wrapSuffix
+	}
+	return wrapPrefix + source + "\n;return [" + transformOf + ", [" + strings.Join(names, ", ") + "]];})"
+}
 
 // Compile checks and compiles a script's source. name is used in error
 // positions ("order-filter.js:3:9"). Returns EINVALID with param "source" and
@@ -34,10 +57,13 @@ const (
 func Compile(name, source string) (*Program, error) {
 	// Parse the source alone first: positions are then the author's own, and
 	// a top-level return (legal only inside our wrapper) is still refused.
-	if _, err := parser.ParseFile(nil, name, source, 0, parser.WithDisableSourceMaps); err != nil {
+	own, err := parser.ParseFile(nil, name, source, 0, parser.WithDisableSourceMaps)
+	if err != nil {
 		return nil, syntaxError(err)
 	}
-	ast, err := parser.ParseFile(nil, name, wrapPrefix+source+wrapSuffix, 0, parser.WithDisableSourceMaps)
+	names, reuse := reusableTopLevel(own)
+	slices.Sort(names)
+	ast, err := parser.ParseFile(nil, name, wrap(source, reuse, names), 0, parser.WithDisableSourceMaps)
 	if err != nil {
 		return nil, syntaxError(err)
 	}
@@ -45,7 +71,7 @@ func Compile(name, source string) (*Program, error) {
 	if err != nil {
 		return nil, syntaxError(err)
 	}
-	return &Program{name: name, prg: prg}, nil
+	return &Program{name: name, prg: prg, reuse: reuse}, nil
 }
 
 // syntaxError turns a parser or compiler error into an EINVALID error naming

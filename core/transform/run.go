@@ -88,18 +88,9 @@ func (v *vm) run(p *Program, in Input) (*core.TransformResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	factory, err := v.rt.RunProgram(p.prg)
+	fn, err := v.transformFn(p)
 	if err != nil {
 		return nil, err
-	}
-	makeFn, _ := goja.AssertFunction(factory)
-	fnVal, err := makeFn(goja.Undefined())
-	if err != nil {
-		return nil, err
-	}
-	fn, ok := goja.AssertFunction(fnVal)
-	if !ok {
-		return nil, scriptError("%s: the script defines no function transform(event, context)", p.name)
 	}
 	out, err := fn(goja.Undefined(), evt, ctxObj)
 	if err != nil {
@@ -109,6 +100,42 @@ func (v *vm) run(p *Program, in Input) (*core.TransformResult, error) {
 		return &core.TransformResult{Skip: true}, nil
 	}
 	return v.output(p, out, ctxObj)
+}
+
+// transformFn evaluates the script's top level and returns its transform
+// function. For a program whose top level holds no state it does so once per
+// runtime: the bindings are deep-frozen and the function kept for later runs.
+func (v *vm) transformFn(p *Program) (goja.Callable, error) {
+	if fn, ok := v.fns[p]; ok {
+		return fn, nil
+	}
+	factory, err := v.rt.RunProgram(p.prg)
+	if err != nil {
+		return nil, err
+	}
+	makeFn, _ := goja.AssertFunction(factory)
+	fnVal, err := makeFn(goja.Undefined())
+	if err != nil {
+		return nil, err
+	}
+	if p.reuse {
+		pair := fnVal.ToObject(v.rt)
+		if _, err := v.freeze(goja.Undefined(), pair); err != nil {
+			return nil, err
+		}
+		fnVal = pair.Get("0")
+	}
+	fn, ok := goja.AssertFunction(fnVal)
+	if !ok {
+		return nil, scriptError("%s: the script defines no function transform(event, context)", p.name)
+	}
+	if p.reuse {
+		if len(v.fns) >= maxReusedPrograms {
+			clear(v.fns)
+		}
+		v.fns[p] = fn
+	}
+	return fn, nil
 }
 
 // context builds the second argument of transform.

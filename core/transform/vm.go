@@ -15,9 +15,15 @@ import (
 type vm struct {
 	rt        *goja.Runtime
 	stringify goja.Callable // JSON.stringify with the size guard
+	freeze    goja.Callable // deep-freezes a value (see deepFreeze)
+	fns       map[*Program]goja.Callable
 	state     *runState
 	opts      Options
 }
+
+// maxReusedPrograms bounds how many programs' transform functions one runtime
+// keeps, so that a hub running many scripts does not grow without bound.
+const maxReusedPrograms = 64
 
 // runState is what a run accumulates besides its return value.
 type runState struct {
@@ -58,10 +64,28 @@ const lockdown = `(function () {
 	freeze(globalThis);
 })()`
 
-func newVM(opts Options, lockdownProgram *goja.Program) (*vm, error) {
+// deepFreeze returns a function that freezes a value and everything reachable
+// from it. It stops at objects already frozen: the builtins (lockdown froze
+// them whole) and what it has frozen itself, which also ends cycles.
+const deepFreeze = `(function () {
+	"use strict";
+	const isFrozen = Object.isFrozen, freezeOne = Object.freeze;
+	const ownKeys = Reflect.ownKeys, describe = Reflect.getOwnPropertyDescriptor, proto = Reflect.getPrototypeOf;
+	return function freeze(o) {
+		if (o === null || (typeof o !== "object" && typeof o !== "function") || isFrozen(o)) return;
+		freezeOne(o);
+		for (const k of ownKeys(o)) {
+			const d = describe(o, k);
+			if ("value" in d) freeze(d.value); else { freeze(d.get); freeze(d.set); }
+		}
+		freeze(proto(o));
+	};
+})()`
+
+func newVM(opts Options, lockdownProgram, freezeProgram *goja.Program) (*vm, error) {
 	rt := goja.New()
 	rt.SetMaxCallStackSize(opts.MaxStackDepth)
-	v := &vm{rt: rt, opts: opts, state: &runState{}}
+	v := &vm{rt: rt, opts: opts, state: &runState{}, fns: map[*Program]goja.Callable{}}
 	for _, name := range removedGlobals() {
 		rt.GlobalObject().Delete(name)
 	}
@@ -75,6 +99,13 @@ func newVM(opts Options, lockdownProgram *goja.Program) (*vm, error) {
 	var ok bool
 	if v.stringify, ok = goja.AssertFunction(json.Get("stringify")); !ok {
 		return nil, fmt.Errorf("set up runtime: JSON.stringify is not a function")
+	}
+	freeze, err := rt.RunProgram(freezeProgram)
+	if err != nil {
+		return nil, fmt.Errorf("set up deep freeze: %w", err)
+	}
+	if v.freeze, ok = goja.AssertFunction(freeze); !ok {
+		return nil, fmt.Errorf("set up runtime: deep freeze is not a function")
 	}
 	if _, err := rt.RunProgram(lockdownProgram); err != nil {
 		return nil, fmt.Errorf("lock down runtime: %w", err)
