@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 )
 
 // TestReusesTopLevel holds the rule that decides which scripts may have their
@@ -84,7 +85,7 @@ func TestReusedTopLevelIsFrozen(t *testing.T) {
 // TestReusedProgramsOnOneRuntime alternates more programs than a runtime
 // keeps on the same pooled runtime: each run gets its own script's output.
 func TestReusedProgramsOnOneRuntime(t *testing.T) {
-	e := newEngine(t, Options{})
+	e := newEngine(t, Options{Timeout: time.Second}) // 148 runs on a loaded machine
 	var progs []*Program
 	for i := range maxReusedPrograms + 10 {
 		progs = append(progs, mustCompile(t, fmt.Sprintf("const N = %d;\nfunction transform(e) { return N }", i)))
