@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -149,9 +151,18 @@ func TestClientErrorsShowTheAPIMessageAndParam(t *testing.T) {
 
 func TestClientReplayBackfillAndConnectors(t *testing.T) {
 	h := startHub(t, nil)
-	ep := mustCLI(t, h, "endpoints", "create", "--url", "http://127.0.0.1:9/hooks", "--events", "*")
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer receiver.Close()
+	ep := mustCLI(t, h, "endpoints", "create", "--url", receiver.URL, "--events", "*")
 	id := ep["id"].(string)
+	if got := mustCLI(t, h, "endpoints", "test", id, "--type", "guest.created"); got["response_status"] != float64(204) {
+		t.Errorf("endpoints test = %v, want the attempt with the receiver's 204", got)
+	}
 	ev := mustCLI(t, h, "trigger", "reservation.created")
+	waitFor(t, "the event's delivery in the log", func() bool {
+		out, err := cli(t, h, "endpoints", "deliveries", id, "--type", "reservation.created", "-o", "table")
+		return err == nil && strings.Contains(out, ev["id"].(string))
+	})
 	replay := mustCLI(t, h, "replay", "--endpoint", id, ev["id"].(string))
 	if !strings.Contains(mustJSON(t, replay), ev["id"].(string)) {
 		t.Errorf("replay = %v, want it to name the event", replay)
