@@ -119,6 +119,11 @@ func (h *harness) finished(conns *Connections, id string, n int) []*core.Deliver
 		if err != nil {
 			h.t.Fatal(err)
 		}
+		for _, got := range []string{d.Object, full.Object} {
+			if got != "connection_delivery" {
+				h.t.Errorf("delivery %s object = %q, want connection_delivery", d.ID, got)
+			}
+		}
 		out[i] = full
 	}
 	return out

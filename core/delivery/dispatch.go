@@ -87,7 +87,7 @@ func (e *Engine) match(ctx context.Context, scope core.Scope, ev *core.Event) ([
 
 func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {
 	return &core.Delivery{
-		ID: deliveryID(ev.ID, t, nonce), Object: "webhook_delivery", EventID: ev.ID, EventType: ev.Type,
+		ID: deliveryID(ev.ID, t, nonce), Object: redisstore.DeliveryObject(t.Kind), EventID: ev.ID, EventType: ev.Type,
 		Target: t, EndpointID: t.ID, Replay: nonce != "",
 	}
 }

@@ -200,9 +200,19 @@ func (s *Store) LoadDelivery(ctx context.Context, scope core.Scope, id string) (
 	return deliveryFromHash(m), payload, nil
 }
 
+// DeliveryObject names the object of a delivery to a target of kind:
+// "webhook_delivery" for an endpoint, "connection_delivery" for a
+// connection, so that a client can tell them apart in a mixed list.
+func DeliveryObject(kind string) string {
+	if kind == core.TargetConnection {
+		return "connection_delivery"
+	}
+	return "webhook_delivery"
+}
+
 func deliveryFromHash(m map[string]string) *core.Delivery {
 	d := &core.Delivery{
-		ID: m["id"], Object: "webhook_delivery", EventID: m["event_id"], EventType: m["event_type"],
+		ID: m["id"], Object: DeliveryObject(m["kind"]), EventID: m["event_id"], EventType: m["event_type"],
 		Target: core.Target{Kind: m["kind"], ID: m["target"]}, Status: m["status"], Reason: m["reason"],
 		Replay: m["replay"] == "1", BackfillID: m["backfill"], Livemode: m["live"] == "1",
 	}
