@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,7 +54,7 @@ func (o *clientOptions) client(getenv func(string) string, stdout io.Writer) (*a
 	if o.output != "json" && o.output != "table" {
 		return nil, nil, fmt.Errorf("--output: %q is not json or table", o.output)
 	}
-	c := &apiClient{base: strings.TrimRight(base, "/"), key: key, http: &http.Client{Timeout: 30 * time.Second}}
+	c := &apiClient{base: strings.TrimRight(base, "/"), key: key, http: &http.Client{Timeout: 30 * time.Second}, backoff: 500 * time.Millisecond}
 	return c, &printer{w: stdout, table: o.output == "table"}, nil
 }
 
@@ -68,26 +69,64 @@ func firstNonEmpty(vs ...string) string {
 
 // apiClient calls the hub's REST API with one key.
 type apiClient struct {
-	base string
-	key  string
-	http *http.Client
+	base    string
+	key     string
+	http    *http.Client
+	backoff time.Duration // the wait before the first retry; twice that before the second
 }
+
+// retries is how many times a request is sent again after a connection
+// error or a 503: a POST carries the same Idempotency-Key each time, so the
+// hub does its work at most once.
+const retries = 2
 
 // do sends one request and returns the body of a 2xx answer. body, when not
 // nil, is sent as JSON. An error answer comes back as an *apiError, so that
 // the user sees the hub's own message, param and request id.
 func (c *apiClient) do(ctx context.Context, method, path string, query url.Values, body any) (json.RawMessage, error) {
-	var rd io.Reader
+	var payload []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
 			return nil, fmt.Errorf("encode request: %w", err)
 		}
-		rd = bytes.NewReader(b)
 	}
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
+	}
+	var idemKey string
+	if method == http.MethodPost {
+		idemKey = "cli_" + rand.Text()
+	}
+	for attempt := 0; ; attempt++ {
+		raw, err := c.send(ctx, method, u, payload, idemKey)
+		if attempt == retries || !retryable(err) || ctx.Err() != nil {
+			return raw, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(attempt+1) * c.backoff):
+		}
+	}
+}
+
+// retryable says whether sending again may succeed: the hub was not reached,
+// or said it is unavailable for now.
+func retryable(err error) bool {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.Status == http.StatusServiceUnavailable
+	}
+	return err != nil
+}
+
+// send makes one HTTP request.
+func (c *apiClient) send(ctx context.Context, method, u string, payload []byte, idemKey string) (json.RawMessage, error) {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
@@ -95,8 +134,11 @@ func (c *apiClient) do(ctx context.Context, method, path string, query url.Value
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	req.Header.Set("User-Agent", "bellhop-cli")
-	if body != nil {
+	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if idemKey != "" {
+		req.Header.Set("Idempotency-Key", idemKey)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -105,7 +147,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, query url.Value
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return nil, fmt.Errorf("read answer of %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("read answer of %s %s: %w", method, req.URL.Path, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		return nil, parseAPIError(resp, raw)

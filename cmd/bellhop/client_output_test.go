@@ -118,3 +118,39 @@ func TestClientErrorsWithoutAnAPIBody(t *testing.T) {
 		})
 	}
 }
+
+func TestClientRetriesAPOSTWithTheSameIdempotencyKey(t *testing.T) {
+	cases := []struct {
+		name      string
+		statuses  []int
+		method    string
+		wantCalls int
+		wantErr   bool
+	}{
+		{"503 then ok", []int{503, 200}, "POST", 2, false},
+		{"503 three times", []int{503, 503, 503, 200}, "POST", 3, true},
+		{"400 is final", []int{400, 200}, "POST", 1, true},
+		{"GET has no key but retries", []int{503, 200}, "GET", 2, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var keys []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				keys = append(keys, r.Header.Get("Idempotency-Key"))
+				w.WriteHeader(c.statuses[len(keys)-1])
+				w.Write([]byte(`{"error":{"type":"api_error","message":"try later","request_id":"req_1"},"id":"x"}`))
+			}))
+			defer srv.Close()
+			api := &apiClient{base: srv.URL, key: "bh_test_x", http: srv.Client(), backoff: time.Millisecond}
+			_, err := api.do(context.Background(), c.method, "/v1/events", nil, map[string]string{"a": "b"})
+			if (err != nil) != c.wantErr || len(keys) != c.wantCalls {
+				t.Fatalf("err = %v after %d calls; want error %v after %d", err, len(keys), c.wantErr, c.wantCalls)
+			}
+			for _, k := range keys {
+				if (c.method == "POST") != strings.HasPrefix(k, "cli_") || k != keys[0] {
+					t.Errorf("Idempotency-Keys %q: want one cli_ key on every POST attempt, none on a GET", keys)
+				}
+			}
+		})
+	}
+}
