@@ -29,6 +29,15 @@ declare namespace Bellhop {
     headers: Record<string, string>;
   }
 
+  /** data.object of connection.disabled: The hub disabled a connection after too many failed deliveries. */
+  type ConnectionDisabled = {
+    connector: string;
+    disabled_at: string;
+    id: string;
+    name: string;
+    reason: string;
+  };
+
   /** data.object of endpoint.disabled: The hub disabled a webhook endpoint after too many failed deliveries. */
   type EndpointDisabled = {
     disabled_at: string;
@@ -508,6 +517,7 @@ declare namespace Bellhop {
 
   /** Any event of the catalog; narrow it with `event.type`. */
   type Event =
+    | Envelope<"connection.disabled", ConnectionDisabled>
     | Envelope<"endpoint.disabled", EndpointDisabled>
     | Envelope<"event.closed", EventClosed>
     | Envelope<"event.published", EventPublished>

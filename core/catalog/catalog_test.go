@@ -77,7 +77,7 @@ func TestShippedTypes(t *testing.T) {
 			"reservation.created", "reservation.updated"},
 		"guest_app": {"event.closed", "event.published", "guest.checked_in", "guest.updated",
 			"payment.received", "photo.approved", "rsvp.submitted", "rsvp.updated"},
-		"operational": {"endpoint.disabled"},
+		"operational": {"connection.disabled", "endpoint.disabled"},
 	}
 	got := map[string][]string{}
 	for _, et := range c.Shipped() {
@@ -94,8 +94,8 @@ func TestShippedTypes(t *testing.T) {
 			t.Errorf("group %s: got %v, want %v", group, got[group], names)
 		}
 	}
-	if n := len(c.Shipped()); n != 21 {
-		t.Errorf("got %d shipped types, want 21", n)
+	if n := len(c.Shipped()); n != 22 {
+		t.Errorf("got %d shipped types, want 22", n)
 	}
 }
 
@@ -158,6 +158,7 @@ func TestFindEventType(t *testing.T) {
 	}{
 		{"payment.failed", ""},
 		{"endpoint.disabled", ""},
+		{"connection.disabled", ""},
 		{"payment.exploded", core.ENOTFOUND},
 		{"Not A Name", core.ENOTFOUND},
 	}
@@ -186,8 +187,8 @@ func TestNilStoreServesShippedTypes(t *testing.T) {
 	c := newCatalog(t, nil)
 	ctx := context.Background()
 	all, err := c.ListEventTypes(ctx, testScope)
-	if err != nil || len(all) != 21 {
-		t.Fatalf("ListEventTypes: %d types, err %v; want 21", len(all), err)
+	if err != nil || len(all) != 22 {
+		t.Fatalf("ListEventTypes: %d types, err %v; want 22", len(all), err)
 	}
 	if _, err := c.FindEventType(ctx, testScope, "loyalty.points_earned"); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("FindEventType of a custom name: err %v, want ENOTFOUND", err)

@@ -54,8 +54,8 @@ func testCustomTypes(t *testing.T, store core.EventTypeStore, scope core.Scope) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 22 {
-		t.Errorf("ListEventTypes: %d types, want 22", len(all))
+	if len(all) != 23 {
+		t.Errorf("ListEventTypes: %d types, want 23", len(all))
 	}
 	for i := 1; i < len(all); i++ {
 		if all[i-1].Type >= all[i].Type {

@@ -110,9 +110,13 @@ func (c *Connections) loadTarget(ctx context.Context, scope core.Scope, id strin
 	return &connTarget{conn: conn, config: cfg, secrets: secrets}, nil
 }
 
-// Disable turns the connection off (the circuit breaker).
+// Disable turns the connection off (the circuit breaker) and publishes
+// connection.disabled, once, by the hub that flipped it.
 func (c *Connections) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
-	_, err := c.DisableConnection(ctx, scope, id, reason)
+	conn, flipped, err := c.disable(ctx, scope, id, reason)
+	if err == nil && flipped {
+		c.engine.publishConnectionDisabled(ctx, scope, conn)
+	}
 	return err
 }
 

@@ -161,16 +161,22 @@ func (c *Connections) DisableConnection(ctx context.Context, scope core.Scope, i
 	if reason == "" {
 		reason = "disabled by request"
 	}
+	conn, _, err := c.disable(ctx, scope, id, reason)
+	return conn, err
+}
+
+// disable turns a connection off and reports whether this call flipped it.
+func (c *Connections) disable(ctx context.Context, scope core.Scope, id, reason string) (*core.Connection, bool, error) {
 	conn, err := c.store.FindConnection(ctx, scope, id)
 	if err != nil || conn.Disabled {
-		return conn, err
+		return conn, false, err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	conn.Disabled, conn.DisabledReason, conn.DisabledAt, conn.UpdatedAt = true, reason, &now, now
 	if err := c.store.SaveConnection(ctx, scope, conn, nil); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return conn, nil
+	return conn, true, nil
 }
 
 // apply validates the given fields of in and sets them on conn. stored are

@@ -174,8 +174,9 @@ func (rc *receiver) count() int { return len(rc.received()) }
 type fakeEvents struct {
 	core.EventService
 	store *redisstore.Store
-	mu    sync.Mutex
-	types []string
+	mu      sync.Mutex
+	types   []string
+	objects []json.RawMessage
 }
 
 func (f *fakeEvents) PublishEvent(ctx context.Context, scope core.Scope, in core.EventInput) (*core.Event, bool, error) {
@@ -183,6 +184,7 @@ func (f *fakeEvents) PublishEvent(ctx context.Context, scope core.Scope, in core
 		Livemode: scope.Livemode, Data: core.EventData{Object: in.Object}}
 	f.mu.Lock()
 	f.types = append(f.types, in.Type)
+	f.objects = append(f.objects, in.Object)
 	f.mu.Unlock()
 	return f.store.AppendEvent(ctx, scope, ev)
 }

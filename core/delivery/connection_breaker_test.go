@@ -1,0 +1,48 @@
+package delivery
+
+import (
+	"context"
+	"testing"
+
+	"github.com/bellhop/bellhop/core/catalog"
+	"github.com/bellhop/bellhop/plugins"
+)
+
+// TestConnectionBreakerPublishesDisabled checks that the circuit breaker
+// disables a failing connection and publishes connection.disabled once,
+// with an object the catalog's schema accepts.
+func TestConnectionBreakerPublishesDisabled(t *testing.T) {
+	h := newHarness(t)
+	opts := h.options()
+	opts.BreakerConsecutive = 3
+	fc := &fakeConnector{deliver: func(int) (plugins.Result, error) {
+		return plugins.Result{Outcome: plugins.Failed, Summary: "channel_not_found"}, nil
+	}}
+	_, conns := h.startWithConnections(opts, fakeHost{"fake": fc})
+	c := h.connection(conns, "fake", map[string]any{"channel": "#desk", "token": fakeToken})
+	for i := range 3 {
+		h.publish(h.scope, "reservation.created", i)
+	}
+	eventually(t, "the connection to be disabled", func() bool {
+		got, err := conns.FindConnection(context.Background(), h.scope, c.ID)
+		return err == nil && got.Disabled
+	})
+	got, _ := conns.FindConnection(context.Background(), h.scope, c.ID)
+	if want := "3 consecutive failed delivery attempts"; got.DisabledReason != want {
+		t.Errorf("reason = %q, want %q", got.DisabledReason, want)
+	}
+	eventually(t, "connection.disabled to be published", func() bool { return len(h.events.published()) > 0 })
+	h.events.mu.Lock()
+	types, objects := h.events.types, h.events.objects
+	h.events.mu.Unlock()
+	if len(types) != 1 || types[0] != "connection.disabled" {
+		t.Fatalf("published %v, want one connection.disabled", types)
+	}
+	cat, err := catalog.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.ValidateObject(context.Background(), h.scope, "connection.disabled", objects[0]); err != nil {
+		t.Errorf("connection.disabled object %s: %v", objects[0], err)
+	}
+}
