@@ -173,7 +173,7 @@ func (rc *receiver) count() int { return len(rc.received()) }
 // to the real events stream and remembers what was published.
 type fakeEvents struct {
 	core.EventService
-	store *redisstore.Store
+	store   *redisstore.Store
 	mu      sync.Mutex
 	types   []string
 	objects []json.RawMessage
