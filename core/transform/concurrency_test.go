@@ -14,7 +14,10 @@ import (
 // hostile (timeouts), and checks every run gets its own answer and logs. The
 // time limit is generous: 200 runs share two cores (and maybe -race).
 func TestConcurrentRunsStayApart(t *testing.T) {
-	e := newEngine(t, Options{Timeout: time.Second})
+	// The memory budget is process-wide: while 200 runtimes are being built
+	// at once, a run stalled on a loaded machine would see their allocations
+	// as its own. This test is about isolation; memory_test.go tests budgets.
+	e := newEngine(t, Options{Timeout: time.Second, MemoryBudget: 1 << 30})
 	good := make([]*Program, 8)
 	for i := range good {
 		good[i] = mustCompile(t, fmt.Sprintf("let n = %d;\nfunction transform(e, c) { console.log('run', n); n++; return {n: n, t: c.target.id} }", i))

@@ -74,9 +74,16 @@ func (l *limits) wrap(obj *goja.Object, name string, guard func(goja.FunctionCal
 	if !ok {
 		return nil // not in this goja version: nothing to guard
 	}
+	// A builtin is called as the Go function it is, not through
+	// goja.Callable, whose exception frame costs more than most array
+	// methods on a transform's small arrays.
+	native, isNative := obj.Get(name).Export().(func(goja.FunctionCall) goja.Value)
 	fn := func(call goja.FunctionCall) goja.Value {
 		if size, what := guard(call); size > int64(l.maxLen) {
 			l.throwRange("%s: %s of %d exceeds the limit of %d", name, what, size, l.maxLen)
+		}
+		if isNative {
+			return native(call)
 		}
 		res, err := orig(call.This, call.Arguments...)
 		if err != nil {

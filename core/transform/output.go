@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -58,23 +60,57 @@ func (e *encoder) encode(v goja.Value, depth int) error {
 }
 
 func (e *encoder) scalar(v goja.Value) {
-	switch x := v.Export().(type) {
-	case bool:
-		e.buf.WriteString(strconv.FormatBool(x))
-	case int64:
-		e.buf.WriteString(strconv.FormatInt(x, 10))
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+	if s, ok := v.(goja.String); ok {
+		e.str(s.String())
+		return
+	}
+	switch v.ExportType().Kind() {
+	case reflect.Bool:
+		e.buf.WriteString(strconv.FormatBool(v.ToBoolean()))
+	case reflect.Int64:
+		e.buf.WriteString(strconv.FormatInt(v.ToInteger(), 10))
+	case reflect.Float64:
+		if x := v.ToFloat(); math.IsNaN(x) || math.IsInf(x, 0) {
 			e.buf.WriteString("null")
 		} else {
 			e.buf.WriteString(v.String()) // JavaScript's own number formatting
 		}
-	case string:
-		b, _ := json.Marshal(x)
-		e.buf.Write(b)
+	case reflect.String:
+		e.str(v.String())
 	default:
 		e.buf.WriteString("null") // symbols, bigints: not JSON
 	}
+}
+
+// str writes s as a JSON string exactly as encoding/json does, without its
+// reflection and allocation for the common string that needs no escaping.
+func (e *encoder) str(s string) {
+	if !plainJSON(s) {
+		b, _ := json.Marshal(s)
+		e.buf.Write(b)
+		return
+	}
+	e.buf.WriteByte('"')
+	e.buf.WriteString(s)
+	e.buf.WriteByte('"')
+}
+
+// plainJSON says whether encoding/json would write s between quotes as it
+// is: valid UTF-8 with no control character, quote, backslash, HTML
+// character (<, >, &) or line/paragraph separator (U+2028, U+2029).
+func plainJSON(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s)
 }
 
 func (e *encoder) object(obj *goja.Object, depth int) error {
@@ -118,8 +154,7 @@ func (e *encoder) object(obj *goja.Object, depth int) error {
 			e.buf.WriteByte(',')
 		}
 		first = false
-		kb, _ := json.Marshal(k)
-		e.buf.Write(kb)
+		e.str(k)
 		e.buf.WriteByte(':')
 		if err := e.encode(val, depth+1); err != nil {
 			return err

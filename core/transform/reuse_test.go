@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -103,5 +104,21 @@ func TestReusedProgramsOnOneRuntime(t *testing.T) {
 	}
 	if n := e.RuntimesCreated(); n != 1 {
 		t.Errorf("runtimes created = %d, want 1", n)
+	}
+}
+
+// TestStringEncodingMatchesEncodingJSON holds the output encoder's fast path
+// for strings to encoding/json's own output, escapes included.
+func TestStringEncodingMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", "New reservation · Ada → Apr 13", "a\"b", "back\\slash", "<b>&amp;</b>",
+		"line\nbreak", "tab\t", "\x00", "sep\u2028arator\u2029", "bad \xff utf8", "emoji 🎉", "\u00e9t\u00e9"} {
+		t.Run(s, func(t *testing.T) {
+			want, _ := json.Marshal(s)
+			var e encoder
+			e.str(s)
+			if got := e.buf.String(); got != string(want) {
+				t.Errorf("str(%q) = %s, want %s", s, got, want)
+			}
+		})
 	}
 }
