@@ -35,6 +35,7 @@ type hub struct {
 	plugins     *pluginhost.Manager
 	transforms  *transform.Engine
 	ingest      *ingest.StreamConsumer
+	activity    *redisstore.ActivityWriter
 	api         *api.Server
 	key         *core.APIKey // the bootstrap key
 	keySecret   string       // its secret, shown at start-up only in dev mode
@@ -93,6 +94,9 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	h := &hub{
 		cfg: cfg, log: logger, store: store, key: key, keySecret: keySecret, engine: engine, connections: connections, plugins: plugins, transforms: transforms,
 		ingest: ingest.NewStreamConsumer(rdb, cfg.RedisPrefix, events, logger.With("component", "ingest")),
+		// The activity log is written in batches off the request path; Run
+		// writes what is queued when the hub stops.
+		activity: store.NewActivityWriter(redisstore.ActivityWriterOptions{Logger: logger.With("component", "activity")}),
 	}
 	h.api = api.New(api.Config{
 		RateLimit:   cfg.RateLimit,
@@ -107,7 +111,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		EventTypes:  types,
 		Idempotency: store,
 		RateLimiter: store,
-		Activity:    store,
+		Activity:    h.activity,
 		Endpoints:   engine,
 		Deliveries:  engine,
 		Scripts:     transform.NewService(store, runner, types),
@@ -142,6 +146,7 @@ func (h *hub) start(ctx context.Context) <-chan struct{} {
 	for name, run := range map[string]func(context.Context) error{
 		"delivery engine": h.engine.Run,
 		"ingest stream":   h.ingest.Run,
+		"activity log":    h.activity.Run,
 		"plugin supervisor": func(ctx context.Context) error {
 			h.plugins.Supervise(ctx, 10*time.Second)
 			return nil

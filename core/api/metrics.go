@@ -31,6 +31,23 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
+// droppedCounter is an activity log that may drop entries rather than slow
+// a request (redisstore.ActivityWriter).
+type droppedCounter interface{ Dropped() uint64 }
+
+// watchActivity exports the entries log lost, when it can lose any, so that
+// an operator sees a gap in the audit trail.
+func watchActivity(reg prometheus.Registerer, log any) {
+	d, ok := log.(droppedCounter)
+	if !ok {
+		return
+	}
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "bellhop_activity_dropped_total",
+		Help: "Activity log entries lost: the write buffer was full or Redis refused the batch.",
+	}, func() float64 { return float64(d.Dropped()) }))
+}
+
 // observe counts one request.
 func (m *metrics) observe(method, route string, status int, elapsed time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()

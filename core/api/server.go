@@ -63,7 +63,10 @@ type Deps struct {
 	EventTypes  core.EventTypeService
 	Idempotency core.IdempotencyStore
 	RateLimiter core.RateLimiter
-	Activity    core.ActivityLog
+	// Activity records every authenticated request once it is answered. A
+	// redisstore.ActivityWriter keeps that off the request path; its drops
+	// are exported as bellhop_activity_dropped_total.
+	Activity core.ActivityLog
 	// Endpoints and Deliveries serve the webhook endpoints, their attempt
 	// log, replay, backfill and stats (the delivery engine implements both).
 	Endpoints  core.EndpointService
@@ -129,6 +132,7 @@ func New(cfg Config, deps Deps) *Server {
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger}
 	s.keys = newKeyCache(deps.Keys, cfg.KeyCacheTTL, deps.Clock)
 	s.metrics = newMetrics(deps.Registerer)
+	watchActivity(deps.Registerer, deps.Activity)
 	s.engine = s.newEngine()
 	s.routes()
 	return s

@@ -1,0 +1,121 @@
+package redisstore_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/redistest"
+	"github.com/redis/go-redis/v9"
+)
+
+// activityIDs lists scope's activity (up to 100) as "id,id,…", newest first.
+func activityIDs(t *testing.T, log core.ActivityLog, scope core.Scope) string {
+	t.Helper()
+	l, err := log.ListActivity(context.Background(), scope, core.Page{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(l.Data))
+	for i, a := range l.Data {
+		ids[i] = a.ID
+	}
+	return strings.Join(ids, ",")
+}
+
+func record(t *testing.T, w *redisstore.ActivityWriter, scope core.Scope, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		a := &core.Activity{ID: id, Method: "POST", Path: "/v1/events", Status: 201, KeyID: "key_1", CreatedAt: time.Now().UTC()}
+		if err := w.RecordActivity(context.Background(), scope, a); err != nil {
+			t.Fatalf("RecordActivity: %v", err)
+		}
+	}
+}
+
+func TestActivityWriter(t *testing.T) {
+	tests := []struct {
+		name        string
+		opts        redisstore.ActivityWriterOptions
+		before, now []string // recorded before Run starts, and while it runs
+		wantIDs     string
+		wantDropped uint64
+	}{
+		{"in order across batches", redisstore.ActivityWriterOptions{Batch: 2}, nil,
+			[]string{"req_a", "req_b", "req_c", "req_d", "req_e"}, "req_e,req_d,req_c,req_b,req_a", 0},
+		{"a full buffer drops and counts", redisstore.ActivityWriterOptions{Buffer: 2},
+			[]string{"req_1", "req_2", "req_3", "req_4"}, nil, "req_2,req_1", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newStore(t)
+			scope := newScope(t, s)
+			w := s.NewActivityWriter(tt.opts)
+			record(t, w, scope, tt.before...)
+			ctx, stop := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() { done <- w.Run(ctx) }()
+			defer func() { stop(); <-done }()
+			record(t, w, scope, tt.now...)
+			if got := activityIDs(t, w, scope); got != tt.wantIDs {
+				t.Errorf("listed %q, want %q", got, tt.wantIDs)
+			}
+			if got := w.Dropped(); got != tt.wantDropped {
+				t.Errorf("Dropped() = %d, want %d", got, tt.wantDropped)
+			}
+		})
+	}
+}
+
+// TestActivityWriterShutdown: what is queued when Run's context ends is
+// written before Run returns.
+func TestActivityWriterShutdown(t *testing.T) {
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	w := s.NewActivityWriter(redisstore.ActivityWriterOptions{Batch: 7})
+	var ids []string
+	for i := range 50 {
+		ids = append(ids, fmt.Sprint("req_", i))
+	}
+	record(t, w, scope, ids...)
+	ctx, stop := context.WithCancel(context.Background())
+	stop() // Run starts already told to stop: it must still write the queue
+	if err := w.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	l, err := s.ListActivity(context.Background(), scope, core.Page{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Data) != 50 || l.Data[0].ID != "req_49" {
+		t.Errorf("after shutdown the log has %d entries, newest %v; want 50, newest req_49", len(l.Data), l.Data)
+	}
+	if err := w.Flush(context.Background()); err != nil {
+		t.Errorf("Flush after Run returned: %v", err)
+	}
+}
+
+// TestActivityWriterRedisGone: a batch Redis cannot take is counted as
+// dropped; the request that made it was not failed.
+func TestActivityWriterRedisGone(t *testing.T) {
+	r := redistest.New(t)
+	opts, err := redis.ParseURL(r.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := redis.NewClient(opts)
+	gone.Close() // a client of its own: the test's one still cleans up
+	s := redisstore.New(gone, redisstore.Options{Prefix: r.Prefix})
+	w := s.NewActivityWriter(redisstore.ActivityWriterOptions{})
+	record(t, w, core.Scope{AccountID: "acct_gone"}, "req_x", "req_y")
+	ctx, stop := context.WithCancel(context.Background())
+	stop()
+	w.Run(ctx)
+	if got := w.Dropped(); got != 2 {
+		t.Errorf("Dropped() = %d, want 2", got)
+	}
+}
