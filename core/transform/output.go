@@ -31,6 +31,18 @@ type encoder struct {
 	limit int
 }
 
+// keptBufferBytes is the largest output buffer a runtime keeps for its next
+// run; a bigger one (a rare large output) is let go.
+const keptBufferBytes = 64 << 10
+
+// release drops the buffer if one run made it large, so that a pooled
+// runtime does not hold on to its largest output ever.
+func (e *encoder) release() {
+	if e.buf.Cap() > keptBufferBytes {
+		e.buf = bytes.Buffer{}
+	}
+}
+
 func (e *encoder) encode(v goja.Value, depth int) error {
 	if e.buf.Len() > e.limit {
 		return errTooLarge

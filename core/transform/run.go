@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -170,7 +171,10 @@ func (v *vm) output(p *Program, out goja.Value, ctxObj *goja.Object) (*core.Tran
 	if isFunc(out) || isSymbol(out) {
 		return nil, scriptError("%s: transform returned a %s, which has no JSON form", p.name, out.ExportType())
 	}
-	enc := &encoder{rt: v.rt, limit: v.opts.MaxOutputBytes}
+	enc := &v.enc
+	enc.rt, enc.limit = v.rt, v.opts.MaxOutputBytes
+	enc.buf.Reset()
+	defer enc.release()
 	switch err := enc.encode(out, 0); {
 	case errors.Is(err, errTooLarge) || err == nil && enc.buf.Len() > v.opts.MaxOutputBytes:
 		return nil, scriptError("%s: the output is over the limit of %d bytes of JSON", p.name, v.opts.MaxOutputBytes)
@@ -183,5 +187,5 @@ func (v *vm) output(p *Program, out goja.Value, ctxObj *goja.Object) (*core.Tran
 	if err != nil {
 		return nil, err
 	}
-	return &core.TransformResult{Output: json.RawMessage(enc.buf.Bytes()), Headers: headers}, nil
+	return &core.TransformResult{Output: json.RawMessage(bytes.Clone(enc.buf.Bytes())), Headers: headers}, nil
 }

@@ -17,6 +17,7 @@ type vm struct {
 	stringify goja.Callable // JSON.stringify with the size guard
 	freeze    goja.Callable // deep-freezes a value (see deepFreeze)
 	fns       map[*Program]goja.Callable
+	enc       encoder // its buffer is reused from run to run
 	state     *runState
 	opts      Options
 }

@@ -23,5 +23,5 @@ function transform(event, context) {
     [g.first_name, g.last_name].filter(Boolean).join(" ") || o.guest_id || "", g.email || "",
     o.check_in || "", o.check_out || "", o.nights === undefined ? "" : o.nights,
     amount(money), money ? money.currency : ""];
-  return { header: HEADER, rows: [row] };
+  return { header: HEADER.slice(), rows: [row] };
 }
