@@ -18,11 +18,24 @@
 //   - Compiled once (goja.Compile), run on pooled runtimes, one run per
 //     runtime at a time; Interrupt from a time.AfterFunc (default 50 ms, at
 //     most 1 s) and from context.AfterFunc, ClearInterrupt before reuse.
-//   - A fresh scope per run: the source is wrapped in a function evaluated
-//     anew by each run, and the global object and every builtin reachable from
-//     it are frozen when the runtime is made. Nothing one run writes (a
-//     top-level let, globalThis.x, Object.prototype.x) is seen by the next,
-//     whichever account it belongs to. Scripts run in strict mode.
+//   - Nothing one run writes (a top-level let, globalThis.x,
+//     Object.prototype.x) is seen by the next, whichever account it belongs
+//     to. The global object and every builtin reachable from it are frozen
+//     when the runtime is made, and scripts run in strict mode. A script's
+//     top level is either evaluated anew by each run (its source is wrapped
+//     in a function) or, when it cannot hold state, once per runtime:
+//   - Reused top level (Program.ReusesTopLevel): decided at compile time from
+//     the AST. The top level may only declare functions and let/const/var
+//     bindings of literals (flat arrays and objects of them), function
+//     expressions or names; nothing may assign to, increment or delete
+//     through a top-level name; a top-level array or object may only be
+//     read (indexed, iterated, spread, or the receiver of join, indexOf,
+//     map...); no eval or arguments. After the first evaluation the bindings
+//     are deep-frozen, so a write the rule did not foresee throws instead of
+//     leaking. A script with a top-level counter, cache, regexp or call is
+//     not refused: it gets a fresh scope per run, correct and about a third
+//     slower. Every shipped script takes the fast path (a test holds them to
+//     it).
 //   - Only a small named set of host functions: console.log/info/warn/error/
 //     debug (captured, capped in lines and bytes), bellhop.sha256(string) and
 //     bellhop.skip(reason). No require, no network, no timers, no file system.
