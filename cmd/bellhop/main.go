@@ -1,5 +1,11 @@
-// Command bellhop is the hub and its command-line client: `bellhop serve`
-// runs the hub; the other commands manage keys, test scripts and measure it.
+// Command bellhop is the hub and its command-line client.
+//
+//   - `bellhop serve` runs the hub (API, delivery engine, connector plugins).
+//   - `trigger`, `events`, `endpoints`, `replay`, `backfill`, `connectors` and
+//     `listen` call a running hub's REST API with BELLHOP_API_KEY.
+//   - `keys create` works on the store directly, for the first key;
+//     `scripts test` runs a transform locally, with no hub at all;
+//     `bench` measures a hub it starts itself.
 package main
 
 import (
