@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -68,10 +69,14 @@ func newBenchPublishCommand(getenv func(string) string, stdout io.Writer) *cobra
 				return hub.post(ctx, "/v1/events", body, http.StatusCreated)
 			}
 			fmt.Fprintf(stdout, "bellhop bench publish: hub pid %d, Redis %s, %d workers, %s per phase\n", hub.cmd.Process.Pid, redactURL(f.redisURL), f.workers, f.duration)
+			cpu := startCPUMeter(cmd.Context(), hub, f.redisURL)
 			tp := closedLoop(cmd.Context(), f.workers, f.duration, publish)
 			fmt.Fprintf(stdout, "throughput: %.0f publishes/s (%d ok, %d errors; p50 %s, p99 %s)\n", tp.rate(), tp.ok, tp.errors, tp.pct(50), tp.pct(99))
+			fmt.Fprintf(stdout, "cpu per publish: %s\n", cpu.per(cmd.Context(), tp.ok))
+			tp.reportFirstError(stdout)
 			lat := openLoop(cmd.Context(), rate, f.duration, publish)
 			fmt.Fprintf(stdout, "at %d/s:  p50 %s, p99 %s, max %s (%d ok, %d errors)\n", rate, lat.pct(50), lat.pct(99), lat.pct(100), lat.ok, lat.errors)
+			lat.reportFirstError(stdout)
 			fmt.Fprintf(stdout, "hub memory: %s\n", hub.memory())
 			return nil
 		},
@@ -140,11 +145,14 @@ func (h *childHub) stop() {
 	}
 }
 
-var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}}
+// benchClient keeps one connection per worker alive between requests: the
+// load generator shares the hub's cores, so it must not spend them on
+// handshakes.
+var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512, DisableCompression: true}}
 
 // call sends one API request and decodes a JSON answer into out (if not nil).
 func (h *childHub) call(ctx context.Context, method, path string, body []byte, want int, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, h.base+path, strings.NewReader(string(body)))
+	req, err := http.NewRequestWithContext(ctx, method, h.base+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -155,14 +163,15 @@ func (h *childHub) call(ctx context.Context, method, path string, body []byte, w
 		return err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
+		b, _ := io.ReadAll(resp.Body)
 		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
 	}
 	if out != nil {
-		return json.Unmarshal(b, out)
+		return json.NewDecoder(resp.Body).Decode(out)
 	}
-	return nil
+	_, err = io.Copy(io.Discard, resp.Body) // read to the end, so the connection is reused
+	return err
 }
 
 func (h *childHub) post(ctx context.Context, path string, body []byte, want int) error {
@@ -219,6 +228,14 @@ func (s *samples) add(d time.Duration, err error) {
 	}
 	s.ok++
 	s.lat = append(s.lat, d)
+}
+
+// reportFirstError prints the first failure of the phase, if any, so that
+// a run full of errors says why.
+func (s *samples) reportFirstError(w io.Writer) {
+	if s.firstErr != nil {
+		fmt.Fprintf(w, "  first error: %v\n", s.firstErr)
+	}
 }
 
 func (s *samples) rate() float64 { return float64(s.ok) / s.elapsed.Seconds() }

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"testing"
+
+	"github.com/bellhop/bellhop/core/redisstore"
 )
 
 // BenchmarkPublishEvent publishes through the full HTTP stack (auth, rate
@@ -14,7 +17,16 @@ func BenchmarkPublishEvent(b *testing.B) {
 	if os.Getenv("REDIS_URL") == "" {
 		b.Skip("set REDIS_URL to benchmark against a real Redis")
 	}
-	a := newTestAPI(b, func(c *Config, _ *Deps) { c.RateLimit = 60_000_000 })
+	a := newTestAPI(b, func(c *Config, d *Deps) {
+		c.RateLimit = 60_000_000
+		// As in the hub: the activity log written in batches, off the request path.
+		w := d.Activity.(*redisstore.Store).NewActivityWriter(redisstore.ActivityWriterOptions{})
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- w.Run(ctx) }()
+		b.Cleanup(func() { stop(); <-done })
+		d.Activity = w
+	})
 	body := encodeBody(b, a.sampleEvent(b, "reservation.created"))
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	b.ReportAllocs()

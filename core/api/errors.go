@@ -84,12 +84,30 @@ const (
 // (or another dependency) went away, not that Bellhop is broken.
 func (s *Server) writeError(c *gin.Context, err error) {
 	d, status := s.errorDetail(err)
+	if status >= 500 && clientGone(c) {
+		s.log.DebugContext(c, "api: the client went away", "request_id", requestID(c),
+			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
 	d.RequestID = requestID(c)
 	if status >= 500 {
 		s.log.ErrorContext(c, "api: request failed", "request_id", d.RequestID,
 			"method", c.Request.Method, "path", c.Request.URL.Path, "status", status, "err", err)
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: d})
+}
+
+// statusClientClosed is the status (nginx's 499) that metrics, the activity
+// log and the request log give a request whose client went away before its
+// answer: nobody reads it, and it is no failure of the hub.
+const statusClientClosed = 499
+
+// clientGone reports whether the client hung up, which net/http tells by
+// cancelling the request's context. A server-side failure seen then is its
+// consequence ("context canceled", a Redis call cut short), not a fault.
+func clientGone(c *gin.Context) bool {
+	return errors.Is(c.Request.Context().Err(), context.Canceled)
 }
 
 // errorDetail looks err up in errorKinds and returns what a caller may see

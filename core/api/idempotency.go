@@ -52,7 +52,8 @@ func (s *Server) idempotent() gin.HandlerFunc {
 }
 
 // runOnce runs the rest of the chain under a claimed key and saves its
-// response, or releases the key after a 5xx or a panic.
+// response, or releases the key after a 5xx, a panic or a client that went
+// away (its retry must do the work, not replay a 499).
 func (s *Server) runOnce(c *gin.Context, sc core.Scope, key string) {
 	ctx := context.WithoutCancel(c.Request.Context())
 	rec := &recordingWriter{ResponseWriter: c.Writer}
@@ -67,7 +68,7 @@ func (s *Server) runOnce(c *gin.Context, sc core.Scope, key string) {
 		}
 	}()
 	c.Next()
-	if status := rec.Status(); status < 500 {
+	if status := rec.Status(); status < 500 && status != statusClientClosed {
 		resp := core.SavedResponse{Status: status, Body: rec.body.Bytes()}
 		if err := s.deps.Idempotency.FinishIdempotent(ctx, sc, key, resp); err != nil {
 			s.log.WarnContext(c, "api: cannot save idempotent response", "request_id", requestID(c), "err", err)

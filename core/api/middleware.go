@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -53,6 +54,9 @@ func (s *Server) observe() gin.HandlerFunc {
 		}
 		status := c.Writer.Status()
 		s.metrics.observe(c.Request.Method, route, status, elapsed)
+		if !s.log.Enabled(c, slog.LevelInfo) {
+			return // spare the line's allocations when nobody reads it
+		}
 		s.log.InfoContext(c, "api request",
 			"request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path,
 			"route", route, "status", status, "latency_ms", ms(elapsed),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/bellhop/bellhop/core"
@@ -47,12 +48,27 @@ func isConnError(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed),
 		errors.Is(err, redis.ErrPoolTimeout), errors.Is(err, redis.ErrClosed),
-		errors.Is(err, context.DeadlineExceeded):
+		errors.Is(err, redis.ErrPoolExhausted), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case isClientErrText(err.Error()):
 		return true
 	case errors.As(err, &opErr):
 		return true
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return true
+	}
+	return false
+}
+
+// isClientErrText recognises the go-redis client and pool failures that
+// carry no sentinel to match (a pool with no free turn, a connection left
+// unusable, a closed client re-wrapped as text): Redis did not answer, so
+// they are EUNAVAILABLE, not the hub's fault.
+func isClientErrText(msg string) bool {
+	for _, s := range []string{"redis: client is closed", "redis: connection pool", "redis: connection unusable", "redis: timed out trying to mark connection"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
 	}
 	return false
 }
