@@ -14,25 +14,23 @@ const (
 	backfillWait = 30 * time.Second
 )
 
-// StartBackfill counts the events of the window and starts replaying them
-// to the endpoint in original order, in the background: each delivery is
-// queued once the previous one had its first attempt, and no faster than
-// the endpoint's rate limit. Returns EINVALID or ENOTFOUND.
+// StartBackfill counts the events of the window and queues a backfill of
+// them to the endpoint, in original order: each delivery is queued once
+// the previous one had its first attempt, and no faster than the
+// endpoint's rate limit. Returns EINVALID or ENOTFOUND.
 //
-// The runner lives in the process that started it; if that process dies,
-// the backfill stays "running" with its progress, and replaying the window
-// again is safe (receivers dedupe by event id).
+// Any hub running an Engine runs it, holding a lease in Redis and saving
+// its cursor as it goes; when that hub dies, another one resumes it after
+// the cursor once the lease expires (Options.BackfillLease).
 func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, endpointID string, in core.BackfillInput) (*core.Backfill, error) {
-	ep, err := e.store.FindEndpoint(ctx, scope, endpointID)
-	if err != nil {
+	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
 		return nil, err
 	}
-	return e.startBackfill(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, ep.RateLimit, in)
+	return e.startBackfill(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, in)
 }
 
-// startBackfill starts a backfill to any target, throttled to rate
-// deliveries a second (0: unthrottled). Returns EINVALID.
-func (e *Engine) startBackfill(ctx context.Context, scope core.Scope, target core.Target, rate int, in core.BackfillInput) (*core.Backfill, error) {
+// startBackfill queues a backfill to any target. Returns EINVALID.
+func (e *Engine) startBackfill(ctx context.Context, scope core.Scope, target core.Target, in core.BackfillInput) (*core.Backfill, error) {
 	switch {
 	case in.Since.IsZero():
 		return nil, &core.Error{Code: core.EINVALID, Reason: "parameter_missing", Param: "since", Message: "Missing required param: since."}
@@ -52,71 +50,46 @@ func (e *Engine) startBackfill(ctx context.Context, scope core.Scope, target cor
 	if b.EventTypes == nil {
 		b.EventTypes = []string{}
 	}
-	err := e.eachBackfillEvent(ctx, scope, b, func(*core.Event, []byte) error { b.Count++; return nil })
+	err := e.eachBackfillEvent(ctx, scope, b, "", func(*core.Event, []byte, string) error { b.Count++; return nil })
 	if err != nil {
 		return nil, err
 	}
-	if err := e.store.SaveBackfill(ctx, scope, b, e.opts.Retention); err != nil {
+	if err := e.store.QueueBackfill(ctx, scope, b, e.opts.Retention); err != nil {
 		return nil, err
 	}
-	copyB := *b
-	go e.runBackfill(context.WithoutCancel(ctx), scope, &copyB, rate)
+	if err := e.AddScope(ctx, scope); err != nil {
+		e.opts.Logger.Warn("serve new scope", "err", err)
+	}
+	select { // a running engine in this process claims it at once
+	case e.bfWake <- struct{}{}:
+	default:
+	}
 	return b, nil
 }
 
-func (e *Engine) runBackfill(ctx context.Context, scope core.Scope, b *core.Backfill, rate int) {
-	var gap time.Duration
-	if rate > 0 {
-		gap = time.Second / time.Duration(rate)
-	}
-	target := core.Target{Kind: core.TargetEndpoint, ID: b.EndpointID}
+func backfillTarget(b *core.Backfill) core.Target {
 	if b.ConnectionID != "" {
-		target = core.Target{Kind: core.TargetConnection, ID: b.ConnectionID}
+		return core.Target{Kind: core.TargetConnection, ID: b.ConnectionID}
 	}
-	prev := ""
-	err := e.eachBackfillEvent(ctx, scope, b, func(ev *core.Event, raw []byte) error {
-		e.waitFirstAttempt(ctx, scope, prev)
-		d := newDelivery(ev, target, b.ID)
-		d.BackfillID = b.ID
-		if _, err := e.store.CreateDeliveries(ctx, scope, []*core.Delivery{d}, raw, "", "", e.opts.Retention); err != nil {
-			return err
-		}
-		prev = d.ID
-		b.Queued++
-		if b.Queued%50 == 0 {
-			e.saveBackfill(ctx, scope, b)
-		}
-		if gap > 0 {
-			time.Sleep(gap)
-		}
-		return nil
-	})
-	now := time.Now().UTC()
-	b.Status, b.CompletedAt = "completed", &now
-	if err != nil {
-		b.Status, b.Error = "failed", core.ErrorMessage(err)
-	}
-	e.saveBackfill(ctx, scope, b)
+	return core.Target{Kind: core.TargetEndpoint, ID: b.EndpointID}
 }
 
-// waitFirstAttempt waits until delivery id had an attempt, ended, or was
-// parked, so that a backfill keeps the events' order.
-func (e *Engine) waitFirstAttempt(ctx context.Context, scope core.Scope, id string) {
-	if id == "" {
-		return
-	}
-	deadline := time.Now().Add(backfillWait)
-	for time.Now().Before(deadline) {
-		d, _, err := e.store.LoadDelivery(ctx, scope, id)
-		if err != nil || d.AttemptCount > 0 || d.Status != core.StatusPending {
-			return
+// backfillGap is the pause between two deliveries of a backfill to t: the
+// target's rate limit, as its sender reports it (the same limit the
+// workers apply), else Options.BackfillRate for connections, which have
+// no rate limit of their own but whose services do.
+func (e *Engine) backfillGap(ctx context.Context, scope core.Scope, t core.Target) time.Duration {
+	rate := 0
+	if s, ok := e.senders[t.Kind]; ok {
+		if info, err := s.Lookup(ctx, scope, t.ID); err == nil {
+			rate = info.RateLimit
 		}
-		time.Sleep(backfillPoll)
 	}
-}
-
-func (e *Engine) saveBackfill(ctx context.Context, scope core.Scope, b *core.Backfill) {
-	if err := e.store.SaveBackfill(ctx, scope, b, e.opts.Retention); err != nil {
-		e.opts.Logger.Warn("save backfill progress", "backfill", b.ID, "err", err)
+	if rate <= 0 && t.Kind == core.TargetConnection {
+		rate = e.opts.BackfillRate
 	}
+	if rate <= 0 {
+		return 0
+	}
+	return time.Second / time.Duration(rate)
 }

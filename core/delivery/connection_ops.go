@@ -31,12 +31,13 @@ func (c *Connections) ReplayToConnection(ctx context.Context, scope core.Scope, 
 }
 
 // BackfillConnection replays a window of events to the connection in
-// original order, like an endpoint backfill. Returns EINVALID or ENOTFOUND.
+// original order, like an endpoint backfill, throttled to
+// Options.BackfillRate. Returns EINVALID or ENOTFOUND.
 func (c *Connections) BackfillConnection(ctx context.Context, scope core.Scope, id string, in core.BackfillInput) (*core.Backfill, error) {
 	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
 		return nil, err
 	}
-	return c.engine.startBackfill(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}, 0, in)
+	return c.engine.startBackfill(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}, in)
 }
 
 // ConnectionOptions asks the connector for the choices of a form field,

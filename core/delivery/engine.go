@@ -44,6 +44,13 @@ type Options struct {
 	ScopeRefresh time.Duration // how often to look for new scopes; default 5s
 	MaxIdle      time.Duration // the retry mover's longest sleep; default 1s
 	DeferDelay   time.Duration // how long a delivery to a saturated target waits; default 200ms
+	// BackfillLease is how long a backfill's runner holds it without
+	// renewing: after a hub dies, another resumes its backfills this late.
+	// Default 30s.
+	BackfillLease time.Duration
+	// BackfillRate throttles backfills to connections, in deliveries a
+	// second (endpoints use their rate_limit). Default 10.
+	BackfillRate int
 
 	Schedule           []time.Duration // server-wide schedule; default the "default" preset
 	ForceSchedule      bool            // Schedule overrides endpoint schedules too (BELLHOP_RETRY_SCHEDULE)
@@ -92,6 +99,8 @@ func (o Options) withDefaults() Options {
 	o.ScopeRefresh = defDur(o.ScopeRefresh, 5*time.Second)
 	o.MaxIdle = defDur(o.MaxIdle, time.Second)
 	o.DeferDelay = defDur(o.DeferDelay, 200*time.Millisecond)
+	o.BackfillLease = defDur(o.BackfillLease, 30*time.Second)
+	o.BackfillRate = defInt(o.BackfillRate, 10)
 	o.Retention = defDur(o.Retention, redisstore.DeliveryRetention)
 	o.RotationGrace = defDur(o.RotationGrace, 24*time.Hour)
 	if len(o.Schedule) == 0 {
@@ -125,6 +134,7 @@ type Engine struct {
 	senders  map[string]Sender
 	inflight *inflight
 	wake     chan struct{} // tells the retry mover a retry was scheduled
+	bfWake   chan struct{} // tells the backfill loop a backfill was queued
 
 	mu     sync.Mutex
 	scopes []core.Scope
@@ -140,7 +150,7 @@ var (
 // without Run (deliveries queue until some hub runs the engine).
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
-	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), wake: make(chan struct{}, 1), known: map[core.Scope]bool{}}
+	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), known: map[core.Scope]bool{}}
 	e.senders = map[string]Sender{core.TargetEndpoint: &WebhookSender{engine: e}}
 	for k, s := range opts.Senders {
 		e.senders[k] = s
@@ -157,7 +167,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return fmt.Errorf("start delivery engine: %w", err)
 	}
 	var wg sync.WaitGroup
-	loops := []func(context.Context){e.workLoop, e.moveLoop, e.claimLoop, e.scopeLoop}
+	loops := []func(context.Context){e.workLoop, e.moveLoop, e.claimLoop, e.scopeLoop, e.backfillLoop}
 	for range e.opts.Dispatchers {
 		loops = append(loops, e.dispatchLoop)
 	}

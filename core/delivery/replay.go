@@ -123,14 +123,16 @@ func matchesBackfill(ev *core.Event, b *core.Backfill) bool {
 	return len(b.EventTypes) == 0 || slices.Contains(b.EventTypes, ev.Type)
 }
 
-// eachBackfillEvent calls fn with each event of b's window, in original order.
-func (e *Engine) eachBackfillEvent(ctx context.Context, scope core.Scope, b *core.Backfill, fn func(*core.Event, []byte) error) error {
-	return e.store.RangeEvents(ctx, e.store.EventsStreamKey(scope), b.Since, func(en redisstore.StreamEntry) (bool, error) {
+// eachBackfillEvent calls fn with each event of b's window after the
+// events-stream entry after ("" for the start), in original order, with
+// its entry id.
+func (e *Engine) eachBackfillEvent(ctx context.Context, scope core.Scope, b *core.Backfill, after string, fn func(*core.Event, []byte, string) error) error {
+	return e.store.RangeEventsAfter(ctx, e.store.EventsStreamKey(scope), b.Since, after, func(en redisstore.StreamEntry) (bool, error) {
 		raw, _ := en.Values["event"].(string)
 		ev, err := decodeEvent([]byte(raw))
 		if err != nil || !matchesBackfill(ev, b) {
 			return true, nil
 		}
-		return true, fn(ev, []byte(raw))
+		return true, fn(ev, []byte(raw), en.ID)
 	})
 }

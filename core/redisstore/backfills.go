@@ -17,7 +17,14 @@ import (
 
 // Backfill keys, per scope:
 //
-//	bf:<id>  STRING  the backfill as JSON, progress included (TTL: the delivery retention)
+//	bf:<id>      STRING  the backfill as JSON, progress included (TTL: the delivery retention)
+//	bf:<id>:run  HASH    a running backfill's runner state: owner, cursor (the
+//	                     last events-stream id queued), prev (its delivery), queued
+//	bfrun        ZSET    running backfill ids by lease expiry (ms); 0: claim now
+//
+// A backfill is run by whichever hub holds its lease; the runner renews it
+// and saves its cursor as it goes, so that when its hub dies another hub
+// claims the expired lease and carries on after the cursor.
 
 func (s *Store) backfillKey(scope core.Scope, id string) string { return s.scopeKey(scope, "bf", id) }
 
@@ -49,7 +56,16 @@ func (s *Store) FindBackfill(ctx context.Context, scope core.Scope, id string) (
 // or after since, in stream (publish) order, reading in chunks. fn returns
 // false to stop.
 func (s *Store) RangeEvents(ctx context.Context, stream string, since time.Time, fn func(StreamEntry) (bool, error)) error {
+	return s.RangeEventsAfter(ctx, stream, since, "", fn)
+}
+
+// RangeEventsAfter is RangeEvents resumed: when after (a stream entry id)
+// is not empty, it starts just after that entry instead of at since.
+func (s *Store) RangeEventsAfter(ctx context.Context, stream string, since time.Time, after string, fn func(StreamEntry) (bool, error)) error {
 	start := strconv.FormatInt(since.UnixMilli(), 10)
+	if after != "" {
+		start = "(" + after
+	}
 	for {
 		msgs, err := s.rdb.XRangeN(ctx, stream, start, "+", 200).Result()
 		if err != nil {
