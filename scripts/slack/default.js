@@ -102,10 +102,11 @@ function describe(type, o) {
 function transform(event, context) {
   const o = event.data.object || {};
   const [title, parts, fields] = describe(event.type, o);
-  const text = [title].concat(parts.filter(Boolean)).join(" · ");
+  const shownParts = parts.filter(Boolean);
+  const text = [title].concat(shownParts).join(" · ");
   const blocks = [
     { type: "header", text: { type: "plain_text", text: title } },
-    { type: "section", text: { type: "mrkdwn", text: parts.filter(Boolean).join(" · ") || title } },
+    { type: "section", text: { type: "mrkdwn", text: shownParts.join(" · ") || title } },
   ];
   const shown = fields.filter((f) => f[1]);
   if (shown.length > 0) {
