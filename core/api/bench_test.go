@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"testing"
@@ -40,6 +41,7 @@ func BenchmarkPublishEvent(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			io.Copy(io.Discard, res.Body) // read to the end, so the connection is reused
 			res.Body.Close()
 			if res.StatusCode != http.StatusCreated {
 				b.Fatalf("status %d", res.StatusCode)

@@ -96,7 +96,7 @@ func (s *Store) AppendEvent(ctx context.Context, scope core.Scope, ev *core.Even
 	}
 	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID)}
 	retention := strconv.FormatInt(s.opts.EventRetention.Milliseconds(), 10)
-	res, err := appendEventScript.Run(ctx, s.rdb, keys, ev.ID, ev.Type, body, retention).Slice()
+	res, err := appendEventScript.Run(ctx, s.hot, keys, ev.ID, ev.Type, body, retention).Slice()
 	if err != nil {
 		return nil, false, storeErr("append event", err)
 	}

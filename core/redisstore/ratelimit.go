@@ -39,7 +39,7 @@ return {1, math.floor(diff / interval), 0, math.ceil((new_tat - now) / 1000), no
 // request is not counted. perMinute below 1 is treated as 1.
 func (s *Store) AllowRequest(ctx context.Context, keyID string, perMinute int) (core.RateLimit, error) {
 	perMinute = min(max(perMinute, 1), 60_000_000)
-	res, err := gcraScript.Run(ctx, s.rdb, []string{s.globalKey("ratelimit", keyID)}, perMinute).Int64Slice()
+	res, err := gcraScript.Run(ctx, s.hot, []string{s.globalKey("ratelimit", keyID)}, perMinute).Int64Slice()
 	if err != nil {
 		return core.RateLimit{}, storeErr("rate limit", err)
 	}

@@ -37,6 +37,7 @@ type Sealer interface {
 // number of hub processes can share one Redis.
 type Store struct {
 	rdb  redis.UniversalClient
+	hot  redis.Scripter // the publish path's client: rdb, auto-pipelined when it can be
 	opts Options
 }
 
@@ -51,7 +52,24 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.ActivityRetention <= 0 {
 		opts.ActivityRetention = 30 * 24 * time.Hour
 	}
-	return &Store{rdb: rdb, opts: opts}
+	return &Store{rdb: rdb, hot: hotClient(rdb), opts: opts}
+}
+
+// hotClient returns the client for the commands every publish makes (the
+// rate limit and the append): go-redis's auto-pipeliner where rdb is a
+// single Redis, so that the commands of concurrent requests share one
+// write and one read each way instead of a round trip apiece. Each caller
+// still waits for its own reply, so nothing is acknowledged earlier.
+func hotClient(rdb redis.UniversalClient) redis.Scripter {
+	c, ok := rdb.(*redis.Client)
+	if !ok {
+		return rdb
+	}
+	ap, err := c.AutoPipeline()
+	if err != nil {
+		return rdb
+	}
+	return ap
 }
 
 // Client returns the Redis client, for packages that run their own streams
