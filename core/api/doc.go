@@ -25,6 +25,24 @@
 //     with limit, starting_after and ending_before (see parsePage).
 //   - Resources are returned as their core types marshal; the event is
 //     exactly the delivered envelope, so resources carry no "object" field.
+//   - A client that hangs up before its answer is logged at debug level and
+//     counted as 499 (metrics, activity log), never as a 500.
+//
+// # Speed
+//
+// A publish costs two Redis commands (rate limit, append), which the store
+// auto-pipelines across concurrent requests. Two things are kept off the
+// request path on purpose:
+//
+//   - Keys that authenticated are cached in the process for
+//     Config.KeyCacheTTL (default 5 s). A key revoked through this hub stops
+//     working at once; one revoked through another hub process keeps
+//     working here for at most KeyCacheTTL, and a changed rate limit takes
+//     as long to apply. A negative KeyCacheTTL turns the cache off.
+//   - The activity log is recorded after the answer, by whatever
+//     Deps.Activity is: the hub passes a redisstore.ActivityWriter, which
+//     writes in batches and may drop entries under overload (counted in
+//     bellhop_activity_dropped_total) rather than slow a request.
 //
 // Adding a resource: put its handlers in <resource>.go (functions returning
 // gin.HandlerFunc), add a field to Deps for its service, one line per route
