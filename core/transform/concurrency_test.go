@@ -25,10 +25,16 @@ func TestConcurrentRunsStayApart(t *testing.T) {
 	loop := mustCompile(t, "function transform(e) { for (;;) {} }")
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)
+	// 200 runs, at most 16 in flight: enough to share runtimes between
+	// goroutines all the time, few enough that a loaded 2-core machine does
+	// not push a good run past its wall-clock limit while four loops spin.
+	inFlight := make(chan struct{}, 16)
 	for w := 0; w < 200; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			inFlight <- struct{}{}
+			defer func() { <-inFlight }()
 			in := testInput()
 			in.Target.ID = fmt.Sprintf("whe_%d", w)
 			if w%50 == 0 {
