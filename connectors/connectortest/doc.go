@@ -19,4 +19,9 @@
 //		},
 //	}
 //	kit.Run(t)
+//
+// The fakes share two building blocks, so that "the next request fails this
+// way" and "over the limit answers 429" mean the same in each: a
+// FailureQueue behind the fake's Fail method, and a RollingWindow for APIs
+// that count requests over a sliding window (HubSpot, Google).
 package connectortest

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bellhop/bellhop/connectors/connectortest"
 )
 
 // Contact is a contact the fake portal holds.
@@ -45,9 +47,8 @@ type Server struct {
 	mu       sync.Mutex
 	contacts map[string]*Contact // by email
 	notes    []Note
-	failures []Failure
-	recent   []time.Time
-	limited  int
+	failures connectortest.FailureQueue[Failure]
+	window   connectortest.RollingWindow
 	seq      int
 	requests int
 }
@@ -71,11 +72,7 @@ func New(t testing.TB) *Server {
 }
 
 // Fail queues answers for the next requests, one per request.
-func (s *Server) Fail(f ...Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, f...)
-}
+func (s *Server) Fail(f ...Failure) { s.failures.Push(f...) }
 
 // Contact returns the contact with that email, if the portal has one.
 func (s *Server) Contact(email string) (Contact, bool) {
@@ -99,7 +96,7 @@ func (s *Server) Notes() []Note {
 func (s *Server) RateLimited() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.limited
+	return s.window.Refused()
 }
 
 // Requests says how many requests reached the fake.
@@ -113,7 +110,8 @@ func (s *Server) Requests() int {
 // authentication, the rolling rate limit and its headers.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if f, ok := s.popFailure(r.URL.Path); ok {
+		s.countRequest()
+		if f, ok := s.failures.Pop(func(f Failure) bool { return f.Path == "" || f.Path == r.URL.Path }); ok {
 			s.writeFailure(w, f)
 			return
 		}
@@ -132,17 +130,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) popFailure(path string) (Failure, bool) {
+func (s *Server) countRequest() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests++
-	for i, f := range s.failures {
-		if f.Path == "" || f.Path == path {
-			s.failures = append(s.failures[:i], s.failures[i+1:]...)
-			return f, true
-		}
-	}
-	return Failure{}, false
 }
 
 // take counts one request in the rolling window.
@@ -152,20 +143,7 @@ func (s *Server) take() (remaining int, ok bool) {
 	if s.Max <= 0 {
 		return 1, true
 	}
-	now := time.Now()
-	kept := s.recent[:0]
-	for _, t := range s.recent {
-		if now.Sub(t) < s.Interval {
-			kept = append(kept, t)
-		}
-	}
-	s.recent = kept
-	if len(s.recent) >= s.Max {
-		s.limited++
-		return 0, false
-	}
-	s.recent = append(s.recent, now)
-	return s.Max - len(s.recent), true
+	return s.window.Take(time.Now(), s.Max, s.Interval)
 }
 
 func (s *Server) rateHeaders(w http.ResponseWriter, remaining int) {

@@ -145,20 +145,8 @@ func (s *Server) takeWrite() bool {
 	if s.WritesPerWindow <= 0 {
 		return true
 	}
-	now := time.Now()
-	kept := s.writes[:0]
-	for _, t := range s.writes {
-		if now.Sub(t) < s.Window {
-			kept = append(kept, t)
-		}
-	}
-	s.writes = kept
-	if len(s.writes) >= s.WritesPerWindow {
-		s.limited++
-		return false
-	}
-	s.writes = append(s.writes, now)
-	return true
+	_, ok := s.writes.Take(time.Now(), s.WritesPerWindow, s.Window)
+	return ok
 }
 
 // column is the A1 name of the n-th column (1 → A, 27 → AA).

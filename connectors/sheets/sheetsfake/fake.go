@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bellhop/bellhop/connectors/connectortest"
 )
 
 // Failure is an answer the fake gives to the next API request (not token
@@ -38,10 +40,9 @@ type Server struct {
 	order    []string           // tab names in order
 	shared   bool               // the spreadsheet is shared with the service account
 	tokens   map[string]bool
-	failures []Failure
-	writes   []time.Time
+	failures connectortest.FailureQueue[Failure]
+	writes   connectortest.RollingWindow
 	appends  int
-	limited  int
 	exchange int
 }
 
@@ -104,11 +105,7 @@ func (s *Server) Unshare() {
 }
 
 // Fail queues answers for the next API requests, one per request.
-func (s *Server) Fail(f ...Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, f...)
-}
+func (s *Server) Fail(f ...Failure) { s.failures.Push(f...) }
 
 // Rows returns the rows of a tab.
 func (s *Server) Rows(tab string) [][]any {
@@ -128,7 +125,7 @@ func (s *Server) Appends() int {
 func (s *Server) RateLimited() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.limited
+	return s.writes.Refused()
 }
 
 // TokenExchanges says how many access tokens the token endpoint handed out.
@@ -167,14 +164,10 @@ func statusFor(code int) (string, string) {
 }
 
 func (s *Server) popFailure(w http.ResponseWriter) bool {
-	s.mu.Lock()
-	if len(s.failures) == 0 {
-		s.mu.Unlock()
+	f, ok := s.failures.Pop(nil)
+	if !ok {
 		return false
 	}
-	f := s.failures[0]
-	s.failures = s.failures[1:]
-	s.mu.Unlock()
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/bellhop/bellhop/connectors/connectortest"
 )
 
 // Channel is a conversation the fake workspace has.
@@ -54,7 +56,7 @@ type Server struct {
 	mu       sync.Mutex
 	channels []Channel
 	messages []Message
-	failures []Failure
+	failures connectortest.FailureQueue[Failure]
 	limiters map[string]*rate.Limiter
 	limited  int
 	seq      int
@@ -92,11 +94,7 @@ func (s *Server) APIURL() string { return s.URL + "/api/" }
 func (s *Server) WebhookURL() string { return s.URL + s.WebhookPath }
 
 // Fail queues answers for the next requests, one per request.
-func (s *Server) Fail(f ...Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, f...)
-}
+func (s *Server) Fail(f ...Failure) { s.failures.Push(f...) }
 
 // Messages returns what was posted so far.
 func (s *Server) Messages() []Message {
@@ -115,14 +113,10 @@ func (s *Server) RateLimited() int {
 // nextFailure pops the next queued failure and writes it; it reports
 // whether it did.
 func (s *Server) nextFailure(w http.ResponseWriter, webhook bool) bool {
-	s.mu.Lock()
-	if len(s.failures) == 0 {
-		s.mu.Unlock()
+	f, ok := s.failures.Pop(nil)
+	if !ok {
 		return false
 	}
-	f := s.failures[0]
-	s.failures = s.failures[1:]
-	s.mu.Unlock()
 	switch {
 	case f.Status == http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
