@@ -20,25 +20,21 @@ import (
 )
 
 // bins are the plugin binaries TestMain builds: name to path.
-var bins = map[string]string{}
+var bins map[string]string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "bellhop-plugins-test")
+	var cleanup func()
+	var err error
+	bins, cleanup, err = plugintest.BuildAll("bellhop-connector-", map[string]string{
+		"test": "github.com/bellhop/bellhop/plugins/internal/testplugin",
+		"bare": "github.com/bellhop/bellhop/plugins/internal/bareplugin",
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	for name, pkg := range map[string]string{
-		"test": "github.com/bellhop/bellhop/plugins/internal/testplugin",
-		"bare": "github.com/bellhop/bellhop/plugins/internal/bareplugin",
-	} {
-		if bins[name], err = plugintest.Build(dir, pkg, "bellhop-connector-"+name); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // built holds the plugin binaries TestMain builds: connector name to path.
-var built = map[string]string{}
+var built map[string]string
 
 // helperDirEnv makes the test binary act as a tiny hub (see runHelperHost).
 const helperDirEnv = "BELLHOP_PLUGINHOST_TEST_HELPER_DIR"
@@ -24,22 +24,18 @@ func TestMain(m *testing.M) {
 		runHelperHost(dir)
 		return
 	}
-	dir, err := os.MkdirTemp("", "bellhop-pluginhost-test")
+	var cleanup func()
+	var err error
+	built, cleanup, err = plugintest.BuildAll(pluginhost.BinaryPrefix, map[string]string{
+		"echo": "github.com/bellhop/bellhop/examples/connector-echo",
+		"test": "github.com/bellhop/bellhop/plugins/internal/testplugin",
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	for name, pkg := range map[string]string{
-		"echo": "github.com/bellhop/bellhop/examples/connector-echo",
-		"test": "github.com/bellhop/bellhop/plugins/internal/testplugin",
-	} {
-		if built[name], err = plugintest.Build(dir, pkg, pluginhost.BinaryPrefix+name); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

@@ -1,14 +1,3 @@
-// Package plugintest builds connector plugin binaries for tests, so a test
-// can run a connector as a real plugin process through plugins.Open:
-//
-//	func TestMain(m *testing.M) {
-//		dir, _ := os.MkdirTemp("", "plugins")
-//		bin, err := plugintest.Build(dir, "github.com/you/connector/cmd/bellhop-connector-x")
-//		...
-//		code := m.Run()
-//		os.RemoveAll(dir)
-//		os.Exit(code)
-//	}
 package plugintest
 
 import (
@@ -34,6 +23,27 @@ func Build(dir, pkg string, name ...string) (string, error) {
 		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
 	}
 	return out, nil
+}
+
+// BuildAll builds the main packages of pkgs (name → import path) into a
+// new temporary directory, each named prefix+name, so that a TestMain
+// builds its binaries once for all its tests. It returns their paths by
+// name and a function that removes the directory; on error it leaves
+// nothing behind.
+func BuildAll(prefix string, pkgs map[string]string) (bins map[string]string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "bellhop-plugintest")
+	if err != nil {
+		return nil, nil, fmt.Errorf("make build directory: %w", err)
+	}
+	cleanup = func() { _ = os.RemoveAll(dir) }
+	bins = make(map[string]string, len(pkgs))
+	for name, pkg := range pkgs {
+		if bins[name], err = Build(dir, pkg, prefix+name); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+	}
+	return bins, cleanup, nil
 }
 
 // goTool is the go command of the toolchain running the tests.
