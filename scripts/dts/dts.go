@@ -1,6 +1,3 @@
-// Package dts writes bellhop.d.ts, the TypeScript definitions script authors'
-// editors use: the transform signature, the envelope, the context and the
-// data.object of every event type, translated from the catalog's JSON Schemas.
 package dts
 
 import (

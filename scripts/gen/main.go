@@ -23,11 +23,14 @@ func main() {
 func run(out string) error {
 	cat, err := catalog.New(nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("load the catalog: %w", err)
 	}
 	b, err := dts.Generate(cat.Shipped())
 	if err != nil {
-		return err
+		return fmt.Errorf("generate definitions: %w", err)
 	}
-	return os.WriteFile(out, b, 0o644)
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return fmt.Errorf("write definitions: %w", err)
+	}
+	return nil
 }
