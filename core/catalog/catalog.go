@@ -74,7 +74,8 @@ func (c *Catalog) Shipped() []*core.EventType {
 }
 
 // ListEventTypes lists the shipped types and the scope's custom types,
-// sorted by name.
+// sorted by name. It fails only when the store does, with the store's error
+// wrapped (its code kept).
 func (c *Catalog) ListEventTypes(ctx context.Context, scope core.Scope) ([]*core.EventType, error) {
 	custom, err := c.store.ListCustomEventTypes(ctx, scope)
 	if err != nil {

@@ -8,7 +8,9 @@ import (
 
 // ListConnectors describes every connector plugin in the core vocabulary,
 // for GET /v1/connectors: List's descriptions with each configuration
-// form's JSON Schema and the names of its secret fields.
+// form's JSON Schema and the names of its secret fields. It never fails: a
+// plugin that will not start is listed with its state and error instead;
+// the error result is there to satisfy core.ConnectionService.
 func (m *Manager) ListConnectors(ctx context.Context) ([]*core.ConnectorInfo, error) {
 	infos := m.List(ctx)
 	out := make([]*core.ConnectorInfo, len(infos))

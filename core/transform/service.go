@@ -29,7 +29,10 @@ func NewService(store core.ScriptStore, runner *Runner, types core.EventTypeServ
 	return &Service{store: store, runner: runner, types: types}
 }
 
-// CreateScript checks and compiles sc, then stores it as version 1.
+// CreateScript checks and compiles sc, then stores it as version 1, so a
+// script that cannot run is refused when it is saved, not at its first
+// delivery. Returns EINVALID naming the field (name, description, source;
+// a syntax error with its line and column).
 func (s *Service) CreateScript(ctx context.Context, scope core.Scope, sc *core.Script) error {
 	if err := checkScript(sc.Name, sc.Description, sc.Source); err != nil {
 		return err
@@ -42,12 +45,15 @@ func (s *Service) FindScript(ctx context.Context, scope core.Scope, id string) (
 	return s.store.FindScript(ctx, scope, id)
 }
 
-// ListScripts lists scripts newest first.
+// ListScripts lists scripts newest first. Returns EINVALID for a page
+// cursor that names no script.
 func (s *Service) ListScripts(ctx context.Context, scope core.Scope, page core.Page) (core.List[*core.Script], error) {
 	return s.store.ListScripts(ctx, scope, page)
 }
 
-// UpdateScript checks the changed fields and saves a new version.
+// UpdateScript checks the script as it would be after the change, then
+// saves it as a new version, so the saved versions all compile. Returns
+// ENOTFOUND, or EINVALID naming the field at fault.
 func (s *Service) UpdateScript(ctx context.Context, scope core.Scope, id string, upd core.ScriptUpdate) (*core.Script, error) {
 	cur, err := s.store.FindScript(ctx, scope, id)
 	if err != nil {
@@ -92,7 +98,10 @@ func checkScript(name, desc, src string) error {
 }
 
 // TestScript runs a saved script or unsaved source on an event or a type's
-// sample. A script error comes back in the result, not as an error.
+// sample. A script's own error (a throw, a timeout) comes back in the
+// result, not as an error, since that is what the author is testing.
+// Returns ENOTFOUND for an unknown script, and EINVALID for missing or
+// oversized source, a syntax error, or an event or event_type it cannot use.
 func (s *Service) TestScript(ctx context.Context, scope core.Scope, t core.ScriptTest) (*core.ScriptTestResult, error) {
 	p, version, err := s.testProgram(ctx, scope, t)
 	if err != nil {
