@@ -23,6 +23,7 @@ type cpuMeter struct {
 	rdb      *redis.Client
 	hubStart time.Duration
 	rdsStart time.Duration
+	genStart time.Duration // this process: the load generator
 }
 
 // startCPUMeter reads both processes' CPU time now. Redis's is read with
@@ -33,12 +34,13 @@ func startCPUMeter(ctx context.Context, hub *childHub, redisURL string) *cpuMete
 		m.rdb = redis.NewClient(opts)
 	}
 	m.hubStart, _ = processCPU(hub.cmd.Process.Pid)
+	m.genStart, _ = processCPU(os.Getpid())
 	m.rdsStart, _ = m.redisCPU(ctx)
 	return m
 }
 
-// per returns the hub's and Redis's CPU time per request since the start,
-// for n requests, and closes the Redis client.
+// per returns the CPU time per request of the hub, Redis and the load
+// generator since the start, for n requests, and closes the Redis client.
 func (m *cpuMeter) per(ctx context.Context, n int64) string {
 	if n == 0 {
 		return "no requests"
@@ -50,6 +52,9 @@ func (m *cpuMeter) per(ctx context.Context, n int64) string {
 	out := fmt.Sprintf("hub %s", ((hub - m.hubStart) / time.Duration(n)).Round(100*time.Nanosecond))
 	if rds, err := m.redisCPU(ctx); err == nil {
 		out += fmt.Sprintf(", Redis %s", ((rds - m.rdsStart) / time.Duration(n)).Round(100*time.Nanosecond))
+	}
+	if gen, err := processCPU(os.Getpid()); err == nil {
+		out += fmt.Sprintf(", load generator %s", ((gen - m.genStart) / time.Duration(n)).Round(100*time.Nanosecond))
 	}
 	if m.rdb != nil {
 		m.rdb.Close()
