@@ -3,9 +3,6 @@ package receivers
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,26 +24,10 @@ func TestPublishedVerifiersAcceptEngineDeliveries(t *testing.T) {
 		t.Skip("starts receiver processes")
 	}
 	t.Run("python", func(t *testing.T) {
-		python := needTool(t, "python3")
-		testEngineDeliveries(t, func(t *testing.T, env ...string) *process {
-			cmd := exec.Command(python, "server.py")
-			cmd.Dir = "python"
-			return start(t, cmd, append(env, "PORT=0", "PYTHONDONTWRITEBYTECODE=1")...)
-		})
+		testEngineDeliveries(t, pythonReceiver(t))
 	})
 	t.Run("node", func(t *testing.T) {
-		node := needTool(t, "node")
-		npm := needTool(t, "npm")
-		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-		defer cancel()
-		if _, err := os.Stat("node/node_modules/typescript/bin/tsc"); err != nil {
-			runOrFail(t, ctx, "node", npm, "ci", "--no-audit", "--no-fund")
-		}
-		out := t.TempDir()
-		runOrFail(t, ctx, "node", node, "node_modules/typescript/bin/tsc", "-p", ".", "--outDir", out)
-		testEngineDeliveries(t, func(t *testing.T, env ...string) *process {
-			return start(t, exec.Command(node, filepath.Join(out, "server.js")), append(env, "PORT=0")...)
-		})
+		testEngineDeliveries(t, nodeReceiver(t))
 	})
 }
 

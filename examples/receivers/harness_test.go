@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -127,5 +128,35 @@ func runOrFail(t *testing.T, ctx context.Context, dir, name string, args ...stri
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+// pythonReceiver returns how to start the Python receiver with env added to
+// its environment; it skips t when python3 is missing.
+func pythonReceiver(t *testing.T) func(t *testing.T, env ...string) *process {
+	python := needTool(t, "python3")
+	return func(t *testing.T, env ...string) *process {
+		cmd := exec.Command(python, "server.py")
+		cmd.Dir = "python"
+		return start(t, cmd, append(env, "PORT=0", "PYTHONDONTWRITEBYTECODE=1")...)
+	}
+}
+
+// nodeReceiver compiles the unchanged verify.ts and server.ts with tsc into
+// a temporary folder, so a test never runs a stale build, and returns how to
+// start it with env added to its environment; it skips t when node or npm
+// is missing.
+func nodeReceiver(t *testing.T) func(t *testing.T, env ...string) *process {
+	node := needTool(t, "node")
+	npm := needTool(t, "npm")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	if _, err := os.Stat("node/node_modules/typescript/bin/tsc"); err != nil {
+		runOrFail(t, ctx, "node", npm, "ci", "--no-audit", "--no-fund")
+	}
+	out := t.TempDir()
+	runOrFail(t, ctx, "node", node, "node_modules/typescript/bin/tsc", "-p", ".", "--outDir", out)
+	return func(t *testing.T, env ...string) *process {
+		return start(t, exec.Command(node, filepath.Join(out, "server.js")), append(env, "PORT=0")...)
 	}
 }

@@ -49,29 +49,11 @@ func TestGoReceiver(t *testing.T) {
 }
 
 func TestNodeReceiver(t *testing.T) {
-	node := needTool(t, "node")
-	npm := needTool(t, "npm")
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	if _, err := os.Stat("node/node_modules/typescript/bin/tsc"); err != nil {
-		runOrFail(t, ctx, "node", npm, "ci", "--no-audit", "--no-fund")
-	}
-	// Compile the unchanged verify.ts and server.ts with tsc into a temporary
-	// folder, so the test never runs a stale build.
-	out := t.TempDir()
-	runOrFail(t, ctx, "node", node, "node_modules/typescript/bin/tsc", "-p", ".", "--outDir", out)
-	testReceiver(t, false, func(t *testing.T, env ...string) *process {
-		return start(t, exec.Command(node, filepath.Join(out, "server.js")), append(env, "PORT=0")...)
-	})
+	testReceiver(t, false, nodeReceiver(t))
 }
 
 func TestPythonReceiver(t *testing.T) {
-	python := needTool(t, "python3")
-	testReceiver(t, false, func(t *testing.T, env ...string) *process {
-		cmd := exec.Command(python, "server.py")
-		cmd.Dir = "python"
-		return start(t, cmd, append(env, "PORT=0", "PYTHONDONTWRITEBYTECODE=1")...)
-	})
+	testReceiver(t, false, pythonReceiver(t))
 }
 
 // testReceiver sends real signed deliveries, under both brand prefixes, to a
