@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/secretbox"
 	"github.com/spf13/cobra"
 )
@@ -88,9 +89,11 @@ func newBenchPublishCommand(getenv func(string) string, stdout io.Writer) *cobra
 
 // childHub is a `bellhop serve` started from this same binary.
 type childHub struct {
-	cmd  *exec.Cmd
-	base string
-	key  string
+	cmd      *exec.Cmd
+	base     string
+	key      string
+	redisURL string
+	prefix   string // the child's key prefix, deleted when it stops
 }
 
 // startChildHub starts `bellhop serve` on a free port under a fresh Redis
@@ -109,11 +112,12 @@ func startChildHub(ctx context.Context, redisURL string, env []string) (*childHu
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	prefix := "bhbench:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 	key := "bh_test_bench" + strconv.FormatInt(time.Now().UnixNano(), 10) + "abcdefghijklmnopqrst"
 	cmd := exec.CommandContext(ctx, self, "serve", "--log-level", "warn")
 	cmd.Env = append(os.Environ(),
 		"BELLHOP_ADDR="+addr, "REDIS_URL="+redisURL,
-		"BELLHOP_REDIS_PREFIX=bhbench:"+strconv.FormatInt(time.Now().UnixNano(), 36)+":",
+		"BELLHOP_REDIS_PREFIX="+prefix,
 		"BELLHOP_MASTER_KEY="+base64.StdEncoding.EncodeToString(secretbox.GenerateKey()),
 		"BELLHOP_BOOTSTRAP_KEY="+key, "BELLHOP_RATE_LIMIT=100000000")
 	cmd.Env = append(cmd.Env, env...)
@@ -121,7 +125,7 @@ func startChildHub(ctx context.Context, redisURL string, env []string) (*childHu
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	h := &childHub{cmd: cmd, base: "http://" + addr, key: key}
+	h := &childHub{cmd: cmd, base: "http://" + addr, key: key, redisURL: redisURL, prefix: prefix}
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get(h.base + "/readyz"); err == nil {
 			resp.Body.Close()
@@ -143,6 +147,36 @@ func (h *childHub) stop() {
 	case <-time.After(20 * time.Second):
 		h.cmd.Process.Kill()
 	}
+	if err := deletePrefix(h.redisURL, h.prefix); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: could not delete the keys under %s: %v\n", h.prefix, err)
+	}
+}
+
+// deletePrefix removes what a load left in Redis, so that benchmarks can be
+// run again and again against a shared Redis.
+func deletePrefix(redisURL, prefix string) error {
+	ctx := context.Background()
+	rdb, _, err := redisstore.Open(ctx, redisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	iter := rdb.Scan(ctx, 0, prefix+"*", 5000).Iterator()
+	batch := make([]string, 0, 1000)
+	for iter.Next(ctx) {
+		if batch = append(batch, iter.Val()); len(batch) == cap(batch) {
+			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+			return err
+		}
+	}
+	return iter.Err()
 }
 
 // benchClient keeps one connection per worker alive between requests: the
