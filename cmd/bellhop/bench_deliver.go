@@ -61,7 +61,13 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 			// Throughput: publish a burst, then time until every delivery is in.
 			rcv.reset(endpoints)
 			start := time.Now()
-			tp := closedLoop(ctx, f.workers, time.Duration(1<<62), limitOps(events, publish))
+			// The loop stops when the events are all published: limitOps
+			// cancels its context, and the workers' last calls, which only
+			// learn it is over, are not errors.
+			burst, done := context.WithCancel(ctx)
+			tp := closedLoop(burst, f.workers, time.Duration(1<<62), limitOps(events, done, func(context.Context) error { return publish(ctx) }))
+			done()
+			tp.errors = max(tp.errors-int64(f.workers), 0)
 			got := rcv.wait(ctx, int(tp.ok)*endpoints, 2*time.Minute)
 			took := time.Since(start)
 			fmt.Fprintf(stdout, "throughput: %d events × %d endpoints = %d deliveries in %s: %.0f deliveries/s (%d publish errors, %d duplicates)\n",
@@ -84,12 +90,14 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 	return cmd
 }
 
-// limitOps lets op run n times in all, then makes the loop stop.
-func limitOps(n int, op func(context.Context) error) func(context.Context) error {
+// limitOps lets op run n times in all, then calls stop and makes the loop
+// end (each worker's last call returns errStop).
+func limitOps(n int, stop context.CancelFunc, op func(context.Context) error) func(context.Context) error {
 	var left atomic.Int64
 	left.Store(int64(n))
 	return func(ctx context.Context) error {
 		if left.Add(-1) < 0 {
+			stop()
 			return errStop
 		}
 		return op(ctx)

@@ -49,7 +49,7 @@ func (e *Engine) CreateEndpoint(ctx context.Context, scope core.Scope, in core.E
 		return nil, "", err
 	}
 	secret := signature.NewSecret()
-	if err := e.store.SaveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: secret}}); err != nil {
+	if err := e.saveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: secret}}); err != nil {
 		return nil, "", err
 	}
 	if err := e.AddScope(ctx, scope); err != nil {
@@ -89,7 +89,7 @@ func (e *Engine) UpdateEndpoint(ctx context.Context, scope core.Scope, id string
 	} else if !ep.Disabled && wasDisabled {
 		return e.enable(ctx, scope, ep)
 	}
-	if err := e.store.SaveEndpoint(ctx, scope, ep, nil); err != nil {
+	if err := e.saveEndpoint(ctx, scope, ep, nil); err != nil {
 		return nil, err
 	}
 	return ep, nil
@@ -105,6 +105,7 @@ func (e *Engine) DeleteEndpoint(ctx context.Context, scope core.Scope, id string
 	if err := e.store.DeleteEndpoint(ctx, scope, id); err != nil {
 		return err
 	}
+	e.targets.forget(scope, id)
 	if err := e.attachScript(ctx, scope, id, ep.TransformScriptID, ""); err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (e *Engine) RotateSecret(ctx context.Context, scope core.Scope, id string, 
 	secret := signature.NewSecret()
 	secrets = append(secrets, core.EndpointSecret{Secret: secret})
 	ep.UpdatedAt = now.UTC().Truncate(time.Second)
-	if err := e.store.SaveEndpoint(ctx, scope, ep, secrets); err != nil {
+	if err := e.saveEndpoint(ctx, scope, ep, secrets); err != nil {
 		return nil, "", err
 	}
 	return ep, secret, nil
@@ -150,7 +151,7 @@ func (e *Engine) EnableEndpoint(ctx context.Context, scope core.Scope, id string
 func (e *Engine) enable(ctx context.Context, scope core.Scope, ep *core.Endpoint) (*core.Endpoint, error) {
 	ep.Disabled, ep.DisabledReason, ep.DisabledAt = false, "", nil
 	ep.UpdatedAt = time.Now().UTC().Truncate(time.Second)
-	if err := e.store.SaveEndpoint(ctx, scope, ep, nil); err != nil {
+	if err := e.saveEndpoint(ctx, scope, ep, nil); err != nil {
 		return nil, err
 	}
 	if err := e.store.ResetHealth(ctx, scope, ep.ID); err != nil {
@@ -183,7 +184,7 @@ func (e *Engine) disable(ctx context.Context, scope core.Scope, id, reason strin
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	ep.Disabled, ep.DisabledReason, ep.DisabledAt, ep.UpdatedAt = true, reason, &now, now
-	if err := e.store.SaveEndpoint(ctx, scope, ep, nil); err != nil {
+	if err := e.saveEndpoint(ctx, scope, ep, nil); err != nil {
 		return nil, err
 	}
 	if auto {
@@ -332,4 +333,12 @@ func dedupe(in []string) []string {
 		}
 	}
 	return out
+}
+
+// saveEndpoint stores ep and drops this hub's cached copy, so that its
+// next attempt sees the change at once.
+func (e *Engine) saveEndpoint(ctx context.Context, scope core.Scope, ep *core.Endpoint, secrets []core.EndpointSecret) error {
+	err := e.store.SaveEndpoint(ctx, scope, ep, secrets)
+	e.targets.forget(scope, ep.ID)
+	return err
 }

@@ -51,6 +51,10 @@ type Options struct {
 	// BackfillRate throttles backfills to connections, in deliveries a
 	// second (endpoints use their rate_limit). Default 10.
 	BackfillRate int
+	// TargetCacheTTL is how long a hub keeps an endpoint it looked up for
+	// an attempt; changes made through another hub show within it.
+	// Default 1s; negative: no cache.
+	TargetCacheTTL time.Duration
 
 	Schedule           []time.Duration // server-wide schedule; default the "default" preset
 	ForceSchedule      bool            // Schedule overrides endpoint schedules too (BELLHOP_RETRY_SCHEDULE)
@@ -101,6 +105,9 @@ func (o Options) withDefaults() Options {
 	o.DeferDelay = defDur(o.DeferDelay, 200*time.Millisecond)
 	o.BackfillLease = defDur(o.BackfillLease, 30*time.Second)
 	o.BackfillRate = defInt(o.BackfillRate, 10)
+	if o.TargetCacheTTL == 0 {
+		o.TargetCacheTTL = time.Second
+	}
 	o.Retention = defDur(o.Retention, redisstore.DeliveryRetention)
 	o.RotationGrace = defDur(o.RotationGrace, 24*time.Hour)
 	if len(o.Schedule) == 0 {
@@ -135,6 +142,7 @@ type Engine struct {
 	inflight *inflight
 	wake     chan struct{} // tells the retry mover a retry was scheduled
 	bfWake   chan struct{} // tells the backfill loop a backfill was queued
+	targets  *targetCache  // endpoints looked up for attempts
 
 	mu     sync.Mutex
 	scopes []core.Scope
@@ -150,7 +158,7 @@ var (
 // without Run (deliveries queue until some hub runs the engine).
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
-	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), known: map[core.Scope]bool{}}
+	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
 	e.senders = map[string]Sender{core.TargetEndpoint: &WebhookSender{engine: e}}
 	for k, s := range opts.Senders {
 		e.senders[k] = s

@@ -27,12 +27,18 @@ type endpointTarget struct {
 }
 
 // Lookup loads the endpoint and its signing secrets in one read.
-func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string) (*TargetInfo, error) {
-	ep, secrets, err := w.engine.store.EndpointAndSecrets(ctx, scope, id, time.Now())
+// A lookup is kept for Options.TargetCacheTTL.
+func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string) (info *TargetInfo, err error) {
+	now := time.Now()
+	if info, ok := w.engine.targets.get(scope, id, now); ok {
+		return info, nil
+	}
+	ep, secrets, err := w.engine.store.EndpointAndSecrets(ctx, scope, id, now)
 	if err != nil {
 		return nil, err
 	}
-	info := &TargetInfo{
+	defer func() { w.engine.targets.put(scope, id, info, now) }()
+	info = &TargetInfo{
 		Disabled: ep.Disabled, DisabledReason: ep.DisabledReason, MaxConcurrency: ep.MaxConcurrency,
 		RateLimit: ep.RateLimit, Data: &endpointTarget{ep: ep, secrets: secrets},
 	}
