@@ -140,13 +140,14 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	key := ev.ID + req.URL.Path
 	r.seen[key]++
-	if r.seen[key] > 1 {
+	first := r.seen[key] == 1
+	if !first {
 		r.duplicates.Add(1)
 	} else if t, ok := r.sent[ev.ID]; ok {
 		r.lat.add(now.Sub(t), nil)
 	}
 	r.mu.Unlock()
-	if r.seen[key] == 1 {
+	if first {
 		r.count.Add(1)
 		select {
 		case r.notify <- struct{}{}:
