@@ -1,23 +1,14 @@
 package api
 
 import (
+	"github.com/bellhop/bellhop/core"
 	"github.com/gin-gonic/gin"
 )
 
 // handleListActivity lists the API requests of the caller's scope, newest
 // first.
 func (s *Server) handleListActivity() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		page, err := parsePage(c)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		list, err := s.deps.Activity.ListActivity(c, scope(c), page)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		writeList(c, "/v1/activity", list)
-	}
+	return listHandler(s, "/v1/activity", func(c *gin.Context, page core.Page) (core.List[*core.Activity], error) {
+		return s.deps.Activity.ListActivity(c, scope(c), page)
+	})
 }

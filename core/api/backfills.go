@@ -82,11 +82,7 @@ func (s *Server) handleStartBackfill() gin.HandlerFunc {
 			return
 		}
 		b, err := s.deps.Deliveries.StartBackfill(c, scope(c), c.Param("id"), in)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusAccepted, b)
+		s.respond(c, http.StatusAccepted, b, err)
 	}
 }
 
@@ -94,10 +90,6 @@ func (s *Server) handleStartBackfill() gin.HandlerFunc {
 func (s *Server) handleGetBackfill() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		b, err := s.deps.Deliveries.FindBackfill(c, scope(c), c.Param("id"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, b)
+		s.respond(c, http.StatusOK, b, err)
 	}
 }

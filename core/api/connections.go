@@ -35,40 +35,22 @@ func (s *Server) handleCreateConnection() gin.HandlerFunc {
 			return
 		}
 		conn, err := s.deps.Connections.CreateConnection(c, scope(c), req.input())
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusCreated, conn)
+		s.respond(c, http.StatusCreated, conn, err)
 	}
 }
 
 // handleListConnections lists the scope's connections newest first.
 func (s *Server) handleListConnections() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		page, err := parsePage(c)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		list, err := s.deps.Connections.ListConnections(c, scope(c), page)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		writeList(c, "/v1/connections", list)
-	}
+	return listHandler(s, "/v1/connections", func(c *gin.Context, page core.Page) (core.List[*core.Connection], error) {
+		return s.deps.Connections.ListConnections(c, scope(c), page)
+	})
 }
 
 // handleGetConnection returns one connection, secrets masked.
 func (s *Server) handleGetConnection() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		conn, err := s.deps.Connections.FindConnection(c, scope(c), c.Param("id"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, conn)
+		s.respond(c, http.StatusOK, conn, err)
 	}
 }
 
@@ -82,11 +64,7 @@ func (s *Server) handleUpdateConnection() gin.HandlerFunc {
 			return
 		}
 		conn, err := s.deps.Connections.UpdateConnection(c, scope(c), c.Param("id"), req.input())
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, conn)
+		s.respond(c, http.StatusOK, conn, err)
 	}
 }
 
@@ -110,11 +88,7 @@ func (s *Server) handleEnableConnection() gin.HandlerFunc {
 			return
 		}
 		conn, err := s.deps.Connections.EnableConnection(c, scope(c), c.Param("id"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, conn)
+		s.respond(c, http.StatusOK, conn, err)
 	}
 }
 
@@ -132,11 +106,7 @@ func (s *Server) handleDisableConnection() gin.HandlerFunc {
 			return
 		}
 		conn, err := s.deps.Connections.DisableConnection(c, scope(c), c.Param("id"), req.Reason)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, conn)
+		s.respond(c, http.StatusOK, conn, err)
 	}
 }
 
@@ -150,11 +120,7 @@ func (s *Server) handleTestConnection() gin.HandlerFunc {
 			return
 		}
 		res, err := s.deps.Connections.TestConnection(c, scope(c), c.Param("id"), req.EventType)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, res)
+		s.respond(c, http.StatusOK, res, err)
 	}
 }
 
@@ -191,11 +157,7 @@ func (s *Server) handleReplayToConnection() gin.HandlerFunc {
 			return
 		}
 		r, err := s.deps.Connections.ReplayToConnection(c, scope(c), c.Param("id"), req.EventID)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, r)
+		s.respond(c, http.StatusOK, r, err)
 	}
 }
 
@@ -214,10 +176,6 @@ func (s *Server) handleBackfillConnection() gin.HandlerFunc {
 			return
 		}
 		b, err := s.deps.Connections.BackfillConnection(c, scope(c), c.Param("id"), in)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusAccepted, b)
+		s.respond(c, http.StatusAccepted, b, err)
 	}
 }

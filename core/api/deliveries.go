@@ -31,11 +31,7 @@ func (s *Server) handleTestEndpoint() gin.HandlerFunc {
 			return
 		}
 		a, err := s.deps.Deliveries.TestEndpoint(c, scope(c), c.Param("id"), req.EventType)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, a)
+		s.respond(c, http.StatusOK, a, err)
 	}
 }
 
@@ -115,11 +111,7 @@ func (s *Server) handleReplayEvent() gin.HandlerFunc {
 			return
 		}
 		r, err := s.deps.Deliveries.ReplayEvent(c, scope(c), c.Param("id"), req.EventID)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, r)
+		s.respond(c, http.StatusOK, r, err)
 	}
 }
 

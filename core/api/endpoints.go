@@ -111,19 +111,9 @@ func (s *Server) handleCreateEndpoint() gin.HandlerFunc {
 
 // handleListEndpoints lists the scope's endpoints newest first.
 func (s *Server) handleListEndpoints() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		page, err := parsePage(c)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		list, err := s.deps.Endpoints.ListEndpoints(c, scope(c), page)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		writeList(c, "/v1/webhook_endpoints", list)
-	}
+	return listHandler(s, "/v1/webhook_endpoints", func(c *gin.Context, page core.Page) (core.List[*core.Endpoint], error) {
+		return s.deps.Endpoints.ListEndpoints(c, scope(c), page)
+	})
 }
 
 // handleGetEndpoint returns one endpoint of the scope; another scope's is
@@ -131,11 +121,7 @@ func (s *Server) handleListEndpoints() gin.HandlerFunc {
 func (s *Server) handleGetEndpoint() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ep, err := s.deps.Endpoints.FindEndpoint(c, scope(c), c.Param("id"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, ep)
+		s.respond(c, http.StatusOK, ep, err)
 	}
 }
 
@@ -154,11 +140,7 @@ func (s *Server) handleUpdateEndpoint() gin.HandlerFunc {
 			return
 		}
 		ep, err := s.deps.Endpoints.UpdateEndpoint(c, scope(c), c.Param("id"), in)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, ep)
+		s.respond(c, http.StatusOK, ep, err)
 	}
 }
 
@@ -213,11 +195,7 @@ func (s *Server) handleEnableEndpoint() gin.HandlerFunc {
 			return
 		}
 		ep, err := s.deps.Endpoints.EnableEndpoint(c, scope(c), c.Param("id"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, ep)
+		s.respond(c, http.StatusOK, ep, err)
 	}
 }
 
@@ -240,11 +218,7 @@ func (s *Server) handleDisableEndpoint() gin.HandlerFunc {
 			return
 		}
 		ep, err := s.deps.Endpoints.DisableEndpoint(c, scope(c), c.Param("id"), req.Reason)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, ep)
+		s.respond(c, http.StatusOK, ep, err)
 	}
 }
 

@@ -33,11 +33,7 @@ func (s *Server) handleListEventTypes() gin.HandlerFunc {
 func (s *Server) handleGetEventType() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		t, err := s.deps.EventTypes.FindEventType(c, scope(c), c.Param("type"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, t)
+		s.respond(c, http.StatusOK, t, err)
 	}
 }
 

@@ -113,10 +113,6 @@ func eventFilter(c *gin.Context) (core.EventFilter, error) {
 func (s *Server) handleGetEvent() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ev, err := s.deps.Events.FindEvent(c, scope(c), c.Param("id"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, ev)
+		s.respond(c, http.StatusOK, ev, err)
 	}
 }

@@ -52,19 +52,9 @@ func (s *Server) handleCreateAPIKey() gin.HandlerFunc {
 
 // handleListAPIKeys lists the keys of the caller's scope, never their secrets.
 func (s *Server) handleListAPIKeys() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		page, err := parsePage(c)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		list, err := s.deps.Keys.ListAPIKeys(c, scope(c), page)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		writeList(c, "/v1/api_keys", list)
-	}
+	return listHandler(s, "/v1/api_keys", func(c *gin.Context, page core.Page) (core.List[*core.APIKey], error) {
+		return s.deps.Keys.ListAPIKeys(c, scope(c), page)
+	})
 }
 
 // handleRevokeAPIKey revokes a key of the caller's scope; a key of another

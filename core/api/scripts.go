@@ -51,30 +51,16 @@ func (s *Server) handleCreateScript() gin.HandlerFunc {
 
 // handleListScripts lists the latest version of each script, newest first.
 func (s *Server) handleListScripts() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		page, err := parsePage(c)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		list, err := s.deps.Scripts.ListScripts(c, scope(c), page)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		writeList(c, "/v1/scripts", list)
-	}
+	return listHandler(s, "/v1/scripts", func(c *gin.Context, page core.Page) (core.List[*core.Script], error) {
+		return s.deps.Scripts.ListScripts(c, scope(c), page)
+	})
 }
 
 // handleGetScript returns the latest version of a script.
 func (s *Server) handleGetScript() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		sc, err := s.deps.Scripts.FindScript(c, scope(c), c.Param("id"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, sc)
+		s.respond(c, http.StatusOK, sc, err)
 	}
 }
 
@@ -88,11 +74,7 @@ func (s *Server) handleUpdateScript() gin.HandlerFunc {
 		}
 		upd := core.ScriptUpdate{Name: req.Name, Description: req.Description, Source: req.Source}
 		sc, err := s.deps.Scripts.UpdateScript(c, scope(c), c.Param("id"), upd)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, sc)
+		s.respond(c, http.StatusOK, sc, err)
 	}
 }
 
@@ -131,10 +113,6 @@ func (s *Server) handleTestScript(saved bool) gin.HandlerFunc {
 			t.Target = *req.Target
 		}
 		res, err := s.deps.Scripts.TestScript(c, scope(c), t)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, res)
+		s.respond(c, http.StatusOK, res, err)
 	}
 }
