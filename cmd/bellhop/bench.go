@@ -122,6 +122,7 @@ func startChildHub(ctx context.Context, redisURL string, env []string) (*childHu
 		"BELLHOP_BOOTSTRAP_KEY="+key, "BELLHOP_RATE_LIMIT=100000000")
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

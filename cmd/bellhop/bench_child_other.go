@@ -1,0 +1,9 @@
+//go:build !linux
+
+package main
+
+import "syscall"
+
+// childProcAttr is empty where the parent-death signal does not exist; stop
+// still ends the child on a normal exit.
+func childProcAttr() *syscall.SysProcAttr { return nil }
