@@ -68,7 +68,7 @@ func New(o Options) *Client {
 	o = o.withDefaults()
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
 	if o.BlockPrivate {
-		dialer.Control = newGuard(o.AllowedRanges).control
+		dialer.Control = DialControl(o.AllowedRanges)
 	}
 	transport := &http.Transport{
 		Proxy:                 nil, // a proxy would make the guard check the proxy, not the receiver

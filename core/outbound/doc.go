@@ -17,6 +17,10 @@
 //	case outbound.Failed: … // for good; v.Reason says why
 //	}
 //
+// Code that makes its own HTTP calls in live mode (the connectors) uses
+// GuardedTransport, or DialControl on its own net.Dialer, so the same address
+// rules apply to it; CheckAddr refuses a literal internal address up front.
+//
 // Post never returns a Go error: a failed request is a Response with Err set,
 // because a failed attempt is data to record, not a fault of the caller.
 package outbound
