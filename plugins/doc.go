@@ -24,6 +24,12 @@
 // after Serve starts goes to the hub's log too and never disturbs the
 // protocol. Never log a secret field.
 //
+// The host tells a connector whether a call is for a live-mode connection
+// with WithEgress; the connector reads it with EgressFrom (the prebuilt ones
+// through connectors.HTTPClients) and, in live mode, must not reach internal
+// addresses. It rides on the context rather than in Config so that a user
+// cannot set it and a connector's form never shows it.
+//
 // A connector's configuration form is a list of Field; ConfigSchema turns it
 // into the JSON Schema the API validates against and a UI draws, and
 // ValidateFields does the checks every connector's Validate needs (required,

@@ -158,6 +158,7 @@ func (p *Plugin) Options(ctx context.Context, config Config, field string) ([]Op
 }
 
 func (p *Plugin) invoke(ctx context.Context, method string, req request, reply any) error {
+	req.Egress = egressOf(ctx)
 	body, err := json.Marshal(req)
 	if err != nil {
 		return fmt.Errorf("encode %s request: %w", method, err)

@@ -53,6 +53,9 @@ type request struct {
 	Config Config          `json:"config,omitempty"`
 	Input  json.RawMessage `json:"input,omitempty"`
 	Field  string          `json:"field,omitempty"`
+	// Egress carries plugins.WithEgress across the process boundary; an
+	// older plugin ignores it.
+	Egress *Egress `json:"egress,omitempty"`
 }
 
 type validateReply struct {

@@ -31,6 +31,9 @@ func (s *server) Handle(ctx context.Context, method string, body []byte) (out []
 			return nil, status.Errorf(codes.InvalidArgument, "decode %s request: %v", method, err)
 		}
 	}
+	if req.Egress != nil {
+		ctx = WithEgress(ctx, *req.Egress)
+	}
 	reply, err := s.call(ctx, method, req)
 	if err != nil {
 		return nil, toStatus(err)

@@ -34,6 +34,7 @@ type input struct {
 	Plain    string          `json:"plain"`    // return an uncoded error
 	Result   *plugins.Result `json:"result"`   // return this result
 	Deadline bool            `json:"deadline"` // report the time left on ctx
+	Egress   bool            `json:"egress"`   // report plugins.EgressFrom(ctx) as JSON
 }
 
 func (conn) Describe(context.Context) (plugins.Description, error) {
@@ -86,6 +87,9 @@ func (conn) Deliver(ctx context.Context, _ plugins.Config, raw json.RawMessage) 
 			return plugins.Result{Outcome: plugins.Delivered, Summary: "no deadline"}, nil
 		}
 		return plugins.Result{Outcome: plugins.Delivered, Summary: time.Until(d).String()}, nil
+	case in.Egress:
+		b, err := json.Marshal(plugins.EgressFrom(ctx))
+		return plugins.Result{Outcome: plugins.Delivered, Summary: string(b)}, err
 	case in.Result != nil:
 		return *in.Result, nil
 	}
