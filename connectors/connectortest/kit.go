@@ -41,13 +41,22 @@ type Kit struct {
 	// values of the secret fields (for example the private key inside a
 	// service-account JSON).
 	ExtraSecrets []string
+	// Received counts what the fake has been sent (requests, messages,
+	// rows), so the live-mode check can hold that nothing reached it; nil
+	// skips that part.
+	Received func() int
+	// OptionField is a field the connector lists options for; empty skips
+	// Options in the live-mode check.
+	OptionField string
 }
 
-// Run runs the outcome table, then the secret-leak check.
+// Run runs the outcome table, the secret-leak check, then the live-mode
+// address guard.
 func (k Kit) Run(t *testing.T) {
 	t.Helper()
 	t.Run("outcomes", k.RunOutcomes)
 	t.Run("no secret leaks", k.RunNoSecretLeaks)
+	t.Run("live mode refuses local addresses", k.RunLiveModeRefusesLocal)
 }
 
 // RunOutcomes checks each case's outcome and retry hint.

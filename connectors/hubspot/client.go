@@ -33,8 +33,9 @@ type answer struct {
 }
 
 // call sends one JSON request after taking a token from the client-side
-// limiter. A non-nil Result means the call did not get an answer to work
-// with (held back by the limiter, or a transport error).
+// limiter, on the HTTP client ctx's mode calls for. A non-nil Result means
+// the call did not get an answer to work with (held back by the limiter, a
+// transport error, or an address live mode may not reach).
 func (c *Connector) call(ctx context.Context, cfg config, method, path string, in any) (answer, *plugins.Result) {
 	if wait := c.limits.Wait(ctx, connectors.KeyOf(cfg.token)); wait > 0 {
 		r := connectors.RetryLater(wait, "held back to stay under HubSpot's 100 requests per 10 seconds")
@@ -57,7 +58,10 @@ func (c *Connector) call(ctx context.Context, cfg config, method, path string, i
 	req.Header.Set("Authorization", "Bearer "+cfg.token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.client.Do(req)
+	resp, err := c.clients.For(ctx).Do(req)
+	if r, blocked := connectors.Blocked(err); blocked {
+		return answer{}, &r
+	}
 	if err != nil {
 		r := connectors.RetryLater(0, "HubSpot could not be reached: "+transportText(err, cfg))
 		return answer{}, &r

@@ -20,10 +20,10 @@ var _ plugins.Connector = (*Connector)(nil)
 // Connector writes contacts and notes into a HubSpot portal. It is safe for
 // concurrent use; build it with New.
 type Connector struct {
-	log    *slog.Logger
-	client *http.Client
-	limits *connectors.Limiters
-	now    func() time.Time
+	log     *slog.Logger
+	clients *connectors.HTTPClients
+	limits  *connectors.Limiters
+	now     func() time.Time
 }
 
 // New returns a HubSpot connector that logs to logger (nil: slog.Default()) and keeps each token
@@ -37,10 +37,10 @@ func New(logger *slog.Logger) *Connector {
 // limit (HubSpot's API add-on) and for tests.
 func NewWithLimit(logger *slog.Logger, every time.Duration, burst int) *Connector {
 	return &Connector{
-		log:    logger,
-		client: &http.Client{Timeout: 30 * time.Second},
-		limits: connectors.NewLimiters(every, burst),
-		now:    time.Now,
+		log:     logger,
+		clients: connectors.NewHTTPClients(30 * time.Second),
+		limits:  connectors.NewLimiters(every, burst),
+		now:     time.Now,
 	}
 }
 
@@ -73,6 +73,9 @@ func (c *Connector) Check(ctx context.Context, raw plugins.Config) error {
 	}
 	cfg := parseConfig(raw)
 	a, held := c.call(ctx, cfg, http.MethodGet, "/account-info/v3/details", nil)
+	if held != nil && held.Outcome == plugins.Failed { // a blocked or unusable api_base_url
+		return core.ParamError("api_base_url", "%s", held.Summary)
+	}
 	if held != nil {
 		return core.Errorf(core.EUNAVAILABLE, "%s", held.Summary)
 	}

@@ -45,6 +45,7 @@ func TestKit(t *testing.T) {
 	connectortest.Kit{
 		Connector: hubspot.NewWithLimit(logs.Slog(), time.Millisecond, 1000),
 		Config:    cfg, Input: json.RawMessage(sampleInput), Cases: cases, Logs: logs,
+		Received: fake.Requests,
 	}.Run(t)
 }
 

@@ -64,7 +64,7 @@ func (qs *queues) get(key string) *tabQueue {
 // enqueue adds rows to the tab's pending batch, starts a writer if none
 // runs, and waits for the batch's result or for ctx to end.
 func (c *Connector) enqueue(ctx context.Context, cfg config, svc *sheetsapi.Service, header []any, rows [][]any) plugins.Result {
-	q := c.queues.get(connectors.KeyOf(string(cfg.credentials)) + cfg.spreadsheetID + "!" + cfg.sheet)
+	q := c.queues.get(serviceKey(ctx, cfg) + cfg.spreadsheetID + "!" + cfg.sheet)
 	p := &part{rows: rows}
 	q.mu.Lock()
 	if q.pending == nil {

@@ -19,6 +19,9 @@ import (
 func classify(err error, cfg config) plugins.Result {
 	var ge *googleapi.Error
 	var ae *auth.Error
+	if res, ok := connectors.Blocked(err); ok {
+		return res
+	}
 	switch {
 	case errors.As(err, &ge):
 		summary := fmt.Sprintf("Google Sheets answered HTTP %d: %s", ge.Code, truncate(ge.Message, 200))
@@ -49,7 +52,9 @@ func checkError(err error, cfg config) error {
 	}
 	field := "credentials_json"
 	var ge *googleapi.Error
-	if errors.As(err, &ge) && (ge.Code == http.StatusNotFound || ge.Code == http.StatusForbidden) {
+	if _, blocked := connectors.Blocked(err); blocked && cfg.apiURL != defaultAPIURL {
+		field = "api_base_url" // else it was the key file's token_uri
+	} else if errors.As(err, &ge) && (ge.Code == http.StatusNotFound || ge.Code == http.StatusForbidden) {
 		field = "spreadsheet_id"
 	}
 	return core.ParamError(field, "%s", res.Summary)

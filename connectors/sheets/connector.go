@@ -21,6 +21,7 @@ var _ plugins.OptionLister = (*Connector)(nil)
 // build it with New.
 type Connector struct {
 	log      *slog.Logger
+	clients  *connectors.HTTPClients
 	limits   *connectors.Limiters
 	services services
 	queues   queues
@@ -36,7 +37,7 @@ func New(logger *slog.Logger) *Connector {
 // NewWithLimit is New with another write pace, for projects with a raised
 // quota and for tests.
 func NewWithLimit(logger *slog.Logger, every time.Duration, burst int) *Connector {
-	return &Connector{log: logger, limits: connectors.NewLimiters(every, burst)}
+	return &Connector{log: logger, clients: connectors.NewHTTPClients(30 * time.Second), limits: connectors.NewLimiters(every, burst)}
 }
 
 // Describe says what the connector is and how to configure it.
@@ -77,7 +78,7 @@ func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.Raw
 		return connectors.Delivered("", "nothing to send: no rows"), nil
 	}
 	cfg := parseConfig(raw)
-	svc, err := c.services.get(cfg)
+	svc, err := c.services.get(ctx, cfg, c.clients)
 	if err != nil {
 		return connectors.Fail("the service account key is not usable: " + connectors.Redact(err.Error(), cfg.secrets()...)), nil
 	}
@@ -124,7 +125,7 @@ func (c *Connector) tabs(ctx context.Context, raw plugins.Config) ([]string, con
 		return nil, config{}, core.ParamError(fes[0].Field, "%s", fes[0].Message)
 	}
 	cfg := parseConfig(raw)
-	svc, err := c.services.get(cfg)
+	svc, err := c.services.get(ctx, cfg, c.clients)
 	if err != nil {
 		return nil, cfg, core.ParamError("credentials_json", "the service account key is not usable")
 	}

@@ -75,6 +75,8 @@ func TestKit(t *testing.T) {
 		Connector: sheets.NewWithLimit(logs.Slog(), time.Millisecond, 1000),
 		Config:    cfg, Input: json.RawMessage(sampleInput), Cases: cases, Logs: logs,
 		ExtraSecrets: []string{privateKey(t, fake), privateKey(t, other)},
+		Received:     func() int { return fake.Appends() + fake.TokenExchanges() },
+		OptionField:  "sheet",
 	}.Run(t)
 }
 

@@ -41,6 +41,9 @@ func classify(err error, cfg config) plugins.Result {
 	var rl *slack.RateLimitedError
 	var api slack.SlackErrorResponse
 	var status slack.StatusCodeError
+	if res, ok := connectors.Blocked(err); ok {
+		return res
+	}
 	switch {
 	case errors.As(err, &rl):
 		return connectors.RetryLater(rl.RetryAfter, fmt.Sprintf("Slack rate limit: retry after %s", rl.RetryAfter))
@@ -68,6 +71,9 @@ func classify(err error, cfg config) plugins.Result {
 // that names the field at fault.
 func checkError(err error, cfg config, field string) error {
 	res := classify(err, cfg)
+	if _, blocked := connectors.Blocked(err); blocked {
+		field = "api_base_url"
+	}
 	if res.Outcome == plugins.Failed {
 		return core.ParamError(field, "%s", res.Summary)
 	}

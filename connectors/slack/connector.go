@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -23,9 +22,9 @@ var _ plugins.OptionLister = (*Connector)(nil)
 
 // Connector posts to Slack. It is safe for concurrent use; build it with New.
 type Connector struct {
-	log    *slog.Logger
-	client *http.Client
-	limits *connectors.Limiters
+	log     *slog.Logger
+	clients *connectors.HTTPClients
+	limits  *connectors.Limiters
 }
 
 // New returns a Slack connector that logs to logger (nil: slog.Default()) and keeps to one message
@@ -38,9 +37,9 @@ func New(logger *slog.Logger) *Connector {
 // workspaces with other limits.
 func NewWithLimit(logger *slog.Logger, every time.Duration, burst int) *Connector {
 	return &Connector{
-		log:    logger,
-		client: &http.Client{Timeout: 30 * time.Second},
-		limits: connectors.NewLimiters(every, burst),
+		log:     logger,
+		clients: connectors.NewHTTPClients(30 * time.Second),
+		limits:  connectors.NewLimiters(every, burst),
 	}
 }
 
@@ -113,7 +112,7 @@ func (c *Connector) postMessage(ctx context.Context, cfg config, msg input, bloc
 	if len(blocks.BlockSet) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(blocks.BlockSet...))
 	}
-	ch, ts, err := c.api(cfg).PostMessageContext(ctx, channel, opts...)
+	ch, ts, err := c.api(ctx, cfg).PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		return classify(err, cfg)
 	}
@@ -128,14 +127,16 @@ func (c *Connector) postWebhook(ctx context.Context, cfg config, text string, bl
 	if len(blocks.BlockSet) > 0 {
 		wm.Blocks = &blocks
 	}
-	if err := slack.PostWebhookCustomHTTPContext(ctx, cfg.webhookURL, c.client, wm); err != nil {
+	if err := slack.PostWebhookCustomHTTPContext(ctx, cfg.webhookURL, c.clients.For(ctx), wm); err != nil {
 		return classify(err, cfg)
 	}
 	return connectors.Delivered("", "posted through the incoming webhook")
 }
 
-func (c *Connector) api(cfg config) *slack.Client {
-	return slack.New(cfg.token, slack.OptionAPIURL(cfg.apiURL), slack.OptionHTTPClient(c.client))
+// api is a Slack client for one call, on the HTTP client ctx's mode calls
+// for (connectors.HTTPClients).
+func (c *Connector) api(ctx context.Context, cfg config) *slack.Client {
+	return slack.New(cfg.token, slack.OptionAPIURL(cfg.apiURL), slack.OptionHTTPClient(c.clients.For(ctx)))
 }
 
 // Check proves the token works (auth.test) and, for a channel id, that the
@@ -150,7 +151,7 @@ func (c *Connector) Check(ctx context.Context, raw plugins.Config) error {
 	if cfg.webhookURL != "" {
 		return nil
 	}
-	api := c.api(cfg)
+	api := c.api(ctx, cfg)
 	if _, err := api.AuthTestContext(ctx); err != nil {
 		return checkError(err, cfg, "token")
 	}
@@ -186,7 +187,7 @@ func (c *Connector) channels(ctx context.Context, cfg config) ([]plugins.Option,
 	}
 	var out []plugins.Option
 	for page := 0; page < 10; page++ {
-		chans, next, err := c.api(cfg).GetConversationsContext(ctx, params)
+		chans, next, err := c.api(ctx, cfg).GetConversationsContext(ctx, params)
 		if err != nil {
 			return nil, checkError(err, cfg, "token")
 		}

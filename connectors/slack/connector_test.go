@@ -3,6 +3,8 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +66,8 @@ func TestKit(t *testing.T) {
 		Cases:        cases,
 		Logs:         logs,
 		ExtraSecrets: []string{fake.WebhookPath, "unreachablesecret"},
+		Received:     func() int { return len(fake.Messages()) },
+		OptionField:  "channel",
 	}
 	kit.Run(t)
 }
@@ -272,4 +276,28 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestLiveWebhookURLRefused holds that a live-mode connection cannot aim
+// its incoming-webhook URL at an internal address: the delivery fails for
+// good naming it, and the fake gets nothing.
+func TestLiveWebhookURLRefused(t *testing.T) {
+	fake := slackfake.New(t)
+	c := slack.NewWithLimit(nil, time.Millisecond, 100)
+	cfg := plugins.Config{"webhook_url": fake.WebhookURL()}
+	live := plugins.WithEgress(context.Background(), plugins.Egress{Livemode: true})
+	res, err := c.Deliver(live, cfg, json.RawMessage(sampleInput))
+	if err != nil || res.Outcome != plugins.Failed || !strings.Contains(res.Summary, "127.0.0.1") {
+		t.Errorf("live Deliver = %+v, %v; want failed naming 127.0.0.1", res, err)
+	}
+	if strings.Contains(res.Summary, fake.WebhookPath) {
+		t.Errorf("summary %q leaks the webhook URL", res.Summary)
+	}
+	if n := len(fake.Messages()); n != 0 {
+		t.Errorf("fake got %d messages in live mode, want 0", n)
+	}
+	allowed := plugins.WithEgress(context.Background(), plugins.Egress{Livemode: true, AllowedRanges: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if res, err := c.Deliver(allowed, cfg, json.RawMessage(sampleInput)); err != nil || res.Outcome != plugins.Delivered {
+		t.Errorf("live Deliver with 127.0.0.0/8 allowed = %+v, %v; want delivered", res, err)
+	}
 }
