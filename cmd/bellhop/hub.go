@@ -89,7 +89,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	})
 	// Connections are the engine's second kind of target: deliveries through
 	// the connector plugins, with each connector's default script.
-	connections := delivery.NewConnections(engine, delivery.ConnectionOptions{Host: plugins, Scripts: transforms})
+	connections := delivery.NewConnections(engine, delivery.ConnectionOptions{Host: plugins, Scripts: transforms, AllowedRanges: cfg.allowRanges})
 
 	h := &hub{
 		cfg: cfg, log: logger, store: store, key: key, keySecret: keySecret, engine: engine, connections: connections, plugins: plugins, transforms: transforms,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,10 @@ type ConnectionOptions struct {
 	// Scripts runs the connectors' default scripts from scripts/. Default: an
 	// engine of Connections' own, stopped by Close.
 	Scripts *transform.Engine
+	// AllowedRanges are the operator's exceptions (BELLHOP_ALLOW_RANGES) to
+	// the live-mode address guard, passed to connectors with every call and
+	// applied to connection URLs at create and update.
+	AllowedRanges []netip.Prefix
 }
 
 // Connections is the core.ConnectionService and the Sender of
@@ -47,6 +52,7 @@ type Connections struct {
 	host    ConnectorHost
 	scripts *transform.Engine
 	own     bool // scripts was made here and is stopped by Close
+	allowed []netip.Prefix
 
 	mu    sync.Mutex
 	descs map[string]plugins.Description // by connector name
@@ -62,7 +68,7 @@ var (
 // dispatcher fans events out to subscribed connections and workers deliver
 // them through the connector plugins of opts.Host. Call it before e.Run.
 func NewConnections(e *Engine, opts ConnectionOptions) *Connections {
-	c := &Connections{engine: e, store: e.store, host: opts.Host, scripts: opts.Scripts,
+	c := &Connections{engine: e, store: e.store, host: opts.Host, scripts: opts.Scripts, allowed: opts.AllowedRanges,
 		descs: map[string]plugins.Description{}, progs: map[string]*transform.Program{}}
 	if c.scripts == nil {
 		c.scripts, c.own = transform.New(transform.Options{}), true
@@ -155,7 +161,14 @@ func (c *Connections) deliver(ctx context.Context, t *connTarget, input json.Raw
 	if err != nil {
 		return plugins.Result{}, err
 	}
-	return conn.Deliver(ctx, t.config, input)
+	return conn.Deliver(c.egress(ctx, t.conn.Livemode), t.config, input)
+}
+
+// egress marks a call to a connector as live or test mode, so that a
+// live-mode connection's connector refuses internal addresses
+// (plugins.WithEgress); every call made for a connection goes through it.
+func (c *Connections) egress(ctx context.Context, livemode bool) context.Context {
+	return plugins.WithEgress(ctx, plugins.Egress{Livemode: livemode, AllowedRanges: c.allowed})
 }
 
 // maxRetryAfter bounds a connector's retry-after hint, like a webhook's.

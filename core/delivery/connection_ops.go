@@ -56,7 +56,7 @@ func (c *Connections) ConnectionOptions(ctx context.Context, scope core.Scope, i
 	if !ok {
 		return nil, core.ParamError("field", "The %s connector lists no options.", t.conn.Connector)
 	}
-	opts, err := lister.Options(ctx, t.config, field)
+	opts, err := lister.Options(c.egress(ctx, t.conn.Livemode), t.config, field)
 	if err != nil {
 		return nil, &core.Error{Code: core.EINVALID, Param: "field",
 			Message: redact("Cannot list options for "+field+": "+core.ErrorMessage(err), t.secrets)}
@@ -104,7 +104,7 @@ func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, 
 func (c *Connections) check(ctx context.Context, t *connTarget) core.CheckResult {
 	conn, err := c.host.Connector(ctx, t.conn.Connector)
 	if err == nil {
-		err = conn.Check(ctx, t.config)
+		err = conn.Check(c.egress(ctx, t.conn.Livemode), t.config)
 	}
 	if err != nil {
 		return core.CheckResult{Message: redact(core.ErrorMessage(err), t.secrets)}

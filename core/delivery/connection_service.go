@@ -211,8 +211,13 @@ func (c *Connections) apply(ctx context.Context, scope core.Scope, conn *core.Co
 		return nil, nil // config unchanged: keep the stored secrets
 	}
 	full := mergeSecrets(in.Config, conn.Config, stored, desc.Fields)
-	if err := c.validateConfig(ctx, desc, full); err != nil {
+	if err := c.validateConfig(c.egress(ctx, scope.Livemode), desc, full); err != nil {
 		return nil, err
+	}
+	if scope.Livemode {
+		if err := checkLiveURLs(desc.Fields, full, c.allowed); err != nil {
+			return nil, err
+		}
 	}
 	public, secrets := splitSecrets(full, desc.Fields)
 	conn.Config = public

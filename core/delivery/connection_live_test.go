@@ -1,0 +1,131 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/connectors/slack"
+	"github.com/bellhop/bellhop/connectors/slack/slackfake"
+	"github.com/bellhop/bellhop/core"
+)
+
+// liveConnections makes h's scope live and returns connections on an
+// engine serving only it, with the real Slack connector in process and
+// allowed as the operator's ranges; run starts the engine.
+func (h *harness) liveConnections(allowed []netip.Prefix, run bool) *Connections {
+	h.t.Helper()
+	h.scope.Livemode = true
+	opts := h.options()
+	opts.Scopes = func(context.Context) ([]core.Scope, error) { return []core.Scope{h.scope}, nil }
+	e := New(opts)
+	if run {
+		e = h.start(opts)
+	}
+	conns := NewConnections(e, ConnectionOptions{Host: fakeHost{"slack": slack.NewWithLimit(nil, time.Millisecond, 100)}, AllowedRanges: allowed})
+	h.t.Cleanup(conns.Close)
+	return conns
+}
+
+func TestLiveConnectionURLsAtCreate(t *testing.T) {
+	fake := slackfake.New(t)
+	port := fake.URL[strings.LastIndex(fake.URL, ":"):]
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	tests := []struct {
+		name      string
+		config    map[string]any
+		allowed   []netip.Prefix
+		wantParam string // "" for created
+		wantText  string
+	}{
+		{"http to the local fake", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": fake.APIURL()}, nil, "config.api_base_url", "https"},
+		{"https to a literal loopback", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://127.0.0.1" + port + "/api/"}, nil, "config.api_base_url", "127.0.0.1"},
+		{"localhost", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://localhost./api/"}, nil, "config.api_base_url", "internal address"},
+		{"cloud metadata", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://169.254.169.254/"}, nil, "config.api_base_url", "169.254.169.254"},
+		{"webhook url on http", map[string]any{"webhook_url": "http://hooks.example.com/services/T/B/x"}, nil, "config.webhook_url", "https"},
+		{"webhook url on a private address", map[string]any{"webhook_url": "https://10.0.0.7/services/T/B/x"}, nil, "config.webhook_url", "10.0.0.7"},
+		{"public https host", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://slack.example.com/api/"}, nil, "", ""},
+		{"loopback in the operator's ranges", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://127.0.0.1" + port + "/api/"}, loopback, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			conns := h.liveConnections(tt.allowed, false)
+			name := "slack"
+			_, err := conns.CreateConnection(context.Background(), h.scope, core.ConnectionInput{Connector: &name, Config: tt.config, EnabledEvents: []string{"*"}})
+			if tt.wantParam == "" {
+				if err != nil {
+					t.Fatalf("CreateConnection: %v, want created", err)
+				}
+				return
+			}
+			var e *core.Error
+			if !errors.As(err, &e) || e.Code != core.EINVALID || e.Param != tt.wantParam || !strings.Contains(e.Message, tt.wantText) {
+				t.Fatalf("CreateConnection err = %v, want EINVALID on %s mentioning %q", err, tt.wantParam, tt.wantText)
+			}
+			if strings.Contains(e.Message, "/services/") {
+				t.Errorf("message %q quotes the webhook URL", e.Message)
+			}
+		})
+	}
+}
+
+// TestLiveConnectionDialRefused holds the dial-time guard: a live
+// connection whose URL got past the create-time check (here stored
+// directly, as a name resolving inward would) fails for good naming the
+// address, and the fake receives nothing; the same config in test mode
+// reaches the fake.
+func TestLiveConnectionDialRefused(t *testing.T) {
+	tests := []struct {
+		live       bool
+		wantStatus string
+	}{
+		{true, core.StatusFailed},
+		{false, core.StatusSucceeded},
+	}
+	for _, tt := range tests {
+		t.Run(map[bool]string{true: "live", false: "test"}[tt.live], func(t *testing.T) {
+			fake := slackfake.New(t)
+			h := newHarness(t)
+			var conns *Connections
+			if tt.live {
+				conns = h.liveConnections(nil, true)
+			} else {
+				_, conns = h.startWithConnections(h.options(), fakeHost{"slack": slack.NewWithLimit(nil, time.Millisecond, 100)})
+			}
+			now := time.Now().UTC().Truncate(time.Second)
+			conn := &core.Connection{ID: randomID(core.ConnectionIDPrefix), Object: "connection", Connector: "slack", Name: "Slack",
+				Livemode: tt.live, CreatedAt: now, UpdatedAt: now, PropertyIDs: []string{}, EnabledEvents: []string{"reservation.created"},
+				Config: map[string]any{"channel": "C0GENERAL", "api_base_url": fake.APIURL()}}
+			if err := h.store.SaveConnection(context.Background(), h.scope, conn, map[string]string{"token": fake.Token}); err != nil {
+				t.Fatal(err)
+			}
+			h.publish(h.scope, "reservation.created", 1)
+			d := h.finished(conns, conn.ID, 1)[0]
+			if d.Status != tt.wantStatus {
+				t.Fatalf("delivery %s (%s), want %s", d.Status, d.Reason, tt.wantStatus)
+			}
+			got := len(fake.Messages())
+			if tt.live {
+				if !strings.Contains(d.Reason, "127.0.0.1") || !strings.Contains(d.Reason, "not allowed in live mode") || len(d.Attempts) != 1 {
+					t.Errorf("reason %q after %d attempts, want one attempt naming 127.0.0.1 as not allowed in live mode", d.Reason, len(d.Attempts))
+				}
+				if got != 0 {
+					t.Errorf("fake got %d messages from a live connection, want 0", got)
+				}
+				test, err := conns.TestConnection(context.Background(), h.scope, conn.ID, "")
+				if err != nil || test.Check.OK || !strings.Contains(test.Check.Message, "127.0.0.1") {
+					t.Errorf("TestConnection check = %+v, %v; want refused naming 127.0.0.1", test.Check, err)
+				}
+				if _, err := conns.ConnectionOptions(context.Background(), h.scope, conn.ID, "channel"); err == nil {
+					t.Error("ConnectionOptions reached the local fake from a live connection")
+				}
+			} else if got != 1 {
+				t.Errorf("fake got %d messages in test mode, want 1", got)
+			}
+		})
+	}
+}
