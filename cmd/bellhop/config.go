@@ -38,6 +38,9 @@ type config struct {
 	ShutdownTimeout   time.Duration
 	LogLevel          string
 	LogFormat         string
+	// PprofAddr, when set, serves net/http/pprof there: a hidden debug
+	// flag for profiling the hub under load, never on by default.
+	PprofAddr string
 
 	masterKey     []byte
 	retrySchedule []time.Duration
@@ -67,6 +70,7 @@ var envNames = map[string]string{
 	"shutdown-timeout":   "BELLHOP_SHUTDOWN_TIMEOUT",
 	"log-level":          "BELLHOP_LOG_LEVEL",
 	"log-format":         "BELLHOP_LOG_FORMAT",
+	"pprof-addr":         "BELLHOP_PPROF_ADDR",
 }
 
 // addFlags declares the settings on fs with their defaults.
@@ -91,6 +95,8 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for in-flight work")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "debug: serve net/http/pprof on this address (loopback only, for profiling)")
+	_ = fs.MarkHidden("pprof-addr")
 }
 
 // applyEnv sets every flag not given on the command line from its

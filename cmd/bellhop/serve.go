@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/bellhop/bellhop/core/redisstore"
@@ -66,6 +67,9 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		logger.Warn("generated a throwaway setting for this run", "setting", name)
 	}
 
+	if cfg.PprofAddr != "" {
+		startPprof(cfg.PprofAddr, logger)
+	}
 	h, err := newHub(ctx, cfg, rdb, logger)
 	if err != nil {
 		return err
@@ -105,6 +109,22 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// startPprof serves the runtime profiles on addr, for the hidden
+// --pprof-addr debug flag: a mux of its own, so the profiles never show up
+// on the API's address.
+func startPprof(addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil {
+			logger.Warn("pprof server stopped", "err", err)
+		}
+	}()
 }
 
 func newLogger(cfg *config, w io.Writer) *slog.Logger {

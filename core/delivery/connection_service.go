@@ -3,7 +3,6 @@ package delivery
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -284,21 +283,11 @@ func (c *Connections) validateConfig(ctx context.Context, desc plugins.Descripti
 	return core.ParamError("config."+errs[0].Field, "Invalid configuration: %s.", strings.Join(msgs, "; "))
 }
 
-// matchConnections returns the connection targets subscribed to ev.
-func (e *Engine) matchConnections(ctx context.Context, scope core.Scope, ev *core.Event) ([]core.Target, error) {
+// subscribedConnections returns the connections subscribed to eventType,
+// before the property filter; none when no connection sender is set.
+func (e *Engine) subscribedConnections(ctx context.Context, scope core.Scope, eventType string) ([]*core.Connection, error) {
 	if e.senders[core.TargetConnection] == nil {
 		return nil, nil
 	}
-	cs, err := e.store.MatchConnections(ctx, scope, ev.Type)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]core.Target, 0, len(cs))
-	for _, conn := range cs {
-		if len(conn.PropertyIDs) > 0 && !slices.Contains(conn.PropertyIDs, ev.PropertyID) {
-			continue
-		}
-		out = append(out, core.Target{Kind: core.TargetConnection, ID: conn.ID})
-	}
-	return out, nil
+	return e.store.MatchConnections(ctx, scope, eventType)
 }

@@ -32,57 +32,112 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 			}
 			continue
 		}
-		for _, en := range entries {
-			if err := e.dispatch(context.WithoutCancel(ctx), byStream[en.Stream], en); err != nil {
+		for _, batch := range byScope(entries, byStream) {
+			if err := e.dispatchBatch(context.WithoutCancel(ctx), batch.scope, batch.entries); err != nil {
 				// Left unacked: claimed and dispatched again after ClaimIdle.
-				e.opts.Logger.Warn("dispatch event", "entry", en.ID, "err", err)
+				e.opts.Logger.Warn("dispatch events", "entries", len(batch.entries), "err", err)
 			}
 		}
 	}
 }
 
+type scopeEntries struct {
+	scope   core.Scope
+	entries []redisstore.StreamEntry
+}
+
+// byScope groups the entries of one read by the scope of their stream, in
+// order, so that each scope's events are dispatched in one script.
+func byScope(entries []redisstore.StreamEntry, byStream map[string]core.Scope) []scopeEntries {
+	var out []scopeEntries
+	for _, en := range entries {
+		s := byStream[en.Stream]
+		if n := len(out); n > 0 && out[n-1].scope == s {
+			out[n-1].entries = append(out[n-1].entries, en)
+			continue
+		}
+		out = append(out, scopeEntries{scope: s, entries: []redisstore.StreamEntry{en}})
+	}
+	return out
+}
+
 // dispatch creates the deliveries of one events-stream entry and acks it,
 // atomically. An entry that does not hold an event is acked and dropped.
 func (e *Engine) dispatch(ctx context.Context, scope core.Scope, en redisstore.StreamEntry) error {
-	stream := e.store.EventsStreamKey(scope)
-	raw, _ := en.Values["event"].(string)
-	ev, err := decodeEvent([]byte(raw))
-	if err != nil {
-		e.opts.Logger.Error("drop undecodable event", "entry", en.ID, "err", err)
-		_, err = e.store.CreateDeliveries(ctx, scope, nil, nil, stream, en.ID, e.opts.Retention)
-		return err
+	return e.dispatchBatch(ctx, scope, []redisstore.StreamEntry{en})
+}
+
+// dispatchBatch creates the deliveries of entries of one scope's events
+// stream and acks them, all in one script: a crash before it leaves every
+// entry unacked, to be dispatched again, and a crash after it has lost
+// nothing. Targets are looked up once per event type in the batch. An entry
+// that does not hold an event is acked and dropped.
+func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []redisstore.StreamEntry) error {
+	m := &matcher{engine: e, scope: scope, byType: map[string]typeTargets{}}
+	batch := make([]redisstore.EventDeliveries, 0, len(entries))
+	for _, en := range entries {
+		raw, _ := en.Values["event"].(string)
+		ev, err := decodeEvent([]byte(raw))
+		if err != nil {
+			e.opts.Logger.Error("drop undecodable event", "entry", en.ID, "err", err)
+			batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID})
+			continue
+		}
+		targets, err := m.match(ctx, ev)
+		if err != nil {
+			return err
+		}
+		ds := make([]*core.Delivery, len(targets))
+		for i, t := range targets {
+			ds[i] = newDelivery(ev, t, "")
+		}
+		batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID, Payload: []byte(raw), Deliveries: ds})
 	}
-	targets, err := e.match(ctx, scope, ev)
-	if err != nil {
-		return err
-	}
-	ds := make([]*core.Delivery, len(targets))
-	for i, t := range targets {
-		ds[i] = newDelivery(ev, t, "")
-	}
-	_, err = e.store.CreateDeliveries(ctx, scope, ds, []byte(raw), stream, en.ID, e.opts.Retention)
+	_, err := e.store.CreateDeliveryBatch(ctx, scope, e.store.EventsStreamKey(scope), batch, e.opts.Retention)
 	return err
+}
+
+// typeTargets are the endpoints and connections subscribed to one event
+// type, before the property filter.
+type typeTargets struct {
+	endpoints   []*core.Endpoint
+	connections []*core.Connection
+}
+
+// matcher matches the events of one dispatch batch, looking each event
+// type's subscribers up once for the whole batch.
+type matcher struct {
+	engine *Engine
+	scope  core.Scope
+	byType map[string]typeTargets
 }
 
 // match returns the targets subscribed to ev: endpoints through the type
 // index, filtered by property, then connections the same way.
-func (e *Engine) match(ctx context.Context, scope core.Scope, ev *core.Event) ([]core.Target, error) {
-	eps, err := e.store.MatchEndpoints(ctx, scope, ev.Type)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]core.Target, 0, len(eps))
-	for _, ep := range eps {
-		if len(ep.PropertyIDs) > 0 && !slices.Contains(ep.PropertyIDs, ev.PropertyID) {
-			continue
+func (m *matcher) match(ctx context.Context, ev *core.Event) ([]core.Target, error) {
+	tt, ok := m.byType[ev.Type]
+	if !ok {
+		var err error
+		if tt.endpoints, err = m.engine.store.MatchEndpoints(ctx, m.scope, ev.Type); err != nil {
+			return nil, err
 		}
-		out = append(out, core.Target{Kind: core.TargetEndpoint, ID: ep.ID})
+		if tt.connections, err = m.engine.subscribedConnections(ctx, m.scope, ev.Type); err != nil {
+			return nil, err
+		}
+		m.byType[ev.Type] = tt
 	}
-	conns, err := e.matchConnections(ctx, scope, ev)
-	if err != nil {
-		return nil, err
+	out := make([]core.Target, 0, len(tt.endpoints)+len(tt.connections))
+	for _, ep := range tt.endpoints {
+		if len(ep.PropertyIDs) == 0 || slices.Contains(ep.PropertyIDs, ev.PropertyID) {
+			out = append(out, core.Target{Kind: core.TargetEndpoint, ID: ep.ID})
+		}
 	}
-	return append(out, conns...), nil
+	for _, c := range tt.connections {
+		if len(c.PropertyIDs) == 0 || slices.Contains(c.PropertyIDs, ev.PropertyID) {
+			out = append(out, core.Target{Kind: core.TargetConnection, ID: c.ID})
+		}
+	}
+	return out, nil
 }
 
 func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {

@@ -125,7 +125,7 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 	args := []any{WorkerGroup, r.EntryID, d.AttemptCount, b, r.Status, r.Reason, status, next,
 		now.UnixMilli(), r.Retention.Milliseconds(), d.ID, outcome, boolArg(r.Is5xx), r.FailCode, r.LatencyBkt,
 		(25 * time.Hour).Milliseconds()}
-	res, err := finishAttempt.Run(ctx, s.rdb, keys, args...).Int64Slice()
+	res, err := finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
 	if err != nil {
 		return Health{}, storeErr("finish attempt", err)
 	}
@@ -159,7 +159,7 @@ return 1
 // (its target is at its concurrency cap or rate limit) and acks the entry.
 func (s *Store) DeferDelivery(ctx context.Context, scope core.Scope, entryID, id string, at time.Time) error {
 	keys := []string{s.retryKey(scope), s.DeliveriesStreamKey(scope)}
-	err := deferDelivery.Run(ctx, s.rdb, keys, WorkerGroup, entryID, at.UnixMilli(), id).Err()
+	err := deferDelivery.Run(ctx, s.hot, keys, WorkerGroup, entryID, at.UnixMilli(), id).Err()
 	return storeErr("defer delivery", err)
 }
 
@@ -244,19 +244,21 @@ func (s *Store) MoveDueRetries(ctx context.Context, scope core.Scope, now time.T
 	return int(n), next, nil
 }
 
+// countRate counts one attempt in a second's counter, which lives 2 s.
+var countRate = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], 2000) end
+return n
+`)
+
 // AllowRate counts one attempt against a target's limit of perSecond
 // attempts a second, shared by every hub process, and reports whether it
 // fits.
 func (s *Store) AllowRate(ctx context.Context, scope core.Scope, targetID string, perSecond int, now time.Time) (bool, error) {
 	key := s.targetKey(scope, targetID, "rl", strconv.FormatInt(now.Unix(), 10))
-	var incr *redis.IntCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		incr = p.Incr(ctx, key)
-		p.Expire(ctx, key, 2*time.Second)
-		return nil
-	})
+	n, err := countRate.Run(ctx, s.hot, []string{key}).Int64()
 	if err != nil {
 		return false, storeErr("count rate", err)
 	}
-	return incr.Val() <= int64(perSecond), nil
+	return n <= int64(perSecond), nil
 }

@@ -59,30 +59,46 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 }
 
 // createDeliveries creates each delivery that does not exist yet, queues it
-// on the deliveries stream, and then acks the event entry (when given), all
-// at once. A dispatcher that crashed before the ack dispatches the event
+// on the deliveries stream, and then acks the event entries (when given), all
+// at once. A dispatcher that crashed before the ack dispatches the events
 // again and creates nothing twice.
+//
+// KEYS: deliveries stream, events stream, then hash and target index per
+// delivery. ARGV: group, now, retention, P, P payloads, E, E entry ids, then
+// 9 fields per delivery, the last the index of its payload.
 var createDeliveries = redis.NewScript(`
-local n = (#KEYS - 2) / 2
+local now, ret = ARGV[2], tonumber(ARGV[3])
+local np = tonumber(ARGV[4])
+local ne = tonumber(ARGV[5 + np])
+local first = 6 + np + ne
 local created = 0
-for i = 0, n - 1 do
-  local hk, ik, b = KEYS[3 + 2*i], KEYS[4 + 2*i], 7 + 8*i
+for i = 0, (#KEYS - 2) / 2 - 1 do
+  local hk, ik, b = KEYS[3 + 2*i], KEYS[4 + 2*i], first + 9*i
   if redis.call('EXISTS', hk) == 0 then
     redis.call('HSET', hk, 'id', ARGV[b], 'event_id', ARGV[b+1], 'event_type', ARGV[b+2],
       'kind', ARGV[b+3], 'target', ARGV[b+4], 'replay', ARGV[b+5], 'backfill', ARGV[b+6],
-      'live', ARGV[b+7], 'status', 'pending', 'attempts', 0, 'created', ARGV[3],
-      'updated', ARGV[3], 'payload', ARGV[5])
-    redis.call('PEXPIRE', hk, ARGV[4])
-    redis.call('ZADD', ik, ARGV[3], ARGV[b])
-    redis.call('ZREMRANGEBYSCORE', ik, '-inf', tonumber(ARGV[3]) - tonumber(ARGV[4]))
-    redis.call('PEXPIRE', ik, ARGV[4])
+      'live', ARGV[b+7], 'status', 'pending', 'attempts', 0, 'created', now,
+      'updated', now, 'payload', ARGV[4 + tonumber(ARGV[b+8])])
+    redis.call('PEXPIRE', hk, ret)
+    redis.call('ZADD', ik, now, ARGV[b])
+    redis.call('ZREMRANGEBYSCORE', ik, '-inf', tonumber(now) - ret)
+    redis.call('PEXPIRE', ik, ret)
     redis.call('XADD', KEYS[1], '*', 'd', ARGV[b])
     created = created + 1
   end
 end
-if ARGV[2] ~= '' then redis.call('XACK', KEYS[2], ARGV[1], ARGV[2]) end
+if ne > 0 then redis.call('XACK', KEYS[2], ARGV[1], unpack(ARGV, 6 + np, 5 + np + ne)) end
 return created
 `)
+
+// EventDeliveries is one event's share of a CreateDeliveryBatch: its
+// deliveries, the event JSON they carry as payload, and the events-stream
+// entry to ack ("" for none). An entry with no deliveries is only acked.
+type EventDeliveries struct {
+	EntryID    string
+	Payload    []byte
+	Deliveries []*core.Delivery
+}
 
 // CreateDeliveries creates the deliveries of one event (ds, all for the same
 // event) with the event JSON as their payload and queues them. When
@@ -90,15 +106,39 @@ return created
 // in the same script. It returns how many were new.
 func (s *Store) CreateDeliveries(ctx context.Context, scope core.Scope, ds []*core.Delivery, payload []byte, eventsStream, entryID string, retention time.Duration) (int, error) {
 	if eventsStream == "" {
-		eventsStream, entryID = s.DeliveriesStreamKey(scope), ""
+		entryID = ""
+	}
+	return s.CreateDeliveryBatch(ctx, scope, eventsStream, []EventDeliveries{{EntryID: entryID, Payload: payload, Deliveries: ds}}, retention)
+}
+
+// CreateDeliveryBatch creates the deliveries of several events of one scope
+// and acks their entries of eventsStream, in one script and one round trip:
+// the dispatcher's way to turn a read of many events into deliveries without
+// a round trip per event. It returns how many deliveries were new.
+func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []EventDeliveries, retention time.Duration) (int, error) {
+	if eventsStream == "" {
+		eventsStream = s.DeliveriesStreamKey(scope)
 	}
 	keys := []string{s.DeliveriesStreamKey(scope), eventsStream}
 	now := time.Now()
-	args := []any{DispatchGroup, entryID, now.UnixMilli(), retention.Milliseconds(), payload, 8}
-	for _, d := range ds {
-		keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"))
-		args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, boolArg(scope.Livemode))
-		d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
+	args := []any{DispatchGroup, now.UnixMilli(), retention.Milliseconds(), len(batch)}
+	for _, ev := range batch {
+		args = append(args, ev.Payload)
+	}
+	acks := make([]any, 0, len(batch))
+	for _, ev := range batch {
+		if ev.EntryID != "" {
+			acks = append(acks, ev.EntryID)
+		}
+	}
+	args = append(append(args, len(acks)), acks...)
+	live := boolArg(scope.Livemode)
+	for i, ev := range batch {
+		for _, d := range ev.Deliveries {
+			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"))
+			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1)
+			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
+		}
 	}
 	n, err := createDeliveries.Run(ctx, s.rdb, keys, args...).Int()
 	return n, storeErr("create deliveries", err)
@@ -171,22 +211,22 @@ func (s *Store) ClaimIdle(ctx context.Context, stream, group, consumer string, m
 	return out, nil
 }
 
+var ackDelivery = redis.NewScript(`
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('XDEL', KEYS[1], ARGV[2])
+`)
+
 // AckDelivery acks and deletes an entry of a deliveries stream, for entries
 // whose delivery needs no attempt (it already ended, or vanished).
 func (s *Store) AckDelivery(ctx context.Context, scope core.Scope, entryID string) error {
-	key := s.DeliveriesStreamKey(scope)
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.XAck(ctx, key, WorkerGroup, entryID)
-		p.XDel(ctx, key, entryID)
-		return nil
-	})
+	err := ackDelivery.Run(ctx, s.hot, []string{s.DeliveriesStreamKey(scope)}, WorkerGroup, entryID).Err()
 	return storeErr("ack delivery", err)
 }
 
 // LoadDelivery returns a delivery without its attempts, and its pending
 // payload (nil once the delivery ended). Returns ENOTFOUND.
 func (s *Store) LoadDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, []byte, error) {
-	m, err := s.rdb.HGetAll(ctx, s.deliveryKey(scope, id)).Result()
+	m, err := s.hot.HGetAll(ctx, s.deliveryKey(scope, id)).Result()
 	if err != nil {
 		return nil, nil, storeErr("load delivery", err)
 	}

@@ -37,7 +37,7 @@ type Sealer interface {
 // number of hub processes can share one Redis.
 type Store struct {
 	rdb  redis.UniversalClient
-	hot  redis.Scripter // the publish path's client: rdb, auto-pipelined when it can be
+	hot  redis.Cmdable // the hot paths' client (publish, dispatch, attempts): rdb, auto-pipelined when it can be
 	opts Options
 }
 
@@ -60,7 +60,7 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 // single Redis, so that the commands of concurrent requests share one
 // write and one read each way instead of a round trip apiece. Each caller
 // still waits for its own reply, so nothing is acknowledged earlier.
-func hotClient(rdb redis.UniversalClient) redis.Scripter {
+func hotClient(rdb redis.UniversalClient) redis.Cmdable {
 	c, ok := rdb.(*redis.Client)
 	if !ok {
 		return rdb
