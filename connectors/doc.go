@@ -15,4 +15,10 @@
 // waits for its budget with Limiters.Wait, and passes any text that may echo
 // remote or transport errors through Redact before it reaches a Summary or a
 // log line.
+//
+// Every outbound call goes through HTTPClients.For(ctx): in live mode
+// (plugins.EgressFrom) it refuses internal addresses at dial time, so a
+// user-set api_base_url or webhook URL cannot reach the hub's own network;
+// Blocked turns such a refusal into a failed-for-good result naming the
+// address.
 package connectors
