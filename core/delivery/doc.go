@@ -8,14 +8,18 @@
 // The dispatcher reads every scope's events stream with the consumer group
 // redisstore.DispatchGroup, finds the matching targets through the per-type
 // endpoint index, and creates one delivery per (event, target) on the scope's
-// deliveries stream; one Lua script creates the deliveries and acks the event,
-// so a crash in between dispatches the event again and creates nothing twice
-// (a delivery id is derived from event id, target and replay nonce).
+// deliveries stream. It works a whole read at a time: each event type's
+// subscribers are looked up once per read, and one Lua script creates the
+// deliveries of every event read and acks them all, so a crash in between
+// dispatches the events again and creates nothing twice (a delivery id is
+// derived from event id, target and replay nonce).
 //
 // Workers read the deliveries streams with redisstore.WorkerGroup. Each
 // attempt loads the target, takes a slot of the target's concurrency cap
-// without waiting (a full target defers the delivery for a moment, no attempt
-// burnt, so one hanging endpoint never ties up the shared worker pool), checks
+// (requests in flight at the target), waiting in line in memory for up to
+// Options.DeferDelay behind at most half the entries the hub holds; past
+// that the delivery is deferred in Redis for a moment, no attempt burnt, so
+// one hanging endpoint never ties up the shared worker pool. It checks
 // its rate limit, runs the transform, signs, posts, classifies and records the
 // attempt, schedules the retry and acks the entry, the last three in one
 // script. Entries a crashed hub left unacked are claimed (XAUTOCLAIM) after

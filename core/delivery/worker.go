@@ -4,18 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
 )
 
-// workLoop reads the deliveries streams whenever a worker slot is free and
-// runs each attempt in its own goroutine, at most Options.Workers at once.
+// workLoop reads the deliveries streams whenever the engine has room for
+// more entries and runs each in its own goroutine. It holds up to
+// inHandPerWorker × Options.Workers entries at once, so that attempts
+// waiting in line for a busy target do not stop the others from being read;
+// at most Options.Workers of them send at once (Engine.sending).
 func (e *Engine) workLoop(ctx context.Context) {
-	slots := make(chan struct{}, e.opts.Workers)
+	inHand := inHandPerWorker * e.opts.Workers
+	slots := make(chan struct{}, inHand)
 	defer func() { // wait for the attempts in flight
-		for range e.opts.Workers {
+		for range inHand {
 			slots <- struct{}{}
 		}
 	}()
@@ -25,7 +30,7 @@ func (e *Engine) workLoop(ctx context.Context) {
 			pause(ctx, e.opts.ScopeRefresh)
 			continue
 		}
-		free := e.opts.Workers - len(slots)
+		free := inHand - len(slots)
 		if free == 0 {
 			select { // wait for one slot, then read as many as are free
 			case slots <- struct{}{}:
@@ -98,10 +103,15 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 	if limit <= 0 {
 		limit = e.opts.DefaultConcurrency
 	}
-	if !e.inflight.tryAcquire(d.Target.ID, limit) {
+	// A busy target's delivery waits in line here for up to DeferDelay,
+	// behind at most half the entries in hand, so that a hanging target
+	// leaves the other half to everyone else; past that it is deferred.
+	if !e.inflight.acquire(d.Target.ID, limit, inHandPerWorker*e.opts.Workers/2, e.opts.DeferDelay) {
 		return e.deferDelivery(ctx, scope, en.ID, d.ID, time.Now().Add(e.opts.DeferDelay))
 	}
-	defer e.inflight.release(d.Target.ID)
+	var once sync.Once
+	release := func() { once.Do(func() { e.inflight.release(d.Target.ID) }) }
+	defer release()
 	if info.RateLimit > 0 {
 		now := time.Now()
 		if ok, err := e.store.AllowRate(ctx, scope, d.Target.ID, info.RateLimit, now); err != nil {
@@ -110,8 +120,14 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 			return e.deferDelivery(ctx, scope, en.ID, d.ID, now.Truncate(time.Second).Add(time.Second))
 		}
 	}
-	return e.attempt(ctx, scope, en.ID, d, payload, sender, info)
+	e.sending <- struct{}{}
+	defer func() { <-e.sending }()
+	return e.attempt(ctx, scope, en.ID, d, payload, sender, info, release)
 }
+
+// inHandPerWorker is how many deliveries-stream entries the engine holds
+// per worker: the ones sending plus the ones waiting in line for a target.
+const inHandPerWorker = 4
 
 func (e *Engine) deferDelivery(ctx context.Context, scope core.Scope, entryID, id string, at time.Time) error {
 	if err := e.store.DeferDelivery(ctx, scope, entryID, id, at); err != nil {
@@ -121,14 +137,17 @@ func (e *Engine) deferDelivery(ctx context.Context, scope core.Scope, entryID, i
 	return nil
 }
 
-// attempt sends one attempt and records it.
-func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, payload []byte, sender Sender, info *TargetInfo) error {
+// attempt sends one attempt and records it. sent frees the target's slot as
+// soon as the request is over: the cap counts requests in flight at the
+// target, not the bookkeeping after them.
+func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, payload []byte, sender Sender, info *TargetInfo, sent func()) error {
 	ev, err := decodeEvent(payload)
 	if err != nil {
 		return e.finishWithout(ctx, scope, d, entryID, "the event payload is missing or unreadable")
 	}
 	number := d.AttemptCount + 1
 	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Event: ev, Payload: payload, Number: number})
+	sent()
 	schedule := info.Schedule
 	if schedule == nil || e.opts.ForceSchedule {
 		schedule = e.opts.Schedule
