@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -66,15 +65,7 @@ func checkLiveHost(raw string, allowed []netip.Prefix) error {
 	if err != nil {
 		return nil // the engine names a malformed url
 	}
-	host := strings.ToLower(u.Hostname())
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		host = "127.0.0.1"
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return nil
-	}
-	if err := outbound.CheckAddr(addr.Unmap(), allowed); err != nil {
+	if outbound.CheckHost(u.Hostname(), allowed) != nil {
 		return core.ParamError("url", "Live-mode endpoints may not target %s, an internal address; use a public address or a test-mode endpoint.", u.Hostname())
 	}
 	return nil

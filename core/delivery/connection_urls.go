@@ -31,23 +31,10 @@ func checkLiveURLs(fields []plugins.Field, config plugins.Config, allowed []neti
 		if u.Scheme != "https" {
 			return core.ParamError("config."+f.Name, "Live-mode connections must use https for %s.", f.Name)
 		}
-		if internalHost(u.Hostname(), allowed) {
+		if outbound.CheckHost(u.Hostname(), allowed) != nil {
 			return core.ParamError("config."+f.Name, "Live-mode connections may not target %s, an internal address; use a public address or a test-mode connection.", u.Hostname())
 		}
 	}
 	return nil
 }
 
-// internalHost reports whether host is localhost or a literal address live
-// mode may not reach.
-func internalHost(host string, allowed []netip.Prefix) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		host = "127.0.0.1"
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	return outbound.CheckAddr(addr.Unmap(), allowed) != nil
-}

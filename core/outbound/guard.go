@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"syscall"
 )
 
@@ -159,4 +160,21 @@ func isZero(b []byte) bool {
 // its first delivery.
 func CheckAddr(addr netip.Addr, allowed []netip.Prefix) error {
 	return newGuard(allowed).check(addr)
+}
+
+// CheckHost is CheckAddr for the host of a URL as a user typed it: localhost
+// (and *.localhost) counts as loopback, a literal address is checked, and any
+// other name passes, since only the dial can see where it resolves. The API
+// calls it to refuse an obviously internal live-mode URL when it is
+// registered; the dial-time guard stays the real defence.
+func CheckHost(host string, allowed []netip.Prefix) error {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		host = "127.0.0.1"
+	}
+	addr, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	if err != nil {
+		return nil
+	}
+	return CheckAddr(addr.Unmap(), allowed)
 }
