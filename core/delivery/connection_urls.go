@@ -37,4 +37,3 @@ func checkLiveURLs(fields []plugins.Field, config plugins.Config, allowed []neti
 	}
 	return nil
 }
-
