@@ -130,7 +130,12 @@ func (c *Connections) Disable(ctx context.Context, scope core.Scope, id, reason 
 func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Result {
 	t := target.Data.(*connTarget)
 	url := "connector://" + t.conn.Connector
-	tr, res := c.transform(ctx, job.Scope, t.conn, job.Event, job.Number)
+	ev, err := job.DecodeEvent()
+	if err != nil {
+		return Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
+			Attempt: &core.Attempt{URL: url, Error: err.Error()}}
+	}
+	tr, res := c.transform(ctx, job.Scope, t.conn, ev, job.Number)
 	if res != nil {
 		res.Attempt.URL = url
 		return *res

@@ -49,9 +49,20 @@ type TargetInfo struct {
 type Job struct {
 	Scope    core.Scope
 	Delivery *core.Delivery
-	Event    *core.Event
-	Payload  []byte // the event envelope JSON as stored
-	Number   int    // the attempt number, from 1
+	Event    *core.Event // the decoded event when the caller has it; else nil, see DecodeEvent
+	Payload  []byte      // the event envelope JSON as stored
+	Number   int         // the attempt number, from 1
+}
+
+// DecodeEvent returns the job's event, decoding Payload when the caller
+// did not. The worker leaves Event nil: a webhook without a transform sends
+// Payload as is and needs only Delivery.EventID, so decoding the whole
+// envelope on every attempt would be wasted work on the hot path.
+func (j Job) DecodeEvent() (*core.Event, error) {
+	if j.Event != nil {
+		return j.Event, nil
+	}
+	return decodeEvent(j.Payload)
 }
 
 // Result is what one attempt did. Attempt is the attempt-log record the

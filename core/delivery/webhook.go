@@ -62,7 +62,7 @@ func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) R
 	if res != nil {
 		return *res
 	}
-	header := e.requestHeader(t, job.Event.ID, body, extra)
+	header := e.requestHeader(t, job.Delivery.EventID, body, extra)
 	client := e.opts.TestHTTP
 	if job.Scope.Livemode {
 		client = e.opts.LiveHTTP
@@ -97,7 +97,12 @@ func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) ([]b
 	if ep.TransformScriptID == "" || e.opts.Transforms == nil {
 		return job.Payload, nil, nil, nil
 	}
-	tr, err := e.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, job.Event,
+	ev, err := job.DecodeEvent()
+	if err != nil {
+		return nil, nil, nil, &Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
+			Attempt: &core.Attempt{URL: ep.URL, Error: err.Error()}}
+	}
+	tr, err := e.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
 		core.TransformTarget{Kind: core.TargetEndpoint, ID: ep.ID}, job.Number)
 	if err != nil {
 		outcome := Retry // the runner could not run: try again later

@@ -141,12 +141,11 @@ func (e *Engine) deferDelivery(ctx context.Context, scope core.Scope, entryID, i
 // soon as the request is over: the cap counts requests in flight at the
 // target, not the bookkeeping after them.
 func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, payload []byte, sender Sender, info *TargetInfo, sent func()) error {
-	ev, err := decodeEvent(payload)
-	if err != nil {
+	if !json.Valid(payload) {
 		return e.finishWithout(ctx, scope, d, entryID, "the event payload is missing or unreadable")
 	}
 	number := d.AttemptCount + 1
-	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Event: ev, Payload: payload, Number: number})
+	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Payload: payload, Number: number})
 	sent()
 	schedule := info.Schedule
 	if schedule == nil || e.opts.ForceSchedule {

@@ -1,0 +1,59 @@
+package redisstore_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+)
+
+// TestFinishAttemptHealth checks what FinishAttempt tells the breaker: the
+// run of failures always, the 5-minute window only after a failed attempt
+// (the only time the breaker reads it), and Stale for an attempt recorded
+// twice.
+func TestFinishAttemptHealth(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	target := core.Target{Kind: core.TargetEndpoint, ID: "ep_health"}
+	steps := []struct {
+		name      string
+		succeeded bool
+		is5xx     bool
+		want      redisstore.Health
+	}{
+		{"first 5xx", false, true, redisstore.Health{Consecutive: 1, Window: 1, Window5xx: 1}},
+		{"second 5xx", false, true, redisstore.Health{Consecutive: 2, Window: 2, Window5xx: 2}},
+		{"success resets the run, no window read", true, false, redisstore.Health{}},
+		{"timeout counts in the window, not as 5xx", false, false, redisstore.Health{Consecutive: 1, Window: 4, Window5xx: 2}},
+	}
+	for i, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			d := &core.Delivery{ID: fmt.Sprintf("whd_health%d", i), EventID: "evt_1", Target: target}
+			if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+				t.Fatalf("CreateDeliveries: %v", err)
+			}
+			rec := redisstore.AttemptRecord{
+				Attempt: &core.Attempt{Number: 1}, Status: core.StatusFailed, Counted: true,
+				Succeeded: st.succeeded, Is5xx: st.is5xx, FailCode: "500", Retention: time.Hour,
+			}
+			if st.succeeded {
+				rec.Status = core.StatusSucceeded
+			}
+			got, err := s.FinishAttempt(ctx, scope, d, rec)
+			if err != nil {
+				t.Fatalf("FinishAttempt: %v", err)
+			}
+			if got != st.want {
+				t.Errorf("health = %+v, want %+v", got, st.want)
+			}
+			again, err := s.FinishAttempt(ctx, scope, d, rec) // d.AttemptCount is stale now
+			if err != nil || !again.Stale {
+				t.Errorf("second record = %+v, %v; want Stale", again, err)
+			}
+		})
+	}
+}
