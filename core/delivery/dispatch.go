@@ -77,7 +77,7 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 	batch := make([]redisstore.EventDeliveries, 0, len(entries))
 	for _, en := range entries {
 		raw, _ := en.Values["event"].(string)
-		ev, err := decodeEvent([]byte(raw))
+		ev, err := decodeEventHead([]byte(raw))
 		if err != nil {
 			e.opts.Logger.Error("drop undecodable event", "entry", en.ID, "err", err)
 			batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID})

@@ -123,7 +123,7 @@ func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) ([]b
 // requestHeader builds the headers of one attempt: the endpoint's static
 // headers and the script's, then the ones Bellhop owns, which win.
 func (e *Engine) requestHeader(t *endpointTarget, eventID string, body []byte, extra map[string]string) http.Header {
-	h := http.Header{}
+	h := make(http.Header, len(t.ep.Headers)+len(extra)+6) // + signature's 3, request id, type, agent
 	for k, v := range t.ep.Headers {
 		h.Set(k, v)
 	}
