@@ -68,7 +68,9 @@ type Attempt struct {
 	Error           string      `json:"error"`   // connection error, timeout, transform error
 	Outcome         string      `json:"outcome"` // succeeded, retry, failed, skipped, deferred
 	Logs            []string    `json:"logs,omitempty"`
-	ExternalID      string      `json:"external_id,omitempty"` // a connector's id of what it created (a Slack message ts)
+	ScriptID        string      `json:"script_id,omitempty"`      // the transform that ran: a scr_… id or a shipped default such as slack/default.js
+	ScriptVersion   int         `json:"script_version,omitempty"` // its version, for a saved script
+	ExternalID      string      `json:"external_id,omitempty"`    // a connector's id of what it created (a Slack message ts)
 	NextRetryAt     *time.Time  `json:"next_retry_at"`
 	CreatedAt       time.Time   `json:"created_at"`
 }

@@ -30,8 +30,10 @@ type TransformRunner interface {
 	// RunTransform runs script scriptID (its latest version) of scope on ev.
 	// A script that throws, times out or exceeds a limit returns an EINVALID
 	// error whose message names the line and column; the delivery fails for
-	// good (a script bug is fixed and replayed, not retried). Returns
-	// ENOTFOUND if the script does not exist.
+	// good (a script bug is fixed and replayed, not retried). The result of
+	// such a run comes back with the error, carrying the script's console
+	// output and version for the attempt log. Returns ENOTFOUND (and no
+	// result) if the script does not exist.
 	RunTransform(ctx context.Context, scope Scope, scriptID string, ev *Event, target TransformTarget, attempt int) (*TransformResult, error)
 }
 

@@ -135,12 +135,13 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 		return Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
 			Attempt: &core.Attempt{URL: url, Error: err.Error()}}
 	}
-	tr, res := c.transform(ctx, job.Scope, t.conn, ev, job.Number)
+	tr, script, res := c.transform(ctx, job.Scope, t.conn, ev, job.Number)
 	if res != nil {
 		res.Attempt.URL = url
 		return *res
 	}
-	a := &core.Attempt{ID: randomID("req_"), URL: url, Logs: tr.Logs}
+	a := &core.Attempt{ID: randomID("req_"), URL: url}
+	stampScript(a, script, tr)
 	start := time.Now()
 	r, err := c.deliver(ctx, t, tr.Output)
 	a.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
@@ -205,49 +206,43 @@ func redact(s string, secrets map[string]string) string {
 // transform runs the connection's script, or else its connector's default
 // script, and returns the connector input, or a final Result (skipped, or
 // failed for a script error).
-func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *core.Connection, ev *core.Event, attempt int) (*core.TransformResult, *Result) {
+func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *core.Connection, ev *core.Event, attempt int) (*core.TransformResult, string, *Result) {
 	tt := core.TransformTarget{Kind: core.TargetConnection, ID: conn.ID}
+	script := conn.TransformScriptID
 	var tr *core.TransformResult
 	var err error
-	if conn.TransformScriptID != "" {
-		if c.engine.opts.Transforms == nil {
-			err = core.Errorf(core.EUNAVAILABLE, "transform scripts are not enabled on this hub")
-		} else {
-			tr, err = c.engine.opts.Transforms.RunTransform(ctx, scope, conn.TransformScriptID, ev, tt, attempt)
-		}
-	} else {
-		tr, err = c.runDefault(ctx, conn.Connector, ev, tt, attempt)
+	switch {
+	case script == "":
+		script, tr, err = c.runDefault(ctx, conn.Connector, ev, tt, attempt)
+	case c.engine.opts.Transforms == nil:
+		err = core.Errorf(core.EUNAVAILABLE, "transform scripts are not enabled on this hub")
+	default:
+		tr, err = c.engine.opts.Transforms.RunTransform(ctx, scope, script, ev, tt, attempt)
 	}
-	if err != nil {
-		outcome := Retry // the runner could not run: try again later
-		if code := core.ErrorCode(err); code == core.EINVALID || code == core.ENOTFOUND {
-			outcome = Failed // a script bug is fixed and replayed, not retried
-		}
-		msg := "transform: " + core.ErrorMessage(err)
-		return nil, &Result{Outcome: outcome, Reason: msg, FailCode: "transform", Attempt: &core.Attempt{Error: msg}}
+	if res := transformOutcome(script, tr, err); res != nil {
+		return nil, script, res
 	}
-	if tr.Skip {
-		return nil, &Result{Outcome: Skipped, Reason: tr.SkipReason, Attempt: &core.Attempt{Logs: tr.Logs}}
-	}
-	return tr, nil
+	return tr, script, nil
 }
 
 // runDefault runs the connector's default script from scripts/, compiled
-// once. A connector without one gets the event envelope as its input.
-func (c *Connections) runDefault(ctx context.Context, connector string, ev *core.Event, tt core.TransformTarget, attempt int) (*core.TransformResult, error) {
+// once, and returns its name. A connector without one gets the event
+// envelope as its input.
+func (c *Connections) runDefault(ctx context.Context, connector string, ev *core.Event, tt core.TransformTarget, attempt int) (string, *core.TransformResult, error) {
 	desc, err := c.describe(ctx, connector)
 	if err != nil {
-		return nil, fmt.Errorf("describe connector %s: %w", connector, err)
+		return "", nil, fmt.Errorf("describe connector %s: %w", connector, err)
 	}
 	if desc.DefaultScript == "" {
 		b, err := json.Marshal(ev)
-		return &core.TransformResult{Output: b}, err
+		return "", &core.TransformResult{Output: b}, err
 	}
 	p, err := c.program(desc.DefaultScript)
 	if err != nil {
-		return nil, err
+		return desc.DefaultScript, nil, err
 	}
-	return c.scripts.Run(ctx, p, transform.Input{Event: ev, Target: tt, Attempt: attempt})
+	tr, err := c.scripts.Run(ctx, p, transform.Input{Event: ev, Target: tt, Attempt: attempt})
+	return desc.DefaultScript, tr, err
 }
 
 // program compiles a shipped script once.

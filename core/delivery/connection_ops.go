@@ -87,12 +87,12 @@ func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, 
 		return nil, err
 	}
 	out.EventType = ev.Type
-	tr, res := c.transform(ctx, scope, t.conn, ev, 1)
+	tr, _, res := c.transform(ctx, scope, t.conn, ev, 1)
 	switch {
 	case res != nil && res.Outcome == Skipped:
 		out.Skipped, out.SkipReason, out.Logs = true, res.Reason, nonNil(res.Attempt.Logs)
 	case res != nil:
-		out.Error = res.Reason
+		out.Error, out.Logs = res.Reason, nonNil(res.Attempt.Logs)
 	default:
 		out.Output, out.Logs = tr.Output, nonNil(tr.Logs)
 	}

@@ -58,11 +58,12 @@ func (w *WebhookSender) Disable(ctx context.Context, scope core.Scope, id, reaso
 func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) Result {
 	t := target.Data.(*endpointTarget)
 	e := w.engine
-	body, extra, logs, res := e.transform(ctx, job, t.ep)
+	tr, res := e.transform(ctx, job, t.ep)
 	if res != nil {
 		return *res
 	}
-	header := e.requestHeader(t, job.Delivery.EventID, body, extra)
+	body := tr.Output
+	header := e.requestHeader(t, job.Delivery.EventID, body, tr.Headers)
 	client := e.opts.TestHTTP
 	if job.Scope.Livemode {
 		client = e.opts.LiveHTTP
@@ -72,7 +73,10 @@ func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) R
 	a := &core.Attempt{
 		ID: header.Get(e.opts.Prefix + "-Request-Id"), URL: t.ep.URL, RequestHeaders: header,
 		ResponseStatus: resp.Status, ResponseHeaders: resp.Header, ResponseBody: resp.Body,
-		LatencyMS: float64(resp.Latency.Microseconds()) / 1000, Logs: logs,
+		LatencyMS: float64(resp.Latency.Microseconds()) / 1000,
+	}
+	if t.ep.TransformScriptID != "" {
+		stampScript(a, t.ep.TransformScriptID, tr)
 	}
 	if resp.Err != nil {
 		a.Error = resp.Err.Error()
@@ -90,34 +94,25 @@ func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) R
 	return out
 }
 
-// transform runs the endpoint's script, if any. It returns the body to
-// send, headers the script set and its logs, or a final Result (skipped, or
-// failed for a script error).
-func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) ([]byte, map[string]string, []string, *Result) {
+// transform runs the endpoint's script, if any, and returns what to send
+// (with the headers the script set and its logs), or a final Result
+// (skipped, or failed for a script error).
+func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) (*core.TransformResult, *Result) {
 	if ep.TransformScriptID == "" || e.opts.Transforms == nil {
-		return job.Payload, nil, nil, nil
+		return &core.TransformResult{Output: job.Payload}, nil
 	}
 	ev, err := job.DecodeEvent()
 	if err != nil {
-		return nil, nil, nil, &Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
+		return nil, &Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
 			Attempt: &core.Attempt{URL: ep.URL, Error: err.Error()}}
 	}
 	tr, err := e.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
 		core.TransformTarget{Kind: core.TargetEndpoint, ID: ep.ID}, job.Number)
-	if err != nil {
-		outcome := Retry // the runner could not run: try again later
-		if c := core.ErrorCode(err); c == core.EINVALID || c == core.ENOTFOUND {
-			outcome = Failed // a script bug is fixed and replayed, not retried
-		}
-		msg := core.ErrorMessage(err)
-		return nil, nil, nil, &Result{Outcome: outcome, Reason: "transform: " + msg, FailCode: "transform",
-			Attempt: &core.Attempt{URL: ep.URL, Error: "transform: " + msg}}
+	if res := transformOutcome(ep.TransformScriptID, tr, err); res != nil {
+		res.Attempt.URL = ep.URL
+		return nil, res
 	}
-	if tr.Skip {
-		return nil, nil, nil, &Result{Outcome: Skipped, Reason: "the transform returned null",
-			Attempt: &core.Attempt{URL: ep.URL, Logs: tr.Logs}}
-	}
-	return tr.Output, tr.Headers, tr.Logs, nil
+	return tr, nil
 }
 
 // requestHeader builds the headers of one attempt: the endpoint's static

@@ -34,10 +34,11 @@ func NewRunner(engine *Engine, store core.ScriptStore) *Runner {
 }
 
 // RunTransform runs the latest version of script scriptID of scope on ev for
-// target. It returns (nil, error) when the run fails: EINVALID for a script
-// error, a timeout or a broken limit (the message names the line and column),
-// ENOTFOUND if the script does not exist, and an uncoded error when the
-// store or ctx failed (worth a retry).
+// target. When a run fails it returns the error and, if the script ran at
+// all, its result (logs, version): EINVALID for a script error, a timeout or
+// a broken limit (the message names the line and column), ENOTFOUND if the
+// script does not exist, and an uncoded error when the store or ctx failed
+// (worth a retry).
 func (r *Runner) RunTransform(ctx context.Context, scope core.Scope, scriptID string, ev *core.Event, target core.TransformTarget, attempt int) (*core.TransformResult, error) {
 	sc, err := r.store.FindScript(ctx, scope, scriptID)
 	if err != nil {
@@ -48,11 +49,10 @@ func (r *Runner) RunTransform(ctx context.Context, scope core.Scope, scriptID st
 		return nil, err
 	}
 	res, err := r.engine.Run(ctx, p, Input{Event: ev, Target: target, Attempt: attempt})
-	if err != nil {
-		return nil, err
+	if res != nil {
+		res.Version = sc.Version
 	}
-	res.Version = sc.Version
-	return res, nil
+	return res, err
 }
 
 // Program returns the compiled program of one script version, compiling it on

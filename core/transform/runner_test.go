@@ -50,8 +50,9 @@ func TestRunnerRunsLatestVersion(t *testing.T) {
 		})
 	}
 	store.scripts["acct_1/scr_1"] = &core.Script{ID: "scr_1", Version: 4, Source: "function transform(e) { throw new Error('x') }"}
+	store.scripts["acct_1/scr_1"].Source = "function transform(e) { console.log('about to fail'); throw new Error('x') }"
 	res, err := r.RunTransform(context.Background(), scope, "scr_1", testEvent(), core.TransformTarget{}, 1)
-	if res != nil || core.ErrorCode(err) != core.EINVALID {
-		t.Errorf("throwing script: got %v, %v; want nil and EINVALID", res, err)
+	if core.ErrorCode(err) != core.EINVALID || res == nil || res.Version != 4 || len(res.Logs) != 1 {
+		t.Errorf("throwing script: got %+v, %v; want EINVALID with the run's logs and version 4", res, err)
 	}
 }

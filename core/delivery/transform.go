@@ -1,0 +1,36 @@
+package delivery
+
+import "github.com/bellhop/bellhop/core"
+
+// transformOutcome turns one transform run into the attempt's final Result
+// when there is nothing to send: skipped when the script returned null,
+// failed for good on a script error (a bug is fixed and the event replayed,
+// not retried on a schedule), retried when the runner itself could not run.
+// It returns nil when tr carries a body to send. Both webhook and connection
+// deliveries go through it, so a script behaves the same for either target.
+func transformOutcome(scriptID string, tr *core.TransformResult, err error) *Result {
+	a := &core.Attempt{}
+	stampScript(a, scriptID, tr)
+	if err != nil {
+		outcome := Retry
+		if c := core.ErrorCode(err); c == core.EINVALID || c == core.ENOTFOUND {
+			outcome = Failed
+		}
+		a.Error = "transform: " + core.ErrorMessage(err)
+		return &Result{Outcome: outcome, Reason: a.Error, FailCode: "transform", Attempt: a}
+	}
+	if tr.Skip {
+		return &Result{Outcome: Skipped, Reason: tr.SkipReason, Attempt: a}
+	}
+	return nil
+}
+
+// stampScript records in the attempt log which script ran, its version and
+// what it printed, so that a developer reading a delivery sees the code
+// that shaped it.
+func stampScript(a *core.Attempt, scriptID string, tr *core.TransformResult) {
+	a.ScriptID = scriptID
+	if tr != nil {
+		a.ScriptVersion, a.Logs = tr.Version, tr.Logs
+	}
+}
