@@ -11,6 +11,7 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/signature"
 )
 
@@ -20,27 +21,31 @@ type WebhookSender struct {
 	engine *Engine
 }
 
-// endpointTarget is the sender's view of an endpoint for one attempt.
+// endpointTarget is the sender's view of an endpoint for one attempt: ep
+// shows its header values masked, headers holds the real ones.
 type endpointTarget struct {
 	ep      *core.Endpoint
 	secrets []string
+	headers map[string]string
 }
 
-// Lookup loads the endpoint and its signing secrets in one read.
+// Lookup loads the endpoint, its signing secrets and its static headers in
+// one read.
 // A lookup is kept for Options.TargetCacheTTL.
 func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string) (info *TargetInfo, err error) {
 	now := time.Now()
 	if info, ok := w.engine.targets.get(scope, id, now); ok {
 		return info, nil
 	}
-	ep, secrets, err := w.engine.store.EndpointAndSecrets(ctx, scope, id, now)
+	opened, err := w.engine.store.OpenEndpoint(ctx, scope, id, now)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { w.engine.targets.put(scope, id, info, now) }()
+	ep := opened.Endpoint
 	info = &TargetInfo{
 		Disabled: ep.Disabled, DisabledReason: ep.DisabledReason, MaxConcurrency: ep.MaxConcurrency,
-		RateLimit: ep.RateLimit, Data: &endpointTarget{ep: ep, secrets: secrets},
+		RateLimit: ep.RateLimit, Data: &endpointTarget{ep: ep, secrets: opened.Secrets, headers: opened.Headers},
 	}
 	if !ep.RetrySchedule.IsZero() {
 		info.Schedule = ep.RetrySchedule.Resolve(nil)
@@ -71,7 +76,7 @@ func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) R
 	resp := client.Post(ctx, t.ep.URL, header, body)
 	v := outbound.Classify(resp.Status, resp.Header, resp.Err, time.Now())
 	a := &core.Attempt{
-		ID: header.Get(e.opts.Prefix + "-Request-Id"), URL: t.ep.URL, RequestHeaders: header,
+		ID: header.Get(e.opts.Prefix + "-Request-Id"), URL: t.ep.URL, RequestHeaders: maskStatic(header, t.headers),
 		ResponseStatus: resp.Status, ResponseHeaders: resp.Header, ResponseBody: resp.Body,
 		LatencyMS: float64(resp.Latency.Microseconds()) / 1000,
 	}
@@ -118,8 +123,8 @@ func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) (*co
 // requestHeader builds the headers of one attempt: the endpoint's static
 // headers and the script's, then the ones Bellhop owns, which win.
 func (e *Engine) requestHeader(t *endpointTarget, eventID string, body []byte, extra map[string]string) http.Header {
-	h := make(http.Header, len(t.ep.Headers)+len(extra)+6) // + signature's 3, request id, type, agent
-	for k, v := range t.ep.Headers {
+	h := make(http.Header, len(t.headers)+len(extra)+6) // + signature's 3, request id, type, agent
+	for k, v := range t.headers {
 		h.Set(k, v)
 	}
 	for k, v := range extra {
@@ -133,6 +138,22 @@ func (e *Engine) requestHeader(t *endpointTarget, eventID string, body []byte, e
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", e.opts.UserAgent)
 	return h
+}
+
+// maskStatic returns the headers an attempt logs: those sent, with the
+// value of each of the endpoint's static headers masked, since they carry
+// receiver credentials. The sent headers are left as they are.
+func maskStatic(sent http.Header, static map[string]string) http.Header {
+	if len(static) == 0 {
+		return sent
+	}
+	logged := sent.Clone()
+	for name := range static {
+		if v := logged.Get(name); v != "" {
+			logged.Set(name, redisstore.MaskSecret(v))
+		}
+	}
+	return logged
 }
 
 // failCode labels a failed attempt for failures-by-code.

@@ -13,7 +13,8 @@ import (
 
 // Endpoint keys, per scope:
 //
-//	ep:<id>           STRING  the endpoint as JSON, with its secrets sealed
+//	ep:<id>           STRING  the endpoint as JSON, with its secrets and its
+//	                          header values sealed, and the header values masked
 //	eps               ZSET    endpoint ids by creation time (ms), for listing
 //	eps:type:<type>   SET     ids subscribed to <type>; <type> "*" for all
 //
@@ -22,8 +23,9 @@ import (
 
 // endpointRecord is what ep:<id> holds.
 type endpointRecord struct {
-	Endpoint *core.Endpoint `json:"endpoint"`
-	Secrets  []sealedSecret `json:"secrets"`
+	Endpoint *core.Endpoint    `json:"endpoint"` // Headers hold masks
+	Secrets  []sealedSecret    `json:"secrets"`
+	Headers  map[string][]byte `json:"headers,omitempty"` // header name → sealed value
 }
 
 // sealedSecret is an EndpointSecret encrypted with the store's Sealer.
@@ -39,16 +41,25 @@ func (s *Store) endpointTypeKey(scope core.Scope, typ string) string {
 }
 
 // SaveEndpoint creates or replaces ep. Secrets are sealed with the store's
-// Sealer; a nil secrets keeps the stored ones. The type index is updated in
-// the same transaction.
+// Sealer; a nil secrets keeps the stored ones. Header values are sealed too:
+// a value equal to the mask a read showed for that header keeps the stored
+// value, any other is a new value, and a header left out is removed. On
+// success ep.Headers holds the masks, as reads show them. The type index is
+// updated in the same transaction.
 func (s *Store) SaveEndpoint(ctx context.Context, scope core.Scope, ep *core.Endpoint, secrets []core.EndpointSecret) error {
 	key := s.endpointKey(scope, ep.ID)
+	var masks map[string]string
 	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 		old, err := s.readEndpointRecord(ctx, tx, key)
 		if err != nil && core.ErrorCode(err) != core.ENOTFOUND {
 			return err
 		}
-		rec := endpointRecord{Endpoint: ep}
+		stored := *ep
+		rec := endpointRecord{Endpoint: &stored}
+		if masks, rec.Headers, err = s.sealHeaders(ep.Headers, old); err != nil {
+			return err
+		}
+		stored.Headers = masks
 		if secrets != nil {
 			if rec.Secrets, err = s.sealSecrets(secrets); err != nil {
 				return err
@@ -75,7 +86,11 @@ func (s *Store) SaveEndpoint(ctx context.Context, scope core.Scope, ep *core.End
 		})
 		return err
 	}, key)
-	return storeErr("save endpoint", err)
+	if err != nil {
+		return storeErr("save endpoint", err)
+	}
+	ep.Headers = masks
+	return nil
 }
 
 // FindEndpoint returns ENOTFOUND if the endpoint is not in scope.
@@ -84,7 +99,7 @@ func (s *Store) FindEndpoint(ctx context.Context, scope core.Scope, id string) (
 	if err != nil {
 		return nil, storeErr("find endpoint", err)
 	}
-	return rec.Endpoint, nil
+	return rec.shown(), nil
 }
 
 // EndpointSecrets returns the secrets that sign at now, oldest first (the
@@ -95,28 +110,37 @@ func (s *Store) EndpointSecrets(ctx context.Context, scope core.Scope, id string
 	return secrets, err
 }
 
-// EndpointAndSecrets returns an endpoint and the secrets that sign at now in
-// one read, for the delivery worker. Returns ENOTFOUND.
+// EndpointAndSecrets returns an endpoint (header values masked) and the
+// secrets that sign at now in one read, for a rotation. Returns ENOTFOUND.
 func (s *Store) EndpointAndSecrets(ctx context.Context, scope core.Scope, id string, now time.Time) (*core.Endpoint, []string, error) {
 	rec, err := s.readEndpointRecord(ctx, s.rdb, s.endpointKey(scope, id))
 	if err != nil {
 		return nil, nil, storeErr("find endpoint secrets", err)
 	}
+	secrets, err := s.openSecrets(rec, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec.shown(), secrets, nil
+}
+
+// openSecrets returns the plaintext of the secrets that sign at now.
+func (s *Store) openSecrets(rec *endpointRecord, now time.Time) ([]string, error) {
 	var out []string
 	for _, sec := range rec.Secrets {
 		if sec.ExpiresAt != nil && !now.Before(*sec.ExpiresAt) {
 			continue
 		}
 		if s.opts.Sealer == nil {
-			return nil, nil, errors.New("open endpoint secret: no sealer configured")
+			return nil, errors.New("open endpoint secret: no sealer configured")
 		}
 		plain, err := s.opts.Sealer.Open(sec.Sealed)
 		if err != nil {
-			return nil, nil, fmt.Errorf("open endpoint secret: %w", err)
+			return nil, fmt.Errorf("open endpoint secret: %w", err)
 		}
 		out = append(out, string(plain))
 	}
-	return rec.Endpoint, out, nil
+	return out, nil
 }
 
 // ListEndpoints lists endpoints newest first.
@@ -192,7 +216,7 @@ func (s *Store) loadEndpoints(ctx context.Context, scope core.Scope, ids []strin
 		if err := json.Unmarshal([]byte(str), &rec); err != nil {
 			return nil, fmt.Errorf("decode endpoint: %w", err)
 		}
-		out = append(out, rec.Endpoint)
+		out = append(out, rec.shown())
 	}
 	return out, nil
 }
