@@ -25,8 +25,8 @@ func TestWebhookLifecycle(t *testing.T) {
 		"headers": map[string]string{"X-Partner": "acme"}, "metadata": map[string]string{"team": "ops"},
 		"retry_schedule": "guestos", "rate_limit": 50,
 	})
-	if ep.RetrySchedule.Preset != "guestos" || ep.Headers["X-Partner"] != "acme" || ep.RateLimit != 50 {
-		t.Errorf("created endpoint = %+v, want the fields sent", ep.Endpoint)
+	if ep.RetrySchedule.Preset != "guestos" || ep.Headers["X-Partner"] != "[redacted]" || ep.RateLimit != 50 {
+		t.Errorf("created endpoint = %+v, want the fields sent (header values masked)", ep.Endpoint)
 	}
 	secrets := []string{ep.Secret}
 	var reads []*response // every read, checked for secrets at the end

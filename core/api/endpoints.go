@@ -20,7 +20,11 @@ const maxRotationGrace = 7 * 24 * time.Hour
 // endpointRequest is the body of POST /v1/webhook_endpoints and of an
 // update. Pointers and nil slices mean "not given", so that an update
 // changes only what it names. retry_schedule is decoded apart, so that its
-// errors keep naming their param.
+// errors keep naming their param. headers hold receiver credentials: they are
+// sealed at rest and every response shows their values masked; an update
+// that sends a header back with its masked value keeps the stored value, a
+// new value replaces it, {} removes them all and an omitted or null headers
+// keeps them.
 type endpointRequest struct {
 	URL               *string           `json:"url"`
 	Description       *string           `json:"description"`
