@@ -21,7 +21,7 @@ type Endpoint struct {
 	EnabledEvents     []string          `json:"enabled_events"` // type names, or ["*"]
 	PropertyIDs       []string          `json:"property_ids"`   // empty means every property
 	Metadata          map[string]string `json:"metadata"`
-	Headers           map[string]string `json:"headers"`             // static headers added to every request
+	Headers           map[string]string `json:"headers"`             // static headers added to every request; values sealed at rest, shown masked
 	RateLimit         int               `json:"rate_limit"`          // deliveries per second; 0 means unlimited
 	MaxConcurrency    int               `json:"max_concurrency"`     // requests in flight at once; 0 means the server default
 	RetrySchedule     RetrySchedule     `json:"retry_schedule"`      // a preset or custom delays
@@ -199,7 +199,9 @@ type EndpointSecret struct {
 // event type that fan-out reads. It is the storage side of EndpointService.
 type EndpointStore interface {
 	// SaveEndpoint creates or replaces an endpoint, and its secrets when
-	// secrets is not nil, and keeps the event-type index in step.
+	// secrets is not nil, and keeps the event-type index in step. Header
+	// values are sealed; one equal to the mask a read showed keeps the
+	// stored value, and ep.Headers comes back masked.
 	SaveEndpoint(ctx context.Context, scope Scope, ep *Endpoint, secrets []EndpointSecret) error
 	// FindEndpoint returns ENOTFOUND if the endpoint is not in scope.
 	FindEndpoint(ctx context.Context, scope Scope, id string) (*Endpoint, error)
