@@ -127,20 +127,9 @@ func (s *Server) handleTestConnection() gin.HandlerFunc {
 // handleListConnectionDeliveries is a connection's delivery log, filtered
 // like an endpoint's.
 func (s *Server) handleListConnectionDeliveries() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		f, err := deliveryFilter(c)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		id := c.Param("id")
-		list, err := s.deps.Connections.ListConnectionDeliveries(c, scope(c), id, f)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		writeList(c, "/v1/connections/"+id+"/deliveries", list)
-	}
+	return deliveryLogHandler(s, "/v1/connections/", func(c *gin.Context, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
+		return s.deps.Connections.ListConnectionDeliveries(c, scope(c), id, f)
+	})
 }
 
 // handleReplayToConnection queues one retained event again for the

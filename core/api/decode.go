@@ -156,3 +156,19 @@ func writeList[T any](c *gin.Context, url string, l core.List[T]) {
 	}
 	c.JSON(http.StatusOK, listBody[T]{Object: "list", Data: l.Data, HasMore: l.HasMore, URL: url})
 }
+
+// parseCreatedRange reads created[gte] and created[lte], the time window of
+// a list of what (events, deliveries), and refuses a window that is empty
+// by construction.
+func parseCreatedRange(c *gin.Context, what string) (gte, lte *time.Time, err error) {
+	if gte, err = parseTimeParam(c, "created[gte]"); err != nil {
+		return nil, nil, err
+	}
+	if lte, err = parseTimeParam(c, "created[lte]"); err != nil {
+		return nil, nil, err
+	}
+	if gte != nil && lte != nil && lte.Before(*gte) {
+		return nil, nil, core.ParamError("created[lte]", "created[lte] is before created[gte]; no %s can match.", what)
+	}
+	return gte, lte, nil
+}

@@ -38,6 +38,14 @@ func (s *Server) handleTestEndpoint() gin.HandlerFunc {
 // handleListDeliveries lists an endpoint's deliveries newest first,
 // filtered by status, event_type and created[gte] / created[lte].
 func (s *Server) handleListDeliveries() gin.HandlerFunc {
+	return deliveryLogHandler(s, "/v1/webhook_endpoints/", func(c *gin.Context, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
+		return s.deps.Deliveries.ListDeliveries(c, scope(c), id, f)
+	})
+}
+
+// deliveryLogHandler serves the delivery log of the target :id under base
+// (an endpoint's or a connection's): the same filters, the same page.
+func deliveryLogHandler(s *Server, base string, list func(c *gin.Context, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		f, err := deliveryFilter(c)
 		if err != nil {
@@ -45,12 +53,12 @@ func (s *Server) handleListDeliveries() gin.HandlerFunc {
 			return
 		}
 		id := c.Param("id")
-		list, err := s.deps.Deliveries.ListDeliveries(c, scope(c), id, f)
+		l, err := list(c, id, f)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		writeList(c, "/v1/webhook_endpoints/"+id+"/deliveries", list)
+		writeList(c, base+id+"/deliveries", l)
 	}
 }
 
@@ -64,16 +72,8 @@ func deliveryFilter(c *gin.Context) (core.DeliveryFilter, error) {
 	if f.Page, err = parsePage(c); err != nil {
 		return f, err
 	}
-	if f.CreatedGTE, err = parseTimeParam(c, "created[gte]"); err != nil {
-		return f, err
-	}
-	if f.CreatedLTE, err = parseTimeParam(c, "created[lte]"); err != nil {
-		return f, err
-	}
-	if f.CreatedGTE != nil && f.CreatedLTE != nil && f.CreatedLTE.Before(*f.CreatedGTE) {
-		return f, core.ParamError("created[lte]", "created[lte] is before created[gte]; no delivery can match.")
-	}
-	return f, nil
+	f.CreatedGTE, f.CreatedLTE, err = parseCreatedRange(c, "delivery")
+	return f, err
 }
 
 // handleGetDelivery returns one delivery of the scope with its attempts.

@@ -97,16 +97,8 @@ func eventFilter(c *gin.Context) (core.EventFilter, error) {
 	if f.Page, err = parsePage(c); err != nil {
 		return f, err
 	}
-	if f.CreatedGTE, err = parseTimeParam(c, "created[gte]"); err != nil {
-		return f, err
-	}
-	if f.CreatedLTE, err = parseTimeParam(c, "created[lte]"); err != nil {
-		return f, err
-	}
-	if f.CreatedGTE != nil && f.CreatedLTE != nil && f.CreatedLTE.Before(*f.CreatedGTE) {
-		return f, core.ParamError("created[lte]", "created[lte] is before created[gte]; no event can match.")
-	}
-	return f, nil
+	f.CreatedGTE, f.CreatedLTE, err = parseCreatedRange(c, "event")
+	return f, err
 }
 
 // handleGetEvent returns one event of the caller's scope.
