@@ -53,6 +53,7 @@ type Connections struct {
 	scripts *transform.Engine
 	own     bool // scripts was made here and is stopped by Close
 	allowed []netip.Prefix
+	targets *targetCache // connections looked up for attempts
 
 	mu    sync.Mutex
 	descs map[string]plugins.Description // by connector name
@@ -69,7 +70,8 @@ var (
 // them through the connector plugins of opts.Host. Call it before e.Run.
 func NewConnections(e *Engine, opts ConnectionOptions) *Connections {
 	c := &Connections{engine: e, store: e.store, host: opts.Host, scripts: opts.Scripts, allowed: opts.AllowedRanges,
-		descs: map[string]plugins.Description{}, progs: map[string]*transform.Program{}}
+		targets: newTargetCache(e.opts.TargetCacheTTL),
+		descs:   map[string]plugins.Description{}, progs: map[string]*transform.Program{}}
 	if c.scripts == nil {
 		c.scripts, c.own = transform.New(transform.Options{}), true
 	}
@@ -92,13 +94,31 @@ type connTarget struct {
 	secrets map[string]string
 }
 
-// Lookup loads the connection and opens its secrets.
+// Lookup loads the connection and opens its secrets. Like an endpoint's,
+// a lookup is kept for Options.TargetCacheTTL, so that a burst of
+// deliveries reads and unseals the connection once; this hub forgets it
+// when it saves or deletes the connection. The cached connTarget is shared
+// by concurrent attempts and never written to.
 func (c *Connections) Lookup(ctx context.Context, scope core.Scope, id string) (*TargetInfo, error) {
+	now := time.Now()
+	if info, ok := c.targets.get(scope, id, now); ok {
+		return info, nil
+	}
 	t, err := c.loadTarget(ctx, scope, id)
 	if err != nil {
 		return nil, err
 	}
-	return &TargetInfo{Disabled: t.conn.Disabled, DisabledReason: t.conn.DisabledReason, Data: t}, nil
+	info := &TargetInfo{Disabled: t.conn.Disabled, DisabledReason: t.conn.DisabledReason, Data: t}
+	c.targets.put(scope, id, info, now)
+	return info, nil
+}
+
+// save stores conn and drops this hub's cached copy, so that its next
+// attempt sees the change at once. secrets nil keeps the stored ones.
+func (c *Connections) save(ctx context.Context, scope core.Scope, conn *core.Connection, secrets map[string]string) error {
+	err := c.store.SaveConnection(ctx, scope, conn, secrets)
+	c.targets.forget(scope, conn.ID)
+	return err
 }
 
 func (c *Connections) loadTarget(ctx context.Context, scope core.Scope, id string) (*connTarget, error) {

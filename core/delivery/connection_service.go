@@ -54,7 +54,7 @@ func (c *Connections) CreateConnection(ctx context.Context, scope core.Scope, in
 	if err := c.engine.attachScript(ctx, scope, conn.ID, "", conn.TransformScriptID); err != nil {
 		return nil, err
 	}
-	if err := c.store.SaveConnection(ctx, scope, conn, secrets); err != nil {
+	if err := c.save(ctx, scope, conn, secrets); err != nil {
 		return nil, err
 	}
 	if err := c.engine.AddScope(ctx, scope); err != nil {
@@ -101,12 +101,12 @@ func (c *Connections) UpdateConnection(ctx context.Context, scope core.Scope, id
 		conn.DisabledReason, conn.DisabledAt = "disabled by request", &now
 	} else if !conn.Disabled && wasDisabled {
 		conn.Disabled = true // enable saves it enabled, then releases parked deliveries
-		if err := c.store.SaveConnection(ctx, scope, conn, secrets); err != nil {
+		if err := c.save(ctx, scope, conn, secrets); err != nil {
 			return nil, err
 		}
 		return c.enable(ctx, scope, conn)
 	}
-	if err := c.store.SaveConnection(ctx, scope, conn, secrets); err != nil {
+	if err := c.save(ctx, scope, conn, secrets); err != nil {
 		return nil, err
 	}
 	return conn, nil
@@ -122,6 +122,7 @@ func (c *Connections) DeleteConnection(ctx context.Context, scope core.Scope, id
 	if err := c.store.DeleteConnection(ctx, scope, id); err != nil {
 		return err
 	}
+	c.targets.forget(scope, id)
 	if err := c.engine.attachScript(ctx, scope, id, conn.TransformScriptID, ""); err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func (c *Connections) EnableConnection(ctx context.Context, scope core.Scope, id
 func (c *Connections) enable(ctx context.Context, scope core.Scope, conn *core.Connection) (*core.Connection, error) {
 	conn.Disabled, conn.DisabledReason, conn.DisabledAt = false, "", nil
 	conn.UpdatedAt = time.Now().UTC().Truncate(time.Second)
-	if err := c.store.SaveConnection(ctx, scope, conn, nil); err != nil {
+	if err := c.save(ctx, scope, conn, nil); err != nil {
 		return nil, err
 	}
 	if err := c.store.ResetHealth(ctx, scope, conn.ID); err != nil {
@@ -172,7 +173,7 @@ func (c *Connections) disable(ctx context.Context, scope core.Scope, id, reason 
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	conn.Disabled, conn.DisabledReason, conn.DisabledAt, conn.UpdatedAt = true, reason, &now, now
-	if err := c.store.SaveConnection(ctx, scope, conn, nil); err != nil {
+	if err := c.save(ctx, scope, conn, nil); err != nil {
 		return nil, false, err
 	}
 	return conn, true, nil

@@ -51,8 +51,9 @@ type Options struct {
 	// BackfillRate throttles backfills to connections, in deliveries a
 	// second (endpoints use their rate_limit). Default 10.
 	BackfillRate int
-	// TargetCacheTTL is how long a hub keeps an endpoint it looked up for
-	// an attempt; changes made through another hub show within it.
+	// TargetCacheTTL is how long a hub keeps an endpoint or a connection
+	// it looked up for an attempt; changes made through another hub show
+	// within it.
 	// Default 1s; negative: no cache.
 	TargetCacheTTL time.Duration
 
