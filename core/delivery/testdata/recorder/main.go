@@ -16,9 +16,15 @@ import (
 	"github.com/bellhop/bellhop/plugins"
 )
 
-func main() { plugins.Serve(recorder{}) }
+// main keeps as many idle connections to the receiver as the hub sends
+// calls at once, as a real connector's long-lived client would; the default
+// client keeps two, so a loaded test would mostly measure TCP handshakes.
+func main() {
+	t := &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: 30 * time.Second}
+	plugins.Serve(recorder{client: &http.Client{Transport: t}})
+}
 
-type recorder struct{}
+type recorder struct{ client *http.Client }
 
 var fields = []plugins.Field{
 	{Name: "url", Title: "Receiver", Type: "string", Format: "uri", Required: true},
@@ -42,13 +48,13 @@ func (recorder) Check(_ context.Context, c plugins.Config) error {
 	return nil
 }
 
-func (recorder) Deliver(ctx context.Context, c plugins.Config, input json.RawMessage) (plugins.Result, error) {
+func (r recorder) Deliver(ctx context.Context, c plugins.Config, input json.RawMessage) (plugins.Result, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprint(c["url"]), bytes.NewReader(input))
 	if err != nil {
 		return plugins.Result{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+fmt.Sprint(c["token"]))
-	res, err := http.DefaultClient.Do(req)
+	res, err := r.client.Do(req)
 	if err != nil {
 		return plugins.Result{Outcome: plugins.Retry, Summary: "unreachable"}, nil
 	}
