@@ -70,6 +70,14 @@ func parseBodyTime(param, v string) (time.Time, error) {
 // in original order, throttled to its rate limit, and answers 202 with the
 // backfill: its id and the count of events in the window.
 func (s *Server) handleStartBackfill() gin.HandlerFunc {
+	return backfillHandler(s, func(c *gin.Context, id string, in core.BackfillInput) (*core.Backfill, error) {
+		return s.deps.Deliveries.StartBackfill(c, scope(c), id, in)
+	})
+}
+
+// backfillHandler serves POST …/{id}/backfill for any target kind: the same
+// window checks, 202 with the backfill.
+func backfillHandler(s *Server, start func(c *gin.Context, id string, in core.BackfillInput) (*core.Backfill, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req backfillRequest
 		if err := decodeJSON(c, &req); err != nil {
@@ -81,7 +89,7 @@ func (s *Server) handleStartBackfill() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		b, err := s.deps.Deliveries.StartBackfill(c, scope(c), c.Param("id"), in)
+		b, err := start(c, c.Param("id"), in)
 		s.respond(c, http.StatusAccepted, b, err)
 	}
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/gin-gonic/gin"
@@ -135,36 +134,15 @@ func (s *Server) handleListConnectionDeliveries() gin.HandlerFunc {
 // handleReplayToConnection queues one retained event again for the
 // connection, answering as an endpoint replay does.
 func (s *Server) handleReplayToConnection() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		var req replayRequest
-		if err := decodeJSON(c, &req); err != nil {
-			s.writeError(c, err)
-			return
-		}
-		if req.EventID == "" {
-			s.writeError(c, missingParam("event_id"))
-			return
-		}
-		r, err := s.deps.Connections.ReplayToConnection(c, scope(c), c.Param("id"), req.EventID)
-		s.respond(c, http.StatusOK, r, err)
-	}
+	return replayHandler(s, func(c *gin.Context, id, eventID string) (*core.Replay, error) {
+		return s.deps.Connections.ReplayToConnection(c, scope(c), id, eventID)
+	})
 }
 
 // handleBackfillConnection replays a window of events to the connection in
 // original order.
 func (s *Server) handleBackfillConnection() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		var req backfillRequest
-		if err := decodeJSON(c, &req); err != nil {
-			s.writeError(c, err)
-			return
-		}
-		in, err := s.backfillInput(c, scope(c), &req, time.Now())
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		b, err := s.deps.Connections.BackfillConnection(c, scope(c), c.Param("id"), in)
-		s.respond(c, http.StatusAccepted, b, err)
-	}
+	return backfillHandler(s, func(c *gin.Context, id string, in core.BackfillInput) (*core.Backfill, error) {
+		return s.deps.Connections.BackfillConnection(c, scope(c), id, in)
+	})
 }

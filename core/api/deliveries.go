@@ -100,6 +100,14 @@ type replayRequest struct {
 // the same event id, and answers exactly as the webhook contract shows:
 // {"replayed": true, "event_id", "delivery_id", "status": "queued"}.
 func (s *Server) handleReplayEvent() gin.HandlerFunc {
+	return replayHandler(s, func(c *gin.Context, id, eventID string) (*core.Replay, error) {
+		return s.deps.Deliveries.ReplayEvent(c, scope(c), id, eventID)
+	})
+}
+
+// replayHandler serves POST …/{id}/replay for any target kind: the same
+// body, the same answer in the contract's shape.
+func replayHandler(s *Server, replay func(c *gin.Context, id, eventID string) (*core.Replay, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req replayRequest
 		if err := decodeJSON(c, &req); err != nil {
@@ -110,7 +118,7 @@ func (s *Server) handleReplayEvent() gin.HandlerFunc {
 			s.writeError(c, missingParam("event_id"))
 			return
 		}
-		r, err := s.deps.Deliveries.ReplayEvent(c, scope(c), c.Param("id"), req.EventID)
+		r, err := replay(c, c.Param("id"), req.EventID)
 		s.respond(c, http.StatusOK, r, err)
 	}
 }
