@@ -82,3 +82,13 @@ func ErrorMessage(err error) string {
 	}
 	return "An internal error occurred. If it persists, contact support with the request id."
 }
+
+// ErrorReason returns the Reason of the *Error in err's chain, "" if there
+// is none.
+func ErrorReason(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
+}

@@ -22,6 +22,10 @@ type TransformResult struct {
 	Logs       []string          // console output, capped
 	Version    int               // the script version that ran
 	Duration   time.Duration
+	// Failure says what stopped a failed run: "timeout", "memory_limit" or
+	// "script_error" (the Reason of the run's EINVALID error); "" when it
+	// did not fail.
+	Failure string
 }
 
 // TransformRunner runs an account's transform scripts on events. The delivery
@@ -109,7 +113,8 @@ type ScriptTestResult struct {
 	Headers    map[string]string `json:"headers"`
 	Logs       []string          `json:"logs"`
 	DurationMS float64           `json:"duration_ms"`
-	Error      *string           `json:"error"` // the message with line and column, or null
+	Error      *string           `json:"error"`                // the message with line and column, or null
+	ErrorKind  string            `json:"error_kind,omitempty"` // "timeout", "memory_limit" or "script_error" when Error is set
 	Version    int               `json:"version,omitempty"`
 	Event      *Event            `json:"event"` // the event the script ran on
 }

@@ -103,7 +103,7 @@ func TestScriptsTest(t *testing.T) {
 		name, path            string
 		body                  map[string]any
 		wantOutput, wantError string
-		wantLogs              string
+		wantKind, wantLogs    string
 	}{
 		{name: "saved on a sample", path: "/v1/scripts/" + sc.ID + "/test", body: map[string]any{"event_type": "reservation.created", "target": map[string]any{"kind": "connection", "id": "conn_1"}},
 			wantOutput: `{"type":"reservation.created","nights":4}`, wantLogs: "log: connection"},
@@ -112,7 +112,13 @@ func TestScriptsTest(t *testing.T) {
 		{name: "unsaved source", path: "/v1/scripts/test", body: map[string]any{"source": "function transform(e) { return e.type }", "event_type": "payment.failed"},
 			wantOutput: `"payment.failed"`},
 		{name: "unsaved source that throws", path: "/v1/scripts/test", body: map[string]any{"source": "function transform(e) {\n  throw new Error('no')\n}", "event_type": "payment.failed"},
-			wantError: "script.js:2:9: Error: no"},
+			wantError: "script.js:2:9: Error: no", wantKind: "script_error"},
+		// Scripts that call back into JavaScript after transform returns
+		// (a getter, a thrown object's toString) stay inside the run's limits.
+		{name: "looping getter in the output", path: "/v1/scripts/test", body: map[string]any{"source": "function transform(e){ return {get x(){ while(true){} }}; }", "event_type": "payment.failed"},
+			wantError: "over its time limit", wantKind: "timeout"},
+		{name: "thrown object with a looping toString", path: "/v1/scripts/test", body: map[string]any{"source": "function transform(e){ throw {toString(){ while(true){} }} }", "event_type": "payment.failed"},
+			wantError: "over its time limit", wantKind: "timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,6 +131,9 @@ func TestScriptsTest(t *testing.T) {
 			}
 			if tt.wantError != "" && (res.Error == nil || !strings.Contains(*res.Error, tt.wantError)) {
 				t.Errorf("error = %v, want %q", res.Error, tt.wantError)
+			}
+			if res.ErrorKind != tt.wantKind {
+				t.Errorf("error_kind = %q, want %q", res.ErrorKind, tt.wantKind)
 			}
 			if tt.wantLogs != "" && strings.Join(res.Logs, "\n") != tt.wantLogs {
 				t.Errorf("logs = %q, want %q", res.Logs, tt.wantLogs)

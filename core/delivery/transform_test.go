@@ -81,3 +81,37 @@ func TestWebhookTransformsInTheAttemptLog(t *testing.T) {
 		t.Errorf("skips: status %s, reason %q; want skipped with the script's reason", d.Status, d.Reason)
 	}
 }
+
+// TestHostileScriptFailsOnlyItsDelivery is issue 8's crash: a saved script
+// whose result has a looping getter, attached to an endpoint. The delivery
+// fails for good as a timeout; the hub goes on and another endpoint of the
+// account gets the same event.
+func TestHostileScriptFailsOnlyItsDelivery(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	sc := &core.Script{Name: "hostile", Source: `function transform(e){ return {get x(){ while(true){} }}; }`}
+	if err := h.store.CreateScript(ctx, h.scope, sc); err != nil {
+		t.Fatal(err)
+	}
+	opts := h.options()
+	engine := transform.New(transform.Options{Timeout: 50 * time.Millisecond})
+	t.Cleanup(engine.Close)
+	opts.Transforms = transform.NewRunner(engine, h.store)
+	e := h.start(opts)
+	rc := newReceiver(t, nil)
+	hostile, _ := h.endpoint(e, rc.URL, func(in *core.EndpointInput) { in.TransformScriptID = &sc.ID })
+	h.endpoint(e, rc.URL, nil)
+	h.publish(h.scope, "reservation.created", 1)
+
+	eventually(t, "the plain endpoint's delivery", func() bool { return rc.count() == 1 })
+	var d *core.Delivery
+	eventually(t, "the hostile delivery to end", func() bool {
+		if ds := h.deliveries(e, hostile.ID); len(ds) == 1 && ds[0].Status != core.StatusPending {
+			d = ds[0]
+		}
+		return d != nil
+	})
+	if d.Status != core.StatusFailed || !strings.Contains(d.Reason, "over its time limit") {
+		t.Errorf("hostile delivery: %s %q, want failed for its time limit", d.Status, d.Reason)
+	}
+}

@@ -57,13 +57,13 @@
 //     removed. A guard throws a RangeError the script sees.
 //  2. A watchdog that, every millisecond while runs are in flight, reads the
 //     process's cumulative heap allocations from runtime/metrics (no
-//     stop-the-world) and interrupts any run during which the process
+//     stop-the-world) and interrupts a run during which the process
 //     allocated more than Options.MemoryBudget (default 64 MiB). Go cannot
 //     attribute allocations to a goroutine, so the count includes what other
-//     goroutines allocated meanwhile: it is an upper bound on the script's
-//     own, generous for a normal transform (a few KB in microseconds). It
-//     stops the step-by-step growth the guards cannot see: an ever-growing
-//     array, a string doubled in a loop.
+//     goroutines allocated meanwhile: when several runs are over budget it
+//     stops only the one running longest and starts the others' counts
+//     afresh (see watchdog). It stops the step-by-step growth the guards
+//     cannot see: an ever-growing array, a string doubled in a loop.
 //
 // Known gap: a native operation whose cost is proportional to a sparse
 // array's claimed length but which is not a method call (spreading
@@ -71,9 +71,22 @@
 // scripts in a child process with an rlimit would close it, at the cost of
 // an inter-process round trip on every run.
 //
+// # Script code only runs inside a bounded run
+//
+// A script's code runs not only in its transform function but wherever the
+// engine reads what it made: getters, Proxy traps, toJSON, toString and
+// valueOf while the result and context.headers are encoded, and the name
+// and message of what it threw. All of it runs inside the run (vm.guard),
+// under the same time, memory and stack limits, before the timers stop;
+// promise jobs it queued run there too. Nothing a script does escapes as a
+// panic, and a runtime that was interrupted or panicked is never pooled
+// again, so no half-unwound state reaches another tenant's run.
+//
 // # Errors
 //
 // A script error, a timeout or a broken limit is an EINVALID error whose
-// message starts with "<name>:<line>:<column>:"; the delivery fails for good
-// (fix the script, replay the event). A cancelled context is returned as is.
+// message starts with "<name>:<line>:<column>:" and whose Reason (also
+// TransformResult.Failure) says what stopped the run: FailTimeout,
+// FailMemoryLimit or FailScriptError. The delivery fails for good (fix the
+// script, replay the event). A cancelled context is returned as is.
 package transform

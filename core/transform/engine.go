@@ -5,8 +5,6 @@ import (
 
 	"github.com/dop251/goja"
 	"time"
-
-	"github.com/bellhop/bellhop/core"
 )
 
 // Limits every run is held to. The zero value of a field means its default.
@@ -120,5 +118,5 @@ func (e *Engine) putVM(v *vm) {
 // scriptError is an EINVALID error about a run, the kind that fails a
 // delivery for good.
 func scriptError(format string, args ...any) error {
-	return core.Errorf(core.EINVALID, format, args...)
+	return runFailure(FailScriptError, format, args...)
 }

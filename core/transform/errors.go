@@ -12,6 +12,69 @@ import (
 // maxHeaders bounds how many headers a script may add to a request.
 const maxHeaders = 32
 
+// What stopped a failed run, as the Reason of its EINVALID error and
+// TransformResult.Failure: a developer (and a metric) can tell a script that
+// is too slow or too big from one with a bug.
+const (
+	FailTimeout     = "timeout"      // over the time limit
+	FailMemoryLimit = "memory_limit" // over the memory budget
+	FailScriptError = "script_error" // threw, overflowed its stack, returned what cannot be sent, or broke a size cap
+)
+
+// errPanic marks a panic that was neither a thrown value nor an interrupt:
+// a bug in goja or in the engine, which a script should never reach.
+var errPanic = errors.New("the script engine failed")
+
+// guard runs fn, which may call the script's code (its transform, and then
+// getters, Proxy traps, toJSON, toString and valueOf while the engine reads
+// what it returned or threw), so that nothing escapes as a panic: a thrown
+// value comes back as a *goja.Exception, an interrupt or a stack overflow as
+// its goja error, any other panic as errPanic. The last three leave the
+// runtime spoiled: it is not used again.
+func (v *vm) guard(fn func() error) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		v.spoiled = true
+		switch x := r.(type) {
+		case *goja.InterruptedError:
+			err = x
+		case *goja.StackOverflowError:
+			err = x
+		default:
+			err = fmt.Errorf("%w: %v", errPanic, r)
+		}
+	}()
+	if exc := v.rt.Try(func() { err = fn() }); exc != nil {
+		return exc
+	}
+	return err
+}
+
+// explain turns a thrown value into the run's script error. It reads the
+// value's name and message, which may be getters of the script's own, so it
+// runs inside guard with the run's limits still in force.
+func (v *vm) explain(p *Program, err error) error {
+	var exc *goja.Exception
+	if !errors.As(err, &exc) {
+		return err
+	}
+	var text string
+	if again := v.rt.Try(func() { text = exceptionText(exc.Value()) }); again != nil {
+		text = "uncaught exception (reading its message threw again)"
+	}
+	return runFailure(FailScriptError, "%s: %s", where(p, exc.Stack()), text)
+}
+
+// runFailure is the EINVALID error of a failed run, its kind as the Reason.
+func runFailure(kind, format string, args ...any) error {
+	e := core.Errorf(core.EINVALID, format, args...)
+	e.Reason = kind
+	return e
+}
+
 // runError turns what a run returned into the error the caller sees. reason
 // is why the run was interrupted, if it was.
 func (e *Engine) runError(p *Program, err error, reason error) error {
@@ -19,24 +82,27 @@ func (e *Engine) runError(p *Program, err error, reason error) error {
 	var overflow *goja.StackOverflowError
 	var exc *goja.Exception
 	switch {
-	case core.ErrorCode(err) == core.EINVALID:
-		return err
 	case errors.As(err, &interrupted):
+		stack := interrupted.Stack()
 		switch reason {
 		case errTimeout:
-			return scriptError("%s: the transform ran over its time limit of %s", where(p, interrupted.Stack()), e.opts.Timeout)
+			return runFailure(FailTimeout, "%s: the transform ran over its time limit of %s", where(p, stack), e.opts.Timeout)
 		case errMemory:
-			return scriptError("%s: the transform allocated over its memory budget of %d MiB", where(p, interrupted.Stack()), e.opts.MemoryBudget>>20)
+			return runFailure(FailMemoryLimit, "%s: the transform allocated over its memory budget of %d MiB", where(p, stack), e.opts.MemoryBudget>>20)
 		case nil:
-			return scriptError("%s: the transform was interrupted", where(p, interrupted.Stack()))
+			return runFailure(FailScriptError, "%s: the transform was interrupted", where(p, stack))
 		}
 		return fmt.Errorf("run transform: %w", reason) // the caller's context ended
+	case core.ErrorCode(err) == core.EINVALID:
+		return err
 	case errors.As(err, &overflow):
-		return scriptError("%s: RangeError: maximum call stack size (%d) exceeded", where(p, overflow.Stack()), e.opts.MaxStackDepth)
-	case errors.As(err, &exc):
-		return scriptError("%s: %s", where(p, exc.Stack()), exceptionText(exc.Value()))
+		return runFailure(FailScriptError, "%s: RangeError: maximum call stack size (%d) exceeded", where(p, overflow.Stack()), e.opts.MaxStackDepth)
+	case errors.As(err, &exc): // explain always turns these into script errors
+		return runFailure(FailScriptError, "%s: uncaught exception", where(p, exc.Stack()))
+	case errors.Is(err, errPanic):
+		return runFailure(FailScriptError, "%s: %v", p.name, err)
 	}
-	return scriptError("%s: %s", p.name, err.Error())
+	return runFailure(FailScriptError, "%s: %s", p.name, err.Error())
 }
 
 // where names the innermost frame of the script's own code, as

@@ -43,7 +43,14 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.Transform
 	timer := time.AfterFunc(e.opts.Timeout, func() { f.interrupt(errTimeout) })
 	stopCtx := context.AfterFunc(ctx, func() { f.interrupt(context.Cause(ctx)) })
 	start := time.Now()
-	res, runErr := v.run(p, in)
+	// Everything that can call the script's code, reading what it threw
+	// included, runs inside guard and before the timers stop.
+	var res *core.TransformResult
+	runErr := v.guard(func() (err error) {
+		res, err = v.run(p, in)
+		return err
+	})
+	runErr = v.guard(func() error { return v.explain(p, runErr) })
 	dur := time.Since(start)
 	timer.Stop()
 	stopCtx()
@@ -51,14 +58,21 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.Transform
 	reason := f.finish()
 	st := v.state
 	v.reset()
-	e.putVM(v)
+	if !v.spoiled && reason == nil {
+		e.putVM(v)
+	}
+	// Otherwise the runtime is let go: an interrupt or a panic can leave
+	// queued jobs or a half-unwound stack behind, and the next run gets a
+	// runtime no hostile run touched.
 
 	if res == nil {
 		res = &core.TransformResult{}
 	}
 	res.Logs, res.Duration = st.logLines(), dur
 	if runErr != nil {
-		return res, e.runError(p, runErr, reason)
+		err := e.runError(p, runErr, reason)
+		res.Failure = core.ErrorReason(err)
+		return res, err
 	}
 	if res.Skip {
 		res.SkipReason = st.skipReason

@@ -125,7 +125,7 @@ func (s *Service) TestScript(ctx context.Context, scope core.Scope, t core.Scrip
 	}
 	if runErr != nil {
 		msg := core.ErrorMessage(runErr)
-		out.Error = &msg
+		out.Error, out.ErrorKind = &msg, core.ErrorReason(runErr)
 		return out, nil
 	}
 	out.Output, out.Skipped, out.SkipReason = res.Output, res.Skip, res.SkipReason

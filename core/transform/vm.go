@@ -20,6 +20,7 @@ type vm struct {
 	enc       encoder // its buffer is reused from run to run
 	state     *runState
 	opts      Options
+	spoiled   bool // a run panicked through guard: never reused
 }
 
 // maxReusedPrograms bounds how many programs' transform functions one runtime

@@ -47,9 +47,18 @@ func (f *flight) finish() error {
 // watchdog bounds how much memory a run may allocate. goja has no memory
 // limit, and Go cannot attribute allocations to a goroutine, so it samples
 // the process's cumulative heap allocations (runtime/metrics, no
-// stop-the-world) every interval and interrupts any run in flight during
-// which the process allocated more than budget bytes. Short runs finish long
-// before it looks; it costs nothing while no run is in flight but a tick.
+// stop-the-world) every interval and counts, for each run in flight, what
+// the process allocated since the run started.
+//
+// When runs of several tenants overlap, each count includes the others'
+// allocations, so the watchdog blames one run at a time: of the runs over
+// budget, the one that has been running longest (it has seen the most of
+// the growth, and a normal transform lasts microseconds, so a run that has
+// been in flight for the milliseconds it takes to allocate the budget is the
+// likely culprit). It stops that run alone and starts the others' counts
+// afresh, so that a neighbour is not stopped for the growth already blamed;
+// if the growth goes on, the next longest is stopped at the next look. It
+// costs nothing while no run is in flight but a tick.
 type watchdog struct {
 	budget   uint64
 	interval time.Duration
@@ -110,12 +119,21 @@ func (w *watchdog) check() {
 		return
 	}
 	now := w.sample[0].Value.Uint64()
+	var culprit *flight
 	for f := range w.flights {
 		switch {
 		case f.baseline == 0:
 			f.baseline = now
-		case now-f.baseline > w.budget:
-			f.interrupt(errMemory)
+		case now-f.baseline > w.budget && (culprit == nil || f.baseline < culprit.baseline):
+			culprit = f
 		}
+	}
+	if culprit == nil {
+		return
+	}
+	culprit.interrupt(errMemory)
+	delete(w.flights, culprit)
+	for f := range w.flights {
+		f.baseline = now
 	}
 }
