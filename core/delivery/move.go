@@ -82,7 +82,7 @@ func (e *Engine) claimOnce(ctx context.Context) {
 			continue
 		}
 		for _, en := range ds {
-			if err := e.process(context.WithoutCancel(ctx), s, en); err != nil {
+			if err := e.processSafely(context.WithoutCancel(ctx), s, en); err != nil {
 				e.opts.Logger.Warn("process claimed delivery", "entry", en.ID, "err", err)
 			}
 		}

@@ -66,7 +66,7 @@ func (e *Engine) runEntries(ctx context.Context, slots chan struct{}, byStream m
 			defer func() { <-slots }()
 			// An attempt that started finishes and is recorded even when the
 			// engine stops; its timeout bounds it.
-			if err := e.process(context.WithoutCancel(ctx), byStream[en.Stream], en); err != nil {
+			if err := e.processSafely(context.WithoutCancel(ctx), byStream[en.Stream], en); err != nil {
 				e.opts.Logger.Warn("process delivery", "entry", en.ID, "err", err)
 			}
 		}()

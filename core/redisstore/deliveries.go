@@ -165,6 +165,10 @@ type StreamEntry struct {
 	Stream string
 	ID     string
 	Values map[string]any
+	// Deliveries is how many times the group has handed the entry to a
+	// consumer, this time included; set by ClaimIdle only. An entry claimed
+	// again and again is one whose handling keeps stopping its hub.
+	Deliveries int
 }
 
 // ReadGroup reads new entries for consumer from the given streams (all
@@ -204,12 +208,30 @@ func (s *Store) ClaimIdle(ctx context.Context, stream, group, consumer string, m
 		}
 		return nil, storeErr("claim idle entries", err)
 	}
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	// The claim's delivery counts, read once for the whole range (which may
+	// also hold entries this consumer is working on): claims are rare (a
+	// hub stopped), so the extra round trip costs nothing.
+	pending, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: stream, Group: group, Consumer: consumer, Start: msgs[0].ID, End: msgs[len(msgs)-1].ID, Count: int64(len(msgs)) + maxPendingInRange}).Result()
+	if err != nil {
+		return nil, storeErr("read claimed entries' counts", err)
+	}
+	counts := make(map[string]int, len(pending))
+	for _, p := range pending {
+		counts[p.ID] = int(p.RetryCount)
+	}
 	out := make([]StreamEntry, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, StreamEntry{Stream: stream, ID: m.ID, Values: m.Values})
+		out = append(out, StreamEntry{Stream: stream, ID: m.ID, Values: m.Values, Deliveries: counts[m.ID]})
 	}
 	return out, nil
 }
+
+// maxPendingInRange bounds the entries of its own a consumer may hold
+// between two entries it claims: a hub holds a few hundred at most.
+const maxPendingInRange = 4096
 
 var ackDelivery = redis.NewScript(`
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
