@@ -118,7 +118,12 @@ func (w *watchdog) check() {
 	if w.sample[0].Value.Kind() != metrics.KindUint64 {
 		return
 	}
-	now := w.sample[0].Value.Uint64()
+	w.blame(w.sample[0].Value.Uint64())
+}
+
+// blame stops the run to blame when the process has allocated now bytes in
+// all: of the runs over budget, the longest-running one. w.mu is held.
+func (w *watchdog) blame(now uint64) {
 	var culprit *flight
 	for f := range w.flights {
 		switch {
