@@ -40,6 +40,8 @@
 //     debug (captured, capped in lines and bytes), bellhop.sha256(string) and
 //     bellhop.skip(reason). No require, no network, no timers, no file system.
 //   - Call-stack depth limit; input (1 MiB) and output (256 KiB) caps.
+//   - One regular-expression match may take at most 50 ms (maxMatchTime):
+//     backtracking patterns run in regexp2, which no interrupt reaches.
 //
 // # Memory
 //

@@ -1,10 +1,12 @@
 package transform
 
 import (
+	"sync"
 	"sync/atomic"
-
-	"github.com/dop251/goja"
 	"time"
+
+	"github.com/dlclark/regexp2/v2"
+	"github.com/dop251/goja"
 )
 
 // Limits every run is held to. The zero value of a field means its default.
@@ -74,8 +76,19 @@ type Engine struct {
 	freeze   *goja.Program
 }
 
+// maxMatchTime bounds one regular-expression match. goja runs patterns Go's
+// regexp cannot (lookahead, backreferences) on regexp2, which backtracks
+// and never looks at the runtime's interrupt: /^(?=(a+)+b)/ on 32 a's
+// would spin for minutes after the run's time limit. regexp2 only takes a
+// process-wide default, so every engine shares this one bound; a match that
+// hits it finds nothing, and the run's own limit ends the run.
+const maxMatchTime = 50 * time.Millisecond
+
+var boundMatches sync.Once
+
 // New returns an Engine with the given limits and starts its watchdog.
 func New(opts Options) *Engine {
+	boundMatches.Do(func() { regexp2.DefaultMatchTimeout = maxMatchTime })
 	opts = opts.withDefaults()
 	e := &Engine{opts: opts, free: make(chan *vm, 64)}
 	e.lockdown = goja.MustCompile("lockdown.js", lockdown, true) // constants: cannot fail

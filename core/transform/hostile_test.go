@@ -37,6 +37,7 @@ var hostileScripts = []struct {
 	{"headers replaced by a looping Proxy", `function transform(e, c){ c.headers = new Proxy({}, {ownKeys(){ for(;;){} }}); return {} }`, FailTimeout, "time limit"},
 	{"header value with looping toString", `function transform(e, c){ c.headers["X-A"] = {toString(){ for(;;){} }}; return {} }`, FailTimeout, "time limit"},
 	{"looping promise job", `function transform(e){ Promise.resolve().then(() => { for(;;){} }); return {} }`, FailTimeout, "time limit"},
+	{"backtracking regular expression in a loop", `function transform(e){ let n = 0; for(;;) n += /^(?=(a+)+b)/.test("a".repeat(32)) ? 1 : 0 }`, FailTimeout, "time limit"},
 	{"memory in a getter", `function transform(e){ return {get x(){ const a = []; for(;;) a.push({s: "xxxxxxxx" + a.length}) }} }`, "", ""},
 }
 
