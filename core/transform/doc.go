@@ -67,11 +67,11 @@
 //     afresh (see watchdog). It stops the step-by-step growth the guards
 //     cannot see: an ever-growing array, a string doubled in a loop.
 //
-// Known gap: a native operation whose cost is proportional to a sparse
-// array's claimed length but which is not a method call (spreading
-// `[...a]` or `f(...a)` after `a.length = 1e9`) is not guarded. Running
-// scripts in a child process with an rlimit would close it, at the cost of
-// an inter-process round trip on every run.
+// Native loops over an iterator (spreading [...a] or f(...a), for-of,
+// new Set(a), Promise.all(a)) are not method calls on the array, and no
+// interrupt reaches them, so the iterators of arrays and strings themselves
+// are guarded: one may walk at most 64Ki elements or characters
+// (maxIterated), about the default time limit at a microsecond a step.
 //
 // # Script code only runs inside a bounded run
 //

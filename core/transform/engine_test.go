@@ -57,6 +57,8 @@ func TestRunOutputs(t *testing.T) {
 		{name: "dates and math", src: `function transform(e) { return [new Date(e.created_at).toISOString(), Math.max(1, 2)] }`, want: `["2026-04-13T14:22:31.000Z",2]`},
 		{name: "json like stringify", src: `function transform(e) { return {d: new Date(0), u: undefined, f() {}, n: NaN, a: [undefined, () => 1, 1.5], s: new String("x"), q: "a\"b"} }`, want: `{"d":"1970-01-01T00:00:00.000Z","n":null,"a":[null,null,1.5],"s":"x","q":"a\"b"}`},
 		{name: "join and replace still work", src: `function transform(e) { return [[1, null, "a"].join("-"), "a-b-c".replace(/-/g, () => "+"), "abc".replaceAll("b", "$&$&")] }`, want: `["1--a","a+b+c","abbc"]`},
+		{name: "iteration still works", src: `function transform(e) { const s = new Set([...[1, 2, 2], ..."ab"]); let n = 0; for (const x of [1, 2, 3]) n += x; return [[...s], n, Array.from(new Map([[1, 2]]).keys()), [...[7].entries()], Array.from(new Set([3, 3]))] }`, want: `[[1,2,"a","b"],6,[1],[[0,7]],[3]]`},
+		{name: "a header deleted by a getter", src: `function transform(e, c) { c.headers = {get "X-A"() { delete this["X-B"]; return "a" }, "X-B": "b"}; return 1 }`, want: `1`, headers: map[string]string{"X-A": "a"}},
 		{name: "key order kept", src: `function transform(e) { return Object.keys(e.data.object) }`, want: `["id","nights","guest"]`},
 		{name: "top-level helpers", src: "const f = x => x * 2;\nfunction transform(e) { return f(e.data.object.nights) }", want: `8`},
 	}

@@ -148,7 +148,11 @@ func readHeaders(p *Program, v goja.Value) (map[string]string, error) {
 	}
 	out := make(map[string]string, len(keys))
 	for _, k := range keys {
-		val := obj.Get(k).String()
+		got := obj.Get(k)
+		if got == nil { // a getter deleted it since Keys
+			continue
+		}
+		val := got.String()
 		if !validHeaderName(k) || strings.ContainsAny(val, "\r\n\x00") {
 			return nil, scriptError("%s: context.headers[%q] is not a valid HTTP header", p.name, k)
 		}

@@ -29,6 +29,9 @@ func installLimits(rt *goja.Runtime, maxLen int) error {
 			return err
 		}
 	}
+	if err := l.guardIterators(arrProto, str); err != nil {
+		return err
+	}
 	if err := arrProto.DefineDataProperty("join", rt.ToValue(l.join), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
 		return fmt.Errorf("guard Array.prototype.join: %w", err)
 	}
@@ -62,25 +65,38 @@ func installLimits(rt *goja.Runtime, maxLen int) error {
 func arrayMethods() []string {
 	return []string{"at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find",
 		"findIndex", "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes",
-		"indexOf", "keys", "lastIndexOf", "map", "pop", "push", "reduce", "reduceRight",
+		"indexOf", "lastIndexOf", "map", "pop", "push", "reduce", "reduceRight",
 		"reverse", "shift", "slice", "some", "sort", "splice", "toLocaleString", "toReversed",
-		"toSorted", "toSpliced", "toString", "unshift", "values", "with"}
+		"toSorted", "toSpliced", "toString", "unshift", "with"} // values, keys, entries: guardIterators
 }
 
 // wrap replaces obj[name] with a function that asks guard for the size the
 // call would produce and throws a RangeError when it is over the limit.
 func (l *limits) wrap(obj *goja.Object, name string, guard func(goja.FunctionCall) (int64, string)) error {
-	orig, ok := goja.AssertFunction(obj.Get(name))
+	fn, ok := l.guarded(obj.Get(name), name, int64(l.maxLen), guard)
 	if !ok {
 		return nil // not in this goja version: nothing to guard
+	}
+	if err := obj.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+		return fmt.Errorf("guard %s: %w", name, err)
+	}
+	return nil
+}
+
+// guarded returns builtin behind a guard that throws a RangeError when the
+// size the call would produce is over limit.
+func (l *limits) guarded(builtin goja.Value, name string, limit int64, guard func(goja.FunctionCall) (int64, string)) (goja.Value, bool) {
+	orig, ok := goja.AssertFunction(builtin)
+	if !ok {
+		return nil, false
 	}
 	// A builtin is called as the Go function it is, not through
 	// goja.Callable, whose exception frame costs more than most array
 	// methods on a transform's small arrays.
-	native, isNative := obj.Get(name).Export().(func(goja.FunctionCall) goja.Value)
+	native, isNative := builtin.Export().(func(goja.FunctionCall) goja.Value)
 	fn := func(call goja.FunctionCall) goja.Value {
-		if size, what := guard(call); size > int64(l.maxLen) {
-			l.throwRange("%s: %s of %d exceeds the limit of %d", name, what, size, l.maxLen)
+		if size, what := guard(call); size > limit {
+			l.throwRange("%s: %s of %d exceeds the limit of %d", name, what, size, limit)
 		}
 		if isNative {
 			return native(call)
@@ -91,8 +107,37 @@ func (l *limits) wrap(obj *goja.Object, name string, guard func(goja.FunctionCal
 		}
 		return res
 	}
-	if err := obj.DefineDataProperty(name, l.rt.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
-		return fmt.Errorf("guard %s: %w", name, err)
+	return l.rt.ToValue(fn), true
+}
+
+// maxIterated bounds the elements of an array or the characters of a
+// string that one iterator may walk. Spreading ([...a], f(...a)), for-of,
+// new Map(a), new Set(a) and Promise.all(a) step an iterator in a native
+// loop that no interrupt reaches, at about a microsecond a step: 64Ki steps
+// stay near the default time limit, where a sparse array claiming 3e7
+// elements took 50 s and 17 GB of allocation to spread.
+const maxIterated = 1 << 16
+
+// guardIterators puts maxIterated on the iterators of arrays (values, keys,
+// entries and Symbol.iterator, which is values) and of strings.
+func (l *limits) guardIterators(arrProto, strProto *goja.Object) error {
+	elements := func(call goja.FunctionCall) (int64, string) { return l.lengthOf(call.This), "an array length" }
+	for _, name := range []string{"values", "keys", "entries"} {
+		if fn, ok := l.guarded(arrProto.Get(name), name, maxIterated, elements); ok {
+			if err := arrProto.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+				return fmt.Errorf("guard Array.prototype.%s: %w", name, err)
+			}
+		}
+	}
+	// Symbol.iterator of arrays is the same function as values, as the spec has it.
+	if err := arrProto.DefineDataPropertySymbol(goja.SymIterator, arrProto.Get("values"), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+		return fmt.Errorf("guard Array.prototype[Symbol.iterator]: %w", err)
+	}
+	chars := func(call goja.FunctionCall) (int64, string) { return l.strLen(call.This), "a string length" }
+	if fn, ok := l.guarded(strProto.GetSymbol(goja.SymIterator), "[Symbol.iterator]", maxIterated, chars); ok {
+		if err := strProto.DefineDataPropertySymbol(goja.SymIterator, fn, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+			return fmt.Errorf("guard String.prototype[Symbol.iterator]: %w", err)
+		}
 	}
 	return nil
 }
@@ -117,7 +162,11 @@ func (l *limits) lengthOf(v goja.Value) int64 {
 	if !ok {
 		return 0
 	}
-	return obj.Get("length").ToInteger()
+	n := obj.Get("length")
+	if n == nil { // an iterable without a length: a Set, a Map, an iterator
+		return 0
+	}
+	return n.ToInteger()
 }
 
 func (l *limits) arrayGuard(name string) func(goja.FunctionCall) (int64, string) {

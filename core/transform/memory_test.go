@@ -30,6 +30,11 @@ func TestHostileAllocations(t *testing.T) {
 		{"Array.from length", "function transform(e) { return Array.from({length: 1e9}).length }", "RangeError: from"},
 		{"replaceAll blow-up", "function transform(e) { const s = 'x'.repeat(1e5); return s.replaceAll('x', s).length }", "RangeError: replaceAll"},
 		{"flat of shared nesting", "function transform(e) { let a = [1]; for (let i = 0; i < 40; i++) a = [a, a]; return a.flat(Infinity).length }", "RangeError: flat"},
+		{"spread of a huge sparse array", "function transform(e) { const a = []; a.length = 1e9; return [...a].length }", "RangeError: values"},
+		{"call spread of a huge sparse array", "function transform(e) { const a = []; a.length = 1e9; return Math.max(...a) }", "RangeError: values"},
+		{"Set of a huge sparse array", "function transform(e) { const a = []; a[1e9] = 1; return new Set(a).size }", "RangeError: values"},
+		{"spread of an iterator", "function transform(e) { const a = []; a.length = 1e9; return [...a.entries()].length }", "RangeError: entries"},
+		{"spread of a long string", "function transform(e) { let s = 'x'; while (s.length < 1e6) s += s; return [...s].length }", "RangeError: [Symbol.iterator]"},
 		{"apply with huge args", "function transform(e) { const a = []; a.length = 1e8; return Math.max.apply(null, a) }", "RangeError: apply"},
 	}
 	ok := mustCompile(t, "function transform(e) { return {id: e.id} }")
