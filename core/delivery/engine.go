@@ -68,9 +68,8 @@ type Options struct {
 	// AccountConcurrency is how many requests one account may have in
 	// flight in this process, over all its endpoints and connections, so
 	// that its slow or hanging targets cannot hold the workers the other
-	// accounts need (see fairShare). It also bounds the account's entries in
-	// hand, and each of its targets to half of it. Default a quarter of
-	// Workers; at most Workers.
+	// accounts need (see fairShare). Each of its targets gets at most half
+	// of it. Default a quarter of Workers; at most Workers.
 	AccountConcurrency int
 	Retention          time.Duration // attempt log retention; default 30 days
 	RotationGrace      time.Duration // old secret keeps signing after a rotation; default 24h
@@ -175,7 +174,7 @@ var (
 // without Run (deliveries queue until some hub runs the engine).
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
-	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency), sending: make(chan struct{}, opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
+	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
 	e.senders = map[string]Sender{core.TargetEndpoint: &WebhookSender{engine: e}}
 	for k, s := range opts.Senders {
 		e.senders[k] = s

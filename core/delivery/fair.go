@@ -15,24 +15,25 @@ import (
 //     (Options.AccountConcurrency), with a line like a target's: past it an
 //     attempt waits up to DeferDelay, then is deferred back to Redis, never
 //     failed for it;
-//   - at most holdCap entries in hand (inHandPerWorker per unit of budget,
-//     the hub's own ratio), so that its waiting entries cannot fill the
-//     hub's hand: while an account is at holdCap its stream is not read, and
-//     its entries stay in Redis until it has room again.
+//   - at most holdCap entries in hand, half the hub's (as for a target's
+//     line), so that its waiting entries cannot fill the hub's hand:
+//     while an account is at holdCap its stream is not read, and its
+//     entries stay in Redis until it has room again.
 //
 // Counting is in memory, one mutex per step, so the hot path gains no Redis
 // round trip. Several hubs each apply the budget on their own.
 type fairShare struct {
-	budget  int       // requests in flight per account
-	holdCap int       // entries in hand per account
-	sending *inflight // requests in flight per account, and its line
+	budget  int           // requests in flight per account
+	holdCap int           // entries in hand per account
+	sending *inflight     // requests in flight per account, and its line
+	room    chan struct{} // signalled when an account at holdCap has room again
 
 	mu     sync.Mutex
 	inHand map[string]int // entries in hand per account
 }
 
-func newFairShare(budget int) *fairShare {
-	return &fairShare{budget: budget, holdCap: inHandPerWorker * budget, sending: newInflight(), inHand: map[string]int{}}
+func newFairShare(budget, holdCap int) *fairShare {
+	return &fairShare{budget: budget, holdCap: holdCap, sending: newInflight(), room: make(chan struct{}, 1), inHand: map[string]int{}}
 }
 
 // acquire takes one of account's requests in flight, waiting up to wait in
@@ -63,12 +64,19 @@ func (f *fairShare) hold(account string) {
 
 func (f *fairShare) drop(account string) {
 	f.mu.Lock()
-	if f.inHand[account] <= 1 {
+	n := f.inHand[account]
+	if n <= 1 {
 		delete(f.inHand, account) // the map holds only accounts with entries in hand
 	} else {
-		f.inHand[account]--
+		f.inHand[account] = n - 1
 	}
 	f.mu.Unlock()
+	if n == f.holdCap {
+		select { // a read waiting for room goes on; one signal is enough
+		case f.room <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // full reports whether account holds its share of the entries in hand, so

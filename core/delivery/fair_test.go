@@ -15,7 +15,7 @@ import (
 // An account at its budget waits in its own line and is then refused; the
 // other accounts keep getting slots, and a freed slot goes to the waiter.
 func TestFairShareBudget(t *testing.T) {
-	f := newFairShare(2)
+	f := newFairShare(2, 8)
 	for range 2 {
 		if !f.acquire("acct_b", 0) {
 			t.Fatal("could not take a slot under the budget")
@@ -45,10 +45,7 @@ func TestFairShareBudget(t *testing.T) {
 // An account holding its share of the entries in hand is full; the others
 // are not, and it has room again as soon as one of its entries is done.
 func TestFairShareEntriesInHand(t *testing.T) {
-	f := newFairShare(2)
-	if f.holdCap != inHandPerWorker*2 {
-		t.Fatalf("holdCap = %d, want %d", f.holdCap, inHandPerWorker*2)
-	}
+	f := newFairShare(2, 8)
 	for range f.holdCap {
 		if f.full("acct_b") {
 			t.Fatal("full before holding its share")
@@ -64,6 +61,11 @@ func TestFairShareEntriesInHand(t *testing.T) {
 	f.drop("acct_b")
 	if f.full("acct_b") {
 		t.Error("still full after an entry was done")
+	}
+	select {
+	case <-f.room:
+	default:
+		t.Error("no signal that the account has room again")
 	}
 	for range f.holdCap - 1 {
 		f.drop("acct_b")

@@ -44,16 +44,19 @@ func (e *Engine) workLoop(ctx context.Context) {
 		}
 		streams, byStream, left := e.readableStreams(scopes)
 		if len(streams) == 0 {
-			pause(ctx, fullPoll)
+			select { // every account with a stream holds its share
+			case <-e.fair.room:
+			case <-ctx.Done():
+			}
 			continue
 		}
 		block := e.opts.Block
 		if left {
 			block = min(block, fullPoll)
 		}
-		// Each stream gives at most an account's share, so one read cannot
-		// hand a single account much more than its share.
-		count := min(free, e.fair.holdCap)
+		// Each stream gives at most a quarter of an account's share, so an
+		// account just under its share ends a read little over it.
+		count := min(free, max(1, e.fair.holdCap/4))
 		entries, err := e.store.ReadGroup(ctx, redisstore.WorkerGroup, e.opts.Consumer, streams, count, block)
 		if err != nil {
 			if ctx.Err() == nil {
