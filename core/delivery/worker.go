@@ -44,8 +44,9 @@ func (e *Engine) workLoop(ctx context.Context) {
 		}
 		streams, byStream, left := e.readableStreams(scopes)
 		if len(streams) == 0 {
-			select { // every account with a stream holds its share
+			select { // every account holds its share: wait for room, or a new scope
 			case <-e.fair.room:
+			case <-time.After(e.opts.ScopeRefresh):
 			case <-ctx.Done():
 			}
 			continue
