@@ -29,15 +29,19 @@ type config struct {
 	ActivityRetention time.Duration
 	RetrySchedule     string
 	RateLimit         int
-	CORSOrigins       []string
-	AllowRanges       []string
-	PluginDir         string
-	ConnectTimeout    time.Duration
-	RequestTimeout    time.Duration
-	RotationGrace     time.Duration
-	ShutdownTimeout   time.Duration
-	LogLevel          string
-	LogFormat         string
+	// AccountConcurrency and MaxEndpointConcurrency bound what one account
+	// can hold of the hub's delivery workers (delivery.Options).
+	AccountConcurrency     int
+	MaxEndpointConcurrency int
+	CORSOrigins            []string
+	AllowRanges            []string
+	PluginDir              string
+	ConnectTimeout         time.Duration
+	RequestTimeout         time.Duration
+	RotationGrace          time.Duration
+	ShutdownTimeout        time.Duration
+	LogLevel               string
+	LogFormat              string
 	// PprofAddr, when set, serves net/http/pprof there: a hidden debug
 	// flag for profiling the hub under load, never on by default.
 	PprofAddr string
@@ -50,27 +54,29 @@ type config struct {
 
 // envNames maps each flag to its environment variable.
 var envNames = map[string]string{
-	"addr":               "BELLHOP_ADDR",
-	"redis-url":          "REDIS_URL",
-	"redis-prefix":       "BELLHOP_REDIS_PREFIX",
-	"bootstrap-key":      "BELLHOP_BOOTSTRAP_KEY",
-	"master-key":         "BELLHOP_MASTER_KEY",
-	"signature-prefix":   "BELLHOP_SIGNATURE_PREFIX",
-	"event-retention":    "BELLHOP_EVENT_RETENTION",
-	"delivery-retention": "BELLHOP_DELIVERY_RETENTION",
-	"activity-retention": "BELLHOP_ACTIVITY_RETENTION",
-	"retry-schedule":     "BELLHOP_RETRY_SCHEDULE",
-	"rate-limit":         "BELLHOP_RATE_LIMIT",
-	"cors-origins":       "BELLHOP_CORS_ORIGINS",
-	"allow-ranges":       "BELLHOP_ALLOW_RANGES",
-	"plugin-dir":         "BELLHOP_PLUGIN_DIR",
-	"connect-timeout":    "BELLHOP_CONNECT_TIMEOUT",
-	"request-timeout":    "BELLHOP_REQUEST_TIMEOUT",
-	"rotation-grace":     "BELLHOP_ROTATION_GRACE",
-	"shutdown-timeout":   "BELLHOP_SHUTDOWN_TIMEOUT",
-	"log-level":          "BELLHOP_LOG_LEVEL",
-	"log-format":         "BELLHOP_LOG_FORMAT",
-	"pprof-addr":         "BELLHOP_PPROF_ADDR",
+	"addr":                     "BELLHOP_ADDR",
+	"redis-url":                "REDIS_URL",
+	"redis-prefix":             "BELLHOP_REDIS_PREFIX",
+	"bootstrap-key":            "BELLHOP_BOOTSTRAP_KEY",
+	"master-key":               "BELLHOP_MASTER_KEY",
+	"signature-prefix":         "BELLHOP_SIGNATURE_PREFIX",
+	"event-retention":          "BELLHOP_EVENT_RETENTION",
+	"delivery-retention":       "BELLHOP_DELIVERY_RETENTION",
+	"activity-retention":       "BELLHOP_ACTIVITY_RETENTION",
+	"retry-schedule":           "BELLHOP_RETRY_SCHEDULE",
+	"rate-limit":               "BELLHOP_RATE_LIMIT",
+	"account-concurrency":      "BELLHOP_ACCOUNT_CONCURRENCY",
+	"max-endpoint-concurrency": "BELLHOP_MAX_ENDPOINT_CONCURRENCY",
+	"cors-origins":             "BELLHOP_CORS_ORIGINS",
+	"allow-ranges":             "BELLHOP_ALLOW_RANGES",
+	"plugin-dir":               "BELLHOP_PLUGIN_DIR",
+	"connect-timeout":          "BELLHOP_CONNECT_TIMEOUT",
+	"request-timeout":          "BELLHOP_REQUEST_TIMEOUT",
+	"rotation-grace":           "BELLHOP_ROTATION_GRACE",
+	"shutdown-timeout":         "BELLHOP_SHUTDOWN_TIMEOUT",
+	"log-level":                "BELLHOP_LOG_LEVEL",
+	"log-format":               "BELLHOP_LOG_FORMAT",
+	"pprof-addr":               "BELLHOP_PPROF_ADDR",
 }
 
 // addFlags declares the settings on fs with their defaults.
@@ -86,6 +92,8 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ActivityRetention, "activity-retention", 30*24*time.Hour, "how long the API activity log is kept")
 	fs.StringVar(&c.RetrySchedule, "retry-schedule", "", "server-wide retry schedule overriding every endpoint's, e.g. 0s,1s,2s (for tests and demos)")
 	fs.IntVar(&c.RateLimit, "rate-limit", 3000, "default API requests per minute per key")
+	fs.IntVar(&c.AccountConcurrency, "account-concurrency", 32, "requests one account may have in flight in this hub over all its endpoints and connections (of 128 workers); past it its deliveries wait or are deferred, so its hanging targets cannot hold up other accounts")
+	fs.IntVar(&c.MaxEndpointConcurrency, "max-endpoint-concurrency", 50, "highest max_concurrency an endpoint may set; an endpoint also gets at most half of --account-concurrency")
 	fs.StringSliceVar(&c.CORSOrigins, "cors-origins", nil, "origins allowed to call the API from a browser (none by default)")
 	fs.StringSliceVar(&c.AllowRanges, "allow-ranges", nil, "private address ranges live-mode endpoints may target, e.g. 10.1.0.0/16")
 	fs.StringVar(&c.PluginDir, "plugin-dir", "bin/plugins", "folder of bellhop-connector-* plugin binaries")
@@ -145,6 +153,12 @@ func (c *config) validate() error {
 	}
 	if c.RateLimit < 1 {
 		return fmt.Errorf("BELLHOP_RATE_LIMIT (--rate-limit): must be at least 1 request a minute, got %d", c.RateLimit)
+	}
+	if c.AccountConcurrency < 1 {
+		return fmt.Errorf("BELLHOP_ACCOUNT_CONCURRENCY (--account-concurrency): must be at least 1 request in flight, got %d", c.AccountConcurrency)
+	}
+	if c.MaxEndpointConcurrency < 1 {
+		return fmt.Errorf("BELLHOP_MAX_ENDPOINT_CONCURRENCY (--max-endpoint-concurrency): must be at least 1 request in flight, got %d", c.MaxEndpointConcurrency)
 	}
 	if c.RetrySchedule != "" {
 		schedule, err := delivery.ParseSchedule(c.RetrySchedule)

@@ -82,6 +82,9 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		ForceSchedule: cfg.retrySchedule != nil,
 		Retention:     cfg.DeliveryRetention,
 		RotationGrace: cfg.RotationGrace,
+		// No account's targets hold more than its share of the workers.
+		AccountConcurrency:     cfg.AccountConcurrency,
+		MaxEndpointConcurrency: cfg.MaxEndpointConcurrency,
 		// A crashed hub's entries are claimed once no attempt of theirs can
 		// still be running: twice the longest request, plus a margin.
 		ClaimIdle: 2*cfg.RequestTimeout + 5*time.Second,

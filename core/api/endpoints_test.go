@@ -129,6 +129,21 @@ func pollUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// max_concurrency is bounded by the hub's maximum (50 by default), and the
+// error says what the maximum is.
+func TestWebhookEndpointMaxConcurrency(t *testing.T) {
+	a := newDeliveryAPI(t)
+	ep := a.createEndpoint(t, "http://127.0.0.1:9/hook", map[string]any{"max_concurrency": 50})
+	if ep.MaxConcurrency != 50 {
+		t.Errorf("max_concurrency = %d, want 50", ep.MaxConcurrency)
+	}
+	r := a.do(t, http.MethodPost, "/v1/webhook_endpoints/"+ep.ID, map[string]any{"max_concurrency": 51}, badRequest())
+	d := r.wantError(t, http.StatusBadRequest, typeInvalidRequest, "max_concurrency")
+	if want := "max_concurrency must be between 0 (the default) and 50"; !strings.HasPrefix(d.Message, want) {
+		t.Errorf("message = %q, want one starting %q", d.Message, want)
+	}
+}
+
 func TestWebhookEndpointBadInput(t *testing.T) {
 	a := newDeliveryAPI(t)
 	ep := a.createEndpoint(t, "http://127.0.0.1:9/hook", nil)
@@ -175,6 +190,9 @@ func TestWebhookEndpointBadInput(t *testing.T) {
 		{"retry schedule wrong type", "POST", "/v1/webhook_endpoints", create(map[string]any{"retry_schedule": map[string]any{"x": 1}}), "", 400, "retry_schedule"},
 		{"negative rate_limit", "POST", "/v1/webhook_endpoints", create(map[string]any{"rate_limit": -1}), "", 400, "rate_limit"},
 		{"rate_limit not a number", "POST", "/v1/webhook_endpoints", create(map[string]any{"rate_limit": "fast"}), "", 400, "rate_limit"},
+		{"max_concurrency over the maximum", "POST", "/v1/webhook_endpoints", create(map[string]any{"max_concurrency": 51}), "", 400, "max_concurrency"},
+		{"negative max_concurrency", "POST", "/v1/webhook_endpoints", create(map[string]any{"max_concurrency": -1}), "", 400, "max_concurrency"},
+		{"update max_concurrency over the maximum", "POST", base, map[string]any{"max_concurrency": 100}, "", 400, "max_concurrency"},
 		{"reserved signature header", "POST", "/v1/webhook_endpoints", create(map[string]any{"headers": map[string]string{"Bellhop-Signature": "x"}}), "", 400, "headers"},
 		{"reserved standard header", "POST", "/v1/webhook_endpoints", create(map[string]any{"headers": map[string]string{"webhook-signature": "x"}}), "", 400, "headers"},
 		{"reserved content type", "POST", "/v1/webhook_endpoints", create(map[string]any{"headers": map[string]string{"Content-Type": "text/plain"}}), "", 400, "headers"},

@@ -44,7 +44,10 @@ type ConnectionOptions struct {
 
 // Connections is the core.ConnectionService and the Sender of
 // core.TargetConnection: a connection is a delivery target like an
-// endpoint, reached through its connector plugin. Build it with
+// endpoint, reached through its connector plugin. Its attempts go through
+// the same workers: a connection is capped at Options.DefaultConcurrency
+// requests in flight, and they count against its account's budget
+// (Options.AccountConcurrency) with its endpoints'. Build it with
 // NewConnections before the engine runs. Safe for concurrent use.
 type Connections struct {
 	engine  *Engine

@@ -19,7 +19,10 @@
 // (requests in flight at the target), waiting in line in memory for up to
 // Options.DeferDelay behind at most half the entries the hub holds; past
 // that the delivery is deferred in Redis for a moment, no attempt burnt, so
-// one hanging endpoint never ties up the shared worker pool. It checks
+// one hanging endpoint never ties up the shared worker pool. Then it takes
+// one of its account's requests in flight (Options.AccountConcurrency, over
+// all the account's endpoints and connections), waiting and deferring the
+// same way. It checks
 // its rate limit, runs the transform, signs, posts, classifies and records the
 // attempt, schedules the retry and acks the entry, the last three in one
 // script. Entries a crashed hub left unacked are claimed (XAUTOCLAIM) after
@@ -27,9 +30,22 @@
 // one is due (capped by Options.MaxIdle so retries scheduled by other hubs
 // are seen), not polling in a tight loop.
 //
+// # Fair shares
+//
+// Accounts share the workers, and none may hold more than its share
+// (fairShare): an account has a budget of requests in flight, a quarter of
+// Options.Workers by default; each of its targets gets at most half of it
+// (and at most Options.MaxEndpointConcurrency, which also bounds what an
+// endpoint may set); and it holds at most half the entries in hand, its
+// stream left unread while it has no room, so its waiting entries never
+// crowd out the other accounts' reads. An account over its
+// budget is slowed, never failed: its deliveries wait in memory, then in
+// Redis, and go out as its requests end.
+//
 // Any number of hub processes may run an Engine against one Redis; the
-// consumer groups share the work. The per-target concurrency cap is per
-// process; the rate limit is shared through Redis.
+// consumer groups share the work. The per-target concurrency cap and the
+// per-account budget are per process; the rate limit is shared through
+// Redis.
 //
 // # Use
 //

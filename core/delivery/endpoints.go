@@ -14,7 +14,6 @@ import (
 // Limits on endpoint fields.
 const (
 	maxRateLimit      = 10000
-	maxConcurrency    = 100
 	maxDescription    = 5000
 	maxMetadataKeys   = 50
 	maxStaticHeaders  = 20
@@ -231,10 +230,14 @@ func (e *Engine) apply(ctx context.Context, scope core.Scope, ep *core.Endpoint,
 		}
 		ep.Headers = in.Headers
 	}
-	return applyLimits(ep, in)
+	return applyLimits(ep, in, e.opts.MaxEndpointConcurrency)
 }
 
-func applyLimits(ep *core.Endpoint, in core.EndpointInput) error {
+// applyLimits checks and sets an endpoint's limits and switches.
+// maxConcurrency is the hub's maximum for max_concurrency
+// (Options.MaxEndpointConcurrency): an endpoint asking for more is refused
+// rather than quietly held to it, so its owner knows what it gets.
+func applyLimits(ep *core.Endpoint, in core.EndpointInput, maxConcurrency int) error {
 	if in.RateLimit != nil {
 		if *in.RateLimit < 0 || *in.RateLimit > maxRateLimit {
 			return core.ParamError("rate_limit", "rate_limit must be between 0 (unlimited) and %d deliveries a second.", maxRateLimit)
@@ -243,7 +246,7 @@ func applyLimits(ep *core.Endpoint, in core.EndpointInput) error {
 	}
 	if in.MaxConcurrency != nil {
 		if *in.MaxConcurrency < 0 || *in.MaxConcurrency > maxConcurrency {
-			return core.ParamError("max_concurrency", "max_concurrency must be between 0 (the default) and %d.", maxConcurrency)
+			return core.ParamError("max_concurrency", "max_concurrency must be between 0 (the default) and %d, this hub's maximum.", maxConcurrency)
 		}
 		ep.MaxConcurrency = *in.MaxConcurrency
 	}

@@ -60,8 +60,19 @@ type Options struct {
 	Schedule           []time.Duration // server-wide schedule; default the "default" preset
 	ForceSchedule      bool            // Schedule overrides endpoint schedules too (BELLHOP_RETRY_SCHEDULE)
 	DefaultConcurrency int             // per-target cap when the target sets none; default 10
-	Retention          time.Duration   // attempt log retention; default 30 days
-	RotationGrace      time.Duration   // old secret keeps signing after a rotation; default 24h
+	// MaxEndpointConcurrency is the highest max_concurrency an endpoint may
+	// ask for; a create or update above it is refused, and a target's cap
+	// stored before a lower maximum was set is held to it when it runs.
+	// Default 50.
+	MaxEndpointConcurrency int
+	// AccountConcurrency is how many requests one account may have in
+	// flight in this process, over all its endpoints and connections, so
+	// that its slow or hanging targets cannot hold the workers the other
+	// accounts need (see fairShare). Each of its targets gets at most half
+	// of it. Default a quarter of Workers; at most Workers.
+	AccountConcurrency int
+	Retention          time.Duration // attempt log retention; default 30 days
+	RotationGrace      time.Duration // old secret keeps signing after a rotation; default 24h
 
 	BreakerConsecutive int     // failed attempts in a row that disable; default 50
 	BreakerRatio       float64 // share of 5xx over 5 minutes that disables; default 0.95
@@ -93,6 +104,8 @@ func (o Options) withDefaults() Options {
 	o.Workers = defInt(o.Workers, 128)
 	o.Dispatchers = defInt(o.Dispatchers, 2)
 	o.DefaultConcurrency = defInt(o.DefaultConcurrency, 10)
+	o.MaxEndpointConcurrency = defInt(o.MaxEndpointConcurrency, 50)
+	o.AccountConcurrency = min(defInt(o.AccountConcurrency, max(1, o.Workers/4)), o.Workers)
 	o.BreakerConsecutive = defInt(o.BreakerConsecutive, 50)
 	o.BreakerMinSample = defInt(o.BreakerMinSample, 20)
 	if o.BreakerRatio <= 0 {
@@ -141,6 +154,7 @@ type Engine struct {
 	store    *redisstore.Store
 	senders  map[string]Sender
 	inflight *inflight
+	fair     *fairShare    // each account's share of the workers
 	sending  chan struct{} // one per attempt sending: at most Options.Workers
 	wake     chan struct{} // tells the retry mover a retry was scheduled
 	bfWake   chan struct{} // tells the backfill loop a backfill was queued
@@ -160,7 +174,7 @@ var (
 // without Run (deliveries queue until some hub runs the engine).
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
-	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), sending: make(chan struct{}, opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
+	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
 	e.senders = map[string]Sender{core.TargetEndpoint: &WebhookSender{engine: e}}
 	for k, s := range opts.Senders {
 		e.senders[k] = s

@@ -128,6 +128,7 @@ type received struct {
 	header http.Header
 	body   []byte
 	event  core.Event
+	at     time.Time // when the request arrived
 }
 
 func newReceiver(t *testing.T, answer func(n int, r *http.Request) (int, http.Header)) *receiver {
@@ -142,7 +143,7 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	var ev core.Event
 	json.Unmarshal(body, &ev)
 	rc.mu.Lock()
-	rc.got = append(rc.got, received{header: r.Header.Clone(), body: body, event: ev})
+	rc.got = append(rc.got, received{header: r.Header.Clone(), body: body, event: ev, at: time.Now()})
 	n := len(rc.got)
 	rc.inFlight++
 	rc.maxIn = max(rc.maxIn, rc.inFlight)
@@ -198,10 +199,16 @@ func (f *fakeEvents) published() []string {
 // deliveries lists every delivery of an endpoint.
 func (h *harness) deliveries(e *Engine, epID string) []*core.Delivery {
 	h.t.Helper()
+	return h.deliveriesIn(e, h.scope, epID)
+}
+
+// deliveriesIn lists every delivery of an endpoint of scope.
+func (h *harness) deliveriesIn(e *Engine, scope core.Scope, epID string) []*core.Delivery {
+	h.t.Helper()
 	var out []*core.Delivery
 	f := core.DeliveryFilter{Page: core.Page{Limit: 100}}
 	for {
-		l, err := e.ListDeliveries(context.Background(), h.scope, epID, f)
+		l, err := e.ListDeliveries(context.Background(), scope, epID, f)
 		if err != nil {
 			h.t.Fatal(err)
 		}

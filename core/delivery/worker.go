@@ -15,7 +15,9 @@ import (
 // more entries and runs each in its own goroutine. It holds up to
 // inHandPerWorker × Options.Workers entries at once, so that attempts
 // waiting in line for a busy target do not stop the others from being read;
-// at most Options.Workers of them send at once (Engine.sending).
+// at most Options.Workers of them send at once (Engine.sending). An account
+// holding its share of the entries in hand is left out of the read
+// (fairShare), so the others' entries are still read and started at once.
 func (e *Engine) workLoop(ctx context.Context) {
 	inHand := inHandPerWorker * e.opts.Workers
 	slots := make(chan struct{}, inHand)
@@ -40,13 +42,23 @@ func (e *Engine) workLoop(ctx context.Context) {
 			}
 			continue
 		}
-		streams := make([]string, len(scopes))
-		byStream := make(map[string]core.Scope, len(scopes))
-		for i, s := range scopes {
-			streams[i] = e.store.DeliveriesStreamKey(s)
-			byStream[streams[i]] = s
+		streams, byStream, left := e.readableStreams(scopes)
+		if len(streams) == 0 {
+			select { // every account holds its share: wait for room, or a new scope
+			case <-e.fair.room:
+			case <-time.After(e.opts.ScopeRefresh):
+			case <-ctx.Done():
+			}
+			continue
 		}
-		entries, err := e.store.ReadGroup(ctx, redisstore.WorkerGroup, e.opts.Consumer, streams, free, e.opts.Block)
+		block := e.opts.Block
+		if left {
+			block = min(block, fullPoll)
+		}
+		// Each stream gives at most a quarter of an account's share, so an
+		// account just under its share ends a read little over it.
+		count := min(free, max(1, e.fair.holdCap/4))
+		entries, err := e.store.ReadGroup(ctx, redisstore.WorkerGroup, e.opts.Consumer, streams, count, block)
 		if err != nil {
 			if ctx.Err() == nil {
 				e.opts.Logger.Warn("read deliveries", "err", err)
@@ -58,15 +70,40 @@ func (e *Engine) workLoop(ctx context.Context) {
 	}
 }
 
-// runEntries starts one attempt per entry, each holding a worker slot.
+// fullPoll is how long a read blocks, at most, while some account is left
+// out of it for holding its share: that account's stream is read again
+// this soon after it has room, instead of after a full Options.Block.
+const fullPoll = 10 * time.Millisecond
+
+// readableStreams returns the deliveries streams of the scopes whose
+// account has room for more entries in hand, and whether any was left out.
+func (e *Engine) readableStreams(scopes []core.Scope) (streams []string, byStream map[string]core.Scope, left bool) {
+	streams = make([]string, 0, len(scopes))
+	byStream = make(map[string]core.Scope, len(scopes))
+	for _, s := range scopes {
+		if e.fair.full(s.AccountID) {
+			left = true
+			continue
+		}
+		key := e.store.DeliveriesStreamKey(s)
+		streams = append(streams, key)
+		byStream[key] = s
+	}
+	return streams, byStream, left
+}
+
+// runEntries starts one attempt per entry, each holding a worker slot and
+// counted in its account's entries in hand.
 func (e *Engine) runEntries(ctx context.Context, slots chan struct{}, byStream map[string]core.Scope, entries []redisstore.StreamEntry) {
 	for _, en := range entries {
 		slots <- struct{}{}
+		scope := byStream[en.Stream]
+		e.fair.hold(scope.AccountID)
 		go func() {
-			defer func() { <-slots }()
+			defer func() { e.fair.drop(scope.AccountID); <-slots }()
 			// An attempt that started finishes and is recorded even when the
 			// engine stops; its timeout bounds it.
-			if err := e.processSafely(context.WithoutCancel(ctx), byStream[en.Stream], en); err != nil {
+			if err := e.processSafely(context.WithoutCancel(ctx), scope, en); err != nil {
 				e.opts.Logger.Warn("process delivery", "entry", en.ID, "err", err)
 			}
 		}()
@@ -99,18 +136,10 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 	if info.Disabled {
 		return e.store.ParkDelivery(ctx, scope, en.ID, d, "target disabled: "+info.DisabledReason)
 	}
-	limit := info.MaxConcurrency
-	if limit <= 0 {
-		limit = e.opts.DefaultConcurrency
-	}
-	// A busy target's delivery waits in line here for up to DeferDelay,
-	// behind at most half the entries in hand, so that a hanging target
-	// leaves the other half to everyone else; past that it is deferred.
-	if !e.inflight.acquire(d.Target.ID, limit, inHandPerWorker*e.opts.Workers/2, e.opts.DeferDelay) {
+	release, ok := e.acquireSlots(scope.AccountID, d.Target.ID, info.MaxConcurrency)
+	if !ok {
 		return e.deferDelivery(ctx, scope, en.ID, d.ID, time.Now().Add(e.opts.DeferDelay))
 	}
-	var once sync.Once
-	release := func() { once.Do(func() { e.inflight.release(d.Target.ID) }) }
 	defer release()
 	if info.RateLimit > 0 {
 		now := time.Now()
@@ -123,6 +152,41 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 	e.sending <- struct{}{}
 	defer func() { <-e.sending }()
 	return e.attempt(ctx, scope, en.ID, d, payload, sender, info, release)
+}
+
+// acquireSlots takes a slot of the target's cap and then one of its
+// account's budget, and returns the func that frees both (once; the
+// attempt calls it as soon as its request is over). maxConcurrency is the
+// target's own cap, 0 for the default; at run time it is held to the
+// server's maximum and to half the account's budget.
+//
+// A busy target's delivery waits in line for up to DeferDelay, behind at
+// most half the entries in hand, so that a hanging target leaves the other
+// half to everyone else; an account at its budget makes it wait up to
+// DeferDelay more, behind at most the account's share of the entries in
+// hand. Past either wait it reports false, and the delivery is deferred:
+// never failed for a cap. The target slot is taken first, since waiting
+// with it held delays only the same account's deliveries to that target.
+func (e *Engine) acquireSlots(account, target string, maxConcurrency int) (release func(), ok bool) {
+	limit := maxConcurrency
+	if limit <= 0 {
+		limit = e.opts.DefaultConcurrency
+	}
+	limit = e.fair.targetLimit(min(limit, e.opts.MaxEndpointConcurrency))
+	if !e.inflight.acquire(target, limit, inHandPerWorker*e.opts.Workers/2, e.opts.DeferDelay) {
+		return nil, false
+	}
+	if !e.fair.acquire(account, e.opts.DeferDelay) {
+		e.inflight.release(target)
+		return nil, false
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			e.inflight.release(target)
+			e.fair.release(account)
+		})
+	}, true
 }
 
 // inHandPerWorker is how many deliveries-stream entries the engine holds
