@@ -156,6 +156,7 @@ type Engine struct {
 	inflight *inflight
 	fair     *fairShare    // each account's share of the workers
 	sending  chan struct{} // one per attempt sending: at most Options.Workers
+	hand     chan struct{} // one per entry in hand, read or claimed: at most inHandPerWorker × Options.Workers
 	wake     chan struct{} // tells the retry mover a retry was scheduled
 	bfWake   chan struct{} // tells the backfill loop a backfill was queued
 	targets  *targetCache  // endpoints looked up for attempts
@@ -174,7 +175,7 @@ var (
 // without Run (deliveries queue until some hub runs the engine).
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
-	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
+	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), hand: make(chan struct{}, inHandPerWorker*opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
 	e.senders = map[string]Sender{core.TargetEndpoint: &WebhookSender{engine: e}}
 	for k, s := range opts.Senders {
 		e.senders[k] = s

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
 )
 
@@ -81,10 +82,6 @@ func (e *Engine) claimOnce(ctx context.Context) {
 			e.opts.Logger.Warn("claim deliveries", "err", err)
 			continue
 		}
-		for _, en := range ds {
-			if err := e.processSafely(context.WithoutCancel(ctx), s, en); err != nil {
-				e.opts.Logger.Warn("process claimed delivery", "entry", en.ID, "err", err)
-			}
-		}
+		e.runEntries(ctx, map[string]core.Scope{e.store.DeliveriesStreamKey(s): s}, ds)
 	}
 }

@@ -19,9 +19,9 @@ import (
 // holding its share of the entries in hand is left out of the read
 // (fairShare), so the others' entries are still read and started at once.
 func (e *Engine) workLoop(ctx context.Context) {
-	inHand := inHandPerWorker * e.opts.Workers
-	slots := make(chan struct{}, inHand)
-	defer func() { // wait for the attempts in flight
+	slots := e.hand
+	inHand := cap(slots)
+	defer func() { // wait for the attempts in flight, claimed ones too
 		for range inHand {
 			slots <- struct{}{}
 		}
@@ -66,7 +66,7 @@ func (e *Engine) workLoop(ctx context.Context) {
 			}
 			continue
 		}
-		e.runEntries(ctx, slots, byStream, entries)
+		e.runEntries(ctx, byStream, entries)
 	}
 }
 
@@ -92,9 +92,13 @@ func (e *Engine) readableStreams(scopes []core.Scope) (streams []string, byStrea
 	return streams, byStream, left
 }
 
-// runEntries starts one attempt per entry, each holding a worker slot and
-// counted in its account's entries in hand.
-func (e *Engine) runEntries(ctx context.Context, slots chan struct{}, byStream map[string]core.Scope, entries []redisstore.StreamEntry) {
+// runEntries starts one attempt per entry, each holding a place in hand
+// (waiting for one when the hand is full) and counted in its account's
+// entries in hand. Claimed entries come through here too, so that a hub
+// claiming another's hanging deliveries handles them side by side, within
+// the same shares, not one after the other in the claim loop.
+func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope, entries []redisstore.StreamEntry) {
+	slots := e.hand
 	for _, en := range entries {
 		slots <- struct{}{}
 		scope := byStream[en.Stream]
