@@ -30,7 +30,7 @@ import (
 // hub's memory is its own and not the load generator's.
 func newBenchCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure the hub under load (figures for BENCHMARKS.md)"}
-	cmd.AddCommand(newBenchPublishCommand(getenv, stdout), newBenchDeliverCommand(getenv, stdout))
+	cmd.AddCommand(newBenchPublishCommand(getenv, stdout), newBenchDeliverCommand(getenv, stdout), newBenchChaosCommand(getenv, stdout))
 	return cmd
 }
 
