@@ -96,6 +96,9 @@ type childHub struct {
 	clean    bool          // delete the prefix on stop
 	exited   chan struct{} // closed when the process has ended, whoever ended it
 	killed   atomic.Bool   // set before this program kills it, so an exit without it is a crash
+	// logOffset is where this run's output starts in a log file that
+	// several runs share (bench chaos); 0 otherwise.
+	logOffset int64
 }
 
 // hubSpec says how to start a child hub. Empty fields are filled in by

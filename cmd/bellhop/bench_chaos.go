@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -116,10 +117,11 @@ func runChaos(ctx context.Context, f chaosFlags, out io.Writer) error {
 	r.monkey(ctx, r.start.Add(f.duration))
 	wg.Wait() // the last events' retries, at most publishPatience
 	r.logf("load over; waiting up to %s for deliveries", f.drain)
-	drainUntil := time.Now().Add(f.drain)
-	for time.Now().Before(drainUntil) && ctx.Err() == nil && r.tally().lost > 0 {
+	drainStart := time.Now()
+	for time.Since(drainStart) < f.drain && ctx.Err() == nil && r.tally().lost > 0 {
 		time.Sleep(250 * time.Millisecond)
 	}
+	r.logf("drained in %s", time.Since(drainStart).Round(100*time.Millisecond))
 	return r.report()
 }
 
@@ -247,26 +249,38 @@ func (r *chaosRun) monkey(ctx context.Context, end time.Time) {
 	}
 }
 
-// killPlugin kills the Slack plugin of whichever hub runs one, then checks
-// that the hub started another within 15s.
+// killPlugin kills the Slack plugin of whichever hub runs one (trying for
+// up to 10s: a hub may be restarting), then checks that the hub runs a new
+// one within 15s.
 func (r *chaosRun) killPlugin() {
-	for _, s := range r.hubs {
-		h := s.current()
-		pid, err := killPlugin(h, slackPlugin)
-		if err != nil {
-			continue
-		}
-		r.logf("kill -9 the Slack plugin (pid %d) of hub %s", pid, s.name)
-		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if pids := childPids(h.cmd.Process.Pid, slackPlugin); len(pids) > 0 && pids[0] != pid {
-				r.logf("hub %s runs a new Slack plugin (pid %d)", s.name, pids[0])
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		for _, s := range r.hubs {
+			h := s.current()
+			if pid, err := killPlugin(h, slackPlugin); err == nil {
+				r.logf("kill -9 the Slack plugin (pid %d) of hub %s", pid, s.name)
+				r.checkPluginBack(s, h, pid)
 				return
 			}
 		}
-		r.fail("hub %s did not start a new Slack plugin within 15s of the kill", s.name)
-		return
 	}
-	r.fail("found no running Slack plugin to kill")
+	r.fail("found no running Slack plugin to kill within 10s")
+}
+
+// checkPluginBack waits up to 15s for slot s to run a Slack plugin other
+// than pid, the one killed under hub h.
+func (r *chaosRun) checkPluginBack(s *hubSlot, h *childHub, pid int) {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		now := s.current()
+		if pids := childPids(now.cmd.Process.Pid, slackPlugin); len(pids) > 0 && pids[0] != pid {
+			if now != h {
+				r.logf("hub %s restarted meanwhile; its new process runs a Slack plugin (pid %d)", s.name, pids[0])
+			} else {
+				r.logf("hub %s runs a new Slack plugin (pid %d)", s.name, pids[0])
+			}
+			return
+		}
+	}
+	r.fail("hub %s did not start a new Slack plugin within 15s of the kill", s.name)
 }
 
 // restartRedis kills Redis with SIGKILL and starts it again on the same
@@ -296,6 +310,13 @@ type chaosTally struct {
 	acked, retried, gaveUp     int
 	want, delivered, lost, dup int
 	latency                    *samples
+	missing                    []lostDelivery // the first few lost
+}
+
+// lostDelivery is an acknowledged event that never reached one target.
+type lostDelivery struct {
+	t        *tenant
+	id, path string
 }
 
 // tally counts, for every event a hub acknowledged to a normal tenant and
@@ -312,6 +333,9 @@ func (r *chaosRun) tally() chaosTally {
 				at, n := r.rcv.receipt(ev.id, path)
 				if n == 0 {
 					c.lost++
+					if len(c.missing) < 5 {
+						c.missing = append(c.missing, lostDelivery{t, ev.id, path})
+					}
 					continue
 				}
 				c.delivered++
@@ -331,12 +355,15 @@ func (r *chaosRun) report() error {
 	fmt.Fprintf(out, "events acknowledged: %d (normal tenants; %d retries, %d given up after %s unacknowledged)\n", c.acked, c.retried, c.gaveUp, publishPatience)
 	fmt.Fprintf(out, "deliveries expected: %d (%d targets per event: a webhook endpoint and a Slack connection)\n", c.want, len(r.normal[0].paths))
 	fmt.Fprintf(out, "delivered: %d\nlost: %d\nduplicated: %d\n", c.delivered, c.lost, c.dup)
+	for _, l := range c.missing {
+		fmt.Fprintf(out, "  lost: %s to %s: %s\n", l.id, l.path, l.t.explain(context.Background(), l.id, l.path))
+	}
 	fmt.Fprintf(out, "publish-to-receipt (normal tenants): p50 %s, p99 %s, max %s\n", c.latency.pct(50), c.latency.pct(99), c.latency.pct(100))
 	problems := append([]string(nil), r.errors...)
 	for _, s := range r.hubs {
 		kills, crashes, err := s.results()
 		fmt.Fprintf(out, "hub %s: killed %d times by chaos, crashed %d times by itself\n", s.name, kills, len(crashes))
-		for _, c := range crashes {
+		for _, c := range countDistinct(crashes) {
 			fmt.Fprintf(out, "  crash: %s\n", c)
 		}
 		if len(crashes) > 0 {
@@ -357,4 +384,22 @@ func (r *chaosRun) report() error {
 	}
 	fmt.Fprintln(out, "ok: nothing acknowledged was lost and no hub crashed by itself")
 	return nil
+}
+
+// countDistinct returns each distinct line once, prefixed with how many
+// times it occurs, most frequent first: a crash loop gives one line.
+func countDistinct(lines []string) []string {
+	n := map[string]int{}
+	for _, l := range lines {
+		n[l]++
+	}
+	out := make([]string, 0, len(n))
+	for l := range n {
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool { return n[out[i]] > n[out[j]] || n[out[i]] == n[out[j]] && out[i] < out[j] })
+	for i, l := range out {
+		out[i] = fmt.Sprintf("%d× %s", n[l], l)
+	}
+	return out
 }

@@ -121,8 +121,9 @@ func (p *publisher) results() ([]ackedEvent, int, int) {
 // tenant is an account with its own API key.
 type tenant struct {
 	name  string
-	api   benchAPI // on the first hub, for setting it up
-	paths []string // where each of its events must arrive at the receiver
+	api   benchAPI          // on the first hub, for setting it up
+	paths []string          // where each of its events must arrive at the receiver
+	logs  map[string]string // path → the API path of that target's delivery log
 	pub   *publisher
 }
 
@@ -150,8 +151,9 @@ const slackScript = `function transform(event) { return {text: event.id, channel
 // connection, both on the receiver, subscribed to reservation.created.
 func (t *tenant) setUpNormal(ctx context.Context, receiverURL string) error {
 	ep := "/" + t.name + "/ep"
+	var endpoint, conn struct{ ID string }
 	if err := t.post(ctx, "/v1/webhook_endpoints", map[string]any{
-		"url": receiverURL + ep, "enabled_events": []string{"reservation.created"}}, nil); err != nil {
+		"url": receiverURL + ep, "enabled_events": []string{"reservation.created"}}, &endpoint); err != nil {
 		return err
 	}
 	var script struct{ ID string }
@@ -163,10 +165,14 @@ func (t *tenant) setUpNormal(ctx context.Context, receiverURL string) error {
 		"connector": "slack", "name": "chaos", "enabled_events": []string{"reservation.created"},
 		"transform_script_id": script.ID,
 		"config":              map[string]any{"token": "xoxb-chaos-0000000000", "channel": "C0CHAOS", "api_base_url": receiverURL + slack},
-	}, nil); err != nil {
+	}, &conn); err != nil {
 		return err
 	}
 	t.paths = []string{ep, slack + "chat.postMessage"}
+	t.logs = map[string]string{
+		t.paths[0]: "/v1/webhook_endpoints/" + endpoint.ID + "/deliveries",
+		t.paths[1]: "/v1/connections/" + conn.ID + "/deliveries",
+	}
 	return nil
 }
 
@@ -268,4 +274,49 @@ func (b *blackHole) close() {
 	for c := range b.conns {
 		c.Close()
 	}
+}
+
+// explain says what the hub's delivery log holds about an event that never
+// reached path: a delivery that failed for good (and why) is the hub giving
+// up, which the log shows; none at all is an event the hub forgot. It asks
+// each hub in turn for up to 10s, since a hub may be restarting.
+func (t *tenant) explain(ctx context.Context, eventID, path string) string {
+	var err error
+	for deadline, try := time.Now().Add(10*time.Second), 0; time.Now().Before(deadline); try++ {
+		var found string
+		api := benchAPI{base: t.pub.bases[try%len(t.pub.bases)], key: t.api.key}
+		if found, err = findDelivery(ctx, api, t.logs[path], eventID); err == nil {
+			return found
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return "cannot read the delivery log: " + err.Error()
+}
+
+// findDelivery looks for an event's delivery in a target's log among the
+// last 100 deliveries of each status but succeeded.
+func findDelivery(ctx context.Context, api benchAPI, logPath, eventID string) (string, error) {
+	for _, status := range []string{"failed", "pending", "parked", "skipped"} {
+		var list struct {
+			Data []struct {
+				EventID  string `json:"event_id"`
+				Status   string
+				Reason   string
+				Attempts []struct{ Outcome, Error string }
+			}
+		}
+		if err := api.call(ctx, http.MethodGet, logPath+"?limit=100&status="+status, nil, http.StatusOK, &list); err != nil {
+			return "", err
+		}
+		for _, d := range list.Data {
+			if d.EventID == eventID {
+				last := ""
+				if n := len(d.Attempts); n > 0 {
+					last = "; last attempt: " + d.Attempts[n-1].Outcome + " " + d.Attempts[n-1].Error
+				}
+				return fmt.Sprintf("the hub holds its delivery as %s after %d attempts: %s%s", d.Status, len(d.Attempts), d.Reason, last), nil
+			}
+		}
+	}
+	return "no failed, pending, parked or skipped delivery of it among the last 100 of each in the hub's log", nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,7 +85,7 @@ type hubSlot struct {
 	hub      *childHub
 	stopping bool
 	kills    int
-	crashes  []string // per crash: how it ended and its last log lines
+	crashes  []string // per crash: how it ended and why, from its log
 	err      error    // why a restart failed for good
 	done     chan struct{}
 }
@@ -98,12 +99,25 @@ func startHubSlot(ctx context.Context, name string, spec hubSpec, logPath string
 	}
 	spec.Output = f // the children hold it open; closed with the process
 	s := &hubSlot{name: name, spec: spec, logPath: logPath, done: make(chan struct{})}
-	if s.hub, err = startChildHub(ctx, spec); err != nil {
+	if s.hub, err = s.startHub(ctx); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("hub %s: %w", name, err)
 	}
 	go s.supervise(ctx)
 	return s, nil
+}
+
+// startHub starts a hub and notes where its output begins in the log.
+func (s *hubSlot) startHub(ctx context.Context) (*childHub, error) {
+	var offset int64
+	if fi, err := os.Stat(s.logPath); err == nil {
+		offset = fi.Size()
+	}
+	h, err := startChildHub(ctx, s.spec)
+	if h != nil {
+		h.logOffset = offset
+	}
+	return h, err
 }
 
 func (s *hubSlot) current() *childHub {
@@ -121,7 +135,7 @@ func (s *hubSlot) supervise(ctx context.Context) {
 		<-h.exited
 		s.mu.Lock()
 		if h.crashed() {
-			s.crashes = append(s.crashes, fmt.Sprintf("pid %d %v; last lines of %s:\n%s", h.cmd.Process.Pid, h.cmd.ProcessState, s.logPath, lastLines(s.logPath, 15)))
+			s.crashes = append(s.crashes, fmt.Sprintf("%v: %s", h.cmd.ProcessState, crashReason(s.logPath, h.logOffset)))
 		}
 		stopping := s.stopping
 		s.mu.Unlock()
@@ -131,7 +145,7 @@ func (s *hubSlot) supervise(ctx context.Context) {
 		var next *childHub
 		var err error
 		for try := 0; try < 5 && ctx.Err() == nil; try++ {
-			if next, err = startChildHub(ctx, s.spec); err == nil {
+			if next, err = s.startHub(ctx); err == nil {
 				break
 			}
 			time.Sleep(time.Second)
@@ -186,23 +200,37 @@ func (s *hubSlot) results() (kills int, crashes []string, err error) {
 	return s.kills, s.crashes, s.err
 }
 
-// lastLines returns up to n last lines of a file (a hub's log is small:
-// warnings only).
-func lastLines(path string, n int) string {
+// crashReason reads a dead hub's output from offset and returns the
+// Go runtime's first line about it (panic: or fatal error:) and the first
+// line of Bellhop's code in the stack, or the last line written.
+func crashReason(path string, offset int64) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return err.Error()
 	}
 	defer f.Close()
-	var lines []string
+	f.Seek(offset, io.SeekStart)
+	var reason, where, last string
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		if lines = append(lines, sc.Text()); len(lines) > n {
-			lines = lines[1:]
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case reason == "" && (strings.HasPrefix(line, "panic:") || strings.HasPrefix(line, "fatal error:")):
+			reason = line
+		case reason != "" && where == "" && strings.Contains(line, "/core/") && strings.Contains(line, ".go:"):
+			where = line[strings.Index(line, "/core/")+1:]
+		case line != "":
+			last = line
 		}
 	}
-	return "    " + strings.Join(lines, "\n    ")
+	switch {
+	case reason == "":
+		return "no panic in its log; last line: " + last
+	case where == "":
+		return reason
+	}
+	return reason + " at " + where
 }
 
 // killPlugin kills a hub's connector plugin process, found among the hub's
