@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -200,6 +201,8 @@ func (s *hubSlot) results() (kills int, crashes []string, err error) {
 	return s.kills, s.crashes, s.err
 }
 
+var hexAddress = regexp.MustCompile(`0x[0-9a-f]+`)
+
 // crashReason reads a dead hub's output from offset and returns the
 // Go runtime's first line about it (panic: or fatal error:) and the first
 // line of Bellhop's code in the stack, or the last line written.
@@ -224,6 +227,9 @@ func crashReason(path string, offset int64) string {
 			last = line
 		}
 	}
+	// Addresses differ from crash to crash; without them a crash loop
+	// reads as one line.
+	reason = hexAddress.ReplaceAllString(reason, "0x…")
 	switch {
 	case reason == "":
 		return "no panic in its log; last line: " + last
