@@ -135,7 +135,7 @@ func (s *hubSlot) supervise(ctx context.Context) {
 		h := s.current()
 		<-h.exited
 		s.mu.Lock()
-		if h.crashed() {
+		if h.crashed() && ctx.Err() == nil { // an interrupted run kills its hubs through ctx
 			s.crashes = append(s.crashes, fmt.Sprintf("%v: %s", h.cmd.ProcessState, crashReason(s.logPath, h.logOffset)))
 		}
 		stopping := s.stopping
