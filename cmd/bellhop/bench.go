@@ -30,7 +30,7 @@ import (
 // hub's memory is its own and not the load generator's.
 func newBenchCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure the hub under load (figures for BENCHMARKS.md)"}
-	cmd.AddCommand(newBenchPublishCommand(getenv, stdout), newBenchDeliverCommand(getenv, stdout))
+	cmd.AddCommand(newBenchPublishCommand(getenv, stdout), newBenchDeliverCommand(getenv, stdout), newBenchChaosCommand(getenv, stdout))
 	return cmd
 }
 
@@ -57,7 +57,7 @@ func newBenchPublishCommand(getenv func(string) string, stdout io.Writer) *cobra
 		Short: "POST /v1/events as fast as possible, then at a fixed rate for latency",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			hub, err := startChildHub(cmd.Context(), f.redisURL, nil)
+			hub, err := startChildHub(cmd.Context(), hubSpec{RedisURL: f.redisURL})
 			if err != nil {
 				return err
 			}
@@ -89,45 +89,103 @@ func newBenchPublishCommand(getenv func(string) string, stdout io.Writer) *cobra
 
 // childHub is a `bellhop serve` started from this same binary.
 type childHub struct {
+	benchAPI
 	cmd      *exec.Cmd
-	base     string
-	key      string
 	redisURL string
-	prefix   string // the child's key prefix, deleted when it stops
+	prefix   string        // the child's key prefix, deleted when it stops if the spec asked
+	clean    bool          // delete the prefix on stop
+	exited   chan struct{} // closed when the process has ended, whoever ended it
+	killed   atomic.Bool   // set before this program kills it, so an exit without it is a crash
+	// logOffset is where this run's output starts in a log file that
+	// several runs share (bench chaos); 0 otherwise.
+	logOffset int64
 }
 
-// startChildHub starts `bellhop serve` on a free port under a fresh Redis
-// prefix and waits until it is healthy.
-func startChildHub(ctx context.Context, redisURL string, env []string) (*childHub, error) {
-	if redisURL == "" {
+// hubSpec says how to start a child hub. Empty fields are filled in by
+// startChildHub with fresh values, so bench publish and deliver need only
+// RedisURL; chaos gives two hubs the same prefix, key, master key and a
+// fixed address each, so that either can take over the other's work and a
+// restarted hub answers where the old one did.
+type hubSpec struct {
+	RedisURL  string
+	Prefix    string    // default: a fresh bhbench:… prefix, deleted on stop
+	Key       string    // the bootstrap test key; default: a fresh one
+	MasterKey string    // base64; default: a fresh one
+	Addr      string    // host:port; default: a free loopback port
+	Env       []string  // more settings, e.g. BELLHOP_RETRY_SCHEDULE
+	Output    io.Writer // the child's stdout and stderr; default os.Stderr
+}
+
+// fill gives every empty field of s a fresh value.
+func (s *hubSpec) fill() error {
+	now := strconv.FormatInt(time.Now().UnixNano(), 36)
+	if s.Prefix == "" {
+		s.Prefix = "bhbench:" + now + ":"
+	}
+	if s.Key == "" {
+		s.Key = "bh_test_bench" + strconv.FormatInt(time.Now().UnixNano(), 10) + "abcdefghijklmnopqrst"
+	}
+	if s.MasterKey == "" {
+		s.MasterKey = base64.StdEncoding.EncodeToString(secretbox.GenerateKey())
+	}
+	if s.Addr == "" {
+		addr, err := freeLoopbackAddr()
+		if err != nil {
+			return err
+		}
+		s.Addr = addr
+	}
+	if s.Output == nil {
+		s.Output = os.Stderr
+	}
+	return nil
+}
+
+// freeLoopbackAddr returns a loopback host:port nothing listens on now.
+func freeLoopbackAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startChildHub starts `bellhop serve` as spec says and waits until it is
+// healthy. A spec without a prefix gets a fresh one, deleted on stop.
+func startChildHub(ctx context.Context, spec hubSpec) (*childHub, error) {
+	if spec.RedisURL == "" {
 		return nil, errors.New("REDIS_URL (--redis-url): load figures mean something only against a real Redis")
 	}
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	clean := spec.Prefix == ""
+	if err := spec.fill(); err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	prefix := "bhbench:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
-	key := "bh_test_bench" + strconv.FormatInt(time.Now().UnixNano(), 10) + "abcdefghijklmnopqrst"
 	cmd := exec.CommandContext(ctx, self, "serve", "--log-level", "warn")
 	cmd.Env = append(os.Environ(),
-		"BELLHOP_ADDR="+addr, "REDIS_URL="+redisURL,
-		"BELLHOP_REDIS_PREFIX="+prefix,
-		"BELLHOP_MASTER_KEY="+base64.StdEncoding.EncodeToString(secretbox.GenerateKey()),
-		"BELLHOP_BOOTSTRAP_KEY="+key, "BELLHOP_RATE_LIMIT=100000000")
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		"BELLHOP_ADDR="+spec.Addr, "REDIS_URL="+spec.RedisURL,
+		"BELLHOP_REDIS_PREFIX="+spec.Prefix,
+		"BELLHOP_MASTER_KEY="+spec.MasterKey,
+		"BELLHOP_BOOTSTRAP_KEY="+spec.Key, "BELLHOP_RATE_LIMIT=100000000")
+	cmd.Env = append(cmd.Env, spec.Env...)
+	cmd.Stdout, cmd.Stderr = spec.Output, spec.Output
 	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	h := &childHub{cmd: cmd, base: "http://" + addr, key: key, redisURL: redisURL, prefix: prefix}
+	h := &childHub{benchAPI: benchAPI{base: "http://" + spec.Addr, key: spec.Key}, cmd: cmd, redisURL: spec.RedisURL,
+		prefix: spec.Prefix, clean: clean, exited: make(chan struct{})}
+	go func() { cmd.Wait(); close(h.exited) }()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		select {
+		case <-h.exited:
+			return nil, fmt.Errorf("the child hub exited at start: %v", cmd.ProcessState)
+		default:
+		}
 		if resp, err := http.Get(h.base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -139,17 +197,40 @@ func startChildHub(ctx context.Context, redisURL string, env []string) (*childHu
 	return nil, errors.New("the child hub did not become ready within 20s")
 }
 
+// stop asks the child to drain and end (SIGINT), kills it if it has not
+// within 20s, and deletes its keys if the prefix was its own.
 func (h *childHub) stop() {
+	h.killed.Store(true)
 	h.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { h.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-h.exited:
 	case <-time.After(20 * time.Second):
 		h.cmd.Process.Kill()
+		<-h.exited
+	}
+	if !h.clean {
+		return
 	}
 	if err := deletePrefix(h.redisURL, h.prefix); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: could not delete the keys under %s: %v\n", h.prefix, err)
+	}
+}
+
+// kill ends the child with SIGKILL, as a crash of the machine would: no
+// drain, no goodbye. It returns once the process is gone.
+func (h *childHub) kill() {
+	h.killed.Store(true)
+	h.cmd.Process.Kill()
+	<-h.exited
+}
+
+// crashed reports whether the child ended without this program asking.
+func (h *childHub) crashed() bool {
+	select {
+	case <-h.exited:
+		return !h.killed.Load()
+	default:
+		return false
 	}
 }
 
@@ -185,8 +266,15 @@ func deletePrefix(redisURL, prefix string) error {
 // handshakes.
 var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512, DisableCompression: true}}
 
+// benchAPI calls one hub's API with one key: a child hub's own with its
+// bootstrap key, chaos one per tenant and hub.
+type benchAPI struct {
+	base string // http://host:port
+	key  string
+}
+
 // call sends one API request and decodes a JSON answer into out (if not nil).
-func (h *childHub) call(ctx context.Context, method, path string, body []byte, want int, out any) error {
+func (h benchAPI) call(ctx context.Context, method, path string, body []byte, want int, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, h.base+path, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -209,12 +297,12 @@ func (h *childHub) call(ctx context.Context, method, path string, body []byte, w
 	return err
 }
 
-func (h *childHub) post(ctx context.Context, path string, body []byte, want int) error {
+func (h benchAPI) post(ctx context.Context, path string, body []byte, want int) error {
 	return h.call(ctx, http.MethodPost, path, body, want, nil)
 }
 
 // samplePublishBody returns a publish request with the catalog's sample.
-func (h *childHub) samplePublishBody(typ string) ([]byte, error) {
+func (h benchAPI) samplePublishBody(typ string) ([]byte, error) {
 	var t struct{ Sample json.RawMessage }
 	if err := h.call(context.Background(), http.MethodGet, "/v1/event_types/"+typ, nil, 200, &t); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,7 +32,7 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 				return err
 			}
 			defer rcv.close()
-			hub, err := startChildHub(ctx, f.redisURL, []string{"BELLHOP_RETRY_SCHEDULE=0s,1s,2s,5s"})
+			hub, err := startChildHub(ctx, hubSpec{RedisURL: f.redisURL, Env: []string{"BELLHOP_RETRY_SCHEDULE=0s,1s,2s,5s"}})
 			if err != nil {
 				return err
 			}
@@ -107,12 +108,16 @@ func limitOps(n int, stop context.CancelFunc, op func(context.Context) error) fu
 var errStop = fmt.Errorf("phase complete")
 
 // receiver is a local webhook receiver that notes when each delivery lands.
+// It answers a Slack chat.postMessage too (a Slack connection whose
+// api_base_url points here, with a script that puts the event id in the
+// message text), so that connector deliveries are counted the same way.
 type receiver struct {
 	srv        *http.Server
 	url        string
 	mu         sync.Mutex
 	sent       map[string]time.Time // event id → publish start
-	seen       map[string]int       // event id + endpoint → receipts
+	seen       map[string]int       // event id + path → receipts
+	firstAt    map[string]time.Time // event id + path → first receipt
 	lat        *samples
 	count      atomic.Int64
 	duplicates atomic.Int64
@@ -133,18 +138,29 @@ func startReceiver() (*receiver, error) {
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	now := time.Now()
-	var ev struct{ ID string }
-	body, _ := io.ReadAll(req.Body)
-	json.Unmarshal(body, &ev)
-	w.WriteHeader(http.StatusOK)
+	var id string
+	if strings.HasSuffix(req.URL.Path, "/chat.postMessage") {
+		id = req.PostFormValue("text")
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"ok":true,"channel":"C0BENCH","ts":"%d.000100"}`, now.Unix())
+	} else {
+		var ev struct{ ID string }
+		body, _ := io.ReadAll(req.Body)
+		json.Unmarshal(body, &ev)
+		id = ev.ID
+		w.WriteHeader(http.StatusOK)
+	}
 	r.mu.Lock()
-	key := ev.ID + req.URL.Path
+	key := id + req.URL.Path
 	r.seen[key]++
 	first := r.seen[key] == 1
 	if !first {
 		r.duplicates.Add(1)
-	} else if t, ok := r.sent[ev.ID]; ok {
-		r.lat.add(now.Sub(t), nil)
+	} else {
+		r.firstAt[key] = now
+		if t, ok := r.sent[id]; ok {
+			r.lat.add(now.Sub(t), nil)
+		}
 	}
 	r.mu.Unlock()
 	if first {
@@ -156,6 +172,14 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
+// receipt returns when the first delivery of event id reached path, and
+// how many did.
+func (r *receiver) receipt(id, path string) (time.Time, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.firstAt[id+path], r.seen[id+path]
+}
+
 func (r *receiver) published(id string, at time.Time) {
 	r.mu.Lock()
 	r.sent[id] = at
@@ -164,7 +188,7 @@ func (r *receiver) published(id string, at time.Time) {
 
 func (r *receiver) reset(int) {
 	r.mu.Lock()
-	r.sent, r.seen, r.lat = map[string]time.Time{}, map[string]int{}, &samples{}
+	r.sent, r.seen, r.firstAt, r.lat = map[string]time.Time{}, map[string]int{}, map[string]time.Time{}, &samples{}
 	r.mu.Unlock()
 	r.count.Store(0)
 }
