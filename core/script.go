@@ -22,11 +22,21 @@ type TransformResult struct {
 	Logs       []string          // console output, capped
 	Version    int               // the script version that ran
 	Duration   time.Duration
-	// Failure says what stopped a failed run: "timeout", "memory_limit" or
-	// "script_error" (the Reason of the run's EINVALID error); "" when it
-	// did not fail.
+	// Failure says what stopped a failed run (TransformTimeout,
+	// TransformMemoryLimit, TransformScriptError), as the Reason of the
+	// run's EINVALID error does; "" when it did not fail.
 	Failure string
 }
+
+// What stopped a failed transform run: a developer (and a metric) can tell
+// a script that is too slow or too big from one with a bug, and the engine
+// retries the first two (they are measured on the wall clock and on the
+// process's allocations, which other tenants' load moves) but not a bug.
+const (
+	TransformTimeout     = "timeout"      // over the time limit
+	TransformMemoryLimit = "memory_limit" // over the memory budget
+	TransformScriptError = "script_error" // threw, overflowed its stack, returned what cannot be sent, or broke a size cap
+)
 
 // TransformRunner runs an account's transform scripts on events. The delivery
 // engine calls it before every attempt to a target that names a script.

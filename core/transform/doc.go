@@ -88,7 +88,10 @@
 //
 // A script error, a timeout or a broken limit is an EINVALID error whose
 // message starts with "<name>:<line>:<column>:" and whose Reason (also
-// TransformResult.Failure) says what stopped the run: FailTimeout,
-// FailMemoryLimit or FailScriptError. The delivery fails for good (fix the
-// script, replay the event). A cancelled context is returned as is.
+// TransformResult.Failure) says what stopped the run:
+// core.TransformTimeout, core.TransformMemoryLimit or
+// core.TransformScriptError. The delivery engine fails the delivery for
+// good on a script error (fix the script, replay the event) and retries it
+// on its schedule after a time or memory limit, which other tenants' load
+// can move. A cancelled context is returned as is.
 package transform

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bellhop/bellhop/core"
 	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
 )
@@ -131,5 +132,5 @@ func (e *Engine) putVM(v *vm) {
 // scriptError is an EINVALID error about a run, the kind that fails a
 // delivery for good.
 func scriptError(format string, args ...any) error {
-	return runFailure(FailScriptError, format, args...)
+	return runFailure(core.TransformScriptError, format, args...)
 }

@@ -12,15 +12,6 @@ import (
 // maxHeaders bounds how many headers a script may add to a request.
 const maxHeaders = 32
 
-// What stopped a failed run, as the Reason of its EINVALID error and
-// TransformResult.Failure: a developer (and a metric) can tell a script that
-// is too slow or too big from one with a bug.
-const (
-	FailTimeout     = "timeout"      // over the time limit
-	FailMemoryLimit = "memory_limit" // over the memory budget
-	FailScriptError = "script_error" // threw, overflowed its stack, returned what cannot be sent, or broke a size cap
-)
-
 // errPanic marks a panic that was neither a thrown value nor an interrupt:
 // a bug in goja or in the engine, which a script should never reach.
 var errPanic = errors.New("the script engine failed")
@@ -65,7 +56,7 @@ func (v *vm) explain(p *Program, err error) error {
 	if again := v.rt.Try(func() { text = exceptionText(exc.Value()) }); again != nil {
 		text = "uncaught exception (reading its message threw again)"
 	}
-	return runFailure(FailScriptError, "%s: %s", where(p, exc.Stack()), text)
+	return runFailure(core.TransformScriptError, "%s: %s", where(p, exc.Stack()), text)
 }
 
 // runFailure is the EINVALID error of a failed run, its kind as the Reason.
@@ -86,23 +77,23 @@ func (e *Engine) runError(p *Program, err error, reason error) error {
 		stack := interrupted.Stack()
 		switch reason {
 		case errTimeout:
-			return runFailure(FailTimeout, "%s: the transform ran over its time limit of %s", where(p, stack), e.opts.Timeout)
+			return runFailure(core.TransformTimeout, "%s: the transform ran over its time limit of %s", where(p, stack), e.opts.Timeout)
 		case errMemory:
-			return runFailure(FailMemoryLimit, "%s: the transform allocated over its memory budget of %d MiB", where(p, stack), e.opts.MemoryBudget>>20)
+			return runFailure(core.TransformMemoryLimit, "%s: the transform allocated over its memory budget of %d MiB", where(p, stack), e.opts.MemoryBudget>>20)
 		case nil:
-			return runFailure(FailScriptError, "%s: the transform was interrupted", where(p, stack))
+			return runFailure(core.TransformScriptError, "%s: the transform was interrupted", where(p, stack))
 		}
 		return fmt.Errorf("run transform: %w", reason) // the caller's context ended
 	case core.ErrorCode(err) == core.EINVALID:
 		return err
 	case errors.As(err, &overflow):
-		return runFailure(FailScriptError, "%s: RangeError: maximum call stack size (%d) exceeded", where(p, overflow.Stack()), e.opts.MaxStackDepth)
+		return runFailure(core.TransformScriptError, "%s: RangeError: maximum call stack size (%d) exceeded", where(p, overflow.Stack()), e.opts.MaxStackDepth)
 	case errors.As(err, &exc): // explain always turns these into script errors
-		return runFailure(FailScriptError, "%s: uncaught exception", where(p, exc.Stack()))
+		return runFailure(core.TransformScriptError, "%s: uncaught exception", where(p, exc.Stack()))
 	case errors.Is(err, errPanic):
-		return runFailure(FailScriptError, "%s: %v", p.name, err)
+		return runFailure(core.TransformScriptError, "%s: %v", p.name, err)
 	}
-	return runFailure(FailScriptError, "%s: %s", p.name, err.Error())
+	return runFailure(core.TransformScriptError, "%s: %s", p.name, err.Error())
 }
 
 // where names the innermost frame of the script's own code, as

@@ -74,7 +74,7 @@ func FuzzRun(f *testing.F) {
 				t.Fatalf("run error %v, want EINVALID", err)
 			}
 			switch ce.Reason {
-			case transform.FailTimeout, transform.FailMemoryLimit, transform.FailScriptError:
+			case core.TransformTimeout, core.TransformMemoryLimit, core.TransformScriptError:
 			default:
 				t.Fatalf("run error reason %q (%s), want one of timeout, memory_limit, script_error", ce.Reason, ce.Message)
 			}

@@ -19,25 +19,25 @@ import (
 var hostileScripts = []struct {
 	name, src, kind, want string
 }{
-	{"looping getter in the output", `function transform(e){ return {get x(){ while(true){} }}; }`, FailTimeout, "time limit"},
-	{"looping getter in an array", `function transform(e){ const a = [1]; Object.defineProperty(a, 0, {get(){ for(;;){} }}); return a }`, FailTimeout, "time limit"},
-	{"looping toJSON", `function transform(e){ return {toJSON(){ for(;;){} }} }`, FailTimeout, "time limit"},
-	{"looping Proxy ownKeys", `function transform(e){ return new Proxy({}, {ownKeys(){ for(;;){} }}) }`, FailTimeout, "time limit"},
-	{"looping Proxy get", `function transform(e){ return new Proxy({a: 1}, {get(){ for(;;){} }}) }`, FailTimeout, "time limit"},
-	{"throwing Proxy get", `function transform(e){ return new Proxy({a: 1}, {get(){ throw new TypeError("trap") }}) }`, FailScriptError, "TypeError: trap"},
-	{"throwing getter", "function transform(e){\n  return {get x(){ throw new RangeError(\"nope\") }};\n}", FailScriptError, "RangeError: nope"},
-	{"recursing getter", `function f(){ return f() } function transform(e){ return {get x(){ return f() }} }`, FailScriptError, "maximum call stack size"},
-	{"boxed string with looping toString", `function transform(e){ const s = new String("x"); const loop = {value(){ for(;;){} }}; Object.defineProperty(s, "toString", loop); Object.defineProperty(s, "valueOf", loop); return {s} }`, FailTimeout, "time limit"},
-	{"thrown object with looping toString", `function transform(e){ throw {toString(){ while(true){} }} }`, FailTimeout, "time limit"},
-	{"Error with looping name", `function transform(e){ const x = new Error("m"); Object.defineProperty(x, "name", {get(){ for(;;){} }}); throw x }`, FailTimeout, "time limit"},
-	{"Error with looping message", `function transform(e){ const x = new Error("m"); Object.defineProperty(x, "message", {get(){ for(;;){} }}); throw x }`, FailTimeout, "time limit"},
-	{"Error with throwing message", `function transform(e){ const x = new Error("m"); Object.defineProperty(x, "message", {get(){ throw "inner" }}); throw x }`, FailScriptError, "threw again"},
-	{"thrown Proxy", `function transform(e){ throw new Proxy({}, {get(){ for(;;){} }}) }`, FailTimeout, "time limit"},
-	{"thrown Symbol", `function transform(e){ throw Symbol("s") }`, FailScriptError, "uncaught"},
-	{"headers replaced by a looping Proxy", `function transform(e, c){ c.headers = new Proxy({}, {ownKeys(){ for(;;){} }}); return {} }`, FailTimeout, "time limit"},
-	{"header value with looping toString", `function transform(e, c){ c.headers["X-A"] = {toString(){ for(;;){} }}; return {} }`, FailTimeout, "time limit"},
-	{"looping promise job", `function transform(e){ Promise.resolve().then(() => { for(;;){} }); return {} }`, FailTimeout, "time limit"},
-	{"backtracking regular expression in a loop", `function transform(e){ let n = 0; for(;;) n += /^(?=(a+)+b)/.test("a".repeat(32)) ? 1 : 0 }`, FailTimeout, "time limit"},
+	{"looping getter in the output", `function transform(e){ return {get x(){ while(true){} }}; }`, core.TransformTimeout, "time limit"},
+	{"looping getter in an array", `function transform(e){ const a = [1]; Object.defineProperty(a, 0, {get(){ for(;;){} }}); return a }`, core.TransformTimeout, "time limit"},
+	{"looping toJSON", `function transform(e){ return {toJSON(){ for(;;){} }} }`, core.TransformTimeout, "time limit"},
+	{"looping Proxy ownKeys", `function transform(e){ return new Proxy({}, {ownKeys(){ for(;;){} }}) }`, core.TransformTimeout, "time limit"},
+	{"looping Proxy get", `function transform(e){ return new Proxy({a: 1}, {get(){ for(;;){} }}) }`, core.TransformTimeout, "time limit"},
+	{"throwing Proxy get", `function transform(e){ return new Proxy({a: 1}, {get(){ throw new TypeError("trap") }}) }`, core.TransformScriptError, "TypeError: trap"},
+	{"throwing getter", "function transform(e){\n  return {get x(){ throw new RangeError(\"nope\") }};\n}", core.TransformScriptError, "RangeError: nope"},
+	{"recursing getter", `function f(){ return f() } function transform(e){ return {get x(){ return f() }} }`, core.TransformScriptError, "maximum call stack size"},
+	{"boxed string with looping toString", `function transform(e){ const s = new String("x"); const loop = {value(){ for(;;){} }}; Object.defineProperty(s, "toString", loop); Object.defineProperty(s, "valueOf", loop); return {s} }`, core.TransformTimeout, "time limit"},
+	{"thrown object with looping toString", `function transform(e){ throw {toString(){ while(true){} }} }`, core.TransformTimeout, "time limit"},
+	{"Error with looping name", `function transform(e){ const x = new Error("m"); Object.defineProperty(x, "name", {get(){ for(;;){} }}); throw x }`, core.TransformTimeout, "time limit"},
+	{"Error with looping message", `function transform(e){ const x = new Error("m"); Object.defineProperty(x, "message", {get(){ for(;;){} }}); throw x }`, core.TransformTimeout, "time limit"},
+	{"Error with throwing message", `function transform(e){ const x = new Error("m"); Object.defineProperty(x, "message", {get(){ throw "inner" }}); throw x }`, core.TransformScriptError, "threw again"},
+	{"thrown Proxy", `function transform(e){ throw new Proxy({}, {get(){ for(;;){} }}) }`, core.TransformTimeout, "time limit"},
+	{"thrown Symbol", `function transform(e){ throw Symbol("s") }`, core.TransformScriptError, "uncaught"},
+	{"headers replaced by a looping Proxy", `function transform(e, c){ c.headers = new Proxy({}, {ownKeys(){ for(;;){} }}); return {} }`, core.TransformTimeout, "time limit"},
+	{"header value with looping toString", `function transform(e, c){ c.headers["X-A"] = {toString(){ for(;;){} }}; return {} }`, core.TransformTimeout, "time limit"},
+	{"looping promise job", `function transform(e){ Promise.resolve().then(() => { for(;;){} }); return {} }`, core.TransformTimeout, "time limit"},
+	{"backtracking regular expression in a loop", `function transform(e){ let n = 0; for(;;) n += /^(?=(a+)+b)/.test("a".repeat(32)) ? 1 : 0 }`, core.TransformTimeout, "time limit"},
 	{"memory in a getter", `function transform(e){ return {get x(){ const a = []; for(;;) a.push({s: "xxxxxxxx" + a.length}) }} }`, "", ""},
 }
 
@@ -52,8 +52,8 @@ func TestHostileScriptsEndAsTheirRunsError(t *testing.T) {
 				t.Fatalf("err = %v, want an EINVALID run error", err)
 			}
 			if tt.kind == "" { // time or memory, whichever the machine hits first
-				if ce.Reason != FailTimeout && ce.Reason != FailMemoryLimit {
-					t.Fatalf("reason = %q (%s), want %s or %s", ce.Reason, ce.Message, FailTimeout, FailMemoryLimit)
+				if ce.Reason != core.TransformTimeout && ce.Reason != core.TransformMemoryLimit {
+					t.Fatalf("reason = %q (%s), want %s or %s", ce.Reason, ce.Message, core.TransformTimeout, core.TransformMemoryLimit)
 				}
 			} else if ce.Reason != tt.kind || !strings.Contains(ce.Message, tt.want) {
 				t.Fatalf("reason %q message %q, want %q containing %q", ce.Reason, ce.Message, tt.kind, tt.want)
