@@ -41,6 +41,10 @@ type config struct {
 	// PprofAddr, when set, serves net/http/pprof there: a hidden debug
 	// flag for profiling the hub under load, never on by default.
 	PprofAddr string
+	// StallAfterPublish, when set, makes every publish wait this long after
+	// its event is stored and before it answers: a hidden test hook, so that
+	// a test can kill the hub between the two.
+	StallAfterPublish time.Duration
 
 	masterKey     []byte
 	retrySchedule []time.Duration
@@ -50,27 +54,28 @@ type config struct {
 
 // envNames maps each flag to its environment variable.
 var envNames = map[string]string{
-	"addr":               "BELLHOP_ADDR",
-	"redis-url":          "REDIS_URL",
-	"redis-prefix":       "BELLHOP_REDIS_PREFIX",
-	"bootstrap-key":      "BELLHOP_BOOTSTRAP_KEY",
-	"master-key":         "BELLHOP_MASTER_KEY",
-	"signature-prefix":   "BELLHOP_SIGNATURE_PREFIX",
-	"event-retention":    "BELLHOP_EVENT_RETENTION",
-	"delivery-retention": "BELLHOP_DELIVERY_RETENTION",
-	"activity-retention": "BELLHOP_ACTIVITY_RETENTION",
-	"retry-schedule":     "BELLHOP_RETRY_SCHEDULE",
-	"rate-limit":         "BELLHOP_RATE_LIMIT",
-	"cors-origins":       "BELLHOP_CORS_ORIGINS",
-	"allow-ranges":       "BELLHOP_ALLOW_RANGES",
-	"plugin-dir":         "BELLHOP_PLUGIN_DIR",
-	"connect-timeout":    "BELLHOP_CONNECT_TIMEOUT",
-	"request-timeout":    "BELLHOP_REQUEST_TIMEOUT",
-	"rotation-grace":     "BELLHOP_ROTATION_GRACE",
-	"shutdown-timeout":   "BELLHOP_SHUTDOWN_TIMEOUT",
-	"log-level":          "BELLHOP_LOG_LEVEL",
-	"log-format":         "BELLHOP_LOG_FORMAT",
-	"pprof-addr":         "BELLHOP_PPROF_ADDR",
+	"addr":                "BELLHOP_ADDR",
+	"redis-url":           "REDIS_URL",
+	"redis-prefix":        "BELLHOP_REDIS_PREFIX",
+	"bootstrap-key":       "BELLHOP_BOOTSTRAP_KEY",
+	"master-key":          "BELLHOP_MASTER_KEY",
+	"signature-prefix":    "BELLHOP_SIGNATURE_PREFIX",
+	"event-retention":     "BELLHOP_EVENT_RETENTION",
+	"delivery-retention":  "BELLHOP_DELIVERY_RETENTION",
+	"activity-retention":  "BELLHOP_ACTIVITY_RETENTION",
+	"retry-schedule":      "BELLHOP_RETRY_SCHEDULE",
+	"rate-limit":          "BELLHOP_RATE_LIMIT",
+	"cors-origins":        "BELLHOP_CORS_ORIGINS",
+	"allow-ranges":        "BELLHOP_ALLOW_RANGES",
+	"plugin-dir":          "BELLHOP_PLUGIN_DIR",
+	"connect-timeout":     "BELLHOP_CONNECT_TIMEOUT",
+	"request-timeout":     "BELLHOP_REQUEST_TIMEOUT",
+	"rotation-grace":      "BELLHOP_ROTATION_GRACE",
+	"shutdown-timeout":    "BELLHOP_SHUTDOWN_TIMEOUT",
+	"log-level":           "BELLHOP_LOG_LEVEL",
+	"log-format":          "BELLHOP_LOG_FORMAT",
+	"pprof-addr":          "BELLHOP_PPROF_ADDR",
+	"stall-after-publish": "BELLHOP_STALL_AFTER_PUBLISH",
 }
 
 // addFlags declares the settings on fs with their defaults.
@@ -97,6 +102,8 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "debug: serve net/http/pprof on this address (loopback only, for profiling)")
 	_ = fs.MarkHidden("pprof-addr")
+	fs.DurationVar(&c.StallAfterPublish, "stall-after-publish", 0, "test: wait this long between storing a published event and answering")
+	_ = fs.MarkHidden("stall-after-publish")
 }
 
 // applyEnv sets every flag not given on the command line from its
