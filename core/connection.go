@@ -84,10 +84,14 @@ type ConnectionTest struct {
 	Error      string          `json:"error"` // the transform's error, if any
 }
 
-// CheckResult is the outcome of a connector's live check.
+// CheckResult is the outcome of a connector's live check. OK with Contacted
+// false means the configuration was checked for form only: the connector
+// cannot check it without a side effect (a Slack incoming webhook), so the
+// user is not told the service was reached.
 type CheckResult struct {
-	OK      bool   `json:"ok"`
-	Message string `json:"message"` // the connector's explanation when it failed
+	OK        bool   `json:"ok"`
+	Contacted bool   `json:"contacted"` // a request was made to the service and answered
+	Message   string `json:"message"`   // what was checked, or why it failed
 }
 
 // ConnectionService manages connections, lists connectors and runs
