@@ -74,6 +74,11 @@ type Field struct {
 	Required bool     `json:"required,omitempty"`
 	Secret   bool     `json:"secret,omitempty"`   // encrypted at rest, never returned by the API
 	Advanced bool     `json:"advanced,omitempty"` // shown folded away in a form
+	// URLMembers names, for a field that holds a JSON object (a key file),
+	// its members that are URLs (Google's token_uri), so that the host
+	// checks them like a field of format "uri" before a live connection is
+	// saved, instead of the dial being refused later.
+	URLMembers []string `json:"url_members,omitempty"`
 }
 
 // FieldError is one problem with one configuration field.
