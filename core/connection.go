@@ -13,7 +13,8 @@ const ConnectionIDPrefix = "conn_"
 // an account: a delivery target like an endpoint, reached through a plugin
 // instead of a signed POST. Config never holds a secret field's value when
 // it leaves the store: secret fields are sealed at rest and read back masked
-// ("••••1234" or "[redacted]"), so that a credential is never shown twice.
+// (SecretMask, which shows no character of the secret), so that a credential
+// is never shown twice.
 type Connection struct {
 	ID                string         `json:"id"` // conn_…
 	Object            string         `json:"object"`

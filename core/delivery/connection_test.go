@@ -227,7 +227,7 @@ func TestConnectionDefaultScriptAndValidation(t *testing.T) {
 		})
 	}
 	c := h.connection(conns, "fake", map[string]any{"channel": "#general", "token": fakeToken})
-	if c.Config["token"] != "••••cdef" {
+	if c.Config["token"] != core.SecretMask {
 		t.Errorf("created connection shows token %v, want it masked", c.Config["token"])
 	}
 	// An update that sends the mask back keeps the secret.
