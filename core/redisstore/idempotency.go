@@ -179,13 +179,17 @@ func (d *Idempotency) BeginIdempotent(ctx context.Context, scope core.Scope, key
 
 // FinishIdempotent saves the response for the key claimed by BeginIdempotent,
 // for IdempotencyTTL. If the claim has lapsed and another hub took it over,
-// there is nothing to save and it returns nil.
+// there is nothing to save and it returns nil. If it fails, the claim is
+// still held (and renewed): the caller releases it.
 func (d *Idempotency) FinishIdempotent(ctx context.Context, scope core.Scope, key string, resp core.SavedResponse) error {
 	record := d.s.idempotencyKey(scope, key)
-	defer d.hold(record, -1)
 	err := finishIdempotentScript.Run(ctx, d.s.hot, []string{record},
 		d.owner, resp.Status, resp.Body, IdempotencyTTL.Milliseconds()).Err()
-	return storeErr("finish idempotent request", err)
+	if err != nil {
+		return storeErr("finish idempotent request", err)
+	}
+	d.hold(record, -1)
+	return nil
 }
 
 // ReleaseIdempotent gives up a claim without saving, so that a request that
