@@ -12,14 +12,28 @@ type SavedResponse struct {
 	Body   []byte
 }
 
+// IdempotentClaim is what BeginIdempotent found for a key: the saved
+// response of a request that finished, or a claim on the key for the caller.
+type IdempotentClaim struct {
+	// Saved is the first request's response, or nil if the caller holds the key.
+	Saved *SavedResponse
+	// Seed is random, chosen by the first claim of the key and handed to
+	// every later claim with the same fingerprint: one that takes over from a
+	// request whose hub died derives the same ids from it (POST /v1/events
+	// names its event evt_<seed>), so a retry finds what the first stored
+	// instead of creating it twice.
+	Seed string
+}
+
 // IdempotencyStore remembers POST responses by Idempotency-Key for 24 hours.
 type IdempotencyStore interface {
 	// BeginIdempotent claims key in scope for a request whose parameters hash
-	// to fingerprint. It returns the saved response if the key was already
-	// used with the same fingerprint, nil if the caller now holds the key.
+	// to fingerprint, or returns the saved response if the key was already
+	// used with the same fingerprint. A claim whose holder died (its hub
+	// stopped renewing it) or gave it up is taken over, with its seed.
 	// Returns EIDEMPOTENCY if the key was used with another fingerprint and
 	// ECONFLICT if a request with the key is still in flight.
-	BeginIdempotent(ctx context.Context, scope Scope, key, fingerprint string) (*SavedResponse, error)
+	BeginIdempotent(ctx context.Context, scope Scope, key, fingerprint string) (IdempotentClaim, error)
 
 	// FinishIdempotent saves the response for the key claimed by BeginIdempotent.
 	FinishIdempotent(ctx context.Context, scope Scope, key string, resp SavedResponse) error

@@ -13,7 +13,8 @@ const ConnectionIDPrefix = "conn_"
 // an account: a delivery target like an endpoint, reached through a plugin
 // instead of a signed POST. Config never holds a secret field's value when
 // it leaves the store: secret fields are sealed at rest and read back masked
-// ("••••1234" or "[redacted]"), so that a credential is never shown twice.
+// (SecretMask, which shows no character of the secret), so that a credential
+// is never shown twice.
 type Connection struct {
 	ID                string         `json:"id"` // conn_…
 	Object            string         `json:"object"`
@@ -84,10 +85,14 @@ type ConnectionTest struct {
 	Error      string          `json:"error"` // the transform's error, if any
 }
 
-// CheckResult is the outcome of a connector's live check.
+// CheckResult is the outcome of a connector's live check. OK with Contacted
+// false means the configuration was checked for form only: the connector
+// cannot check it without a side effect (a Slack incoming webhook), so the
+// user is not told the service was reached.
 type CheckResult struct {
-	OK      bool   `json:"ok"`
-	Message string `json:"message"` // the connector's explanation when it failed
+	OK        bool   `json:"ok"`
+	Contacted bool   `json:"contacted"` // a request was made to the service and answered
+	Message   string `json:"message"`   // what was checked, or why it failed
 }
 
 // ConnectionService manages connections, lists connectors and runs

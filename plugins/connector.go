@@ -18,13 +18,27 @@ type Connector interface {
 	Validate(ctx context.Context, config Config) ([]FieldError, error)
 
 	// Check calls the remote API to prove the configuration works (Slack
-	// auth.test, a HubSpot account call, Sheets spreadsheets.get).
-	Check(ctx context.Context, config Config) error
+	// auth.test, a HubSpot account call, Sheets spreadsheets.get). An error
+	// says why it does not. A connector that cannot check without a side
+	// effect (a Slack incoming webhook posts a message) checks what it can
+	// and says so with CheckResult.NotContacted, so that a user is never told
+	// a service was reached when it was not asked.
+	Check(ctx context.Context, config Config) (CheckResult, error)
 
 	// Deliver sends one input (the output of the connection's transform
 	// script) to the remote API. A returned error means the connector itself
 	// could not run the delivery; the host retries it.
 	Deliver(ctx context.Context, config Config, input json.RawMessage) (Result, error)
+}
+
+// CheckResult is what a Check without error found. Its zero value means the
+// connector made a request to its service and was answered well.
+type CheckResult struct {
+	// NotContacted says that no request was made: the configuration was
+	// checked for form only.
+	NotContacted bool `json:"not_contacted,omitempty"`
+	// Message, if set, tells the user what was and was not checked.
+	Message string `json:"message,omitempty"`
 }
 
 // OptionLister is implemented by connectors that can list the choices for a
@@ -60,6 +74,11 @@ type Field struct {
 	Required bool     `json:"required,omitempty"`
 	Secret   bool     `json:"secret,omitempty"`   // encrypted at rest, never returned by the API
 	Advanced bool     `json:"advanced,omitempty"` // shown folded away in a form
+	// URLMembers names, for a field that holds a JSON object (a key file),
+	// its members that are URLs (Google's token_uri), so that the host
+	// checks them like a field of format "uri" before a live connection is
+	// saved, instead of the dial being refused later.
+	URLMembers []string `json:"url_members,omitempty"`
 }
 
 // FieldError is one problem with one configuration field.

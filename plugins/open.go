@@ -137,8 +137,10 @@ func (p *Plugin) Validate(ctx context.Context, config Config) ([]FieldError, err
 }
 
 // Check implements Connector.
-func (p *Plugin) Check(ctx context.Context, config Config) error {
-	return p.invoke(ctx, wire.MethodCheck, request{Config: config}, nil)
+func (p *Plugin) Check(ctx context.Context, config Config) (CheckResult, error) {
+	var r CheckResult
+	err := p.invoke(ctx, wire.MethodCheck, request{Config: config}, &r)
+	return r, err
 }
 
 // Deliver implements Connector. An error means the plugin did not complete

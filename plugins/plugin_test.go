@@ -100,10 +100,15 @@ func TestRoundTrip(t *testing.T) {
 		}
 	})
 	t.Run("Check", func(t *testing.T) {
-		if err := p.Check(c, plugins.Config{"token": "good"}); err != nil {
-			t.Errorf("good token: %v", err)
+		if res, err := p.Check(c, plugins.Config{"token": "good"}); err != nil || res != (plugins.CheckResult{}) {
+			t.Errorf("good token: %+v, %v; want a check that reached its service", res, err)
 		}
-		err := p.Check(c, plugins.Config{"token": "bad"})
+		// What a connector says of a check that made no request crosses the wire.
+		want := plugins.CheckResult{NotContacted: true, Message: "Checked for form only."}
+		if res, err := p.Check(c, plugins.Config{"token": "unchecked"}); err != nil || res != want {
+			t.Errorf("unchecked: %+v, %v; want %+v", res, err, want)
+		}
+		_, err := p.Check(c, plugins.Config{"token": "bad"})
 		var e *core.Error
 		if !errors.As(err, &e) || e.Code != core.EINVALID || e.Reason != "invalid_auth" || e.Param != "token" {
 			t.Errorf("bad token: got %#v, want the connector's coded error", err)

@@ -51,7 +51,7 @@ func (s *server) call(ctx context.Context, method string, req request) (any, err
 		errs, err := s.c.Validate(ctx, req.Config)
 		return validateReply{Errors: errs}, err
 	case wire.MethodCheck:
-		return struct{}{}, s.c.Check(ctx, req.Config)
+		return s.c.Check(ctx, req.Config)
 	case wire.MethodDeliver:
 		return s.c.Deliver(ctx, req.Config, req.Input)
 	case wire.MethodOptions:

@@ -45,6 +45,10 @@ type config struct {
 	// PprofAddr, when set, serves net/http/pprof there: a hidden debug
 	// flag for profiling the hub under load, never on by default.
 	PprofAddr string
+	// StallAfterPublish, when set, makes every publish wait this long after
+	// its event is stored and before it answers: a hidden test hook, so that
+	// a test can kill the hub between the two.
+	StallAfterPublish time.Duration
 
 	masterKey     []byte
 	retrySchedule []time.Duration
@@ -77,6 +81,7 @@ var envNames = map[string]string{
 	"log-level":                "BELLHOP_LOG_LEVEL",
 	"log-format":               "BELLHOP_LOG_FORMAT",
 	"pprof-addr":               "BELLHOP_PPROF_ADDR",
+	"stall-after-publish":      "BELLHOP_STALL_AFTER_PUBLISH",
 }
 
 // addFlags declares the settings on fs with their defaults.
@@ -105,6 +110,8 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "debug: serve net/http/pprof on this address (loopback only, for profiling)")
 	_ = fs.MarkHidden("pprof-addr")
+	fs.DurationVar(&c.StallAfterPublish, "stall-after-publish", 0, "test: wait this long between storing a published event and answering")
+	_ = fs.MarkHidden("stall-after-publish")
 }
 
 // applyEnv sets every flag not given on the command line from its

@@ -48,7 +48,9 @@ type hubProcess struct {
 	out  *syncBuffer
 }
 
-func startHubProcess(t *testing.T, redisURL, prefix string) *hubProcess {
+// startHubProcess starts a hub on redisURL under prefix; env adds or
+// overrides settings (NAME=value).
+func startHubProcess(t *testing.T, redisURL, prefix string, env ...string) *hubProcess {
 	t.Helper()
 	if _, err := buildBellhop(); err != nil {
 		t.Fatal(err)
@@ -61,6 +63,7 @@ func startHubProcess(t *testing.T, redisURL, prefix string) *hubProcess {
 		"BELLHOP_PLUGIN_DIR="+t.TempDir(), "BELLHOP_LOG_LEVEL=warn",
 		// Entries of a killed hub are claimed after 2×timeout+5s.
 		"BELLHOP_REQUEST_TIMEOUT=1s", "BELLHOP_CONNECT_TIMEOUT=1s")}
+	h.env = append(h.env, env...)
 	h.start()
 	t.Cleanup(func() { h.kill() })
 	return h
@@ -94,9 +97,12 @@ func (h *hubProcess) kill() {
 	}
 }
 
-func (h *hubProcess) call(method, path string, body any) (int, []byte, error) {
+func (h *hubProcess) call(method, path string, body any, header ...string) (int, []byte, error) {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, h.base+path, bytes.NewReader(b))
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	req.Header.Set("Authorization", "Bearer "+testBootstrapKey)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)

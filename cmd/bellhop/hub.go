@@ -36,6 +36,7 @@ type hub struct {
 	transforms  *transform.Engine
 	ingest      *ingest.StreamConsumer
 	activity    *redisstore.ActivityWriter
+	idempotency *redisstore.Idempotency
 	api         *api.Server
 	key         *core.APIKey // the bootstrap key
 	keySecret   string       // its secret, shown at start-up only in dev mode
@@ -61,6 +62,10 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		return nil, fmt.Errorf("load event catalog: %w", err)
 	}
 	events := ingest.New(types, store, time.Now)
+	var publisher core.EventService = events
+	if cfg.StallAfterPublish > 0 {
+		publisher = stallingPublisher{events, cfg.StallAfterPublish}
+	}
 	transforms := transform.New(transform.Options{})
 	runner := transform.NewRunner(transforms, store)
 	plugins := pluginhost.New(pluginhost.Config{Dir: cfg.PluginDir, Logger: logger.With("component", "plugins")})
@@ -100,6 +105,8 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		// The activity log is written in batches off the request path; Run
 		// writes what is queued when the hub stops.
 		activity: store.NewActivityWriter(redisstore.ActivityWriterOptions{Logger: logger.With("component", "activity")}),
+		// Idempotency-Key claims of this hub, renewed while it runs.
+		idempotency: store.NewIdempotency(redisstore.IdempotencyOptions{Logger: logger.With("component", "idempotency")}),
 	}
 	h.api = api.New(api.Config{
 		RateLimit:   cfg.RateLimit,
@@ -110,9 +117,9 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		AllowedRanges:  cfg.allowRanges,
 	}, api.Deps{
 		Keys:        store,
-		Events:      events,
+		Events:      publisher,
 		EventTypes:  types,
-		Idempotency: store,
+		Idempotency: h.idempotency,
 		RateLimiter: store,
 		Activity:    h.activity,
 		Endpoints:   engine,
@@ -150,6 +157,7 @@ func (h *hub) start(ctx context.Context) <-chan struct{} {
 		"delivery engine": h.engine.Run,
 		"ingest stream":   h.ingest.Run,
 		"activity log":    h.activity.Run,
+		"idempotency":     h.idempotency.Run,
 		"plugin supervisor": func(ctx context.Context) error {
 			h.plugins.Supervise(ctx, 10*time.Second)
 			return nil
@@ -187,4 +195,22 @@ func (h *hub) printWelcome(w io.Writer, addr string) {
 			fmt.Fprintf(w, "  Test key: %s…%s (from BELLHOP_BOOTSTRAP_KEY)\n\n", h.key.Prefix, h.key.Last4)
 		}
 	}
+}
+
+// stallingPublisher is the --stall-after-publish test hook: it stores the
+// event, then waits before answering, so that a test can kill the hub in
+// between and check what a retry finds.
+type stallingPublisher struct {
+	core.EventService
+	stall time.Duration
+}
+
+// PublishEvent publishes, then waits for the stall or for ctx.
+func (p stallingPublisher) PublishEvent(ctx context.Context, scope core.Scope, in core.EventInput) (*core.Event, bool, error) {
+	ev, created, err := p.EventService.PublishEvent(ctx, scope, in)
+	select {
+	case <-time.After(p.stall):
+	case <-ctx.Done():
+	}
+	return ev, created, err
 }

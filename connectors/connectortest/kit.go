@@ -146,7 +146,8 @@ func (k Kit) deliver(c Case) (plugins.Result, error) {
 func (k Kit) collectConfigTexts(name string, cfg plugins.Config, seen map[string]string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	seen["Check "+name] = errText(k.Connector.Check(ctx, cfg))
+	res, err := k.Connector.Check(ctx, cfg)
+	seen["Check "+name] = res.Message + "\n" + errText(err)
 	fes, err := k.Connector.Validate(ctx, cfg)
 	seen["Validate "+name+" error"] = errText(err)
 	for _, fe := range fes {

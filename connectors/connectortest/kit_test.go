@@ -29,7 +29,9 @@ func (e echo) Validate(_ context.Context, c plugins.Config) ([]plugins.FieldErro
 	return nil, nil
 }
 
-func (e echo) Check(context.Context, plugins.Config) error { return nil }
+func (e echo) Check(context.Context, plugins.Config) (plugins.CheckResult, error) {
+	return plugins.CheckResult{}, nil
+}
 
 func (e echo) Deliver(_ context.Context, c plugins.Config, _ json.RawMessage) (plugins.Result, error) {
 	tok := c["token"].(string)

@@ -24,7 +24,7 @@ func (k Kit) RunLiveModeRefusesLocal(t *testing.T) {
 	if res.Outcome != plugins.Failed || !strings.Contains(res.Summary, "127.0.0.1") || !strings.Contains(res.Summary, "not allowed in live mode") {
 		t.Errorf("live Deliver = %q %q, want failed naming 127.0.0.1 as not allowed in live mode", res.Outcome, res.Summary)
 	}
-	if err := k.Connector.Check(live, k.Config); core.ErrorCode(err) != core.EINVALID || !strings.Contains(core.ErrorMessage(err), "127.0.0.1") {
+	if _, err := k.Connector.Check(live, k.Config); core.ErrorCode(err) != core.EINVALID || !strings.Contains(core.ErrorMessage(err), "127.0.0.1") {
 		t.Errorf("live Check = %v, want EINVALID naming 127.0.0.1", err)
 	}
 	if l, ok := k.Connector.(plugins.OptionLister); ok && k.OptionField != "" {

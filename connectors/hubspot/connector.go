@@ -67,7 +67,11 @@ func (c *Connector) Validate(_ context.Context, config plugins.Config) ([]plugin
 // Check proves the token works with GET /account-info/v3/details. Returns
 // EINVALID when HubSpot refuses the token and EUNAVAILABLE when HubSpot
 // cannot be reached or answers with a temporary error.
-func (c *Connector) Check(ctx context.Context, raw plugins.Config) error {
+func (c *Connector) Check(ctx context.Context, raw plugins.Config) (plugins.CheckResult, error) {
+	return plugins.CheckResult{}, c.check(ctx, raw)
+}
+
+func (c *Connector) check(ctx context.Context, raw plugins.Config) error {
 	if fes := problems(raw); len(fes) > 0 {
 		return core.ParamError(fes[0].Field, "%s", fes[0].Message)
 	}

@@ -187,7 +187,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := newConnector().Check(context.Background(), tt.config)
+			_, err := newConnector().Check(context.Background(), tt.config)
 			if got := core.ErrorCode(err); got != tt.wantCode {
 				t.Errorf("Check = %v (code %q), want %q", err, got, tt.wantCode)
 			}

@@ -14,7 +14,8 @@ const defaultAPIURL = "https://sheets.googleapis.com/"
 func Fields() []plugins.Field {
 	return []plugins.Field{
 		{Name: "credentials_json", Title: "Service account key (JSON)", Type: "string", Required: true, Secret: true,
-			Help: "Create a service account in Google Cloud, add a JSON key, paste the file here, and share the spreadsheet with the account's email as an editor."},
+			URLMembers: []string{"token_uri", "auth_uri", "auth_provider_x509_cert_url", "client_x509_cert_url"},
+			Help:       "Create a service account in Google Cloud, add a JSON key, paste the file here, and share the spreadsheet with the account's email as an editor."},
 		{Name: "spreadsheet_id", Title: "Spreadsheet", Type: "string", Required: true,
 			Help: "The spreadsheet's URL or its id (the part after /d/ in the URL)."},
 		{Name: "sheet", Title: "Tab", Type: "string",

@@ -90,7 +90,11 @@ func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.Raw
 // Check reads the spreadsheet and checks that the tab exists. Returns
 // EINVALID naming the field at fault, or EUNAVAILABLE when Google cannot be
 // reached or answers with a temporary error.
-func (c *Connector) Check(ctx context.Context, raw plugins.Config) error {
+func (c *Connector) Check(ctx context.Context, raw plugins.Config) (plugins.CheckResult, error) {
+	return plugins.CheckResult{}, c.check(ctx, raw)
+}
+
+func (c *Connector) check(ctx context.Context, raw plugins.Config) error {
 	tabs, cfg, err := c.tabs(ctx, raw)
 	if err != nil {
 		return err

@@ -193,7 +193,7 @@ func TestCheckAndOptions(t *testing.T) {
 	c := newConnector()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := c.Check(context.Background(), tt.config)
+			_, err := c.Check(context.Background(), tt.config)
 			if got := core.ErrorCode(err); got != tt.wantCode {
 				t.Errorf("Check = %v (code %q), want %q", err, got, tt.wantCode)
 			}
@@ -211,7 +211,7 @@ func TestCheckAndOptions(t *testing.T) {
 func TestCheckUnshared(t *testing.T) {
 	fake := sheetsfake.New(t)
 	fake.Unshare()
-	err := newConnector().Check(context.Background(), config(fake))
+	_, err := newConnector().Check(context.Background(), config(fake))
 	var e *core.Error
 	if core.ErrorCode(err) != core.EINVALID || !asError(err, &e) || e.Param != "spreadsheet_id" || !strings.Contains(e.Message, fake.ClientEmail) {
 		t.Errorf("Check = %v, want EINVALID on spreadsheet_id telling whom to share with", err)

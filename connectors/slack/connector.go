@@ -143,14 +143,23 @@ func (c *Connector) api(ctx context.Context, cfg config) *slack.Client {
 // channel exists and the app is in it (conversations.info). Returns EINVALID
 // when Slack refuses the configuration and EUNAVAILABLE when Slack cannot be
 // reached or answers with a temporary error.
-func (c *Connector) Check(ctx context.Context, raw plugins.Config) error {
+//
+// An incoming webhook is checked for form only and the result says so:
+// Slack has no way to test one but to post a message to the channel.
+func (c *Connector) Check(ctx context.Context, raw plugins.Config) (plugins.CheckResult, error) {
 	if fes := problems(raw); len(fes) > 0 {
-		return core.ParamError(fes[0].Field, "%s", fes[0].Message)
+		return plugins.CheckResult{}, core.ParamError(fes[0].Field, "%s", fes[0].Message)
 	}
 	cfg := parseConfig(raw)
 	if cfg.webhookURL != "" {
-		return nil
+		return plugins.CheckResult{NotContacted: true, Message: "The webhook URL was checked for form but not contacted: " +
+			"Slack cannot test an incoming webhook without posting a message. Send a test event to see it in the channel."}, nil
 	}
+	return plugins.CheckResult{}, c.checkToken(ctx, cfg)
+}
+
+// checkToken is Check for a bot token: auth.test, then conversations.info.
+func (c *Connector) checkToken(ctx context.Context, cfg config) error {
 	api := c.api(ctx, cfg)
 	if _, err := api.AuthTestContext(ctx); err != nil {
 		return checkError(err, cfg, "token")

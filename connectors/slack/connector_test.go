@@ -224,25 +224,38 @@ func TestCheck(t *testing.T) {
 	fake := slackfake.New(t)
 	cfg := tokenConfig(fake, "C0GENERAL")
 	tests := []struct {
-		name     string
-		config   plugins.Config
-		wantCode string
+		name             string
+		config           plugins.Config
+		wantCode         string
+		wantNotContacted bool
 	}{
-		{"good", cfg, ""},
-		{"channel by name", with(cfg, "channel", "#general"), ""},
-		{"bad token", with(cfg, "token", "xoxb-wrong"), core.EINVALID},
-		{"unknown channel", with(cfg, "channel", "C0NOPE"), core.EINVALID},
-		{"not a member", with(cfg, "channel", "C0RANDOM"), core.EINVALID},
-		{"unreachable", with(cfg, "api_base_url", "http://127.0.0.1:1/api/"), core.EUNAVAILABLE},
+		{"good", cfg, "", false},
+		{"channel by name", with(cfg, "channel", "#general"), "", false},
+		{"bad token", with(cfg, "token", "xoxb-wrong"), core.EINVALID, false},
+		{"unknown channel", with(cfg, "channel", "C0NOPE"), core.EINVALID, false},
+		{"not a member", with(cfg, "channel", "C0RANDOM"), core.EINVALID, false},
+		{"unreachable", with(cfg, "api_base_url", "http://127.0.0.1:1/api/"), core.EUNAVAILABLE, false},
+		// An incoming webhook cannot be checked without posting: say so.
+		{"webhook", plugins.Config{"webhook_url": fake.WebhookURL()}, "", true},
+		{"bad webhook", plugins.Config{"webhook_url": "hooks.slack.com/x"}, core.EINVALID, false},
 	}
 	c := slack.New(connectortest.NewLogs().Slog())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := c.Check(context.Background(), tt.config)
+			res, err := c.Check(context.Background(), tt.config)
 			if got := core.ErrorCode(err); got != tt.wantCode {
 				t.Errorf("Check = %v (code %q), want code %q", err, got, tt.wantCode)
 			}
+			if res.NotContacted != tt.wantNotContacted {
+				t.Errorf("Check = %+v, want NotContacted %v", res, tt.wantNotContacted)
+			}
+			if tt.wantNotContacted && !strings.Contains(res.Message, "not contacted") {
+				t.Errorf("message = %q, want it to say the webhook was not contacted", res.Message)
+			}
 		})
+	}
+	if m := fake.Messages(); len(m) != 0 {
+		t.Errorf("Check posted %d messages, want none", len(m))
 	}
 }
 

@@ -19,6 +19,7 @@
 //
 // Check calls auth.test and, when the channel is an id (C…/G…), also
 // conversations.info; in webhook mode it only checks the URL's shape, because
-// a webhook cannot be called without posting a message. Options("channel")
+// a webhook cannot be called without posting a message, and says so
+// (CheckResult.NotContacted: the test answers "contacted": false). Options("channel")
 // lists the channels the token can see (conversations.list).
 package slack

@@ -147,7 +147,7 @@ func TestConnectorsEndToEnd(t *testing.T) {
 			r.wantStatus(t, http.StatusOK)
 			var test core.ConnectionTest
 			r.decode(t, &test)
-			if !test.OK || len(test.Output) < 10 {
+			if !test.OK || !test.Check.Contacted || len(test.Output) < 10 {
 				t.Errorf("test = %s", r.Body)
 			}
 			ev := a.publish(t)
@@ -173,10 +173,26 @@ func TestConnectorsEndToEnd(t *testing.T) {
 		})
 	}
 
+	t.Run("slack webhook checked for form only", func(t *testing.T) {
+		before := len(slack.Messages())
+		c := a.createConnection(t, map[string]any{"connector": "slack", "enabled_events": []string{"guest.created"},
+			"config": map[string]any{"webhook_url": slack.WebhookURL()}}, secrets...)
+		r := a.do(t, http.MethodPost, "/v1/connections/"+c.ID+"/test", map[string]any{})
+		r.wantStatus(t, http.StatusOK)
+		var test core.ConnectionTest
+		r.decode(t, &test)
+		if !test.Check.OK || test.Check.Contacted || !strings.Contains(test.Check.Message, "not contacted") {
+			t.Errorf("check = %+v, want ok, not contacted, and a message that says so", test.Check)
+		}
+		if n := len(slack.Messages()); n != before {
+			t.Errorf("the test posted %d messages, want none", n-before)
+		}
+	})
+
 	r = a.do(t, http.MethodGet, "/v1/connections", nil)
 	r.wantStatus(t, http.StatusOK)
 	assertNoSecret(t, r.Body, secrets...)
-	if !strings.Contains(string(r.Body), "••••") || !strings.Contains(string(r.Body), "[redacted]") {
+	if !strings.Contains(string(r.Body), core.SecretMask) {
 		t.Errorf("secret fields should read masked: %s", r.Body)
 	}
 	assertNoSecretInDump(t, a, secrets...)

@@ -25,7 +25,7 @@ func TestWebhookLifecycle(t *testing.T) {
 		"headers": map[string]string{"X-Partner": "acme"}, "metadata": map[string]string{"team": "ops"},
 		"retry_schedule": "guestos", "rate_limit": 50,
 	})
-	if ep.RetrySchedule.Preset != "guestos" || ep.Headers["X-Partner"] != "[redacted]" || ep.RateLimit != 50 {
+	if ep.RetrySchedule.Preset != "guestos" || ep.Headers["X-Partner"] != core.SecretMask || ep.RateLimit != 50 {
 		t.Errorf("created endpoint = %+v, want the fields sent (header values masked)", ep.Endpoint)
 	}
 	secrets := []string{ep.Secret}

@@ -18,7 +18,11 @@
 //     responses carry X-RateLimit-Limit, -Remaining and -Reset (unix seconds);
 //     a spent limit gets 429 with Retry-After.
 //   - A POST with Idempotency-Key is answered once; a retry with the same key
-//     and body gets the saved response with Idempotent-Replayed: true.
+//     and body gets the saved response with Idempotent-Replayed: true. A
+//     retry while the first runs gets 409, unless the first one's hub died:
+//     its claim lapses within seconds and the retry takes it over with the
+//     same seed, so a publish names its event as the first did and finds
+//     it stored rather than publishing it twice (see idempotent).
 //   - Bodies are decoded by decodeJSON (unknown fields rejected, the faulty
 //     param named) and capped at Config.BodyLimit (413 beyond).
 //   - Lists are {"object":"list","data":[…],"has_more":…,"url":…} and page
@@ -30,9 +34,9 @@
 //
 // # Speed
 //
-// A publish costs two Redis commands (rate limit, append), which the store
-// auto-pipelines across concurrent requests. Two things are kept off the
-// request path on purpose:
+// A publish costs two Redis commands (rate limit, append), four with an
+// Idempotency-Key (claim, save), which the store auto-pipelines across
+// concurrent requests. Two things are kept off the request path on purpose:
 //
 //   - Keys that authenticated are cached in the process for
 //     Config.KeyCacheTTL (default 5 s). A key revoked through this hub stops

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -63,13 +64,14 @@ func (r *endpointRequest) input(live bool, allowed []netip.Prefix) (core.Endpoin
 
 // checkLiveHost refuses a live-mode url whose host is a literal internal
 // address (or localhost) outside the allowed ranges. Names are checked again
-// at every connection, so DNS rebinding is covered there, not here.
+// at every connection, so DNS rebinding is covered there, not here. A
+// percent-encoded host is left to the engine, which refuses it in any mode.
 func checkLiveHost(raw string, allowed []netip.Prefix) error {
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || outbound.CheckURLHost(raw) != nil {
 		return nil // the engine names a malformed url
 	}
-	if outbound.CheckHost(u.Hostname(), allowed) != nil {
+	if err := outbound.CheckHost(u.Hostname(), allowed); errors.Is(err, outbound.ErrBlocked) {
 		return core.ParamError("url", "Live-mode endpoints may not target %s, an internal address; use a public address or a test-mode endpoint.", u.Hostname())
 	}
 	return nil

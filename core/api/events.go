@@ -47,6 +47,11 @@ func (r *publishEventRequest) input() (core.EventInput, error) {
 
 // handlePublishEvent publishes an event: 201 with the new event, or 200 with
 // the stored one when an event with the given id already exists.
+//
+// Under an Idempotency-Key, an event without an id is named evt_<seed> after
+// the key's claim, so a retry whose first request stored the event but died
+// before answering (its hub was killed) finds that event and answers 201 with
+// it, as the first would have, instead of publishing it twice.
 func (s *Server) handlePublishEvent() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req publishEventRequest
@@ -59,13 +64,17 @@ func (s *Server) handlePublishEvent() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
+		seeded := in.ID == "" && claimSeed(c) != ""
+		if seeded {
+			in.ID = "evt_" + claimSeed(c)
+		}
 		ev, created, err := s.deps.Events.PublishEvent(c, scope(c), in)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
 		status := http.StatusOK
-		if created {
+		if created || seeded { // a seeded id existing means this very request stored it before
 			status = http.StatusCreated
 		}
 		c.JSON(status, ev)

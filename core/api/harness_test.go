@@ -62,7 +62,7 @@ func newTestAPI(t testing.TB, opts ...func(*Config, *Deps)) *testAPI {
 	cfg := Config{Version: "test"}
 	deps := Deps{
 		Keys: store, Events: ingest.New(types, store, nil), EventTypes: types,
-		Idempotency: store, RateLimiter: store, Activity: store,
+		Idempotency: store.NewIdempotency(redisstore.IdempotencyOptions{}), RateLimiter: store, Activity: store,
 		Ready: func(ctx context.Context) error { return rdb.Client.Ping(ctx).Err() },
 	}
 	for _, o := range opts {

@@ -19,6 +19,13 @@ const maxIdempotencyKey = 255
 // true) for a retry with the same key and body; the same key with another
 // method, path or body is an idempotency_error; a retry while the first is
 // still running gets 409. A 5xx releases the key so that the retry can work.
+//
+// A claim lives as long as the hub that holds it renews it (see
+// redisstore.Idempotency): when a hub dies mid-request, a retry takes the
+// key over within seconds. The claim's seed is the same for the retry as it
+// was for the first request, and a handler that creates something derives
+// its id from it (claimSeed), so the retry finds what the first request
+// stored instead of creating a second one.
 func (s *Server) idempotent() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := c.GetHeader("Idempotency-Key")
@@ -36,20 +43,25 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			return
 		}
 		sc := scope(c)
-		saved, err := s.deps.Idempotency.BeginIdempotent(c, sc, key, fingerprint(c.Request, body))
+		claim, err := s.deps.Idempotency.BeginIdempotent(c, sc, key, fingerprint(c.Request, body))
 		if err != nil {
 			s.writeError(c, inFlight(err))
 			return
 		}
-		if saved != nil {
+		if saved := claim.Saved; saved != nil {
 			c.Header("Idempotent-Replayed", "true")
 			c.Data(saved.Status, "application/json; charset=utf-8", saved.Body)
 			c.Abort()
 			return
 		}
+		c.Set(ctxClaimSeed, claim.Seed)
 		s.runOnce(c, sc, key)
 	}
 }
+
+// claimSeed returns the seed of the request's Idempotency-Key claim, or ""
+// without one: the same for every retry with the same key and parameters.
+func claimSeed(c *gin.Context) string { return c.GetString(ctxClaimSeed) }
 
 // runOnce runs the rest of the chain under a claimed key and saves its
 // response, or releases the key after a 5xx, a panic or a client that went

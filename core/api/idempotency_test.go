@@ -151,3 +151,45 @@ func TestIdempotencyReleasedAfter5xx(t *testing.T) {
 		t.Errorf("the retry replayed the 500")
 	}
 }
+
+// lostReply stores the event, then fails as if Redis's reply were lost on
+// the way back: the publish answers 503 though the event is stored.
+type lostReply struct {
+	core.EventService
+	lose atomic.Bool
+}
+
+func (l *lostReply) PublishEvent(ctx context.Context, scope core.Scope, in core.EventInput) (*core.Event, bool, error) {
+	ev, created, err := l.EventService.PublishEvent(ctx, scope, in)
+	if err == nil && l.lose.Load() {
+		return nil, false, core.Errorf(core.EUNAVAILABLE, "reply lost")
+	}
+	return ev, created, err
+}
+
+// TestIdempotencyRetryFindsStoredEvent: when the first request stored its
+// event but could not answer, the retry with the same key answers 201 with
+// that very event (the claim's seed names it) instead of publishing another.
+func TestIdempotencyRetryFindsStoredEvent(t *testing.T) {
+	lost := &lostReply{}
+	lost.lose.Store(true)
+	a := newTestAPI(t, func(_ *Config, d *Deps) { lost.EventService = d.Events; d.Events = lost })
+	body := a.sampleEvent(t, "reservation.created")
+	key := withHeader("Idempotency-Key", "stored-then-lost")
+	a.do(t, http.MethodPost, "/v1/events", body, key).wantError(t, http.StatusServiceUnavailable, typeAPI, "")
+	lost.lose.Store(false)
+
+	r := a.do(t, http.MethodPost, "/v1/events", body, key)
+	r.wantStatus(t, http.StatusCreated)
+	var ev core.Event
+	r.decode(t, &ev)
+	var l listBody[*core.Event]
+	a.do(t, http.MethodGet, "/v1/events?limit=100", nil).decode(t, &l)
+	if len(l.Data) != 1 || l.Data[0].ID != ev.ID {
+		t.Fatalf("events stored = %v, want only the retry's answer %s", l.Data, ev.ID)
+	}
+	// A publish without a key, or with another one, is a new event as ever.
+	if other := a.publish(t); other.ID == ev.ID {
+		t.Errorf("a publish without a key got the keyed event's id")
+	}
+}

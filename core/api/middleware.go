@@ -18,6 +18,7 @@ const (
 	ctxRequestID = "bellhop.request_id"
 	ctxAPIKey    = "bellhop.api_key"
 	ctxBody      = "bellhop.body"
+	ctxClaimSeed = "bellhop.idempotency_seed" // the seed of the request's Idempotency-Key claim
 )
 
 // newRequestID returns a fresh request id, req_ and 24 hex digits.

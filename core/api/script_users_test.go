@@ -27,7 +27,9 @@ func (noopConnector) Describe(context.Context) (plugins.Description, error) {
 func (noopConnector) Validate(context.Context, plugins.Config) ([]plugins.FieldError, error) {
 	return nil, nil
 }
-func (noopConnector) Check(context.Context, plugins.Config) error { return nil }
+func (noopConnector) Check(context.Context, plugins.Config) (plugins.CheckResult, error) {
+	return plugins.CheckResult{}, nil
+}
 func (noopConnector) Deliver(context.Context, plugins.Config, json.RawMessage) (plugins.Result, error) {
 	return plugins.Result{Outcome: plugins.Delivered}, nil
 }

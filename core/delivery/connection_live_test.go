@@ -2,12 +2,14 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bellhop/bellhop/connectors/sheets"
 	"github.com/bellhop/bellhop/connectors/slack"
 	"github.com/bellhop/bellhop/connectors/slack/slackfake"
 	"github.com/bellhop/bellhop/core"
@@ -47,6 +49,8 @@ func TestLiveConnectionURLsAtCreate(t *testing.T) {
 		{"cloud metadata", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://169.254.169.254/"}, nil, "config.api_base_url", "169.254.169.254"},
 		{"webhook url on http", map[string]any{"webhook_url": "http://hooks.example.com/services/T/B/x"}, nil, "config.webhook_url", "https"},
 		{"webhook url on a private address", map[string]any{"webhook_url": "https://10.0.0.7/services/T/B/x"}, nil, "config.webhook_url", "10.0.0.7"},
+		{"webhook url with a percent-encoded host", map[string]any{"webhook_url": "https://127.0.0.1%2509:18501/services/T/B/x"}, nil, "config.webhook_url", "percent-encoded"},
+		{"api base url with a percent-encoded host", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://127.0.0.1%2509" + port + "/api/"}, loopback, "config.api_base_url", "percent-encoded"},
 		{"public https host", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://slack.example.com/api/"}, nil, "", ""},
 		{"loopback in the operator's ranges", map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": "https://127.0.0.1" + port + "/api/"}, loopback, "", ""},
 	}
@@ -125,6 +129,73 @@ func TestLiveConnectionDialRefused(t *testing.T) {
 				}
 			} else if got != 1 {
 				t.Errorf("fake got %d messages in test mode, want 1", got)
+			}
+		})
+	}
+}
+
+// TestLiveSheetsKeyFileURLs: the URLs inside a Sheets key file (token_uri,
+// which the connector calls for a token) are checked at create and update
+// like a URL field, with EINVALID on config.credentials_json.<member>.
+func TestLiveSheetsKeyFileURLs(t *testing.T) {
+	keyFile := func(member, url string) string {
+		doc := map[string]string{"type": "service_account", "client_email": "bot@bellhop-test.iam.gserviceaccount.com",
+			"private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n", "token_uri": "https://oauth2.googleapis.com/token"}
+		doc[member] = url
+		b, _ := json.Marshal(doc)
+		return string(b)
+	}
+	tests := []struct {
+		name      string
+		keyFile   string
+		wantParam string // "" for accepted
+		wantText  string
+	}{
+		{"google's token_uri", keyFile("token_uri", "https://oauth2.googleapis.com/token"), "", ""},
+		{"token_uri on loopback", keyFile("token_uri", "https://127.0.0.1:18501/token"), "config.credentials_json.token_uri", "internal address"},
+		{"token_uri on cloud metadata", keyFile("token_uri", "https://169.254.169.254/token"), "config.credentials_json.token_uri", "169.254.169.254"},
+		{"token_uri on http", keyFile("token_uri", "http://oauth2.googleapis.com/token"), "config.credentials_json.token_uri", "https"},
+		{"token_uri percent-encoded", keyFile("token_uri", "https://127.0.0.1%2509:18501/token"), "config.credentials_json.token_uri", "percent-encoded"},
+		{"auth_uri on a private address", keyFile("auth_uri", "https://10.0.0.7/auth"), "config.credentials_json.auth_uri", "10.0.0.7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.scope.Livemode = true
+			e := New(h.options())
+			conns := NewConnections(e, ConnectionOptions{Host: fakeHost{"sheets": sheets.New(nil)}})
+			t.Cleanup(conns.Close)
+			ctx := context.Background()
+			name := "sheets"
+			good := keyFile("token_uri", "https://oauth2.googleapis.com/token")
+			created, err := conns.CreateConnection(ctx, h.scope, core.ConnectionInput{Connector: &name, EnabledEvents: []string{"*"},
+				Config: map[string]any{"credentials_json": good, "spreadsheet_id": "1AbC"}})
+			if err != nil {
+				t.Fatalf("create with Google's key file: %v", err)
+			}
+			for op, call := range map[string]func() error{
+				"create": func() error {
+					_, err := conns.CreateConnection(ctx, h.scope, core.ConnectionInput{Connector: &name, EnabledEvents: []string{"*"},
+						Config: map[string]any{"credentials_json": tt.keyFile, "spreadsheet_id": "1AbC"}})
+					return err
+				},
+				"update": func() error {
+					_, err := conns.UpdateConnection(ctx, h.scope, created.ID, core.ConnectionInput{
+						Config: map[string]any{"credentials_json": tt.keyFile, "spreadsheet_id": "1AbC"}})
+					return err
+				},
+			} {
+				err := call()
+				if tt.wantParam == "" {
+					if err != nil {
+						t.Errorf("%s: %v, want accepted", op, err)
+					}
+					continue
+				}
+				var e *core.Error
+				if !errors.As(err, &e) || e.Code != core.EINVALID || e.Param != tt.wantParam || !strings.Contains(e.Message, tt.wantText) {
+					t.Errorf("%s err = %v, want EINVALID on %s mentioning %q", op, err, tt.wantParam, tt.wantText)
+				}
 			}
 		})
 	}

@@ -103,13 +103,21 @@ func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, 
 // check runs the connector's live check, its message freed of secrets.
 func (c *Connections) check(ctx context.Context, t *connTarget) core.CheckResult {
 	conn, err := c.host.Connector(ctx, t.conn.Connector)
+	var res plugins.CheckResult
 	if err == nil {
-		err = conn.Check(c.egress(ctx, t.conn.Livemode), t.config)
+		res, err = conn.Check(c.egress(ctx, t.conn.Livemode), t.config)
 	}
 	if err != nil {
 		return core.CheckResult{Message: redact(core.ErrorMessage(err), t.secrets)}
 	}
-	return core.CheckResult{OK: true, Message: "The connector reached its service with this configuration."}
+	out := core.CheckResult{OK: true, Contacted: !res.NotContacted, Message: redact(res.Message, t.secrets)}
+	if out.Message == "" && out.Contacted {
+		out.Message = "The connector reached its service with this configuration."
+	}
+	if out.Message == "" {
+		out.Message = "The configuration was checked for form; the connector did not contact its service."
+	}
+	return out
 }
 
 // sampleType picks the event type of a test: the first enabled type, else

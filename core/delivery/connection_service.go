@@ -210,7 +210,7 @@ func (c *Connections) apply(ctx context.Context, scope core.Scope, conn *core.Co
 	if in.Config == nil && stored != nil {
 		return nil, nil // config unchanged: keep the stored secrets
 	}
-	full := mergeSecrets(in.Config, conn.Config, stored, desc.Fields)
+	full := mergeSecrets(in.Config, stored, desc.Fields)
 	if err := c.validateConfig(c.egress(ctx, scope.Livemode), desc, full); err != nil {
 		return nil, err
 	}
@@ -225,8 +225,9 @@ func (c *Connections) apply(ctx context.Context, scope core.Scope, conn *core.Co
 }
 
 // mergeSecrets returns the config to validate: given, with each secret
-// field left out or sent back masked taking its stored value.
-func mergeSecrets(given, current map[string]any, stored map[string]string, fields []plugins.Field) plugins.Config {
+// field left out or sent back masked (core.IsSecretMask) taking its stored
+// value.
+func mergeSecrets(given map[string]any, stored map[string]string, fields []plugins.Field) plugins.Config {
 	full := make(plugins.Config, len(given))
 	for k, v := range given {
 		full[k] = v
@@ -236,7 +237,7 @@ func mergeSecrets(given, current map[string]any, stored map[string]string, field
 		if !f.Secret || !ok {
 			continue
 		}
-		if v, given := full[f.Name]; !given || v == current[f.Name] {
+		if v, given := full[f.Name]; !given || core.IsSecretMask(fmt.Sprint(v), old) {
 			full[f.Name] = old
 		}
 	}

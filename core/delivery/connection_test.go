@@ -20,6 +20,7 @@ type fakeConnector struct {
 	mu      sync.Mutex
 	inputs  []json.RawMessage
 	deliver func(n int) (plugins.Result, error)
+	checked plugins.CheckResult // what Check answers
 }
 
 var fakeFields = []plugins.Field{
@@ -38,7 +39,9 @@ func (f *fakeConnector) Validate(_ context.Context, c plugins.Config) ([]plugins
 	return nil, nil
 }
 
-func (f *fakeConnector) Check(context.Context, plugins.Config) error { return nil }
+func (f *fakeConnector) Check(context.Context, plugins.Config) (plugins.CheckResult, error) {
+	return f.checked, nil
+}
 
 func (f *fakeConnector) Deliver(_ context.Context, _ plugins.Config, in json.RawMessage) (plugins.Result, error) {
 	f.mu.Lock()
@@ -224,7 +227,7 @@ func TestConnectionDefaultScriptAndValidation(t *testing.T) {
 		})
 	}
 	c := h.connection(conns, "fake", map[string]any{"channel": "#general", "token": fakeToken})
-	if c.Config["token"] != "••••cdef" {
+	if c.Config["token"] != core.SecretMask {
 		t.Errorf("created connection shows token %v, want it masked", c.Config["token"])
 	}
 	// An update that sends the mask back keeps the secret.
@@ -246,7 +249,13 @@ func TestConnectionDefaultScriptAndValidation(t *testing.T) {
 		t.Errorf("the Slack default script's output has no text or blocks: %s", fake.inputs[0])
 	}
 	test, err := conns.TestConnection(ctx, h.scope, c.ID, "")
-	if err != nil || !test.OK || !test.Check.OK || len(test.Output) == 0 || test.EventType != "reservation.created" {
+	if err != nil || !test.OK || !test.Check.OK || !test.Check.Contacted || len(test.Output) == 0 || test.EventType != "reservation.created" {
 		t.Errorf("test = %+v, %v", test, err)
+	}
+	// A connector that checked for form only is not said to have reached its service.
+	fake.checked = plugins.CheckResult{NotContacted: true, Message: "checked for form; not contacted"}
+	test, err = conns.TestConnection(ctx, h.scope, c.ID, "")
+	if err != nil || !test.Check.OK || test.Check.Contacted || test.Check.Message != fake.checked.Message {
+		t.Errorf("form-only check = %+v, %v; want ok, not contacted, the connector's message", test.Check, err)
 	}
 }

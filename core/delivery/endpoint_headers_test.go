@@ -32,10 +32,10 @@ func TestStaticHeadersSentButNeverShown(t *testing.T) {
 	for name, got := range map[string]any{"create": ep, "find": found, "list": list} {
 		assertNotIn(t, name, got, apiKey)
 	}
-	if got, want := found.Headers["X-Api-Key"], "••••7Q9Z"; got != want {
+	if got, want := found.Headers["X-Api-Key"], core.SecretMask; got != want {
 		t.Errorf("X-Api-Key shows %q, want %q", got, want)
 	}
-	if got, want := found.Headers["Authorization"], "[redacted]"; got != want {
+	if got, want := found.Headers["Authorization"], core.SecretMask; got != want {
 		t.Errorf("Authorization shows %q, want %q", got, want)
 	}
 
@@ -60,7 +60,7 @@ func TestStaticHeadersSentButNeverShown(t *testing.T) {
 		t.Fatalf("attempts = %d, want 1", len(d.Attempts))
 	}
 	assertNotIn(t, "delivery", d, apiKey)
-	if got, want := d.Attempts[0].RequestHeaders.Get("X-Api-Key"), "••••7Q9Z"; got != want {
+	if got, want := d.Attempts[0].RequestHeaders.Get("X-Api-Key"), core.SecretMask; got != want {
 		t.Errorf("logged X-Api-Key = %q, want %q", got, want)
 	}
 	assertNoSecretInRedis(t, h, apiKey)
@@ -86,7 +86,7 @@ func TestStaticHeadersUpdate(t *testing.T) {
 			map[string]string{"X-Api-Key": oldKey, "X-Tenant": "tenant-0000000042"}},
 		{"masked round trip keeps", core.EndpointInput{Headers: ep.Headers},
 			map[string]string{"X-Api-Key": oldKey, "X-Tenant": "tenant-0000000042"}},
-		{"masked under another case keeps", core.EndpointInput{Headers: map[string]string{"x-api-key": "••••AAAA"}},
+		{"masked under another case keeps", core.EndpointInput{Headers: map[string]string{"x-api-key": core.SecretMask}},
 			map[string]string{"x-api-key": oldKey}},
 		{"new value replaces", core.EndpointInput{Headers: map[string]string{"X-Api-Key": newKey}},
 			map[string]string{"X-Api-Key": newKey}},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/signature"
 )
 
@@ -262,14 +263,17 @@ func applyLimits(ep *core.Endpoint, in core.EndpointInput, maxConcurrency int) e
 	return nil
 }
 
-// checkURL accepts absolute http(s) URLs without credentials; live mode
-// requires https. Private addresses are refused when connecting (live mode),
-// not here, so that DNS rebinding is covered too.
+// checkURL accepts absolute http(s) URLs without credentials, whose host is
+// not percent-encoded and has no control characters; live mode requires
+// https. Private addresses are refused when connecting (live mode), not
+// here, so that DNS rebinding is covered too.
 func checkURL(raw string, live bool) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
 		return core.ParamError("url", "url must be an absolute http or https URL.")
+	case outbound.CheckURLHost(raw) != nil:
+		return core.ParamError("url", "url: %s.", outbound.ErrMalformedHost)
 	case len(raw) > maxURLLength:
 		return core.ParamError("url", "url must be at most %d characters.", maxURLLength)
 	case u.User != nil:

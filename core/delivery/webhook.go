@@ -11,7 +11,6 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
-	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/signature"
 )
 
@@ -150,7 +149,7 @@ func maskStatic(sent http.Header, static map[string]string) http.Header {
 	logged := sent.Clone()
 	for name := range static {
 		if v := logged.Get(name); v != "" {
-			logged.Set(name, redisstore.MaskSecret(v))
+			logged.Set(name, core.SecretMask)
 		}
 	}
 	return logged

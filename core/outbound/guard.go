@@ -166,8 +166,13 @@ func CheckAddr(addr netip.Addr, allowed []netip.Prefix) error {
 // (and *.localhost) counts as loopback, a literal address is checked, and any
 // other name passes, since only the dial can see where it resolves. The API
 // calls it to refuse an obviously internal live-mode URL when it is
-// registered; the dial-time guard stays the real defence.
+// registered; the dial-time guard stays the real defence. A host with a '%'
+// (left by percent-encoding), a control character or a space is refused with
+// ErrMalformedHost: it is no name, and no address parser would see through it.
 func CheckHost(host string, allowed []netip.Prefix) error {
+	if err := checkHostChars(host); err != nil {
+		return err
+	}
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		host = "127.0.0.1"

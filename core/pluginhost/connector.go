@@ -44,10 +44,14 @@ func (c *managed) Validate(ctx context.Context, config plugins.Config) (errs []p
 }
 
 // Check implements plugins.Connector.
-func (c *managed) Check(ctx context.Context, config plugins.Config) error {
-	return c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
-		return p.Check(ctx, config)
+func (c *managed) Check(ctx context.Context, config plugins.Config) (plugins.CheckResult, error) {
+	var res plugins.CheckResult
+	err := c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
+		var err error
+		res, err = p.Check(ctx, config)
+		return err
 	})
+	return res, err
 }
 
 // Deliver implements plugins.Connector. A crashed or hung plugin makes it

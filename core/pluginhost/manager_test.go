@@ -107,7 +107,7 @@ func TestRoundTrip(t *testing.T) {
 	if errs, err := c.Validate(ctx, plugins.Config{"greeting": "yo"}); err != nil || len(errs) != 1 || errs[0].Field != "greeting" {
 		t.Errorf("Validate: %v, %v", errs, err)
 	}
-	if err := c.Check(ctx, plugins.Config{"greeting": "hi"}); err != nil {
+	if _, err := c.Check(ctx, plugins.Config{"greeting": "hi"}); err != nil {
 		t.Errorf("Check: %v", err)
 	}
 	r, err := c.Deliver(ctx, plugins.Config{"greeting": "hi"}, json.RawMessage(`{"a":1}`))

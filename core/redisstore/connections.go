@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/redis/go-redis/v9"
@@ -20,7 +19,7 @@ import (
 //
 // Fan-out reads the two sets of an event's type and "*", like endpoints'.
 // No secret value is ever written in plaintext: only its sealed bytes and a
-// mask ("••••1234", or "[redacted]" for short or structured values).
+// mask (core.SecretMask).
 
 // connectionRecord is what conn:<id> holds.
 type connectionRecord struct {
@@ -36,16 +35,6 @@ func (s *Store) connectionKey(scope core.Scope, id string) string {
 
 func (s *Store) connectionTypeKey(scope core.Scope, typ string) string {
 	return s.scopeKey(scope, "conns", "type", typ)
-}
-
-// MaskSecret returns what a read shows instead of a secret value: its last
-// four characters when the value is long and plain enough that they reveal
-// nothing useful, "[redacted]" otherwise.
-func MaskSecret(v string) string {
-	if len(v) >= 16 && !strings.ContainsAny(v, "{}\n \"") {
-		return "••••" + v[len(v)-4:]
-	}
-	return "[redacted]"
 }
 
 // SaveConnection creates or replaces c. secrets are sealed with the store's
@@ -104,7 +93,7 @@ func (s *Store) sealConfigSecrets(c *core.Connection, secrets map[string]string)
 			return nil, fmt.Errorf("seal connection secret: %w", err)
 		}
 		out[field] = b
-		c.Config[field] = MaskSecret(v)
+		c.Config[field] = core.SecretMask
 	}
 	return out, nil
 }
@@ -208,9 +197,9 @@ func (s *Store) loadConnections(ctx context.Context, scope core.Scope, ids []str
 		if !ok {
 			continue
 		}
-		var rec connectionRecord
-		if err := json.Unmarshal([]byte(str), &rec); err != nil {
-			return nil, fmt.Errorf("decode connection: %w", err)
+		rec, err := decodeConnectionRecord([]byte(str))
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, rec.Connection)
 	}
@@ -224,12 +213,22 @@ func (s *Store) readConnectionRecord(ctx context.Context, c redis.Cmdable, key s
 	} else if err != nil {
 		return nil, err
 	}
+	return decodeConnectionRecord(b)
+}
+
+// decodeConnectionRecord reads a conn:<id> value. Each secret field shows
+// core.SecretMask, whatever mask was stored with it: records saved before
+// masks showed nothing of the secret still hold "••••" and its last four.
+func decodeConnectionRecord(b []byte) (*connectionRecord, error) {
 	var rec connectionRecord
 	if err := json.Unmarshal(b, &rec); err != nil {
 		return nil, fmt.Errorf("decode connection: %w", err)
 	}
 	if rec.Connection.Config == nil {
 		rec.Connection.Config = map[string]any{}
+	}
+	for field := range rec.Secrets {
+		rec.Connection.Config[field] = core.SecretMask
 	}
 	return &rec, nil
 }

@@ -42,7 +42,7 @@ func TestConnectionSecretsSealedAndMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for field, want := range map[string]string{"token": "••••WXYZ", "pin": "[redacted]", "channel": "C0GENERAL"} {
+	for field, want := range map[string]string{"token": core.SecretMask, "pin": core.SecretMask, "channel": "C0GENERAL"} {
 		if got.Config[field] != want {
 			t.Errorf("config.%s = %v, want %q", field, got.Config[field], want)
 		}
@@ -183,4 +183,34 @@ func dumpPrefix(t *testing.T, r *redistest.Redis) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestConnectionOldMaskShownAsMask: a connection saved when masks showed
+// the last four characters reads with core.SecretMask, by id and in lists.
+func TestConnectionOldMaskShownAsMask(t *testing.T) {
+	s, r := newSealedStore(t)
+	ctx := context.Background()
+	scope := newScope(t, s)
+	if err := s.SaveConnection(ctx, scope, newConnection("conn_om", "guest.checked_in"), map[string]string{"token": "xoxb-1234567890-secret-token-WXYZ"}); err != nil {
+		t.Fatal(err)
+	}
+	key := r.Client.Keys(ctx, r.Prefix+"*:conn:conn_om").Val()[0]
+	raw := strings.Replace(r.Client.Get(ctx, key).Val(), `"token":"`+core.SecretMask+`"`, `"token":"••••WXYZ"`, 1)
+	if !strings.Contains(raw, "••••WXYZ") {
+		t.Fatalf("could not plant an old mask in %s", raw)
+	}
+	r.Client.Set(ctx, key, raw, 0)
+	found, err := s.FindConnection(ctx, scope, "conn_om")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.ListConnections(ctx, scope, core.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]*core.Connection{"find": found, "list": list.Data[0]} {
+		if got := c.Config["token"]; got != core.SecretMask {
+			t.Errorf("%s shows token %v, want %q", name, got, core.SecretMask)
+		}
+	}
 }

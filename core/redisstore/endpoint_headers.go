@@ -13,7 +13,7 @@ import (
 // An endpoint's static headers carry receiver credentials ("Authorization:
 // Bearer …", "X-Api-Key: …"), so they are kept like its signing secrets:
 // ep:<id> holds each value sealed under "headers" and only its mask
-// (MaskSecret) in the endpoint's Headers, which is all that reads return.
+// (core.SecretMask) in the endpoint's Headers, which is all that reads return.
 
 // OpenedEndpoint is what a delivery attempt needs of an endpoint: the
 // endpoint as reads show it (header values masked), the secrets that sign
@@ -87,14 +87,14 @@ func (s *Store) sealHeaders(in map[string]string, old *endpointRecord) (map[stri
 		}
 	}
 	for name, v := range in {
-		if prev, ok := lookupHeader(stored, name); ok && v == MaskSecret(prev) {
+		if prev, ok := lookupHeader(stored, name); ok && core.IsSecretMask(v, prev) {
 			v = prev
 		}
 		b, err := s.opts.Sealer.Seal([]byte(v))
 		if err != nil {
 			return nil, nil, fmt.Errorf("seal endpoint header: %w", err)
 		}
-		masks[name], sealed[name] = MaskSecret(v), b
+		masks[name], sealed[name] = core.SecretMask, b
 	}
 	return masks, sealed, nil
 }
@@ -114,13 +114,13 @@ func lookupHeader(h map[string]string, name string) (string, bool) {
 }
 
 // shown returns the endpoint as reads show it: every header value masked,
-// including one stored in plaintext before values were sealed.
+// including one stored in plaintext before values were sealed and one whose
+// stored mask still shows its last four characters (the mask before
+// core.SecretMask).
 func (rec *endpointRecord) shown() *core.Endpoint {
 	ep := rec.Endpoint
-	for name, v := range ep.Headers {
-		if _, ok := rec.Headers[name]; !ok {
-			ep.Headers[name] = MaskSecret(v)
-		}
+	for name := range ep.Headers {
+		ep.Headers[name] = core.SecretMask
 	}
 	return ep
 }

@@ -24,7 +24,7 @@ func TestEndpointHeadersSealedAndMasked(t *testing.T) {
 	if err := s.SaveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: "whsec_x"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ep.Headers["X-Api-Key"], "••••9876"; got != want {
+	if got, want := ep.Headers["X-Api-Key"], core.SecretMask; got != want {
 		t.Errorf("after save ep shows %q, want %q", got, want)
 	}
 	found, err := s.FindEndpoint(ctx, scope, "whe_a")
@@ -41,7 +41,7 @@ func TestEndpointHeadersSealedAndMasked(t *testing.T) {
 	}
 	shown := map[string]*core.Endpoint{"find": found, "list": list.Data[0], "match": matched[0]}
 	for name, got := range shown {
-		if got.Headers["X-Api-Key"] != "••••9876" {
+		if got.Headers["X-Api-Key"] != core.SecretMask {
 			t.Errorf("%s shows %q, want the mask", name, got.Headers["X-Api-Key"])
 		}
 	}
@@ -87,7 +87,7 @@ func TestEndpointHeadersLegacyPlaintext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := found.Headers["X-Api-Key"], "••••LGCY"; got != want {
+	if got, want := found.Headers["X-Api-Key"], core.SecretMask; got != want {
 		t.Errorf("legacy header shows %q, want %q", got, want)
 	}
 	if err := s.SaveEndpoint(ctx, scope, found, nil); err != nil {
@@ -104,5 +104,43 @@ func TestEndpointHeadersLegacyPlaintext(t *testing.T) {
 		if strings.Contains(v, key) {
 			t.Fatalf("a Redis value still holds the plaintext header: %q", v)
 		}
+	}
+}
+
+// TestEndpointHeadersOldMask covers a record saved when masks showed the
+// last four characters: reads show core.SecretMask, and a client that sends
+// back the old mask it read then keeps the stored value.
+func TestEndpointHeadersOldMask(t *testing.T) {
+	s, r := newSealedStore(t)
+	ctx := context.Background()
+	scope := newScope(t, s)
+	const key = "sk_endpoint_header_value_9876"
+	if err := s.SaveEndpoint(ctx, scope, newEndpoint("whe_om", map[string]string{"X-Api-Key": key}), []core.EndpointSecret{{Secret: "whsec_x"}}); err != nil {
+		t.Fatal(err)
+	}
+	epKey := r.Client.Keys(ctx, r.Prefix+"*:ep:whe_om").Val()[0]
+	raw := strings.Replace(r.Client.Get(ctx, epKey).Val(), `"X-Api-Key":"`+core.SecretMask+`"`, `"X-Api-Key":"••••9876"`, 1)
+	if !strings.Contains(raw, "••••9876") {
+		t.Fatalf("could not plant an old mask in %s", raw)
+	}
+	r.Client.Set(ctx, epKey, raw, 0)
+
+	found, err := s.FindEndpoint(ctx, scope, "whe_om")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := found.Headers["X-Api-Key"]; got != core.SecretMask {
+		t.Errorf("an old mask shows %q, want %q", got, core.SecretMask)
+	}
+	found.Headers["X-Api-Key"] = "••••9876"
+	if err := s.SaveEndpoint(ctx, scope, found, nil); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := s.OpenEndpoint(ctx, scope, "whe_om", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := opened.Headers["X-Api-Key"]; got != key {
+		t.Errorf("after sending the old mask back the header opens to %q, want the stored value", got)
 	}
 }

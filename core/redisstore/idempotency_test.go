@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
@@ -11,68 +12,134 @@ import (
 func TestIdempotency(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
+	d := s.NewIdempotency(redisstore.IdempotencyOptions{})
 	scope := newScope(t, s)
 
-	saved, err := s.BeginIdempotent(ctx, scope, "k1", "fp1")
-	if err != nil || saved != nil {
-		t.Fatalf("first Begin = %v, %v; want the claim", saved, err)
+	first, err := d.BeginIdempotent(ctx, scope, "k1", "fp1")
+	if err != nil || first.Saved != nil || first.Seed == "" {
+		t.Fatalf("first Begin = %+v, %v; want the claim with a seed", first, err)
 	}
-	_, err = s.BeginIdempotent(ctx, scope, "k1", "fp1")
+	_, err = d.BeginIdempotent(ctx, scope, "k1", "fp1")
 	wantCode(t, err, core.ECONFLICT)
-	_, err = s.BeginIdempotent(ctx, scope, "k1", "fp2")
+	_, err = d.BeginIdempotent(ctx, scope, "k1", "fp2")
 	wantCode(t, err, core.EIDEMPOTENCY)
 
-	if err := s.FinishIdempotent(ctx, scope, "k1", core.SavedResponse{Status: 201, Body: []byte(`{"id":"evt_1"}`)}); err != nil {
+	if err := d.FinishIdempotent(ctx, scope, "k1", core.SavedResponse{Status: 201, Body: []byte(`{"id":"evt_1"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	saved, err = s.BeginIdempotent(ctx, scope, "k1", "fp1")
-	if err != nil || saved == nil || saved.Status != 201 || string(saved.Body) != `{"id":"evt_1"}` {
-		t.Fatalf("Begin after Finish = %+v, %v; want the saved 201", saved, err)
+	got, err := d.BeginIdempotent(ctx, scope, "k1", "fp1")
+	if saved := got.Saved; err != nil || saved == nil || saved.Status != 201 || string(saved.Body) != `{"id":"evt_1"}` {
+		t.Fatalf("Begin after Finish = %+v, %v; want the saved 201", got, err)
 	}
-	_, err = s.BeginIdempotent(ctx, scope, "k1", "fp2")
+	_, err = d.BeginIdempotent(ctx, scope, "k1", "fp2")
 	wantCode(t, err, core.EIDEMPOTENCY)
 
 	// Release drops a claim but never a saved response.
-	if err := s.ReleaseIdempotent(ctx, scope, "k1"); err != nil {
+	if err := d.ReleaseIdempotent(ctx, scope, "k1"); err != nil {
 		t.Fatal(err)
 	}
-	if saved, err = s.BeginIdempotent(ctx, scope, "k1", "fp1"); err != nil || saved == nil {
-		t.Fatalf("Begin after Release of a done key = %v, %v; want the saved response", saved, err)
+	if got, err = d.BeginIdempotent(ctx, scope, "k1", "fp1"); err != nil || got.Saved == nil {
+		t.Fatalf("Begin after Release of a done key = %+v, %v; want the saved response", got, err)
 	}
-	if _, err := s.BeginIdempotent(ctx, scope, "k2", "fp"); err != nil {
+
+	// A released claim is taken again at once: with the same seed for the
+	// same parameters (the first may have stored something), a new one for
+	// other parameters.
+	k2, err := d.BeginIdempotent(ctx, scope, "k2", "fp")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ReleaseIdempotent(ctx, scope, "k2"); err != nil {
+	if err := d.ReleaseIdempotent(ctx, scope, "k2"); err != nil {
 		t.Fatal(err)
 	}
-	if saved, err = s.BeginIdempotent(ctx, scope, "k2", "other"); err != nil || saved != nil {
-		t.Fatalf("Begin after Release = %v, %v; want a new claim", saved, err)
+	if got, err = d.BeginIdempotent(ctx, scope, "k2", "fp"); err != nil || got.Saved != nil || got.Seed != k2.Seed {
+		t.Fatalf("Begin after Release, same parameters = %+v, %v; want a claim with seed %s", got, err, k2.Seed)
+	}
+	if err := d.ReleaseIdempotent(ctx, scope, "k2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = d.BeginIdempotent(ctx, scope, "k2", "other"); err != nil || got.Saved != nil || got.Seed == k2.Seed {
+		t.Fatalf("Begin after Release, other parameters = %+v, %v; want a claim with a new seed", got, err)
 	}
 
 	// Keys are per scope.
 	other := scope
 	other.Livemode = true
-	if saved, err = s.BeginIdempotent(ctx, other, "k1", "fp2"); err != nil || saved != nil {
-		t.Fatalf("Begin in another mode = %v, %v; want a new claim", saved, err)
+	if got, err = d.BeginIdempotent(ctx, other, "k1", "fp2"); err != nil || got.Saved != nil {
+		t.Fatalf("Begin in another mode = %+v, %v; want a new claim", got, err)
 	}
 }
 
-func TestIdempotencyLockLapses(t *testing.T) {
+// TestIdempotencyClaimOfDeadHub: a hub that stops renewing its claim (it
+// was killed) loses it within the lease; the retry on another hub takes it
+// over with the same seed, and the dead hub can no longer save over it.
+func TestIdempotencyClaimOfDeadHub(t *testing.T) {
 	ctx := context.Background()
-	s, mr := newMiniStore(t, redisstore.Options{})
+	s, _ := newStore(t)
 	scope := newScope(t, s)
-	if _, err := s.BeginIdempotent(ctx, scope, "k", "fp"); err != nil {
+	const lease = 300 * time.Millisecond
+	dead := s.NewIdempotency(redisstore.IdempotencyOptions{Lease: lease}) // never runs Run
+	alive := s.NewIdempotency(redisstore.IdempotencyOptions{Lease: lease})
+
+	first, err := dead.BeginIdempotent(ctx, scope, "k", "fp")
+	if err != nil {
 		t.Fatal(err)
 	}
-	mr.FastForward(61e9)
-	if saved, err := s.BeginIdempotent(ctx, scope, "k", "fp"); err != nil || saved != nil {
-		t.Fatalf("Begin after the lock lapsed = %v, %v; want a new claim", saved, err)
+	_, err = alive.BeginIdempotent(ctx, scope, "k", "fp")
+	wantCode(t, err, core.ECONFLICT) // its lease still runs
+
+	start := time.Now()
+	var got core.IdempotentClaim
+	for {
+		got, err = alive.BeginIdempotent(ctx, scope, "k", "fp")
+		if err == nil {
+			break
+		}
+		wantCode(t, err, core.ECONFLICT)
+		if time.Since(start) > 5*lease {
+			t.Fatalf("the dead hub's claim still holds after %v", time.Since(start))
+		}
+		time.Sleep(lease / 10)
 	}
-	if err := s.FinishIdempotent(ctx, scope, "k", core.SavedResponse{Status: 200}); err != nil {
+	if got.Saved != nil || got.Seed != first.Seed {
+		t.Fatalf("takeover = %+v, want a claim with the first seed %s", got, first.Seed)
+	}
+	if elapsed := time.Since(start); elapsed < lease/2 {
+		t.Errorf("taken over after %v, before the lease of %v ran out", elapsed, lease)
+	}
+	// Another fingerprint is still refused: the key was used.
+	_, err = alive.BeginIdempotent(ctx, scope, "k", "fp2")
+	wantCode(t, err, core.EIDEMPOTENCY)
+
+	// The dead hub's late answer is not saved over the new owner's claim.
+	if err := dead.FinishIdempotent(ctx, scope, "k", core.SavedResponse{Status: 500}); err != nil {
 		t.Fatal(err)
 	}
-	mr.FastForward(61e9) // a done key outlives the lock TTL
-	if saved, err := s.BeginIdempotent(ctx, scope, "k", "fp"); err != nil || saved == nil || saved.Status != 200 {
-		t.Fatalf("Begin of a done key a minute later = %v, %v", saved, err)
+	if err := alive.FinishIdempotent(ctx, scope, "k", core.SavedResponse{Status: 201, Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = dead.BeginIdempotent(ctx, scope, "k", "fp"); err != nil || got.Saved == nil || got.Saved.Status != 201 {
+		t.Fatalf("Begin after the takeover finished = %+v, %v; want the saved 201", got, err)
+	}
+}
+
+// TestIdempotencyClaimOfLiveHub: a hub that runs Run keeps its claim for as
+// long as its request takes, however long past the lease.
+func TestIdempotencyClaimOfLiveHub(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	const lease = 300 * time.Millisecond
+	holder := s.NewIdempotency(redisstore.IdempotencyOptions{Lease: lease})
+	other := s.NewIdempotency(redisstore.IdempotencyOptions{Lease: lease})
+	go holder.Run(ctx)
+
+	if _, err := holder.BeginIdempotent(ctx, scope, "k", "fp"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(4 * lease); time.Now().Before(deadline); time.Sleep(lease / 5) {
+		_, err := other.BeginIdempotent(ctx, scope, "k", "fp")
+		wantCode(t, err, core.ECONFLICT)
 	}
 }

@@ -37,7 +37,10 @@ func TestRedisGoesAway(t *testing.T) {
 		{"AppendEvent", func() error { _, _, err := s.AppendEvent(ctx, scope, ev); return err }},
 		{"FindEvent", func() error { _, err := s.FindEvent(ctx, scope, "evt_1"); return err }},
 		{"ListEvents", func() error { _, err := s.ListEvents(ctx, scope, core.EventFilter{}); return err }},
-		{"BeginIdempotent", func() error { _, err := s.BeginIdempotent(ctx, scope, "k", "f"); return err }},
+		{"BeginIdempotent", func() error {
+			_, err := s.NewIdempotency(redisstore.IdempotencyOptions{}).BeginIdempotent(ctx, scope, "k", "f")
+			return err
+		}},
 		{"AllowRequest", func() error { _, err := s.AllowRequest(ctx, "key_1", 10); return err }},
 		{"RecordActivity", func() error { return s.RecordActivity(ctx, scope, &core.Activity{ID: "req_1"}) }},
 		{"SaveEventType", func() error { return s.SaveEventType(ctx, scope, &core.EventType{Type: "a.b"}) }},

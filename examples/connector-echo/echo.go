@@ -45,8 +45,10 @@ func (Echo) Validate(_ context.Context, config plugins.Config) ([]plugins.FieldE
 	return plugins.ValidateFields(fields(), config), nil
 }
 
-// Check has no remote API to call.
-func (Echo) Check(context.Context, plugins.Config) error { return nil }
+// Check has no remote API to call, and says so.
+func (Echo) Check(context.Context, plugins.Config) (plugins.CheckResult, error) {
+	return plugins.CheckResult{NotContacted: true, Message: "The echo connector has no service to reach; it logs what it is given."}, nil
+}
 
 // Deliver answers with the greeting and the input's size and hash.
 func (Echo) Deliver(ctx context.Context, config plugins.Config, input json.RawMessage) (plugins.Result, error) {

@@ -20,7 +20,9 @@ func (bare) Describe(context.Context) (plugins.Description, error) {
 
 func (bare) Validate(context.Context, plugins.Config) ([]plugins.FieldError, error) { return nil, nil }
 
-func (bare) Check(context.Context, plugins.Config) error { return nil }
+func (bare) Check(context.Context, plugins.Config) (plugins.CheckResult, error) {
+	return plugins.CheckResult{}, nil
+}
 
 func (bare) Deliver(context.Context, plugins.Config, json.RawMessage) (plugins.Result, error) {
 	return plugins.Result{Outcome: plugins.Delivered}, nil

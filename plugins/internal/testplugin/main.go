@@ -50,11 +50,14 @@ func (conn) Validate(_ context.Context, config plugins.Config) ([]plugins.FieldE
 	return plugins.ValidateFields([]plugins.Field{{Name: "token", Type: "string", Required: true}}, config), nil
 }
 
-func (conn) Check(_ context.Context, config plugins.Config) error {
-	if config["token"] != "good" {
-		return &core.Error{Code: core.EINVALID, Reason: "invalid_auth", Param: "token", Message: "The token was refused."}
+func (conn) Check(_ context.Context, config plugins.Config) (plugins.CheckResult, error) {
+	switch config["token"] {
+	case "good":
+		return plugins.CheckResult{}, nil
+	case "unchecked":
+		return plugins.CheckResult{NotContacted: true, Message: "Checked for form only."}, nil
 	}
-	return nil
+	return plugins.CheckResult{}, &core.Error{Code: core.EINVALID, Reason: "invalid_auth", Param: "token", Message: "The token was refused."}
 }
 
 func (conn) Deliver(ctx context.Context, _ plugins.Config, raw json.RawMessage) (plugins.Result, error) {

@@ -41,11 +41,11 @@ func (recorder) Validate(_ context.Context, c plugins.Config) ([]plugins.FieldEr
 	return plugins.ValidateFields(fields, c), nil
 }
 
-func (recorder) Check(_ context.Context, c plugins.Config) error {
+func (recorder) Check(_ context.Context, c plugins.Config) (plugins.CheckResult, error) {
 	if c["token"] != "good-token-1234567890" {
-		return fmt.Errorf("the receiver refused the token")
+		return plugins.CheckResult{}, fmt.Errorf("the receiver refused the token")
 	}
-	return nil
+	return plugins.CheckResult{}, nil
 }
 
 func (r recorder) Deliver(ctx context.Context, c plugins.Config, input json.RawMessage) (plugins.Result, error) {
