@@ -200,14 +200,14 @@ func (t *tenant) setUpHostile(ctx context.Context, receiverURL, blackHoleURL str
 		}
 		if err := t.post(ctx, "/v1/webhook_endpoints", map[string]any{
 			"url": receiverURL + "/hostile/" + name, "enabled_events": []string{"reservation.created"},
-			"max_concurrency": 100, "transform_script_id": script.ID}, nil); err != nil {
+			"max_concurrency": 50, "transform_script_id": script.ID}, nil); err != nil {
 			return err
 		}
 	}
 	for i := range 3 {
 		if err := t.post(ctx, "/v1/webhook_endpoints", map[string]any{
 			"url": fmt.Sprintf("%s/hang/%d", blackHoleURL, i), "enabled_events": []string{"reservation.created"},
-			"max_concurrency": 100}, nil); err != nil {
+			"max_concurrency": 50}, nil); err != nil {
 			return err
 		}
 	}
