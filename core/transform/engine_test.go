@@ -89,6 +89,7 @@ func TestRunErrors(t *testing.T) {
 		{name: "throw", src: "function transform(e) {\n  const x = 1;\n  throw new Error(\"boom\");\n}", want: "test.js:3:9: Error: boom"},
 		{name: "type error", src: "function transform(e) {\n  return e.nope.deeper;\n}", want: "test.js:2:"},
 		{name: "throw a string", src: "function transform(e) { throw 'bad' }", want: "uncaught bad"},
+		{name: "throw a long string", src: "function transform(e) { throw 'x'.repeat(1e6) + 'end' }", want: "xxx…"},
 		{name: "no transform", src: "const x = 1;", want: "defines no function transform"},
 		{name: "infinite loop", src: "function transform(e) {\n  let i = 0;\n  while (true) { i++ }\n}", want: "test.js:3:"},
 		{name: "timeout message", src: "function transform(e) { for(;;){} }", want: "over its time limit of 50ms"},

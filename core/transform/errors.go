@@ -12,6 +12,9 @@ import (
 // maxHeaders bounds how many headers a script may add to a request.
 const maxHeaders = 32
 
+// maxErrorText bounds the bytes of a thrown value's text kept in the error.
+const maxErrorText = 1 << 10
+
 // errPanic marks a panic that was neither a thrown value nor an interrupt:
 // a bug in goja or in the engine, which a script should never reach.
 var errPanic = errors.New("the script engine failed")
@@ -55,6 +58,9 @@ func (v *vm) explain(p *Program, err error) error {
 	var text string
 	if again := v.rt.Try(func() { text = exceptionText(exc.Value()) }); again != nil {
 		text = "uncaught exception (reading its message threw again)"
+	}
+	if len(text) > maxErrorText { // a thrown 4 MB string is not kept in every attempt log
+		text = strings.ToValidUTF8(text[:maxErrorText], "") + "…"
 	}
 	return runFailure(core.TransformScriptError, "%s: %s", where(p, exc.Stack()), text)
 }
