@@ -152,7 +152,9 @@ func writeBatchRefused(w http.ResponseWriter, problems []*problem) {
 
 // inputProblem is what HubSpot would refuse in one input: an id that is not
 // an email (the connector upserts by email), or a property the portal does
-// not have (the guide's example: PROPERTY_DOESNT_EXIST).
+// not have (the guide's example: PROPERTY_DOESNT_EXIST). Refusing any
+// idProperty but email is the fake's own simplification: a real portal
+// accepts any property with unique values, which the fake has none of.
 func inputProblem(in upsertInput) *problem {
 	if _, err := mail.ParseAddress(in.ID); err != nil || in.IDProperty != "email" {
 		return &problem{
