@@ -80,8 +80,12 @@ func failure(a answer, what string) plugins.Result {
 	var e apiError
 	_ = json.Unmarshal(a.body, &e)
 	summary := fmt.Sprintf("HubSpot answered %s with HTTP %d", what, a.status)
+	// A 429 has no category but names the limit in policyName (the usage
+	// guidelines' body).
 	if e.Category != "" {
 		summary += " " + e.Category
+	} else if e.PolicyName != "" {
+		summary += " " + e.PolicyName
 	}
 	if e.Message != "" {
 		summary += ": " + truncate(e.Message, 300)

@@ -13,7 +13,7 @@ const defaultAPIURL = "https://api.hubapi.com"
 func Fields() []plugins.Field {
 	return []plugins.Field{
 		{Name: "token", Title: "Private app access token", Type: "string", Required: true, Secret: true,
-			Help: "In HubSpot: Settings › Integrations › Private apps › Create, with the scopes crm.objects.contacts.write and crm.objects.contacts.read. Paste its access token (pat-…)."},
+			Help: "A private app's access token (pat-…) with the scopes crm.objects.contacts.write and crm.objects.contacts.read: in HubSpot, Development › Legacy apps › your app › Auth › Show token. HubSpot no longer lets you create private apps; a service key (Development › Keys › Service keys) with the same scopes replaces them."},
 		connectors.APIBaseURLField(defaultAPIURL),
 	}
 }

@@ -95,11 +95,14 @@ func (c *Connector) check(ctx context.Context, raw plugins.Config) error {
 
 // input is what scripts/hubspot/default.js returns.
 type input struct {
-	Contacts []struct {
-		Email      string            `json:"email"`
-		Properties map[string]string `json:"properties"`
-	} `json:"contacts"`
-	Note *string `json:"note"`
+	Contacts []contact `json:"contacts"`
+	Note     *string   `json:"note"`
+}
+
+// contact is one contact to upsert, keyed by email.
+type contact struct {
+	Email      string            `json:"email"`
+	Properties map[string]string `json:"properties"`
 }
 
 // Deliver upserts the contacts and writes the note; see the package doc for

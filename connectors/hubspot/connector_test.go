@@ -38,7 +38,9 @@ func TestKit(t *testing.T) {
 		{Name: "502", Arrange: fail(hubspotfake.Failure{Status: 502}), Want: plugins.Retry},
 		{Name: "note 503 after contacts", Arrange: fail(hubspotfake.Failure{Path: "/crm/v3/objects/notes", Status: 503}), Want: plugins.Retry},
 		{Name: "unknown property", Input: json.RawMessage(`{"contacts":[{"email":"a@example.com","properties":{"room_number":"12"}}]}`), Want: plugins.Failed},
-		{Name: "207 partial", Input: json.RawMessage(`{"contacts":[{"email":"ok@example.com"},{"email":"not-an-email"}],"note":"x"}`), Want: plugins.Failed},
+		{Name: "one bad contact of two", Arrange: func() { fake.NoMultiStatus = false }, Input: json.RawMessage(`{"contacts":[{"email":"ok@example.com"},{"email":"not-an-email"}],"note":"x"}`), Want: plugins.Failed},
+		{Name: "one bad contact of two, batch refused whole", Arrange: func() { fake.NoMultiStatus = true },
+			Input: json.RawMessage(`{"contacts":[{"email":"ok2@example.com"},{"email":"not-an-email"}],"note":"x"}`), Want: plugins.Failed},
 		{Name: "contact without email", Input: json.RawMessage(`{"contacts":[{"properties":{"firstname":"x"}}]}`), Want: plugins.Failed},
 		{Name: "unreachable", Config: plugins.Config{"token": fake.Token, "api_base_url": "http://127.0.0.1:1"}, Want: plugins.Retry},
 	}
@@ -97,34 +99,6 @@ func TestDeliverIsAnUpsert(t *testing.T) {
 	}
 	if n := len(fake.Notes()); n != 0 {
 		t.Errorf("fake has %d notes, want none for a null note", n)
-	}
-}
-
-// A 207 saves the good records, adds the note to them, and names the bad one.
-func TestDeliverPartialSuccess(t *testing.T) {
-	fake := hubspotfake.New(t)
-	in := `{"contacts":[{"email":"ok@example.com"},{"email":"not-an-email"}],"note":"Booked"}`
-	res, err := newConnector().Deliver(context.Background(), config(fake), json.RawMessage(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Outcome != plugins.Failed {
-		t.Errorf("outcome = %q, want failed (the bad record will never pass)", res.Outcome)
-	}
-	ok, found := fake.Contact("ok@example.com")
-	if !found {
-		t.Fatal("the good contact was not saved")
-	}
-	for _, want := range []string{"1 of 2 contacts saved", "not-an-email", "VALIDATION_ERROR", "note"} {
-		if !strings.Contains(res.Summary, want) {
-			t.Errorf("summary %q does not mention %q", res.Summary, want)
-		}
-	}
-	if notes := fake.Notes(); len(notes) != 1 || notes[0].ContactIDs[0] != ok.ID {
-		t.Errorf("notes = %+v, want one on the saved contact %s", notes, ok.ID)
-	}
-	if !strings.Contains(res.ExternalID, "contact/"+ok.ID) {
-		t.Errorf("external id = %q, want the saved contact", res.ExternalID)
 	}
 }
 

@@ -3,7 +3,6 @@ package hubspot
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,33 +12,14 @@ import (
 	"github.com/bellhop/bellhop/plugins"
 )
 
-// upsertAnswer is the body of a batch upsert's 200 or 207.
-type upsertAnswer struct {
-	Results []struct {
-		ID         string            `json:"id"`
-		Properties map[string]string `json:"properties"`
-		New        bool              `json:"new"`
-	} `json:"results"`
-	Errors []struct {
-		Category string              `json:"category"`
-		Message  string              `json:"message"`
-		Context  map[string][]string `json:"context"`
-	} `json:"errors"`
-}
-
-// saved is what the upsert achieved.
-type saved struct {
-	ids     []string // contact ids HubSpot saved
-	failed  []string // "email: why" for records that failed for good
-	retry   bool     // a record error may go away on its own
-	summary string
-}
-
+// deliver upserts the contacts, then writes the note once on those saved.
+// The note waits until every upsert request is done, the split of a refused
+// batch included, so no path writes it twice within a delivery.
 func (c *Connector) deliver(ctx context.Context, cfg config, msg input) plugins.Result {
 	var s saved
 	if len(msg.Contacts) > 0 {
 		var res *plugins.Result
-		if s, res = c.upsert(ctx, cfg, msg); res != nil {
+		if s, res = c.upsert(ctx, cfg, msg.Contacts); res != nil {
 			return *res
 		}
 		if s.retry {
@@ -67,59 +47,6 @@ func (c *Connector) deliver(ctx context.Context, cfg config, msg input) plugins.
 	return connectors.Delivered(strings.Join(ids, ","), s.summary)
 }
 
-// upsert writes the contacts in one batch. A non-nil Result ends the
-// delivery (the whole batch was refused or never answered).
-func (c *Connector) upsert(ctx context.Context, cfg config, msg input) (saved, *plugins.Result) {
-	type in struct {
-		IDProperty string            `json:"idProperty"`
-		ID         string            `json:"id"`
-		Properties map[string]string `json:"properties"`
-	}
-	body := struct {
-		Inputs []in `json:"inputs"`
-	}{}
-	for _, ct := range msg.Contacts {
-		body.Inputs = append(body.Inputs, in{IDProperty: "email", ID: ct.Email, Properties: ct.Properties})
-	}
-	a, held := c.call(ctx, cfg, http.MethodPost, "/crm/v3/objects/contacts/batch/upsert", body)
-	if held != nil {
-		return saved{}, held
-	}
-	if a.status != http.StatusOK && a.status != http.StatusCreated && a.status != http.StatusMultiStatus {
-		r := failure(a, "the contact upsert")
-		return saved{}, &r
-	}
-	var ans upsertAnswer
-	if err := json.Unmarshal(a.body, &ans); err != nil {
-		r := connectors.RetryLater(0, "HubSpot's upsert answer is not JSON: "+err.Error())
-		return saved{}, &r
-	}
-	return readUpsert(ans, len(msg.Contacts)), nil
-}
-
-// readUpsert reads a 200 or 207 record by record.
-func readUpsert(ans upsertAnswer, sent int) saved {
-	var s saved
-	for _, r := range ans.Results {
-		s.ids = append(s.ids, r.ID)
-	}
-	for _, e := range ans.Errors {
-		who := strings.Join(e.Context["ids"], ", ")
-		if who == "" {
-			who = "a contact"
-		}
-		if e.Category == "RATE_LIMITS" || e.Category == "INTERNAL_ERROR" {
-			s.retry = true
-		}
-		s.failed = append(s.failed, who+": "+e.Category+" "+truncate(e.Message, 200))
-	}
-	s.summary = fmt.Sprintf("%d of %d contacts saved", len(s.ids), sent)
-	if s.retry {
-		s.summary += "; HubSpot asked to retry the others: " + strings.Join(s.failed, "; ")
-	}
-	return s
-}
-
 // createNote adds the note to the contacts' timelines and returns its id.
 func (c *Connector) createNote(ctx context.Context, cfg config, body string, contactIDs []string) (string, *plugins.Result) {
 	type typ struct {
@@ -136,13 +63,13 @@ func (c *Connector) createNote(ctx context.Context, cfg config, body string, con
 			"hs_timestamp": c.now().UTC().Format(time.RFC3339Nano),
 		},
 	}
-	var assocs []assoc
+	// associations is required by the spec's SimplePublicObjectInputForCreate,
+	// so a note on no contact sends an empty list rather than none.
+	assocs := []assoc{}
 	for _, id := range contactIDs {
 		assocs = append(assocs, assoc{To: map[string]string{"id": id}, Types: []typ{{"HUBSPOT_DEFINED", 202}}})
 	}
-	if len(assocs) > 0 {
-		req["associations"] = assocs
-	}
+	req["associations"] = assocs
 	a, held := c.call(ctx, cfg, http.MethodPost, "/crm/v3/objects/notes", req)
 	if held != nil {
 		return "", held
