@@ -77,6 +77,9 @@ func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.Raw
 	if len(msg.Rows) == 0 {
 		return connectors.Delivered("", "nothing to send: no rows"), nil
 	}
+	if err := checkRows(msg.Header, msg.Rows); err != nil {
+		return connectors.Fail("the transform's output is not Sheets rows: " + err.Error()), nil
+	}
 	cfg := parseConfig(raw)
 	svc, err := c.services.get(ctx, cfg, c.clients)
 	if err != nil {

@@ -9,8 +9,13 @@
 // It authenticates as a service account (credentials_json, the key file
 // Google's console downloads; share the spreadsheet with its client_email)
 // through google.golang.org/api/sheets/v4, and appends with
-// spreadsheets.values.append (valueInputOption USER_ENTERED, so dates and
-// numbers become real cells; insertDataOption INSERT_ROWS).
+// spreadsheets.values.append (insertDataOption INSERT_ROWS).
+//
+// Values are written RAW: a string is always text, never a formula, however
+// a guest spelled their name, and JSON numbers and booleans stay numbers and
+// booleans; send amounts as numbers and dates as ISO 8601 text (see
+// valueInputOption in values.go for why). A cell that is a list or an object
+// fails its delivery.
 //
 // Sheets allows 60 write requests a minute per user and project. A limiter
 // per service account keeps under it, and deliveries that arrive while a
