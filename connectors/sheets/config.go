@@ -15,7 +15,7 @@ func Fields() []plugins.Field {
 	return []plugins.Field{
 		{Name: "credentials_json", Title: "Service account key (JSON)", Type: "string", Required: true, Secret: true,
 			URLMembers: []string{"token_uri", "auth_uri", "auth_provider_x509_cert_url", "client_x509_cert_url"},
-			Help:       "Create a service account in Google Cloud, add a JSON key, paste the file here, and share the spreadsheet with the account's email as an editor."},
+			Help:       "In the Google Cloud console, enable the Google Sheets API, create a service account, add a JSON key and paste the file here; then share the spreadsheet with the account's email as Editor."},
 		{Name: "spreadsheet_id", Title: "Spreadsheet", Type: "string", Required: true,
 			Help: "The spreadsheet's URL or its id (the part after /d/ in the URL)."},
 		{Name: "sheet", Title: "Tab", Type: "string",
