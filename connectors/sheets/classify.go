@@ -25,10 +25,12 @@ func classify(err error, cfg config) plugins.Result {
 	switch {
 	case errors.As(err, &ge):
 		summary := fmt.Sprintf("Google Sheets answered HTTP %d: %s", ge.Code, truncate(ge.Message, 200))
-		switch ge.Code {
-		case http.StatusForbidden:
+		switch {
+		case ge.Code == http.StatusForbidden && errorReason(ge) == "SERVICE_DISABLED":
+			summary += "; enable the Google Sheets API in the service account's Google Cloud project (APIs & Services → Library → Google Sheets API → Enable)"
+		case ge.Code == http.StatusForbidden:
 			summary += "; share the spreadsheet with " + cfg.clientEmail + " as an editor"
-		case http.StatusNotFound:
+		case ge.Code == http.StatusNotFound:
 			summary += "; check the spreadsheet id"
 		}
 		summary = connectors.Redact(summary, cfg.secrets()...)
@@ -54,10 +56,27 @@ func checkError(err error, cfg config) error {
 	var ge *googleapi.Error
 	if _, blocked := connectors.Blocked(err); blocked && cfg.apiURL != defaultAPIURL {
 		field = "api_base_url" // else it was the key file's token_uri
-	} else if errors.As(err, &ge) && (ge.Code == http.StatusNotFound || ge.Code == http.StatusForbidden) {
-		field = "spreadsheet_id"
+	} else if errors.As(err, &ge) && (ge.Code == http.StatusNotFound || ge.Code == http.StatusForbidden) && errorReason(ge) != "SERVICE_DISABLED" {
+		field = "spreadsheet_id" // else the key's project lacks the API
 	}
 	return core.ParamError(field, "%s", res.Summary)
+}
+
+// errorReason is the reason of the google.rpc.ErrorInfo among an error's
+// details ("SERVICE_DISABLED", "RATE_LIMIT_EXCEEDED"), or "". Google's 403
+// says both "not shared with you" and "the API is not enabled in your
+// project"; only this tells them apart.
+func errorReason(ge *googleapi.Error) string {
+	for _, d := range ge.Details {
+		m, ok := d.(map[string]any)
+		if !ok || m["@type"] != "type.googleapis.com/google.rpc.ErrorInfo" {
+			continue
+		}
+		if r, ok := m["reason"].(string); ok {
+			return r
+		}
+	}
+	return ""
 }
 
 func transportText(err error, cfg config) string {

@@ -15,11 +15,11 @@ func Fields() []plugins.Field {
 	return []plugins.Field{
 		{Name: "credentials_json", Title: "Service account key (JSON)", Type: "string", Required: true, Secret: true,
 			URLMembers: []string{"token_uri", "auth_uri", "auth_provider_x509_cert_url", "client_x509_cert_url"},
-			Help:       "Create a service account in Google Cloud, add a JSON key, paste the file here, and share the spreadsheet with the account's email as an editor."},
+			Help:       "In the Google Cloud console, enable the Google Sheets API, create a service account, add a JSON key and paste the file here; then share the spreadsheet with the account's email as Editor."},
 		{Name: "spreadsheet_id", Title: "Spreadsheet", Type: "string", Required: true,
 			Help: "The spreadsheet's URL or its id (the part after /d/ in the URL)."},
 		{Name: "sheet", Title: "Tab", Type: "string",
-			Help: "The tab to append to; the first tab named Sheet1 if empty."},
+			Help: "The tab to append to; the spreadsheet's first tab if empty."},
 		connectors.APIBaseURLField(defaultAPIURL),
 	}
 }
@@ -29,8 +29,9 @@ type config struct {
 	clientEmail   string
 	privateKey    string
 	spreadsheetID string
-	sheet         string
-	apiURL        string
+	sheet         string // empty: the spreadsheet's first tab, looked up
+
+	apiURL string
 }
 
 // serviceAccount is the part of a key file the connector reads.
@@ -52,9 +53,6 @@ func parseConfig(raw plugins.Config) config {
 	var sa serviceAccount
 	_ = json.Unmarshal(c.credentials, &sa)
 	c.clientEmail, c.privateKey = sa.ClientEmail, sa.PrivateKey
-	if c.sheet == "" {
-		c.sheet = "Sheet1"
-	}
 	if c.apiURL == "" {
 		c.apiURL = defaultAPIURL
 	} else if !strings.HasSuffix(c.apiURL, "/") {

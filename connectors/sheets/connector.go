@@ -25,6 +25,7 @@ type Connector struct {
 	limits   *connectors.Limiters
 	services services
 	queues   queues
+	first    firstTabs
 }
 
 // New returns a Sheets connector that logs to logger (nil: slog.Default())
@@ -77,17 +78,30 @@ func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.Raw
 	if len(msg.Rows) == 0 {
 		return connectors.Delivered("", "nothing to send: no rows"), nil
 	}
+	if err := checkRows(msg.Header, msg.Rows); err != nil {
+		return connectors.Fail("the transform's output is not Sheets rows: " + err.Error()), nil
+	}
 	cfg := parseConfig(raw)
 	svc, err := c.services.get(ctx, cfg, c.clients)
 	if err != nil {
 		return connectors.Fail("the service account key is not usable: " + connectors.Redact(err.Error(), cfg.secrets()...)), nil
 	}
+	lookedUp := cfg.sheet == ""
+	if lookedUp {
+		if cfg.sheet, err = c.firstTab(ctx, cfg, svc); err != nil {
+			return classify(err, cfg), nil
+		}
+	}
 	res := c.enqueue(ctx, cfg, svc, msg.Header, msg.Rows)
+	if lookedUp && res.Outcome == plugins.Failed {
+		c.first.forget(firstTabKey(ctx, cfg))
+	}
 	c.logger().Debug("sheets delivery", "outcome", res.Outcome, "range", res.ExternalID, "summary", res.Summary)
 	return res, nil
 }
 
-// Check reads the spreadsheet and checks that the tab exists. Returns
+// Check reads the spreadsheet and checks that the tab exists (any tab will
+// do when the sheet field is empty: the first one is used). Returns
 // EINVALID naming the field at fault, or EUNAVAILABLE when Google cannot be
 // reached or answers with a temporary error.
 func (c *Connector) Check(ctx context.Context, raw plugins.Config) (plugins.CheckResult, error) {
@@ -98,6 +112,9 @@ func (c *Connector) check(ctx context.Context, raw plugins.Config) error {
 	tabs, cfg, err := c.tabs(ctx, raw)
 	if err != nil {
 		return err
+	}
+	if cfg.sheet == "" && len(tabs) > 0 {
+		return nil
 	}
 	for _, t := range tabs {
 		if t == cfg.sheet {
@@ -133,15 +150,13 @@ func (c *Connector) tabs(ctx context.Context, raw plugins.Config) ([]string, con
 	if err != nil {
 		return nil, cfg, core.ParamError("credentials_json", "the service account key is not usable")
 	}
-	ss, err := svc.Spreadsheets.Get(cfg.spreadsheetID).Fields("sheets.properties.title").Context(ctx).Do()
+	sheets, err := listSheets(ctx, cfg, svc)
 	if err != nil {
 		return nil, cfg, checkError(err, cfg)
 	}
-	var tabs []string
-	for _, sh := range ss.Sheets {
-		if sh.Properties != nil {
-			tabs = append(tabs, sh.Properties.Title)
-		}
+	tabs := make([]string, 0, len(sheets))
+	for _, p := range sheets {
+		tabs = append(tabs, p.Title)
 	}
 	return tabs, cfg, nil
 }

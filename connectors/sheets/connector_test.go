@@ -65,6 +65,7 @@ func TestKit(t *testing.T) {
 		{Name: "429 with Retry-After", Arrange: fail(sheetsfake.Failure{Code: 429, RetryAfter: 30}), Want: plugins.Retry, WantRetryAfter: 30 * time.Second},
 		{Name: "503", Arrange: fail(sheetsfake.Failure{Code: 503}), Want: plugins.Retry},
 		{Name: "403 PERMISSION_DENIED", Arrange: fail(sheetsfake.Failure{Code: 403}), Want: plugins.Failed},
+		{Name: "403 SERVICE_DISABLED", Arrange: fail(sheetsfake.Failure{Code: 403, Reason: "SERVICE_DISABLED"}), Want: plugins.Failed},
 		{Name: "404 unknown spreadsheet", Config: with(cfg, "spreadsheet_id", "1NoSuchSheet"), Want: plugins.Failed},
 		{Name: "unknown tab", Config: with(cfg, "sheet", "Nope"), Want: plugins.Failed},
 		{Name: "key refused by the token endpoint", Config: wrongKey, Want: plugins.Failed},
@@ -215,5 +216,36 @@ func TestCheckUnshared(t *testing.T) {
 	var e *core.Error
 	if core.ErrorCode(err) != core.EINVALID || !asError(err, &e) || e.Param != "spreadsheet_id" || !strings.Contains(e.Message, fake.ClientEmail) {
 		t.Errorf("Check = %v, want EINVALID on spreadsheet_id telling whom to share with", err)
+	}
+}
+
+// Google's 403 means either "not shared" or "the Sheets API is not enabled
+// in the key's project"; the ErrorInfo in its details tells which, and the
+// summary and Check's field say what to do.
+func TestForbiddenSaysWhatToDo(t *testing.T) {
+	tests := []struct {
+		name      string
+		failure   sheetsfake.Failure
+		wantText  string
+		wantParam string
+	}{
+		{"not shared", sheetsfake.Failure{Code: 403}, "as an editor", "spreadsheet_id"},
+		{"api disabled", sheetsfake.Failure{Code: 403, Reason: "SERVICE_DISABLED"}, "enable the Google Sheets API", "credentials_json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := sheetsfake.New(t)
+			fake.Fail(tt.failure)
+			res, _ := newConnector().Deliver(context.Background(), config(fake), json.RawMessage(sampleInput))
+			if res.Outcome != plugins.Failed || !strings.Contains(res.Summary, tt.wantText) {
+				t.Errorf("Deliver = %+v, want failed saying %q", res, tt.wantText)
+			}
+			fake.Fail(tt.failure)
+			_, err := newConnector().Check(context.Background(), config(fake))
+			var e *core.Error
+			if !asError(err, &e) || e.Param != tt.wantParam {
+				t.Errorf("Check = %v, want an error on %s", err, tt.wantParam)
+			}
+		})
 	}
 }

@@ -26,7 +26,7 @@ func (c *Connector) write(ctx context.Context, cfg config, svc *sheetsapi.Servic
 		}
 	}
 	resp, err := svc.Spreadsheets.Values.Append(cfg.spreadsheetID, tab+"!A1", &sheetsapi.ValueRange{Values: rows}).
-		ValueInputOption("USER_ENTERED").
+		ValueInputOption(valueInputOption).
 		InsertDataOption("INSERT_ROWS").
 		Context(ctx).Do()
 	if err != nil {

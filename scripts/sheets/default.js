@@ -4,13 +4,15 @@
 //   {"header": ["Event ID", "Type", …], "rows": [["evt_…", "reservation.created", …]]}
 // One row per reservation or payment event, in the columns of header (the
 // connector writes header to an empty sheet first); null for other events.
-// Amounts are decimal strings in the currency's major unit.
+// The connector writes values RAW, so text is never read as a formula or a
+// date: amounts and nights go as JSON numbers to be numbers in the sheet
+// (amounts in the currency's major unit), dates and times as ISO 8601 text.
 
 const HEADER = ["Event ID", "Type", "Created", "Property", "Object ID", "Status", "Guest", "Email",
   "Check-in", "Check-out", "Nights", "Amount", "Currency"];
 
 function amount(m) {
-  return m ? (m.amount / 100).toFixed(2) : "";
+  return m ? m.amount / 100 : "";
 }
 
 function transform(event, context) {

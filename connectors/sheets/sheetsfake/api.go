@@ -14,7 +14,7 @@ import (
 // the service account's access.
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
-		writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.")
+		writeError(w, errorFor(http.StatusUnauthorized, ""))
 		return
 	}
 	if s.popFailure(w) {
@@ -27,9 +27,9 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	switch {
 	case id != s.SpreadsheetID:
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "Requested entity was not found.")
+		writeError(w, errorFor(http.StatusNotFound, ""))
 	case !shared:
-		writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "The caller does not have permission")
+		writeError(w, errorFor(http.StatusForbidden, ""))
 	case len(segs) == 1 && r.Method == http.MethodGet:
 		s.getSpreadsheet(w)
 	case len(segs) == 3 && segs[1] == "values":
@@ -39,16 +39,17 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		} else if r.Method == http.MethodGet {
 			s.getValues(w, rng)
 		} else {
-			writeError(w, http.StatusNotFound, "NOT_FOUND", "Method not found.")
+			writeError(w, googleError{Code: http.StatusNotFound, Status: "NOT_FOUND", Message: "Method not found."})
 		}
 	default:
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "Method not found.")
+		writeError(w, googleError{Code: http.StatusNotFound, Status: "NOT_FOUND", Message: "Method not found."})
 	}
 }
 
 func (s *Server) getSpreadsheet(w http.ResponseWriter) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gets++
 	var sheets []map[string]any
 	for i, name := range s.order {
 		sheets = append(sheets, map[string]any{"properties": map[string]any{
@@ -78,64 +79,124 @@ func (s *Server) getValues(w http.ResponseWriter, rng string) {
 	rows, ok := s.tabs[tabOf(rng)]
 	s.mu.Unlock()
 	if !ok {
-		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "Unable to parse range: "+rng)
+		writeError(w, badRange(rng))
 		return
 	}
 	ans := map[string]any{"range": rng, "majorDimension": "ROWS"}
 	if len(rows) > 0 {
-		ans["values"] = rows[:1]
+		ans["values"] = [][]any{formatted(rows[0])}
 	}
 	writeJSON(w, http.StatusOK, ans)
 }
 
+// appendValues serves values.append as the reference describes it:
+// valueInputOption is required, each value is stored as that option reads
+// it, and the answer has tableRange only when the tab held a table
+// ("Empty if no table was found", AppendValuesResponse) and tab names
+// quoted where A1 notation needs it.
 func (s *Server) appendValues(w http.ResponseWriter, r *http.Request, rng string) {
 	q := r.URL.Query()
-	switch q.Get("valueInputOption") {
+	option := q.Get("valueInputOption")
+	switch option {
 	case "USER_ENTERED", "RAW":
 	case "":
-		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "'valueInputOption' is required but not specified")
+		writeError(w, invalidArgument("value_input_option", "'valueInputOption' is required but not specified"))
 		return
 	default:
-		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "Invalid value at 'value_input_option'")
+		writeError(w, invalidArgument("value_input_option", fmt.Sprintf("Invalid value at 'value_input_option' (%q)", option)))
+		return
+	}
+	if opt := q.Get("insertDataOption"); opt != "" && opt != "INSERT_ROWS" && opt != "OVERWRITE" {
+		writeError(w, invalidArgument("insert_data_option", fmt.Sprintf("Invalid value at 'insert_data_option' (%q)", opt)))
 		return
 	}
 	var body struct {
 		Values [][]any `json:"values"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "Invalid JSON payload received.")
+		writeError(w, googleError{Code: http.StatusBadRequest, Status: "INVALID_ARGUMENT", Message: "Invalid JSON payload received."})
+		return
+	}
+	cells, err := parseRows(body.Values, option)
+	if err != nil {
+		writeError(w, invalidArgument("data.values", err.Error()))
+		return
+	}
+	if !s.takeWrite() {
+		writeError(w, quotaExceeded())
 		return
 	}
 	tab := tabOf(rng)
-	if !s.takeWrite() {
-		status, msg := statusFor(http.StatusTooManyRequests)
-		writeError(w, http.StatusTooManyRequests, status, msg)
-		return
-	}
 	s.mu.Lock()
 	rows, ok := s.tabs[tab]
 	if !ok {
 		s.mu.Unlock()
-		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "Unable to parse range: "+rng)
+		writeError(w, badRange(rng))
 		return
 	}
-	first := len(rows) + 1
-	s.tabs[tab] = append(rows, body.Values...)
+	s.tabs[tab] = append(rows, cells...)
 	s.appends++
 	s.mu.Unlock()
-	cols := 0
-	for _, row := range body.Values {
-		cols = max(cols, len(row))
+	writeJSON(w, http.StatusOK, appendAnswer(s.SpreadsheetID, tab, rows, cells))
+}
+
+func parseRows(values [][]any, option string) ([][]Cell, error) {
+	out := make([][]Cell, len(values))
+	for r, row := range values {
+		out[r] = make([]Cell, len(row))
+		for c, v := range row {
+			cell, err := parseCell(v, option, r, c)
+			if err != nil {
+				return nil, err
+			}
+			out[r][c] = cell
+		}
 	}
-	updated := fmt.Sprintf("%s!A%d:%s%d", tab, first, column(cols), first+len(body.Values)-1)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"spreadsheetId": s.SpreadsheetID,
-		"tableRange":    fmt.Sprintf("%s!A1:%s%d", tab, column(cols), max(first-1, 1)),
+	return out, nil
+}
+
+// appendAnswer is the AppendValuesResponse for rows added below before.
+func appendAnswer(id, tab string, before, added [][]Cell) map[string]any {
+	cols := width(added)
+	first := len(before) + 1
+	ans := map[string]any{
+		"spreadsheetId": id,
 		"updates": map[string]any{
-			"spreadsheetId": s.SpreadsheetID, "updatedRange": updated,
-			"updatedRows": len(body.Values), "updatedColumns": cols, "updatedCells": len(body.Values) * cols,
+			"spreadsheetId": id,
+			"updatedRange":  fmt.Sprintf("%s!A%d:%s%d", a1Tab(tab), first, column(cols), first+len(added)-1),
+			"updatedRows":   len(added), "updatedColumns": cols, "updatedCells": len(added) * cols,
 		},
-	})
+	}
+	if len(before) > 0 {
+		ans["tableRange"] = fmt.Sprintf("%s!A1:%s%d", a1Tab(tab), column(width(before)), len(before))
+	}
+	return ans
+}
+
+func width(rows [][]Cell) int {
+	n := 0
+	for _, row := range rows {
+		n = max(n, len(row))
+	}
+	return n
+}
+
+// formatted renders a row as values.get does by default (FORMATTED_VALUE):
+// every value a string. Number formatting in the spreadsheet's locale is
+// not modelled.
+func formatted(row []Cell) []any {
+	out := make([]any, len(row))
+	for i, c := range row {
+		switch v := c.Value.(type) {
+		case nil:
+			out[i] = ""
+		case bool:
+			out[i] = strings.ToUpper(fmt.Sprint(v))
+		default:
+			out[i] = fmt.Sprint(v)
+		}
+	}
+	return out
 }
 
 // takeWrite applies the write quota, if any.

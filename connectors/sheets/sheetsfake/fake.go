@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +20,9 @@ import (
 type Failure struct {
 	Code       int // 429, 403, 404, 500…
 	RetryAfter int // seconds, sent as Retry-After when set
+	// Reason picks a variant of the code's answer: "SERVICE_DISABLED"
+	// with 403 is a project that has not enabled the Sheets API.
+	Reason string
 }
 
 // Server is the fake Google. Its exported fields may be changed only while
@@ -36,13 +38,14 @@ type Server struct {
 	Window          time.Duration
 
 	mu       sync.Mutex
-	tabs     map[string][][]any // tab name → rows
-	order    []string           // tab names in order
-	shared   bool               // the spreadsheet is shared with the service account
+	tabs     map[string][][]Cell // tab name → rows
+	order    []string            // tab names in order
+	shared   bool                // the spreadsheet is shared with the service account
 	tokens   map[string]bool
 	failures connectortest.FailureQueue[Failure]
 	writes   connectortest.RollingWindow
 	appends  int
+	gets     int
 	exchange int
 }
 
@@ -58,7 +61,7 @@ func New(t testing.TB) *Server {
 		ClientEmail:   "bellhop@bellhop-test.iam.gserviceaccount.com",
 		Key:           key,
 		Window:        time.Minute,
-		tabs:          map[string][][]any{"Bookings": nil, "Archive": nil},
+		tabs:          map[string][][]Cell{"Bookings": nil, "Archive": nil},
 		order:         []string{"Bookings", "Archive"},
 		shared:        true,
 		tokens:        map[string]bool{},
@@ -107,11 +110,47 @@ func (s *Server) Unshare() {
 // Fail queues answers for the next API requests, one per request.
 func (s *Server) Fail(f ...Failure) { s.failures.Push(f...) }
 
-// Rows returns the rows of a tab.
+// SetTabs replaces the spreadsheet's tabs with empty ones of these names,
+// in order: the first is what spreadsheets.get lists first, as a
+// spreadsheet made in a Spanish locale starts with "Hoja 1".
+func (s *Server) SetTabs(names ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tabs = map[string][][]Cell{}
+	s.order = append([]string(nil), names...)
+	for _, n := range names {
+		s.tabs[n] = nil
+	}
+}
+
+// Rows returns the values of a tab's cells, as sent (a formula's text for a
+// formula); Cells says what kind each became.
 func (s *Server) Rows(tab string) [][]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([][]any(nil), s.tabs[tab]...)
+	var out [][]any
+	for _, row := range s.tabs[tab] {
+		vals := make([]any, len(row))
+		for i, c := range row {
+			vals[i] = c.Value
+		}
+		out = append(out, vals)
+	}
+	return out
+}
+
+// Cells returns a tab's cells with the kind Sheets gave each.
+func (s *Server) Cells(tab string) [][]Cell {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]Cell(nil), s.tabs[tab]...)
+}
+
+// SpreadsheetGets says how many spreadsheets.get calls were served.
+func (s *Server) SpreadsheetGets() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gets
 }
 
 // Appends says how many values.append calls succeeded.
@@ -135,43 +174,8 @@ func (s *Server) TokenExchanges() int {
 	return s.exchange
 }
 
-// writeError answers in Google's error shape.
-func writeError(w http.ResponseWriter, code int, status, message string) {
-	writeJSON(w, code, map[string]any{"error": map[string]any{"code": code, "message": message, "status": status}})
-}
-
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-func statusFor(code int) (string, string) {
-	switch code {
-	case 429:
-		return "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute per user' of service 'sheets.googleapis.com' for consumer 'project_number:100000000001'."
-	case 403:
-		return "PERMISSION_DENIED", "The caller does not have permission"
-	case 404:
-		return "NOT_FOUND", "Requested entity was not found."
-	case 400:
-		return "INVALID_ARGUMENT", "Invalid request."
-	case 503:
-		return "UNAVAILABLE", "The service is currently unavailable."
-	default:
-		return "INTERNAL", "Internal error encountered."
-	}
-}
-
-func (s *Server) popFailure(w http.ResponseWriter) bool {
-	f, ok := s.failures.Pop(nil)
-	if !ok {
-		return false
-	}
-	if f.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
-	}
-	status, msg := statusFor(f.Code)
-	writeError(w, f.Code, status, msg)
-	return true
 }
