@@ -90,21 +90,25 @@ func apiSummary(api slack.SlackErrorResponse) string {
 }
 
 // missingScope names the scope Slack said is needed (its `needed` field,
-// which lists several when any one of them would do) and where to add it.
+// which lists several when any one of them would do), the ones the token
+// has (`provided`), and where to add it.
 func missingScope(needed, provided string) string {
-	var msg string
+	msg := "the app lacks the " + needed + " scope"
+	advice := ". Add it under OAuth & Permissions → Bot Token Scopes, then reinstall the app"
 	switch {
 	case needed == "":
 		msg = "the app lacks a scope this call needs"
 	case strings.Contains(needed, ","):
-		msg = "the app needs one of the scopes " + strings.ReplaceAll(needed, ",", ", ")
-	default:
-		msg = "the app lacks the " + needed + " scope"
+		// Slack names every scope that would do (for conversations.*:
+		// channels:read,groups:read,mpim:read,im:read); say which we use.
+		msg = "the app has none of the scopes " + strings.ReplaceAll(needed, ",", ", ")
+		advice = ". Add " + scopeRead + " (and " + scopePrivate + " for private channels) under " +
+			"OAuth & Permissions → Bot Token Scopes, then reinstall the app"
 	}
 	if provided != "" {
 		msg += " (it has " + strings.ReplaceAll(provided, ",", ", ") + ")"
 	}
-	return msg + ". Add it under OAuth & Permissions → Bot Token Scopes, then reinstall the app"
+	return msg + advice
 }
 
 // checkError turns a slack-go error from Check or Options into a core error
