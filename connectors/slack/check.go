@@ -46,7 +46,8 @@ func (c *Connector) checkToken(ctx context.Context, cfg config) (plugins.CheckRe
 	if err != nil {
 		return plugins.CheckResult{}, checkError(err, cfg, "token")
 	}
-	if granted, known := grantedScopes(auth.Header); known && !slices.Contains(granted, scopeWrite) {
+	granted, known := grantedScopes(auth.Header)
+	if known && !slices.Contains(granted, scopeWrite) {
 		return plugins.CheckResult{}, core.ParamError("token", "Slack cannot post with this token: %s",
 			missingScope(scopeWrite, strings.Join(granted, ",")))
 	}
@@ -59,6 +60,13 @@ func (c *Connector) checkToken(ctx context.Context, cfg config) (plugins.CheckRe
 	if errors.As(err, &apiErr) && apiErr.Err == "missing_scope" {
 		return plugins.CheckResult{Message: "The token works and can post. The channel was not checked: " +
 			missingScope(apiErr.Needed, apiErr.Provided) + ". Until then, send a test event to see it in the channel."}, nil
+	}
+	if errors.As(err, &apiErr) && apiErr.Err == "channel_not_found" && known && !slices.Contains(granted, scopePrivate) {
+		// Slack's reference does not say whether a private channel looked up
+		// without groups:read is missing_scope or channel_not_found; for the
+		// second, say what else it can mean.
+		return plugins.CheckResult{}, core.ParamError("channel", "Slack answered channel_not_found: the channel does not exist, "+
+			"or it is private and the app is not in it or lacks the %s scope", scopePrivate)
 	}
 	if err != nil {
 		return plugins.CheckResult{}, checkError(err, cfg, "channel")

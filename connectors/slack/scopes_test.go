@@ -54,6 +54,8 @@ func TestCheckScopes(t *testing.T) {
 		{"no chat:write", []string{"channels:read", "groups:read"}, "C0GENERAL", core.EINVALID, "token",
 			[]string{"chat:write", "Bot Token Scopes"}, plugins.Failed},
 		{"no scope at all", []string{}, "C0GENERAL", core.EINVALID, "token", []string{"chat:write"}, plugins.Failed},
+		{"no groups:read, unknown channel", []string{"chat:write", "channels:read"}, "C0NOPE", core.EINVALID, "channel",
+			[]string{"channel_not_found", "groups:read"}, plugins.Failed},
 		{"chat:write only, app not in channel", []string{"chat:write"}, "C0RANDOM", "", "", []string{"not checked"}, plugins.Failed},
 	}
 	c := slack.NewWithLimit(connectortest.NewLogs().Slog(), time.Millisecond, 100)
