@@ -9,11 +9,26 @@ import (
 
 const defaultAPIURL = "https://slack.com/api/"
 
+// The Bot Token Scopes the connector uses. Only chat:write is required: a
+// token without the read scopes still delivers, and Check says what it
+// could not check.
+const (
+	scopeWrite   = "chat:write"    // chat.postMessage
+	scopeRead    = "channels:read" // conversations.info and .list, public channels
+	scopePrivate = "groups:read"   // the same, private channels
+)
+
+// scopesHelp is how the form and the errors tell an operator where scopes
+// are granted, in the words of Slack's app settings.
+const scopesHelp = "In your app's settings, under OAuth & Permissions → Bot Token Scopes, add " +
+	scopeWrite + " (to post), " + scopeRead + " (to check the channel and list channels) and " +
+	scopePrivate + " (the same for private channels), then reinstall the app to your workspace."
+
 // Fields is the Slack connector's configuration form, in order.
 func Fields() []plugins.Field {
 	return []plugins.Field{
 		{Name: "token", Title: "Bot token", Type: "string", Secret: true,
-			Help: "The bot user OAuth token (xoxb-…) of your Slack app, with the chat:write scope. Leave empty to use a webhook URL instead."},
+			Help: "The Bot User OAuth Token (xoxb-…) of your Slack app. " + scopesHelp + " Leave empty to use a webhook URL instead."},
 		{Name: "channel", Title: "Channel", Type: "string",
 			Help: "The channel id (C…) or #name to post to. Invite the app to it with /invite."},
 		{Name: "webhook_url", Title: "Incoming webhook URL", Type: "string", Format: "uri", Secret: true,

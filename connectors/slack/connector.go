@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/bellhop/bellhop/connectors"
-	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/plugins"
 )
 
@@ -137,90 +136,6 @@ func (c *Connector) postWebhook(ctx context.Context, cfg config, text string, bl
 // for (connectors.HTTPClients).
 func (c *Connector) api(ctx context.Context, cfg config) *slack.Client {
 	return slack.New(cfg.token, slack.OptionAPIURL(cfg.apiURL), slack.OptionHTTPClient(c.clients.For(ctx)))
-}
-
-// Check proves the token works (auth.test) and, for a channel id, that the
-// channel exists and the app is in it (conversations.info). Returns EINVALID
-// when Slack refuses the configuration and EUNAVAILABLE when Slack cannot be
-// reached or answers with a temporary error.
-//
-// An incoming webhook is checked for form only and the result says so:
-// Slack has no way to test one but to post a message to the channel.
-func (c *Connector) Check(ctx context.Context, raw plugins.Config) (plugins.CheckResult, error) {
-	if fes := problems(raw); len(fes) > 0 {
-		return plugins.CheckResult{}, core.ParamError(fes[0].Field, "%s", fes[0].Message)
-	}
-	cfg := parseConfig(raw)
-	if cfg.webhookURL != "" {
-		return plugins.CheckResult{NotContacted: true, Message: "The webhook URL was checked for form but not contacted: " +
-			"Slack cannot test an incoming webhook without posting a message. Send a test event to see it in the channel."}, nil
-	}
-	return plugins.CheckResult{}, c.checkToken(ctx, cfg)
-}
-
-// checkToken is Check for a bot token: auth.test, then conversations.info.
-func (c *Connector) checkToken(ctx context.Context, cfg config) error {
-	api := c.api(ctx, cfg)
-	if _, err := api.AuthTestContext(ctx); err != nil {
-		return checkError(err, cfg, "token")
-	}
-	if !isChannelID(cfg.channel) {
-		return nil
-	}
-	ch, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: cfg.channel})
-	if err != nil {
-		return checkError(err, cfg, "channel")
-	}
-	if !ch.IsMember {
-		return core.ParamError("channel", "the app is not in #%s: invite it with /invite", ch.Name)
-	}
-	return nil
-}
-
-// Options lists the channels the token can see, for the channel field.
-// Returns EINVALID for another field or without a token.
-func (c *Connector) Options(ctx context.Context, raw plugins.Config, field string) ([]plugins.Option, error) {
-	cfg := parseConfig(raw)
-	if field != "channel" {
-		return nil, core.ParamError("field", "the Slack connector has no choices for %q", field)
-	}
-	if cfg.token == "" {
-		return nil, core.ParamError("token", "a bot token is needed to list channels")
-	}
-	return c.channels(ctx, cfg)
-}
-
-func (c *Connector) channels(ctx context.Context, cfg config) ([]plugins.Option, error) {
-	params := &slack.GetConversationsParameters{
-		Types: []string{"public_channel", "private_channel"}, ExcludeArchived: true, Limit: 200,
-	}
-	var out []plugins.Option
-	for page := 0; page < 10; page++ {
-		chans, next, err := c.api(ctx, cfg).GetConversationsContext(ctx, params)
-		if err != nil {
-			return nil, checkError(err, cfg, "token")
-		}
-		for _, ch := range chans {
-			out = append(out, plugins.Option{Value: ch.ID, Label: "#" + ch.Name})
-		}
-		if next == "" {
-			break
-		}
-		params.Cursor = next
-	}
-	return out, nil
-}
-
-func isChannelID(s string) bool {
-	if len(s) < 2 || (s[0] != 'C' && s[0] != 'G') {
-		return false
-	}
-	for _, r := range s[1:] {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // logger is the connector's logger, or slog.Default() at the time of the

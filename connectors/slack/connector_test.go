@@ -48,7 +48,11 @@ func TestKit(t *testing.T) {
 		{Name: "token_revoked", Arrange: revoked("token_revoked"), Want: plugins.Failed},
 		{Name: "429 with Retry-After", Arrange: func() { healthy(); fake.Fail(slackfake.Failure{Status: 429, RetryAfter: 7}) }, Want: plugins.Retry, WantRetryAfter: 7 * time.Second},
 		{Name: "ratelimited in body", Arrange: func() { fake.Fail(slackfake.Failure{Error: "ratelimited"}) }, Want: plugins.Retry},
-		{Name: "internal_error", Arrange: func() { fake.Fail(slackfake.Failure{Error: "internal_error"}) }, Want: plugins.Retry},
+		// Slack may have posted before answering these: a retry could post twice.
+		{Name: "internal_error", Arrange: func() { fake.Fail(slackfake.Failure{Error: "internal_error"}) }, Want: plugins.Failed},
+		{Name: "fatal_error", Arrange: func() { fake.Fail(slackfake.Failure{Error: "fatal_error"}) }, Want: plugins.Failed},
+		{Name: "service_unavailable", Arrange: func() { fake.Fail(slackfake.Failure{Error: "service_unavailable"}) }, Want: plugins.Retry},
+		{Name: "missing_scope", Arrange: healthy, Config: with(cfg, "token", fake.TokenWith("channels:read")), Want: plugins.Failed},
 		{Name: "503", Arrange: func() { fake.Fail(slackfake.Failure{Status: 503}) }, Want: plugins.Retry},
 		{Name: "invalid_blocks", Input: json.RawMessage(`{"text":"x","blocks":[{"text":"no type"}]}`), Want: plugins.Failed},
 		{Name: "input not a message", Input: json.RawMessage(`[1,2]`), Want: plugins.Failed},

@@ -21,6 +21,7 @@ type Channel struct {
 	Name     string
 	IsMember bool // the bot was invited; posting elsewhere is not_in_channel
 	Archived bool
+	Private  bool // a private channel: reading it needs groups:read, not channels:read
 }
 
 // Message is one message the fake accepted.
@@ -39,13 +40,19 @@ type Failure struct {
 	Status     int    // e.g. 429, 503; 0 means 200
 	RetryAfter int    // seconds, sent with 429
 	Error      string // e.g. "internal_error", answered as {"ok":false,"error":…}
+	// AfterEffect makes the fake carry the call out (post the message)
+	// before answering with the failure, which Slack's docs warn can happen
+	// with internal_error and fatal_error: "It's possible some aspect of
+	// the operation succeeded before the error was raised." Web API methods
+	// only; a call refused for its token uses the failure up unanswered.
+	AfterEffect bool
 }
 
 // Server is the fake Slack. Its exported fields may be changed between
 // requests, under no lock, only while no request is in flight.
 type Server struct {
 	*httptest.Server
-	Token       string // the bot token the fake accepts
+	Token       string // the bot token the fake accepts, granted DefaultScopes
 	TokenError  string // when set ("token_revoked", "account_inactive"), every call with the token fails so
 	WebhookPath string // the secret path of the incoming webhook
 	// PerChannel, when set, limits chat.postMessage per channel the way Slack
@@ -54,6 +61,7 @@ type Server struct {
 	Burst      int
 
 	mu       sync.Mutex
+	tokens   map[string][]string // further tokens (TokenWith) and their scopes
 	channels []Channel
 	messages []Message
 	failures connectortest.FailureQueue[Failure]
@@ -74,6 +82,7 @@ func New(t testing.TB) *Server {
 			{ID: "C0OLD", Name: "old", IsMember: true, Archived: true},
 		},
 		limiters: map[string]*rate.Limiter{},
+		tokens:   map[string][]string{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth.test", s.method(s.authTest))
@@ -96,6 +105,25 @@ func (s *Server) WebhookURL() string { return s.URL + s.WebhookPath }
 // Fail queues answers for the next requests, one per request.
 func (s *Server) Fail(f ...Failure) { s.failures.Push(f...) }
 
+// TokenWith returns a new bot token that the fake accepts, granted exactly
+// these scopes (none: a token that can call only auth.test), the way an app
+// installed with fewer Bot Token Scopes gets one.
+func (s *Server) TokenWith(scopes ...string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := "xoxb-1111-" + strconv.Itoa(len(s.tokens)+3333) + "-fakeslackscopedtoken"
+	s.tokens[tok] = append([]string{}, scopes...)
+	return tok
+}
+
+// AddChannels adds conversations to the fake workspace, after the three
+// New starts with.
+func (s *Server) AddChannels(chs ...Channel) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels = append(s.channels, chs...)
+}
+
 // Messages returns what was posted so far.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -117,6 +145,12 @@ func (s *Server) nextFailure(w http.ResponseWriter, webhook bool) bool {
 	if !ok {
 		return false
 	}
+	writeFailure(w, f, webhook)
+	return true
+}
+
+// writeFailure answers with a queued failure.
+func writeFailure(w http.ResponseWriter, f Failure, webhook bool) {
 	switch {
 	case f.Status == http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
@@ -131,7 +165,6 @@ func (s *Server) nextFailure(w http.ResponseWriter, webhook bool) bool {
 	default:
 		writeJSON(w, map[string]any{"ok": false, "error": f.Error})
 	}
-	return true
 }
 
 func writeStatus(w http.ResponseWriter, status int, webhook bool, code string) {

@@ -3,18 +3,24 @@ package slackfake
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
 // handler is one Web API method, called once the token checked out; it
 // returns the JSON answer.
-type handler func(form url.Values) map[string]any
+type handler func(c call) map[string]any
 
 // method wraps a Web API method with Slack's form parsing and token checks.
+// Every answer to a known token carries X-OAuth-Scopes, the token's scopes
+// comma-separated. That header is not in the OpenAPI spec; slack-go
+// (v0.35.0 slack.go, OptionOnResponseHeaders: "headers like X-OAuth-Scopes")
+// and slack-ruby-client issue #378 describe Slack sending it, and the
+// connector reads it from auth.test to see whether chat:write was granted.
 func (s *Server) method(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if s.nextFailure(w, false) {
+		f, queued := s.failures.Pop(nil)
+		if queued && !f.AfterEffect {
+			writeFailure(w, f, false)
 			return
 		}
 		if err := r.ParseForm(); err != nil {
@@ -25,15 +31,21 @@ func (s *Server) method(h handler) http.HandlerFunc {
 		if token == "" {
 			token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		}
+		scopes, known := s.scopesOf(token)
 		switch {
 		case token == "":
 			writeJSON(w, fail("not_authed"))
-		case token != s.Token:
+		case !known:
 			writeJSON(w, fail("invalid_auth"))
 		case s.TokenError != "":
 			writeJSON(w, fail(s.TokenError))
 		default:
-			ans := h(r.PostForm)
+			w.Header().Set("X-OAuth-Scopes", strings.Join(scopes, ","))
+			ans := h(call{form: r.PostForm, scopes: scopes})
+			if queued {
+				writeFailure(w, f, false)
+				return
+			}
 			if ans["error"] == "ratelimited" {
 				w.Header().Set("Retry-After", "1")
 				w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -48,24 +60,31 @@ func (s *Server) method(h handler) http.HandlerFunc {
 
 func fail(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
 
-func (s *Server) authTest(url.Values) map[string]any {
+// authTest needs no scope (the spec's security for auth.test is "none").
+func (s *Server) authTest(call) map[string]any {
 	return map[string]any{
 		"ok": true, "url": "https://bellhop-fake.slack.com/", "team": "Bellhop Fake",
 		"user": "bellhop", "team_id": "T0FAKE", "user_id": "U0BOT", "bot_id": "B0BOT",
 	}
 }
 
-func (s *Server) postMessage(form url.Values) map[string]any {
-	ch, ok := s.channel(form.Get("channel"))
+// postMessage needs chat:write (the spec: "Requires scope: `chat:write`").
+// A private channel the bot is not in answers channel_not_found, not
+// not_in_channel: Slack does not show a private channel to outsiders.
+func (s *Server) postMessage(c call) map[string]any {
+	if !c.has("chat:write") {
+		return c.missingScope("chat:write")
+	}
+	ch, ok := s.channel(c.get("channel"))
 	switch {
-	case !ok:
+	case !ok || (ch.Private && !ch.IsMember):
 		return fail("channel_not_found")
 	case ch.Archived:
 		return fail("is_archived")
 	case !ch.IsMember:
 		return fail("not_in_channel")
 	}
-	text, blocks := form.Get("text"), form.Get("blocks")
+	text, blocks := c.get("text"), c.get("blocks")
 	if text == "" && blocks == "" {
 		return fail("no_text")
 	}
@@ -85,31 +104,35 @@ func (s *Server) postMessage(form url.Values) map[string]any {
 	}
 }
 
-func (s *Server) conversationsInfo(form url.Values) map[string]any {
-	ch, ok := s.channel(form.Get("channel"))
-	if !ok || strings.HasPrefix(form.Get("channel"), "#") {
+// conversationsInfo takes a conversation id only (the spec: "Conversation
+// ID to learn more about"); a name is channel_not_found. It needs the read
+// scope of the conversation's type (see needRead).
+func (s *Server) conversationsInfo(c call) map[string]any {
+	if ans := c.needRead(); ans != nil {
+		return ans
+	}
+	ch, ok := s.channelByID(c.get("channel"))
+	if !ok || (ch.Private && !ch.IsMember) {
 		return fail("channel_not_found")
+	}
+	if ans := c.needRead(channelType(ch)); ans != nil {
+		return ans
 	}
 	return map[string]any{"ok": true, "channel": channelJSON(ch)}
 }
 
-func (s *Server) conversationsList(url.Values) map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var list []map[string]any
-	for _, ch := range s.channels {
-		if !ch.Archived {
-			list = append(list, channelJSON(ch))
-		}
-	}
-	return map[string]any{"ok": true, "channels": list, "response_metadata": map[string]any{"next_cursor": ""}}
-}
-
 func channelJSON(ch Channel) map[string]any {
 	return map[string]any{
-		"id": ch.ID, "name": ch.Name, "is_channel": true, "is_private": false,
+		"id": ch.ID, "name": ch.Name, "is_channel": true, "is_group": false, "is_private": ch.Private,
 		"is_archived": ch.Archived, "is_member": ch.IsMember,
 	}
+}
+
+func channelType(ch Channel) string {
+	if ch.Private {
+		return "private_channel"
+	}
+	return "public_channel"
 }
 
 // channel finds a channel by id, name or #name, as chat.postMessage does.
@@ -119,6 +142,18 @@ func (s *Server) channel(ref string) (Channel, bool) {
 	name := strings.TrimPrefix(ref, "#")
 	for _, ch := range s.channels {
 		if ch.ID == ref || ch.Name == name {
+			return ch, true
+		}
+	}
+	return Channel{}, false
+}
+
+// channelByID finds a channel by its id only.
+func (s *Server) channelByID(id string) (Channel, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ch := range s.channels {
+		if ch.ID == id {
 			return ch, true
 		}
 	}
