@@ -38,6 +38,7 @@ func TestDecodeJSON(t *testing.T) {
 		{"unknown field", `{"typo":"a"}`, 0, core.EINVALID, "typo"},
 		{"wrong type", `{"type":5}`, 0, core.EINVALID, "type"},
 		{"wrong nested type", `{"data":"x"}`, 0, core.EINVALID, "data"},
+		{"unknown nested field", `{"data":{"objekt":{}}}`, 0, core.EINVALID, "data.objekt"},
 		{"trailing data", `{"type":"a"} {}`, 0, core.EINVALID, ""},
 		{"too large", `{"type":"` + strings.Repeat("a", 100) + `"}`, 50, core.ETOOLARGE, ""},
 	}
