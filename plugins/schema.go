@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // The field types a connector's form may use.
@@ -101,7 +102,9 @@ func ValidateFields(fields []Field, config Config) []FieldError {
 }
 
 func checkField(f Field, v any) string {
-	if v == nil || v == "" {
+	// Blanks count as missing: connectors trim what they read
+	// (connectors.String), so "  " would reach the remote API as "".
+	if s, ok := v.(string); v == nil || ok && strings.TrimSpace(s) == "" {
 		if f.Required {
 			return "is required"
 		}

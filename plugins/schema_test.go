@@ -83,6 +83,7 @@ func TestValidateFields(t *testing.T) {
 		{"all optional set", with("style", "long"), "[]"},
 		{"missing required", plugins.Config{}, "[{token is required} {channel is required}]"},
 		{"empty required", with("channel", ""), "[{channel is required}]"},
+		{"blank required", with("channel", " \t"), "[{channel is required}]"},
 		{"wrong type", with("token", 42), "[{token must be a string}]"},
 		{"enum", with("style", "medium"), `[{style must be one of ["short" "long"]}]`},
 		{"url", with("api_base_url", "ftp://x"), "[{api_base_url must be an absolute http or https URL}]"},
