@@ -204,15 +204,27 @@ func parsePage(c *gin.Context) (core.Page, error) {
 	return p, nil
 }
 
+// minUnix and maxUnix clamp a time param given in unix seconds to the
+// years an RFC 3339 time can have.
+const (
+	minUnix = -62135596800 // 0001-01-01T00:00:00Z
+	maxUnix = 253402300799 // 9999-12-31T23:59:59Z
+)
+
 // parseTimeParam reads an optional time from the query as RFC 3339 or unix
-// seconds. Returns EINVALID naming param for any other value.
+// seconds (clamped to years 0001 to 9999). Returns EINVALID naming param
+// for any other value.
 func parseTimeParam(c *gin.Context, param string) (*time.Time, error) {
 	v, ok := c.GetQuery(param)
 	if !ok {
 		return nil, nil
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		t := time.Unix(n, 0).UTC()
+		// A bound past the years RFC 3339 can write (0001 to 9999) means
+		// "no bound" and is clamped: near the int64 limits time.Unix wraps
+		// around, so created[lte]=9223372036854775807 read as a time
+		// before created[gte], and UnixMilli overflows long before that.
+		t := time.Unix(min(max(n, minUnix), maxUnix), 0).UTC()
 		return &t, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)

@@ -98,6 +98,9 @@ func TestParseTimeParam(t *testing.T) {
 		{"1776090151", "2026-04-13T14:22:31Z", false},
 		{"yesterday", "", true},
 		{"2026-04-13", "", true},
+		{"9223372036854775807", "9999-12-31T23:59:59Z", false},
+		{"-9223372036854775808", "0001-01-01T00:00:00Z", false},
+		{"253402300799", "9999-12-31T23:59:59Z", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
