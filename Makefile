@@ -34,10 +34,38 @@ plugins:
 run: build plugins
 	BELLHOP_PLUGIN_DIR=$(PLUGINS) BELLHOP_BOOTSTRAP_KEY=$${BELLHOP_BOOTSTRAP_KEY:-$(DEV_KEY)} $(BIN)/bellhop serve --addr $(ADDR)
 
-## test: run every test (uses REDIS_URL when it answers, else an embedded Redis)
+## test: run every test (uses REDIS_URL when it answers, else an embedded Redis), then fuzz-smoke
 .PHONY: test
 test: plugins
 	BELLHOP_PLUGIN_DIR=$(CURDIR)/$(PLUGINS) $(GO) test -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# FUZZ_SMOKE_TIME is how long fuzz-smoke runs each target, FUZZTIME how long
+# fuzz does. `go test -fuzz` takes one package and one target at a time, so
+# run-fuzz loops over every `func Fuzz…` in a _test.go file, found by grep:
+# a new target in any package is run without touching this file. New corpus
+# entries go to $GOCACHE/fuzz; only a failure writes testdata/fuzz/, so a
+# clean run leaves git status clean.
+FUZZ_SMOKE_TIME ?= 3s
+FUZZTIME        ?= 60s
+define run-fuzz
+	@set -e; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+			echo "  fuzz $$(dirname $$file) $$name ($(1))"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(1) -parallel 1 ./$$(dirname $$file) || exit 1; \
+		done; \
+	done
+endef
+
+## fuzz-smoke: run every fuzz target briefly (FUZZ_SMOKE_TIME each, 3s); make test runs it
+.PHONY: fuzz-smoke
+fuzz-smoke:
+	$(call run-fuzz,$(FUZZ_SMOKE_TIME))
+
+## fuzz: run every fuzz target for FUZZTIME each (60s), one at a time; crashers land in testdata/fuzz/
+.PHONY: fuzz
+fuzz:
+	$(call run-fuzz,$(FUZZTIME))
 
 ## test-short: the tests without the slow end-to-end ones
 .PHONY: test-short
