@@ -96,6 +96,11 @@ func ValidateFields(fields []Field, config Config) []FieldError {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
+		if k == "" {
+			// Named as JSON spells it, so the hub's param reads config.""
+			// rather than a bare "config." that names nothing.
+			k = `""`
+		}
 		errs = append(errs, FieldError{Field: k, Message: "is not a field of this connector"})
 	}
 	return errs

@@ -94,6 +94,7 @@ func TestValidateFields(t *testing.T) {
 		{"fraction", with("batch", 1.5), "[{batch must be an integer}]"},
 		{"boolean", with("unfurl", "yes"), "[{unfurl must be true or false}]"},
 		{"unknown", with("chanel", "#typo"), "[{chanel is not a field of this connector}]"},
+		{"empty key", with("", "x"), `[{"" is not a field of this connector}]`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
