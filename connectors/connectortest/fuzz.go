@@ -66,6 +66,9 @@ func FuzzValidate(f *testing.F, conn plugins.Connector, seeds ...plugins.Config)
 // or returns "".
 func checkFieldError(fields []plugins.Field, config plugins.Config, fe plugins.FieldError) string {
 	_, given := config[fe.Field]
+	if fe.Field == `""` {
+		_, given = config[""] // the empty key, spelt as JSON does
+	}
 	known := false
 	for _, fd := range fields {
 		known = known || fd.Name == fe.Field
