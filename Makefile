@@ -42,17 +42,24 @@ test: plugins
 
 # FUZZ_SMOKE_TIME is how long fuzz-smoke runs each target, FUZZTIME how long
 # fuzz does. `go test -fuzz` takes one package and one target at a time, so
-# run-fuzz loops over every `func Fuzz…` in a _test.go file, found by grep:
-# a new target in any package is run without touching this file. New corpus
-# entries go to $GOCACHE/fuzz; only a failure writes testdata/fuzz/, so a
-# clean run leaves git status clean.
+# run-fuzz finds every `func Fuzz…` in a _test.go file by grep (a new target
+# in any package is run without touching this file), builds each package's
+# instrumented test binary once (go test -c -fuzz; relinking it per target
+# cost more than the fuzzing) and runs it per target from the package's
+# folder, with the corpus cache go test would use. New corpus entries go to
+# $GOCACHE/fuzz; only a failure writes testdata/fuzz/, so a clean run leaves
+# git status clean.
 FUZZ_SMOKE_TIME ?= 3s
 FUZZTIME        ?= 60s
 define run-fuzz
-	@set -e; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
-		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
-			echo "  fuzz $$(dirname $$file) $$name ($(1))"; \
-			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(1) -parallel 1 ./$$(dirname $$file) || exit 1; \
+	@set -e; mkdir -p $(BIN)/fuzz; cache=$$($(GO) env GOCACHE)/fuzz; \
+	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		pkg=$$($(GO) list $$dir); bin=$(CURDIR)/$(BIN)/fuzz/$$(echo $$pkg | tr / _).test; \
+		$(GO) test -c -fuzz=. -o $$bin $$dir; \
+		for name in $$(cat $$dir/*_test.go | sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p'); do \
+			echo "  fuzz $$dir $$name ($(1))"; \
+			(cd $$dir && $$bin -test.run='^$$' -test.fuzz="^$$name\$$" -test.fuzztime=$(1) -test.parallel=1 \
+				-test.fuzzcachedir=$$cache/$$pkg) || exit 1; \
 		done; \
 	done
 endef
