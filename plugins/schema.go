@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // The field types a connector's form may use.
@@ -95,13 +96,20 @@ func ValidateFields(fields []Field, config Config) []FieldError {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
+		if k == "" {
+			// Named as JSON spells it, so the hub's param reads config.""
+			// rather than a bare "config." that names nothing.
+			k = `""`
+		}
 		errs = append(errs, FieldError{Field: k, Message: "is not a field of this connector"})
 	}
 	return errs
 }
 
 func checkField(f Field, v any) string {
-	if v == nil || v == "" {
+	// Blanks count as missing: connectors trim what they read
+	// (connectors.String), so "  " would reach the remote API as "".
+	if s, ok := v.(string); v == nil || ok && strings.TrimSpace(s) == "" {
 		if f.Required {
 			return "is required"
 		}

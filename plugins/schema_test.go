@@ -83,6 +83,7 @@ func TestValidateFields(t *testing.T) {
 		{"all optional set", with("style", "long"), "[]"},
 		{"missing required", plugins.Config{}, "[{token is required} {channel is required}]"},
 		{"empty required", with("channel", ""), "[{channel is required}]"},
+		{"blank required", with("channel", " \t"), "[{channel is required}]"},
 		{"wrong type", with("token", 42), "[{token must be a string}]"},
 		{"enum", with("style", "medium"), `[{style must be one of ["short" "long"]}]`},
 		{"url", with("api_base_url", "ftp://x"), "[{api_base_url must be an absolute http or https URL}]"},
@@ -93,6 +94,7 @@ func TestValidateFields(t *testing.T) {
 		{"fraction", with("batch", 1.5), "[{batch must be an integer}]"},
 		{"boolean", with("unfurl", "yes"), "[{unfurl must be true or false}]"},
 		{"unknown", with("chanel", "#typo"), "[{chanel is not a field of this connector}]"},
+		{"empty key", with("", "x"), `[{"" is not a field of this connector}]`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,4 +24,9 @@
 // way" and "over the limit answers 429" mean the same in each: a
 // FailureQueue behind the fake's Fail method, and a RollingWindow for APIs
 // that count requests over a sliding window (HubSpot, Google).
+//
+// A connector's FuzzValidate is one line, FuzzValidate(f, conn, seeds...):
+// Validate is fed configurations decoded from arbitrary JSON and must name
+// a field for each problem, quote no secret, and accept only what Deliver
+// can use. make fuzz-smoke runs it with every other fuzz target.
 package connectortest

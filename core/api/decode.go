@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +32,7 @@ func decodeJSON(c *gin.Context, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return decodeError(err, body, dst)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return core.ParamError("", "The request body has data after its JSON object.")
@@ -38,9 +40,9 @@ func decodeJSON(c *gin.Context, dst any) error {
 	return nil
 }
 
-// decodeError turns an encoding/json error into an EINVALID error that names
-// the param and says what was wrong in words.
-func decodeError(err error) error {
+// decodeError turns an encoding/json error, met decoding body into dst, into
+// an EINVALID error that names the param and says what was wrong in words.
+func decodeError(err error, body []byte, dst any) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -56,9 +58,90 @@ func decodeError(err error) error {
 		return core.ParamError(param, "Invalid type for %s: expected %s, got %s.", param, jsonTypeName(typ.Type.Kind().String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if path, ok := unknownPath(body, reflect.TypeOf(dst), name); ok {
+			name = path
+		}
 		return core.ParamError(name, "Received unknown parameter: %s.", name)
 	}
 	return core.ParamError("", "The request body could not be decoded: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// unknownPath finds where in body the unknown field name sits, as a dotted
+// path (data.objekt), since encoding/json names only the key itself and a
+// caller told "objekt" looks for it at the top level. It reports false when
+// it cannot tell, and the bare name stands.
+func unknownPath(body []byte, t reflect.Type, name string) (string, bool) {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return "", false
+	}
+	return unknownIn(v, t, name, "")
+}
+
+// unknownIn looks for name among the keys of v that type t has no field for.
+func unknownIn(v any, t reflect.Type, name, prefix string) (string, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			f, known := jsonField(t, k)
+			if !known && k == name {
+				return prefix + k, true
+			}
+			if known {
+				if path, ok := unknownIn(m[k], f.Type, name, prefix+k+"."); ok {
+					return path, true
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if a, ok := v.([]any); ok {
+			for _, e := range a {
+				if path, ok := unknownIn(e, t.Elem(), name, prefix); ok {
+					return path, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// jsonField returns the field of struct t that encoding/json decodes key
+// into: by its json tag or name, then case-insensitively, as it does.
+func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
+	var fold *reflect.StructField
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		} else if tag == "" {
+			tag = f.Name
+		}
+		if tag == key {
+			return f, true
+		}
+		if fold == nil && strings.EqualFold(tag, key) {
+			fold = &f
+		}
+	}
+	if fold != nil {
+		return *fold, true
+	}
+	return reflect.StructField{}, false
 }
 
 // jsonTypeName names a Go kind the way a JSON author thinks of it.
@@ -121,15 +204,27 @@ func parsePage(c *gin.Context) (core.Page, error) {
 	return p, nil
 }
 
+// minUnix and maxUnix clamp a time param given in unix seconds to the
+// years an RFC 3339 time can have.
+const (
+	minUnix = -62135596800 // 0001-01-01T00:00:00Z
+	maxUnix = 253402300799 // 9999-12-31T23:59:59Z
+)
+
 // parseTimeParam reads an optional time from the query as RFC 3339 or unix
-// seconds. Returns EINVALID naming param for any other value.
+// seconds (clamped to years 0001 to 9999). Returns EINVALID naming param
+// for any other value.
 func parseTimeParam(c *gin.Context, param string) (*time.Time, error) {
 	v, ok := c.GetQuery(param)
 	if !ok {
 		return nil, nil
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		t := time.Unix(n, 0).UTC()
+		// A bound past the years RFC 3339 can write (0001 to 9999) means
+		// "no bound" and is clamped: near the int64 limits time.Unix wraps
+		// around, so created[lte]=9223372036854775807 read as a time
+		// before created[gte], and UnixMilli overflows long before that.
+		t := time.Unix(min(max(n, minUnix), maxUnix), 0).UTC()
 		return &t, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)

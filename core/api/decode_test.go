@@ -38,6 +38,7 @@ func TestDecodeJSON(t *testing.T) {
 		{"unknown field", `{"typo":"a"}`, 0, core.EINVALID, "typo"},
 		{"wrong type", `{"type":5}`, 0, core.EINVALID, "type"},
 		{"wrong nested type", `{"data":"x"}`, 0, core.EINVALID, "data"},
+		{"unknown nested field", `{"data":{"objekt":{}}}`, 0, core.EINVALID, "data.objekt"},
 		{"trailing data", `{"type":"a"} {}`, 0, core.EINVALID, ""},
 		{"too large", `{"type":"` + strings.Repeat("a", 100) + `"}`, 50, core.ETOOLARGE, ""},
 	}
@@ -97,6 +98,9 @@ func TestParseTimeParam(t *testing.T) {
 		{"1776090151", "2026-04-13T14:22:31Z", false},
 		{"yesterday", "", true},
 		{"2026-04-13", "", true},
+		{"9223372036854775807", "9999-12-31T23:59:59Z", false},
+		{"-9223372036854775808", "0001-01-01T00:00:00Z", false},
+		{"253402300799", "9999-12-31T23:59:59Z", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {

@@ -59,6 +59,8 @@ func TestValidateObjectViolations(t *testing.T) {
 			"data.object.amount.currency", "data.object.amount.currency: has the wrong form (must match ^[A-Z]{3}$)"},
 		{"money is closed", "payment.succeeded", func(o map[string]any) { sub(o, "amount")["cents"] = 1 },
 			"data.object.amount.cents", "data.object.amount.cents: is not an allowed field"},
+		{"a key with a dot is quoted", "payment.succeeded", func(o map[string]any) { sub(o, "amount")["a.b"] = 1 },
+			`data.object.amount["a.b"]`, `data.object.amount["a.b"]: is not an allowed field`},
 		{"array index", "rate.updated", func(o map[string]any) {
 			o["rates"].([]any)[1].(map[string]any)["date"] = "tomorrow"
 		}, "data.object.rates[1].date", "data.object.rates[1].date: must be a date like 2026-05-10"},

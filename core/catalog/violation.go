@@ -94,11 +94,11 @@ func leaf(e *jsonschema.ValidationError, root string, instance any, probs *[]pro
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		for _, m := range k.Missing {
-			*probs = append(*probs, problem{at + "." + m, "is required"})
+			*probs = append(*probs, problem{at + keyStep(m), "is required"})
 		}
 	case *kind.AdditionalProperties:
 		for _, p := range k.Properties {
-			*probs = append(*probs, problem{at + "." + p, "is not an allowed field"})
+			*probs = append(*probs, problem{at + keyStep(p), "is not an allowed field"})
 		}
 	default:
 		*probs = append(*probs, problem{at, describe(e.ErrorKind)})
@@ -122,14 +122,25 @@ func paramPath(root string, instance any, loc []string) string {
 				v = nil
 			}
 		case map[string]any:
-			b.WriteString("." + tok)
+			b.WriteString(keyStep(tok))
 			v = cur[tok]
 		default:
-			b.WriteString("." + tok)
+			b.WriteString(keyStep(tok))
 			v = nil
 		}
 	}
 	return b.String()
+}
+
+// keyStep renders one object key of a path: .key, or ["key"] (quoted as in
+// Go and JSON) for a key that is empty or holds '.', '[', ']' or '"', which
+// would otherwise read as more than one step and send the publisher looking
+// for a field that is not there.
+func keyStep(key string) string {
+	if key == "" || strings.ContainsAny(key, ".[]\"") {
+		return "[" + strconv.Quote(key) + "]"
+	}
+	return "." + key
 }
 
 var printer = message.NewPrinter(language.English)

@@ -63,13 +63,31 @@ func verifyAt(secret, header string, body []byte, tolerance time.Duration, now t
 		return ErrSignatureMismatch
 	}
 	unix, _ := strconv.ParseInt(ts, 10, 64) // parseHeader checked it
-	switch age := now.Sub(time.Unix(unix, 0)); {
-	case age > tolerance:
-		return fmt.Errorf("%w: signed %s ago, tolerance %s", ErrTimestampTooOld, age.Round(time.Second), tolerance)
-	case -age > tolerance:
-		return fmt.Errorf("%w: signed %s ahead of this clock, tolerance %s", ErrTimestampTooNew, (-age).Round(time.Second), tolerance)
+	switch tooOld, tooNew := outside(unix, now, tolerance); {
+	case tooOld:
+		return fmt.Errorf("%w: signed at %d, this clock says %d, tolerance %s", ErrTimestampTooOld, unix, now.Unix(), tolerance)
+	case tooNew:
+		return fmt.Errorf("%w: signed at %d, ahead of this clock's %d, tolerance %s", ErrTimestampTooNew, unix, now.Unix(), tolerance)
 	}
 	return nil
+}
+
+// outside reports whether a signature made at unix seconds is older or newer
+// than tolerance allows at now. It compares whole seconds first, because a
+// time.Duration saturates at 292 years: a timestamp further ahead than that
+// gave an age of minus 292 years, whose negation overflows back to itself,
+// so a header signed for the far future verified for ever. Only near now,
+// where nothing can overflow, does it compare to the nanosecond.
+func outside(unix int64, now time.Time, tolerance time.Duration) (tooOld, tooNew bool) {
+	nowS, tolS := now.Unix(), int64(tolerance/time.Second)
+	if unix < nowS-tolS-1 {
+		return true, false
+	}
+	if unix > nowS+tolS+1 {
+		return false, true
+	}
+	age := now.Sub(time.Unix(unix, 0))
+	return age > tolerance, -age > tolerance
 }
 
 // parseHeader splits "t=<unix>,v1=<hex>,v1=<hex>" into the timestamp, as

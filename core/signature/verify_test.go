@@ -40,6 +40,8 @@ func TestVerify(t *testing.T) {
 		{"6 minutes old", sig(now.Add(-6*time.Minute), secret), body, 0, ErrTimestampTooOld},
 		{"old under a tighter tolerance", sig(now.Add(-time.Minute), secret), body, 30 * time.Second, ErrTimestampTooOld},
 		{"6 minutes ahead", sig(now.Add(6*time.Minute), secret), body, 0, ErrTimestampTooNew},
+		{"centuries ahead (a Duration overflows)", sig(time.Unix(1<<62, 0), secret), body, 0, ErrTimestampTooNew},
+		{"centuries ago", sig(time.Unix(-1<<62, 0), secret), body, 0, ErrTimestampTooOld},
 		{"old within a wider tolerance", sig(now.Add(-time.Hour), secret), body, 2 * time.Hour, nil},
 	}
 	for _, tt := range tests {
