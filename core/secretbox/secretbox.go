@@ -90,17 +90,21 @@ func KeyIDOf(sealed []byte) string {
 
 // ParseKey decodes a master key as BELLHOP_MASTER_KEY holds it: 32 random
 // bytes in standard or URL-safe base64, padded or not.
-func ParseKey(b64 string) ([]byte, error) {
+func ParseKey(b64 string) ([]byte, error) { return ParseKeyFor("BELLHOP_MASTER_KEY", b64) }
+
+// ParseKeyFor is ParseKey for a key read from another setting (the new key
+// of a rotation), which its errors name.
+func ParseKeyFor(setting, b64 string) ([]byte, error) {
 	s := strings.TrimRight(strings.TrimSpace(b64), "=")
 	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
 		if key, err := enc.DecodeString(s); err == nil {
 			if len(key) != KeySize {
-				return nil, fmt.Errorf("BELLHOP_MASTER_KEY decodes to %d bytes; it must be 32 random bytes, base64 (openssl rand -base64 32)", len(key))
+				return nil, fmt.Errorf("%s decodes to %d bytes; it must be 32 random bytes, base64 (openssl rand -base64 32)", setting, len(key))
 			}
 			return key, nil
 		}
 	}
-	return nil, errors.New("BELLHOP_MASTER_KEY is not base64; it must be 32 random bytes, base64 (openssl rand -base64 32)")
+	return nil, fmt.Errorf("%s is not base64; it must be 32 random bytes, base64 (openssl rand -base64 32)", setting)
 }
 
 // GenerateKey returns a new random master key, for dev mode and for
