@@ -80,8 +80,7 @@ func (s *Store) masterKeyKey() string { return s.globalKey("meta", "masterkey") 
 // *RotatingError while a rotation has not finished: a hub refuses to start
 // then, with either key, since some secrets are sealed with each.
 func (s *Store) CheckMasterKey(ctx context.Context, box KeySealer) error {
-	_, err := s.verifyMasterKey(ctx, box, false)
-	return err
+	return s.verifyMasterKey(ctx, box, false)
 }
 
 // errNoSealedData is what verifyMasterKey returns, when asked, for a prefix
@@ -90,14 +89,13 @@ var errNoSealedData = errors.New("no master key check value and no sealed secret
 
 // verifyMasterKey is CheckMasterKey; with requireData it writes no check
 // value where there is nothing sealed yet and returns errNoSealedData
-// instead. It returns the check hash as it stands after the call.
-func (s *Store) verifyMasterKey(ctx context.Context, box KeySealer, requireData bool) (map[string]string, error) {
+// instead.
+func (s *Store) verifyMasterKey(ctx context.Context, box KeySealer, requireData bool) error {
 	key := s.masterKeyKey()
-	var state map[string]string
 	for range maxCheckTxRetries {
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			var err error
-			if state, err = tx.HGetAll(ctx, key).Result(); err != nil {
+			state, err := tx.HGetAll(ctx, key).Result()
+			if err != nil {
 				return err
 			}
 			if state[fieldRotateTo] != "" {
@@ -117,9 +115,8 @@ func (s *Store) verifyMasterKey(ctx context.Context, box KeySealer, requireData 
 					return &WrongKeyError{SealedWith: box.SealedKeyID(sample)}
 				}
 			}
-			state = checkFields(box)
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.HSet(ctx, key, state)
+				p.HSet(ctx, key, checkFields(box))
 				return nil
 			})
 			return err
@@ -127,9 +124,9 @@ func (s *Store) verifyMasterKey(ctx context.Context, box KeySealer, requireData 
 		if errors.Is(err, redis.TxFailedErr) {
 			continue // another hub wrote the check value first: open it
 		}
-		return state, storeErr("check master key", err)
+		return storeErr("check master key", err)
 	}
-	return nil, fmt.Errorf("check master key: %s kept changing", key)
+	return fmt.Errorf("check master key: %s kept changing", key)
 }
 
 // openCheck opens the check value of state with box.

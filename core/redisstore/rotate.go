@@ -72,7 +72,7 @@ func (s *Store) RotateMasterKey(ctx context.Context, old, next KeySealer, opts R
 		res.AlreadyDone = true
 		return res, nil
 	default:
-		if _, err := s.verifyMasterKey(ctx, old, true); errors.Is(err, errNoSealedData) {
+		if err := s.verifyMasterKey(ctx, old, true); errors.Is(err, errNoSealedData) {
 			return res, fmt.Errorf("nothing is sealed under the prefix %q (no check value, no endpoint or connection): is it the hub's prefix?", s.opts.Prefix)
 		} else if err != nil {
 			return res, err

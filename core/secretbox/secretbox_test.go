@@ -16,7 +16,7 @@ import (
 	"github.com/bellhop/bellhop/core/secretbox"
 )
 
-var _ redisstore.Sealer = (*secretbox.Box)(nil)
+var _ redisstore.KeySealer = (*secretbox.Box)(nil)
 
 func newBox(t *testing.T) *secretbox.Box {
 	t.Helper()
