@@ -53,6 +53,10 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		ActivityRetention: cfg.ActivityRetention,
 		Sealer:            box,
 	})
+	// Before anything is written: a wrong key must leave the store as it was.
+	if err := checkMasterKey(ctx, store, box); err != nil {
+		return nil, err
+	}
 	key, keySecret, err := bootstrapKey(ctx, cfg, store)
 	if err != nil {
 		return nil, err

@@ -11,9 +11,10 @@ import (
 )
 
 // newKeysCommand is `bellhop keys`: API keys managed straight in the store,
-// for the operator who has Redis but no key yet.
+// for the operator who has Redis but no key yet, and the master key's
+// rotation.
 func newKeysCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
-	cmd := &cobra.Command{Use: "keys", Short: "Manage API keys in the store (needs REDIS_URL)"}
+	cmd := &cobra.Command{Use: "keys", Short: "Manage API keys and the master key in the store (needs REDIS_URL)"}
 	var (
 		redisURL, prefix, account, accountName, name string
 		live                                         bool
@@ -63,6 +64,6 @@ func newKeysCommand(getenv func(string) string, stdout io.Writer) *cobra.Command
 	create.Flags().StringVar(&name, "name", "", "a label for the key")
 	create.Flags().BoolVar(&live, "live", false, "a live-mode key (bh_live_…); default test mode")
 	create.Flags().IntVar(&rateLimit, "rate-limit", 0, "requests per minute (0: the server default)")
-	cmd.AddCommand(create)
+	cmd.AddCommand(create, newRotateMasterCommand(getenv, stdout))
 	return cmd
 }

@@ -26,22 +26,37 @@ type hubUnderTest struct {
 	out    *syncBuffer
 }
 
-// startHub runs the hub in process on the test's Redis and waits for /healthz.
+// testMasterKey is the BELLHOP_MASTER_KEY of startHub's hubs.
+var testMasterKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+
+// startHub runs the hub in process on a fresh Redis prefix and waits for /healthz.
 func startHub(t *testing.T, extraEnv map[string]string) *hubUnderTest {
 	t.Helper()
-	r := redistest.New(t)
-	addr := freeAddr(t)
+	return startHubOn(t, redistest.New(t), extraEnv)
+}
+
+// hubEnv is the environment of a hub on r, with extraEnv over the defaults.
+func hubEnv(t *testing.T, r *redistest.Redis, extraEnv map[string]string) map[string]string {
 	env := map[string]string{
-		"BELLHOP_ADDR":          addr,
+		"BELLHOP_ADDR":          freeAddr(t),
 		"REDIS_URL":             r.URL,
 		"BELLHOP_REDIS_PREFIX":  r.Prefix,
-		"BELLHOP_MASTER_KEY":    base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
+		"BELLHOP_MASTER_KEY":    testMasterKey,
 		"BELLHOP_BOOTSTRAP_KEY": testBootstrapKey,
 		"BELLHOP_PLUGIN_DIR":    t.TempDir(),
 	}
 	for k, v := range extraEnv {
 		env[k] = v
 	}
+	return env
+}
+
+// startHubOn runs the hub in process on r, so that a test can restart it
+// on the same data, and waits for /healthz.
+func startHubOn(t *testing.T, r *redistest.Redis, extraEnv map[string]string) *hubUnderTest {
+	t.Helper()
+	env := hubEnv(t, r, extraEnv)
+	addr := env["BELLHOP_ADDR"]
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &hubUnderTest{base: "http://" + addr, cancel: cancel, done: make(chan error, 1), out: &syncBuffer{}}
 	go func() { h.done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, h.out) }()

@@ -35,6 +35,8 @@
 //	<prefix>apikey:<sha256 hex>      string  key record JSON (account, hash, fields) until revoked
 //	<prefix>apikeys:revoked          set     hashes of revoked secrets               forever (a revoked bootstrap key stays dead)
 //	<prefix>scopes                   set     "<account>:<mode>" of every key made    forever (the dispatcher's list of streams)
+//	<prefix>meta:masterkey           hash    key_id, check (sealed label); rotate_to, forever (masterkey.go)
+//	                                         rotate_started_at while a rotation runs
 //	<prefix>ratelimit:<key id>       string  GCRA theoretical arrival time, µs       PX: until the burst is full again
 //	T:key:<key id>                   string  key record JSON                          until revoked
 //	T:keys                           zset    key ids, score = creation µs            until revoked

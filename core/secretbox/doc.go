@@ -7,8 +7,12 @@
 //	sealed, err := box.Seal([]byte("whsec_…"))
 //	plain, err := box.Open(sealed)
 //
-// A sealed value is a version byte, a random 12-byte nonce, then the
-// ciphertext and tag. The version byte names the key generation, so that a
-// later release can rotate the master key and still open old values. A *Box
-// satisfies redisstore.Sealer.
+// A sealed value is a version byte (2), the 8-byte id of the key that sealed
+// it, a random 12-byte nonce, then the ciphertext and tag; the version and
+// key id are authenticated with it. Values of version 1, sealed before key
+// ids (version byte, nonce, ciphertext), still open. The key id (Box.KeyID,
+// KeyIDOf) is an HMAC of a fixed label under the key: it names the key
+// without revealing it, so that the hub can say which key sealed what it
+// cannot open, and a master key rotation can tell the values it has
+// re-sealed from those it has yet to. A *Box satisfies redisstore.Sealer.
 package secretbox

@@ -2,7 +2,12 @@ package secretbox_test
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -11,7 +16,7 @@ import (
 	"github.com/bellhop/bellhop/core/secretbox"
 )
 
-var _ redisstore.Sealer = (*secretbox.Box)(nil)
+var _ redisstore.KeySealer = (*secretbox.Box)(nil)
 
 func newBox(t *testing.T) *secretbox.Box {
 	t.Helper()
@@ -58,8 +63,9 @@ func TestOpenRejects(t *testing.T) {
 		in   []byte
 	}{
 		{"version byte", box, flip(0)},
-		{"nonce", box, flip(1)},
-		{"ciphertext", box, flip(14)},
+		{"key id", box, flip(1)},
+		{"nonce", box, flip(10)},
+		{"ciphertext", box, flip(22)},
 		{"tag", box, flip(len(sealed) - 1)},
 		{"truncated", box, sealed[:10]},
 		{"empty", box, nil},
@@ -109,5 +115,56 @@ func TestParseKey(t *testing.T) {
 				t.Fatalf("ParseKey = %x, %v; want %x", got, err, key)
 			}
 		})
+	}
+}
+
+// sealV1 seals as releases before key ids did: version 1, nonce, ciphertext.
+func sealV1(t *testing.T, key, plain []byte) []byte {
+	t.Helper()
+	block, _ := aes.NewCipher(key)
+	aead, _ := cipher.NewGCM(block)
+	out := make([]byte, 1+aead.NonceSize())
+	out[0] = 1
+	rand.Read(out[1:])
+	return aead.Seal(out, out[1:], plain, out[:1])
+}
+
+func TestOpensValuesSealedBeforeKeyIDs(t *testing.T) {
+	key := secretbox.GenerateKey()
+	box, _ := secretbox.New(key)
+	old := sealV1(t, key, []byte("whsec_old"))
+	if got, err := box.Open(old); err != nil || string(got) != "whsec_old" {
+		t.Fatalf("Open(v1) = %q, %v", got, err)
+	}
+	if id := secretbox.KeyIDOf(old); id != "" {
+		t.Fatalf("KeyIDOf(v1) = %q, want none", id)
+	}
+	if _, err := newBox(t).Open(old); !errors.Is(err, secretbox.ErrOpen) {
+		t.Fatalf("another key opened a v1 value: %v", err)
+	}
+}
+
+func TestKeyID(t *testing.T) {
+	key := secretbox.GenerateKey()
+	a, _ := secretbox.New(key)
+	b, _ := secretbox.New(bytes.Clone(key))
+	if a.KeyID() != b.KeyID() || len(a.KeyID()) != 16 {
+		t.Fatalf("KeyID = %q and %q, want one 16-digit id per key", a.KeyID(), b.KeyID())
+	}
+	if other := newBox(t); other.KeyID() == a.KeyID() {
+		t.Fatal("two keys share an id")
+	}
+	for _, leak := range []string{hex.EncodeToString(key), secretbox.EncodeKey(key)} {
+		if strings.Contains(leak, a.KeyID()) {
+			t.Fatal("the key id is part of the key")
+		}
+	}
+	sum := sha256.Sum256(key)
+	if strings.HasPrefix(hex.EncodeToString(sum[:]), a.KeyID()) {
+		t.Fatal("the key id is a plain hash of the key")
+	}
+	sealed, _ := a.Seal([]byte("x"))
+	if got := a.SealedKeyID(sealed); got != a.KeyID() {
+		t.Fatalf("SealedKeyID = %q, want %q", got, a.KeyID())
 	}
 }
