@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // internalIP is the fuzz targets' own idea of an address live mode must not
@@ -18,26 +19,31 @@ func internalIP(ip net.IP) bool {
 }
 
 // FuzzCheckHost feeds CheckHost the host of a URL as a user could type it.
-// It must not panic, must answer nil or a *BlockedError (never another
-// error, which callers would not recognise), and must refuse every spelling
-// of an internal address that a URL's host can carry: localhost names, and
-// any literal net.ParseIP reads, bracketed or not, with a trailing dot or
-// in upper case. It asserts nothing about names with control or
-// percent-encoded characters beyond that.
+// It must not panic, must answer nil, a *BlockedError or ErrMalformedHost
+// (never another error, which callers would not recognise), must refuse
+// every host with a '%', a control character or a space as malformed,
+// whatever the allowed ranges, and must refuse every spelling of an
+// internal address that a URL's host can carry: localhost names, and any
+// literal net.ParseIP reads, bracketed or not, with a trailing dot or in
+// upper case.
 func FuzzCheckHost(f *testing.F) {
 	for _, h := range []string{
 		"localhost", "LOCALHOST.", "api.localhost", "127.0.0.1", "10.1.2.3", "169.254.169.254",
 		"::1", "[::1]", "::ffff:10.0.0.1", "[::ffff:127.0.0.1]", "fe80::1%eth0", "[fe80::1%25eth0]",
 		"fd00:ec2::254", "::", "0.0.0.0", "::127.0.0.1", "64:ff9b::a00:1", "2002:a00:1::",
 		"93.184.216.34", "hooks.example.com", "127.1", "0x7f.0.0.1", "2130706433", "[", "]", "",
-		"192.168.0.1.", "FC00::1", "[::ffff:169.254.169.254]",
+		"192.168.0.1.", "FC00::1", "[::ffff:169.254.169.254]", "127.0.0.1%09", "127.0.0.1\t", "a b.example",
 	} {
 		f.Add(h)
 	}
 	f.Fuzz(func(t *testing.T, host string) {
 		err := CheckHost(host, nil)
+		malformed := strings.ContainsFunc(host, func(r rune) bool { return r == '%' || unicode.IsControl(r) || unicode.IsSpace(r) })
+		if malformed != errors.Is(err, ErrMalformedHost) {
+			t.Fatalf("CheckHost(%q) = %v; want ErrMalformedHost exactly when the host holds '%%', a control character or a space", host, err)
+		}
 		var blocked *BlockedError
-		if err != nil && (!errors.As(err, &blocked) || !errors.Is(err, ErrBlocked) || blocked.Reason == "") {
+		if err != nil && !malformed && (!errors.As(err, &blocked) || !errors.Is(err, ErrBlocked) || blocked.Reason == "") {
 			t.Fatalf("CheckHost(%q) = %v, want nil or a *BlockedError with a reason", host, err)
 		}
 		if ip := literal(host); ip != nil && internalIP(ip) && err == nil {
@@ -47,10 +53,10 @@ func FuzzCheckHost(f *testing.F) {
 		if (name == "localhost" || strings.HasSuffix(name, ".localhost")) && err == nil {
 			t.Fatalf("CheckHost(%q) accepted a localhost name", host)
 		}
-		// The operator's allowed ranges win: with everything allowed,
-		// nothing is refused.
+		// The operator's allowed ranges win over the address rules, never
+		// over a malformed host: with everything allowed, only that is refused.
 		all := []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}
-		if err := CheckHost(host, all); err != nil {
+		if err := CheckHost(host, all); err != nil && !(malformed && errors.Is(err, ErrMalformedHost)) {
 			t.Fatalf("CheckHost(%q) with every range allowed = %v", host, err)
 		}
 	})
