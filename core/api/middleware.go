@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -82,6 +83,7 @@ func (s *Server) recoverPanics() gin.HandlerFunc {
 				panic(r) // the client went away; net/http handles it
 			}
 			err := fmt.Errorf("panic: %v", r)
+			s.log.ErrorContext(c, "api: handler panicked", "request_id", requestID(c), "panic", r, "stack", string(debug.Stack()))
 			if c.Writer.Written() {
 				s.log.ErrorContext(c, "api: panic after the response started", "request_id", requestID(c), "err", err)
 				c.Abort()
