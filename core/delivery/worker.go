@@ -214,6 +214,9 @@ func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, 
 	number := d.AttemptCount + 1
 	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Payload: payload, Number: number})
 	sent()
+	if res.Outcome == Deferred {
+		return e.deferDelivery(ctx, scope, entryID, d.ID, time.Now().Add(res.RetryAfter))
+	}
 	schedule := info.Schedule
 	if schedule == nil || e.opts.ForceSchedule {
 		schedule = e.opts.Schedule
