@@ -43,8 +43,9 @@ func Options(ctx context.Context, c Connector, config Config, field string) ([]O
 
 // Limits asks c for the rate limits that delivering input with config
 // spends, whether c runs in process or as a plugin (RateLimited). A
-// connector that does not declare limits, or a plugin built before
-// limits existed, returns an error that IsNotSupported recognises.
+// connector that does not implement RateLimited, in process or in a plugin
+// of any version, returns an error that IsNotSupported recognises: it will
+// never declare limits, so a host need not ask it again.
 func Limits(ctx context.Context, c Connector, config Config, input json.RawMessage) ([]Limit, error) {
 	if l, ok := c.(RateLimited); ok {
 		return l.Limits(ctx, config, input)

@@ -159,8 +159,8 @@ func TestOptionsNotSupported(t *testing.T) {
 }
 
 // TestLimits: a plugin's declared limits cross the process boundary intact,
-// and one that declares none answers none, not "not supported" (which the
-// host keeps for plugins built before limits existed).
+// and one that does not implement RateLimited says "not supported", which
+// the host remembers so as not to ask on every delivery.
 func TestLimits(t *testing.T) {
 	p, _ := open(t, "test")
 	got, err := plugins.Limits(ctx(t), p, plugins.Config{"token": "xoxb-1"}, json.RawMessage(`{"cost":2}`))
@@ -169,8 +169,8 @@ func TestLimits(t *testing.T) {
 		t.Errorf("Limits = %+v, %v; want %+v", got, err, want)
 	}
 	bare, _ := open(t, "bare")
-	if got, err := plugins.Limits(ctx(t), bare, nil, nil); err != nil || len(got) != 0 {
-		t.Errorf("bare Limits = %+v, %v; want none", got, err)
+	if got, err := plugins.Limits(ctx(t), bare, nil, nil); !plugins.IsNotSupported(err) || len(got) != 0 {
+		t.Errorf("bare Limits = %+v, %v; want a not-supported error", got, err)
 	}
 }
 

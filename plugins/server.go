@@ -62,11 +62,9 @@ func (s *server) call(ctx context.Context, method string, req request) (any, err
 		opts, err := l.Options(ctx, req.Config, req.Field)
 		return optionsReply{Options: opts}, err
 	case wire.MethodLimits:
-		// A connector that declares no limits answers none, rather than
-		// "not supported", so the host does not mistake it for an old plugin.
-		if _, ok := s.c.(RateLimited); !ok {
-			return limitsReply{}, nil
-		}
+		// A connector without RateLimited answers "not supported", as a
+		// plugin built before limits does, so the host stops asking it on
+		// every delivery.
 		limits, err := Limits(ctx, s.c, req.Config, req.Input)
 		return limitsReply{Limits: limits}, err
 	default:

@@ -57,8 +57,8 @@ type Connections struct {
 	own     bool // scripts was made here and is stopped by Close
 	allowed []netip.Prefix
 	targets *targetCache // connections looked up for attempts
-	// unlimited holds the names of connectors whose plugin predates
-	// plugins.RateLimited, so that they are not asked on every delivery.
+	// unlimited holds the names of connectors that do not implement
+	// plugins.RateLimited, so that they cost no call on every delivery.
 	unlimited sync.Map
 
 	mu    sync.Mutex

@@ -19,9 +19,9 @@ import (
 //
 // Limits are taken one after another, so a delivery held by its second
 // limit has spent a token of its first: it errs toward sending less, never
-// more. A connector that cannot say (an error, a plugin built before limits
-// existed) delivers unlimited, as before; a Redis error holds the delivery
-// back for Options.DeferDelay, as the endpoint rate limit would.
+// more. A connector that declares no limits is asked once, not per
+// delivery; one that cannot say (an error) delivers unlimited, as before;
+// a Redis error holds the delivery back for Options.DeferDelay.
 func (c *Connections) takeLimits(ctx context.Context, scope core.Scope, t *connTarget, conn plugins.Connector, input json.RawMessage) time.Duration {
 	name := t.conn.Connector
 	if _, old := c.unlimited.Load(name); old {

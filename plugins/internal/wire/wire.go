@@ -28,7 +28,8 @@ const (
 	MethodDeliver  = "Deliver"
 	MethodOptions  = "Options"
 	// MethodLimits was added after v1 shipped; a plugin built before it
-	// answers Unimplemented, which the host reads as "no limits".
+	// answers Unimplemented, as a connector without limits does: the host
+	// reads both as "no limits", so no protocol bump was needed.
 	MethodLimits = "Limits"
 )
 
