@@ -2,18 +2,40 @@ package connectors
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/bellhop/bellhop/plugins"
 )
 
-// Limiters keeps one token bucket per key (a Slack channel, a HubSpot
-// token, a Google service account), so that a connector stays under the
-// remote API's limit instead of learning about it from 429s. The zero value
-// is not usable; build one with NewLimiters.
+// Pace is a remote API's rate limit as a connector declares it: one request
+// every Every, in bursts of up to Burst. Over any window W it lets through
+// at most Burst + W/Every requests: pick both so that this stays under the
+// API's published limit.
+//
+// A connector does not keep the pace itself. It returns Pace.Limit from its
+// plugins.RateLimited Limits method, and the hub takes the requests from a
+// limiter in Redis that every hub shares before it calls Deliver, deferring
+// the delivery when the pace is spent; a limiter in the plugin process
+// would only count that process's share.
+type Pace struct {
+	Every time.Duration
+	Burst int
+}
+
+// Limit is the pace as the plugins.Limit named name, per key (a token and
+// channel: the hub hashes it), for a delivery that makes cost requests.
+func (p Pace) Limit(name, key string, cost int) plugins.Limit {
+	return plugins.Limit{Name: name, Key: key, Rate: 1, Period: p.Every, Burst: p.Burst, Cost: cost}
+}
+
+// Limiters keeps one token bucket per key in this process, for a budget the
+// hub cannot count per delivery: Sheets' write requests, each of which
+// carries the rows of many deliveries. Anything counted per delivery is a
+// Pace, kept by the hub for every hub at once; Limiters only knows this
+// process's share. The zero value is not usable; build one with NewLimiters.
 type Limiters struct {
 	every time.Duration
 	burst int
@@ -65,11 +87,4 @@ func (l *Limiters) bucket(key string) *rate.Limiter {
 		l.buckets[key] = b
 	}
 	return b
-}
-
-// KeyOf turns a secret (a token, a webhook URL) into a limiter key, so the
-// secret itself is not kept around longer than the request that needs it.
-func KeyOf(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:8])
 }

@@ -47,6 +47,44 @@ type OptionLister interface {
 	Options(ctx context.Context, config Config, field string) ([]Option, error)
 }
 
+// RateLimited is implemented by connectors whose service limits how fast it
+// may be called (Slack about one message a second per channel, HubSpot 100
+// requests per 10 s per token). The host asks for the limits of each
+// delivery before it calls Deliver, and takes them from a limiter in Redis
+// that every hub shares: when one is spent the delivery waits in Redis
+// until the limiter says, without an attempt, and Deliver is not called. So
+// a connector that declares its limits needs no limiter of its own, and
+// three hubs never spend one channel's budget three times.
+//
+// Limits must be quick and must not call the service: it runs on every
+// delivery. A connector that does not implement it is not limited by the
+// host (it may still answer Retry with the service's Retry-After).
+type RateLimited interface {
+	// Limits returns the limits that delivering input with config spends;
+	// none is fine. An error fails nothing: the delivery goes unlimited.
+	Limits(ctx context.Context, config Config, input json.RawMessage) ([]Limit, error)
+}
+
+// Limit is one rate limit of the remote service that a delivery spends:
+// Rate requests per Period, with bursts of up to Burst, per Key. Over any
+// window W, at most Burst + Rate·W/Period requests go out, counted over
+// every hub.
+type Limit struct {
+	// Name says which of the connector's limits this is ("channel",
+	// "token"); with Key it names the counter.
+	Name string `json:"name"`
+	// Key is what the limit is per: the token and channel, the token, the
+	// service account. It may be secret: the host only keeps its hash, and
+	// only within the connection's account.
+	Key    string        `json:"key"`
+	Rate   int           `json:"rate"`
+	Period time.Duration `json:"period"`
+	Burst  int           `json:"burst,omitempty"` // 0: 1
+	// Cost is how many requests this delivery makes against the limit (a
+	// HubSpot upsert and a note: 2). 0: 1; more than Burst: Burst.
+	Cost int `json:"cost,omitempty"`
+}
+
 // Config is a connection's configuration, as the user filled in the form:
 // field name to value.
 type Config map[string]any

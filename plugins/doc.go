@@ -12,7 +12,7 @@
 // copy.
 //
 // The hub (core/pluginhost) starts a plugin with Open, which returns a
-// *Plugin that implements Connector and OptionLister: a test may use a
+// *Plugin that implements Connector, OptionLister and RateLimited: a test may use a
 // connector in process or as a plugin process interchangeably. Context
 // deadlines and cancellation reach the plugin; errors made with core.Errorf
 // keep their code, reason and param across the process boundary; an error
@@ -29,6 +29,18 @@
 // through connectors.HTTPClients) and, in live mode, must not reach internal
 // addresses. It rides on the context rather than in Config so that a user
 // cannot set it and a connector's form never shows it.
+//
+// A connector whose service has rate limits declares them by implementing
+// RateLimited: for each delivery it returns the Limits it spends, each per
+// a key it derives from the configuration or input (a token and a channel),
+// and the hub takes them from a GCRA limiter in Redis shared by every hub
+// before it calls Deliver. A spent limit defers the delivery, with no
+// attempt, to when the limiter allows it; the connector keeps no limiter of
+// its own and never sees Redis:
+//
+//	func (c *Connector) Limits(_ context.Context, cfg plugins.Config, _ json.RawMessage) ([]plugins.Limit, error) {
+//		return []plugins.Limit{{Name: "token", Key: cfg["token"].(string), Rate: 100, Period: 10 * time.Second, Burst: 10}}, nil
+//	}
 //
 // A connector's configuration form is a list of Field; ConfigSchema turns it
 // into the JSON Schema the API validates against and a UI draws, and

@@ -41,6 +41,19 @@ func Options(ctx context.Context, c Connector, config Config, field string) ([]O
 	return nil, notSupported(fmt.Sprintf("%T", c))
 }
 
+// Limits asks c for the rate limits that delivering input with config
+// spends, whether c runs in process or as a plugin (RateLimited). A
+// connector that does not implement RateLimited, in process or in a plugin
+// of any version, returns an error that IsNotSupported recognises: it will
+// never declare limits, so a host need not ask it again.
+func Limits(ctx context.Context, c Connector, config Config, input json.RawMessage) ([]Limit, error) {
+	if l, ok := c.(RateLimited); ok {
+		return l.Limits(ctx, config, input)
+	}
+	return nil, &core.Error{Code: core.EINVALID, Reason: ReasonNotSupported,
+		Message: fmt.Sprintf("Connector %T does not declare rate limits.", c)}
+}
+
 // wireError carries a *core.Error across the process boundary, so that a
 // connector's coded errors (EINVALID "invalid_auth", ...) reach the API intact.
 type wireError struct {

@@ -30,6 +30,7 @@ type Plugin struct {
 var (
 	_ Connector    = (*Plugin)(nil)
 	_ OptionLister = (*Plugin)(nil)
+	_ RateLimited  = (*Plugin)(nil)
 )
 
 // OpenOption changes how Open starts a plugin.
@@ -157,6 +158,14 @@ func (p *Plugin) Options(ctx context.Context, config Config, field string) ([]Op
 	var r optionsReply
 	err := p.invoke(ctx, wire.MethodOptions, request{Config: config, Field: field}, &r)
 	return r.Options, err
+}
+
+// Limits implements RateLimited. Returns an error that IsNotSupported
+// recognises when the plugin was built before limits existed.
+func (p *Plugin) Limits(ctx context.Context, config Config, input json.RawMessage) ([]Limit, error) {
+	var r limitsReply
+	err := p.invoke(ctx, wire.MethodLimits, request{Config: config, Input: input}, &r)
+	return r.Limits, err
 }
 
 func (p *Plugin) invoke(ctx context.Context, method string, req request, reply any) error {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -154,6 +155,22 @@ func TestOptionsNotSupported(t *testing.T) {
 	}
 	if !strings.Contains(core.ErrorMessage(err), "does not list options") {
 		t.Errorf("message %q should say what is missing", core.ErrorMessage(err))
+	}
+}
+
+// TestLimits: a plugin's declared limits cross the process boundary intact,
+// and one that does not implement RateLimited says "not supported", which
+// the host remembers so as not to ask on every delivery.
+func TestLimits(t *testing.T) {
+	p, _ := open(t, "test")
+	got, err := plugins.Limits(ctx(t), p, plugins.Config{"token": "xoxb-1"}, json.RawMessage(`{"cost":2}`))
+	want := []plugins.Limit{{Name: "token", Key: "xoxb-1", Rate: 2, Period: time.Second, Burst: 4, Cost: 2}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Limits = %+v, %v; want %+v", got, err, want)
+	}
+	bare, _ := open(t, "bare")
+	if got, err := plugins.Limits(ctx(t), bare, nil, nil); !plugins.IsNotSupported(err) || len(got) != 0 {
+		t.Errorf("bare Limits = %+v, %v; want a not-supported error", got, err)
 	}
 }
 

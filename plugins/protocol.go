@@ -65,3 +65,7 @@ type validateReply struct {
 type optionsReply struct {
 	Options []Option `json:"options"`
 }
+
+type limitsReply struct {
+	Limits []Limit `json:"limits"`
+}

@@ -61,6 +61,12 @@ func (s *server) call(ctx context.Context, method string, req request) (any, err
 		}
 		opts, err := l.Options(ctx, req.Config, req.Field)
 		return optionsReply{Options: opts}, err
+	case wire.MethodLimits:
+		// A connector without RateLimited answers "not supported", as a
+		// plugin built before limits does, so the host stops asking it on
+		// every delivery.
+		limits, err := Limits(ctx, s.c, req.Config, req.Input)
+		return limitsReply{Limits: limits}, err
 	default:
 		return nil, fmt.Errorf("unknown method %q", method)
 	}

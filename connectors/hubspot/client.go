@@ -32,15 +32,11 @@ type answer struct {
 	body   []byte
 }
 
-// call sends one JSON request after taking a token from the client-side
-// limiter, on the HTTP client ctx's mode calls for. A non-nil Result means
-// the call did not get an answer to work with (held back by the limiter, a
+// call sends one JSON request on the HTTP client ctx's mode calls for (the
+// hub has taken the delivery's requests from the shared pace; see Limits).
+// A non-nil Result means the call did not get an answer to work with (a
 // transport error, or an address live mode may not reach).
 func (c *Connector) call(ctx context.Context, cfg config, method, path string, in any) (answer, *plugins.Result) {
-	if wait := c.limits.Wait(ctx, connectors.KeyOf(cfg.token)); wait > 0 {
-		r := connectors.RetryLater(wait, "held back to stay under HubSpot's 100 requests per 10 seconds")
-		return answer{}, &r
-	}
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)

@@ -16,30 +16,33 @@ import (
 const Version = "1.0.0"
 
 var _ plugins.Connector = (*Connector)(nil)
+var _ plugins.RateLimited = (*Connector)(nil)
 
 // Connector writes contacts and notes into a HubSpot portal. It is safe for
 // concurrent use; build it with New.
 type Connector struct {
 	log     *slog.Logger
 	clients *connectors.HTTPClients
-	limits  *connectors.Limiters
+	pace    connectors.Pace
 	now     func() time.Time
 }
 
-// New returns a HubSpot connector that logs to logger (nil: slog.Default()) and keeps each token
-// under HubSpot's default 100 requests per rolling 10 seconds: a bucket of 10
-// refilled at 9 a second lets through at most 10 + 90 in any 10 s.
+// New returns a HubSpot connector that logs to logger (nil: slog.Default()) and declares, per
+// token, a pace under HubSpot's default 100 requests per rolling 10
+// seconds: a bucket of 10 refilled at 9 a second lets through at most
+// 10 + 90 in any 10 s (see Limits).
 func New(logger *slog.Logger) *Connector {
 	return NewWithLimit(logger, time.Second/9, 10)
 }
 
 // NewWithLimit is New with another request pace, for portals with a higher
-// limit (HubSpot's API add-on) and for tests.
+// limit (HubSpot's API add-on) and for tests. The pace is declared to the
+// hub, which keeps it for every hub at once; the connector never waits.
 func NewWithLimit(logger *slog.Logger, every time.Duration, burst int) *Connector {
 	return &Connector{
 		log:     logger,
 		clients: connectors.NewHTTPClients(30 * time.Second),
-		limits:  connectors.NewLimiters(every, burst),
+		pace:    connectors.Pace{Every: every, Burst: burst},
 		now:     time.Now,
 	}
 }
@@ -57,6 +60,28 @@ func (c *Connector) Describe(context.Context) (plugins.Description, error) {
 		},
 		DefaultScript: "hubspot/default.js",
 	}, nil
+}
+
+// Limits declares HubSpot's pace per token, for the requests a delivery of
+// in makes: one batch upsert when it has contacts and one request for its
+// note. The hub keeps the pace across every hub. A refused batch that is
+// split into one request per contact spends more than declared; HubSpot's
+// 429 and its Retry-After cover that rare case. An invalid configuration
+// declares nothing: Deliver fails it without calling HubSpot.
+func (c *Connector) Limits(_ context.Context, raw plugins.Config, in json.RawMessage) ([]plugins.Limit, error) {
+	if len(problems(raw)) > 0 {
+		return nil, nil
+	}
+	var msg input
+	_ = json.Unmarshal(in, &msg) // a bad input fails in Deliver, having cost nothing more than one
+	cost := 0
+	if len(msg.Contacts) > 0 {
+		cost++
+	}
+	if msg.Note != nil && *msg.Note != "" {
+		cost++
+	}
+	return []plugins.Limit{c.pace.Limit("token", parseConfig(raw).token, max(cost, 1))}, nil
 }
 
 // Validate checks a configuration without calling HubSpot.

@@ -3,6 +3,7 @@ package hubspot_test
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -102,48 +103,48 @@ func TestDeliverIsAnUpsert(t *testing.T) {
 	}
 }
 
-// The client-side limiter keeps a burst under the fake's rolling limit.
-func TestDeliverStaysUnderRollingLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("paces requests for about a second")
-	}
+// Limits declares HubSpot's pace per token, costing one request for the
+// contacts' batch and one for the note; the hub keeps it, so Deliver never
+// waits.
+func TestLimits(t *testing.T) {
 	fake := hubspotfake.New(t)
-	fake.Max, fake.Interval = 10, 500*time.Millisecond
-	// At most 2 + 8 requests in any 500 ms window.
-	c := hubspot.NewWithLimit(connectortest.NewLogs().Slog(), 500*time.Millisecond/8, 2)
-	const n = 12
-	done := make(chan plugins.Result, n)
-	for i := 0; i < n; i++ {
-		go func() {
-			res, _ := c.Deliver(context.Background(), config(fake), json.RawMessage(`{"contacts":[{"email":"a@example.com"}],"note":null}`))
-			done <- res
-		}()
+	c := hubspot.New(connectortest.NewLogs().Slog())
+	tests := []struct {
+		name   string
+		config plugins.Config
+		input  string
+		cost   int // 0: no limit declared
+	}{
+		{"contacts and a note", config(fake), `{"contacts":[{"email":"a@example.com"},{"email":"b@example.com"}],"note":"Booked"}`, 2},
+		{"contacts only", config(fake), `{"contacts":[{"email":"a@example.com"}],"note":null}`, 1},
+		{"a note only", config(fake), `{"note":"Booked"}`, 1},
+		{"nothing to send", config(fake), `{}`, 1},
+		{"invalid configuration", plugins.Config{}, `{}`, 0},
 	}
-	for i := 0; i < n; i++ {
-		if res := <-done; res.Outcome != plugins.Delivered {
-			t.Errorf("delivery = %+v, want delivered", res)
-		}
-	}
-	if got := fake.RateLimited(); got != 0 {
-		t.Errorf("fake rate limited %d requests, want 0", got)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := c.Limits(context.Background(), tc.config, json.RawMessage(tc.input))
+			var want []plugins.Limit
+			if tc.cost > 0 {
+				want = []plugins.Limit{{Name: "token", Key: fake.Token, Rate: 1, Period: time.Second / 9, Burst: 10, Cost: tc.cost}}
+			}
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("Limits = %+v, %v; want %+v", got, err, want)
+			}
+		})
 	}
 }
 
-func TestDeliverLimiterRespectsContext(t *testing.T) {
+// Deliver keeps no limiter of its own: the pace it declares is the hub's
+// to keep, so a worker never sleeps in the plugin.
+func TestDeliverDoesNotWait(t *testing.T) {
 	fake := hubspotfake.New(t)
 	c := hubspot.NewWithLimit(connectortest.NewLogs().Slog(), time.Hour, 1)
 	in := json.RawMessage(`{"contacts":[{"email":"a@example.com"}],"note":null}`)
-	if res, _ := c.Deliver(context.Background(), config(fake), in); res.Outcome != plugins.Delivered {
-		t.Fatalf("first = %+v", res)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	res, _ := c.Deliver(ctx, config(fake), in)
-	if res.Outcome != plugins.Retry || res.RetryAfter < 59*time.Minute {
-		t.Errorf("second = %+v, want a retry after about an hour", res)
-	}
-	if got := fake.Requests(); got != 1 {
-		t.Errorf("fake saw %d requests, want 1", got)
+	for i := range 3 {
+		if res, _ := c.Deliver(context.Background(), config(fake), in); res.Outcome != plugins.Delivered {
+			t.Fatalf("delivery %d = %+v, want delivered", i, res)
+		}
 	}
 }
 

@@ -50,7 +50,7 @@ type saved struct {
 // HubSpot still refuse a batch of several whole with 400, the contacts are
 // sent again one by one, so the good ones are saved and only the bad ones
 // fail: one request per contact (at most 100), never a second split. A
-// non-nil Result ends the delivery (refused for another reason, held back,
+// non-nil Result ends the delivery (refused for another reason,
 // or not answered); the upsert being idempotent, a retry repeats it safely.
 func (c *Connector) upsert(ctx context.Context, cfg config, contacts []contact) (saved, *plugins.Result) {
 	a, held := c.upsertBatch(ctx, cfg, contacts)

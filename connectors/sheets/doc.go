@@ -26,6 +26,14 @@
 // rows, and each delivery gets that append's result. A delivery whose
 // context ends while its rows still wait takes them back and retries later.
 //
+// Unlike Slack's and HubSpot's, this limit is kept in the plugin process,
+// not shared by every hub through Redis (plugins.RateLimited): the hub
+// counts deliveries, Google counts writes, and one write carries many
+// deliveries, so a per-delivery budget would cap a sheet at 60 rows a
+// minute and undo the coalescing. Several hubs writing through one service
+// account may therefore meet Google's 429, which retries after its
+// Retry-After. Sharing it needs the hub to lend a write token at write time.
+//
 // Outcomes: 429 RESOURCE_EXHAUSTED and 5xx retry (after Retry-After when
 // given); 403 PERMISSION_DENIED (an unshared spreadsheet, or SERVICE_DISABLED
 // in the error's details: the API is not enabled), 404 NOT_FOUND, 400 and a

@@ -10,10 +10,7 @@ import (
 
 	"github.com/bellhop/bellhop/connectors/slack"
 	"github.com/bellhop/bellhop/connectors/slack/slackfake"
-	"golang.org/x/time/rate"
 )
-
-func rateEvery(d time.Duration) rate.Limit { return rate.Every(d) }
 
 // BenchmarkDeliver posts to the fake in process, with the per-channel pace
 // lifted, to measure the connector's own cost per delivery.

@@ -18,27 +18,29 @@ const Version = "1.0.0"
 
 var _ plugins.Connector = (*Connector)(nil)
 var _ plugins.OptionLister = (*Connector)(nil)
+var _ plugins.RateLimited = (*Connector)(nil)
 
 // Connector posts to Slack. It is safe for concurrent use; build it with New.
 type Connector struct {
 	log     *slog.Logger
 	clients *connectors.HTTPClients
-	limits  *connectors.Limiters
+	pace    connectors.Pace
 }
 
-// New returns a Slack connector that logs to logger (nil: slog.Default()) and keeps to one message
-// a second per channel, with bursts of three, as Slack asks.
+// New returns a Slack connector that logs to logger (nil: slog.Default()) and declares one message
+// a second per channel, with bursts of three, as Slack asks (see Limits).
 func New(logger *slog.Logger) *Connector {
 	return NewWithLimit(logger, time.Second, 3)
 }
 
 // NewWithLimit is New with another per-channel pace, for tests and for
-// workspaces with other limits.
+// workspaces with other limits. The pace is declared to the hub, which
+// keeps it for every hub at once; the connector itself never waits.
 func NewWithLimit(logger *slog.Logger, every time.Duration, burst int) *Connector {
 	return &Connector{
 		log:     logger,
 		clients: connectors.NewHTTPClients(30 * time.Second),
-		limits:  connectors.NewLimiters(every, burst),
+		pace:    connectors.Pace{Every: every, Burst: burst},
 	}
 }
 
@@ -99,14 +101,36 @@ func (c *Connector) Deliver(ctx context.Context, raw plugins.Config, in json.Raw
 	return res, nil
 }
 
-func (c *Connector) postMessage(ctx context.Context, cfg config, msg input, blocks slack.Blocks) plugins.Result {
-	channel := cfg.channel
+// Limits declares Slack's pace of about one message a second per channel
+// (per token and channel: the channel a script picks counts, not only the
+// configured one), or per incoming webhook, which posts to one channel. The
+// hub keeps it across every hub; a message that still meets a 429 retries
+// after Slack's Retry-After. An invalid configuration or input declares
+// nothing: Deliver fails it without calling Slack.
+func (c *Connector) Limits(_ context.Context, raw plugins.Config, in json.RawMessage) ([]plugins.Limit, error) {
+	if len(problems(raw)) > 0 {
+		return nil, nil
+	}
+	cfg := parseConfig(raw)
+	if cfg.webhookURL != "" {
+		return []plugins.Limit{c.pace.Limit("webhook", cfg.webhookURL, 1)}, nil
+	}
+	var msg input
+	_ = json.Unmarshal(in, &msg) // a bad input fails in Deliver; the configured channel is what it would have spent
+	return []plugins.Limit{c.pace.Limit("channel", cfg.token+"\x00"+channelOf(cfg, msg), 1)}, nil
+}
+
+// channelOf is where msg goes: the channel its script chose, else the
+// connection's.
+func channelOf(cfg config, msg input) string {
 	if msg.Channel != "" {
-		channel = msg.Channel
+		return msg.Channel
 	}
-	if wait := c.limits.Wait(ctx, connectors.KeyOf(cfg.token)+channel); wait > 0 {
-		return connectors.RetryLater(wait, "held back to keep to one message a second in "+channel)
-	}
+	return cfg.channel
+}
+
+func (c *Connector) postMessage(ctx context.Context, cfg config, msg input, blocks slack.Blocks) plugins.Result {
+	channel := channelOf(cfg, msg)
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
 	if len(blocks.BlockSet) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(blocks.BlockSet...))
@@ -119,9 +143,6 @@ func (c *Connector) postMessage(ctx context.Context, cfg config, msg input, bloc
 }
 
 func (c *Connector) postWebhook(ctx context.Context, cfg config, text string, blocks slack.Blocks) plugins.Result {
-	if wait := c.limits.Wait(ctx, connectors.KeyOf(cfg.webhookURL)); wait > 0 {
-		return connectors.RetryLater(wait, "held back to keep to one message a second through the webhook")
-	}
 	wm := &slack.WebhookMessage{Text: text}
 	if len(blocks.BlockSet) > 0 {
 		wm.Blocks = &blocks

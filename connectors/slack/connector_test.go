@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -132,62 +133,45 @@ func TestDeliverBlocksArriveIntact(t *testing.T) {
 	}
 }
 
-// The limiter must hand back a Retry, not block, when its wait would
-// outlast the delivery's context.
-func TestDeliverLimiterRespectsContext(t *testing.T) {
+// Limits declares Slack's pace per token and channel (the channel a script
+// picks counts), or per webhook; the hub keeps it, so Deliver never waits.
+func TestLimits(t *testing.T) {
 	fake := slackfake.New(t)
-	c := slack.NewWithLimit(connectortest.NewLogs().Slog(), time.Hour, 1)
-	cfg := tokenConfig(fake, "C0GENERAL")
-	in := json.RawMessage(`{"text":"one"}`)
-	if res, _ := c.Deliver(context.Background(), cfg, in); res.Outcome != plugins.Delivered {
-		t.Fatalf("first delivery = %+v, want delivered", res)
+	c := slack.New(connectortest.NewLogs().Slog())
+	pace := func(name, key string) []plugins.Limit {
+		return []plugins.Limit{{Name: name, Key: key, Rate: 1, Period: time.Second, Burst: 3, Cost: 1}}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	res, err := c.Deliver(ctx, cfg, in)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name   string
+		config plugins.Config
+		input  string
+		want   []plugins.Limit
+	}{
+		{"configured channel", tokenConfig(fake, "C0GENERAL"), `{"text":"hi"}`, pace("channel", fake.Token+"\x00C0GENERAL")},
+		{"channel the script picks", tokenConfig(fake, "C0GENERAL"), `{"text":"hi","channel":"C0RANDOM"}`, pace("channel", fake.Token+"\x00C0RANDOM")},
+		{"unreadable input spends the configured channel", tokenConfig(fake, "C0GENERAL"), `[`, pace("channel", fake.Token+"\x00C0GENERAL")},
+		{"incoming webhook", plugins.Config{"webhook_url": fake.WebhookURL()}, `{"text":"hi"}`, pace("webhook", fake.WebhookURL())},
+		{"invalid configuration", plugins.Config{}, `{"text":"hi"}`, nil},
 	}
-	if res.Outcome != plugins.Retry || res.RetryAfter < 59*time.Minute {
-		t.Errorf("second delivery = %+v, want a retry after about an hour", res)
-	}
-	if got := len(fake.Messages()); got != 1 {
-		t.Errorf("fake got %d messages, want 1", got)
-	}
-	// Another channel reference has its own budget. (A #name and its id
-	// count as two channels: the connector does not resolve names.)
-	if res, _ := c.Deliver(ctx, with(cfg, "channel", "#general"), in); res.Outcome != plugins.Delivered {
-		t.Errorf("other channel reference: %+v, want delivered", res)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := c.Limits(context.Background(), tc.config, json.RawMessage(tc.input))
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Limits = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
 	}
 }
 
-// With the fake enforcing Slack's per-channel pace, the connector's limiter
-// keeps every message clear of a 429.
-func TestDeliverKeepsUnderChannelLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("paces messages for about a second")
-	}
+// Deliver keeps no limiter of its own: a pace it declared does not hold
+// back a message (the hub would have), so no hub's worker ever sleeps in it.
+func TestDeliverDoesNotWait(t *testing.T) {
 	fake := slackfake.New(t)
-	every := 50 * time.Millisecond
-	limit := rateEvery(every)
-	fake.PerChannel, fake.Burst = &limit, 3
-	c := slack.NewWithLimit(connectortest.NewLogs().Slog(), every, 1)
-	cfg := tokenConfig(fake, "C0GENERAL")
-	const n = 15
-	done := make(chan plugins.Result, n)
-	for i := 0; i < n; i++ {
-		go func() {
-			res, _ := c.Deliver(context.Background(), cfg, json.RawMessage(`{"text":"burst"}`))
-			done <- res
-		}()
-	}
-	for i := 0; i < n; i++ {
-		if res := <-done; res.Outcome != plugins.Delivered {
-			t.Errorf("delivery %d = %+v, want delivered", i, res)
+	c := slack.NewWithLimit(connectortest.NewLogs().Slog(), time.Hour, 1)
+	for i := range 3 {
+		if res, _ := c.Deliver(context.Background(), tokenConfig(fake, "C0GENERAL"), json.RawMessage(`{"text":"one"}`)); res.Outcome != plugins.Delivered {
+			t.Fatalf("delivery %d = %+v, want delivered", i, res)
 		}
-	}
-	if got := fake.RateLimited(); got != 0 {
-		t.Errorf("fake rate limited %d requests, want 0", got)
 	}
 }
 

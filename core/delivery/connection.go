@@ -57,6 +57,9 @@ type Connections struct {
 	own     bool // scripts was made here and is stopped by Close
 	allowed []netip.Prefix
 	targets *targetCache // connections looked up for attempts
+	// unlimited holds the names of connectors that do not implement
+	// plugins.RateLimited, so that they cost no call on every delivery.
+	unlimited sync.Map
 
 	mu    sync.Mutex
 	descs map[string]plugins.Description // by connector name
@@ -166,8 +169,11 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	a := &core.Attempt{ID: randomID("req_"), URL: url}
 	stampScript(a, script, tr)
 	start := time.Now()
-	r, err := c.deliver(ctx, t, tr.Output)
+	r, held, err := c.deliver(ctx, job.Scope, t, tr.Output)
 	a.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+	if held > 0 {
+		return Result{Outcome: Deferred, RetryAfter: held, Reason: "held back by the connector's rate limit", Attempt: a}
+	}
 	if err != nil { // a crash, a hang, a plugin that cannot start: retry
 		a.Error = redact(core.ErrorMessage(err), t.secrets)
 		return Result{Outcome: Retry, Reason: "connector: " + a.Error, FailCode: pluginFailCode(err), Attempt: a}
@@ -185,12 +191,19 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	return out
 }
 
-func (c *Connections) deliver(ctx context.Context, t *connTarget, input json.RawMessage) (plugins.Result, error) {
+// deliver takes the connector's rate limits and calls its Deliver. held is
+// how long the delivery must wait when a limit is spent; Deliver was not
+// called then.
+func (c *Connections) deliver(ctx context.Context, scope core.Scope, t *connTarget, input json.RawMessage) (r plugins.Result, held time.Duration, err error) {
 	conn, err := c.host.Connector(ctx, t.conn.Connector)
 	if err != nil {
-		return plugins.Result{}, err
+		return r, 0, err
 	}
-	return conn.Deliver(c.egress(ctx, t.conn.Livemode), t.config, input)
+	if held = c.takeLimits(ctx, scope, t, conn, input); held > 0 {
+		return r, held, nil
+	}
+	r, err = conn.Deliver(c.egress(ctx, t.conn.Livemode), t.config, input)
+	return r, 0, err
 }
 
 // egress marks a call to a connector as live or test mode, so that a

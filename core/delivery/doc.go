@@ -44,8 +44,13 @@
 //
 // Any number of hub processes may run an Engine against one Redis; the
 // consumer groups share the work. The per-target concurrency cap and the
-// per-account budget are per process; the rate limit is shared through
-// Redis.
+// per-account budget are per process; rate limits are shared through Redis
+// (GCRA, redisstore.TakeTargetRate and TakeConnectorRate): an endpoint's
+// rate_limit, and the limits a connector declares for each delivery
+// (plugins.RateLimited), which Connections takes after the transform and
+// before the plugin's Deliver. A delivery over either is deferred to when
+// the limiter allows it, with no attempt spent (Outcome Deferred for a
+// connection).
 //
 // # Use
 //

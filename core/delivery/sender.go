@@ -16,6 +16,10 @@ const (
 	Retry                        // try again on the schedule
 	Failed                       // failed for good
 	Skipped                      // the transform chose not to send this event
+	// Deferred means nothing was sent: a rate limit shared by every hub
+	// was spent. The engine defers the delivery by RetryAfter without
+	// recording an attempt, as it does for an endpoint at its rate_limit.
+	Deferred
 )
 
 // String returns the outcome as the attempt log spells it.
@@ -29,6 +33,8 @@ func (o Outcome) String() string {
 		return "failed"
 	case Skipped:
 		return "skipped"
+	case Deferred:
+		return "deferred"
 	}
 	return "unknown"
 }
@@ -70,7 +76,7 @@ func (j Job) DecodeEvent() (*core.Event, error) {
 // number, outcome and next retry time.
 type Result struct {
 	Outcome    Outcome
-	RetryAfter time.Duration // the target's hint, already bounded; 0: the schedule
+	RetryAfter time.Duration // the target's hint, already bounded; 0: the schedule. With Deferred: how long to wait
 	Reason     string
 	Is5xx      bool
 	FailCode   string // failures-by-code label: "500", "timeout", "connection", "transform", …

@@ -146,11 +146,10 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 	}
 	defer release()
 	if info.RateLimit > 0 {
-		now := time.Now()
-		if ok, err := e.store.AllowRate(ctx, scope, d.Target.ID, info.RateLimit, now); err != nil {
+		if wait, err := e.store.TakeTargetRate(ctx, scope, d.Target.ID, info.RateLimit); err != nil {
 			return err
-		} else if !ok {
-			return e.deferDelivery(ctx, scope, en.ID, d.ID, now.Truncate(time.Second).Add(time.Second))
+		} else if wait > 0 {
+			return e.deferDelivery(ctx, scope, en.ID, d.ID, time.Now().Add(wait))
 		}
 	}
 	e.sending <- struct{}{}
@@ -215,6 +214,9 @@ func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, 
 	number := d.AttemptCount + 1
 	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Payload: payload, Number: number})
 	sent()
+	if res.Outcome == Deferred {
+		return e.deferDelivery(ctx, scope, entryID, d.ID, time.Now().Add(res.RetryAfter))
+	}
 	schedule := info.Schedule
 	if schedule == nil || e.opts.ForceSchedule {
 		schedule = e.opts.Schedule

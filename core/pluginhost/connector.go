@@ -23,6 +23,7 @@ type managed struct {
 var (
 	_ plugins.Connector    = (*managed)(nil)
 	_ plugins.OptionLister = (*managed)(nil)
+	_ plugins.RateLimited  = (*managed)(nil)
 )
 
 // Describe implements plugins.Connector.
@@ -72,6 +73,15 @@ func (c *managed) Options(ctx context.Context, config plugins.Config, field stri
 		return err
 	})
 	return opts, err
+}
+
+// Limits implements plugins.RateLimited.
+func (c *managed) Limits(ctx context.Context, config plugins.Config, input json.RawMessage) (limits []plugins.Limit, err error) {
+	err = c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
+		limits, err = p.Limits(ctx, config, input)
+		return err
+	})
+	return limits, err
 }
 
 func (c *managed) do(ctx context.Context, call func(context.Context, *plugins.Plugin) error) error {

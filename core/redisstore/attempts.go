@@ -16,7 +16,8 @@ import (
 //	t:<target>:health     HASH  consec = consecutive failed attempts
 //	t:<target>:w:<minute> HASH  n, e5: attempts and 5xx answers in that minute (TTL 6m)
 //	t:<target>:st:<5min>  HASH  n, ok, fail, c:<code>, l:<latency bucket> (TTL 25h)
-//	t:<target>:rl:<sec>   STRING attempts started in that second (TTL 2s)
+//
+// A target's rate_limit is in ratelimit_shared.go.
 
 // AttemptRecord is what the engine learnt from one attempt, for FinishAttempt.
 type AttemptRecord struct {
@@ -246,23 +247,4 @@ func (s *Store) MoveDueRetries(ctx context.Context, scope core.Scope, now time.T
 		next = time.UnixMilli(int64(ms))
 	}
 	return int(n), next, nil
-}
-
-// countRate counts one attempt in a second's counter, which lives 2 s.
-var countRate = redis.NewScript(`
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], 2000) end
-return n
-`)
-
-// AllowRate counts one attempt against a target's limit of perSecond
-// attempts a second, shared by every hub process, and reports whether it
-// fits.
-func (s *Store) AllowRate(ctx context.Context, scope core.Scope, targetID string, perSecond int, now time.Time) (bool, error) {
-	key := s.targetKey(scope, targetID, "rl", strconv.FormatInt(now.Unix(), 10))
-	n, err := countRate.Run(ctx, s.hot, []string{key}).Int64()
-	if err != nil {
-		return false, storeErr("count rate", err)
-	}
-	return n <= int64(perSecond), nil
 }

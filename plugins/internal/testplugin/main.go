@@ -1,6 +1,6 @@
 // Command testplugin is a connector plugin for Bellhop's own tests. Its input
 // tells it how to misbehave: print on stdout, hang, panic, crash, or return a
-// coded error. It implements every method, Options included; the "bare"
+// coded error. It implements every method, Options and Limits included; the "bare"
 // build without Options is in ../bareplugin.
 package main
 
@@ -101,4 +101,14 @@ func (conn) Deliver(ctx context.Context, _ plugins.Config, raw json.RawMessage) 
 
 func (conn) Options(_ context.Context, config plugins.Config, field string) ([]plugins.Option, error) {
 	return []plugins.Option{{Value: field, Label: fmt.Sprint(config["token"])}}, nil
+}
+
+// Limits declares one limit per token: its input's "cost" requests of 2 a
+// second, bursts of 4.
+func (conn) Limits(_ context.Context, config plugins.Config, raw json.RawMessage) ([]plugins.Limit, error) {
+	var in struct {
+		Cost int `json:"cost"`
+	}
+	_ = json.Unmarshal(raw, &in)
+	return []plugins.Limit{{Name: "token", Key: fmt.Sprint(config["token"]), Rate: 2, Period: time.Second, Burst: 4, Cost: in.Cost}}, nil
 }

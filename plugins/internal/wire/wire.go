@@ -27,6 +27,10 @@ const (
 	MethodCheck    = "Check"
 	MethodDeliver  = "Deliver"
 	MethodOptions  = "Options"
+	// MethodLimits was added after v1 shipped; a plugin built before it
+	// answers Unimplemented, as a connector without limits does: the host
+	// reads both as "no limits", so no protocol bump was needed.
+	MethodLimits = "Limits"
 )
 
 // Handler answers one call: method is one of the Method constants, req and
@@ -42,7 +46,7 @@ func Register(s *grpc.Server, h Handler) {
 		HandlerType: (*Handler)(nil),
 		Metadata:    "bellhop/connector.v1",
 	}
-	for _, m := range []string{MethodPing, MethodDescribe, MethodValidate, MethodCheck, MethodDeliver, MethodOptions} {
+	for _, m := range []string{MethodPing, MethodDescribe, MethodValidate, MethodCheck, MethodDeliver, MethodOptions, MethodLimits} {
 		desc.Methods = append(desc.Methods, grpc.MethodDesc{MethodName: m, Handler: unary(m)})
 	}
 	s.RegisterService(&desc, h)
