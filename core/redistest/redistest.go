@@ -6,6 +6,10 @@
 // Every call hands out a fresh key prefix and deletes the keys under it when
 // the test ends, so tests never depend on, or leave behind, what the shared
 // Redis holds.
+//
+// NewCluster gives a test a Redis Cluster instead (see cluster.go): the one
+// at REDIS_CLUSTER_URL, or six local redis-server processes started once
+// per test binary. A package that uses it runs its tests through Main.
 package redistest
 
 import (
@@ -22,11 +26,12 @@ import (
 
 // Redis is a client for one test plus the key prefix the test owns.
 type Redis struct {
-	Client *redis.Client
-	Prefix string // e.g. "bhtest:3f9c…:"; end every key the test writes under it
-	Real   bool   // true when talking to the server at REDIS_URL
-	URL    string // a URL that reaches the same server (for a subprocess)
-	mini   *miniredis.Miniredis
+	Client  redis.UniversalClient // a *redis.ClusterClient from NewCluster, else a *redis.Client
+	Prefix  string                // e.g. "bhtest:3f9c…:"; end every key the test writes under it
+	Real    bool                  // true when talking to a real server (REDIS_URL, or a cluster)
+	URL     string                // a URL that reaches the same server (for a subprocess)
+	Cluster bool                  // true when Client is a Redis Cluster
+	mini    *miniredis.Miniredis
 }
 
 // New returns a Redis for t, cleaned up when t ends.
@@ -72,21 +77,43 @@ func dial(url string) (*redis.Client, error) {
 	return c, nil
 }
 
+// deletePrefix deletes the test's keys. On a cluster each master is
+// scanned for its own keys, and each key unlinked on its own (in a
+// pipeline), since one UNLINK may not span slots.
 func (r *Redis) deletePrefix() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	iter := r.Client.Scan(ctx, 0, r.Prefix+"*", 1000).Iterator()
-	var batch []string
+	if c, ok := r.Client.(*redis.ClusterClient); ok {
+		c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+			return unlinkMatching(ctx, m, r.Prefix, 1)
+		})
+		return
+	}
+	unlinkMatching(ctx, r.Client, r.Prefix, 500)
+}
+
+// unlinkMatching unlinks the keys of c under prefix, batch at a time.
+func unlinkMatching(ctx context.Context, c redis.UniversalClient, prefix string, batch int) error {
+	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	var keys []string
+	flush := func() {
+		c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i := 0; i < len(keys); i += batch {
+				p.Unlink(ctx, keys[i:min(i+batch, len(keys))]...)
+			}
+			return nil
+		})
+		keys = keys[:0]
+	}
 	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == 500 {
-			r.Client.Unlink(ctx, batch...)
-			batch = batch[:0]
+		if keys = append(keys, iter.Val()); len(keys) == 500 {
+			flush()
 		}
 	}
-	if len(batch) > 0 {
-		r.Client.Unlink(ctx, batch...)
+	if len(keys) > 0 {
+		flush()
 	}
+	return iter.Err()
 }
 
 func randomHex(n int) string {
