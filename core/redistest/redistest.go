@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -77,43 +78,11 @@ func dial(url string) (*redis.Client, error) {
 	return c, nil
 }
 
-// deletePrefix deletes the test's keys. On a cluster each master is
-// scanned for its own keys, and each key unlinked on its own (in a
-// pipeline), since one UNLINK may not span slots.
+// deletePrefix deletes the test's keys, on every master of a cluster.
 func (r *Redis) deletePrefix() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if c, ok := r.Client.(*redis.ClusterClient); ok {
-		c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
-			return unlinkMatching(ctx, m, r.Prefix, 1)
-		})
-		return
-	}
-	unlinkMatching(ctx, r.Client, r.Prefix, 500)
-}
-
-// unlinkMatching unlinks the keys of c under prefix, batch at a time.
-func unlinkMatching(ctx context.Context, c redis.UniversalClient, prefix string, batch int) error {
-	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	var keys []string
-	flush := func() {
-		c.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i := 0; i < len(keys); i += batch {
-				p.Unlink(ctx, keys[i:min(i+batch, len(keys))]...)
-			}
-			return nil
-		})
-		keys = keys[:0]
-	}
-	for iter.Next(ctx) {
-		if keys = append(keys, iter.Val()); len(keys) == 500 {
-			flush()
-		}
-	}
-	if len(keys) > 0 {
-		flush()
-	}
-	return iter.Err()
+	redisstore.DeletePrefix(ctx, r.Client, r.Prefix)
 }
 
 func randomHex(n int) string {
