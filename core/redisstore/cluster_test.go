@@ -13,9 +13,9 @@ import (
 
 // TestOnCluster runs the storage tests whose scripts and multi-key
 // commands a cluster could refuse (CROSSSLOT) on a real Redis Cluster:
-// events, deliveries and attempts, keys and scopes, idempotency, rate
-// limits, the activity log, scripts and event types, and reads across
-// slots. Tests that move miniredis's clock stay single-Redis.
+// events, deliveries and attempts (parked, deferred, retried), keys and
+// scopes, idempotency, rate limits, the activity log, scripts, event types
+// and connections, and reads across slots. Tests that move miniredis's clock stay single-Redis.
 func TestOnCluster(t *testing.T) {
 	redistest.NewCluster(t) // skips here, once, when no cluster can be had
 	onCluster = true
@@ -40,6 +40,8 @@ func TestOnCluster(t *testing.T) {
 		{"ActivityPages", TestActivityPages},
 		{"ScriptVersions", TestScriptVersions},
 		{"CustomEventTypes", TestCustomEventTypes},
+		{"ConnectionIndexAndList", TestConnectionIndexAndList},
+		{"ParkReleaseDeferAndRetry", TestParkReleaseDeferAndRetry},
 		{"ReadGroupAcrossSlots", TestReadGroupAcrossSlots},
 	} {
 		t.Run(tc.name, tc.test)
@@ -105,5 +107,52 @@ func TestReadGroupAcrossSlots(t *testing.T) {
 		} else if len(got) > 0 || time.Now().After(deadline) {
 			t.Fatalf("after a late entry read %v", got)
 		}
+	}
+}
+
+// TestParkReleaseDeferAndRetry runs the scripts that move a delivery
+// between the deliveries stream, the retry set and a target's parked set
+// (ReleaseParked builds its delivery keys inside the script, in the
+// scope's slot): each delivery comes back on the stream exactly once.
+func TestParkReleaseDeferAndRetry(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	if err := s.EnsureGroups(ctx, s.EventsStreamKey, []core.Scope{scope}); err != nil {
+		t.Fatal(err)
+	}
+	stream := []string{s.DeliveriesStreamKey(scope)}
+	target := core.Target{Kind: core.TargetEndpoint, ID: "ep_park"}
+	parked := &core.Delivery{ID: "whd_parked", EventID: "evt_1", Target: target}
+	deferred := &core.Delivery{ID: "whd_deferred", EventID: "evt_2", Target: target}
+	if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{parked, deferred}, []byte(`{}`), "", "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	read := func() map[string]string { // delivery id → entry id
+		got, err := s.ReadGroup(ctx, redisstore.WorkerGroup, "c1", stream, 10, 10*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, en := range got {
+			out[en.Values["d"].(string)] = en.ID
+		}
+		return out
+	}
+	entries := read()
+	if err := s.ParkDelivery(ctx, scope, entries[parked.ID], parked, "target disabled"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeferDelivery(ctx, scope, entries[deferred.ID], deferred.ID, time.Now().Add(-time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.ReleaseParked(ctx, scope, target.ID); err != nil || n != 1 {
+		t.Fatalf("ReleaseParked = %d, %v; want 1", n, err)
+	}
+	if n, _, err := s.MoveDueRetries(ctx, scope, time.Now(), 10); err != nil || n != 1 {
+		t.Fatalf("MoveDueRetries = %d, %v; want 1", n, err)
+	}
+	if again := read(); len(again) != 2 || again[parked.ID] == "" || again[deferred.ID] == "" {
+		t.Fatalf("read again %v, want both deliveries once", again)
 	}
 }

@@ -54,6 +54,16 @@
 // backfills.go document them) live under T:ep, T:eps, T:dq, T:dlv, T:t and
 // T:bf.
 //
+// # Redis Cluster
+//
+// Open takes redis+cluster:// URLs and Store works on the ClusterClient as
+// on a single Redis. What keeps it correct there: every script and MULTI
+// touches the keys of one scope (one hash tag, one slot) or a single
+// global key; the scopes are found in one registry set (<prefix>scopes),
+// never by SCAN or KEYS; ReadGroup reads several accounts' streams one slot
+// at a time (see readBySlot), where a single Redis takes one XREADGROUP for
+// all. DeletePrefix, for tests and benchmarks only, scans every master.
+//
 // # Costs
 //
 // AppendEvent is one EVALSHA (GET, XADD, SET). It and AllowRequest, the

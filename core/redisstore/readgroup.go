@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -35,10 +34,6 @@ func (s *Store) ReadGroup(ctx context.Context, group, consumer string, streams [
 // pipelined round of non-blocking reads per clusterPoll: a few hundred
 // cheap commands a second for a few dozen slots.
 const clusterPoll = 20 * time.Millisecond
-
-// readTurn picks the slot group that the next idle cluster read blocks on,
-// in turn, so that each slot is the watched one as often as the others.
-var readTurn atomic.Uint32
 
 // readBySlot reads several slots' streams without serialising their waits:
 // first every slot at once without blocking, in one pipeline (go-redis
@@ -80,7 +75,7 @@ func (s *Store) readBySlot(ctx context.Context, group, consumer string, groups [
 	if block <= 0 {
 		return nil, nil
 	}
-	g := groups[int(readTurn.Add(1))%len(groups)]
+	g := groups[int(s.readTurn.Add(1))%len(groups)]
 	return readStreams(ctx, s.rdb, group, consumer, g, count, min(block, clusterPoll))
 }
 

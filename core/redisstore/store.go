@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -33,12 +34,16 @@ type Sealer interface {
 }
 
 // Store implements the core storage interfaces on Redis. It is safe for
-// concurrent use and keeps no state of its own beyond its options, so any
-// number of hub processes can share one Redis.
+// concurrent use and keeps no state of its own beyond its options (and a
+// turn counter for cluster reads), so any number of hub processes can share
+// one Redis.
 type Store struct {
 	rdb  redis.UniversalClient
 	hot  redis.Cmdable // the hot paths' client (publish, dispatch, attempts): rdb, auto-pipelined when it can be
 	opts Options
+	// readTurn picks the slot group an idle cluster read blocks on, in
+	// turn, so that each slot is the watched one as often as the others.
+	readTurn atomic.Uint32
 }
 
 // New returns a Store on rdb.
@@ -59,7 +64,10 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 // rate limit and the append): go-redis's auto-pipeliner where rdb is a
 // single Redis, so that the commands of concurrent requests share one
 // write and one read each way instead of a round trip apiece. Each caller
-// still waits for its own reply, so nothing is acknowledged earlier.
+// still waits for its own reply, so nothing is acknowledged earlier. On a
+// cluster it stays off: go-redis marks its cluster auto-pipeliner
+// experimental, and the cluster figures in BENCHMARKS.md were measured
+// without it.
 func hotClient(rdb redis.UniversalClient) redis.Cmdable {
 	c, ok := rdb.(*redis.Client)
 	if !ok {
