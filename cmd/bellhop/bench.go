@@ -243,22 +243,7 @@ func deletePrefix(redisURL, prefix string) error {
 		return err
 	}
 	defer rdb.Close()
-	iter := rdb.Scan(ctx, 0, prefix+"*", 5000).Iterator()
-	batch := make([]string, 0, 1000)
-	for iter.Next(ctx) {
-		if batch = append(batch, iter.Val()); len(batch) == cap(batch) {
-			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	if len(batch) > 0 {
-		if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
-			return err
-		}
-	}
-	return iter.Err()
+	return redisstore.DeletePrefix(ctx, rdb, prefix)
 }
 
 // benchClient keeps one connection per worker alive between requests: the

@@ -30,7 +30,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	r := redistest.New(t)
+	return newHarnessOn(t, redistest.New(t))
+}
+
+// newHarnessOn is newHarness on a Redis of the caller's (a cluster).
+func newHarnessOn(t *testing.T, r *redistest.Redis) *harness {
+	t.Helper()
 	box, err := secretbox.New(secretbox.GenerateKey())
 	if err != nil {
 		t.Fatal(err)

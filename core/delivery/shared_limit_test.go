@@ -7,13 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 
 	"github.com/bellhop/bellhop/connectors/slack"
 	"github.com/bellhop/bellhop/connectors/slack/slackfake"
 	"github.com/bellhop/bellhop/core"
-	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/plugins"
 )
 
@@ -52,10 +50,8 @@ func TestSharedLimitAcrossHubs(t *testing.T) {
 	var hubs []*countingConnector
 	var first *Connections
 	for i := range 3 {
-		o := h.r.Client.Options()
-		rdb := redis.NewClient(&redis.Options{Addr: o.Addr, Username: o.Username, Password: o.Password, DB: o.DB})
+		store, rdb := h.crashableStore() // a client of its own, as a hub of its own has
 		t.Cleanup(func() { rdb.Close() })
-		store := redisstore.New(rdb, redisstore.Options{Prefix: h.r.Prefix, Sealer: h.box})
 		opts := h.options()
 		opts.Store, opts.Workers = store, 4
 		// Now and then a stream read's reply is lost between go-redis and

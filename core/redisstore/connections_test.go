@@ -14,7 +14,7 @@ import (
 
 func newSealedStore(t *testing.T) (*redisstore.Store, *redistest.Redis) {
 	t.Helper()
-	r := redistest.New(t)
+	r := testRedis(t)
 	box, err := secretbox.New(secretbox.GenerateKey())
 	if err != nil {
 		t.Fatal(err)

@@ -171,33 +171,6 @@ type StreamEntry struct {
 	Deliveries int
 }
 
-// ReadGroup reads new entries for consumer from the given streams (all
-// carrying group), blocking up to block when none is ready. It returns no
-// entries and no error when the block time passes.
-func (s *Store) ReadGroup(ctx context.Context, group, consumer string, streams []string, count int, block time.Duration) ([]StreamEntry, error) {
-	if len(streams) == 0 {
-		return nil, nil
-	}
-	args := make([]string, 0, 2*len(streams))
-	args = append(args, streams...)
-	for range streams {
-		args = append(args, ">")
-	}
-	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: group, Consumer: consumer, Streams: args, Count: int64(count), Block: block}).Result()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	} else if err != nil {
-		return nil, storeErr("read stream", err)
-	}
-	var out []StreamEntry
-	for _, st := range res {
-		for _, m := range st.Messages {
-			out = append(out, StreamEntry{Stream: st.Stream, ID: m.ID, Values: m.Values})
-		}
-	}
-	return out, nil
-}
-
 // ClaimIdle takes over entries of stream that another consumer read more
 // than minIdle ago without acking (it crashed or hangs), up to count.
 func (s *Store) ClaimIdle(ctx context.Context, stream, group, consumer string, minIdle time.Duration, count int) ([]StreamEntry, error) {

@@ -59,14 +59,26 @@
 // github.com/go-redis/redis_rate under rate:T:t:<target>:rate and
 // rate:T:lim:<connector>:<limit>:<hash>: in the account's slot too.
 //
+// # Redis Cluster
+//
+// Open takes redis+cluster:// URLs and Store works on the ClusterClient as
+// on a single Redis. What keeps it correct there: every script and MULTI
+// touches the keys of one scope (one hash tag, one slot) or a single
+// global key; the scopes are found in one registry set (<prefix>scopes),
+// never by SCAN or KEYS; ReadGroup reads several accounts' streams one slot
+// at a time (see readBySlot), where a single Redis takes one XREADGROUP for
+// all. DeletePrefix, for tests and benchmarks only, scans every master.
+// The hot path's auto-pipeliner runs on the cluster client too (hotClient
+// says why).
+//
 // # Costs
 //
 // AppendEvent is one EVALSHA (GET, XADD, SET). It and AllowRequest, the
-// two commands of every publish, go through go-redis's auto-pipeliner on a
-// single Redis: the commands of concurrent requests are written and read
-// in batches (one syscall each way per batch, not per command), which cut
-// hub and Redis CPU per publish by about a third; each caller still waits
-// for its own reply. A cluster client sends them one by one.
+// two commands of every publish, go through go-redis's auto-pipeliner: the
+// commands of concurrent requests are written and read in batches (one
+// syscall each way per batch, not per command), which cut hub and Redis
+// CPU per publish by about a third; each caller still waits for its own
+// reply. On a cluster it batches per master.
 // ActivityWriter records the activity log in pipelined batches off the
 // request path (see its doc for what it may drop). FindEvent is one EVALSHA.
 // ListEvents without filters is one GET per cursor plus one XREVRANGE of

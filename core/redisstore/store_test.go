@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
@@ -11,10 +12,25 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+func TestMain(m *testing.M) { os.Exit(redistest.Main(m)) }
+
+// onCluster is true while TestOnCluster runs this package's tests again
+// on a Redis Cluster: newStore then hands out the cluster.
+var onCluster bool
+
+// testRedis returns the test's Redis: the cluster while onCluster.
+func testRedis(t testing.TB) *redistest.Redis {
+	t.Helper()
+	if onCluster {
+		return redistest.NewCluster(t)
+	}
+	return redistest.New(t)
+}
+
 // newStore returns a Store on the test's Redis under the test's own prefix.
 func newStore(t testing.TB) (*redisstore.Store, *redistest.Redis) {
 	t.Helper()
-	r := redistest.New(t)
+	r := testRedis(t)
 	return redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix}), r
 }
 

@@ -6,6 +6,10 @@
 // Every call hands out a fresh key prefix and deletes the keys under it when
 // the test ends, so tests never depend on, or leave behind, what the shared
 // Redis holds.
+//
+// NewCluster gives a test a Redis Cluster instead (see cluster.go): the one
+// at REDIS_CLUSTER_URL, or six local redis-server processes started once
+// per test binary. A package that uses it runs its tests through Main.
 package redistest
 
 import (
@@ -17,16 +21,18 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/redis/go-redis/v9"
 )
 
 // Redis is a client for one test plus the key prefix the test owns.
 type Redis struct {
-	Client *redis.Client
-	Prefix string // e.g. "bhtest:3f9c…:"; end every key the test writes under it
-	Real   bool   // true when talking to the server at REDIS_URL
-	URL    string // a URL that reaches the same server (for a subprocess)
-	mini   *miniredis.Miniredis
+	Client  redis.UniversalClient // a *redis.ClusterClient from NewCluster, else a *redis.Client
+	Prefix  string                // e.g. "bhtest:3f9c…:"; end every key the test writes under it
+	Real    bool                  // true when talking to a real server (REDIS_URL, or a cluster)
+	URL     string                // a URL that reaches the same server (for a subprocess)
+	Cluster bool                  // true when Client is a Redis Cluster
+	mini    *miniredis.Miniredis
 }
 
 // New returns a Redis for t, cleaned up when t ends.
@@ -72,21 +78,11 @@ func dial(url string) (*redis.Client, error) {
 	return c, nil
 }
 
+// deletePrefix deletes the test's keys, on every master of a cluster.
 func (r *Redis) deletePrefix() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	iter := r.Client.Scan(ctx, 0, r.Prefix+"*", 1000).Iterator()
-	var batch []string
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == 500 {
-			r.Client.Unlink(ctx, batch...)
-			batch = batch[:0]
-		}
-	}
-	if len(batch) > 0 {
-		r.Client.Unlink(ctx, batch...)
-	}
+	redisstore.DeletePrefix(ctx, r.Client, r.Prefix)
 }
 
 func randomHex(n int) string {
