@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +20,7 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 	var (
 		f                 benchFlags
 		events, endpoints int
-		rate              int
+		rate, hubs        int
 	)
 	cmd := &cobra.Command{
 		Use:   "deliver",
@@ -32,11 +33,15 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 				return err
 			}
 			defer rcv.close()
-			hub, err := startChildHub(ctx, hubSpec{RedisURL: f.redisURL, Env: []string{"BELLHOP_RETRY_SCHEDULE=0s,1s,2s,5s"}})
+			if hubs < 1 {
+				return fmt.Errorf("--hubs must be at least 1")
+			}
+			all, err := startHubGroup(ctx, hubSpec{RedisURL: f.redisURL, Env: []string{"BELLHOP_RETRY_SCHEDULE=0s,1s,2s,5s"}}, hubs)
 			if err != nil {
 				return err
 			}
-			defer hub.stop()
+			defer all.stop()
+			hub := all.hubs[0]
 			body, err := hub.samplePublishBody("reservation.created")
 			if err != nil {
 				return err
@@ -47,12 +52,14 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 					return err
 				}
 			}
-			fmt.Fprintf(stdout, "bellhop bench deliver: hub pid %d, Redis %s, %d endpoints on one local receiver\n", hub.cmd.Process.Pid, redactURL(f.redisURL), endpoints)
+			fmt.Fprintf(stdout, "bellhop bench deliver: %d hub(s) (first pid %d), Redis %s, %d endpoints on one local receiver\n", hubs, hub.cmd.Process.Pid, redactURL(f.redisURL), endpoints)
 
+			var turn atomic.Uint64
 			publish := func(ctx context.Context) error {
 				var ev struct{ ID string }
 				start := time.Now()
-				if err := hub.call(ctx, http.MethodPost, "/v1/events", body, http.StatusCreated, &ev); err != nil {
+				to := all.hubs[turn.Add(1)%uint64(len(all.hubs))] // round robin, as a load balancer would
+				if err := to.call(ctx, http.MethodPost, "/v1/events", body, http.StatusCreated, &ev); err != nil {
 					return err
 				}
 				rcv.published(ev.ID, start)
@@ -80,7 +87,9 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 			rcv.wait(ctx, int(lat.ok)*endpoints, time.Minute)
 			p := rcv.latencies()
 			fmt.Fprintf(stdout, "at %d events/s: publish-to-receipt p50 %s, p99 %s, max %s over %d deliveries\n", rate, p.pct(50), p.pct(99), p.pct(100), len(p.lat))
-			fmt.Fprintf(stdout, "hub memory: %s\n", hub.memory())
+			for i, h := range all.hubs {
+				fmt.Fprintf(stdout, "hub %d memory: %s\n", i+1, h.memory())
+			}
 			return nil
 		},
 	}
@@ -88,6 +97,7 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 	cmd.Flags().IntVar(&events, "events", 20000, "events in the throughput phase")
 	cmd.Flags().IntVar(&endpoints, "endpoints", 1, "endpoints subscribed to every event")
 	cmd.Flags().IntVar(&rate, "rate", 1000, "events per second in the latency phase")
+	cmd.Flags().IntVar(&hubs, "hubs", 1, "hubs sharing the work through one Redis (publishes go round robin)")
 	return cmd
 }
 
@@ -215,3 +225,43 @@ func (r *receiver) latencies() *samples {
 }
 
 func (r *receiver) close() { r.srv.Close() }
+
+// hubGroup is several child hubs on one Redis prefix, sharing the work
+// through its consumer groups as hubs behind a load balancer do.
+type hubGroup struct {
+	hubs          []*childHub
+	redisURL, pfx string
+}
+
+// startHubGroup starts n hubs with spec's settings on one fresh prefix; stop
+// ends them all and deletes the prefix's keys.
+func startHubGroup(ctx context.Context, spec hubSpec, n int) (*hubGroup, error) {
+	if err := spec.fill(); err != nil {
+		return nil, err
+	}
+	g := &hubGroup{redisURL: spec.RedisURL, pfx: spec.Prefix}
+	for range n {
+		s := spec
+		s.Addr = "" // each its own port
+		if err := s.fill(); err != nil {
+			g.stop()
+			return nil, err
+		}
+		h, err := startChildHub(ctx, s)
+		if err != nil {
+			g.stop()
+			return nil, err
+		}
+		g.hubs = append(g.hubs, h)
+	}
+	return g, nil
+}
+
+func (g *hubGroup) stop() {
+	for _, h := range g.hubs {
+		h.stop()
+	}
+	if err := deletePrefix(g.redisURL, g.pfx); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: could not delete the keys under %s: %v\n", g.pfx, err)
+	}
+}
