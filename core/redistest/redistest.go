@@ -6,6 +6,10 @@
 // Every call hands out a fresh key prefix and deletes the keys under it when
 // the test ends, so tests never depend on, or leave behind, what the shared
 // Redis holds.
+//
+// DumpPrefix and LoadFixture write the keys under a prefix to a fixture file
+// and back, for tests that start from data an older Bellhop wrote
+// (cmd/bellhop/testdata/upgrade).
 package redistest
 
 import (
