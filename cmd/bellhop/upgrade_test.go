@@ -120,8 +120,6 @@ func upgradeEnv(t *testing.T, m *fixtureMeta) map[string]string {
 		"BELLHOP_PLUGIN_DIR":    plugins,
 		// The fixture's stream ids carry the capture's date: a window that
 		// covers them lets the test run for ten years after the capture.
-		// (Not more: a window reaching before 1970 makes the trim's MINID
-		// negative, which Redis refuses.)
 		"BELLHOP_EVENT_RETENTION":    "87600h",
 		"BELLHOP_DELIVERY_RETENTION": "87600h",
 		"BELLHOP_RETRY_SCHEDULE":     "0s,200ms,500ms,1s,1s,1s,1s,1s",
