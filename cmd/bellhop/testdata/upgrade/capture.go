@@ -4,7 +4,7 @@
 // a real Redis, gives it a bit of everything it stores (keys of two
 // accounts, endpoints, a rotated secret, a connection, a script with two
 // versions, a custom event type, events, succeeded, retrying and in-flight
-// deliveries, a backfill half-way), kills it with SIGKILL and writes every
+// deliveries, a backfill half-way, an idempotent request in flight), kills it with SIGKILL and writes every
 // key under the prefix to fixture-<commit>.jsonl, and what it made (ids,
 // secrets, addresses) to fixture-<commit>.json, for TestUpgradeFromFixture.
 //
@@ -75,12 +75,15 @@ type Meta struct {
 	SlackToken   string            `json:"slack_token"`
 	CustomType   string            `json:"custom_type"`
 	BackfillID   string            `json:"backfill_id"`
-	Events       []string          `json:"events"`               // every event id the bootstrap key published, in order
-	SecondEvent  string            `json:"second_event"`         // the second account's one event
-	Idempotency  map[string]string `json:"idempotency"`          // Idempotency-Key → event id
-	Bodies       map[string]string `json:"idempotency_bodies"`   // Idempotency-Key → body sent
-	Retrying     []string          `json:"retrying_events"`      // sent to the hanging receiver: retrying or in flight at the kill
-	Succeeded    []string          `json:"succeeded_deliveries"` // dlv_ ids delivered before the kill, with their attempts
+	Events       []string          `json:"events"`                    // every event id the bootstrap key published, in order
+	SecondEvent  string            `json:"second_event"`              // the second account's one event
+	Idempotency  map[string]string `json:"idempotency"`               // Idempotency-Key → event id
+	Bodies       map[string]string `json:"idempotency_bodies"`        // Idempotency-Key → body sent
+	Retrying     []string          `json:"retrying_events"`           // sent to the hanging receiver: retrying or in flight at the kill
+	Succeeded    []string          `json:"succeeded_deliveries"`      // dlv_ ids delivered before the kill, with their attempts
+	InFlight     string            `json:"in_flight_idempotency_key"` // a POST …/test still running at the kill
+	InFlightPath string            `json:"in_flight_path"`
+	InFlightBody string            `json:"in_flight_body"`
 	Keys         int               `json:"keys"`
 }
 
@@ -411,6 +414,12 @@ func populate(base, oldDir, url, prefix string, m *Meta, rcv *receivers) error {
 		m.Retrying = append(m.Retrying, id)
 	}
 	time.Sleep(300 * time.Millisecond)
+	// An Idempotency-Key claim in flight: an endpoint test that waits on
+	// the hanging receiver (request timeout 2s) when the hub dies.
+	m.InFlight, m.InFlightPath = "fixture-in-flight", "/v1/webhook_endpoints/"+m.Endpoints["retrying"]+"/test"
+	m.InFlightBody = `{"event_type":"reservation.created"}`
+	go call("POST", m.InFlightPath, m.InFlightBody, 200, nil, "Idempotency-Key", m.InFlight)
+	time.Sleep(500 * time.Millisecond)
 	if n := rcv.count(addrBackfill); n >= 12 {
 		return fmt.Errorf("the backfill finished (%d of 12) before the kill", n)
 	}
