@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +23,7 @@ type fixtureReceiver struct {
 type receivedRequest struct {
 	header http.Header
 	body   []byte
-	form   map[string][]string // Slack's form body, parsed
+	form   url.Values // Slack's form body, parsed
 }
 
 func startFixtureReceivers(t *testing.T, addrs map[string]string) *fixtureReceiver {
@@ -55,6 +56,15 @@ func (r *fixtureReceiver) handler(addr string, slack bool) http.HandlerFunc {
 		r.got[addr] = append(r.got[addr], rec)
 		r.mu.Unlock()
 	}
+}
+
+// slackToken is the bot token of a Slack Web API call: in the form, as
+// slack-go sends it, or as a bearer token.
+func (req receivedRequest) slackToken() string {
+	if token := req.form.Get("token"); token != "" {
+		return token
+	}
+	return strings.TrimPrefix(req.header.Get("Authorization"), "Bearer ")
 }
 
 // requests returns what addr has received so far.
