@@ -271,9 +271,8 @@ func (h *upgradeHub) checkRotateMaster(t *testing.T, r *redistest.Redis, rcv *fi
 	if err := run(context.Background(), []string{"keys", "rotate-master"}, func(k string) string { return env[k] }, &out); err != nil || !strings.Contains(out.String(), "done") {
 		t.Fatalf("rotate-master = %v:\n%s", err, out.String())
 	}
-	hubEnv := upgradeEnv(t, m)
-	hubEnv["BELLHOP_MASTER_KEY"] = newKey
-	h.hubUnderTest = startHubOn(t, r, hubEnv)
+	h.env["BELLHOP_MASTER_KEY"] = newKey
+	h.hubUnderTest = startHubOn(t, r, h.env)
 
 	slackBefore := len(rcv.requests(m.Receivers["slack"]))
 	var sample struct{ Sample json.RawMessage }

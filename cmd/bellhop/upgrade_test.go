@@ -49,7 +49,8 @@ type fixtureMeta struct {
 type upgradeHub struct {
 	*hubUnderTest
 	m      *fixtureMeta
-	loaded time.Time // when the fixture was loaded, its TTLs restored
+	env    map[string]string // the hub's settings over hubEnv's
+	loaded time.Time         // when the fixture was loaded, its TTLs restored
 }
 
 // TestUpgradeFromFixture starts today's hub on a Redis the previous version
@@ -82,7 +83,8 @@ func TestUpgradeFromFixture(t *testing.T) {
 	t.Logf("loaded %d keys captured at %s", n, m.CapturedAt.Format(time.RFC3339))
 
 	rcv := startFixtureReceivers(t, m.Receivers)
-	h := &upgradeHub{hubUnderTest: startHubOn(t, r, upgradeEnv(t, &m)), m: &m, loaded: loaded}
+	h := &upgradeHub{m: &m, env: upgradeEnv(t, &m), loaded: loaded}
+	h.hubUnderTest = startHubOn(t, r, h.env)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("hub output:\n%s", h.out.String())
@@ -98,7 +100,7 @@ func TestUpgradeFromFixture(t *testing.T) {
 	t.Run("new events", func(t *testing.T) { h.checkNewEvents(t, rcv) })
 	t.Run("second start", func(t *testing.T) {
 		h.stop(t)
-		h.hubUnderTest = startHubOn(t, r, upgradeEnv(t, &m))
+		h.hubUnderTest = startHubOn(t, r, h.env)
 		var events listOfIDs
 		h.call(t, m.BootstrapKey, "GET", "/v1/events?limit=1", "", &events)
 	})
