@@ -13,7 +13,7 @@ import (
 )
 
 // fixtureReceiver listens where the fixture's stored URLs point (the
-// 127.77.0.x addresses of testdata/upgrade/capture.go) and keeps every
+// 127.77.0.x addresses of testdata/upgrade/capture) and keeps every
 // request it gets.
 type fixtureReceiver struct {
 	mu  sync.Mutex

@@ -16,10 +16,10 @@ import (
 )
 
 // upgradeFixture is the Redis of the version before this one, captured by
-// testdata/upgrade/capture.go (its README says how to capture it again).
+// testdata/upgrade/capture (its README says how to capture it again).
 const upgradeFixture = "testdata/upgrade/fixture-37c217d"
 
-// fixtureMeta is what the capture made; the fields are capture.go's Meta.
+// fixtureMeta is what the capture made; the fields are the capture's Meta.
 type fixtureMeta struct {
 	CapturedAt   time.Time         `json:"captured_at"`
 	MasterKey    string            `json:"master_key"`
