@@ -20,6 +20,7 @@ import (
 var recordActivityScript = redis.NewScript(`
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
+if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
 local sid = redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d', minid), '*', 'a', ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], sid)
 redis.call('PEXPIRE', KEYS[2], ARGV[4])

@@ -71,6 +71,17 @@
 // The hot path's auto-pipeliner runs on the cluster client too (hotClient
 // says why).
 //
+// # Older versions' records
+//
+// Every record an earlier release wrote is read as it is, so upgrading needs
+// no migration step: sealed values carry their secretbox version (version 1,
+// without a key id, still opens), reads show core.SecretMask whatever mask
+// was stored, an idempotency claim without a lease is in flight until its
+// expiry, and the master key check value is written at the first start
+// that lacks it. cmd/bellhop's TestUpgradeFromFixture holds this against a
+// Redis captured from release 37c217d. A change that cannot be read that
+// way needs a version stored beside it and a resumable start-up migration.
+//
 // # Costs
 //
 // AppendEvent is one EVALSHA (GET, XADD, SET). It and AllowRequest, the

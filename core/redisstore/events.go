@@ -33,6 +33,7 @@ if sid then
 end
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[4])
+if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
 sid = redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d', minid), '*',
   'id', ARGV[1], 'type', ARGV[2], 'event', ARGV[3])
 redis.call('SET', KEYS[2], sid, 'PX', ARGV[4])

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/redistest"
 )
 
 func testEvent(id, typ, property string, created time.Time) *core.Event {
@@ -189,5 +190,22 @@ func TestEventRetentionTrims(t *testing.T) {
 	wantCode(t, err, core.ENOTFOUND)
 	if _, err := s.FindEvent(ctx, scope, "evt_new"); err != nil {
 		t.Fatalf("FindEvent(evt_new) = %v", err)
+	}
+}
+
+// TestRetentionReachingBefore1970 appends with windows longer than the time
+// since 1970 (found by the upgrade test's 100-year retention): the trim's
+// MINID would be negative, which XADD refuses, and every publish failed.
+func TestRetentionReachingBefore1970(t *testing.T) {
+	ctx := context.Background()
+	r := redistest.New(t)
+	century := 100 * 365 * 24 * time.Hour
+	s := redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix, EventRetention: century, ActivityRetention: century})
+	scope := core.Scope{AccountID: "acct_long"}
+	if _, _, err := s.AppendEvent(ctx, scope, testEvent("evt_1", "t", "p", time.Now())); err != nil {
+		t.Fatalf("AppendEvent = %v", err)
+	}
+	if err := s.RecordActivity(ctx, scope, &core.Activity{ID: "req_1", CreatedAt: time.Now().UTC()}); err != nil {
+		t.Fatalf("RecordActivity = %v", err)
 	}
 }

@@ -28,7 +28,9 @@ const DefaultIdempotencyLease = 5 * time.Second
 //	state  inflight | released | done
 //	fp     the fingerprint of the request's parameters
 //	owner  the Idempotency (hub) that holds an in-flight claim
-//	lease  when an in-flight claim lapses, in ms by Redis's clock
+//	lease  when an in-flight claim lapses, in ms by Redis's clock; a claim
+//	       without one was made by a version before leases, and is in flight
+//	       until the record's 60 s expiry, as that version meant
 //	seed   random, chosen by the first claim and handed to every later claim
 //	       with the same fingerprint (what a request derives its ids from)
 //	status, body  the saved response, once done
@@ -56,8 +58,8 @@ if not state then
   seed = new_seed
 elseif state == 'done' then
   return {4, v[5], v[6]}
-elseif state == 'inflight' and tonumber(v[3]) > now then
-  return {3}
+elseif state == 'inflight' and (not v[3] or tonumber(v[3]) > now) then
+  return {3} -- no lease: a claim of a version before leases, held until its PX (60 s) lapses
 end
 redis.call('DEL', record)
 redis.call('HSET', record, 'state', 'inflight', 'fp', fp, 'owner', owner,

@@ -10,6 +10,10 @@
 // NewCluster gives a test a Redis Cluster instead (see cluster.go): the one
 // at REDIS_CLUSTER_URL, or six local redis-server processes started once
 // per test binary. A package that uses it runs its tests through Main.
+//
+// DumpPrefix and LoadFixture write the keys under a prefix to a fixture file
+// and back, for tests that start from data an older Bellhop wrote
+// (cmd/bellhop/testdata/upgrade).
 package redistest
 
 import (
