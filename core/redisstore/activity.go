@@ -18,12 +18,14 @@ import (
 // KEYS[1] stream, KEYS[2] today's index; ARGV request id, JSON, retention
 // ms, index TTL ms.
 var recordActivityScript = redis.NewScript(`
+local stream, index = KEYS[1], KEYS[2]
+local request_id, entry_json, retention_ms, index_ttl_ms = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local t = redis.call('TIME')
-local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
+local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - retention_ms
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
-local sid = redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d', minid), '*', 'a', ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[1], sid)
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
+local sid = redis.call('XADD', stream, 'MINID', '~', string.format('%d', minid), '*', 'a', entry_json)
+redis.call('HSET', index, request_id, sid)
+redis.call('PEXPIRE', index, index_ttl_ms)
 return sid
 `)
 

@@ -47,45 +47,53 @@ type Health struct {
 }
 
 var finishAttempt = redis.NewScript(`
-local cur = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '-1')
-if cur ~= tonumber(ARGV[3]) then
-  if ARGV[2] ~= '' then
-    redis.call('XACK', KEYS[3], ARGV[1], ARGV[2])
-    redis.call('XDEL', KEYS[3], ARGV[2])
+local delivery, attempts, stream, retries, health, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local window_first, window_last = 7, 11 -- KEYS[7..11]: the target's last five minutes, this one first
+local group, entry, attempt_count, attempt_json = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local status, reason, last_status, next_at, now_ms = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local retention_ms, delivery_id, outcome, is_5xx = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+local fail_code, latency_bucket, stats_ttl_ms = ARGV[14], ARGV[15], ARGV[16]
+
+local function ack()
+  if entry ~= '' then
+    redis.call('XACK', stream, group, entry)
+    redis.call('XDEL', stream, entry)
   end
+end
+local cur = tonumber(redis.call('HGET', delivery, 'attempts') or '-1')
+if cur ~= attempt_count then
+  ack()
   return {-1, 0, 0}
 end
-redis.call('RPUSH', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[10])
-redis.call('HSET', KEYS[1], 'attempts', cur + 1, 'status', ARGV[5], 'reason', ARGV[6],
-  'last_status', ARGV[7], 'next_at', ARGV[8], 'updated', ARGV[9])
-if ARGV[5] ~= 'pending' then redis.call('HDEL', KEYS[1], 'payload') end
-redis.call('PEXPIRE', KEYS[1], ARGV[10])
-if ARGV[8] ~= '' then redis.call('ZADD', KEYS[4], ARGV[8], ARGV[11]) end
-if ARGV[2] ~= '' then
-  redis.call('XACK', KEYS[3], ARGV[1], ARGV[2])
-  redis.call('XDEL', KEYS[3], ARGV[2])
-end
-local consec = tonumber(redis.call('HGET', KEYS[5], 'consec') or '0')
-if ARGV[12] == 'ok' then
+redis.call('RPUSH', attempts, attempt_json)
+redis.call('PEXPIRE', attempts, retention_ms)
+redis.call('HSET', delivery, 'attempts', cur + 1, 'status', status, 'reason', reason,
+  'last_status', last_status, 'next_at', next_at, 'updated', now_ms)
+if status ~= 'pending' then redis.call('HDEL', delivery, 'payload') end
+redis.call('PEXPIRE', delivery, retention_ms)
+if next_at ~= '' then redis.call('ZADD', retries, next_at, delivery_id) end
+ack()
+local consec = tonumber(redis.call('HGET', health, 'consec') or '0')
+if outcome == 'ok' then
   consec = 0
-  redis.call('HSET', KEYS[5], 'consec', 0)
-elseif ARGV[12] == 'fail' then
-  consec = redis.call('HINCRBY', KEYS[5], 'consec', 1)
+  redis.call('HSET', health, 'consec', 0)
+elseif outcome == 'fail' then
+  consec = redis.call('HINCRBY', health, 'consec', 1)
 end
-if ARGV[12] ~= 'none' then
-  redis.call('HINCRBY', KEYS[6], 'n', 1)
-  redis.call('HINCRBY', KEYS[6], ARGV[12], 1)
-  redis.call('HINCRBY', KEYS[6], 'l:' .. ARGV[15], 1)
-  if ARGV[12] == 'fail' then redis.call('HINCRBY', KEYS[6], 'c:' .. ARGV[14], 1) end
-  redis.call('PEXPIRE', KEYS[6], ARGV[16])
-  redis.call('HINCRBY', KEYS[7], 'n', 1)
-  if ARGV[13] == '1' then redis.call('HINCRBY', KEYS[7], 'e5', 1) end
-  redis.call('PEXPIRE', KEYS[7], 360000)
+if outcome ~= 'none' then
+  redis.call('HINCRBY', stats, 'n', 1)
+  redis.call('HINCRBY', stats, outcome, 1)
+  redis.call('HINCRBY', stats, 'l:' .. latency_bucket, 1)
+  if outcome == 'fail' then redis.call('HINCRBY', stats, 'c:' .. fail_code, 1) end
+  redis.call('PEXPIRE', stats, stats_ttl_ms)
+  local minute = KEYS[window_first]
+  redis.call('HINCRBY', minute, 'n', 1)
+  if is_5xx == '1' then redis.call('HINCRBY', minute, 'e5', 1) end
+  redis.call('PEXPIRE', minute, 360000)
 end
-if ARGV[12] ~= 'fail' then return {consec, 0, 0} end
+if outcome ~= 'fail' then return {consec, 0, 0} end
 local n, e = 0, 0
-for i = 7, 11 do
+for i = window_first, window_last do
   local v = redis.call('HMGET', KEYS[i], 'n', 'e5')
   n = n + tonumber(v[1] or 0)
   e = e + tonumber(v[2] or 0)
@@ -152,10 +160,12 @@ func (s *Store) ResetHealth(ctx context.Context, scope core.Scope, targetID stri
 }
 
 var deferDelivery = redis.NewScript(`
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-if ARGV[2] ~= '' then
-  redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
-  redis.call('XDEL', KEYS[2], ARGV[2])
+local retries, stream = KEYS[1], KEYS[2]
+local group, entry, at_ms, delivery_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+redis.call('ZADD', retries, at_ms, delivery_id)
+if entry ~= '' then
+  redis.call('XACK', stream, group, entry)
+  redis.call('XDEL', stream, entry)
 end
 return 1
 `)
@@ -169,13 +179,15 @@ func (s *Store) DeferDelivery(ctx context.Context, scope core.Scope, entryID, id
 }
 
 var parkDelivery = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'status', 'parked', 'reason', ARGV[5], 'updated', ARGV[4])
-  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+local delivery, parked, stream = KEYS[1], KEYS[2], KEYS[3]
+local group, entry, delivery_id, now_ms, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if redis.call('EXISTS', delivery) == 1 then
+  redis.call('HSET', delivery, 'status', 'parked', 'reason', reason, 'updated', now_ms)
+  redis.call('ZADD', parked, now_ms, delivery_id)
 end
-if ARGV[2] ~= '' then
-  redis.call('XACK', KEYS[3], ARGV[1], ARGV[2])
-  redis.call('XDEL', KEYS[3], ARGV[2])
+if entry ~= '' then
+  redis.call('XACK', stream, group, entry)
+  redis.call('XDEL', stream, entry)
 end
 return 1
 `)
@@ -188,16 +200,18 @@ func (s *Store) ParkDelivery(ctx context.Context, scope core.Scope, entryID stri
 	return storeErr("park delivery", err)
 }
 
-// releaseParked builds each delivery key from ARGV[1] (the scope's key
-// prefix): the keys share the scope's hash tag, so they live in its slot.
+// releaseParked builds each delivery key from delivery_prefix (the scope's
+// key prefix): the keys share the scope's hash tag, so they live in its slot.
 var releaseParked = redis.NewScript(`
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+local parked, stream = KEYS[1], KEYS[2]
+local delivery_prefix, batch = ARGV[1], tonumber(ARGV[2])
+local ids = redis.call('ZRANGE', parked, 0, batch - 1)
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
-  local hk = ARGV[1] .. id
-  if redis.call('EXISTS', hk) == 1 then
-    redis.call('HSET', hk, 'status', 'pending', 'reason', '')
-    redis.call('XADD', KEYS[2], '*', 'd', id)
+  redis.call('ZREM', parked, id)
+  local delivery = delivery_prefix .. id
+  if redis.call('EXISTS', delivery) == 1 then
+    redis.call('HSET', delivery, 'status', 'pending', 'reason', '')
+    redis.call('XADD', stream, '*', 'd', id)
   end
 end
 return #ids
@@ -222,12 +236,14 @@ func (s *Store) ReleaseParked(ctx context.Context, scope core.Scope, targetID st
 }
 
 var moveDue = redis.NewScript(`
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local retries, stream = KEYS[1], KEYS[2]
+local now_ms, limit = ARGV[1], ARGV[2]
+local ids = redis.call('ZRANGEBYSCORE', retries, '-inf', now_ms, 'LIMIT', 0, limit)
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('XADD', KEYS[2], '*', 'd', id)
+  redis.call('ZREM', retries, id)
+  redis.call('XADD', stream, '*', 'd', id)
 end
-local nx = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local nx = redis.call('ZRANGE', retries, 0, 0, 'WITHSCORES')
 return {#ids, nx[2] or '-1'}
 `)
 

@@ -45,16 +45,18 @@ func (s *Store) QueueBackfill(ctx context.Context, scope core.Scope, b *core.Bac
 }
 
 var claimBackfill = redis.NewScript(`
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
+local runs = KEYS[1]
+local now_ms, lease_until_ms, owner, backfill_prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local ids = redis.call('ZRANGEBYSCORE', runs, '-inf', now_ms, 'LIMIT', 0, 1)
 if #ids == 0 then return false end
 local id = ids[1]
-local run = ARGV[4] .. id .. ':run'
+local run = backfill_prefix .. id .. ':run' -- the scope's hash tag: same slot
 if redis.call('EXISTS', run) == 0 then
-  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', runs, id)
   return {id, '', '', '-1'}
 end
-redis.call('ZADD', KEYS[1], ARGV[2], id)
-redis.call('HSET', run, 'owner', ARGV[3])
+redis.call('ZADD', runs, lease_until_ms, id)
+redis.call('HSET', run, 'owner', owner)
 local v = redis.call('HMGET', run, 'cursor', 'prev', 'queued')
 return {id, v[1] or '', v[2] or '', v[3] or '0'}
 `)
@@ -81,11 +83,13 @@ func (s *Store) ClaimBackfill(ctx context.Context, scope core.Scope, owner strin
 }
 
 var saveBackfillProgress = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
-if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[1], 'cursor', ARGV[2], 'prev', ARGV[3], 'queued', ARGV[4])
+local run, runs = KEYS[1], KEYS[2]
+local owner, cursor, prev, queued, lease_until_ms, backfill_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if redis.call('HGET', run, 'owner') ~= owner then return 0 end
+if cursor ~= '' then
+  redis.call('HSET', run, 'cursor', cursor, 'prev', prev, 'queued', queued)
 end
-redis.call('ZADD', KEYS[2], 'XX', ARGV[5], ARGV[6])
+redis.call('ZADD', runs, 'XX', lease_until_ms, backfill_id)
 return 1
 `)
 
@@ -103,10 +107,12 @@ func (s *Store) SaveBackfillProgress(ctx context.Context, scope core.Scope, id, 
 }
 
 var finishBackfill = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[3], ARGV[4])
+local run, backfill, runs = KEYS[1], KEYS[2], KEYS[3]
+local owner, backfill_json, retention_ms, backfill_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('HGET', run, 'owner') ~= owner then return 0 end
+redis.call('SET', backfill, backfill_json, 'PX', retention_ms)
+redis.call('DEL', run)
+redis.call('ZREM', runs, backfill_id)
 return 1
 `)
 

@@ -67,27 +67,30 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 // delivery. ARGV: group, now, retention, P, P payloads, E, E entry ids, then
 // 9 fields per delivery, the last the index of its payload.
 var createDeliveries = redis.NewScript(`
-local now, ret = ARGV[2], tonumber(ARGV[3])
-local np = tonumber(ARGV[4])
-local ne = tonumber(ARGV[5 + np])
-local first = 6 + np + ne
+local deliveries_stream, events_stream = KEYS[1], KEYS[2]
+local group, now, retention_ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local payloads = tonumber(ARGV[4])             -- ARGV[5 .. 4+payloads]: the events' JSON
+local entries = tonumber(ARGV[5 + payloads])   -- then the events-stream entries to ack
+local first_entry = 6 + payloads
+local first_delivery = first_entry + entries   -- then 9 fields per delivery
 local created = 0
 for i = 0, (#KEYS - 2) / 2 - 1 do
-  local hk, ik, b = KEYS[3 + 2*i], KEYS[4 + 2*i], first + 9*i
-  if redis.call('EXISTS', hk) == 0 then
-    redis.call('HSET', hk, 'id', ARGV[b], 'event_id', ARGV[b+1], 'event_type', ARGV[b+2],
+  local delivery, index, b = KEYS[3 + 2*i], KEYS[4 + 2*i], first_delivery + 9*i
+  local id, payload = ARGV[b], ARGV[4 + tonumber(ARGV[b+8])]
+  if redis.call('EXISTS', delivery) == 0 then
+    redis.call('HSET', delivery, 'id', id, 'event_id', ARGV[b+1], 'event_type', ARGV[b+2],
       'kind', ARGV[b+3], 'target', ARGV[b+4], 'replay', ARGV[b+5], 'backfill', ARGV[b+6],
       'live', ARGV[b+7], 'status', 'pending', 'attempts', 0, 'created', now,
-      'updated', now, 'payload', ARGV[4 + tonumber(ARGV[b+8])])
-    redis.call('PEXPIRE', hk, ret)
-    redis.call('ZADD', ik, now, ARGV[b])
-    redis.call('ZREMRANGEBYSCORE', ik, '-inf', tonumber(now) - ret)
-    redis.call('PEXPIRE', ik, ret)
-    redis.call('XADD', KEYS[1], '*', 'd', ARGV[b])
+      'updated', now, 'payload', payload)
+    redis.call('PEXPIRE', delivery, retention_ms)
+    redis.call('ZADD', index, now, id)
+    redis.call('ZREMRANGEBYSCORE', index, '-inf', tonumber(now) - retention_ms)
+    redis.call('PEXPIRE', index, retention_ms)
+    redis.call('XADD', deliveries_stream, '*', 'd', id)
     created = created + 1
   end
 end
-if ne > 0 then redis.call('XACK', KEYS[2], ARGV[1], unpack(ARGV, 6 + np, 5 + np + ne)) end
+if entries > 0 then redis.call('XACK', events_stream, group, unpack(ARGV, first_entry, first_delivery - 1)) end
 return created
 `)
 
@@ -207,8 +210,9 @@ func (s *Store) ClaimIdle(ctx context.Context, stream, group, consumer string, m
 const maxPendingInRange = 4096
 
 var ackDelivery = redis.NewScript(`
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return redis.call('XDEL', KEYS[1], ARGV[2])
+local stream, group, entry = KEYS[1], ARGV[1], ARGV[2]
+redis.call('XACK', stream, group, entry)
+return redis.call('XDEL', stream, entry)
 `)
 
 // AckDelivery acks and deletes an entry of a deliveries stream, for entries

@@ -37,7 +37,7 @@
 //	<prefix>scopes                   set     "<account>:<mode>" of every key made    forever (the dispatcher's list of streams)
 //	<prefix>meta:masterkey           hash    key_id, check (sealed label); rotate_to, forever (masterkey.go)
 //	                                         rotate_started_at while a rotation runs
-//	<prefix>ratelimit:<key id>       string  GCRA theoretical arrival time, µs       PX: until the burst is full again
+//	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first)  PX: until the burst is full again
 //	T:key:<key id>                   string  key record JSON                          until revoked
 //	T:keys                           zset    key ids, score = creation µs            until revoked
 //	T:events                         stream  fields id, type, event (envelope JSON)  trimmed on every append: MINID ~ now-EventRetention

@@ -21,9 +21,11 @@ import (
 // Returns {1, stream id} when added, {0, stream id, event JSON} when the id
 // existed.
 var appendEventScript = redis.NewScript(`
-local sid = redis.call('GET', KEYS[2])
+local stream, index = KEYS[1], KEYS[2]
+local event_id, event_type, event_json, retention_ms = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local sid = redis.call('GET', index)
 if sid then
-  local e = redis.call('XRANGE', KEYS[1], sid, sid)
+  local e = redis.call('XRANGE', stream, sid, sid)
   if #e > 0 then
     local f = e[1][2]
     for i = 1, #f, 2 do
@@ -32,11 +34,11 @@ if sid then
   end
 end
 local t = redis.call('TIME')
-local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[4])
+local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(retention_ms)
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
-sid = redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d', minid), '*',
-  'id', ARGV[1], 'type', ARGV[2], 'event', ARGV[3])
-redis.call('SET', KEYS[2], sid, 'PX', ARGV[4])
+sid = redis.call('XADD', stream, 'MINID', '~', string.format('%d', minid), '*',
+  'id', event_id, 'type', event_type, 'event', event_json)
+redis.call('SET', index, sid, 'PX', retention_ms)
 return {1, sid}
 `)
 
