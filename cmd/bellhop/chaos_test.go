@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -29,13 +30,7 @@ func TestChaos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plugins := os.Getenv("BELLHOP_PLUGIN_DIR") // make test builds them there
-	if plugins == "" {
-		plugins = t.TempDir()
-		if _, err := plugintest.Build(plugins, "github.com/bellhop/bellhop/connectors/slack/cmd/"+slackPlugin); err != nil {
-			t.Fatal(err)
-		}
-	}
+	plugins := slackPluginDir(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "bench", "chaos", "--duration", "40s", "--rate", "45",
@@ -56,4 +51,22 @@ func TestChaos(t *testing.T) {
 			t.Errorf("the output does not match %s", want)
 		}
 	}
+}
+
+// slackPluginDir returns a folder holding the Slack connector plugin: the
+// one `make test` builds (BELLHOP_PLUGIN_DIR), else one built for the test.
+func slackPluginDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("BELLHOP_PLUGIN_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+		if _, err := plugintest.Build(dir, "github.com/bellhop/bellhop/connectors/slack/cmd/"+slackPlugin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
 }

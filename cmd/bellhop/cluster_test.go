@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bellhop/bellhop/connectors/slack/slackfake"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/redistest"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
 )
 
 func TestMain(m *testing.M) { os.Exit(redistest.Main(m)) }
@@ -36,8 +38,9 @@ func TestClusterHubsLoseNothingThroughKillsAndFailover(t *testing.T) {
 
 	hubs := make([]*hubProcess, 3)
 	var bases []string
+	plugins := "BELLHOP_PLUGIN_DIR=" + slackPluginDir(t)
 	for i := range hubs {
-		hubs[i] = startHubProcess(t, r.URL, r.Prefix)
+		hubs[i] = startHubProcess(t, r.URL, r.Prefix, plugins)
 		bases = append(bases, hubs[i].base)
 	}
 	rcv, err := startReceiver()
@@ -63,6 +66,7 @@ func TestClusterHubsLoseNothingThroughKillsAndFailover(t *testing.T) {
 		tenants[i].paths = []string{ep}
 	}
 	assertSpread(t, ctx, r, store)
+	slackTenant, fake := setUpSlackTenant(t, ctx, store, bases, body)
 
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -73,6 +77,15 @@ func TestClusterHubsLoseNothingThroughKillsAndFailover(t *testing.T) {
 			<-tick.C
 			wg.Add(1)
 			go func() { defer wg.Done(); tenants[n%accounts].pub.publish(ctx) }()
+		}
+	}()
+	go func() { // two bursts of 12 to one Slack channel: 4 times its burst, so the pace is what the hubs must keep
+		for _, at := range []time.Duration{2 * time.Second, load / 2} {
+			time.Sleep(time.Until(start.Add(at)))
+			for range 12 {
+				wg.Add(1)
+				go func() { defer wg.Done(); slackTenant.pub.publish(ctx) }()
+			}
 		}
 	}()
 	kills, failedOver := 0, false
@@ -123,6 +136,7 @@ func TestClusterHubsLoseNothingThroughKillsAndFailover(t *testing.T) {
 	if lost > 0 {
 		t.Fatalf("%d acknowledged events never arrived, e.g. %v", lost, missing[:min(3, len(missing))])
 	}
+	assertSlackPaced(t, slackTenant, fake)
 	if acked < rate*int(load/time.Second)/2 {
 		t.Fatalf("only %d events acknowledged: the hubs could not take the load, the test proved little", acked)
 	}
@@ -146,5 +160,73 @@ func assertSpread(t *testing.T, ctx context.Context, r *redistest.Redis, store *
 	}
 	if len(masters) < 3 {
 		t.Fatalf("%d accounts on %d masters, want 3", len(scopes), len(masters))
+	}
+}
+
+// setUpSlackTenant gives an account of its own a Slack connection to one
+// channel of a fake Slack that answers 429 past Slack's pace (one message a
+// second, a burst of 4: one more than the connector declares, the margin
+// between the hub's grant and the request's arrival). The three hubs share
+// the connector's limit through Redis; each keeping its own would post up to
+// three times the pace.
+func setUpSlackTenant(t *testing.T, ctx context.Context, store *redisstore.Store, bases []string, body []byte) (*tenant, *slackfake.Server) {
+	t.Helper()
+	fake := slackfake.New(t)
+	fake.PerChannel, fake.Burst = new(rate.Every(time.Second)), 4
+	tn, err := createTenant(ctx, store, "slack", bases, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var script struct{ ID string }
+	if err := tn.post(ctx, "/v1/scripts", map[string]any{"name": "id-as-text",
+		"source": `function transform(e) { return {text: e.id, channel: "C0GENERAL"}; }`}, &script); err != nil {
+		t.Fatal(err)
+	}
+	if err := tn.post(ctx, "/v1/connections", map[string]any{
+		"connector": "slack", "name": "front desk", "enabled_events": []string{"reservation.created"},
+		"transform_script_id": script.ID,
+		"config":              map[string]any{"token": fake.Token, "channel": "C0GENERAL", "api_base_url": fake.APIURL()},
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return tn, fake
+}
+
+// assertSlackPaced fails the test unless every event the Slack tenant had
+// acknowledged was posted and the fake never had to refuse one for its pace.
+func assertSlackPaced(t *testing.T, tn *tenant, fake *slackfake.Server) {
+	t.Helper()
+	evs, _, _ := tn.pub.results()
+	posted := func() map[string]bool {
+		got := map[string]bool{}
+		for _, m := range fake.Messages() {
+			got[m.Text] = true
+		}
+		return got
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	missing := 0
+	for {
+		got := posted()
+		missing = 0
+		for _, ev := range evs {
+			if !got[ev.id] {
+				missing++
+			}
+		}
+		if missing == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("Slack: %d events acknowledged, %d messages posted, %d refused for the channel's pace", len(evs), len(fake.Messages()), fake.RateLimited())
+	if missing > 0 {
+		t.Errorf("%d acknowledged events never reached Slack", missing)
+	}
+	if n := fake.RateLimited(); n > 0 {
+		t.Errorf("the fake Slack refused %d messages over its pace: the hubs did not share the channel's limit", n)
+	}
+	if len(evs) < 20 {
+		t.Errorf("only %d Slack events acknowledged: the check proved little", len(evs))
 	}
 }

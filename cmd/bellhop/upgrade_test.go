@@ -6,13 +6,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bellhop/bellhop/core/redistest"
-	"github.com/bellhop/bellhop/plugins/plugintest"
 )
 
 // upgradeFixture is the Redis of the version before this one, captured by
@@ -108,16 +106,7 @@ func TestUpgradeFromFixture(t *testing.T) {
 }
 
 func upgradeEnv(t *testing.T, m *fixtureMeta) map[string]string {
-	plugins := os.Getenv("BELLHOP_PLUGIN_DIR") // make test builds them there
-	if plugins == "" {
-		plugins = t.TempDir()
-		if _, err := plugintest.Build(plugins, "github.com/bellhop/bellhop/connectors/slack/cmd/"+slackPlugin); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if abs, err := filepath.Abs(plugins); err == nil {
-		plugins = abs
-	}
+	plugins := slackPluginDir(t)
 	return map[string]string{
 		"BELLHOP_MASTER_KEY":    m.MasterKey,
 		"BELLHOP_BOOTSTRAP_KEY": m.BootstrapKey,
