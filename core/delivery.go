@@ -137,23 +137,24 @@ type DeliveryService interface {
 	FindDelivery(ctx context.Context, scope Scope, id string) (*Delivery, error)
 
 	// ListDeliveries lists a target's deliveries newest first. Returns
-	// ENOTFOUND if the endpoint is not in scope.
-	ListDeliveries(ctx context.Context, scope Scope, endpointID string, filter DeliveryFilter) (List[*Delivery], error)
+	// ENOTFOUND if the target is not in scope.
+	ListDeliveries(ctx context.Context, scope Scope, target Target, filter DeliveryFilter) (List[*Delivery], error)
 
-	// ReplayEvent queues the event again for the endpoint, with the same
-	// event id. Returns ENOTFOUND for an unknown endpoint or event.
-	ReplayEvent(ctx context.Context, scope Scope, endpointID, eventID string) (*Replay, error)
+	// ReplayEvent queues the event again for the target, with the same
+	// event id. Returns ENOTFOUND for an unknown target or event.
+	ReplayEvent(ctx context.Context, scope Scope, target Target, eventID string) (*Replay, error)
 
-	// StartBackfill replays the events of a window, in original order,
-	// throttled to the endpoint's rate limit. Returns EINVALID or ENOTFOUND.
-	StartBackfill(ctx context.Context, scope Scope, endpointID string, input BackfillInput) (*Backfill, error)
+	// StartBackfill replays the events of a window to the target, in
+	// original order, throttled to its rate limit. Returns EINVALID or
+	// ENOTFOUND.
+	StartBackfill(ctx context.Context, scope Scope, target Target, input BackfillInput) (*Backfill, error)
 
 	// FindBackfill returns a backfill's progress. Returns ENOTFOUND.
 	FindBackfill(ctx context.Context, scope Scope, id string) (*Backfill, error)
 
-	// EndpointStats returns the figures of the last hour and the last day.
-	// Returns ENOTFOUND.
-	EndpointStats(ctx context.Context, scope Scope, endpointID string) ([]*EndpointStats, error)
+	// TargetStats returns a target's figures of the last hour and the last
+	// day. Returns ENOTFOUND.
+	TargetStats(ctx context.Context, scope Scope, target Target) ([]*EndpointStats, error)
 
 	// TestEndpoint sends a sample event of the given type to the endpoint now
 	// and returns the attempt. Returns ENOTFOUND or EINVALID.

@@ -15,22 +15,17 @@ const (
 )
 
 // StartBackfill counts the events of the window and queues a backfill of
-// them to the endpoint, in original order: each delivery is queued once
+// them to the target, in original order: each delivery is queued once
 // the previous one had its first attempt, and no faster than the
-// endpoint's rate limit. Returns EINVALID or ENOTFOUND.
+// target's rate limit (see backfillGap). Returns EINVALID or ENOTFOUND.
 //
 // Any hub running an Engine runs it, holding a lease in Redis and saving
 // its cursor as it goes; when that hub dies, another one resumes it after
 // the cursor once the lease expires (Options.BackfillLease).
-func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, endpointID string, in core.BackfillInput) (*core.Backfill, error) {
-	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
+func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, target core.Target, in core.BackfillInput) (*core.Backfill, error) {
+	if err := e.findTarget(ctx, scope, target); err != nil {
 		return nil, err
 	}
-	return e.startBackfill(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, in)
-}
-
-// startBackfill queues a backfill to any target. Returns EINVALID.
-func (e *Engine) startBackfill(ctx context.Context, scope core.Scope, target core.Target, in core.BackfillInput) (*core.Backfill, error) {
 	switch {
 	case in.Since.IsZero():
 		return nil, &core.Error{Code: core.EINVALID, Reason: "parameter_missing", Param: "since", Message: "Missing required param: since."}

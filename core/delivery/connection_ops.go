@@ -11,35 +11,6 @@ import (
 	"github.com/bellhop/bellhop/plugins"
 )
 
-// ListConnectionDeliveries lists a connection's deliveries newest first.
-// Returns ENOTFOUND if the connection is not in scope.
-func (c *Connections) ListConnectionDeliveries(ctx context.Context, scope core.Scope, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
-	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
-		return core.List[*core.Delivery]{}, err
-	}
-	return c.store.ListDeliveries(ctx, scope, id, f)
-}
-
-// ReplayToConnection queues a retained event again for the connection,
-// with the same event id. Returns ENOTFOUND for an unknown connection or
-// event.
-func (c *Connections) ReplayToConnection(ctx context.Context, scope core.Scope, id, eventID string) (*core.Replay, error) {
-	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
-		return nil, err
-	}
-	return c.engine.replayTo(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}, eventID)
-}
-
-// BackfillConnection replays a window of events to the connection in
-// original order, like an endpoint backfill, throttled to
-// Options.BackfillRate. Returns EINVALID or ENOTFOUND.
-func (c *Connections) BackfillConnection(ctx context.Context, scope core.Scope, id string, in core.BackfillInput) (*core.Backfill, error) {
-	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
-		return nil, err
-	}
-	return c.engine.startBackfill(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}, in)
-}
-
 // ConnectionOptions asks the connector for the choices of a form field,
 // with the connection's stored config. Returns ENOTFOUND, or EINVALID when
 // the connector lists none for field.

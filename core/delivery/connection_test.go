@@ -100,7 +100,7 @@ func (h *harness) finished(conns *Connections, id string, n int) []*core.Deliver
 		ended = ended[:0]
 		f := core.DeliveryFilter{Page: core.Page{Limit: 100}}
 		for {
-			l, err := conns.ListConnectionDeliveries(ctx, h.scope, id, f)
+			l, err := conns.engine.ListDeliveries(ctx, h.scope, core.Target{Kind: core.TargetConnection, ID: id}, f)
 			if err != nil {
 				h.t.Fatal(err)
 			}

@@ -213,7 +213,7 @@ func (h *harness) deliveriesIn(e *Engine, scope core.Scope, epID string) []*core
 	var out []*core.Delivery
 	f := core.DeliveryFilter{Page: core.Page{Limit: 100}}
 	for {
-		l, err := e.ListDeliveries(context.Background(), scope, epID, f)
+		l, err := e.ListDeliveries(context.Background(), scope, core.Target{Kind: core.TargetEndpoint, ID: epID}, f)
 		if err != nil {
 			h.t.Fatal(err)
 		}

@@ -16,27 +16,21 @@ func (e *Engine) FindDelivery(ctx context.Context, scope core.Scope, id string) 
 	return e.store.FindDelivery(ctx, scope, id)
 }
 
-// ListDeliveries lists an endpoint's deliveries newest first. Returns
-// ENOTFOUND if the endpoint is not in scope.
-func (e *Engine) ListDeliveries(ctx context.Context, scope core.Scope, endpointID string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
-	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
+// ListDeliveries lists a target's deliveries newest first. Returns
+// ENOTFOUND if the target is not in scope.
+func (e *Engine) ListDeliveries(ctx context.Context, scope core.Scope, target core.Target, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
+	if err := e.findTarget(ctx, scope, target); err != nil {
 		return core.List[*core.Delivery]{}, err
 	}
-	return e.store.ListDeliveries(ctx, scope, endpointID, f)
+	return e.store.ListDeliveries(ctx, scope, target.ID, f)
 }
 
-// ReplayEvent queues a new delivery of a retained event to the endpoint,
-// with the same event id. Returns ENOTFOUND for an unknown endpoint or event.
-func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, endpointID, eventID string) (*core.Replay, error) {
-	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
+// ReplayEvent queues a new delivery of a retained event to the target,
+// with the same event id. Returns ENOTFOUND for an unknown target or event.
+func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, target core.Target, eventID string) (*core.Replay, error) {
+	if err := e.findTarget(ctx, scope, target); err != nil {
 		return nil, err
 	}
-	return e.replayTo(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, eventID)
-}
-
-// replayTo queues a new delivery of a retained event to any target, with
-// the same event id. Returns ENOTFOUND for an unknown event.
-func (e *Engine) replayTo(ctx context.Context, scope core.Scope, target core.Target, eventID string) (*core.Replay, error) {
 	ev, err := e.store.FindEvent(ctx, scope, eventID)
 	if err != nil {
 		return nil, err
@@ -60,17 +54,17 @@ func (e *Engine) FindBackfill(ctx context.Context, scope core.Scope, id string) 
 	return e.store.FindBackfill(ctx, scope, id)
 }
 
-// EndpointStats returns an endpoint's figures over the last hour and day.
+// TargetStats returns a target's figures over the last hour and day.
 // Returns ENOTFOUND.
-func (e *Engine) EndpointStats(ctx context.Context, scope core.Scope, endpointID string) ([]*core.EndpointStats, error) {
-	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
+func (e *Engine) TargetStats(ctx context.Context, scope core.Scope, target core.Target) ([]*core.EndpointStats, error) {
+	if err := e.findTarget(ctx, scope, target); err != nil {
 		return nil, err
 	}
-	hour, err := e.store.TargetStats(ctx, scope, endpointID, time.Hour, "1h")
+	hour, err := e.store.TargetStats(ctx, scope, target.ID, time.Hour, "1h")
 	if err != nil {
 		return nil, err
 	}
-	day, err := e.store.TargetStats(ctx, scope, endpointID, 24*time.Hour, "24h")
+	day, err := e.store.TargetStats(ctx, scope, target.ID, 24*time.Hour, "24h")
 	if err != nil {
 		return nil, err
 	}

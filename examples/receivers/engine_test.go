@@ -113,7 +113,7 @@ func lastSignatureHeader(t *testing.T, eng *engine.Engine, scope core.Scope, end
 	t.Helper()
 	deadline := time.Now().Add(startWait)
 	for time.Now().Before(deadline) {
-		l, err := eng.ListDeliveries(t.Context(), scope, endpointID, core.DeliveryFilter{Status: core.StatusSucceeded, Page: core.Page{Limit: 100}})
+		l, err := eng.ListDeliveries(t.Context(), scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, core.DeliveryFilter{Status: core.StatusSucceeded, Page: core.Page{Limit: 100}})
 		if err != nil {
 			t.Fatal(err)
 		}
