@@ -35,13 +35,8 @@ func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, target cor
 	if !in.Until.After(in.Since) {
 		return nil, core.ParamError("until", "until must be after since.")
 	}
-	b := &core.Backfill{ID: randomID("bf_"), Object: "backfill", Since: in.Since.UTC(),
+	b := &core.Backfill{ID: randomID("bf_"), Object: "backfill", Target: target, Since: in.Since.UTC(),
 		Until: in.Until.UTC(), EventTypes: in.EventTypes, Status: "running", CreatedAt: time.Now().UTC(), Livemode: scope.Livemode}
-	if target.Kind == core.TargetConnection {
-		b.ConnectionID = target.ID
-	} else {
-		b.EndpointID = target.ID
-	}
 	if b.EventTypes == nil {
 		b.EventTypes = []string{}
 	}
@@ -60,13 +55,6 @@ func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, target cor
 	default:
 	}
 	return b, nil
-}
-
-func backfillTarget(b *core.Backfill) core.Target {
-	if b.ConnectionID != "" {
-		return core.Target{Kind: core.TargetConnection, ID: b.ConnectionID}
-	}
-	return core.Target{Kind: core.TargetEndpoint, ID: b.EndpointID}
 }
 
 // backfillGap is the pause between two deliveries of a backfill to t: the

@@ -243,7 +243,7 @@ func redact(s string, secrets map[string]string) string {
 // script, and returns the connector input, or a final Result (skipped, or
 // failed for a script error).
 func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *core.Connection, ev *core.Event, attempt int) (*core.TransformResult, string, *Result) {
-	tt := core.TransformTarget{Kind: core.TargetConnection, ID: conn.ID}
+	tt := core.Target{Kind: core.TargetConnection, ID: conn.ID}
 	script := conn.TransformScriptID
 	var tr *core.TransformResult
 	var err error
@@ -264,7 +264,7 @@ func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *cor
 // runDefault runs the connector's default script from scripts/, compiled
 // once, and returns its name. A connector without one gets the event
 // envelope as its input.
-func (c *Connections) runDefault(ctx context.Context, connector string, ev *core.Event, tt core.TransformTarget, attempt int) (string, *core.TransformResult, error) {
+func (c *Connections) runDefault(ctx context.Context, connector string, ev *core.Event, tt core.Target, attempt int) (string, *core.TransformResult, error) {
 	desc, err := c.describe(ctx, connector)
 	if err != nil {
 		return "", nil, fmt.Errorf("describe connector %s: %w", connector, err)

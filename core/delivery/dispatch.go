@@ -143,6 +143,6 @@ func (m *matcher) match(ctx context.Context, ev *core.Event) ([]core.Target, err
 func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {
 	return &core.Delivery{
 		ID: deliveryID(ev.ID, t, nonce), Object: redisstore.DeliveryObject(t.Kind), EventID: ev.ID, EventType: ev.Type,
-		Target: t, EndpointID: t.ID, Replay: nonce != "",
+		Target: t, Replay: nonce != "",
 	}
 }

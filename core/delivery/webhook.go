@@ -111,7 +111,7 @@ func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) (*co
 			Attempt: &core.Attempt{URL: ep.URL, Error: err.Error()}}
 	}
 	tr, err := e.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
-		core.TransformTarget{Kind: core.TargetEndpoint, ID: ep.ID}, job.Number)
+		job.Delivery.Target, job.Number)
 	if res := transformOutcome(ep.TransformScriptID, tr, err); res != nil {
 		res.Attempt.URL = ep.URL
 		return nil, res
