@@ -59,17 +59,16 @@ func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, target cor
 
 // backfillGap is the pause between two deliveries of a backfill to t: the
 // target's rate limit, as its sender reports it (the same limit the
-// workers apply), else Options.BackfillRate for connections, which have
-// no rate limit of their own but whose services do.
+// workers apply), else its BackfillRate.
 func (e *Engine) backfillGap(ctx context.Context, scope core.Scope, t core.Target) time.Duration {
 	rate := 0
 	if s, ok := e.senders[t.Kind]; ok {
 		if info, err := s.Lookup(ctx, scope, t.ID); err == nil {
 			rate = info.RateLimit
+			if rate <= 0 {
+				rate = info.BackfillRate
+			}
 		}
-	}
-	if rate <= 0 && t.Kind == core.TargetConnection {
-		rate = e.opts.BackfillRate
 	}
 	if rate <= 0 {
 		return 0

@@ -81,8 +81,18 @@ func NewConnections(e *Engine, opts ConnectionOptions) *Connections {
 	if c.scripts == nil {
 		c.scripts, c.own = transform.New(transform.Options{}), true
 	}
-	e.senders[core.TargetConnection] = c
+	e.register(core.TargetConnection, c)
 	return c
+}
+
+// Match returns the connections subscribed to eventType.
+func (c *Connections) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
+	conns, err := c.store.MatchConnections(ctx, scope, eventType)
+	out := make([]Subscription, len(conns))
+	for i, conn := range conns {
+		out[i] = Subscription{Target: core.Target{Kind: core.TargetConnection, ID: conn.ID}, PropertyIDs: conn.PropertyIDs}
+	}
+	return out, err
 }
 
 // Close stops the script engine Connections made for itself, if any.
@@ -114,7 +124,7 @@ func (c *Connections) Lookup(ctx context.Context, scope core.Scope, id string) (
 	if err != nil {
 		return nil, err
 	}
-	info := &TargetInfo{Disabled: t.conn.Disabled, DisabledReason: t.conn.DisabledReason, Data: t}
+	info := &TargetInfo{Disabled: t.conn.Disabled, DisabledReason: t.conn.DisabledReason, BackfillRate: c.engine.opts.BackfillRate, Data: t}
 	c.targets.put(scope, id, info, now)
 	return info, nil
 }

@@ -284,12 +284,3 @@ func (c *Connections) validateConfig(ctx context.Context, desc plugins.Descripti
 	}
 	return core.ParamError("config."+errs[0].Field, "Invalid configuration: %s.", strings.Join(msgs, "; "))
 }
-
-// subscribedConnections returns the connections subscribed to eventType,
-// before the property filter; none when no connection sender is set.
-func (e *Engine) subscribedConnections(ctx context.Context, scope core.Scope, eventType string) ([]*core.Connection, error) {
-	if e.senders[core.TargetConnection] == nil {
-		return nil, nil
-	}
-	return e.store.MatchConnections(ctx, scope, eventType)
-}

@@ -62,8 +62,9 @@
 //
 // # Targets
 //
-// A delivery names a core.Target. A Sender per target kind loads the target
-// and sends one attempt; WebhookSender is the first. A connector sender plugs
-// in the same way (Options.Senders) and gets the same streams, schedule,
-// classification, disabling, attempt log, replay and backfill.
+// A delivery names a core.Target. A Sender per target kind says which of its
+// targets an event goes to (Match), loads a target and sends one attempt;
+// WebhookSender is built in and NewConnections adds connections. Another
+// kind plugs in the same way (Options.Senders) and gets the same fan-out,
+// streams, schedule, disabling, attempt log, replay, backfill and stats.
 package delivery

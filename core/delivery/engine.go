@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,8 +25,11 @@ type Options struct {
 	// Scopes lists the tenants whose streams the engine serves. Default
 	// Store.ListScopes.
 	Scopes func(ctx context.Context) ([]core.Scope, error)
-	// Senders adds or replaces senders by target kind. The webhook sender
-	// is always there for core.TargetEndpoint unless replaced.
+	// Senders adds or replaces senders by target kind: the plug-in point
+	// of a new kind, whose targets are then matched, loaded and sent to
+	// like any other. The webhook sender is always there for
+	// core.TargetEndpoint unless replaced; NewConnections adds
+	// core.TargetConnection.
 	Senders map[string]Sender
 
 	Prefix    string // brand prefix of the signature headers; default "Bellhop"
@@ -49,7 +53,8 @@ type Options struct {
 	// Default 30s.
 	BackfillLease time.Duration
 	// BackfillRate throttles backfills to connections, in deliveries a
-	// second (endpoints use their rate_limit). Default 10.
+	// second (endpoints use their rate_limit; see TargetInfo.BackfillRate).
+	// Default 10.
 	BackfillRate int
 	// TargetCacheTTL is how long a hub keeps an endpoint or a connection
 	// it looked up for an attempt; changes made through another hub show
@@ -152,7 +157,8 @@ func defDur(v, d time.Duration) time.Duration {
 type Engine struct {
 	opts     Options
 	store    *redisstore.Store
-	senders  map[string]Sender
+	senders  map[string]Sender // by target kind
+	kinds    []string          // the kinds in the order they were registered: fan-out order
 	inflight *inflight
 	fair     *fairShare    // each account's share of the workers
 	sending  chan struct{} // one per attempt sending: at most Options.Workers
@@ -176,11 +182,23 @@ var (
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
 	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), hand: make(chan struct{}, inHandPerWorker*opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
-	e.senders = map[string]Sender{core.TargetEndpoint: &WebhookSender{engine: e}}
+	e.register(core.TargetEndpoint, &WebhookSender{engine: e})
 	for k, s := range opts.Senders {
-		e.senders[k] = s
+		e.register(k, s)
 	}
 	return e
+}
+
+// register makes s the Sender of kind, replacing any: events fan out to
+// its targets, and workers send to them through it. Call it before Run.
+func (e *Engine) register(kind string, s Sender) {
+	if e.senders == nil {
+		e.senders = map[string]Sender{}
+	}
+	if !slices.Contains(e.kinds, kind) {
+		e.kinds = append(e.kinds, kind)
+	}
+	e.senders[kind] = s
 }
 
 // Run serves the streams until ctx ends: dispatchers, workers, the retry

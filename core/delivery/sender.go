@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -45,10 +46,14 @@ func (o Outcome) String() string {
 type TargetInfo struct {
 	Disabled       bool
 	DisabledReason string
-	MaxConcurrency int             // 0: Options.DefaultConcurrency
-	RateLimit      int             // attempts per second; 0: unlimited
-	Schedule       []time.Duration // nil: the server's schedule
-	Data           any
+	MaxConcurrency int // 0: Options.DefaultConcurrency
+	RateLimit      int // attempts per second; 0: unlimited
+	// BackfillRate paces a backfill to a target without a RateLimit, in
+	// deliveries a second: a service whose limit the hub does not know
+	// still has one. 0: as fast as the first attempts go.
+	BackfillRate int
+	Schedule     []time.Duration // nil: the server's schedule
+	Data         any
 }
 
 // Job is one attempt to send.
@@ -83,9 +88,26 @@ type Result struct {
 	Attempt    *core.Attempt
 }
 
-// Sender delivers to one kind of target (core.TargetEndpoint, and later
-// core.TargetConnection).
+// Subscription is a target subscribed to an event type, and the
+// properties it is limited to.
+type Subscription struct {
+	Target      core.Target
+	PropertyIDs []string // empty: every property
+}
+
+// Accepts reports whether an event of propertyID goes to the subscription.
+func (s Subscription) Accepts(propertyID string) bool {
+	return len(s.PropertyIDs) == 0 || slices.Contains(s.PropertyIDs, propertyID)
+}
+
+// Sender delivers to one kind of target: Endpoints to webhook endpoints,
+// Connections to connections. The engine names no kind: it asks each
+// registered Sender which of its targets an event goes to, loads them and
+// sends through it, so that a new kind is a new Sender.
 type Sender interface {
+	// Match returns the targets of this kind subscribed to eventType (or
+	// "*"), before the property filter.
+	Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error)
 	// Lookup loads a target. Returns ENOTFOUND when it no longer exists.
 	Lookup(ctx context.Context, scope core.Scope, id string) (*TargetInfo, error)
 	// Send makes one attempt. It never returns an error: every failure is a

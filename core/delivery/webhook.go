@@ -52,6 +52,16 @@ func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string)
 	return info, nil
 }
 
+// Match returns the endpoints subscribed to eventType.
+func (w *WebhookSender) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
+	eps, err := w.engine.store.MatchEndpoints(ctx, scope, eventType)
+	out := make([]Subscription, len(eps))
+	for i, ep := range eps {
+		out[i] = Subscription{Target: core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, PropertyIDs: ep.PropertyIDs}
+	}
+	return out, err
+}
+
 // Disable turns the endpoint off and publishes endpoint.disabled.
 func (w *WebhookSender) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
 	_, err := w.engine.disable(ctx, scope, id, reason, true)
