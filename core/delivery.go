@@ -154,10 +154,6 @@ type DeliveryService interface {
 	// TargetStats returns a target's figures of the last hour and the last
 	// day. Returns ENOTFOUND.
 	TargetStats(ctx context.Context, scope Scope, target Target) ([]*EndpointStats, error)
-
-	// TestEndpoint sends a sample event of the given type to the endpoint now
-	// and returns the attempt. Returns ENOTFOUND or EINVALID.
-	TestEndpoint(ctx context.Context, scope Scope, endpointID, eventType string) (*Attempt, error)
 }
 
 // targetIDs is how a backfill, and a delivery's endpoint_id, spell a

@@ -30,7 +30,7 @@ func (s *Server) handleTestEndpoint() gin.HandlerFunc {
 			s.writeError(c, missingParam("event_type"))
 			return
 		}
-		a, err := s.deps.Deliveries.TestEndpoint(c, scope(c), c.Param("id"), req.EventType)
+		a, err := s.deps.Endpoints.TestEndpoint(c, scope(c), c.Param("id"), req.EventType)
 		s.respond(c, http.StatusOK, a, err)
 	}
 }

@@ -26,7 +26,7 @@ func TestBackfillResumesOnAnotherHub(t *testing.T) {
 	}
 	rc := newReceiver(t, nil)
 	rate := 20 // 1.5 s for the whole window: time enough to stop half-way
-	first := New(opts)
+	first := newEngine(opts)
 	ctx1, stop1 := context.WithCancel(context.Background())
 	done1 := make(chan struct{})
 	go func() { defer close(done1); first.Run(ctx1) }()

@@ -64,7 +64,7 @@ func (h fakeHost) Connector(_ context.Context, name string) (plugins.Connector, 
 // startWithConnections runs an engine with connections on host.
 func (h *harness) startWithConnections(opts Options, host ConnectorHost) (*Engine, *Connections) {
 	h.t.Helper()
-	e := New(opts)
+	e := newEngine(opts)
 	conns := NewConnections(e, ConnectionOptions{Host: host})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -27,9 +27,8 @@ type Options struct {
 	Scopes func(ctx context.Context) ([]core.Scope, error)
 	// Senders adds or replaces senders by target kind: the plug-in point
 	// of a new kind, whose targets are then matched, loaded and sent to
-	// like any other. The webhook sender is always there for
-	// core.TargetEndpoint unless replaced; NewConnections adds
-	// core.TargetConnection.
+	// like any other. NewEndpoints and NewConnections register the two
+	// built-in kinds the same way.
 	Senders map[string]Sender
 
 	Prefix    string // brand prefix of the signature headers; default "Bellhop"
@@ -152,8 +151,10 @@ func defDur(v, d time.Duration) time.Duration {
 	return v
 }
 
-// Engine dispatches and delivers. It is also the core.EndpointService and
-// core.DeliveryService of the API. Safe for concurrent use.
+// Engine dispatches and delivers to the targets of its Senders (see
+// NewEndpoints, NewConnections): workers, retries, the breaker and the
+// limits. It is also the core.DeliveryService of the API: delivery logs,
+// replay, backfill and stats of every kind. Safe for concurrent use.
 type Engine struct {
 	opts     Options
 	store    *redisstore.Store
@@ -165,7 +166,6 @@ type Engine struct {
 	hand     chan struct{} // one per entry in hand, read or claimed: at most inHandPerWorker × Options.Workers
 	wake     chan struct{} // tells the retry mover a retry was scheduled
 	bfWake   chan struct{} // tells the backfill loop a backfill was queued
-	targets  *targetCache  // endpoints looked up for attempts
 
 	mu     sync.Mutex
 	scopes []core.Scope
@@ -173,7 +173,6 @@ type Engine struct {
 }
 
 var (
-	_ core.EndpointService = (*Engine)(nil)
 	_ core.DeliveryService = (*Engine)(nil)
 )
 
@@ -181,8 +180,7 @@ var (
 // without Run (deliveries queue until some hub runs the engine).
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
-	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), hand: make(chan struct{}, inHandPerWorker*opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
-	e.register(core.TargetEndpoint, &WebhookSender{engine: e})
+	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), hand: make(chan struct{}, inHandPerWorker*opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), known: map[core.Scope]bool{}}
 	for k, s := range opts.Senders {
 		e.register(k, s)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
-	"github.com/bellhop/bellhop/core/catalog"
 	"github.com/bellhop/bellhop/core/redisstore"
 )
 
@@ -69,44 +68,6 @@ func (e *Engine) TargetStats(ctx context.Context, scope core.Scope, target core.
 		return nil, err
 	}
 	return []*core.EndpointStats{hour, day}, nil
-}
-
-// TestEndpoint sends a sample event of eventType to the endpoint now, once,
-// and returns the attempt. It is neither retried nor counted in the stats.
-// Returns ENOTFOUND for the endpoint, EINVALID for an unknown type.
-func (e *Engine) TestEndpoint(ctx context.Context, scope core.Scope, endpointID, eventType string) (*core.Attempt, error) {
-	sender := e.senders[core.TargetEndpoint]
-	info, err := sender.Lookup(ctx, scope, endpointID)
-	if err != nil {
-		return nil, err
-	}
-	if eventType == "" {
-		return nil, core.ParamError("event_type", "Missing required param: event_type.")
-	}
-	t := &core.EventType{Type: eventType, Sample: json.RawMessage(`{}`)}
-	if e.opts.EventTypes != nil {
-		if t, err = e.opts.EventTypes.FindEventType(ctx, scope, eventType); core.ErrorCode(err) == core.ENOTFOUND {
-			return nil, core.ParamError("event_type", "Unknown event type %q.", eventType)
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	ev := catalog.SampleEvent(t, scope, time.Now())
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return nil, err
-	}
-	d := newDelivery(ev, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, "test")
-	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Event: ev, Payload: payload, Number: 1})
-	a := res.Attempt
-	if a == nil {
-		a = &core.Attempt{}
-	}
-	a.Number, a.Outcome, a.CreatedAt = 1, res.Outcome.String(), time.Now().UTC()
-	if a.Error == "" && res.Outcome != Succeeded {
-		a.Error = res.Reason
-	}
-	return a, nil
 }
 
 // matchesBackfill reports whether a stream entry's event belongs to b.

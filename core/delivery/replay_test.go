@@ -15,7 +15,7 @@ func TestRotationSignsWithBothSecrets(t *testing.T) {
 	e := h.start(h.options())
 	rc := newReceiver(t, nil)
 	ep, oldSecret := h.endpoint(e, rc.URL, nil)
-	_, newSecret, err := e.RotateSecret(context.Background(), h.scope, ep.ID, 0)
+	_, newSecret, err := eps(e).RotateSecret(context.Background(), h.scope, ep.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestRotationSignsWithBothSecrets(t *testing.T) {
 		}
 	}
 	// Once the grace period ends, only the new secret signs.
-	if _, _, err := e.RotateSecret(context.Background(), h.scope, ep.ID, time.Nanosecond); err != nil {
+	if _, _, err := eps(e).RotateSecret(context.Background(), h.scope, ep.ID, time.Nanosecond); err != nil {
 		t.Fatal(err)
 	}
 	secrets, err := h.store.EndpointSecrets(context.Background(), h.scope, ep.ID, time.Now().Add(time.Second))
@@ -115,7 +115,7 @@ func TestTenantIsolation(t *testing.T) {
 	rc := newReceiver(t, nil)
 	ep, _ := h.endpoint(e, rc.URL, nil)
 	other := core.Scope{AccountID: h.scope.AccountID, Livemode: true}
-	if _, err := e.FindEndpoint(context.Background(), other, ep.ID); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := eps(e).FindEndpoint(context.Background(), other, ep.ID); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another scope finds the endpoint: %v", err)
 	}
 	if _, err := e.ListDeliveries(context.Background(), other, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, core.DeliveryFilter{}); core.ErrorCode(err) != core.ENOTFOUND {

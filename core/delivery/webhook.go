@@ -14,12 +14,6 @@ import (
 	"github.com/bellhop/bellhop/core/signature"
 )
 
-// WebhookSender delivers to webhook endpoints: transform, sign, POST,
-// classify.
-type WebhookSender struct {
-	engine *Engine
-}
-
 // endpointTarget is the sender's view of an endpoint for one attempt: ep
 // shows its header values masked, headers holds the real ones.
 type endpointTarget struct {
@@ -31,16 +25,16 @@ type endpointTarget struct {
 // Lookup loads the endpoint, its signing secrets and its static headers in
 // one read.
 // A lookup is kept for Options.TargetCacheTTL.
-func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string) (info *TargetInfo, err error) {
+func (eps *Endpoints) Lookup(ctx context.Context, scope core.Scope, id string) (info *TargetInfo, err error) {
 	now := time.Now()
-	if info, ok := w.engine.targets.get(scope, id, now); ok {
+	if info, ok := eps.targets.get(scope, id, now); ok {
 		return info, nil
 	}
-	opened, err := w.engine.store.OpenEndpoint(ctx, scope, id, now)
+	opened, err := eps.store.OpenEndpoint(ctx, scope, id, now)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { w.engine.targets.put(scope, id, info, now) }()
+	defer func() { eps.targets.put(scope, id, info, now) }()
 	ep := opened.Endpoint
 	info = &TargetInfo{
 		Disabled: ep.Disabled, DisabledReason: ep.DisabledReason, MaxConcurrency: ep.MaxConcurrency,
@@ -53,31 +47,31 @@ func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string)
 }
 
 // Match returns the endpoints subscribed to eventType.
-func (w *WebhookSender) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
-	eps, err := w.engine.store.MatchEndpoints(ctx, scope, eventType)
-	out := make([]Subscription, len(eps))
-	for i, ep := range eps {
+func (eps *Endpoints) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
+	found, err := eps.store.MatchEndpoints(ctx, scope, eventType)
+	out := make([]Subscription, len(found))
+	for i, ep := range found {
 		out[i] = Subscription{Target: core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, PropertyIDs: ep.PropertyIDs}
 	}
 	return out, err
 }
 
 // Disable turns the endpoint off and publishes endpoint.disabled.
-func (w *WebhookSender) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
-	_, err := w.engine.disable(ctx, scope, id, reason, true)
+func (eps *Endpoints) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
+	_, err := eps.disable(ctx, scope, id, reason, true)
 	return err
 }
 
 // Send makes one attempt to the endpoint.
-func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) Result {
+func (eps *Endpoints) Send(ctx context.Context, target *TargetInfo, job Job) Result {
 	t := target.Data.(*endpointTarget)
-	e := w.engine
-	tr, res := e.transform(ctx, job, t.ep)
+	e := eps.engine
+	tr, res := eps.transform(ctx, job, t.ep)
 	if res != nil {
 		return *res
 	}
 	body := tr.Output
-	header := e.requestHeader(t, job.Delivery.EventID, body, tr.Headers)
+	header := eps.requestHeader(t, job.Delivery.EventID, body, tr.Headers)
 	client := e.opts.TestHTTP
 	if job.Scope.Livemode {
 		client = e.opts.LiveHTTP
@@ -111,8 +105,8 @@ func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) R
 // transform runs the endpoint's script, if any, and returns what to send
 // (with the headers the script set and its logs), or a final Result
 // (skipped, or failed for a script error).
-func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) (*core.TransformResult, *Result) {
-	if ep.TransformScriptID == "" || e.opts.Transforms == nil {
+func (eps *Endpoints) transform(ctx context.Context, job Job, ep *core.Endpoint) (*core.TransformResult, *Result) {
+	if ep.TransformScriptID == "" || eps.engine.opts.Transforms == nil {
 		return &core.TransformResult{Output: job.Payload}, nil
 	}
 	ev, err := job.DecodeEvent()
@@ -120,7 +114,7 @@ func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) (*co
 		return nil, &Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
 			Attempt: &core.Attempt{URL: ep.URL, Error: err.Error()}}
 	}
-	tr, err := e.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
+	tr, err := eps.engine.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
 		job.Delivery.Target, job.Number)
 	if res := transformOutcome(ep.TransformScriptID, tr, err); res != nil {
 		res.Attempt.URL = ep.URL
@@ -131,7 +125,7 @@ func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) (*co
 
 // requestHeader builds the headers of one attempt: the endpoint's static
 // headers and the script's, then the ones Bellhop owns, which win.
-func (e *Engine) requestHeader(t *endpointTarget, eventID string, body []byte, extra map[string]string) http.Header {
+func (eps *Endpoints) requestHeader(t *endpointTarget, eventID string, body []byte, extra map[string]string) http.Header {
 	h := make(http.Header, len(t.headers)+len(extra)+6) // + signature's 3, request id, type, agent
 	for k, v := range t.headers {
 		h.Set(k, v)
@@ -139,13 +133,13 @@ func (e *Engine) requestHeader(t *endpointTarget, eventID string, body []byte, e
 	for k, v := range extra {
 		h.Set(k, v)
 	}
-	signer := signature.Signer{Prefix: e.opts.Prefix}
+	signer := signature.Signer{Prefix: eps.engine.opts.Prefix}
 	for k, v := range signer.Headers(t.secrets, eventID, time.Now(), body) {
 		h[k] = v
 	}
-	h.Set(e.opts.Prefix+"-Request-Id", randomID("req_"))
+	h.Set(eps.engine.opts.Prefix+"-Request-Id", randomID("req_"))
 	h.Set("Content-Type", "application/json")
-	h.Set("User-Agent", e.opts.UserAgent)
+	h.Set("User-Agent", eps.engine.opts.UserAgent)
 	return h
 }
 
