@@ -2,9 +2,11 @@ package delivery
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
 )
 
 // backfillPoll is how often the runner looks whether the previous delivery
@@ -74,4 +76,31 @@ func (e *Engine) backfillGap(ctx context.Context, scope core.Scope, t core.Targe
 		return 0
 	}
 	return time.Second / time.Duration(rate)
+}
+
+// FindBackfill returns a backfill's progress. Returns ENOTFOUND.
+func (e *Engine) FindBackfill(ctx context.Context, scope core.Scope, id string) (*core.Backfill, error) {
+	return e.store.FindBackfill(ctx, scope, id)
+}
+
+// matchesBackfill reports whether a stream entry's event belongs to b.
+func matchesBackfill(ev *core.Event, b *core.Backfill) bool {
+	if ev.CreatedAt.Before(b.Since) || ev.CreatedAt.After(b.Until) {
+		return false
+	}
+	return len(b.EventTypes) == 0 || slices.Contains(b.EventTypes, ev.Type)
+}
+
+// eachBackfillEvent calls fn with each event of b's window after the
+// events-stream entry after ("" for the start), in original order, with
+// its entry id.
+func (e *Engine) eachBackfillEvent(ctx context.Context, scope core.Scope, b *core.Backfill, after string, fn func(*core.Event, []byte, string) error) error {
+	return e.store.RangeEventsAfter(ctx, e.store.EventsStreamKey(scope), b.Since, after, func(en redisstore.StreamEntry) (bool, error) {
+		raw, _ := en.Values["event"].(string)
+		ev, err := decodeEvent([]byte(raw))
+		if err != nil || !matchesBackfill(ev, b) {
+			return true, nil
+		}
+		return true, fn(ev, []byte(raw), en.ID)
+	})
 }
