@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/transform"
 	"github.com/bellhop/bellhop/plugins"
@@ -168,7 +169,7 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	url := "connector://" + t.conn.Connector
 	ev, err := job.DecodeEvent()
 	if err != nil {
-		return Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
+		return Result{Outcome: outbound.Failed, Reason: "the event payload is unreadable", FailCode: "transform",
 			Attempt: &core.Attempt{URL: url, Error: err.Error()}}
 	}
 	tr, script, res := c.transform(ctx, job.Scope, t.conn, ev, job.Number)
@@ -182,21 +183,19 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	r, held, err := c.deliver(ctx, job.Scope, t, tr.Output)
 	a.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
 	if held > 0 {
-		return Result{Outcome: Deferred, RetryAfter: held, Reason: "held back by the connector's rate limit", Attempt: a}
+		return Result{Outcome: outbound.Deferred, RetryAfter: held, Reason: "held back by the connector's rate limit", Attempt: a}
 	}
 	if err != nil { // a crash, a hang, a plugin that cannot start: retry
 		a.Error = redact(core.ErrorMessage(err), t.secrets)
-		return Result{Outcome: Retry, Reason: "connector: " + a.Error, FailCode: pluginFailCode(err), Attempt: a}
+		return Result{Outcome: outbound.Retry, Reason: "connector: " + a.Error, FailCode: pluginFailCode(err), Attempt: a}
 	}
 	a.ResponseBody, a.ExternalID = redact(r.Summary, t.secrets), r.ExternalID
-	out := Result{Attempt: a, Reason: a.ResponseBody}
-	switch r.Outcome {
-	case plugins.Delivered:
-		out.Outcome = Succeeded
-	case plugins.Retry:
-		out.Outcome, out.RetryAfter, out.FailCode = Retry, boundRetryAfter(r.RetryAfter), "retry"
-	default:
-		out.Outcome, out.FailCode = Failed, "failed"
+	out := Result{Outcome: r.Outcome.Hub(), Attempt: a, Reason: a.ResponseBody, Is5xx: outbound.Is5xx(r.Status)}
+	switch out.Outcome {
+	case outbound.Retry:
+		out.RetryAfter, out.FailCode = outbound.ClampRetryAfter(r.RetryAfter), "retry"
+	case outbound.Failed:
+		out.FailCode = "failed"
 	}
 	return out
 }
@@ -221,13 +220,6 @@ func (c *Connections) deliver(ctx context.Context, scope core.Scope, t *connTarg
 // (plugins.WithEgress); every call made for a connection goes through it.
 func (c *Connections) egress(ctx context.Context, livemode bool) context.Context {
 	return plugins.WithEgress(ctx, plugins.Egress{Livemode: livemode, AllowedRanges: c.allowed})
-}
-
-// maxRetryAfter bounds a connector's retry-after hint, like a webhook's.
-const maxRetryAfter = time.Hour
-
-func boundRetryAfter(d time.Duration) time.Duration {
-	return min(max(d, 0), maxRetryAfter)
 }
 
 // pluginFailCode labels a plugin error for failures-by-code.

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/bellhop/bellhop/core/catalog"
@@ -44,5 +45,30 @@ func TestConnectionBreakerPublishesDisabled(t *testing.T) {
 	}
 	if err := cat.ValidateObject(context.Background(), h.scope, "connection.disabled", objects[0]); err != nil {
 		t.Errorf("connection.disabled object %s: %v", objects[0], err)
+	}
+}
+
+// TestConnectionBreakerCounts5xx checks that a connector that reports its
+// service's 5xx answers trips the 5xx ratio of the breaker, as a webhook
+// receiver's do.
+func TestConnectionBreakerCounts5xx(t *testing.T) {
+	h := newHarness(t)
+	opts := h.options()
+	opts.BreakerConsecutive, opts.BreakerMinSample = 100, 3
+	fc := &fakeConnector{deliver: func(int) (plugins.Result, error) {
+		return plugins.Result{Outcome: plugins.Retry, Status: 503, Summary: "service unavailable"}, nil
+	}}
+	_, conns := h.startWithConnections(opts, fakeHost{"fake": fc})
+	c := h.connection(conns, "fake", map[string]any{"channel": "#desk", "token": fakeToken})
+	for i := range 3 {
+		h.publish(h.scope, "reservation.created", i)
+	}
+	eventually(t, "the connection to be disabled", func() bool {
+		got, err := conns.FindConnection(context.Background(), h.scope, c.ID)
+		return err == nil && got.Disabled
+	})
+	got, _ := conns.FindConnection(context.Background(), h.scope, c.ID)
+	if !strings.Contains(got.DisabledReason, "answered 5xx") {
+		t.Errorf("reason = %q, want the 5xx ratio", got.DisabledReason)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/catalog"
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/plugins"
 )
 
@@ -60,7 +61,7 @@ func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, 
 	out.EventType = ev.Type
 	tr, _, res := c.transform(ctx, scope, t.conn, ev, 1)
 	switch {
-	case res != nil && res.Outcome == Skipped:
+	case res != nil && res.Outcome == outbound.Skipped:
 		out.Skipped, out.SkipReason, out.Logs = true, res.Reason, nonNil(res.Attempt.Logs)
 	case res != nil:
 		out.Error, out.Logs = res.Reason, nonNil(res.Attempt.Logs)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/signature"
 )
@@ -237,7 +238,7 @@ func (eps *Endpoints) TestEndpoint(ctx context.Context, scope core.Scope, endpoi
 		a = &core.Attempt{}
 	}
 	a.Number, a.Outcome, a.CreatedAt = 1, res.Outcome.String(), time.Now().UTC()
-	if a.Error == "" && res.Outcome != Succeeded {
+	if a.Error == "" && res.Outcome != outbound.Succeeded {
 		a.Error = res.Reason
 	}
 	return a, nil

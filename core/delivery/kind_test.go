@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 )
 
 // faxSender is a third target kind, plugged in through Options.Senders
@@ -32,7 +33,7 @@ func (f *faxSender) Send(_ context.Context, _ *TargetInfo, job Job) Result {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.sent = append(f.sent, job.Delivery.EventID)
-	return Result{Outcome: Succeeded, Attempt: &core.Attempt{}}
+	return Result{Outcome: outbound.Succeeded, Attempt: &core.Attempt{}}
 }
 
 func (f *faxSender) Disable(context.Context, core.Scope, string, string) error { return nil }

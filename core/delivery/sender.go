@@ -6,39 +6,8 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 )
-
-// Outcome is what one attempt means for its delivery.
-type Outcome int
-
-// The outcomes of an attempt.
-const (
-	Succeeded Outcome = iota + 1 // the target took it
-	Retry                        // try again on the schedule
-	Failed                       // failed for good
-	Skipped                      // the transform chose not to send this event
-	// Deferred means nothing was sent: a rate limit shared by every hub
-	// was spent. The engine defers the delivery by RetryAfter without
-	// recording an attempt, as it does for an endpoint at its rate_limit.
-	Deferred
-)
-
-// String returns the outcome as the attempt log spells it.
-func (o Outcome) String() string {
-	switch o {
-	case Succeeded:
-		return "succeeded"
-	case Retry:
-		return "retry"
-	case Failed:
-		return "failed"
-	case Skipped:
-		return "skipped"
-	case Deferred:
-		return "deferred"
-	}
-	return "unknown"
-}
 
 // TargetInfo is what the engine needs to know about a target before an
 // attempt: whether it takes deliveries, its limits and its schedule. Data is
@@ -80,7 +49,7 @@ func (j Job) DecodeEvent() (*core.Event, error) {
 // sender filled in (headers, response, latency, error); the engine adds the
 // number, outcome and next retry time.
 type Result struct {
-	Outcome    Outcome
+	Outcome    outbound.Outcome
 	RetryAfter time.Duration // the target's hint, already bounded; 0: the schedule. With Deferred: how long to wait
 	Reason     string
 	Is5xx      bool

@@ -89,17 +89,8 @@ func (eps *Endpoints) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	if resp.Err != nil {
 		a.Error = resp.Err.Error()
 	}
-	out := Result{Attempt: a, RetryAfter: v.RetryAfter, Reason: v.Reason, Is5xx: resp.Status >= 500 && resp.Status < 600}
-	switch v.Outcome {
-	case outbound.Succeeded:
-		out.Outcome = Succeeded
-	case outbound.Retry:
-		out.Outcome = Retry
-	default:
-		out.Outcome = Failed
-	}
-	out.FailCode = failCode(resp.Status, resp.Err)
-	return out
+	return Result{Outcome: v.Outcome, Attempt: a, RetryAfter: v.RetryAfter, Reason: v.Reason,
+		Is5xx: outbound.Is5xx(resp.Status), FailCode: failCode(resp.Status, resp.Err)}
 }
 
 // transform runs the endpoint's script, if any, and returns what to send
@@ -111,7 +102,7 @@ func (eps *Endpoints) transform(ctx context.Context, job Job, ep *core.Endpoint)
 	}
 	ev, err := job.DecodeEvent()
 	if err != nil {
-		return nil, &Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
+		return nil, &Result{Outcome: outbound.Failed, Reason: "the event payload is unreadable", FailCode: "transform",
 			Attempt: &core.Attempt{URL: ep.URL, Error: err.Error()}}
 	}
 	tr, err := eps.engine.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
