@@ -89,11 +89,7 @@ func NewConnections(e *Engine, opts ConnectionOptions) *Connections {
 // Match returns the connections subscribed to eventType.
 func (c *Connections) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
 	conns, err := c.store.MatchConnections(ctx, scope, eventType)
-	out := make([]Subscription, len(conns))
-	for i, conn := range conns {
-		out[i] = Subscription{Target: core.Target{Kind: core.TargetConnection, ID: conn.ID}, PropertyIDs: conn.PropertyIDs}
-	}
-	return out, err
+	return subscriptions(core.TargetConnection, conns, err, func(c *core.Connection) (string, []string) { return c.ID, c.PropertyIDs })
 }
 
 // Close stops the script engine Connections made for itself, if any.

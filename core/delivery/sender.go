@@ -69,6 +69,17 @@ func (s Subscription) Accepts(propertyID string) bool {
 	return len(s.PropertyIDs) == 0 || slices.Contains(s.PropertyIDs, propertyID)
 }
 
+// subscriptions turns the targets of kind that a store matched (with its
+// error) into Subscriptions; of reads a target's id and properties.
+func subscriptions[T any](kind string, found []T, err error, of func(T) (string, []string)) ([]Subscription, error) {
+	out := make([]Subscription, len(found))
+	for i, t := range found {
+		id, properties := of(t)
+		out[i] = Subscription{Target: core.Target{Kind: kind, ID: id}, PropertyIDs: properties}
+	}
+	return out, err
+}
+
 // Sender delivers to one kind of target: Endpoints to webhook endpoints,
 // Connections to connections. The engine names no kind: it asks each
 // registered Sender which of its targets an event goes to, loads them and

@@ -49,11 +49,7 @@ func (eps *Endpoints) Lookup(ctx context.Context, scope core.Scope, id string) (
 // Match returns the endpoints subscribed to eventType.
 func (eps *Endpoints) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
 	found, err := eps.store.MatchEndpoints(ctx, scope, eventType)
-	out := make([]Subscription, len(found))
-	for i, ep := range found {
-		out[i] = Subscription{Target: core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, PropertyIDs: ep.PropertyIDs}
-	}
-	return out, err
+	return subscriptions(core.TargetEndpoint, found, err, func(ep *core.Endpoint) (string, []string) { return ep.ID, ep.PropertyIDs })
 }
 
 // Disable turns the endpoint off and publishes endpoint.disabled.
