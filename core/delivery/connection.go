@@ -154,7 +154,9 @@ func (c *Connections) loadTarget(ctx context.Context, scope core.Scope, id strin
 func (c *Connections) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
 	conn, flipped, err := c.disable(ctx, scope, id, reason)
 	if err == nil && flipped {
-		c.engine.publishConnectionDisabled(ctx, scope, conn)
+		c.engine.publishOperational(ctx, scope, "connection.disabled", conn.ID, map[string]any{
+			"id": conn.ID, "connector": conn.Connector, "name": conn.Name, "reason": conn.DisabledReason, "disabled_at": conn.DisabledAt,
+		})
 	}
 	return err
 }

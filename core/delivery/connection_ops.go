@@ -2,12 +2,9 @@ package delivery
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
-	"time"
 
 	"github.com/bellhop/bellhop/core"
-	"github.com/bellhop/bellhop/core/catalog"
 	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/plugins"
 )
@@ -54,7 +51,7 @@ func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, 
 	if eventType == "" {
 		eventType = sampleType(t.conn.EnabledEvents, desc.SuggestedEvents)
 	}
-	ev, err := c.engine.sampleEvent(ctx, scope, eventType)
+	ev, err := sampleEvent(ctx, c.engine.opts.EventTypes, scope, eventType)
 	if err != nil {
 		return nil, err
 	}
@@ -101,21 +98,6 @@ func sampleType(enabled, suggested []string) string {
 		}
 	}
 	return "reservation.created"
-}
-
-// sampleEvent makes a catalog sample event of typ. Returns EINVALID (param
-// event_type) for an unknown type.
-func (e *Engine) sampleEvent(ctx context.Context, scope core.Scope, typ string) (*core.Event, error) {
-	t := &core.EventType{Type: typ, Sample: json.RawMessage(`{}`)}
-	if e.opts.EventTypes != nil {
-		var err error
-		if t, err = e.opts.EventTypes.FindEventType(ctx, scope, typ); core.ErrorCode(err) == core.ENOTFOUND {
-			return nil, core.ParamError("event_type", "Unknown event type %q.", typ)
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	return catalog.SampleEvent(t, scope, time.Now()), nil
 }
 
 func nonNil(s []string) []string {

@@ -31,7 +31,7 @@ func (eps *Endpoints) apply(ctx context.Context, scope core.Scope, ep *core.Endp
 		ep.URL = *in.URL
 	}
 	if in.EnabledEvents != nil {
-		if err := eps.engine.checkEvents(ctx, scope, in.EnabledEvents); err != nil {
+		if err := checkEvents(ctx, eps.engine.opts.EventTypes, scope, in.EnabledEvents); err != nil {
 			return err
 		}
 		ep.EnabledEvents = dedupe(in.EnabledEvents)

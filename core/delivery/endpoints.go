@@ -56,7 +56,7 @@ func (eps *Endpoints) CreateEndpoint(ctx context.Context, scope core.Scope, in c
 	if ep.Disabled {
 		ep.DisabledReason, ep.DisabledAt = "disabled at creation", &now
 	}
-	if err := eps.engine.attachScript(ctx, scope, ep.ID, "", ep.TransformScriptID); err != nil {
+	if err := attachScript(ctx, eps.store, scope, ep.ID, "", ep.TransformScriptID); err != nil {
 		return nil, "", err
 	}
 	secret := signature.NewSecret()
@@ -90,7 +90,7 @@ func (eps *Endpoints) UpdateEndpoint(ctx context.Context, scope core.Scope, id s
 	if err := eps.apply(ctx, scope, ep, in); err != nil {
 		return nil, err
 	}
-	if err := eps.engine.attachScript(ctx, scope, id, oldScript, ep.TransformScriptID); err != nil {
+	if err := attachScript(ctx, eps.store, scope, id, oldScript, ep.TransformScriptID); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
@@ -117,7 +117,7 @@ func (eps *Endpoints) DeleteEndpoint(ctx context.Context, scope core.Scope, id s
 		return err
 	}
 	eps.targets.forget(scope, id)
-	if err := eps.engine.attachScript(ctx, scope, id, ep.TransformScriptID, ""); err != nil {
+	if err := attachScript(ctx, eps.store, scope, id, ep.TransformScriptID, ""); err != nil {
 		return err
 	}
 	_, err = eps.store.ReleaseParked(ctx, scope, id) // so that they end as failed
@@ -199,7 +199,7 @@ func (eps *Endpoints) disable(ctx context.Context, scope core.Scope, id, reason 
 		return nil, err
 	}
 	if auto {
-		eps.engine.publishDisabled(ctx, scope, ep)
+		eps.publishDisabled(ctx, scope, ep)
 	}
 	return ep, nil
 }
@@ -223,7 +223,7 @@ func (eps *Endpoints) TestEndpoint(ctx context.Context, scope core.Scope, endpoi
 	if eventType == "" {
 		return nil, core.ParamError("event_type", "Missing required param: event_type.")
 	}
-	ev, err := eps.engine.sampleEvent(ctx, scope, eventType)
+	ev, err := sampleEvent(ctx, eps.engine.opts.EventTypes, scope, eventType)
 	if err != nil {
 		return nil, err
 	}
@@ -242,4 +242,11 @@ func (eps *Endpoints) TestEndpoint(ctx context.Context, scope core.Scope, endpoi
 		a.Error = res.Reason
 	}
 	return a, nil
+}
+
+// publishDisabled publishes the endpoint.disabled operational event.
+func (eps *Endpoints) publishDisabled(ctx context.Context, scope core.Scope, ep *core.Endpoint) {
+	eps.engine.publishOperational(ctx, scope, "endpoint.disabled", ep.ID, map[string]any{
+		"id": ep.ID, "url": ep.URL, "reason": ep.DisabledReason, "disabled_at": ep.DisabledAt,
+	})
 }
