@@ -220,10 +220,11 @@ func (c *Connections) egress(ctx context.Context, livemode bool) context.Context
 	return plugins.WithEgress(ctx, plugins.Egress{Livemode: livemode, AllowedRanges: c.allowed})
 }
 
-// pluginFailCode labels a plugin error for failures-by-code.
+// pluginFailCode labels a plugin error for failures-by-code: a timeout as
+// outbound.FailCode reads it, else "plugin".
 func pluginFailCode(err error) string {
-	if strings.Contains(err.Error(), "deadline exceeded") || strings.Contains(err.Error(), "timeout") {
-		return "timeout"
+	if code := outbound.FailCode(0, err); code == "timeout" {
+		return code
 	}
 	return "plugin"
 }

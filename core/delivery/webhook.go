@@ -2,11 +2,7 @@ package delivery
 
 import (
 	"context"
-	"errors"
-	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -86,7 +82,7 @@ func (eps *Endpoints) Send(ctx context.Context, target *TargetInfo, job Job) Res
 		a.Error = resp.Err.Error()
 	}
 	return Result{Outcome: v.Outcome, Attempt: a, RetryAfter: v.RetryAfter, Reason: v.Reason,
-		Is5xx: outbound.Is5xx(resp.Status), FailCode: failCode(resp.Status, resp.Err)}
+		Is5xx: outbound.Is5xx(resp.Status), FailCode: outbound.FailCode(resp.Status, resp.Err)}
 }
 
 // transform runs the endpoint's script, if any, and returns what to send
@@ -144,20 +140,4 @@ func maskStatic(sent http.Header, static map[string]string) http.Header {
 		}
 	}
 	return logged
-}
-
-// failCode labels a failed attempt for failures-by-code.
-func failCode(status int, err error) string {
-	var ne net.Error
-	switch {
-	case status > 0:
-		return strconv.Itoa(status)
-	case errors.Is(err, outbound.ErrBlocked):
-		return "blocked"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "timeout"
-	case err != nil && strings.Contains(err.Error(), "timeout"):
-		return "timeout"
-	}
-	return "connection"
 }

@@ -149,3 +149,22 @@ func ClampRetryAfter(d time.Duration) time.Duration {
 // Is5xx reports whether status is a server error: the answers the circuit
 // breaker's ratio counts, for a webhook and for a connector's service alike.
 func Is5xx(status int) bool { return status >= 500 && status < 600 }
+
+// FailCode labels a failed attempt for failures-by-code: its status when
+// one came back, else "blocked", "timeout" or "connection". A connector's
+// failure is labelled here too, so that a timeout reads the same from a
+// receiver and from a plugin (whose errors arrive as text).
+func FailCode(status int, err error) string {
+	var ne net.Error
+	switch {
+	case status > 0:
+		return strconv.Itoa(status)
+	case errors.Is(err, ErrBlocked):
+		return "blocked"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case err != nil && (strings.Contains(err.Error(), "timeout") || strings.Contains(err.Error(), "deadline exceeded")):
+		return "timeout"
+	}
+	return "connection"
+}
