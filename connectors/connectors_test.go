@@ -37,7 +37,7 @@ func TestRetryAfter(t *testing.T) {
 		{"absent", "", 0},
 		{"seconds", "7", 7 * time.Second},
 		{"date", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{"past date", now.Add(-time.Minute).Format(http.TimeFormat), 0},
+		{"past date", now.Add(-time.Minute).Format(http.TimeFormat), time.Second}, // the hub's floor, outbound.MinRetryAfter
 		{"garbage", "soon", 0},
 		{"negative", "-3", 0},
 	}

@@ -10,8 +10,10 @@
 // tests run the shared kit in connectortest: the retry classification table
 // and the "no secret leaks" check.
 //
-// A connector builds its results with Delivered, RetryLater and Fail, maps a
-// remote HTTP status with OutcomeForStatus, reads a hint with RetryAfter,
+// A connector builds its results with Delivered, RetryLater and Fail, and
+// with ForStatus for a remote HTTP error status (classified as the hub
+// classifies a webhook's answer, and reported so that 5xx answers count
+// toward the hub's circuit breaker), reads a hint with RetryAfter,
 // and passes any text that may echo remote or transport errors through
 // Redact before it reaches a Summary or a log line.
 //

@@ -2,9 +2,9 @@ package connectors
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/plugins"
 )
 
@@ -28,33 +28,32 @@ func Fail(summary string) plugins.Result {
 	return plugins.Result{Outcome: plugins.Failed, Summary: summary}
 }
 
-// OutcomeForStatus classifies an HTTP status the way Bellhop classifies
-// webhook answers (DESIGN.md, "Delivery semantics"): 2xx delivered; 408, 429
-// and 5xx retry; anything else fails for good.
-func OutcomeForStatus(status int) plugins.Outcome {
-	switch {
-	case status >= 200 && status < 300:
-		return plugins.Delivered
-	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500:
-		return plugins.Retry
-	default:
-		return plugins.Failed
+// ForStatus is the result of a delivery the remote API answered with an
+// HTTP error status: classified as the hub classifies a webhook's answer
+// (OutcomeForStatus), retried after the hint after (zero: the host's
+// schedule), and carrying the status so that the hub counts a 5xx toward
+// its circuit breaker.
+func ForStatus(status int, after time.Duration, summary string) plugins.Result {
+	r := plugins.Result{Outcome: OutcomeForStatus(status), Summary: summary, Status: status}
+	if r.Outcome == plugins.Retry {
+		r.RetryAfter = after
 	}
+	return r
+}
+
+// OutcomeForStatus classifies an HTTP status the way Bellhop classifies
+// webhook answers (DESIGN.md, "Delivery semantics"), with the hub's own
+// classifier (outbound.StatusOutcome): 2xx delivered; 408, 429 and 5xx
+// retry; anything else fails for good.
+func OutcomeForStatus(status int) plugins.Outcome {
+	return plugins.OutcomeOf(outbound.StatusOutcome(status))
 }
 
 // RetryAfter reads a Retry-After header given in seconds or as an HTTP date,
 // so a connector can pass the remote API's hint on to the host. It returns
-// zero when the header is absent or unreadable.
+// zero when the header is absent or unreadable. It is the hub's own parser
+// and clamp (outbound.RetryAfter), so that a webhook's receiver and a
+// connector's service are held to the same bounds.
 func RetryAfter(h http.Header, now time.Time) time.Duration {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	return outbound.RetryAfter(h, now)
 }

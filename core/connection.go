@@ -137,14 +137,6 @@ type ConnectionService interface {
 	// through the transform. Nothing is delivered. Returns ENOTFOUND or
 	// EINVALID for an unknown event type.
 	TestConnection(ctx context.Context, scope Scope, id, eventType string) (*ConnectionTest, error)
-
-	// ListConnectionDeliveries, ReplayToConnection and BackfillConnection are
-	// the delivery log, replay and backfill of a connection, served by the
-	// same engine paths as an endpoint's. All return ENOTFOUND for an
-	// unknown connection.
-	ListConnectionDeliveries(ctx context.Context, scope Scope, id string, filter DeliveryFilter) (List[*Delivery], error)
-	ReplayToConnection(ctx context.Context, scope Scope, id, eventID string) (*Replay, error)
-	BackfillConnection(ctx context.Context, scope Scope, id string, input BackfillInput) (*Backfill, error)
 }
 
 // ConnectionStore keeps connections, their sealed secrets and the index by

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 )
@@ -38,8 +39,7 @@ type Delivery struct {
 	Object        string     `json:"object"`
 	EventID       string     `json:"event_id"`
 	EventType     string     `json:"event_type"`
-	Target        Target     `json:"target"`
-	EndpointID    string     `json:"endpoint_id"` // Target.ID when Target.Kind is TargetEndpoint
+	Target        Target     `json:"target"` // endpoint_id too in JSON: see MarshalJSON
 	Status        string     `json:"status"`
 	Reason        string     `json:"reason"`      // why it failed, was skipped or parked
 	Replay        bool       `json:"replay"`      // created by a replay or a backfill
@@ -84,22 +84,21 @@ type DeliveryFilter struct {
 	Page       Page
 }
 
-// Backfill is a bulk replay of a time window of events to one endpoint.
+// Backfill is a bulk replay of a time window of events to one target.
 type Backfill struct {
-	ID           string     `json:"id"` // bf_…
-	Object       string     `json:"object"`
-	EndpointID   string     `json:"endpoint_id"`
-	ConnectionID string     `json:"connection_id,omitempty"` // set instead of EndpointID for a connection
-	Since        time.Time  `json:"since"`
-	Until        time.Time  `json:"until"`
-	EventTypes   []string   `json:"event_types"`
-	Status       string     `json:"status"` // running, completed, failed
-	Count        int        `json:"count"`  // events in the window
-	Queued       int        `json:"queued"` // deliveries created so far
-	Error        string     `json:"error"`
-	CreatedAt    time.Time  `json:"created_at"`
-	CompletedAt  *time.Time `json:"completed_at"`
-	Livemode     bool       `json:"livemode"`
+	ID          string     `json:"id"` // bf_…
+	Object      string     `json:"object"`
+	Target      Target     `json:"-"` // endpoint_id or connection_id in JSON: see MarshalJSON
+	Since       time.Time  `json:"since"`
+	Until       time.Time  `json:"until"`
+	EventTypes  []string   `json:"event_types"`
+	Status      string     `json:"status"` // running, completed, failed
+	Count       int        `json:"count"`  // events in the window
+	Queued      int        `json:"queued"` // deliveries created so far
+	Error       string     `json:"error"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CompletedAt *time.Time `json:"completed_at"`
+	Livemode    bool       `json:"livemode"`
 }
 
 // BackfillInput asks for a backfill.
@@ -137,25 +136,79 @@ type DeliveryService interface {
 	FindDelivery(ctx context.Context, scope Scope, id string) (*Delivery, error)
 
 	// ListDeliveries lists a target's deliveries newest first. Returns
-	// ENOTFOUND if the endpoint is not in scope.
-	ListDeliveries(ctx context.Context, scope Scope, endpointID string, filter DeliveryFilter) (List[*Delivery], error)
+	// ENOTFOUND if the target is not in scope.
+	ListDeliveries(ctx context.Context, scope Scope, target Target, filter DeliveryFilter) (List[*Delivery], error)
 
-	// ReplayEvent queues the event again for the endpoint, with the same
-	// event id. Returns ENOTFOUND for an unknown endpoint or event.
-	ReplayEvent(ctx context.Context, scope Scope, endpointID, eventID string) (*Replay, error)
+	// ReplayEvent queues the event again for the target, with the same
+	// event id. Returns ENOTFOUND for an unknown target or event.
+	ReplayEvent(ctx context.Context, scope Scope, target Target, eventID string) (*Replay, error)
 
-	// StartBackfill replays the events of a window, in original order,
-	// throttled to the endpoint's rate limit. Returns EINVALID or ENOTFOUND.
-	StartBackfill(ctx context.Context, scope Scope, endpointID string, input BackfillInput) (*Backfill, error)
+	// StartBackfill replays the events of a window to the target, in
+	// original order, throttled to its rate limit. Returns EINVALID or
+	// ENOTFOUND.
+	StartBackfill(ctx context.Context, scope Scope, target Target, input BackfillInput) (*Backfill, error)
 
 	// FindBackfill returns a backfill's progress. Returns ENOTFOUND.
 	FindBackfill(ctx context.Context, scope Scope, id string) (*Backfill, error)
 
-	// EndpointStats returns the figures of the last hour and the last day.
-	// Returns ENOTFOUND.
-	EndpointStats(ctx context.Context, scope Scope, endpointID string) ([]*EndpointStats, error)
+	// TargetStats returns a target's figures of the last hour and the last
+	// day. Returns ENOTFOUND.
+	TargetStats(ctx context.Context, scope Scope, target Target) ([]*EndpointStats, error)
+}
 
-	// TestEndpoint sends a sample event of the given type to the endpoint now
-	// and returns the attempt. Returns ENOTFOUND or EINVALID.
-	TestEndpoint(ctx context.Context, scope Scope, endpointID, eventType string) (*Attempt, error)
+// targetIDs is how a backfill, and a delivery's endpoint_id, spell a
+// target in JSON: the API documented these fields before Target named
+// every kind, and stored backfills are in this shape.
+type targetIDs struct {
+	EndpointID   string `json:"endpoint_id"`
+	ConnectionID string `json:"connection_id,omitempty"`
+}
+
+func idsOf(t Target) targetIDs {
+	if t.Kind == TargetConnection {
+		return targetIDs{ConnectionID: t.ID}
+	}
+	return targetIDs{EndpointID: t.ID}
+}
+
+func (ids targetIDs) target() Target {
+	if ids.ConnectionID != "" {
+		return Target{Kind: TargetConnection, ID: ids.ConnectionID}
+	}
+	return Target{Kind: TargetEndpoint, ID: ids.EndpointID}
+}
+
+// MarshalJSON writes the delivery with endpoint_id beside target: the
+// endpoint's id, or "" for another kind, as the API documents.
+func (d Delivery) MarshalJSON() ([]byte, error) {
+	type fields Delivery // without this method
+	return json.Marshal(struct {
+		fields
+		EndpointID string `json:"endpoint_id"`
+	}{fields(d), idsOf(d.Target).EndpointID})
+}
+
+// MarshalJSON writes the backfill's target as endpoint_id (always
+// present) or connection_id, as the API documents and Redis stores it.
+func (b Backfill) MarshalJSON() ([]byte, error) {
+	type fields Backfill
+	return json.Marshal(struct {
+		fields
+		targetIDs
+	}{fields(b), idsOf(b.Target)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (b *Backfill) UnmarshalJSON(data []byte) error {
+	type fields Backfill
+	var v struct {
+		*fields
+		targetIDs
+	}
+	v.fields = (*fields)(b)
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	b.Target = v.target()
+	return nil
 }

@@ -186,6 +186,10 @@ type EndpointService interface {
 	// deliveries wait, parked, without burning attempts. Both return ENOTFOUND.
 	EnableEndpoint(ctx context.Context, scope Scope, id string) (*Endpoint, error)
 	DisableEndpoint(ctx context.Context, scope Scope, id string, reason string) (*Endpoint, error)
+
+	// TestEndpoint sends a sample event of the given type to the endpoint now
+	// and returns the attempt. Returns ENOTFOUND or EINVALID.
+	TestEndpoint(ctx context.Context, scope Scope, endpointID, eventType string) (*Attempt, error)
 }
 
 // EndpointSecret is one signing secret of an endpoint. ExpiresAt is set on

@@ -6,13 +6,6 @@ import (
 	"time"
 )
 
-// TransformTarget says which target a transform runs for; scripts see it as
-// context.target.
-type TransformTarget struct {
-	Kind string `json:"kind"` // "webhook_endpoint" or "connection"
-	ID   string `json:"id"`
-}
-
 // TransformResult is what one run of a transform script produced.
 type TransformResult struct {
 	Output     json.RawMessage   // the body to send (webhook) or the connector's input (connection)
@@ -48,7 +41,7 @@ type TransformRunner interface {
 	// such a run comes back with the error, carrying the script's console
 	// output and version for the attempt log. Returns ENOTFOUND (and no
 	// result) if the script does not exist.
-	RunTransform(ctx context.Context, scope Scope, scriptID string, ev *Event, target TransformTarget, attempt int) (*TransformResult, error)
+	RunTransform(ctx context.Context, scope Scope, scriptID string, ev *Event, target Target, attempt int) (*TransformResult, error)
 }
 
 // Script is a JavaScript transform of an account. Every update makes a new
@@ -110,7 +103,7 @@ type ScriptTest struct {
 	Source    string
 	Event     *Event
 	EventType string
-	Target    TransformTarget
+	Target    Target
 }
 
 // ScriptTestResult is what a dry run produced. A script error is a result

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/bellhop/bellhop/core/outbound"
 )
 
 // Connector is what a connector author implements: describe yourself, check a
@@ -141,10 +143,37 @@ const (
 	Failed    Outcome = "failed"    // will never work as configured (bad token, unknown channel)
 )
 
+// hubOutcomes are the hub's words (outbound.Outcome, the attempt log's
+// vocabulary) for the protocol's, which stay as they are on the wire.
+var hubOutcomes = map[Outcome]outbound.Outcome{Delivered: outbound.Succeeded, Retry: outbound.Retry, Failed: outbound.Failed}
+
+// Hub returns o in the hub's vocabulary; an unknown outcome is Failed.
+func (o Outcome) Hub() outbound.Outcome {
+	if h, ok := hubOutcomes[o]; ok {
+		return h
+	}
+	return outbound.Failed
+}
+
+// OutcomeOf returns the protocol's word for the hub's outcome h; one that
+// a Deliver cannot report (skipped, deferred) is Failed.
+func OutcomeOf(h outbound.Outcome) Outcome {
+	for o, x := range hubOutcomes {
+		if x == h {
+			return o
+		}
+	}
+	return Failed
+}
+
 // Result is what Deliver reports for the attempt log.
 type Result struct {
 	Outcome    Outcome       `json:"outcome"`
 	ExternalID string        `json:"external_id,omitempty"` // the remote object's id, e.g. a Slack message ts
 	RetryAfter time.Duration `json:"retry_after,omitempty"` // with Retry: the remote API's hint, if any
-	Summary    string        `json:"summary"`               // what the remote API answered, short, secret-free
+	// Status is the HTTP status the remote API answered, 0 when none came
+	// back: a run of 5xx answers trips the hub's circuit breaker, as a
+	// webhook receiver's do.
+	Status  int    `json:"status,omitempty"`
+	Summary string `json:"summary"` // what the remote API answered, short, secret-free
 }

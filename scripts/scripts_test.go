@@ -101,7 +101,7 @@ func TestShippedScripts(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := e.Run(context.Background(), p, transform.Input{Event: sample(t, tc.typ, tc.patch), Attempt: 1,
-				Target: core.TransformTarget{Kind: "connection", ID: "conn_test"}})
+				Target: core.Target{Kind: "connection", ID: "conn_test"}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -99,8 +99,10 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		ClaimIdle: 2*cfg.RequestTimeout + 5*time.Second,
 		Logger:    logger.With("component", "delivery"),
 	})
-	// Connections are the engine's second kind of target: deliveries through
-	// the connector plugins, with each connector's default script.
+	// Endpoints and connections are the engine's two kinds of target:
+	// signed webhooks, and deliveries through the connector plugins with
+	// each connector's default script.
+	endpoints := delivery.NewEndpoints(engine)
 	connections := delivery.NewConnections(engine, delivery.ConnectionOptions{Host: plugins, Scripts: transforms, AllowedRanges: cfg.allowRanges})
 
 	h := &hub{
@@ -126,7 +128,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Idempotency: h.idempotency,
 		RateLimiter: store,
 		Activity:    h.activity,
-		Endpoints:   engine,
+		Endpoints:   endpoints,
 		Deliveries:  engine,
 		Scripts:     transform.NewService(store, runner, types),
 		Connections: connections,

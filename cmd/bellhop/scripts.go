@@ -49,7 +49,7 @@ exits non-zero with the line and column.`,
 			if err != nil {
 				return err
 			}
-			return testScript(cmd.Context(), stdout, stderr, args[0], src, ev, core.TransformTarget{Kind: kind, ID: id}, timeout)
+			return testScript(cmd.Context(), stdout, stderr, args[0], src, ev, core.Target{Kind: kind, ID: id}, timeout)
 		},
 	}
 	cmd.Flags().StringVar(&event, "event", "reservation.created", "an event type (its catalog sample) or a JSON file with an event")
@@ -103,7 +103,7 @@ func loadEvent(arg string) (*core.Event, error) {
 	return nil, fmt.Errorf("unknown event type %q (give a shipped type or a .json file)", arg)
 }
 
-func testScript(ctx context.Context, stdout, stderr io.Writer, name, src string, ev *core.Event, target core.TransformTarget, timeout time.Duration) error {
+func testScript(ctx context.Context, stdout, stderr io.Writer, name, src string, ev *core.Event, target core.Target, timeout time.Duration) error {
 	p, err := transform.Compile(name, src)
 	if err != nil {
 		return errors.New(core.ErrorMessage(err))

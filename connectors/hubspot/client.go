@@ -86,12 +86,7 @@ func failure(a answer, what string) plugins.Result {
 	if e.Message != "" {
 		summary += ": " + truncate(e.Message, 300)
 	}
-	switch connectors.OutcomeForStatus(a.status) {
-	case plugins.Retry:
-		return connectors.RetryLater(retryHint(a), summary)
-	default:
-		return connectors.Fail(summary)
-	}
+	return connectors.ForStatus(a.status, retryHint(a), summary)
 }
 
 // retryHint prefers Retry-After; on a 429 without it, HubSpot's rolling

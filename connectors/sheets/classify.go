@@ -34,10 +34,7 @@ func classify(err error, cfg config) plugins.Result {
 			summary += "; check the spreadsheet id"
 		}
 		summary = connectors.Redact(summary, cfg.secrets()...)
-		if connectors.OutcomeForStatus(ge.Code) == plugins.Retry {
-			return connectors.RetryLater(connectors.RetryAfter(ge.Header, time.Now()), summary)
-		}
-		return connectors.Fail(summary)
+		return connectors.ForStatus(ge.Code, connectors.RetryAfter(ge.Header, time.Now()), summary)
 	case errors.As(err, &ae) && ae.Response != nil && connectors.OutcomeForStatus(ae.Response.StatusCode) == plugins.Failed:
 		return connectors.Fail(fmt.Sprintf("Google refused the service account key (HTTP %d): create a new key and paste it", ae.Response.StatusCode))
 	default:

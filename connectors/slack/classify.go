@@ -67,11 +67,7 @@ func classify(err error, cfg config) plugins.Result {
 		}
 		return connectors.Fail(summary)
 	case errors.As(err, &status):
-		summary := fmt.Sprintf("Slack answered HTTP %d", status.Code)
-		if connectors.OutcomeForStatus(status.Code) == plugins.Retry {
-			return connectors.RetryLater(0, summary)
-		}
-		return connectors.Fail(summary)
+		return connectors.ForStatus(status.Code, 0, fmt.Sprintf("Slack answered HTTP %d", status.Code))
 	default:
 		return connectors.RetryLater(0, "Slack could not be reached: "+transportText(err, cfg))
 	}

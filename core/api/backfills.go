@@ -66,18 +66,10 @@ func parseBodyTime(param, v string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// handleStartBackfill starts replaying a window of events to the endpoint
+// handleStartBackfill starts replaying a window of events to the target
 // in original order, throttled to its rate limit, and answers 202 with the
 // backfill: its id and the count of events in the window.
 func (s *Server) handleStartBackfill() gin.HandlerFunc {
-	return backfillHandler(s, func(c *gin.Context, id string, in core.BackfillInput) (*core.Backfill, error) {
-		return s.deps.Deliveries.StartBackfill(c, scope(c), id, in)
-	})
-}
-
-// backfillHandler serves POST …/{id}/backfill for any target kind: the same
-// window checks, 202 with the backfill.
-func backfillHandler(s *Server, start func(c *gin.Context, id string, in core.BackfillInput) (*core.Backfill, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req backfillRequest
 		if err := decodeJSON(c, &req); err != nil {
@@ -89,7 +81,7 @@ func backfillHandler(s *Server, start func(c *gin.Context, id string, in core.Ba
 			s.writeError(c, err)
 			return
 		}
-		b, err := start(c, c.Param("id"), in)
+		b, err := s.deps.Deliveries.StartBackfill(c, scope(c), target(c), in)
 		s.respond(c, http.StatusAccepted, b, err)
 	}
 }

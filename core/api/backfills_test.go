@@ -32,7 +32,7 @@ func TestBackfillInOriginalOrder(t *testing.T) {
 	r.wantStatus(t, http.StatusAccepted)
 	var b core.Backfill
 	r.decode(t, &b)
-	if b.Count != len(want) || b.EndpointID != ep.ID || b.Status != "running" {
+	if b.Count != len(want) || b.Target != (core.Target{Kind: core.TargetEndpoint, ID: ep.ID}) || b.Status != "running" {
 		t.Errorf("backfill = %+v, want %d events for %s, running", b, len(want), ep.ID)
 	}
 	hooks := rc.waitHooks(t, len(want))

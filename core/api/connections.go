@@ -122,27 +122,3 @@ func (s *Server) handleTestConnection() gin.HandlerFunc {
 		s.respond(c, http.StatusOK, res, err)
 	}
 }
-
-// handleListConnectionDeliveries is a connection's delivery log, filtered
-// like an endpoint's.
-func (s *Server) handleListConnectionDeliveries() gin.HandlerFunc {
-	return deliveryLogHandler(s, "/v1/connections/", func(c *gin.Context, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
-		return s.deps.Connections.ListConnectionDeliveries(c, scope(c), id, f)
-	})
-}
-
-// handleReplayToConnection queues one retained event again for the
-// connection, answering as an endpoint replay does.
-func (s *Server) handleReplayToConnection() gin.HandlerFunc {
-	return replayHandler(s, func(c *gin.Context, id, eventID string) (*core.Replay, error) {
-		return s.deps.Connections.ReplayToConnection(c, scope(c), id, eventID)
-	})
-}
-
-// handleBackfillConnection replays a window of events to the connection in
-// original order.
-func (s *Server) handleBackfillConnection() gin.HandlerFunc {
-	return backfillHandler(s, func(c *gin.Context, id string, in core.BackfillInput) (*core.Backfill, error) {
-		return s.deps.Connections.BackfillConnection(c, scope(c), id, in)
-	})
-}

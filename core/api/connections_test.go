@@ -51,7 +51,7 @@ func newConnectionAPI(t *testing.T, pluginDir string) *testAPI {
 		})
 		host := pluginhost.New(pluginhost.Config{Dir: pluginDir})
 		conns := delivery.NewConnections(eng, delivery.ConnectionOptions{Host: host})
-		deps.Endpoints, deps.Deliveries, deps.Connections = eng, eng, conns
+		deps.Endpoints, deps.Deliveries, deps.Connections = delivery.NewEndpoints(eng), eng, conns
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {
@@ -249,6 +249,14 @@ func TestConnectionAPIErrorsAndReplay(t *testing.T) {
 	})
 	if _, ok := hubspot.Contact("ada@example.com"); !ok {
 		t.Error("the contact never reached HubSpot")
+	}
+	// A connection has an endpoint's stats, its id as connection_id.
+	r = a.do(t, http.MethodGet, "/v1/connections/"+c.ID+"/stats", nil)
+	r.wantStatus(t, http.StatusOK)
+	var stats endpointStats
+	r.decode(t, &stats)
+	if stats.ConnectionID != c.ID || stats.EndpointID != "" || stats.LastHour.Succeeded < 2 {
+		t.Errorf("connection stats = %s, want its id and 2 successes", r.Body)
 	}
 	// An update that sends the masked config back keeps the token working.
 	r = a.do(t, http.MethodGet, "/v1/connections/"+c.ID, nil)

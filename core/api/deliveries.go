@@ -30,35 +30,26 @@ func (s *Server) handleTestEndpoint() gin.HandlerFunc {
 			s.writeError(c, missingParam("event_type"))
 			return
 		}
-		a, err := s.deps.Deliveries.TestEndpoint(c, scope(c), c.Param("id"), req.EventType)
+		a, err := s.deps.Endpoints.TestEndpoint(c, scope(c), c.Param("id"), req.EventType)
 		s.respond(c, http.StatusOK, a, err)
 	}
 }
 
-// handleListDeliveries lists an endpoint's deliveries newest first,
+// handleListDeliveries lists a target's deliveries newest first,
 // filtered by status, event_type and created[gte] / created[lte].
 func (s *Server) handleListDeliveries() gin.HandlerFunc {
-	return deliveryLogHandler(s, "/v1/webhook_endpoints/", func(c *gin.Context, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
-		return s.deps.Deliveries.ListDeliveries(c, scope(c), id, f)
-	})
-}
-
-// deliveryLogHandler serves the delivery log of the target :id under base
-// (an endpoint's or a connection's): the same filters, the same page.
-func deliveryLogHandler(s *Server, base string, list func(c *gin.Context, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		f, err := deliveryFilter(c)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		id := c.Param("id")
-		l, err := list(c, id, f)
+		l, err := s.deps.Deliveries.ListDeliveries(c, scope(c), target(c), f)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		writeList(c, base+id+"/deliveries", l)
+		writeList(c, c.Request.URL.Path, l)
 	}
 }
 
@@ -96,18 +87,10 @@ type replayRequest struct {
 	EventID string `json:"event_id"`
 }
 
-// handleReplayEvent queues one retained event again for the endpoint, with
+// handleReplayEvent queues one retained event again for the target, with
 // the same event id, and answers exactly as the webhook contract shows:
 // {"replayed": true, "event_id", "delivery_id", "status": "queued"}.
 func (s *Server) handleReplayEvent() gin.HandlerFunc {
-	return replayHandler(s, func(c *gin.Context, id, eventID string) (*core.Replay, error) {
-		return s.deps.Deliveries.ReplayEvent(c, scope(c), id, eventID)
-	})
-}
-
-// replayHandler serves POST …/{id}/replay for any target kind: the same
-// body, the same answer in the contract's shape.
-func replayHandler(s *Server, replay func(c *gin.Context, id, eventID string) (*core.Replay, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req replayRequest
 		if err := decodeJSON(c, &req); err != nil {
@@ -118,30 +101,36 @@ func replayHandler(s *Server, replay func(c *gin.Context, id, eventID string) (*
 			s.writeError(c, missingParam("event_id"))
 			return
 		}
-		r, err := replay(c, c.Param("id"), req.EventID)
+		r, err := s.deps.Deliveries.ReplayEvent(c, scope(c), target(c), req.EventID)
 		s.respond(c, http.StatusOK, r, err)
 	}
 }
 
-// endpointStats is the answer of GET …/stats: the same figures over the
-// last hour and the last day.
+// endpointStats is the answer of GET …/stats: a target's figures over the
+// last hour and the last day, its id under the name of its kind.
 type endpointStats struct {
-	EndpointID string              `json:"endpoint_id"`
-	LastHour   *core.EndpointStats `json:"last_hour"`
-	LastDay    *core.EndpointStats `json:"last_day"`
+	EndpointID   string              `json:"endpoint_id,omitempty"`
+	ConnectionID string              `json:"connection_id,omitempty"`
+	LastHour     *core.EndpointStats `json:"last_hour"`
+	LastDay      *core.EndpointStats `json:"last_day"`
 }
 
-// handleEndpointStats answers with an endpoint's success rate, latency
+// handleTargetStats answers with a target's success rate, latency
 // percentiles and failures by code over the last hour and day.
-func (s *Server) handleEndpointStats() gin.HandlerFunc {
+func (s *Server) handleTargetStats() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := c.Param("id")
-		windows, err := s.deps.Deliveries.EndpointStats(c, scope(c), id)
+		t := target(c)
+		windows, err := s.deps.Deliveries.TargetStats(c, scope(c), t)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		out := endpointStats{EndpointID: id}
+		var out endpointStats
+		if t.Kind == core.TargetConnection {
+			out.ConnectionID = t.ID
+		} else {
+			out.EndpointID = t.ID
+		}
 		for _, w := range windows {
 			switch w.Window {
 			case "1h":
@@ -151,7 +140,7 @@ func (s *Server) handleEndpointStats() gin.HandlerFunc {
 			}
 		}
 		if out.LastHour == nil || out.LastDay == nil {
-			s.writeError(c, core.Errorf(core.EINTERNAL, "stats of %s lack a window", id))
+			s.writeError(c, core.Errorf(core.EINTERNAL, "stats of %s lack a window", t.ID))
 			return
 		}
 		c.JSON(http.StatusOK, out)

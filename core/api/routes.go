@@ -1,5 +1,7 @@
 package api
 
+import "github.com/bellhop/bellhop/core"
+
 // routes registers every route of the API. Each line says what it is for;
 // resources add theirs here, grouped by resource.
 func (s *Server) routes() {
@@ -27,21 +29,22 @@ func (s *Server) routes() {
 	v1.GET("/event_types/:type", s.handleGetEventType()) // one type with its schema and sample
 	v1.POST("/event_types", s.handleCreateEventType())   // register a custom type
 
-	v1.POST("/webhook_endpoints", s.handleCreateEndpoint())                 // register an endpoint; its secret is shown once
-	v1.GET("/webhook_endpoints", s.handleListEndpoints())                   // list endpoints newest first
-	v1.GET("/webhook_endpoints/:id", s.handleGetEndpoint())                 // one endpoint, never its secret
-	v1.POST("/webhook_endpoints/:id", s.handleUpdateEndpoint())             // change the given fields
-	v1.DELETE("/webhook_endpoints/:id", s.handleDeleteEndpoint())           // remove an endpoint; its pending deliveries fail
-	v1.POST("/webhook_endpoints/:id/rotate_secret", s.handleRotateSecret()) // new secret shown once; the old one signs too for the grace
-	v1.POST("/webhook_endpoints/:id/enable", s.handleEnableEndpoint())      // re-enable; parked deliveries go out
-	v1.POST("/webhook_endpoints/:id/disable", s.handleDisableEndpoint())    // stop deliveries; they wait, parked
-	v1.POST("/webhook_endpoints/:id/test", s.handleTestEndpoint())          // send a sample event now and return the attempt
-	v1.GET("/webhook_endpoints/:id/deliveries", s.handleListDeliveries())   // the endpoint's delivery log, filtered, newest first
-	v1.POST("/webhook_endpoints/:id/replay", s.handleReplayEvent())         // queue one retained event again, same event id
-	v1.POST("/webhook_endpoints/:id/backfill", s.handleStartBackfill())     // replay a window of events in original order
-	v1.GET("/webhook_endpoints/:id/stats", s.handleEndpointStats())         // success rate, latency, failures by code: last hour and day
-	v1.GET("/deliveries/:id", s.handleGetDelivery())                        // one delivery with its attempts
-	v1.GET("/backfills/:id", s.handleGetBackfill())                         // a backfill's progress
+	v1.POST("/webhook_endpoints", s.handleCreateEndpoint())                         // register an endpoint; its secret is shown once
+	v1.GET("/webhook_endpoints", s.handleListEndpoints())                           // list endpoints newest first
+	v1.GET("/webhook_endpoints/:id", s.handleGetEndpoint())                         // one endpoint, never its secret
+	v1.POST("/webhook_endpoints/:id", s.handleUpdateEndpoint())                     // change the given fields
+	v1.DELETE("/webhook_endpoints/:id", s.handleDeleteEndpoint())                   // remove an endpoint; its pending deliveries fail
+	v1.POST("/webhook_endpoints/:id/rotate_secret", s.handleRotateSecret())         // new secret shown once; the old one signs too for the grace
+	v1.POST("/webhook_endpoints/:id/enable", s.handleEnableEndpoint())              // re-enable; parked deliveries go out
+	v1.POST("/webhook_endpoints/:id/disable", s.handleDisableEndpoint())            // stop deliveries; they wait, parked
+	v1.POST("/webhook_endpoints/:id/test", s.handleTestEndpoint())                  // send a sample event now and return the attempt
+	endpoint := v1.Group("/webhook_endpoints/:id", targetKind(core.TargetEndpoint)) // the routes every target kind shares, for an endpoint
+	endpoint.GET("/deliveries", s.handleListDeliveries())                           // the endpoint's delivery log, filtered, newest first
+	endpoint.POST("/replay", s.handleReplayEvent())                                 // queue one retained event again, same event id
+	endpoint.POST("/backfill", s.handleStartBackfill())                             // replay a window of events in original order
+	endpoint.GET("/stats", s.handleTargetStats())                                   // success rate, latency, failures by code: last hour and day
+	v1.GET("/deliveries/:id", s.handleGetDelivery())                                // one delivery with its attempts
+	v1.GET("/backfills/:id", s.handleGetBackfill())                                 // a backfill's progress
 
 	v1.POST("/scripts", s.handleCreateScript())            // save a transform script (compiled: a syntax error names line and column)
 	v1.GET("/scripts", s.handleListScripts())              // list scripts newest first, latest versions
@@ -51,19 +54,21 @@ func (s *Server) routes() {
 	v1.DELETE("/scripts/:id", s.handleDeleteScript())      // delete a script no endpoint or connection uses (409 lists them)
 	v1.POST("/scripts/:id/test", s.handleTestScript(true)) // dry-run the saved script: output, logs, duration, error
 
-	v1.GET("/connectors", s.handleListConnectors())                           // every connector plugin: schema, suggested events, state
-	v1.POST("/connections", s.handleCreateConnection())                       // configure a connector; secret fields come back masked
-	v1.GET("/connections", s.handleListConnections())                         // list connections newest first
-	v1.GET("/connections/:id", s.handleGetConnection())                       // one connection, secrets masked
-	v1.POST("/connections/:id", s.handleUpdateConnection())                   // change the given fields; masked secrets are kept
-	v1.DELETE("/connections/:id", s.handleDeleteConnection())                 // remove a connection; its pending deliveries fail
-	v1.POST("/connections/:id/enable", s.handleEnableConnection())            // re-enable; parked deliveries go out
-	v1.POST("/connections/:id/disable", s.handleDisableConnection())          // stop deliveries; they wait, parked
-	v1.POST("/connections/:id/test", s.handleTestConnection())                // live check and a dry run of a sample through the transform
-	v1.GET("/connections/:id/options/:field", s.handleConnectionOptions())    // choices for a form field, asked with the stored config
-	v1.GET("/connections/:id/deliveries", s.handleListConnectionDeliveries()) // the connection's delivery log, filtered, newest first
-	v1.POST("/connections/:id/replay", s.handleReplayToConnection())          // queue one retained event again, same event id
-	v1.POST("/connections/:id/backfill", s.handleBackfillConnection())        // replay a window of events in original order
+	v1.GET("/connectors", s.handleListConnectors())                               // every connector plugin: schema, suggested events, state
+	v1.POST("/connections", s.handleCreateConnection())                           // configure a connector; secret fields come back masked
+	v1.GET("/connections", s.handleListConnections())                             // list connections newest first
+	v1.GET("/connections/:id", s.handleGetConnection())                           // one connection, secrets masked
+	v1.POST("/connections/:id", s.handleUpdateConnection())                       // change the given fields; masked secrets are kept
+	v1.DELETE("/connections/:id", s.handleDeleteConnection())                     // remove a connection; its pending deliveries fail
+	v1.POST("/connections/:id/enable", s.handleEnableConnection())                // re-enable; parked deliveries go out
+	v1.POST("/connections/:id/disable", s.handleDisableConnection())              // stop deliveries; they wait, parked
+	v1.POST("/connections/:id/test", s.handleTestConnection())                    // live check and a dry run of a sample through the transform
+	v1.GET("/connections/:id/options/:field", s.handleConnectionOptions())        // choices for a form field, asked with the stored config
+	connection := v1.Group("/connections/:id", targetKind(core.TargetConnection)) // the same handlers as an endpoint's, for a connection
+	connection.GET("/deliveries", s.handleListDeliveries())                       // the connection's delivery log, filtered, newest first
+	connection.POST("/replay", s.handleReplayEvent())                             // queue one retained event again, same event id
+	connection.POST("/backfill", s.handleStartBackfill())                         // replay a window of events in original order
+	connection.GET("/stats", s.handleTargetStats())                               // success rate, latency, failures by code: last hour and day
 
 	v1.GET("/activity", s.handleListActivity()) // the account's API requests, newest first
 }

@@ -25,10 +25,10 @@ type updateScriptRequest struct {
 // testScriptRequest is the body of POST /v1/scripts/{id}/test and, with
 // source, of POST /v1/scripts/test.
 type testScriptRequest struct {
-	Source    string                `json:"source"`
-	Event     *core.Event           `json:"event"`
-	EventType string                `json:"event_type"`
-	Target    *core.TransformTarget `json:"target"`
+	Source    string       `json:"source"`
+	Event     *core.Event  `json:"event"`
+	EventType string       `json:"event_type"`
+	Target    *core.Target `json:"target"`
 }
 
 // handleCreateScript compiles and saves a script as version 1; a syntax error

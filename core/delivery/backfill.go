@@ -2,9 +2,11 @@ package delivery
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
 )
 
 // backfillPoll is how often the runner looks whether the previous delivery
@@ -15,22 +17,17 @@ const (
 )
 
 // StartBackfill counts the events of the window and queues a backfill of
-// them to the endpoint, in original order: each delivery is queued once
+// them to the target, in original order: each delivery is queued once
 // the previous one had its first attempt, and no faster than the
-// endpoint's rate limit. Returns EINVALID or ENOTFOUND.
+// target's rate limit (see backfillGap). Returns EINVALID or ENOTFOUND.
 //
 // Any hub running an Engine runs it, holding a lease in Redis and saving
 // its cursor as it goes; when that hub dies, another one resumes it after
 // the cursor once the lease expires (Options.BackfillLease).
-func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, endpointID string, in core.BackfillInput) (*core.Backfill, error) {
-	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
+func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, target core.Target, in core.BackfillInput) (*core.Backfill, error) {
+	if err := e.findTarget(ctx, scope, target); err != nil {
 		return nil, err
 	}
-	return e.startBackfill(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, in)
-}
-
-// startBackfill queues a backfill to any target. Returns EINVALID.
-func (e *Engine) startBackfill(ctx context.Context, scope core.Scope, target core.Target, in core.BackfillInput) (*core.Backfill, error) {
 	switch {
 	case in.Since.IsZero():
 		return nil, &core.Error{Code: core.EINVALID, Reason: "parameter_missing", Param: "since", Message: "Missing required param: since."}
@@ -40,13 +37,8 @@ func (e *Engine) startBackfill(ctx context.Context, scope core.Scope, target cor
 	if !in.Until.After(in.Since) {
 		return nil, core.ParamError("until", "until must be after since.")
 	}
-	b := &core.Backfill{ID: randomID("bf_"), Object: "backfill", Since: in.Since.UTC(),
+	b := &core.Backfill{ID: randomID("bf_"), Object: "backfill", Target: target, Since: in.Since.UTC(),
 		Until: in.Until.UTC(), EventTypes: in.EventTypes, Status: "running", CreatedAt: time.Now().UTC(), Livemode: scope.Livemode}
-	if target.Kind == core.TargetConnection {
-		b.ConnectionID = target.ID
-	} else {
-		b.EndpointID = target.ID
-	}
 	if b.EventTypes == nil {
 		b.EventTypes = []string{}
 	}
@@ -67,29 +59,48 @@ func (e *Engine) startBackfill(ctx context.Context, scope core.Scope, target cor
 	return b, nil
 }
 
-func backfillTarget(b *core.Backfill) core.Target {
-	if b.ConnectionID != "" {
-		return core.Target{Kind: core.TargetConnection, ID: b.ConnectionID}
-	}
-	return core.Target{Kind: core.TargetEndpoint, ID: b.EndpointID}
-}
-
 // backfillGap is the pause between two deliveries of a backfill to t: the
 // target's rate limit, as its sender reports it (the same limit the
-// workers apply), else Options.BackfillRate for connections, which have
-// no rate limit of their own but whose services do.
+// workers apply), else its BackfillRate.
 func (e *Engine) backfillGap(ctx context.Context, scope core.Scope, t core.Target) time.Duration {
 	rate := 0
 	if s, ok := e.senders[t.Kind]; ok {
 		if info, err := s.Lookup(ctx, scope, t.ID); err == nil {
 			rate = info.RateLimit
+			if rate <= 0 {
+				rate = info.BackfillRate
+			}
 		}
-	}
-	if rate <= 0 && t.Kind == core.TargetConnection {
-		rate = e.opts.BackfillRate
 	}
 	if rate <= 0 {
 		return 0
 	}
 	return time.Second / time.Duration(rate)
+}
+
+// FindBackfill returns a backfill's progress. Returns ENOTFOUND.
+func (e *Engine) FindBackfill(ctx context.Context, scope core.Scope, id string) (*core.Backfill, error) {
+	return e.store.FindBackfill(ctx, scope, id)
+}
+
+// matchesBackfill reports whether a stream entry's event belongs to b.
+func matchesBackfill(ev *core.Event, b *core.Backfill) bool {
+	if ev.CreatedAt.Before(b.Since) || ev.CreatedAt.After(b.Until) {
+		return false
+	}
+	return len(b.EventTypes) == 0 || slices.Contains(b.EventTypes, ev.Type)
+}
+
+// eachBackfillEvent calls fn with each event of b's window after the
+// events-stream entry after ("" for the start), in original order, with
+// its entry id.
+func (e *Engine) eachBackfillEvent(ctx context.Context, scope core.Scope, b *core.Backfill, after string, fn func(*core.Event, []byte, string) error) error {
+	return e.store.RangeEventsAfter(ctx, e.store.EventsStreamKey(scope), b.Since, after, func(en redisstore.StreamEntry) (bool, error) {
+		raw, _ := en.Values["event"].(string)
+		ev, err := decodeEvent([]byte(raw))
+		if err != nil || !matchesBackfill(ev, b) {
+			return true, nil
+		}
+		return true, fn(ev, []byte(raw), en.ID)
+	})
 }

@@ -26,7 +26,7 @@ func TestBackfillResumesOnAnotherHub(t *testing.T) {
 	}
 	rc := newReceiver(t, nil)
 	rate := 20 // 1.5 s for the whole window: time enough to stop half-way
-	first := New(opts)
+	first := newEngine(opts)
 	ctx1, stop1 := context.WithCancel(context.Background())
 	done1 := make(chan struct{})
 	go func() { defer close(done1); first.Run(ctx1) }()
@@ -34,7 +34,7 @@ func TestBackfillResumesOnAnotherHub(t *testing.T) {
 	ep, _ := h.endpoint(first, rc.URL, func(in *core.EndpointInput) {
 		in.RateLimit, in.EnabledEvents = &rate, []string{"guest.created"} // only the backfill sends to it
 	})
-	b, err := first.StartBackfill(context.Background(), h.scope, ep.ID, core.BackfillInput{Since: since, Until: time.Now().Add(time.Minute)})
+	b, err := first.StartBackfill(context.Background(), h.scope, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, core.BackfillInput{Since: since, Until: time.Now().Add(time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}

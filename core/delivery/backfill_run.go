@@ -70,7 +70,7 @@ func (e *Engine) runBackfill(ctx context.Context, scope core.Scope, id string, p
 	r := &backfillRun{e: e, scope: scope, b: b, p: p, cancel: cancel}
 	b.Queued = max(b.Queued, p.Queued)
 	go r.keepLease(ctx)
-	target := backfillTarget(b)
+	target := b.Target
 	gap := e.backfillGap(ctx, scope, target)
 	err = e.eachBackfillEvent(ctx, scope, b, p.Cursor, func(ev *core.Event, raw []byte, entry string) error {
 		e.waitFirstAttempt(ctx, scope, r.p.Prev)

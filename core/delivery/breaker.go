@@ -33,21 +33,9 @@ func breakerReason(h redisstore.Health, consecutive, minSample int, ratio float6
 	return ""
 }
 
-// publishDisabled publishes the endpoint.disabled operational event to the
-// account, as a normal event its own subscribers may receive.
-func (e *Engine) publishDisabled(ctx context.Context, scope core.Scope, ep *core.Endpoint) {
-	e.publishOperational(ctx, scope, "endpoint.disabled", ep.ID, map[string]any{
-		"id": ep.ID, "url": ep.URL, "reason": ep.DisabledReason, "disabled_at": ep.DisabledAt,
-	})
-}
-
-// publishConnectionDisabled publishes connection.disabled, the same way.
-func (e *Engine) publishConnectionDisabled(ctx context.Context, scope core.Scope, c *core.Connection) {
-	e.publishOperational(ctx, scope, "connection.disabled", c.ID, map[string]any{
-		"id": c.ID, "connector": c.Connector, "name": c.Name, "reason": c.DisabledReason, "disabled_at": c.DisabledAt,
-	})
-}
-
+// publishOperational publishes an operational event (endpoint.disabled,
+// connection.disabled) to the account, as a normal event its own
+// subscribers may receive; each kind's Sender says what its event holds.
 func (e *Engine) publishOperational(ctx context.Context, scope core.Scope, typ, target string, object map[string]any) {
 	if e.opts.Events == nil {
 		return

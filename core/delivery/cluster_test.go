@@ -43,7 +43,7 @@ func TestEngineOnClusterDeliversEveryAccount(t *testing.T) {
 	rc := newReceiver(t, nil)
 	for _, sc := range scopes {
 		url := rc.URL
-		if _, _, err := e.CreateEndpoint(ctx, sc, core.EndpointInput{URL: &url, EnabledEvents: []string{"*"}}); err != nil {
+		if _, _, err := eps(e).CreateEndpoint(ctx, sc, core.EndpointInput{URL: &url, EnabledEvents: []string{"*"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

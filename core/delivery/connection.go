@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/transform"
 	"github.com/bellhop/bellhop/plugins"
@@ -81,8 +82,14 @@ func NewConnections(e *Engine, opts ConnectionOptions) *Connections {
 	if c.scripts == nil {
 		c.scripts, c.own = transform.New(transform.Options{}), true
 	}
-	e.senders[core.TargetConnection] = c
+	e.register(core.TargetConnection, c)
 	return c
+}
+
+// Match returns the connections subscribed to eventType.
+func (c *Connections) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
+	conns, err := c.store.MatchConnections(ctx, scope, eventType)
+	return subscriptions(core.TargetConnection, conns, err, func(c *core.Connection) (string, []string) { return c.ID, c.PropertyIDs })
 }
 
 // Close stops the script engine Connections made for itself, if any.
@@ -114,7 +121,7 @@ func (c *Connections) Lookup(ctx context.Context, scope core.Scope, id string) (
 	if err != nil {
 		return nil, err
 	}
-	info := &TargetInfo{Disabled: t.conn.Disabled, DisabledReason: t.conn.DisabledReason, Data: t}
+	info := &TargetInfo{Disabled: t.conn.Disabled, DisabledReason: t.conn.DisabledReason, BackfillRate: c.engine.opts.BackfillRate, Data: t}
 	c.targets.put(scope, id, info, now)
 	return info, nil
 }
@@ -147,7 +154,9 @@ func (c *Connections) loadTarget(ctx context.Context, scope core.Scope, id strin
 func (c *Connections) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
 	conn, flipped, err := c.disable(ctx, scope, id, reason)
 	if err == nil && flipped {
-		c.engine.publishConnectionDisabled(ctx, scope, conn)
+		c.engine.publishOperational(ctx, scope, "connection.disabled", conn.ID, map[string]any{
+			"id": conn.ID, "connector": conn.Connector, "name": conn.Name, "reason": conn.DisabledReason, "disabled_at": conn.DisabledAt,
+		})
 	}
 	return err
 }
@@ -158,7 +167,7 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	url := "connector://" + t.conn.Connector
 	ev, err := job.DecodeEvent()
 	if err != nil {
-		return Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
+		return Result{Outcome: outbound.Failed, Reason: "the event payload is unreadable", FailCode: "transform",
 			Attempt: &core.Attempt{URL: url, Error: err.Error()}}
 	}
 	tr, script, res := c.transform(ctx, job.Scope, t.conn, ev, job.Number)
@@ -172,21 +181,19 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	r, held, err := c.deliver(ctx, job.Scope, t, tr.Output)
 	a.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
 	if held > 0 {
-		return Result{Outcome: Deferred, RetryAfter: held, Reason: "held back by the connector's rate limit", Attempt: a}
+		return Result{Outcome: outbound.Deferred, RetryAfter: held, Reason: "held back by the connector's rate limit", Attempt: a}
 	}
 	if err != nil { // a crash, a hang, a plugin that cannot start: retry
 		a.Error = redact(core.ErrorMessage(err), t.secrets)
-		return Result{Outcome: Retry, Reason: "connector: " + a.Error, FailCode: pluginFailCode(err), Attempt: a}
+		return Result{Outcome: outbound.Retry, Reason: "connector: " + a.Error, FailCode: pluginFailCode(err), Attempt: a}
 	}
 	a.ResponseBody, a.ExternalID = redact(r.Summary, t.secrets), r.ExternalID
-	out := Result{Attempt: a, Reason: a.ResponseBody}
-	switch r.Outcome {
-	case plugins.Delivered:
-		out.Outcome = Succeeded
-	case plugins.Retry:
-		out.Outcome, out.RetryAfter, out.FailCode = Retry, boundRetryAfter(r.RetryAfter), "retry"
-	default:
-		out.Outcome, out.FailCode = Failed, "failed"
+	out := Result{Outcome: r.Outcome.Hub(), Attempt: a, Reason: a.ResponseBody, Is5xx: outbound.Is5xx(r.Status)}
+	switch out.Outcome {
+	case outbound.Retry:
+		out.RetryAfter, out.FailCode = outbound.ClampRetryAfter(r.RetryAfter), "retry"
+	case outbound.Failed:
+		out.FailCode = "failed"
 	}
 	return out
 }
@@ -213,17 +220,11 @@ func (c *Connections) egress(ctx context.Context, livemode bool) context.Context
 	return plugins.WithEgress(ctx, plugins.Egress{Livemode: livemode, AllowedRanges: c.allowed})
 }
 
-// maxRetryAfter bounds a connector's retry-after hint, like a webhook's.
-const maxRetryAfter = time.Hour
-
-func boundRetryAfter(d time.Duration) time.Duration {
-	return min(max(d, 0), maxRetryAfter)
-}
-
-// pluginFailCode labels a plugin error for failures-by-code.
+// pluginFailCode labels a plugin error for failures-by-code: a timeout as
+// outbound.FailCode reads it, else "plugin".
 func pluginFailCode(err error) string {
-	if strings.Contains(err.Error(), "deadline exceeded") || strings.Contains(err.Error(), "timeout") {
-		return "timeout"
+	if code := outbound.FailCode(0, err); code == "timeout" {
+		return code
 	}
 	return "plugin"
 }
@@ -243,7 +244,7 @@ func redact(s string, secrets map[string]string) string {
 // script, and returns the connector input, or a final Result (skipped, or
 // failed for a script error).
 func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *core.Connection, ev *core.Event, attempt int) (*core.TransformResult, string, *Result) {
-	tt := core.TransformTarget{Kind: core.TargetConnection, ID: conn.ID}
+	tt := core.Target{Kind: core.TargetConnection, ID: conn.ID}
 	script := conn.TransformScriptID
 	var tr *core.TransformResult
 	var err error
@@ -264,7 +265,7 @@ func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *cor
 // runDefault runs the connector's default script from scripts/, compiled
 // once, and returns its name. A connector without one gets the event
 // envelope as its input.
-func (c *Connections) runDefault(ctx context.Context, connector string, ev *core.Event, tt core.TransformTarget, attempt int) (string, *core.TransformResult, error) {
+func (c *Connections) runDefault(ctx context.Context, connector string, ev *core.Event, tt core.Target, attempt int) (string, *core.TransformResult, error) {
 	desc, err := c.describe(ctx, connector)
 	if err != nil {
 		return "", nil, fmt.Errorf("describe connector %s: %w", connector, err)

@@ -26,7 +26,7 @@ func BenchmarkConnectionDeliveries(b *testing.B) {
 	scope := core.Scope{AccountID: "acct_bench"}
 	// One account alone: its budget is every worker, so that the figure is
 	// the plugin path's, as before the per-account budget.
-	e := New(Options{Store: store, Scopes: func(context.Context) ([]core.Scope, error) { return []core.Scope{scope}, nil },
+	e := newEngine(Options{Store: store, Scopes: func(context.Context) ([]core.Scope, error) { return []core.Scope{scope}, nil },
 		Block: 50 * time.Millisecond, MaxIdle: 50 * time.Millisecond, DefaultConcurrency: 128, Workers: 256, AccountConcurrency: 256})
 	conns := NewConnections(e, ConnectionOptions{Host: recorderHost(b, 5*time.Second)})
 	ctx, cancel := context.WithCancel(context.Background())

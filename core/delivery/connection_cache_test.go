@@ -35,7 +35,7 @@ func TestConnectionLookupCache(t *testing.T) {
 			h := newHarness(t)
 			opts := h.options()
 			opts.TargetCacheTTL = tc.ttl
-			conns := NewConnections(New(opts), ConnectionOptions{Host: fakeHost{"fake": &fakeConnector{}}})
+			conns := NewConnections(newEngine(opts), ConnectionOptions{Host: fakeHost{"fake": &fakeConnector{}}})
 			t.Cleanup(conns.Close)
 			c := h.connection(conns, "fake", map[string]any{"channel": "#one", "token": fakeToken})
 			if got, _ := lookupChannel(t, conns, h.scope, c.ID); got != "#one" {

@@ -23,7 +23,7 @@ func (h *harness) liveConnections(allowed []netip.Prefix, run bool) *Connections
 	h.scope.Livemode = true
 	opts := h.options()
 	opts.Scopes = func(context.Context) ([]core.Scope, error) { return []core.Scope{h.scope}, nil }
-	e := New(opts)
+	e := newEngine(opts)
 	if run {
 		e = h.start(opts)
 	}
@@ -162,7 +162,7 @@ func TestLiveSheetsKeyFileURLs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.scope.Livemode = true
-			e := New(h.options())
+			e := newEngine(h.options())
 			conns := NewConnections(e, ConnectionOptions{Host: fakeHost{"sheets": sheets.New(nil)}})
 			t.Cleanup(conns.Close)
 			ctx := context.Background()

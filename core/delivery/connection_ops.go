@@ -2,43 +2,12 @@ package delivery
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
-	"time"
 
 	"github.com/bellhop/bellhop/core"
-	"github.com/bellhop/bellhop/core/catalog"
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/plugins"
 )
-
-// ListConnectionDeliveries lists a connection's deliveries newest first.
-// Returns ENOTFOUND if the connection is not in scope.
-func (c *Connections) ListConnectionDeliveries(ctx context.Context, scope core.Scope, id string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
-	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
-		return core.List[*core.Delivery]{}, err
-	}
-	return c.store.ListDeliveries(ctx, scope, id, f)
-}
-
-// ReplayToConnection queues a retained event again for the connection,
-// with the same event id. Returns ENOTFOUND for an unknown connection or
-// event.
-func (c *Connections) ReplayToConnection(ctx context.Context, scope core.Scope, id, eventID string) (*core.Replay, error) {
-	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
-		return nil, err
-	}
-	return c.engine.replayTo(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}, eventID)
-}
-
-// BackfillConnection replays a window of events to the connection in
-// original order, like an endpoint backfill, throttled to
-// Options.BackfillRate. Returns EINVALID or ENOTFOUND.
-func (c *Connections) BackfillConnection(ctx context.Context, scope core.Scope, id string, in core.BackfillInput) (*core.Backfill, error) {
-	if _, err := c.store.FindConnection(ctx, scope, id); err != nil {
-		return nil, err
-	}
-	return c.engine.startBackfill(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}, in)
-}
 
 // ConnectionOptions asks the connector for the choices of a form field,
 // with the connection's stored config. Returns ENOTFOUND, or EINVALID when
@@ -82,14 +51,14 @@ func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, 
 	if eventType == "" {
 		eventType = sampleType(t.conn.EnabledEvents, desc.SuggestedEvents)
 	}
-	ev, err := c.engine.sampleEvent(ctx, scope, eventType)
+	ev, err := sampleEvent(ctx, c.engine.opts.EventTypes, scope, eventType)
 	if err != nil {
 		return nil, err
 	}
 	out.EventType = ev.Type
 	tr, _, res := c.transform(ctx, scope, t.conn, ev, 1)
 	switch {
-	case res != nil && res.Outcome == Skipped:
+	case res != nil && res.Outcome == outbound.Skipped:
 		out.Skipped, out.SkipReason, out.Logs = true, res.Reason, nonNil(res.Attempt.Logs)
 	case res != nil:
 		out.Error, out.Logs = res.Reason, nonNil(res.Attempt.Logs)
@@ -129,21 +98,6 @@ func sampleType(enabled, suggested []string) string {
 		}
 	}
 	return "reservation.created"
-}
-
-// sampleEvent makes a catalog sample event of typ. Returns EINVALID (param
-// event_type) for an unknown type.
-func (e *Engine) sampleEvent(ctx context.Context, scope core.Scope, typ string) (*core.Event, error) {
-	t := &core.EventType{Type: typ, Sample: json.RawMessage(`{}`)}
-	if e.opts.EventTypes != nil {
-		var err error
-		if t, err = e.opts.EventTypes.FindEventType(ctx, scope, typ); core.ErrorCode(err) == core.ENOTFOUND {
-			return nil, core.ParamError("event_type", "Unknown event type %q.", typ)
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	return catalog.SampleEvent(t, scope, time.Now()), nil
 }
 
 func nonNil(s []string) []string {

@@ -51,7 +51,7 @@ func (c *Connections) CreateConnection(ctx context.Context, scope core.Scope, in
 	if conn.Disabled {
 		conn.DisabledReason, conn.DisabledAt = "disabled at creation", &now
 	}
-	if err := c.engine.attachScript(ctx, scope, conn.ID, "", conn.TransformScriptID); err != nil {
+	if err := attachScript(ctx, c.store, scope, conn.ID, "", conn.TransformScriptID); err != nil {
 		return nil, err
 	}
 	if err := c.save(ctx, scope, conn, secrets); err != nil {
@@ -94,7 +94,7 @@ func (c *Connections) UpdateConnection(ctx context.Context, scope core.Scope, id
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	conn.UpdatedAt = now
-	if err := c.engine.attachScript(ctx, scope, id, oldScript, conn.TransformScriptID); err != nil {
+	if err := attachScript(ctx, c.store, scope, id, oldScript, conn.TransformScriptID); err != nil {
 		return nil, err
 	}
 	if conn.Disabled && !wasDisabled {
@@ -123,7 +123,7 @@ func (c *Connections) DeleteConnection(ctx context.Context, scope core.Scope, id
 		return err
 	}
 	c.targets.forget(scope, id)
-	if err := c.engine.attachScript(ctx, scope, id, conn.TransformScriptID, ""); err != nil {
+	if err := attachScript(ctx, c.store, scope, id, conn.TransformScriptID, ""); err != nil {
 		return err
 	}
 	_, err = c.store.ReleaseParked(ctx, scope, id) // so that they end as failed
@@ -190,7 +190,7 @@ func (c *Connections) apply(ctx context.Context, scope core.Scope, conn *core.Co
 		conn.Name = *in.Name
 	}
 	if in.EnabledEvents != nil {
-		if err := c.engine.checkEvents(ctx, scope, in.EnabledEvents); err != nil {
+		if err := checkEvents(ctx, c.engine.opts.EventTypes, scope, in.EnabledEvents); err != nil {
 			return nil, err
 		}
 		conn.EnabledEvents = dedupe(in.EnabledEvents)
@@ -283,13 +283,4 @@ func (c *Connections) validateConfig(ctx context.Context, desc plugins.Descripti
 		msgs[i] = fmt.Sprintf("config.%s %s", e.Field, e.Message)
 	}
 	return core.ParamError("config."+errs[0].Field, "Invalid configuration: %s.", strings.Join(msgs, "; "))
-}
-
-// subscribedConnections returns the connections subscribed to eventType,
-// before the property filter; none when no connection sender is set.
-func (e *Engine) subscribedConnections(ctx context.Context, scope core.Scope, eventType string) ([]*core.Connection, error) {
-	if e.senders[core.TargetConnection] == nil {
-		return nil, nil
-	}
-	return e.store.MatchConnections(ctx, scope, eventType)
 }

@@ -64,7 +64,7 @@ func (h fakeHost) Connector(_ context.Context, name string) (plugins.Connector, 
 // startWithConnections runs an engine with connections on host.
 func (h *harness) startWithConnections(opts Options, host ConnectorHost) (*Engine, *Connections) {
 	h.t.Helper()
-	e := New(opts)
+	e := newEngine(opts)
 	conns := NewConnections(e, ConnectionOptions{Host: host})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -100,7 +100,7 @@ func (h *harness) finished(conns *Connections, id string, n int) []*core.Deliver
 		ended = ended[:0]
 		f := core.DeliveryFilter{Page: core.Page{Limit: 100}}
 		for {
-			l, err := conns.ListConnectionDeliveries(ctx, h.scope, id, f)
+			l, err := conns.engine.ListDeliveries(ctx, h.scope, core.Target{Kind: core.TargetConnection, ID: id}, f)
 			if err != nil {
 				h.t.Fatal(err)
 			}

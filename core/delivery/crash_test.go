@@ -18,7 +18,7 @@ func TestCrashedEngineLosesNothing(t *testing.T) {
 	crashStore, crashClient := h.crashableStore()
 	opts1 := h.options()
 	opts1.Store, opts1.Consumer = crashStore, "hub-1"
-	e1 := New(opts1)
+	e1 := newEngine(opts1)
 	ctx1, cancel1 := context.WithCancel(context.Background())
 	done1 := make(chan struct{})
 	go func() { defer close(done1); e1.Run(ctx1) }()

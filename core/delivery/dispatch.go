@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -73,7 +72,7 @@ func (e *Engine) dispatch(ctx context.Context, scope core.Scope, en redisstore.S
 // nothing. Targets are looked up once per event type in the batch. An entry
 // that does not hold an event is acked and dropped.
 func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []redisstore.StreamEntry) error {
-	m := &matcher{engine: e, scope: scope, byType: map[string]typeTargets{}}
+	m := &matcher{engine: e, scope: scope, byType: map[string][]Subscription{}}
 	batch := make([]redisstore.EventDeliveries, 0, len(entries))
 	for _, en := range entries {
 		raw, _ := en.Values["event"].(string)
@@ -97,44 +96,32 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 	return err
 }
 
-// typeTargets are the endpoints and connections subscribed to one event
-// type, before the property filter.
-type typeTargets struct {
-	endpoints   []*core.Endpoint
-	connections []*core.Connection
-}
-
-// matcher matches the events of one dispatch batch, looking each event
-// type's subscribers up once for the whole batch.
+// matcher matches the events of one dispatch batch, asking each Sender
+// for an event type's subscriptions once for the whole batch.
 type matcher struct {
 	engine *Engine
 	scope  core.Scope
-	byType map[string]typeTargets
+	byType map[string][]Subscription
 }
 
-// match returns the targets subscribed to ev: endpoints through the type
-// index, filtered by property, then connections the same way.
+// match returns the targets subscribed to ev, of every kind, in the order
+// the Senders were registered, filtered by property.
 func (m *matcher) match(ctx context.Context, ev *core.Event) ([]core.Target, error) {
-	tt, ok := m.byType[ev.Type]
+	subs, ok := m.byType[ev.Type]
 	if !ok {
-		var err error
-		if tt.endpoints, err = m.engine.store.MatchEndpoints(ctx, m.scope, ev.Type); err != nil {
-			return nil, err
+		for _, kind := range m.engine.kinds {
+			got, err := m.engine.senders[kind].Match(ctx, m.scope, ev.Type)
+			if err != nil {
+				return nil, err
+			}
+			subs = append(subs, got...)
 		}
-		if tt.connections, err = m.engine.subscribedConnections(ctx, m.scope, ev.Type); err != nil {
-			return nil, err
-		}
-		m.byType[ev.Type] = tt
+		m.byType[ev.Type] = subs
 	}
-	out := make([]core.Target, 0, len(tt.endpoints)+len(tt.connections))
-	for _, ep := range tt.endpoints {
-		if len(ep.PropertyIDs) == 0 || slices.Contains(ep.PropertyIDs, ev.PropertyID) {
-			out = append(out, core.Target{Kind: core.TargetEndpoint, ID: ep.ID})
-		}
-	}
-	for _, c := range tt.connections {
-		if len(c.PropertyIDs) == 0 || slices.Contains(c.PropertyIDs, ev.PropertyID) {
-			out = append(out, core.Target{Kind: core.TargetConnection, ID: c.ID})
+	out := make([]core.Target, 0, len(subs))
+	for _, sub := range subs {
+		if sub.Accepts(ev.PropertyID) {
+			out = append(out, sub.Target)
 		}
 	}
 	return out, nil
@@ -143,6 +130,6 @@ func (m *matcher) match(ctx context.Context, ev *core.Event) ([]core.Target, err
 func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {
 	return &core.Delivery{
 		ID: deliveryID(ev.ID, t, nonce), Object: redisstore.DeliveryObject(t.Kind), EventID: ev.ID, EventType: ev.Type,
-		Target: t, EndpointID: t.ID, Replay: nonce != "",
+		Target: t, Replay: nonce != "",
 	}
 }

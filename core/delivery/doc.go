@@ -55,15 +55,18 @@
 // # Use
 //
 //	eng := delivery.New(delivery.Options{Store: store, Events: events, ...})
-//	go eng.Run(ctx) // until ctx ends
+//	endpoints := delivery.NewEndpoints(eng)                 // core.EndpointService
+//	conns := delivery.NewConnections(eng, connectionOptions) // core.ConnectionService
+//	go eng.Run(ctx)                                          // until ctx ends
 //
-// The Engine is also the core.EndpointService and core.DeliveryService that
-// the API calls.
+// The Engine is the core.DeliveryService that the API calls, for every
+// kind of target.
 //
 // # Targets
 //
-// A delivery names a core.Target. A Sender per target kind loads the target
-// and sends one attempt; WebhookSender is the first. A connector sender plugs
-// in the same way (Options.Senders) and gets the same streams, schedule,
-// classification, disabling, attempt log, replay and backfill.
+// A delivery names a core.Target. A Sender per target kind says which of its
+// targets an event goes to (Match), loads a target and sends one attempt;
+// NewEndpoints adds webhook endpoints and NewConnections connections. Another
+// kind plugs in the same way (Options.Senders) and gets the same fan-out,
+// streams, schedule, disabling, attempt log, replay, backfill and stats.
 package delivery

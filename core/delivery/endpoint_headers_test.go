@@ -21,11 +21,11 @@ func TestStaticHeadersSentButNeverShown(t *testing.T) {
 		in.Headers = map[string]string{"X-Api-Key": apiKey, "Authorization": "Bearer " + apiKey}
 	})
 	ctx := context.Background()
-	found, err := e.FindEndpoint(ctx, h.scope, ep.ID)
+	found, err := eps(e).FindEndpoint(ctx, h.scope, ep.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := e.ListEndpoints(ctx, h.scope, core.Page{})
+	list, err := eps(e).ListEndpoints(ctx, h.scope, core.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestStaticHeadersSentButNeverShown(t *testing.T) {
 func TestStaticHeadersUpdate(t *testing.T) {
 	const oldKey, newKey = "old-credential-value-AAAA", "new-credential-value-BBBB"
 	h := newHarness(t)
-	e := New(h.options())
+	e := newEngine(h.options())
 	ep, _ := h.endpoint(e, "http://127.0.0.1:1/hook", func(in *core.EndpointInput) {
 		in.Headers = map[string]string{"X-Api-Key": oldKey, "X-Tenant": "tenant-0000000042"}
 	})
@@ -96,7 +96,7 @@ func TestStaticHeadersUpdate(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := e.UpdateEndpoint(ctx, h.scope, ep.ID, tt.in)
+			got, err := eps(e).UpdateEndpoint(ctx, h.scope, ep.ID, tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}

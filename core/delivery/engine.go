@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,8 +25,10 @@ type Options struct {
 	// Scopes lists the tenants whose streams the engine serves. Default
 	// Store.ListScopes.
 	Scopes func(ctx context.Context) ([]core.Scope, error)
-	// Senders adds or replaces senders by target kind. The webhook sender
-	// is always there for core.TargetEndpoint unless replaced.
+	// Senders adds or replaces senders by target kind: the plug-in point
+	// of a new kind, whose targets are then matched, loaded and sent to
+	// like any other. NewEndpoints and NewConnections register the two
+	// built-in kinds the same way.
 	Senders map[string]Sender
 
 	Prefix    string // brand prefix of the signature headers; default "Bellhop"
@@ -49,7 +52,8 @@ type Options struct {
 	// Default 30s.
 	BackfillLease time.Duration
 	// BackfillRate throttles backfills to connections, in deliveries a
-	// second (endpoints use their rate_limit). Default 10.
+	// second (endpoints use their rate_limit; see TargetInfo.BackfillRate).
+	// Default 10.
 	BackfillRate int
 	// TargetCacheTTL is how long a hub keeps an endpoint or a connection
 	// it looked up for an attempt; changes made through another hub show
@@ -147,19 +151,21 @@ func defDur(v, d time.Duration) time.Duration {
 	return v
 }
 
-// Engine dispatches and delivers. It is also the core.EndpointService and
-// core.DeliveryService of the API. Safe for concurrent use.
+// Engine dispatches and delivers to the targets of its Senders (see
+// NewEndpoints, NewConnections): workers, retries, the breaker and the
+// limits. It is also the core.DeliveryService of the API: delivery logs,
+// replay, backfill and stats of every kind. Safe for concurrent use.
 type Engine struct {
 	opts     Options
 	store    *redisstore.Store
-	senders  map[string]Sender
+	senders  map[string]Sender // by target kind
+	kinds    []string          // the kinds in the order they were registered: fan-out order
 	inflight *inflight
 	fair     *fairShare    // each account's share of the workers
 	sending  chan struct{} // one per attempt sending: at most Options.Workers
 	hand     chan struct{} // one per entry in hand, read or claimed: at most inHandPerWorker × Options.Workers
 	wake     chan struct{} // tells the retry mover a retry was scheduled
 	bfWake   chan struct{} // tells the backfill loop a backfill was queued
-	targets  *targetCache  // endpoints looked up for attempts
 
 	mu     sync.Mutex
 	scopes []core.Scope
@@ -167,7 +173,6 @@ type Engine struct {
 }
 
 var (
-	_ core.EndpointService = (*Engine)(nil)
 	_ core.DeliveryService = (*Engine)(nil)
 )
 
@@ -175,12 +180,23 @@ var (
 // without Run (deliveries queue until some hub runs the engine).
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
-	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), hand: make(chan struct{}, inHandPerWorker*opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), targets: newTargetCache(opts.TargetCacheTTL), known: map[core.Scope]bool{}}
-	e.senders = map[string]Sender{core.TargetEndpoint: &WebhookSender{engine: e}}
+	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), hand: make(chan struct{}, inHandPerWorker*opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), known: map[core.Scope]bool{}}
 	for k, s := range opts.Senders {
-		e.senders[k] = s
+		e.register(k, s)
 	}
 	return e
+}
+
+// register makes s the Sender of kind, replacing any: events fan out to
+// its targets, and workers send to them through it. Call it before Run.
+func (e *Engine) register(kind string, s Sender) {
+	if e.senders == nil {
+		e.senders = map[string]Sender{}
+	}
+	if !slices.Contains(e.kinds, kind) {
+		e.kinds = append(e.kinds, kind)
+	}
+	e.senders[kind] = s
 }
 
 // Run serves the streams until ctx ends: dispatchers, workers, the retry

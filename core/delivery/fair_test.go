@@ -78,7 +78,7 @@ func TestFairShareEntriesInHand(t *testing.T) {
 // A target's cap is held to the hub's maximum and to half its account's
 // budget, and an account's targets together hold at most its budget.
 func TestAcquireSlotsCaps(t *testing.T) {
-	e := New(Options{Workers: 16, MaxEndpointConcurrency: 50, DeferDelay: time.Millisecond})
+	e := newEngine(Options{Workers: 16, MaxEndpointConcurrency: 50, DeferDelay: time.Millisecond})
 	if got := e.opts.AccountConcurrency; got != 4 {
 		t.Fatalf("default AccountConcurrency = %d, want a quarter of 16 workers", got)
 	}
@@ -181,7 +181,7 @@ func fairScenario(t *testing.T, withB bool) (p50, p99 time.Duration) {
 		most := e.opts.MaxEndpointConcurrency
 		for range 2 {
 			url := hanging.URL
-			ep, _, err := e.CreateEndpoint(context.Background(), scopeB, core.EndpointInput{URL: &url, EnabledEvents: []string{"*"}, MaxConcurrency: &most})
+			ep, _, err := eps(e).CreateEndpoint(context.Background(), scopeB, core.EndpointInput{URL: &url, EnabledEvents: []string{"*"}, MaxConcurrency: &most})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,7 +241,7 @@ func (h *harness) checkHeldBack(e *Engine, scopeB core.Scope, endpoints []string
 		}
 	}
 	for _, id := range endpoints {
-		ep, err := e.FindEndpoint(context.Background(), scopeB, id)
+		ep, err := eps(e).FindEndpoint(context.Background(), scopeB, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,10 +61,25 @@ func (h *harness) scopes(context.Context) ([]core.Scope, error) {
 	return []core.Scope{h.scope, {AccountID: h.scope.AccountID, Livemode: true}}, nil
 }
 
+// newEngine is New with webhook endpoints registered, as a hub makes it.
+func newEngine(opts Options) *Engine {
+	e := New(opts)
+	NewEndpoints(e)
+	return e
+}
+
+// eps returns the Endpoints registered on e.
+func eps(e *Engine) *Endpoints { return e.senders[core.TargetEndpoint].(*Endpoints) }
+
 // start runs an engine until the test ends and returns it.
 func (h *harness) start(opts Options) *Engine {
 	h.t.Helper()
-	e := New(opts)
+	return h.run(newEngine(opts))
+}
+
+// run runs e until the test ends and returns it.
+func (h *harness) run(e *Engine) *Engine {
+	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -98,7 +113,7 @@ func (h *harness) endpoint(e *Engine, url string, mod func(*core.EndpointInput))
 	if mod != nil {
 		mod(&in)
 	}
-	ep, secret, err := e.CreateEndpoint(context.Background(), h.scope, in)
+	ep, secret, err := eps(e).CreateEndpoint(context.Background(), h.scope, in)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -213,7 +228,7 @@ func (h *harness) deliveriesIn(e *Engine, scope core.Scope, epID string) []*core
 	var out []*core.Delivery
 	f := core.DeliveryFilter{Page: core.Page{Limit: 100}}
 	for {
-		l, err := e.ListDeliveries(context.Background(), scope, epID, f)
+		l, err := e.ListDeliveries(context.Background(), scope, core.Target{Kind: core.TargetEndpoint, ID: epID}, f)
 		if err != nil {
 			h.t.Fatal(err)
 		}

@@ -58,10 +58,10 @@ func TestBreakerDisablesAfterConsecutiveFailures(t *testing.T) {
 		h.publish(h.scope, "reservation.created", i)
 	}
 	eventually(t, "the endpoint to be disabled", func() bool {
-		got, _ := e.FindEndpoint(context.Background(), h.scope, ep.ID)
+		got, _ := eps(e).FindEndpoint(context.Background(), h.scope, ep.ID)
 		return got.Disabled
 	})
-	got, _ := e.FindEndpoint(context.Background(), h.scope, ep.ID)
+	got, _ := eps(e).FindEndpoint(context.Background(), h.scope, ep.ID)
 	if got.DisabledReason != "5 consecutive failed delivery attempts" {
 		t.Errorf("reason = %q", got.DisabledReason)
 	}
@@ -80,7 +80,7 @@ func TestBreakerDisablesAfterConsecutiveFailures(t *testing.T) {
 	})
 	before := rc.count()
 	healthy.Store(true)
-	if _, err := e.EnableEndpoint(context.Background(), h.scope, ep.ID); err != nil {
+	if _, err := eps(e).EnableEndpoint(context.Background(), h.scope, ep.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the parked delivery to arrive", func() bool {
@@ -105,10 +105,10 @@ func TestBreakerDisablesOn5xxRatio(t *testing.T) {
 		h.publish(h.scope, "reservation.created", i)
 	}
 	eventually(t, "the endpoint to be disabled", func() bool {
-		got, _ := e.FindEndpoint(context.Background(), h.scope, ep.ID)
+		got, _ := eps(e).FindEndpoint(context.Background(), h.scope, ep.ID)
 		return got.Disabled
 	})
-	got, _ := e.FindEndpoint(context.Background(), h.scope, ep.ID)
+	got, _ := eps(e).FindEndpoint(context.Background(), h.scope, ep.ID)
 	if want := "delivery attempts over the last 5 minutes answered 5xx"; !strings.HasSuffix(got.DisabledReason, want) {
 		t.Errorf("reason = %q, want one ending %q", got.DisabledReason, want)
 	}

@@ -31,12 +31,14 @@ func (s panickySender) Send(ctx context.Context, target *TargetInfo, job Job) Re
 func TestPanickingAttemptFailsItsDeliveryAlone(t *testing.T) {
 	h := newHarness(t)
 	rc := newReceiver(t, nil)
-	sender := &panickySender{}
-	opts := h.options()
-	opts.Senders = map[string]Sender{core.TargetEndpoint: sender}
-	e := h.start(opts)
-	sender.Sender = &WebhookSender{engine: e}
-	ep, _ := h.endpoint(e, rc.URL, nil)
+	e := New(h.options())
+	endpoints := NewEndpoints(e)
+	e.register(core.TargetEndpoint, &panickySender{Sender: endpoints}) // wraps the real sender
+	h.run(e)
+	ep, _, err := endpoints.CreateEndpoint(context.Background(), h.scope, core.EndpointInput{URL: &rc.URL, EnabledEvents: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for n := range 3 {
 		h.publish(h.scope, "reservation.created", n)
@@ -65,7 +67,7 @@ func TestEntryThatKeepsStoppingHubsIsFailed(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	rc := newReceiver(t, nil)
-	setup := New(h.options()) // not run: only to create the endpoint and dispatch
+	setup := newEngine(h.options()) // not run: only to create the endpoint and dispatch
 	ep, _ := h.endpoint(setup, rc.URL, nil)
 	h.publish(h.scope, "reservation.created", 0)
 	if err := setup.refreshScopes(ctx); err != nil {

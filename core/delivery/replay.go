@@ -3,40 +3,16 @@ package delivery
 import (
 	"context"
 	"encoding/json"
-	"slices"
-	"time"
 
 	"github.com/bellhop/bellhop/core"
-	"github.com/bellhop/bellhop/core/catalog"
-	"github.com/bellhop/bellhop/core/redisstore"
 )
 
-// FindDelivery returns a delivery with its attempts. Returns ENOTFOUND.
-func (e *Engine) FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error) {
-	return e.store.FindDelivery(ctx, scope, id)
-}
-
-// ListDeliveries lists an endpoint's deliveries newest first. Returns
-// ENOTFOUND if the endpoint is not in scope.
-func (e *Engine) ListDeliveries(ctx context.Context, scope core.Scope, endpointID string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
-	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
-		return core.List[*core.Delivery]{}, err
-	}
-	return e.store.ListDeliveries(ctx, scope, endpointID, f)
-}
-
-// ReplayEvent queues a new delivery of a retained event to the endpoint,
-// with the same event id. Returns ENOTFOUND for an unknown endpoint or event.
-func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, endpointID, eventID string) (*core.Replay, error) {
-	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
+// ReplayEvent queues a new delivery of a retained event to the target,
+// with the same event id. Returns ENOTFOUND for an unknown target or event.
+func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, target core.Target, eventID string) (*core.Replay, error) {
+	if err := e.findTarget(ctx, scope, target); err != nil {
 		return nil, err
 	}
-	return e.replayTo(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, eventID)
-}
-
-// replayTo queues a new delivery of a retained event to any target, with
-// the same event id. Returns ENOTFOUND for an unknown event.
-func (e *Engine) replayTo(ctx context.Context, scope core.Scope, target core.Target, eventID string) (*core.Replay, error) {
 	ev, err := e.store.FindEvent(ctx, scope, eventID)
 	if err != nil {
 		return nil, err
@@ -53,86 +29,4 @@ func (e *Engine) replayTo(ctx context.Context, scope core.Scope, target core.Tar
 		return nil, err
 	}
 	return &core.Replay{Replayed: true, EventID: ev.ID, DeliveryID: d.ID, Status: "queued"}, nil
-}
-
-// FindBackfill returns a backfill's progress. Returns ENOTFOUND.
-func (e *Engine) FindBackfill(ctx context.Context, scope core.Scope, id string) (*core.Backfill, error) {
-	return e.store.FindBackfill(ctx, scope, id)
-}
-
-// EndpointStats returns an endpoint's figures over the last hour and day.
-// Returns ENOTFOUND.
-func (e *Engine) EndpointStats(ctx context.Context, scope core.Scope, endpointID string) ([]*core.EndpointStats, error) {
-	if _, err := e.store.FindEndpoint(ctx, scope, endpointID); err != nil {
-		return nil, err
-	}
-	hour, err := e.store.TargetStats(ctx, scope, endpointID, time.Hour, "1h")
-	if err != nil {
-		return nil, err
-	}
-	day, err := e.store.TargetStats(ctx, scope, endpointID, 24*time.Hour, "24h")
-	if err != nil {
-		return nil, err
-	}
-	return []*core.EndpointStats{hour, day}, nil
-}
-
-// TestEndpoint sends a sample event of eventType to the endpoint now, once,
-// and returns the attempt. It is neither retried nor counted in the stats.
-// Returns ENOTFOUND for the endpoint, EINVALID for an unknown type.
-func (e *Engine) TestEndpoint(ctx context.Context, scope core.Scope, endpointID, eventType string) (*core.Attempt, error) {
-	sender := e.senders[core.TargetEndpoint]
-	info, err := sender.Lookup(ctx, scope, endpointID)
-	if err != nil {
-		return nil, err
-	}
-	if eventType == "" {
-		return nil, core.ParamError("event_type", "Missing required param: event_type.")
-	}
-	t := &core.EventType{Type: eventType, Sample: json.RawMessage(`{}`)}
-	if e.opts.EventTypes != nil {
-		if t, err = e.opts.EventTypes.FindEventType(ctx, scope, eventType); core.ErrorCode(err) == core.ENOTFOUND {
-			return nil, core.ParamError("event_type", "Unknown event type %q.", eventType)
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	ev := catalog.SampleEvent(t, scope, time.Now())
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return nil, err
-	}
-	d := newDelivery(ev, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, "test")
-	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Event: ev, Payload: payload, Number: 1})
-	a := res.Attempt
-	if a == nil {
-		a = &core.Attempt{}
-	}
-	a.Number, a.Outcome, a.CreatedAt = 1, res.Outcome.String(), time.Now().UTC()
-	if a.Error == "" && res.Outcome != Succeeded {
-		a.Error = res.Reason
-	}
-	return a, nil
-}
-
-// matchesBackfill reports whether a stream entry's event belongs to b.
-func matchesBackfill(ev *core.Event, b *core.Backfill) bool {
-	if ev.CreatedAt.Before(b.Since) || ev.CreatedAt.After(b.Until) {
-		return false
-	}
-	return len(b.EventTypes) == 0 || slices.Contains(b.EventTypes, ev.Type)
-}
-
-// eachBackfillEvent calls fn with each event of b's window after the
-// events-stream entry after ("" for the start), in original order, with
-// its entry id.
-func (e *Engine) eachBackfillEvent(ctx context.Context, scope core.Scope, b *core.Backfill, after string, fn func(*core.Event, []byte, string) error) error {
-	return e.store.RangeEventsAfter(ctx, e.store.EventsStreamKey(scope), b.Since, after, func(en redisstore.StreamEntry) (bool, error) {
-		raw, _ := en.Values["event"].(string)
-		ev, err := decodeEvent([]byte(raw))
-		if err != nil || !matchesBackfill(ev, b) {
-			return true, nil
-		}
-		return true, fn(ev, []byte(raw), en.ID)
-	})
 }

@@ -15,7 +15,7 @@ func TestRotationSignsWithBothSecrets(t *testing.T) {
 	e := h.start(h.options())
 	rc := newReceiver(t, nil)
 	ep, oldSecret := h.endpoint(e, rc.URL, nil)
-	_, newSecret, err := e.RotateSecret(context.Background(), h.scope, ep.ID, 0)
+	_, newSecret, err := eps(e).RotateSecret(context.Background(), h.scope, ep.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestRotationSignsWithBothSecrets(t *testing.T) {
 		}
 	}
 	// Once the grace period ends, only the new secret signs.
-	if _, _, err := e.RotateSecret(context.Background(), h.scope, ep.ID, time.Nanosecond); err != nil {
+	if _, _, err := eps(e).RotateSecret(context.Background(), h.scope, ep.ID, time.Nanosecond); err != nil {
 		t.Fatal(err)
 	}
 	secrets, err := h.store.EndpointSecrets(context.Background(), h.scope, ep.ID, time.Now().Add(time.Second))
@@ -51,7 +51,7 @@ func TestReplayKeepsEventID(t *testing.T) {
 	ep, _ := h.endpoint(e, rc.URL, nil)
 	ev := h.publish(h.scope, "reservation.created", 0)
 	eventually(t, "the first delivery", func() bool { return rc.count() == 1 })
-	rp, err := e.ReplayEvent(context.Background(), h.scope, ep.ID, ev.ID)
+	rp, err := e.ReplayEvent(context.Background(), h.scope, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, ev.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestReplayKeepsEventID(t *testing.T) {
 	if a, b := rc.received()[0], rc.received()[1]; a.event.ID != b.event.ID || a.header.Get("Bellhop-Request-Id") == b.header.Get("Bellhop-Request-Id") {
 		t.Errorf("replay: event ids %s/%s (want equal), request ids equal", a.event.ID, b.event.ID)
 	}
-	if _, err := e.ReplayEvent(context.Background(), h.scope, ep.ID, "evt_missing"); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := e.ReplayEvent(context.Background(), h.scope, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, "evt_missing"); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("replaying an unknown event: %v, want ENOTFOUND", err)
 	}
 }
@@ -90,7 +90,7 @@ func TestBackfillInOriginalOrder(t *testing.T) {
 	ep, _ := h.endpoint(e, rc.URL, func(in *core.EndpointInput) {
 		in.RateLimit, in.EnabledEvents = &rate, []string{"guest.created"}
 	})
-	b, err := e.StartBackfill(context.Background(), h.scope, ep.ID, core.BackfillInput{Since: since, Until: time.Now().Add(time.Minute), EventTypes: []string{"reservation.created"}})
+	b, err := e.StartBackfill(context.Background(), h.scope, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, core.BackfillInput{Since: since, Until: time.Now().Add(time.Minute), EventTypes: []string{"reservation.created"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,10 +115,10 @@ func TestTenantIsolation(t *testing.T) {
 	rc := newReceiver(t, nil)
 	ep, _ := h.endpoint(e, rc.URL, nil)
 	other := core.Scope{AccountID: h.scope.AccountID, Livemode: true}
-	if _, err := e.FindEndpoint(context.Background(), other, ep.ID); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := eps(e).FindEndpoint(context.Background(), other, ep.ID); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another scope finds the endpoint: %v", err)
 	}
-	if _, err := e.ListDeliveries(context.Background(), other, ep.ID, core.DeliveryFilter{}); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := e.ListDeliveries(context.Background(), other, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, core.DeliveryFilter{}); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another scope lists its deliveries: %v", err)
 	}
 	h.publish(other, "reservation.created", 0) // live-mode event: not for a test-mode endpoint

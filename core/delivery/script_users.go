@@ -4,18 +4,19 @@ import (
 	"context"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
 )
 
 // attachScript keeps the script-users record in step when target id starts
 // or stops naming a transform script, so that a script in use cannot be
 // deleted from under its users. Returns EINVALID (param
 // transform_script_id) for a script that is not in scope.
-func (e *Engine) attachScript(ctx context.Context, scope core.Scope, id, old, new string) error {
+func attachScript(ctx context.Context, store *redisstore.Store, scope core.Scope, id, old, new string) error {
 	if old == new {
 		return nil
 	}
 	if new != "" {
-		err := e.store.AttachScript(ctx, scope, new, id)
+		err := store.AttachScript(ctx, scope, new, id)
 		if core.ErrorCode(err) == core.ENOTFOUND {
 			return core.ParamError("transform_script_id", "No such script: '%s'.", new)
 		} else if err != nil {
@@ -23,7 +24,7 @@ func (e *Engine) attachScript(ctx context.Context, scope core.Scope, id, old, ne
 		}
 	}
 	if old != "" {
-		return e.store.DetachScript(ctx, scope, old, id)
+		return store.DetachScript(ctx, scope, old, id)
 	}
 	return nil
 }

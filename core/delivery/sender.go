@@ -2,42 +2,12 @@ package delivery
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 )
-
-// Outcome is what one attempt means for its delivery.
-type Outcome int
-
-// The outcomes of an attempt.
-const (
-	Succeeded Outcome = iota + 1 // the target took it
-	Retry                        // try again on the schedule
-	Failed                       // failed for good
-	Skipped                      // the transform chose not to send this event
-	// Deferred means nothing was sent: a rate limit shared by every hub
-	// was spent. The engine defers the delivery by RetryAfter without
-	// recording an attempt, as it does for an endpoint at its rate_limit.
-	Deferred
-)
-
-// String returns the outcome as the attempt log spells it.
-func (o Outcome) String() string {
-	switch o {
-	case Succeeded:
-		return "succeeded"
-	case Retry:
-		return "retry"
-	case Failed:
-		return "failed"
-	case Skipped:
-		return "skipped"
-	case Deferred:
-		return "deferred"
-	}
-	return "unknown"
-}
 
 // TargetInfo is what the engine needs to know about a target before an
 // attempt: whether it takes deliveries, its limits and its schedule. Data is
@@ -45,10 +15,14 @@ func (o Outcome) String() string {
 type TargetInfo struct {
 	Disabled       bool
 	DisabledReason string
-	MaxConcurrency int             // 0: Options.DefaultConcurrency
-	RateLimit      int             // attempts per second; 0: unlimited
-	Schedule       []time.Duration // nil: the server's schedule
-	Data           any
+	MaxConcurrency int // 0: Options.DefaultConcurrency
+	RateLimit      int // attempts per second; 0: unlimited
+	// BackfillRate paces a backfill to a target without a RateLimit, in
+	// deliveries a second: a service whose limit the hub does not know
+	// still has one. 0: as fast as the first attempts go.
+	BackfillRate int
+	Schedule     []time.Duration // nil: the server's schedule
+	Data         any
 }
 
 // Job is one attempt to send.
@@ -75,7 +49,7 @@ func (j Job) DecodeEvent() (*core.Event, error) {
 // sender filled in (headers, response, latency, error); the engine adds the
 // number, outcome and next retry time.
 type Result struct {
-	Outcome    Outcome
+	Outcome    outbound.Outcome
 	RetryAfter time.Duration // the target's hint, already bounded; 0: the schedule. With Deferred: how long to wait
 	Reason     string
 	Is5xx      bool
@@ -83,9 +57,37 @@ type Result struct {
 	Attempt    *core.Attempt
 }
 
-// Sender delivers to one kind of target (core.TargetEndpoint, and later
-// core.TargetConnection).
+// Subscription is a target subscribed to an event type, and the
+// properties it is limited to.
+type Subscription struct {
+	Target      core.Target
+	PropertyIDs []string // empty: every property
+}
+
+// Accepts reports whether an event of propertyID goes to the subscription.
+func (s Subscription) Accepts(propertyID string) bool {
+	return len(s.PropertyIDs) == 0 || slices.Contains(s.PropertyIDs, propertyID)
+}
+
+// subscriptions turns the targets of kind that a store matched (with its
+// error) into Subscriptions; of reads a target's id and properties.
+func subscriptions[T any](kind string, found []T, err error, of func(T) (string, []string)) ([]Subscription, error) {
+	out := make([]Subscription, len(found))
+	for i, t := range found {
+		id, properties := of(t)
+		out[i] = Subscription{Target: core.Target{Kind: kind, ID: id}, PropertyIDs: properties}
+	}
+	return out, err
+}
+
+// Sender delivers to one kind of target: Endpoints to webhook endpoints,
+// Connections to connections. The engine names no kind: it asks each
+// registered Sender which of its targets an event goes to, loads them and
+// sends through it, so that a new kind is a new Sender.
 type Sender interface {
+	// Match returns the targets of this kind subscribed to eventType (or
+	// "*"), before the property filter.
+	Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error)
 	// Lookup loads a target. Returns ENOTFOUND when it no longer exists.
 	Lookup(ctx context.Context, scope core.Scope, id string) (*TargetInfo, error)
 	// Send makes one attempt. It never returns an error: every failure is a

@@ -1,6 +1,9 @@
 package delivery
 
-import "github.com/bellhop/bellhop/core"
+import (
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
+)
 
 // transformOutcome turns one transform run into the attempt's final Result
 // when there is nothing to send: skipped when the script returned null,
@@ -17,15 +20,15 @@ func transformOutcome(scriptID string, tr *core.TransformResult, err error) *Res
 	a := &core.Attempt{}
 	stampScript(a, scriptID, tr)
 	if err != nil {
-		outcome := Retry
+		outcome := outbound.Retry
 		if c := core.ErrorCode(err); (c == core.EINVALID || c == core.ENOTFOUND) && !limitHit(err) {
-			outcome = Failed
+			outcome = outbound.Failed
 		}
 		a.Error = "transform: " + core.ErrorMessage(err)
 		return &Result{Outcome: outcome, Reason: a.Error, FailCode: "transform", Attempt: a}
 	}
 	if tr.Skip {
-		return &Result{Outcome: Skipped, Reason: tr.SkipReason, Attempt: a}
+		return &Result{Outcome: outbound.Skipped, Reason: tr.SkipReason, Attempt: a}
 	}
 	return nil
 }

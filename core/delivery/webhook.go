@@ -2,23 +2,13 @@ package delivery
 
 import (
 	"context"
-	"errors"
-	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/signature"
 )
-
-// WebhookSender delivers to webhook endpoints: transform, sign, POST,
-// classify.
-type WebhookSender struct {
-	engine *Engine
-}
 
 // endpointTarget is the sender's view of an endpoint for one attempt: ep
 // shows its header values masked, headers holds the real ones.
@@ -31,16 +21,16 @@ type endpointTarget struct {
 // Lookup loads the endpoint, its signing secrets and its static headers in
 // one read.
 // A lookup is kept for Options.TargetCacheTTL.
-func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string) (info *TargetInfo, err error) {
+func (eps *Endpoints) Lookup(ctx context.Context, scope core.Scope, id string) (info *TargetInfo, err error) {
 	now := time.Now()
-	if info, ok := w.engine.targets.get(scope, id, now); ok {
+	if info, ok := eps.targets.get(scope, id, now); ok {
 		return info, nil
 	}
-	opened, err := w.engine.store.OpenEndpoint(ctx, scope, id, now)
+	opened, err := eps.store.OpenEndpoint(ctx, scope, id, now)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { w.engine.targets.put(scope, id, info, now) }()
+	defer func() { eps.targets.put(scope, id, info, now) }()
 	ep := opened.Endpoint
 	info = &TargetInfo{
 		Disabled: ep.Disabled, DisabledReason: ep.DisabledReason, MaxConcurrency: ep.MaxConcurrency,
@@ -52,22 +42,28 @@ func (w *WebhookSender) Lookup(ctx context.Context, scope core.Scope, id string)
 	return info, nil
 }
 
+// Match returns the endpoints subscribed to eventType.
+func (eps *Endpoints) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
+	found, err := eps.store.MatchEndpoints(ctx, scope, eventType)
+	return subscriptions(core.TargetEndpoint, found, err, func(ep *core.Endpoint) (string, []string) { return ep.ID, ep.PropertyIDs })
+}
+
 // Disable turns the endpoint off and publishes endpoint.disabled.
-func (w *WebhookSender) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
-	_, err := w.engine.disable(ctx, scope, id, reason, true)
+func (eps *Endpoints) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
+	_, err := eps.disable(ctx, scope, id, reason, true)
 	return err
 }
 
 // Send makes one attempt to the endpoint.
-func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) Result {
+func (eps *Endpoints) Send(ctx context.Context, target *TargetInfo, job Job) Result {
 	t := target.Data.(*endpointTarget)
-	e := w.engine
-	tr, res := e.transform(ctx, job, t.ep)
+	e := eps.engine
+	tr, res := eps.transform(ctx, job, t.ep)
 	if res != nil {
 		return *res
 	}
 	body := tr.Output
-	header := e.requestHeader(t, job.Delivery.EventID, body, tr.Headers)
+	header := eps.requestHeader(t, job.Delivery.EventID, body, tr.Headers)
 	client := e.opts.TestHTTP
 	if job.Scope.Livemode {
 		client = e.opts.LiveHTTP
@@ -85,33 +81,24 @@ func (w *WebhookSender) Send(ctx context.Context, target *TargetInfo, job Job) R
 	if resp.Err != nil {
 		a.Error = resp.Err.Error()
 	}
-	out := Result{Attempt: a, RetryAfter: v.RetryAfter, Reason: v.Reason, Is5xx: resp.Status >= 500 && resp.Status < 600}
-	switch v.Outcome {
-	case outbound.Succeeded:
-		out.Outcome = Succeeded
-	case outbound.Retry:
-		out.Outcome = Retry
-	default:
-		out.Outcome = Failed
-	}
-	out.FailCode = failCode(resp.Status, resp.Err)
-	return out
+	return Result{Outcome: v.Outcome, Attempt: a, RetryAfter: v.RetryAfter, Reason: v.Reason,
+		Is5xx: outbound.Is5xx(resp.Status), FailCode: outbound.FailCode(resp.Status, resp.Err)}
 }
 
 // transform runs the endpoint's script, if any, and returns what to send
 // (with the headers the script set and its logs), or a final Result
 // (skipped, or failed for a script error).
-func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) (*core.TransformResult, *Result) {
-	if ep.TransformScriptID == "" || e.opts.Transforms == nil {
+func (eps *Endpoints) transform(ctx context.Context, job Job, ep *core.Endpoint) (*core.TransformResult, *Result) {
+	if ep.TransformScriptID == "" || eps.engine.opts.Transforms == nil {
 		return &core.TransformResult{Output: job.Payload}, nil
 	}
 	ev, err := job.DecodeEvent()
 	if err != nil {
-		return nil, &Result{Outcome: Failed, Reason: "the event payload is unreadable", FailCode: "transform",
+		return nil, &Result{Outcome: outbound.Failed, Reason: "the event payload is unreadable", FailCode: "transform",
 			Attempt: &core.Attempt{URL: ep.URL, Error: err.Error()}}
 	}
-	tr, err := e.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
-		core.TransformTarget{Kind: core.TargetEndpoint, ID: ep.ID}, job.Number)
+	tr, err := eps.engine.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
+		job.Delivery.Target, job.Number)
 	if res := transformOutcome(ep.TransformScriptID, tr, err); res != nil {
 		res.Attempt.URL = ep.URL
 		return nil, res
@@ -121,7 +108,7 @@ func (e *Engine) transform(ctx context.Context, job Job, ep *core.Endpoint) (*co
 
 // requestHeader builds the headers of one attempt: the endpoint's static
 // headers and the script's, then the ones Bellhop owns, which win.
-func (e *Engine) requestHeader(t *endpointTarget, eventID string, body []byte, extra map[string]string) http.Header {
+func (eps *Endpoints) requestHeader(t *endpointTarget, eventID string, body []byte, extra map[string]string) http.Header {
 	h := make(http.Header, len(t.headers)+len(extra)+6) // + signature's 3, request id, type, agent
 	for k, v := range t.headers {
 		h.Set(k, v)
@@ -129,13 +116,13 @@ func (e *Engine) requestHeader(t *endpointTarget, eventID string, body []byte, e
 	for k, v := range extra {
 		h.Set(k, v)
 	}
-	signer := signature.Signer{Prefix: e.opts.Prefix}
+	signer := signature.Signer{Prefix: eps.engine.opts.Prefix}
 	for k, v := range signer.Headers(t.secrets, eventID, time.Now(), body) {
 		h[k] = v
 	}
-	h.Set(e.opts.Prefix+"-Request-Id", randomID("req_"))
+	h.Set(eps.engine.opts.Prefix+"-Request-Id", randomID("req_"))
 	h.Set("Content-Type", "application/json")
-	h.Set("User-Agent", e.opts.UserAgent)
+	h.Set("User-Agent", eps.engine.opts.UserAgent)
 	return h
 }
 
@@ -153,20 +140,4 @@ func maskStatic(sent http.Header, static map[string]string) http.Header {
 		}
 	}
 	return logged
-}
-
-// failCode labels a failed attempt for failures-by-code.
-func failCode(status int, err error) string {
-	var ne net.Error
-	switch {
-	case status > 0:
-		return strconv.Itoa(status)
-	case errors.Is(err, outbound.ErrBlocked):
-		return "blocked"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "timeout"
-	case err != nil && strings.Contains(err.Error(), "timeout"):
-		return "timeout"
-	}
-	return "connection"
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/redisstore"
 )
 
@@ -214,7 +215,7 @@ func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, 
 	number := d.AttemptCount + 1
 	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Payload: payload, Number: number})
 	sent()
-	if res.Outcome == Deferred {
+	if res.Outcome == outbound.Deferred {
 		return e.deferDelivery(ctx, scope, entryID, d.ID, time.Now().Add(res.RetryAfter))
 	}
 	schedule := info.Schedule
@@ -245,16 +246,16 @@ func (e *Engine) record(res Result, number int, schedule []time.Duration) rediss
 	now := time.Now().UTC()
 	a.Number, a.Outcome, a.CreatedAt = number, res.Outcome.String(), now
 	rec := redisstore.AttemptRecord{
-		Attempt: a, Reason: res.Reason, Counted: res.Outcome != Skipped, Succeeded: res.Outcome == Succeeded,
+		Attempt: a, Reason: res.Reason, Counted: res.Outcome != outbound.Skipped, Succeeded: res.Outcome == outbound.Succeeded,
 		Is5xx: res.Is5xx, FailCode: res.FailCode, Retention: e.opts.Retention,
 		LatencyBkt: redisstore.LatencyBucket(time.Duration(a.LatencyMS * float64(time.Millisecond))),
 	}
 	switch res.Outcome {
-	case Succeeded:
+	case outbound.Succeeded:
 		rec.Status, rec.Reason = core.StatusSucceeded, ""
-	case Skipped:
+	case outbound.Skipped:
 		rec.Status = core.StatusSkipped
-	case Retry:
+	case outbound.Retry:
 		if delay, ok := nextDelay(schedule, number, res.RetryAfter); ok {
 			next := now.Add(delay)
 			rec.Status, rec.NextAt, a.NextRetryAt = core.StatusPending, &next, &next

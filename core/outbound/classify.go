@@ -12,7 +12,10 @@ import (
 	"time"
 )
 
-// Outcome is what an attempt means for the delivery.
+// Outcome is what an attempt means for its delivery. It is the one
+// vocabulary of outcomes: Classify gives the first three for a webhook, a
+// connection's sender gives them for a connector's answer, and the
+// delivery engine adds the two that send nothing.
 type Outcome int
 
 // The outcomes of an attempt. The zero Outcome is none of them.
@@ -20,17 +23,19 @@ const (
 	Succeeded Outcome = iota + 1 // the receiver took it; stop
 	Retry                        // try again on the schedule (or after RetryAfter)
 	Failed                       // failed for good; retrying cannot help
+	Skipped                      // the transform chose not to send this event
+	// Deferred means nothing was sent: a rate limit was spent. The delivery
+	// waits without an attempt spent.
+	Deferred
 )
+
+// outcomeNames spell the outcomes as the attempt log does.
+var outcomeNames = [...]string{Succeeded: "succeeded", Retry: "retry", Failed: "failed", Skipped: "skipped", Deferred: "deferred"}
 
 // String returns the outcome as the attempt log spells it.
 func (o Outcome) String() string {
-	switch o {
-	case Succeeded:
-		return "succeeded"
-	case Retry:
-		return "retry"
-	case Failed:
-		return "failed"
+	if o > 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o]
 	}
 	return "unknown"
 }
@@ -67,7 +72,7 @@ func Classify(status int, header http.Header, err error, now time.Time) Verdict 
 	case status >= 300 && status < 400:
 		return Verdict{Outcome: Failed, Reason: fmt.Sprintf("receiver answered %d: redirects are not followed", status)}
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
-		return Verdict{Outcome: Retry, RetryAfter: retryAfter(header, now), Reason: fmt.Sprintf("receiver answered %d", status)}
+		return Verdict{Outcome: Retry, RetryAfter: RetryAfter(header, now), Reason: fmt.Sprintf("receiver answered %d", status)}
 	case status == http.StatusRequestTimeout || (status >= 500 && status < 600):
 		return Verdict{Outcome: Retry, Reason: fmt.Sprintf("receiver answered %d", status)}
 	case status >= 400 && status < 500:
@@ -77,6 +82,11 @@ func Classify(status int, header http.Header, err error, now time.Time) Verdict 
 	}
 	return Verdict{Outcome: Failed, Reason: fmt.Sprintf("receiver answered an invalid status %d", status)}
 }
+
+// StatusOutcome is Classify's outcome for an answer of status: the one
+// status classifier, which connectors apply to their services' answers
+// (connectors.OutcomeForStatus) as the hub applies it to a webhook's.
+func StatusOutcome(status int) Outcome { return Classify(status, nil, nil, time.Time{}).Outcome }
 
 // classifyError sorts a request that got no response.
 func classifyError(err error) Verdict {
@@ -104,9 +114,11 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// retryAfter parses a Retry-After header, delay-seconds or HTTP-date, and
-// clamps it; it returns 0 when there is none or it cannot be read.
-func retryAfter(header http.Header, now time.Time) time.Duration {
+// RetryAfter parses a Retry-After header, delay-seconds or HTTP-date
+// (relative to now), and clamps it (ClampRetryAfter); it returns 0 when
+// there is none or it cannot be read. Webhooks and connectors read it here,
+// so that both honour the same hint the same way.
+func RetryAfter(header http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(header.Get("Retry-After"))
 	if v == "" {
 		return 0
@@ -122,5 +134,37 @@ func retryAfter(header http.Header, now time.Time) time.Duration {
 	} else {
 		return 0
 	}
+	return ClampRetryAfter(max(d, MinRetryAfter)) // a date already past: soon, not never
+}
+
+// ClampRetryAfter bounds a retry hint to [MinRetryAfter, MaxRetryAfter];
+// 0 or less stays 0: no hint, the schedule applies.
+func ClampRetryAfter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
 	return min(max(d, MinRetryAfter), MaxRetryAfter)
+}
+
+// Is5xx reports whether status is a server error: the answers the circuit
+// breaker's ratio counts, for a webhook and for a connector's service alike.
+func Is5xx(status int) bool { return status >= 500 && status < 600 }
+
+// FailCode labels a failed attempt for failures-by-code: its status when
+// one came back, else "blocked", "timeout" or "connection". A connector's
+// failure is labelled here too, so that a timeout reads the same from a
+// receiver and from a plugin (whose errors arrive as text).
+func FailCode(status int, err error) string {
+	var ne net.Error
+	switch {
+	case status > 0:
+		return strconv.Itoa(status)
+	case errors.Is(err, ErrBlocked):
+		return "blocked"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case err != nil && (strings.Contains(err.Error(), "timeout") || strings.Contains(err.Error(), "deadline exceeded")):
+		return "timeout"
+	}
+	return "connection"
 }

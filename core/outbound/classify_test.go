@@ -2,6 +2,7 @@ package outbound
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -133,5 +134,27 @@ func TestOutcomeString(t *testing.T) {
 		if got := o.String(); got != want {
 			t.Errorf("Outcome(%d).String() = %q, want %q", int(o), got, want)
 		}
+	}
+}
+
+func TestFailCode(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		err    error
+		want   string
+	}{
+		{"status", 503, nil, "503"},
+		{"blocked", 0, fmt.Errorf("dial: %w", ErrBlocked), "blocked"},
+		{"deadline", 0, context.DeadlineExceeded, "timeout"},
+		{"a plugin's timeout, as text", 0, errors.New("rpc error: code = DeadlineExceeded desc = context deadline exceeded"), "timeout"},
+		{"refused", 0, errors.New("connection refused"), "connection"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := FailCode(tt.status, tt.err); got != tt.want {
+				t.Errorf("FailCode(%d, %v) = %q, want %q", tt.status, tt.err, got, tt.want)
+			}
+		})
 	}
 }

@@ -17,6 +17,11 @@
 //	case outbound.Failed: … // for good; v.Reason says why
 //	}
 //
+// Outcome is the one vocabulary of attempt outcomes: the delivery engine
+// records it, a connector's answer is spelled in it, and StatusOutcome,
+// RetryAfter and ClampRetryAfter are the one status classifier and
+// Retry-After parser and clamp that webhooks and connectors share.
+//
 // Code that makes its own HTTP calls in live mode (the connectors) uses
 // GuardedTransport, or DialControl on its own net.Dialer, so the same address
 // rules apply to it; CheckAddr refuses a literal internal address up front.

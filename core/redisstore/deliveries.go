@@ -255,9 +255,6 @@ func deliveryFromHash(m map[string]string) *core.Delivery {
 		Target: core.Target{Kind: m["kind"], ID: m["target"]}, Status: m["status"], Reason: m["reason"],
 		Replay: m["replay"] == "1", BackfillID: m["backfill"], Livemode: m["live"] == "1",
 	}
-	if d.Target.Kind == core.TargetEndpoint {
-		d.EndpointID = d.Target.ID
-	}
 	d.AttemptCount, _ = strconv.Atoi(m["attempts"])
 	d.LastStatus, _ = strconv.Atoi(m["last_status"])
 	d.CreatedAt = msTime(m["created"])

@@ -35,7 +35,7 @@ func slackSetup(b *testing.B) (*transform.Engine, *transform.Program, transform.
 	}
 	e := transform.New(transform.Options{Timeout: time.Second})
 	b.Cleanup(e.Close)
-	return e, p, transform.Input{Event: ev, Target: core.TransformTarget{Kind: "connection", ID: "conn_1"}, Attempt: 1}
+	return e, p, transform.Input{Event: ev, Target: core.Target{Kind: "connection", ID: "conn_1"}, Attempt: 1}
 }
 
 // BenchmarkSlackDefault runs the shipped Slack script on the catalog's

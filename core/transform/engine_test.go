@@ -19,7 +19,7 @@ func testEvent() *core.Event {
 }
 
 func testInput() Input {
-	return Input{Event: testEvent(), Target: core.TransformTarget{Kind: "webhook_endpoint", ID: "whe_1"}, Attempt: 2}
+	return Input{Event: testEvent(), Target: core.Target{Kind: "webhook_endpoint", ID: "whe_1"}, Attempt: 2}
 }
 
 func newEngine(t testing.TB, opts Options) *Engine {

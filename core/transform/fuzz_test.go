@@ -64,7 +64,7 @@ func FuzzRun(f *testing.F) {
 			return
 		}
 		ev := &core.Event{ID: "evt_1", Type: "reservation.created", APIVersion: core.APIVersion, Data: core.EventData{Object: object}}
-		res, err := runOrHang(t, e, p, src, transform.Input{Event: ev, Target: core.TransformTarget{Kind: "webhook_endpoint", ID: "whe_1"}, Attempt: 1})
+		res, err := runOrHang(t, e, p, src, transform.Input{Event: ev, Target: core.Target{Kind: "webhook_endpoint", ID: "whe_1"}, Attempt: 1})
 		if res == nil {
 			t.Fatalf("no result (err %v): logs and duration are always returned", err)
 		}

@@ -15,7 +15,7 @@ import (
 // Input is one event to transform for one target.
 type Input struct {
 	Event   *core.Event
-	Target  core.TransformTarget
+	Target  core.Target
 	Attempt int // 1 for the first attempt
 }
 

@@ -39,7 +39,7 @@ func NewRunner(engine *Engine, store core.ScriptStore) *Runner {
 // a broken limit (the message names the line and column), ENOTFOUND if the
 // script does not exist, and an uncoded error when the store or ctx failed
 // (worth a retry).
-func (r *Runner) RunTransform(ctx context.Context, scope core.Scope, scriptID string, ev *core.Event, target core.TransformTarget, attempt int) (*core.TransformResult, error) {
+func (r *Runner) RunTransform(ctx context.Context, scope core.Scope, scriptID string, ev *core.Event, target core.Target, attempt int) (*core.TransformResult, error) {
 	sc, err := r.store.FindScript(ctx, scope, scriptID)
 	if err != nil {
 		return nil, err

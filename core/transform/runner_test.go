@@ -27,7 +27,7 @@ func TestRunnerRunsLatestVersion(t *testing.T) {
 	scope := core.Scope{AccountID: "acct_1"}
 	for v := 1; v <= 3; v++ {
 		store.scripts["acct_1/scr_1"] = &core.Script{ID: "scr_1", Version: v, Source: "function transform(e) { return " + strconv.Itoa(v) + " }"}
-		res, err := r.RunTransform(context.Background(), scope, "scr_1", testEvent(), core.TransformTarget{Kind: "webhook_endpoint", ID: "whe_1"}, 1)
+		res, err := r.RunTransform(context.Background(), scope, "scr_1", testEvent(), core.Target{Kind: "webhook_endpoint", ID: "whe_1"}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func TestRunnerRunsLatestVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := r.RunTransform(context.Background(), core.Scope{AccountID: tt.account}, tt.id, testEvent(), core.TransformTarget{}, 1)
+			res, err := r.RunTransform(context.Background(), core.Scope{AccountID: tt.account}, tt.id, testEvent(), core.Target{}, 1)
 			if res != nil || core.ErrorCode(err) != tt.code {
 				t.Errorf("got %v, %v; want nil and %s", res, err, tt.code)
 			}
@@ -51,7 +51,7 @@ func TestRunnerRunsLatestVersion(t *testing.T) {
 	}
 	store.scripts["acct_1/scr_1"] = &core.Script{ID: "scr_1", Version: 4, Source: "function transform(e) { throw new Error('x') }"}
 	store.scripts["acct_1/scr_1"].Source = "function transform(e) { console.log('about to fail'); throw new Error('x') }"
-	res, err := r.RunTransform(context.Background(), scope, "scr_1", testEvent(), core.TransformTarget{}, 1)
+	res, err := r.RunTransform(context.Background(), scope, "scr_1", testEvent(), core.Target{}, 1)
 	if core.ErrorCode(err) != core.EINVALID || res == nil || res.Version != 4 || len(res.Logs) != 1 {
 		t.Errorf("throwing script: got %+v, %v; want EINVALID with the run's logs and version 4", res, err)
 	}

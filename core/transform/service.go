@@ -112,7 +112,7 @@ func (s *Service) TestScript(ctx context.Context, scope core.Scope, t core.Scrip
 		return nil, err
 	}
 	if t.Target.Kind == "" {
-		t.Target.Kind = "webhook_endpoint"
+		t.Target.Kind = core.TargetEndpoint
 	}
 	res, runErr := s.runner.Engine().Run(ctx, p, Input{Event: ev, Target: t.Target, Attempt: 1})
 	if runErr != nil && core.ErrorCode(runErr) != core.EINVALID {

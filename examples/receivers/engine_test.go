@@ -38,15 +38,15 @@ func TestPublishedVerifiersAcceptEngineDeliveries(t *testing.T) {
 func testEngineDeliveries(t *testing.T, run func(t *testing.T, env ...string) *process) {
 	ctx := t.Context()
 	store, scope := engineStore(t)
-	eng := startEngine(t, store, scope)
+	eng, endpoints := startEngine(t, store, scope)
 	placeholder := "http://127.0.0.1:9/"
-	ep, secret, err := eng.CreateEndpoint(ctx, scope, core.EndpointInput{URL: &placeholder, EnabledEvents: []string{"*"}})
+	ep, secret, err := endpoints.CreateEndpoint(ctx, scope, core.EndpointInput{URL: &placeholder, EnabledEvents: []string{"*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	deliverTo := func(t *testing.T, secret string, wantSignatures int) {
 		p := run(t, "WEBHOOK_SECRET="+secret, "SIGNATURE_HEADER=SwiftGuest-Signature")
-		if _, err := eng.UpdateEndpoint(ctx, scope, ep.ID, core.EndpointInput{URL: &p.url}); err != nil {
+		if _, err := endpoints.UpdateEndpoint(ctx, scope, ep.ID, core.EndpointInput{URL: &p.url}); err != nil {
 			t.Fatal(err)
 		}
 		ev := &core.Event{ID: "evt_" + strings.ReplaceAll(t.Name(), "/", "_"), Type: "reservation.created",
@@ -66,7 +66,7 @@ func testEngineDeliveries(t *testing.T, run func(t *testing.T, env ...string) *p
 		}
 	}
 	t.Run("one secret", func(t *testing.T) { deliverTo(t, secret, 1) })
-	_, newSecret, err := eng.RotateSecret(ctx, scope, ep.ID, time.Hour)
+	_, newSecret, err := endpoints.RotateSecret(ctx, scope, ep.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,14 +86,15 @@ func engineStore(t *testing.T) (*redisstore.Store, core.Scope) {
 }
 
 // startEngine runs a SwiftGuest-branded engine with short waits until the
-// test ends.
-func startEngine(t *testing.T, store *redisstore.Store, scope core.Scope) *engine.Engine {
+// test ends, and returns it with its endpoints.
+func startEngine(t *testing.T, store *redisstore.Store, scope core.Scope) (*engine.Engine, *engine.Endpoints) {
 	eng := engine.New(engine.Options{
 		Store: store, Prefix: "SwiftGuest",
 		Scopes: func(context.Context) ([]core.Scope, error) { return []core.Scope{scope}, nil },
 		Block:  50 * time.Millisecond, MaxIdle: 50 * time.Millisecond, DeferDelay: 20 * time.Millisecond,
 		Schedule: []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond}, ForceSchedule: true,
 	})
+	endpoints := engine.NewEndpoints(eng)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -103,7 +104,7 @@ func startEngine(t *testing.T, store *redisstore.Store, scope core.Scope) *engin
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return eng
+	return eng, endpoints
 }
 
 // lastSignatureHeader waits, bounded, until the delivery of eventID has
@@ -113,7 +114,7 @@ func lastSignatureHeader(t *testing.T, eng *engine.Engine, scope core.Scope, end
 	t.Helper()
 	deadline := time.Now().Add(startWait)
 	for time.Now().Before(deadline) {
-		l, err := eng.ListDeliveries(t.Context(), scope, endpointID, core.DeliveryFilter{Status: core.StatusSucceeded, Page: core.Page{Limit: 100}})
+		l, err := eng.ListDeliveries(t.Context(), scope, core.Target{Kind: core.TargetEndpoint, ID: endpointID}, core.DeliveryFilter{Status: core.StatusSucceeded, Page: core.Page{Limit: 100}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,51 @@
+package delivery
+
+import (
+	"context"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// findTarget checks that t exists in scope, through the Sender of its
+// kind, so that the log, replay, backfill and stats of every kind take one
+// path. Returns ENOTFOUND for an unknown target, or a kind no Sender serves.
+func (e *Engine) findTarget(ctx context.Context, scope core.Scope, t core.Target) error {
+	s, ok := e.senders[t.Kind]
+	if !ok {
+		return core.NotFound(t.Kind, t.ID)
+	}
+	_, err := s.Lookup(ctx, scope, t.ID)
+	return err
+}
+
+// FindDelivery returns a delivery with its attempts. Returns ENOTFOUND.
+func (e *Engine) FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error) {
+	return e.store.FindDelivery(ctx, scope, id)
+}
+
+// ListDeliveries lists a target's deliveries newest first. Returns
+// ENOTFOUND if the target is not in scope.
+func (e *Engine) ListDeliveries(ctx context.Context, scope core.Scope, target core.Target, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
+	if err := e.findTarget(ctx, scope, target); err != nil {
+		return core.List[*core.Delivery]{}, err
+	}
+	return e.store.ListDeliveries(ctx, scope, target.ID, f)
+}
+
+// TargetStats returns a target's figures over the last hour and day.
+// Returns ENOTFOUND.
+func (e *Engine) TargetStats(ctx context.Context, scope core.Scope, target core.Target) ([]*core.EndpointStats, error) {
+	if err := e.findTarget(ctx, scope, target); err != nil {
+		return nil, err
+	}
+	hour, err := e.store.TargetStats(ctx, scope, target.ID, time.Hour, "1h")
+	if err != nil {
+		return nil, err
+	}
+	day, err := e.store.TargetStats(ctx, scope, target.ID, 24*time.Hour, "24h")
+	if err != nil {
+		return nil, err
+	}
+	return []*core.EndpointStats{hour, day}, nil
+}

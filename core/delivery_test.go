@@ -1,0 +1,58 @@
+package core
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestBackfillJSONKeepsTheDocumentedShape holds a backfill's JSON, which
+// the API returns and Redis stores, to endpoint_id / connection_id, and
+// reads it back into the same Target.
+func TestBackfillJSONKeepsTheDocumentedShape(t *testing.T) {
+	for _, tc := range []struct {
+		target Target
+		want   string
+		absent string
+	}{
+		{Target{Kind: TargetEndpoint, ID: "whe_1"}, `"endpoint_id":"whe_1"`, `connection_id`},
+		{Target{Kind: TargetConnection, ID: "conn_1"}, `"connection_id":"conn_1"`, `"target"`},
+	} {
+		t.Run(tc.target.Kind, func(t *testing.T) {
+			b, err := json.Marshal(&Backfill{ID: "bf_1", Target: tc.target})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(b); !strings.Contains(got, tc.want) || strings.Contains(got, tc.absent) || !strings.Contains(got, `"endpoint_id"`) {
+				t.Errorf("JSON = %s, want %s and endpoint_id, not %s", got, tc.want, tc.absent)
+			}
+			var back Backfill
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			if back.ID != "bf_1" || back.Target != tc.target {
+				t.Errorf("read back %+v, want %v", back, tc.target)
+			}
+		})
+	}
+}
+
+// TestDeliveryJSONKeepsEndpointID holds a delivery's JSON to the
+// documented endpoint_id beside its target.
+func TestDeliveryJSONKeepsEndpointID(t *testing.T) {
+	for _, tc := range []struct {
+		target Target
+		want   string
+	}{
+		{Target{Kind: TargetEndpoint, ID: "whe_1"}, `"endpoint_id":"whe_1"`},
+		{Target{Kind: TargetConnection, ID: "conn_1"}, `"endpoint_id":""`},
+	} {
+		b, err := json.Marshal([]*Delivery{{ID: "whd_1", Target: tc.target}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tc.want) || !strings.Contains(string(b), `"target":{"kind":"`+tc.target.Kind) {
+			t.Errorf("JSON = %s, want %s and the target", b, tc.want)
+		}
+	}
+}
