@@ -9,6 +9,16 @@ import (
 	"github.com/bellhop/bellhop/core/redisstore"
 )
 
+// eventLog reads the events an account published and the hub retains, for
+// a replay (one event) and a backfill (a window of the events stream). It
+// is its own job because it reads what the API wrote, not the queue.
+type eventLog interface {
+	FindEvent(ctx context.Context, scope core.Scope, id string) (*core.Event, error)
+	// RangeEventsAfter calls fn with the entries of stream since since,
+	// after the entry after, in order, while fn returns true.
+	RangeEventsAfter(ctx context.Context, stream string, since time.Time, after string, fn func(redisstore.StreamEntry) (bool, error)) error
+}
+
 // backfillPoll is how often the runner looks whether the previous delivery
 // had its first attempt, and backfillWait how long it waits at most.
 const (
@@ -46,7 +56,7 @@ func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, target cor
 	if err != nil {
 		return nil, err
 	}
-	if err := e.store.QueueBackfill(ctx, scope, b, e.opts.Retention); err != nil {
+	if err := e.backfills.QueueBackfill(ctx, scope, b, e.opts.Retention); err != nil {
 		return nil, err
 	}
 	if err := e.AddScope(ctx, scope); err != nil {
@@ -80,7 +90,7 @@ func (e *Engine) backfillGap(ctx context.Context, scope core.Scope, t core.Targe
 
 // FindBackfill returns a backfill's progress. Returns ENOTFOUND.
 func (e *Engine) FindBackfill(ctx context.Context, scope core.Scope, id string) (*core.Backfill, error) {
-	return e.store.FindBackfill(ctx, scope, id)
+	return e.backfills.FindBackfill(ctx, scope, id)
 }
 
 // matchesBackfill reports whether a stream entry's event belongs to b.
@@ -95,7 +105,7 @@ func matchesBackfill(ev *core.Event, b *core.Backfill) bool {
 // events-stream entry after ("" for the start), in original order, with
 // its entry id.
 func (e *Engine) eachBackfillEvent(ctx context.Context, scope core.Scope, b *core.Backfill, after string, fn func(*core.Event, []byte, string) error) error {
-	return e.store.RangeEventsAfter(ctx, e.store.EventsStreamKey(scope), b.Since, after, func(en redisstore.StreamEntry) (bool, error) {
+	return e.events.RangeEventsAfter(ctx, e.queue.EventsStreamKey(scope), b.Since, after, func(en redisstore.StreamEntry) (bool, error) {
 		raw, _ := en.Values["event"].(string)
 		ev, err := decodeEvent([]byte(raw))
 		if err != nil || !matchesBackfill(ev, b) {

@@ -9,6 +9,22 @@ import (
 	"github.com/bellhop/bellhop/core/redisstore"
 )
 
+// backfillLeases keeps backfills and the leases of the hubs running them:
+// a backfill is queued, claimed by one hub at a time, its cursor saved as
+// it goes, and finished. It is its own job because it is the only state
+// the backfill runner shares between hubs; the deliveries it queues go
+// through the queue like any other.
+type backfillLeases interface {
+	QueueBackfill(ctx context.Context, scope core.Scope, b *core.Backfill, retention time.Duration) error
+	// ClaimBackfill takes a backfill whose lease expired; ok is false when none is.
+	ClaimBackfill(ctx context.Context, scope core.Scope, owner string, now, leaseUntil time.Time) (id string, p redisstore.BackfillProgress, ok bool, err error)
+	// SaveBackfillProgress renews the lease and saves p; false: the lease was lost.
+	SaveBackfillProgress(ctx context.Context, scope core.Scope, id, owner string, p redisstore.BackfillProgress, leaseUntil time.Time) (bool, error)
+	FinishBackfill(ctx context.Context, scope core.Scope, b *core.Backfill, owner string, retention time.Duration) (bool, error)
+	SaveBackfill(ctx context.Context, scope core.Scope, b *core.Backfill, retention time.Duration) error
+	FindBackfill(ctx context.Context, scope core.Scope, id string) (*core.Backfill, error)
+}
+
 // backfillLoop claims backfills whose lease expired (new ones, and those
 // of a hub that died) and runs them, until ctx ends; it returns once its
 // runners stopped. A runner stopped by ctx leaves its lease to expire.
@@ -33,7 +49,7 @@ func (e *Engine) backfillLoop(ctx context.Context) {
 func (e *Engine) claimBackfills(ctx context.Context, scope core.Scope, wg *sync.WaitGroup) {
 	for ctx.Err() == nil {
 		now := time.Now()
-		id, p, ok, err := e.store.ClaimBackfill(ctx, scope, e.opts.Consumer, now, now.Add(e.opts.BackfillLease))
+		id, p, ok, err := e.backfills.ClaimBackfill(ctx, scope, e.opts.Consumer, now, now.Add(e.opts.BackfillLease))
 		if err != nil {
 			e.opts.Logger.Warn("claim backfill", "err", err)
 			return
@@ -60,7 +76,7 @@ type backfillRun struct {
 // runBackfill queues the backfill's deliveries after p.Cursor, in order,
 // renewing its lease; it stops when ctx ends or the lease is lost.
 func (e *Engine) runBackfill(ctx context.Context, scope core.Scope, id string, p redisstore.BackfillProgress) {
-	b, err := e.store.FindBackfill(ctx, scope, id)
+	b, err := e.backfills.FindBackfill(ctx, scope, id)
 	if err != nil {
 		e.opts.Logger.Warn("load backfill", "backfill", id, "err", err)
 		return
@@ -76,7 +92,7 @@ func (e *Engine) runBackfill(ctx context.Context, scope core.Scope, id string, p
 		e.waitFirstAttempt(ctx, scope, r.p.Prev)
 		d := newDelivery(ev, target, b.ID)
 		d.BackfillID = b.ID
-		if _, err := e.store.CreateDeliveries(ctx, scope, []*core.Delivery{d}, raw, "", "", e.opts.Retention); err != nil {
+		if _, err := e.queue.CreateDeliveries(ctx, scope, []*core.Delivery{d}, raw, "", "", e.opts.Retention); err != nil {
 			return err
 		}
 		r.p = redisstore.BackfillProgress{Cursor: entry, Prev: d.ID, Queued: r.p.Queued + 1}
@@ -100,7 +116,7 @@ func (e *Engine) runBackfill(ctx context.Context, scope core.Scope, id string, p
 
 // save records progress; it cancels the run when the lease was lost.
 func (r *backfillRun) save(ctx context.Context) error {
-	ok, err := r.e.store.SaveBackfillProgress(ctx, r.scope, r.b.ID, r.e.opts.Consumer, r.p, time.Now().Add(r.e.opts.BackfillLease))
+	ok, err := r.e.backfills.SaveBackfillProgress(ctx, r.scope, r.b.ID, r.e.opts.Consumer, r.p, time.Now().Add(r.e.opts.BackfillLease))
 	if err == nil && !ok {
 		r.cancel()
 	}
@@ -117,7 +133,7 @@ func (r *backfillRun) keepLease(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			ok, err := r.e.store.SaveBackfillProgress(ctx, r.scope, r.b.ID, r.e.opts.Consumer, redisstore.BackfillProgress{}, time.Now().Add(r.e.opts.BackfillLease))
+			ok, err := r.e.backfills.SaveBackfillProgress(ctx, r.scope, r.b.ID, r.e.opts.Consumer, redisstore.BackfillProgress{}, time.Now().Add(r.e.opts.BackfillLease))
 			if err == nil && !ok {
 				r.cancel()
 				return
@@ -133,7 +149,7 @@ func (r *backfillRun) finish(err error) {
 		r.b.Status, r.b.Error = "failed", core.ErrorMessage(err)
 	}
 	ctx := context.Background()
-	if _, err := r.e.store.FinishBackfill(ctx, r.scope, r.b, r.e.opts.Consumer, r.e.opts.Retention); err != nil {
+	if _, err := r.e.backfills.FinishBackfill(ctx, r.scope, r.b, r.e.opts.Consumer, r.e.opts.Retention); err != nil {
 		r.e.opts.Logger.Warn("finish backfill", "backfill", r.b.ID, "err", err)
 	}
 }
@@ -146,7 +162,7 @@ func (e *Engine) waitFirstAttempt(ctx context.Context, scope core.Scope, id stri
 	}
 	deadline := time.Now().Add(backfillWait)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		d, _, err := e.store.LoadDelivery(ctx, scope, id)
+		d, _, err := e.attempts.LoadDelivery(ctx, scope, id)
 		if err != nil || d.AttemptCount > 0 || d.Status != core.StatusPending {
 			return
 		}
@@ -155,7 +171,7 @@ func (e *Engine) waitFirstAttempt(ctx context.Context, scope core.Scope, id stri
 }
 
 func (e *Engine) saveBackfill(ctx context.Context, scope core.Scope, b *core.Backfill) {
-	if err := e.store.SaveBackfill(ctx, scope, b, e.opts.Retention); err != nil {
+	if err := e.backfills.SaveBackfill(ctx, scope, b, e.opts.Retention); err != nil {
 		e.opts.Logger.Warn("save backfill progress", "backfill", b.ID, "err", err)
 	}
 }

@@ -11,11 +11,19 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
-	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/transform"
 	"github.com/bellhop/bellhop/plugins"
 	"github.com/bellhop/bellhop/scripts"
 )
+
+// connectionStore is what Connections keeps in storage: the connections
+// (core.ConnectionStore) and the script-users record. Its rate limits,
+// parked deliveries and health go through the engine's limits, queue and
+// attemptLog.
+type connectionStore interface {
+	core.ConnectionStore
+	scriptUsers
+}
 
 // ConnectorHost hands out connector plugins by name. core/pluginhost's
 // Manager implements it; tests may pass connectors running in process. A
@@ -52,7 +60,7 @@ type ConnectionOptions struct {
 // NewConnections before the engine runs. Safe for concurrent use.
 type Connections struct {
 	engine  *Engine
-	store   *redisstore.Store
+	store   connectionStore
 	host    ConnectorHost
 	scripts *transform.Engine
 	own     bool // scripts was made here and is stopped by Close
@@ -76,7 +84,7 @@ var (
 // dispatcher fans events out to subscribed connections and workers deliver
 // them through the connector plugins of opts.Host. Call it before e.Run.
 func NewConnections(e *Engine, opts ConnectionOptions) *Connections {
-	c := &Connections{engine: e, store: e.store, host: opts.Host, scripts: opts.Scripts, allowed: opts.AllowedRanges,
+	c := &Connections{engine: e, store: e.opts.Store, host: opts.Host, scripts: opts.Scripts, allowed: opts.AllowedRanges,
 		targets: newTargetCache(e.opts.TargetCacheTTL),
 		descs:   map[string]plugins.Description{}, progs: map[string]*transform.Program{}}
 	if c.scripts == nil {

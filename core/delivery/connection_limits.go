@@ -37,7 +37,7 @@ func (c *Connections) takeLimits(ctx context.Context, scope core.Scope, t *connT
 	}
 	for _, l := range limits {
 		r := redisstore.Rate{Rate: l.Rate, Period: l.Period, Burst: l.Burst}
-		wait, err := c.store.TakeConnectorRate(ctx, scope, name, l.Name, l.Key, r, l.Cost)
+		wait, err := c.engine.limits.TakeConnectorRate(ctx, scope, name, l.Name, l.Key, r, l.Cost)
 		if err != nil {
 			c.engine.opts.Logger.Warn("take connector limit", "connector", name, "limit", l.Name, "err", err)
 			return c.engine.opts.DeferDelay

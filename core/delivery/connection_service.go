@@ -126,7 +126,7 @@ func (c *Connections) DeleteConnection(ctx context.Context, scope core.Scope, id
 	if err := attachScript(ctx, c.store, scope, id, conn.TransformScriptID, ""); err != nil {
 		return err
 	}
-	_, err = c.store.ReleaseParked(ctx, scope, id) // so that they end as failed
+	_, err = c.engine.queue.ReleaseParked(ctx, scope, id) // so that they end as failed
 	return err
 }
 
@@ -146,10 +146,10 @@ func (c *Connections) enable(ctx context.Context, scope core.Scope, conn *core.C
 	if err := c.save(ctx, scope, conn, nil); err != nil {
 		return nil, err
 	}
-	if err := c.store.ResetHealth(ctx, scope, conn.ID); err != nil {
+	if err := c.engine.attempts.ResetHealth(ctx, scope, conn.ID); err != nil {
 		return nil, err
 	}
-	if _, err := c.store.ReleaseParked(ctx, scope, conn.ID); err != nil {
+	if _, err := c.engine.queue.ReleaseParked(ctx, scope, conn.ID); err != nil {
 		return nil, err
 	}
 	return conn, nil

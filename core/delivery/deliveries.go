@@ -21,7 +21,7 @@ func (e *Engine) findTarget(ctx context.Context, scope core.Scope, t core.Target
 
 // FindDelivery returns a delivery with its attempts. Returns ENOTFOUND.
 func (e *Engine) FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error) {
-	return e.store.FindDelivery(ctx, scope, id)
+	return e.attempts.FindDelivery(ctx, scope, id)
 }
 
 // ListDeliveries lists a target's deliveries newest first. Returns
@@ -30,7 +30,7 @@ func (e *Engine) ListDeliveries(ctx context.Context, scope core.Scope, target co
 	if err := e.findTarget(ctx, scope, target); err != nil {
 		return core.List[*core.Delivery]{}, err
 	}
-	return e.store.ListDeliveries(ctx, scope, target.ID, f)
+	return e.attempts.ListDeliveries(ctx, scope, target.ID, f)
 }
 
 // TargetStats returns a target's figures over the last hour and day.
@@ -39,11 +39,11 @@ func (e *Engine) TargetStats(ctx context.Context, scope core.Scope, target core.
 	if err := e.findTarget(ctx, scope, target); err != nil {
 		return nil, err
 	}
-	hour, err := e.store.TargetStats(ctx, scope, target.ID, time.Hour, "1h")
+	hour, err := e.attempts.TargetStats(ctx, scope, target.ID, time.Hour, "1h")
 	if err != nil {
 		return nil, err
 	}
-	day, err := e.store.TargetStats(ctx, scope, target.ID, 24*time.Hour, "24h")
+	day, err := e.attempts.TargetStats(ctx, scope, target.ID, 24*time.Hour, "24h")
 	if err != nil {
 		return nil, err
 	}

@@ -20,10 +20,10 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 		streams := make([]string, len(scopes))
 		byStream := make(map[string]core.Scope, len(scopes))
 		for i, s := range scopes {
-			streams[i] = e.store.EventsStreamKey(s)
+			streams[i] = e.queue.EventsStreamKey(s)
 			byStream[streams[i]] = s
 		}
-		entries, err := e.store.ReadGroup(ctx, redisstore.DispatchGroup, e.opts.Consumer, streams, 100, e.opts.Block)
+		entries, err := e.queue.ReadGroup(ctx, redisstore.DispatchGroup, e.opts.Consumer, streams, 100, e.opts.Block)
 		if err != nil {
 			if ctx.Err() == nil {
 				e.opts.Logger.Warn("read events", "err", err)
@@ -92,7 +92,7 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 		}
 		batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID, Payload: []byte(raw), Deliveries: ds})
 	}
-	_, err := e.store.CreateDeliveryBatch(ctx, scope, e.store.EventsStreamKey(scope), batch, e.opts.Retention)
+	_, err := e.queue.CreateDeliveryBatch(ctx, scope, e.queue.EventsStreamKey(scope), batch, e.opts.Retention)
 	return err
 }
 

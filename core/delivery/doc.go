@@ -69,4 +69,17 @@
 // NewEndpoints adds webhook endpoints and NewConnections connections. Another
 // kind plugs in the same way (Options.Senders) and gets the same fan-out,
 // streams, schedule, disabling, attempt log, replay, backfill and stats.
+//
+// # Storage
+//
+// The engine reaches storage only through small interfaces, one per job,
+// each declared beside the code that uses it: queue (the streams, consumer
+// groups, ack, defer, park and the retry set; worker.go), attemptLog
+// (deliveries, FinishAttempt and health windows; worker.go),
+// backfillLeases (backfills and their runners' leases; backfill_run.go), eventLog
+// (retained events for replay and backfill; backfill.go) and limits (the
+// shared rate limits; limits.go); Endpoints and Connections keep their
+// targets through endpointStore and connectionStore. Options.Store, a
+// *redisstore.Store, does them all (engine.go asserts it); a test may put
+// a fake in place of one job's (seam_test.go).
 package delivery

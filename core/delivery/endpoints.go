@@ -11,13 +11,25 @@ import (
 	"github.com/bellhop/bellhop/core/signature"
 )
 
+// endpointStore is what Endpoints keeps in storage: the endpoints
+// themselves (core.EndpointStore), a delivery's view of one with its
+// secrets and sealed headers opened, and the script-users record.
+// Re-enabling or deleting an endpoint also touches the queue and the
+// attemptLog, through the engine's.
+type endpointStore interface {
+	core.EndpointStore
+	scriptUsers
+	EndpointAndSecrets(ctx context.Context, scope core.Scope, id string, now time.Time) (*core.Endpoint, []string, error)
+	OpenEndpoint(ctx context.Context, scope core.Scope, id string, now time.Time) (*redisstore.OpenedEndpoint, error)
+}
+
 // Endpoints is the core.EndpointService and the Sender of
 // core.TargetEndpoint, as Connections is of connections: endpoint
 // management lives here, and the engine only delivers. Build it with
 // NewEndpoints before the engine runs. Safe for concurrent use.
 type Endpoints struct {
 	engine  *Engine
-	store   *redisstore.Store
+	store   endpointStore
 	targets *targetCache // endpoints looked up for attempts
 }
 
@@ -30,7 +42,7 @@ var (
 // dispatcher fans events out to subscribed endpoints and workers sign and
 // POST to them. Call it before e.Run.
 func NewEndpoints(e *Engine) *Endpoints {
-	eps := &Endpoints{engine: e, store: e.store, targets: newTargetCache(e.opts.TargetCacheTTL)}
+	eps := &Endpoints{engine: e, store: e.opts.Store, targets: newTargetCache(e.opts.TargetCacheTTL)}
 	e.register(core.TargetEndpoint, eps)
 	return eps
 }
@@ -120,7 +132,7 @@ func (eps *Endpoints) DeleteEndpoint(ctx context.Context, scope core.Scope, id s
 	if err := attachScript(ctx, eps.store, scope, id, ep.TransformScriptID, ""); err != nil {
 		return err
 	}
-	_, err = eps.store.ReleaseParked(ctx, scope, id) // so that they end as failed
+	_, err = eps.engine.queue.ReleaseParked(ctx, scope, id) // so that they end as failed
 	return err
 }
 
@@ -165,10 +177,10 @@ func (eps *Endpoints) enable(ctx context.Context, scope core.Scope, ep *core.End
 	if err := eps.save(ctx, scope, ep, nil); err != nil {
 		return nil, err
 	}
-	if err := eps.store.ResetHealth(ctx, scope, ep.ID); err != nil {
+	if err := eps.engine.attempts.ResetHealth(ctx, scope, ep.ID); err != nil {
 		return nil, err
 	}
-	if _, err := eps.store.ReleaseParked(ctx, scope, ep.ID); err != nil {
+	if _, err := eps.engine.queue.ReleaseParked(ctx, scope, ep.ID); err != nil {
 		return nil, err
 	}
 	return ep, nil

@@ -18,6 +18,9 @@ import (
 // Options configure an Engine. Store is required; zero fields take the
 // defaults documented on each.
 type Options struct {
+	// Store does every storage job the engine and its two target kinds
+	// name (queue, attemptLog, backfillLeases, eventLog, limits,
+	// endpointStore, connectionStore).
 	Store      *redisstore.Store
 	Events     core.EventService     // publishes endpoint.disabled; nil: not published
 	EventTypes core.EventTypeService // checks enabled_events and makes test samples; nil: any type
@@ -156,16 +159,22 @@ func defDur(v, d time.Duration) time.Duration {
 // limits. It is also the core.DeliveryService of the API: delivery logs,
 // replay, backfill and stats of every kind. Safe for concurrent use.
 type Engine struct {
-	opts     Options
-	store    *redisstore.Store
-	senders  map[string]Sender // by target kind
-	kinds    []string          // the kinds in the order they were registered: fan-out order
-	inflight *inflight
-	fair     *fairShare    // each account's share of the workers
-	sending  chan struct{} // one per attempt sending: at most Options.Workers
-	hand     chan struct{} // one per entry in hand, read or claimed: at most inHandPerWorker × Options.Workers
-	wake     chan struct{} // tells the retry mover a retry was scheduled
-	bfWake   chan struct{} // tells the backfill loop a backfill was queued
+	opts Options
+	// What the engine keeps in Redis, one interface per job (each declared
+	// beside the code that uses it); New sets all five to Options.Store.
+	queue     queue             // streams, groups, retries, park and defer (worker.go)
+	attempts  attemptLog        // deliveries' records, attempts and health (worker.go)
+	backfills backfillLeases    // backfill records and their runners' leases (backfill_run.go)
+	events    eventLog          // retained events, for replay and backfill (backfill.go)
+	limits    limits            // the rate limits every hub shares (limits.go)
+	senders   map[string]Sender // by target kind
+	kinds     []string          // the kinds in the order they were registered: fan-out order
+	inflight  *inflight
+	fair      *fairShare    // each account's share of the workers
+	sending   chan struct{} // one per attempt sending: at most Options.Workers
+	hand      chan struct{} // one per entry in hand, read or claimed: at most inHandPerWorker × Options.Workers
+	wake      chan struct{} // tells the retry mover a retry was scheduled
+	bfWake    chan struct{} // tells the backfill loop a backfill was queued
 
 	mu     sync.Mutex
 	scopes []core.Scope
@@ -174,13 +183,24 @@ type Engine struct {
 
 var (
 	_ core.DeliveryService = (*Engine)(nil)
+
+	// A *redisstore.Store is the one thing that does every job the engine
+	// and its two target kinds hand to storage.
+	_ queue           = (*redisstore.Store)(nil)
+	_ attemptLog      = (*redisstore.Store)(nil)
+	_ backfillLeases  = (*redisstore.Store)(nil)
+	_ eventLog        = (*redisstore.Store)(nil)
+	_ limits          = (*redisstore.Store)(nil)
+	_ endpointStore   = (*redisstore.Store)(nil)
+	_ connectionStore = (*redisstore.Store)(nil)
 )
 
 // New returns an Engine. It does nothing until Run; the service methods work
 // without Run (deliveries queue until some hub runs the engine).
 func New(opts Options) *Engine {
 	opts = opts.withDefaults()
-	e := &Engine{opts: opts, store: opts.Store, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), hand: make(chan struct{}, inHandPerWorker*opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), known: map[core.Scope]bool{}}
+	st := opts.Store
+	e := &Engine{opts: opts, queue: st, attempts: st, backfills: st, events: st, limits: st, inflight: newInflight(), fair: newFairShare(opts.AccountConcurrency, inHandPerWorker*opts.Workers/2), sending: make(chan struct{}, opts.Workers), hand: make(chan struct{}, inHandPerWorker*opts.Workers), wake: make(chan struct{}, 1), bfWake: make(chan struct{}, 1), known: map[core.Scope]bool{}}
 	for k, s := range opts.Senders {
 		e.register(k, s)
 	}
@@ -244,7 +264,7 @@ func (e *Engine) refreshScopes(ctx context.Context) error {
 		}
 	}
 	e.mu.Unlock()
-	if err := e.store.EnsureGroups(ctx, e.store.EventsStreamKey, fresh); err != nil {
+	if err := e.queue.EnsureGroups(ctx, e.queue.EventsStreamKey, fresh); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -265,7 +285,7 @@ func (e *Engine) AddScope(ctx context.Context, scope core.Scope) error {
 	if known {
 		return nil
 	}
-	if err := e.store.EnsureGroups(ctx, e.store.EventsStreamKey, []core.Scope{scope}); err != nil {
+	if err := e.queue.EnsureGroups(ctx, e.queue.EventsStreamKey, []core.Scope{scope}); err != nil {
 		return err
 	}
 	e.mu.Lock()

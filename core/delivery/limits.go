@@ -1,9 +1,24 @@
 package delivery
 
 import (
+	"context"
 	"sync"
 	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
 )
+
+// limits are the rate limits every hub shares, kept in Redis: an
+// endpoint's rate_limit (the worker takes it before an attempt) and a
+// connector's declared limits (Connections.takeLimits). Each returns how
+// long the delivery must wait, 0 to go now. They are their own job because
+// they are the only shared counters on the hot path besides the queue;
+// the per-process caps beside them (inflight, fairShare) need no store.
+type limits interface {
+	TakeTargetRate(ctx context.Context, scope core.Scope, targetID string, perSecond int) (time.Duration, error)
+	TakeConnectorRate(ctx context.Context, scope core.Scope, connector, name, key string, r redisstore.Rate, cost int) (time.Duration, error)
+}
 
 // inflight counts the requests in flight per target in this process, so
 // that a slow target holds at most its cap of them, and lets a bounded

@@ -24,7 +24,7 @@ func (e *Engine) moveLoop(ctx context.Context) {
 		sleep := e.opts.MaxIdle
 		for _, s := range e.currentScopes() {
 			for {
-				n, next, err := e.store.MoveDueRetries(ctx, s, time.Now(), 500)
+				n, next, err := e.queue.MoveDueRetries(ctx, s, time.Now(), 500)
 				if err != nil {
 					if ctx.Err() == nil {
 						e.opts.Logger.Warn("move due retries", "err", err)
@@ -67,7 +67,7 @@ func (e *Engine) claimLoop(ctx context.Context) {
 
 func (e *Engine) claimOnce(ctx context.Context) {
 	for _, s := range e.currentScopes() {
-		evs, err := e.store.ClaimIdle(ctx, e.store.EventsStreamKey(s), redisstore.DispatchGroup, e.opts.Consumer, e.opts.ClaimIdle, 100)
+		evs, err := e.queue.ClaimIdle(ctx, e.queue.EventsStreamKey(s), redisstore.DispatchGroup, e.opts.Consumer, e.opts.ClaimIdle, 100)
 		if err != nil {
 			e.opts.Logger.Warn("claim events", "err", err)
 			continue
@@ -77,11 +77,11 @@ func (e *Engine) claimOnce(ctx context.Context) {
 				e.opts.Logger.Warn("dispatch claimed event", "entry", en.ID, "err", err)
 			}
 		}
-		ds, err := e.store.ClaimIdle(ctx, e.store.DeliveriesStreamKey(s), redisstore.WorkerGroup, e.opts.Consumer, e.opts.ClaimIdle, 100)
+		ds, err := e.queue.ClaimIdle(ctx, e.queue.DeliveriesStreamKey(s), redisstore.WorkerGroup, e.opts.Consumer, e.opts.ClaimIdle, 100)
 		if err != nil {
 			e.opts.Logger.Warn("claim deliveries", "err", err)
 			continue
 		}
-		e.runEntries(ctx, map[string]core.Scope{e.store.DeliveriesStreamKey(s): s}, ds)
+		e.runEntries(ctx, map[string]core.Scope{e.queue.DeliveriesStreamKey(s): s}, ds)
 	}
 }

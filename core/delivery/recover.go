@@ -50,14 +50,14 @@ func (e *Engine) processSafely(ctx context.Context, scope core.Scope, en redisst
 // and acks en; an entry whose delivery is gone or already ended is acked.
 func (e *Engine) failEntry(ctx context.Context, scope core.Scope, en redisstore.StreamEntry, reason string) error {
 	id, _ := en.Values["d"].(string)
-	d, _, err := e.store.LoadDelivery(ctx, scope, id)
+	d, _, err := e.attempts.LoadDelivery(ctx, scope, id)
 	switch {
 	case core.ErrorCode(err) == core.ENOTFOUND:
-		return e.store.AckDelivery(ctx, scope, en.ID)
+		return e.queue.AckDelivery(ctx, scope, en.ID)
 	case err != nil:
 		return err
 	case d.Status != core.StatusPending && d.Status != core.StatusParked:
-		return e.store.AckDelivery(ctx, scope, en.ID)
+		return e.queue.AckDelivery(ctx, scope, en.ID)
 	}
 	return e.finishWithout(ctx, scope, d, en.ID, reason)
 }

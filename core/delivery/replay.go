@@ -13,7 +13,7 @@ func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, target core.
 	if err := e.findTarget(ctx, scope, target); err != nil {
 		return nil, err
 	}
-	ev, err := e.store.FindEvent(ctx, scope, eventID)
+	ev, err := e.events.FindEvent(ctx, scope, eventID)
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +22,7 @@ func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, target core.
 		return nil, err
 	}
 	d := newDelivery(ev, target, randomID("rp_"))
-	if _, err := e.store.CreateDeliveries(ctx, scope, []*core.Delivery{d}, payload, "", "", e.opts.Retention); err != nil {
+	if _, err := e.queue.CreateDeliveries(ctx, scope, []*core.Delivery{d}, payload, "", "", e.opts.Retention); err != nil {
 		return nil, err
 	}
 	if err := e.AddScope(ctx, scope); err != nil {

@@ -12,6 +12,47 @@ import (
 	"github.com/bellhop/bellhop/core/redisstore"
 )
 
+// queue is the delivery queue as the engine drives it: the events and
+// deliveries streams and their consumer groups, the entries a hub reads,
+// claims, acks, defers and parks, and the retry set the mover empties. It
+// is its own job because it says who holds which entry; what an attempt
+// did is the attemptLog's (whose FinishAttempt also acks the entry, since
+// the ack must land in one script with the attempt).
+type queue interface {
+	EventsStreamKey(scope core.Scope) string
+	DeliveriesStreamKey(scope core.Scope) string
+	// EnsureGroups creates the consumer groups of scopes' streams.
+	EnsureGroups(ctx context.Context, eventsStream func(core.Scope) string, scopes []core.Scope) error
+	ReadGroup(ctx context.Context, group, consumer string, streams []string, count int, block time.Duration) ([]redisstore.StreamEntry, error)
+	ClaimIdle(ctx context.Context, stream, group, consumer string, minIdle time.Duration, count int) ([]redisstore.StreamEntry, error)
+	// CreateDeliveryBatch and CreateDeliveries queue deliveries (and ack
+	// the events entries they came from, if any).
+	CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []redisstore.EventDeliveries, retention time.Duration) (int, error)
+	CreateDeliveries(ctx context.Context, scope core.Scope, ds []*core.Delivery, payload []byte, eventsStream, entryID string, retention time.Duration) (int, error)
+	AckDelivery(ctx context.Context, scope core.Scope, entryID string) error
+	DeferDelivery(ctx context.Context, scope core.Scope, entryID, id string, at time.Time) error
+	ParkDelivery(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, reason string) error
+	// ReleaseParked queues again the deliveries parked for a target.
+	ReleaseParked(ctx context.Context, scope core.Scope, targetID string) (int, error)
+	MoveDueRetries(ctx context.Context, scope core.Scope, now time.Time, limit int) (int, time.Time, error)
+}
+
+// attemptLog is the record of deliveries and their attempts: what the
+// worker loads before an attempt and writes after it (FinishAttempt, which
+// also acks the entry, schedules the retry and updates the target's
+// health window in one script), and what the delivery log and stats read.
+// It is its own job because it is where an attempt's outcome lands: a
+// test may count or fail those writes without a queue or a receiver.
+type attemptLog interface {
+	LoadDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, []byte, error)
+	FinishAttempt(ctx context.Context, scope core.Scope, d *core.Delivery, r redisstore.AttemptRecord) (redisstore.Health, error)
+	// ResetHealth clears a target's health window (on re-enable).
+	ResetHealth(ctx context.Context, scope core.Scope, targetID string) error
+	FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error)
+	ListDeliveries(ctx context.Context, scope core.Scope, targetID string, f core.DeliveryFilter) (core.List[*core.Delivery], error)
+	TargetStats(ctx context.Context, scope core.Scope, targetID string, window time.Duration, label string) (*core.EndpointStats, error)
+}
+
 // workLoop reads the deliveries streams whenever the engine has room for
 // more entries and runs each in its own goroutine. It holds up to
 // inHandPerWorker × Options.Workers entries at once, so that attempts
@@ -59,7 +100,7 @@ func (e *Engine) workLoop(ctx context.Context) {
 		// Each stream gives at most a quarter of an account's share, so an
 		// account just under its share ends a read little over it.
 		count := min(free, max(1, e.fair.holdCap/4))
-		entries, err := e.store.ReadGroup(ctx, redisstore.WorkerGroup, e.opts.Consumer, streams, count, block)
+		entries, err := e.queue.ReadGroup(ctx, redisstore.WorkerGroup, e.opts.Consumer, streams, count, block)
 		if err != nil {
 			if ctx.Err() == nil {
 				e.opts.Logger.Warn("read deliveries", "err", err)
@@ -86,7 +127,7 @@ func (e *Engine) readableStreams(scopes []core.Scope) (streams []string, byStrea
 			left = true
 			continue
 		}
-		key := e.store.DeliveriesStreamKey(s)
+		key := e.queue.DeliveriesStreamKey(s)
 		streams = append(streams, key)
 		byStream[key] = s
 	}
@@ -119,14 +160,14 @@ func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope,
 // unacked, to be claimed again after ClaimIdle.
 func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.StreamEntry) error {
 	id, _ := en.Values["d"].(string)
-	d, payload, err := e.store.LoadDelivery(ctx, scope, id)
+	d, payload, err := e.attempts.LoadDelivery(ctx, scope, id)
 	if core.ErrorCode(err) == core.ENOTFOUND {
-		return e.store.AckDelivery(ctx, scope, en.ID)
+		return e.queue.AckDelivery(ctx, scope, en.ID)
 	} else if err != nil {
 		return err
 	}
 	if d.Status != core.StatusPending && d.Status != core.StatusParked {
-		return e.store.AckDelivery(ctx, scope, en.ID) // already ended: a duplicate entry
+		return e.queue.AckDelivery(ctx, scope, en.ID) // already ended: a duplicate entry
 	}
 	sender, ok := e.senders[d.Target.Kind]
 	if !ok {
@@ -139,7 +180,7 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 		return err
 	}
 	if info.Disabled {
-		return e.store.ParkDelivery(ctx, scope, en.ID, d, "target disabled: "+info.DisabledReason)
+		return e.queue.ParkDelivery(ctx, scope, en.ID, d, "target disabled: "+info.DisabledReason)
 	}
 	release, ok := e.acquireSlots(scope.AccountID, d.Target.ID, info.MaxConcurrency)
 	if !ok {
@@ -147,7 +188,7 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 	}
 	defer release()
 	if info.RateLimit > 0 {
-		if wait, err := e.store.TakeTargetRate(ctx, scope, d.Target.ID, info.RateLimit); err != nil {
+		if wait, err := e.limits.TakeTargetRate(ctx, scope, d.Target.ID, info.RateLimit); err != nil {
 			return err
 		} else if wait > 0 {
 			return e.deferDelivery(ctx, scope, en.ID, d.ID, time.Now().Add(wait))
@@ -198,7 +239,7 @@ func (e *Engine) acquireSlots(account, target string, maxConcurrency int) (relea
 const inHandPerWorker = 4
 
 func (e *Engine) deferDelivery(ctx context.Context, scope core.Scope, entryID, id string, at time.Time) error {
-	if err := e.store.DeferDelivery(ctx, scope, entryID, id, at); err != nil {
+	if err := e.queue.DeferDelivery(ctx, scope, entryID, id, at); err != nil {
 		return err
 	}
 	e.wakeMover()
@@ -224,7 +265,7 @@ func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, 
 	}
 	rec := e.record(res, number, schedule)
 	rec.EntryID = entryID
-	h, err := e.store.FinishAttempt(ctx, scope, d, rec)
+	h, err := e.attempts.FinishAttempt(ctx, scope, d, rec)
 	if err != nil {
 		return err
 	}
@@ -275,7 +316,7 @@ func (e *Engine) finishWithout(ctx context.Context, scope core.Scope, d *core.De
 		EntryID: entryID, Status: core.StatusFailed, Reason: reason, Retention: e.opts.Retention,
 		Attempt: &core.Attempt{Number: d.AttemptCount + 1, Outcome: "failed", Error: reason, CreatedAt: time.Now().UTC()},
 	}
-	_, err := e.store.FinishAttempt(ctx, scope, d, rec)
+	_, err := e.attempts.FinishAttempt(ctx, scope, d, rec)
 	return err
 }
 
