@@ -24,11 +24,11 @@ func (h *harness) liveConnections(allowed []netip.Prefix, run bool) *Connections
 	opts := h.options()
 	opts.Scopes = func(context.Context) ([]core.Scope, error) { return []core.Scope{h.scope}, nil }
 	e := newEngine(opts)
-	if run {
-		e = h.start(opts)
-	}
 	conns := NewConnections(e, ConnectionOptions{Host: fakeHost{"slack": slack.NewWithLimit(nil, time.Millisecond, 100)}, AllowedRanges: allowed})
 	h.t.Cleanup(conns.Close)
+	if run { // after registering: the workers read the senders without a lock
+		h.run(e)
+	}
 	return conns
 }
 
