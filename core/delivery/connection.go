@@ -195,7 +195,7 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 		a.Error = redact(core.ErrorMessage(err), t.secrets)
 		return Result{Outcome: outbound.Retry, Reason: "connector: " + a.Error, FailCode: pluginFailCode(err), Attempt: a}
 	}
-	a.ResponseBody, a.ExternalID = redact(r.Summary, t.secrets), r.ExternalID
+	a.ResponseBody, a.ExternalID, a.ResponseStatus = redact(r.Summary, t.secrets), r.ExternalID, r.Status
 	out := Result{Outcome: r.Outcome.Hub(), Attempt: a, Reason: a.ResponseBody, Is5xx: outbound.Is5xx(r.Status)}
 	switch out.Outcome {
 	case outbound.Retry:

@@ -48,6 +48,11 @@ func TestConnectionBreakerCounts5xx(t *testing.T) {
 	if !strings.Contains(got.DisabledReason, "answered 5xx") {
 		t.Errorf("reason = %q, want the 5xx ratio", got.DisabledReason)
 	}
+	// The attempt log shows the service's status, as it shows a receiver's.
+	ds, err := h.store.ListDeliveries(context.Background(), h.scope, got.ID, core.DeliveryFilter{Page: core.Page{Limit: 1}})
+	if err != nil || len(ds.Data) == 0 || ds.Data[0].LastStatus != 503 {
+		t.Errorf("deliveries %+v (%v), want the last one's status 503", ds.Data, err)
+	}
 }
 
 // tripBreaker runs a connection whose every delivery ends as res,
