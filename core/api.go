@@ -65,7 +65,8 @@ type Activity struct {
 	Method    string    `json:"method"`
 	Path      string    `json:"path"`
 	Status    int       `json:"status"`
-	KeyID     string    `json:"key_id"`
+	KeyID     string    `json:"key_id"`            // the API key that made the request; "" for a console user
+	UserID    string    `json:"user_id,omitempty"` // the console user who made the change
 	LatencyMS float64   `json:"latency_ms"`
 	ClientIP  string    `json:"client_ip"`
 	CreatedAt time.Time `json:"created_at"`

@@ -1,0 +1,89 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"time"
+)
+
+// funcs are the helpers templates may call. Add new ones here, one line
+// each, so a template's vocabulary is in one place.
+var funcs = template.FuncMap{
+	"ago":      ago,      // "3 min ago"
+	"datetime": datetime, // "2026-05-12 14:03:07 UTC"
+	"pretty":   pretty,   // indented JSON of raw bytes or a value
+	"pct":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+	"navItem":  navItem, // a sidebar link, highlighted on its own section
+}
+
+type navLink struct {
+	Href, Label string
+	Active      bool
+}
+
+func navItem(current, section, href, label string) navLink {
+	return navLink{Href: href, Label: label, Active: current == section}
+}
+
+// ago says how long before now t was, the way people say it.
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := time.Since(t)
+	switch {
+	case d < 0:
+		return "in " + roughly(-d)
+	case d < 5*time.Second:
+		return "just now"
+	default:
+		return roughly(d) + " ago"
+	}
+}
+
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	}
+}
+
+func datetime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// pretty indents JSON for the payload viewers; what is not JSON is shown
+// as it is. The template escapes the result like any other text.
+func pretty(v any) string {
+	var raw []byte
+	switch x := v.(type) {
+	case json.RawMessage:
+		raw = x
+	case []byte:
+		raw = x
+	case string:
+		raw = []byte(x)
+	default:
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return fmt.Sprint(v)
+		}
+		return string(b)
+	}
+	var out any
+	if json.Unmarshal(raw, &out) != nil {
+		return string(raw)
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
+	return string(b)
+}
