@@ -18,10 +18,10 @@ const formTime = "2006-01-02T15:04"
 // eventsData is the events list with its filters.
 type eventsData struct {
 	Type, PropertyID, From, To, Query string
-	Types                              []*core.EventType
-	Events                             []*core.Event
-	Pager                              pager
-	Filtered                           bool
+	Types                             []*core.EventType
+	Events                            []*core.Event
+	Pager                             pager
+	Filtered                          bool
 }
 
 func (s *Server) handleEvents() gin.HandlerFunc {
