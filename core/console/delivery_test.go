@@ -19,28 +19,28 @@ func TestDeliveryInspector(t *testing.T) {
 	d := waitDelivery(t, h, ev.ID, endpointTarget(ep))
 
 	viewer := h.as(t, core.RoleViewer)
-	status, body := viewer.get("/deliveries/" + d.ID)
+	status, body := viewer.get(t, "/deliveries/" + d.ID)
 	wantStatus(t, "inspector", status, http.StatusOK, body)
 	wantContains(t, "inspector", body, `<li class="bad">`, "Attempt 1", "500", "Authorization: "+core.SecretMask,
 		`id="request-body"`, "/events/"+ev.ID, "/endpoints/"+ep.ID, "failed", `&#34;received&#34;: true`)
 	wantLacks(t, "inspector", body, "hush-hush", "Replay", "Start backfill")
 	assertEscaped(t, body)
 
-	status, body, _ = viewer.post("/deliveries/"+d.ID+"/replay", nil)
+	status, body, _ = viewer.post(t, "/deliveries/"+d.ID+"/replay", nil)
 	wantStatus(t, "replay as viewer", status, http.StatusForbidden, body)
 
 	dev := h.as(t, core.RoleDeveloper)
-	_, body = dev.get("/deliveries/" + d.ID)
+	_, body = dev.get(t, "/deliveries/" + d.ID)
 	wantContains(t, "inspector as developer", body, "Replay", "Start backfill", `value="webhook_endpoint:`+ep.ID+`"`)
-	status, body, loc := dev.post("/deliveries/"+d.ID+"/replay", nil)
+	status, body, loc := dev.post(t, "/deliveries/"+d.ID+"/replay", nil)
 	wantStatus(t, "replay", status, http.StatusSeeOther, body)
 	if !strings.HasPrefix(loc, "/deliveries/whd_") || strings.HasPrefix(loc, "/deliveries/"+d.ID) {
 		t.Fatalf("replay went to %q", loc)
 	}
-	_, body = dev.get(loc)
+	_, body = dev.get(t, loc)
 	wantContains(t, "replayed", body, "Queued", ev.ID)
 
-	status, body = viewer.get("/deliveries/whd_nope")
+	status, body = viewer.get(t, "/deliveries/whd_nope")
 	wantStatus(t, "unknown delivery", status, http.StatusNotFound, body)
 }
 
@@ -56,18 +56,18 @@ func TestBackfillProgress(t *testing.T) {
 	from := time.Now().UTC().Add(-time.Hour).Format(formTime)
 	target := core.TargetEndpoint + ":" + ep.ID
 
-	status, body, _ := viewer.post("/backfills", form("target", target, "from", from))
+	status, body, _ := viewer.post(t, "/backfills", form("target", target, "from", from))
 	wantStatus(t, "backfill as viewer", status, http.StatusForbidden, body)
-	status, body, _ = dev.post("/backfills", form("target", target, "from", "soon"))
+	status, body, _ = dev.post(t, "/backfills", form("target", target, "from", "soon"))
 	wantStatus(t, "backfill with a bad time", status, http.StatusBadRequest, body)
 	wantContains(t, "backfill with a bad time", body, "from time")
 
-	status, body, loc := dev.post("/backfills", form("target", target, "from", from))
+	status, body, loc := dev.post(t, "/backfills", form("target", target, "from", from))
 	wantStatus(t, "backfill", status, http.StatusSeeOther, body)
 	if !strings.HasPrefix(loc, "/backfills/bf_") {
 		t.Fatalf("backfill went to %q", loc)
 	}
-	status, body = viewer.get(loc)
+	status, body = viewer.get(t, loc)
 	wantStatus(t, "backfill page", status, http.StatusOK, body)
 	wantContains(t, "backfill page", body, `<progress id="backfill-progress" max="100"`, "/static/backfill.js", `data-backfill="`+loc+`/progress"`, "Refresh")
 
@@ -82,7 +82,7 @@ func TestBackfillProgress(t *testing.T) {
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		status, body = viewer.get(loc + "/progress")
+		status, body = viewer.get(t, loc + "/progress")
 		wantStatus(t, "progress", status, http.StatusOK, body)
 		if err := json.Unmarshal([]byte(body), &p); err != nil {
 			t.Fatalf("progress is not JSON: %v\n%s", err, body)
@@ -95,7 +95,7 @@ func TestBackfillProgress(t *testing.T) {
 	if !p.Done || p.Percent != 100 || p.Backfill.Status != "completed" || p.Backfill.Count != 3 || p.Backfill.Queued != 3 {
 		t.Fatalf("progress = %+v, want completed, 3 of 3, 100%%", p)
 	}
-	_, body = viewer.get(loc)
+	_, body = viewer.get(t, loc)
 	wantContains(t, "done", body, `value="100"`, "completed")
 	if l, _ := h.deps.Deliveries.ListDeliveries(context.Background(), h.scope, endpointTarget(ep), core.DeliveryFilter{Page: core.Page{Limit: 20}}); len(l.Data) < 6 {
 		t.Errorf("%d deliveries after the backfill, want the 3 first and 3 replays", len(l.Data))

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 func TestHomeEmpty(t *testing.T) {
 	h := newHarness(t)
 	viewer := h.as(t, core.RoleViewer)
-	status, body := viewer.get("/")
+	status, body := viewer.get(t, "/")
 	wantStatus(t, "home", status, http.StatusOK, body)
 	wantContains(t, "home", body, "Get your first delivery out", "Everything is healthy", "No failed deliveries", "No attempts in the last hour")
 }
@@ -33,20 +34,21 @@ func TestHomeShowsFailuresAndReenables(t *testing.T) {
 	}
 
 	viewer := h.as(t, core.RoleViewer)
-	status, body := viewer.get("/")
+	status, body := viewer.get(t, "/")
 	wantStatus(t, "home", status, http.StatusOK, body)
+	rate := fmt.Sprintf("%.1f%%", 100/float64(failed.AttemptCount+1)) // one success, the rest failed
 	wantContains(t, "home", body, "/deliveries/"+failed.ID, "failing", "disabled", "maintenance &lt;b&gt;window&lt;/b&gt;",
-		"50.0%", `class="spark"`, "/endpoints/"+bad.ID)
+		rate, `class="spark"`, "/endpoints/"+bad.ID)
 	wantLacks(t, "home as viewer", body, "Re-enable", "Get your first delivery out")
 	assertEscaped(t, body)
 
-	status, body, _ = viewer.post("/reenable", form("kind", core.TargetEndpoint, "id", good.ID))
+	status, body, _ = viewer.post(t, "/reenable", form("kind", core.TargetEndpoint, "id", good.ID))
 	wantStatus(t, "re-enable as viewer", status, http.StatusForbidden, body)
 
 	dev := h.as(t, core.RoleDeveloper)
-	_, body = dev.get("/")
+	_, body = dev.get(t, "/")
 	wantContains(t, "home as developer", body, "Re-enable")
-	status, body, loc := dev.post("/reenable", form("kind", core.TargetEndpoint, "id", good.ID))
+	status, body, loc := dev.post(t, "/reenable", form("kind", core.TargetEndpoint, "id", good.ID))
 	wantStatus(t, "re-enable", status, http.StatusSeeOther, body)
 	if loc != "/" {
 		t.Errorf("re-enable went to %q, want /", loc)
@@ -54,7 +56,7 @@ func TestHomeShowsFailuresAndReenables(t *testing.T) {
 	if ep, _ := h.deps.Endpoints.FindEndpoint(ctx, h.scope, good.ID); ep.Disabled {
 		t.Error("endpoint still disabled after re-enable")
 	}
-	status, body, _ = dev.post("/reenable", form("kind", "nope", "id", good.ID))
+	status, body, _ = dev.post(t, "/reenable", form("kind", "nope", "id", good.ID))
 	wantStatus(t, "re-enable of an unknown kind", status, http.StatusBadRequest, body)
 	if !strings.Contains(body, "Choose an endpoint or a connection") {
 		t.Errorf("unknown kind: the error does not say what to choose")
