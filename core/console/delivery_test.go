@@ -19,7 +19,7 @@ func TestDeliveryInspector(t *testing.T) {
 	d := waitDelivery(t, h, ev.ID, endpointTarget(ep))
 
 	viewer := h.as(t, core.RoleViewer)
-	status, body := viewer.get(t, "/deliveries/" + d.ID)
+	status, body := viewer.get(t, "/deliveries/"+d.ID)
 	wantStatus(t, "inspector", status, http.StatusOK, body)
 	wantContains(t, "inspector", body, `<li class="bad">`, "Attempt 1", "500", "Authorization: "+core.SecretMask,
 		`id="request-body"`, "/events/"+ev.ID, "/endpoints/"+ep.ID, "failed", `&#34;received&#34;: true`)
@@ -30,7 +30,7 @@ func TestDeliveryInspector(t *testing.T) {
 	wantStatus(t, "replay as viewer", status, http.StatusForbidden, body)
 
 	dev := h.as(t, core.RoleDeveloper)
-	_, body = dev.get(t, "/deliveries/" + d.ID)
+	_, body = dev.get(t, "/deliveries/"+d.ID)
 	wantContains(t, "inspector as developer", body, "Replay", "Start backfill", `value="webhook_endpoint:`+ep.ID+`"`)
 	status, body, loc := dev.post(t, "/deliveries/"+d.ID+"/replay", nil)
 	wantStatus(t, "replay", status, http.StatusSeeOther, body)
@@ -82,7 +82,7 @@ func TestBackfillProgress(t *testing.T) {
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		status, body = viewer.get(t, loc + "/progress")
+		status, body = viewer.get(t, loc+"/progress")
 		wantStatus(t, "progress", status, http.StatusOK, body)
 		if err := json.Unmarshal([]byte(body), &p); err != nil {
 			t.Fatalf("progress is not JSON: %v\n%s", err, body)

@@ -78,7 +78,7 @@ func TestCreateEndpointShowsSecretOnce(t *testing.T) {
 	}
 
 	viewer := h.as(t, core.RoleViewer)
-	status, body = viewer.get(t, "/endpoints/" + ep.ID)
+	status, body = viewer.get(t, "/endpoints/"+ep.ID)
 	wantStatus(t, "endpoint page", status, http.StatusOK, body)
 	wantContains(t, "endpoint page", body, "Authorization: "+core.SecretMask, "guestos", "5 a second", "Last hour", "Last 24 hours", "No deliveries yet")
 	wantLacks(t, "endpoint page", html.UnescapeString(body), secret, "topsecret-value", "Rotate secret", "Delete endpoint")
@@ -144,7 +144,7 @@ func TestEndpointActions(t *testing.T) {
 		d := waitDelivery(t, h, ev.ID, endpointTarget(ep))
 		_, body := dev.get(t, base)
 		wantContains(t, "log", body, "/deliveries/"+d.ID, "100.0%", `class="hbar"`)
-		_, body = dev.get(t, base + "?status=failed")
+		_, body = dev.get(t, base+"?status=failed")
 		wantLacks(t, "failed log", body, "/deliveries/"+d.ID)
 		wantContains(t, "failed log", body, "No failed deliveries")
 	})

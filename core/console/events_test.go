@@ -34,7 +34,7 @@ func TestEventsListFiltersAndEventPage(t *testing.T) {
 
 	_, body = viewer.get(t, "/events?type=reservation.created")
 	wantLacks(t, "events of another type", body, "/events/"+ev.ID)
-	_, body = viewer.get(t, "/events?property_id=prop_1&type=" + typ)
+	_, body = viewer.get(t, "/events?property_id=prop_1&type="+typ)
 	wantContains(t, "events of the property", body, "/events/"+ev.ID)
 	_, body = viewer.get(t, "/events?property_id=prop_other")
 	wantLacks(t, "events of another property", body, "/events/"+ev.ID)
@@ -45,13 +45,13 @@ func TestEventsListFiltersAndEventPage(t *testing.T) {
 	wantStatus(t, "a bad date", status, http.StatusBadRequest, body)
 	wantContains(t, "a bad date", body, "from time")
 
-	status, body = viewer.get(t, "/events?q=" + ev.ID)
+	status, body = viewer.get(t, "/events?q="+ev.ID)
 	wantStatus(t, "jump to an id", status, http.StatusSeeOther, body)
 	status, body = viewer.get(t, "/events?q=evt_nope")
 	wantStatus(t, "jump to an unknown id", status, http.StatusBadRequest, body)
 	wantContains(t, "jump to an unknown id", body, "No event &#34;evt_nope&#34;")
 
-	status, body = viewer.get(t, "/events/" + ev.ID)
+	status, body = viewer.get(t, "/events/"+ev.ID)
 	wantStatus(t, "event page", status, http.StatusOK, body)
 	wantContains(t, "event page", body, `id="payload"`, `data-copy="#payload"`, "/deliveries/"+d.ID, "succeeded", "/endpoints/"+ep.ID)
 	wantLacks(t, "event page as viewer", body, "Resend")
@@ -61,7 +61,7 @@ func TestEventsListFiltersAndEventPage(t *testing.T) {
 	wantStatus(t, "resend as viewer", status, http.StatusForbidden, body)
 
 	dev := h.as(t, core.RoleDeveloper)
-	_, body = dev.get(t, "/events/" + ev.ID)
+	_, body = dev.get(t, "/events/"+ev.ID)
 	wantContains(t, "event page as developer", body, "Resend", `value="webhook_endpoint:`+ep.ID+`"`)
 	status, body, loc := dev.post(t, "/events/"+ev.ID+"/resend", form("target", core.TargetEndpoint+":"+ep.ID))
 	wantStatus(t, "resend", status, http.StatusSeeOther, body)
@@ -85,7 +85,7 @@ func TestEventTypes(t *testing.T) {
 	wantContains(t, "event types", body, `id="group-reservation"`, "reservation.created", `id="group-test"`, typ)
 	assertEscaped(t, body)
 
-	status, body = viewer.get(t, "/event_types/" + typ)
+	status, body = viewer.get(t, "/event_types/"+typ)
 	wantStatus(t, "event type", status, http.StatusOK, body)
 	wantContains(t, "event type", body, `id="sample"`, `id="schema"`)
 	wantLacks(t, "event type as viewer", body, "Send test event")
