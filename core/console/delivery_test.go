@@ -115,3 +115,11 @@ func TestTargetHrefNamesConnections(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONTextShowsWhatWasSent(t *testing.T) {
+	got := jsonText(map[string]any{"object": json.RawMessage(`{"n":12345678901234567890,"name":"\u003cb\u003e \u0026"}`)})
+	want := "{\n  \"object\": {\n    \"n\": 12345678901234567890,\n    \"name\": \"<b> &\"\n  }\n}"
+	if got != want {
+		t.Errorf("jsonText = %q, want %q", got, want)
+	}
+}

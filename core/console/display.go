@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -57,12 +58,27 @@ func headerLines(h http.Header) string {
 	return b.String()
 }
 
+// jsonText indents v as JSON, leaving <, > and & as they are: the
+// template escapes them, and the payload viewer shows what was sent.
 func jsonText(v any) string {
-	b, err := json.MarshalIndent(v, "", "  ")
+	raw, err := json.Marshal(v)
 	if err != nil {
 		return ""
 	}
-	return string(b)
+	dec := json.NewDecoder(bytes.NewReader(raw)) // again, for objects stored with \u003c
+	dec.UseNumber()
+	var plain any
+	if err := dec.Decode(&plain); err != nil {
+		return ""
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(plain); err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // scriptHref is the page of a saved script (scr_…); "" for a shipped
