@@ -19,13 +19,6 @@ type sparkline struct {
 	Line, Area    string // path data of the total
 	Failed        string // path data of the failures
 	Max           int
-	Points        []sparkPoint // one per bucket, for the accessible table
-}
-
-type sparkPoint struct {
-	Label             string
-	Total, OK, Failed int
-	X, Y, BarH        float64
 }
 
 // sparkOf draws counts, oldest first, in a 120×32 box.
@@ -50,7 +43,6 @@ func sparkOf(counts []core.AttemptCount) sparkline {
 		}
 		fmt.Fprintf(&line, "%s%.2f,%.2f ", cmd, x, y(c.Total))
 		fmt.Fprintf(&failed, "%s%.2f,%.2f ", cmd, x, y(c.Failed))
-		s.Points = append(s.Points, sparkPoint{Label: c.Start.Format("15:04"), Total: c.Total, OK: c.Succeeded, Failed: c.Failed})
 	}
 	s.Line = strings.TrimSpace(line.String())
 	s.Failed = strings.TrimSpace(failed.String())

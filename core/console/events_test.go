@@ -1,8 +1,10 @@
 package console
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -107,4 +109,46 @@ func TestEventTypes(t *testing.T) {
 	status, body, _ = dev.post(t, "/event_types/reservation.created/test", url.Values{})
 	wantStatus(t, "test without endpoint", status, http.StatusBadRequest, body)
 	wantContains(t, "test without endpoint", body, "Choose the endpoint")
+}
+
+// TestEventsPaginate follows the list's Older and Newer links.
+func TestEventsPaginate(t *testing.T) {
+	h := newHarness(t)
+	typ := xssType(t, h)
+	for range pageSize + 2 {
+		publish(t, h, typ)
+	}
+	viewer := h.as(t, core.RoleViewer)
+	link := func(body, rel string) string {
+		m := regexp.MustCompile(`href="([^"]+)" rel="` + rel + `"`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return html.UnescapeString(m[1])
+	}
+	rows := func(body string) int { return strings.Count(body, `<a class="mono" href="/events/evt_`) }
+
+	_, body := viewer.get(t, "/events?type="+typ)
+	if n := rows(body); n != pageSize {
+		t.Fatalf("first page: %d rows, want %d", n, pageSize)
+	}
+	if link(body, "prev") != "" {
+		t.Error("the first page links to newer events")
+	}
+	next := link(body, "next")
+	if !strings.Contains(next, "starting_after=evt_") || !strings.Contains(next, "type="+typ) {
+		t.Fatalf("older link = %q, want a cursor that keeps the filter", next)
+	}
+	_, body = viewer.get(t, next)
+	if n := rows(body); n != 2 {
+		t.Fatalf("second page: %d rows, want 2", n)
+	}
+	if link(body, "next") != "" {
+		t.Error("the last page links to older events")
+	}
+	prev := link(body, "prev")
+	_, body = viewer.get(t, prev)
+	if n := rows(body); n != pageSize || link(body, "next") == "" {
+		t.Errorf("back to the first page: %d rows, older link %q", n, link(body, "next"))
+	}
 }
