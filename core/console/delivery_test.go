@@ -123,3 +123,25 @@ func TestJSONTextShowsWhatWasSent(t *testing.T) {
 		t.Errorf("jsonText = %q, want %q", got, want)
 	}
 }
+
+// TestConnectionDeliveryPages checks that the event page and the inspector
+// show a delivery to a connection and link to the connection's page.
+func TestConnectionDeliveryPages(t *testing.T) {
+	h := newHarness(t)
+	ev := publish(t, h, xssType(t, h))
+	raw, _ := json.Marshal(ev)
+	d := &core.Delivery{ID: "whd_toconnection1", EventID: ev.ID, EventType: ev.Type,
+		Target: core.Target{Kind: core.TargetConnection, ID: "conn_gone"}}
+	if _, err := h.Store.CreateDeliveries(context.Background(), h.scope, []*core.Delivery{d}, raw, "", "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	viewer := h.as(t, core.RoleViewer)
+	_, body := viewer.get(t, "/events/"+ev.ID)
+	wantContains(t, "event page", body, "/deliveries/whd_toconnection1", `href="/connections/conn_gone">Connection</a>`)
+	status, body := viewer.get(t, "/deliveries/whd_toconnection1")
+	wantStatus(t, "inspector", status, http.StatusOK, body)
+	wantContains(t, "inspector", body, `href="/connections/conn_gone"`, "Connection")
+	dev := h.as(t, core.RoleDeveloper)
+	_, body = dev.get(t, "/deliveries/whd_toconnection1")
+	wantContains(t, "inspector as developer", body, "Backfill this connection", `value="connection:conn_gone"`)
+}
