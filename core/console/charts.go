@@ -53,9 +53,10 @@ func sparkOf(counts []core.AttemptCount) sparkline {
 // barRow is one row of a horizontal bar chart: its bar's width is out of
 // 100, the width of its viewBox.
 type barRow struct {
-	Label string
-	Count int
-	Width float64
+	Label  string
+	Count  int
+	Suffix string // the unit after Count: " ms"
+	Width  float64
 }
 
 // barsOf draws counts by label, largest first.

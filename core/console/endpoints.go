@@ -227,7 +227,7 @@ func statsWindows(stats []*core.EndpointStats) []*statsWindow {
 			label string
 			v     float64
 		}{{"p50", st.LatencyP50MS}, {"p95", st.LatencyP95MS}, {"p99", st.LatencyP99MS}} {
-			w.Latency = append(w.Latency, barRow{Label: p.label, Count: int(p.v + 0.5), Width: p.v / top * 100})
+			w.Latency = append(w.Latency, barRow{Label: p.label, Count: int(p.v + 0.5), Suffix: " ms", Width: p.v / top * 100})
 		}
 		out = append(out, w)
 	}
