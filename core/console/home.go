@@ -143,6 +143,10 @@ func (s *Server) handleReenable() gin.HandlerFunc {
 		case core.TargetEndpoint:
 			_, err = s.deps.Endpoints.EnableEndpoint(c, s.scope(c), id)
 		case core.TargetConnection:
+			if s.deps.Connections == nil {
+				err = core.NotFound("connection", id)
+				break
+			}
 			_, err = s.deps.Connections.EnableConnection(c, s.scope(c), id)
 		default:
 			err = core.ParamError("kind", "Choose an endpoint or a connection to re-enable.")
