@@ -176,6 +176,12 @@ type DeliveryService interface {
 	// succeeded since is left out.
 	NewestFailedDeliveries(ctx context.Context, scope Scope, limit int) ([]*Delivery, error)
 
+	// TargetsLastHour returns the attempts of each of targets over the last
+	// hour, in one read: the health column of a list of endpoints or
+	// connections. At most MaxPageLimit targets; each count's Start is the
+	// start of the hour. Targets not in scope count nothing.
+	TargetsLastHour(ctx context.Context, scope Scope, targets []Target) (map[Target]AttemptCount, error)
+
 	// ListEventDeliveries lists an event's deliveries to every target
 	// (replays and backfills too), newest first. An unknown event has none.
 	ListEventDeliveries(ctx context.Context, scope Scope, eventID string, page Page) (List[*Delivery], error)

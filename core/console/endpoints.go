@@ -13,10 +13,17 @@ import (
 	"github.com/bellhop/bellhop/core"
 )
 
-// endpointsData is one page of the endpoints list.
+// endpointsData is one page of the endpoints list, each endpoint with its
+// last hour.
 type endpointsData struct {
-	Endpoints []*core.Endpoint
+	Endpoints []*endpointRow
 	Pager     pager
+}
+
+type endpointRow struct {
+	*core.Endpoint
+	LastHour    core.AttemptCount
+	SuccessRate float64
 }
 
 func (s *Server) handleEndpoints() gin.HandlerFunc {
@@ -27,9 +34,26 @@ func (s *Server) handleEndpoints() gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
+		targets := make([]core.Target, len(list.Data))
+		for i, ep := range list.Data {
+			targets[i] = core.Target{Kind: core.TargetEndpoint, ID: ep.ID}
+		}
+		hours, err := s.deps.Deliveries.TargetsLastHour(c, s.scope(c), targets)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d := &endpointsData{}
+		for i, ep := range list.Data {
+			row := &endpointRow{Endpoint: ep, LastHour: hours[targets[i]]}
+			if row.LastHour.Total > 0 {
+				row.SuccessRate = float64(row.LastHour.Succeeded) / float64(row.LastHour.Total)
+			}
+			d.Endpoints = append(d.Endpoints, row)
+		}
 		first, last := firstLast(list.Data, func(e *core.Endpoint) string { return e.ID })
-		s.render(c, http.StatusOK, "endpoints", "endpoints", &endpointsData{
-			Endpoints: list.Data, Pager: pagerFor(c, page, list.HasMore, first, last)})
+		d.Pager = pagerFor(c, page, list.HasMore, first, last)
+		s.render(c, http.StatusOK, "endpoints", "endpoints", d)
 	}
 }
 

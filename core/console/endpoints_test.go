@@ -84,7 +84,7 @@ func TestCreateEndpointShowsSecretOnce(t *testing.T) {
 	wantLacks(t, "endpoint page", html.UnescapeString(body), secret, "topsecret-value", "Rotate secret", "Delete endpoint")
 	assertEscaped(t, body)
 	_, body = viewer.get(t, "/endpoints")
-	wantContains(t, "endpoints list", body, "/endpoints/"+ep.ID, "2 types", "enabled")
+	wantContains(t, "endpoints list", body, "/endpoints/"+ep.ID, "2 types", "enabled", "no attempts")
 	wantLacks(t, "endpoints list", html.UnescapeString(body), secret)
 }
 

@@ -68,3 +68,25 @@ func (e *Engine) NewestFailedDeliveries(ctx context.Context, scope core.Scope, l
 func (e *Engine) ListEventDeliveries(ctx context.Context, scope core.Scope, eventID string, page core.Page) (core.List[*core.Delivery], error) {
 	return e.attempts.ListEventDeliveries(ctx, scope, eventID, page)
 }
+
+// TargetsLastHour returns each target's attempts over the last hour, read
+// at once for a list page. Returns EINVALID for more than MaxPageLimit
+// targets.
+func (e *Engine) TargetsLastHour(ctx context.Context, scope core.Scope, targets []core.Target) (map[core.Target]core.AttemptCount, error) {
+	if len(targets) > core.MaxPageLimit {
+		return nil, core.ParamError("targets", "At most %d targets at once.", core.MaxPageLimit)
+	}
+	ids := make([]string, len(targets))
+	for i, t := range targets {
+		ids[i] = t.ID
+	}
+	byID, err := e.attempts.TargetsLastHour(ctx, scope, ids, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[core.Target]core.AttemptCount, len(targets))
+	for _, t := range targets {
+		out[t] = byID[t.ID]
+	}
+	return out, nil
+}

@@ -56,6 +56,7 @@ type attemptLog interface {
 	RecentAttempts(ctx context.Context, scope core.Scope, now time.Time) ([]core.AttemptCount, error)
 	NewestFailedDeliveries(ctx context.Context, scope core.Scope, limit int) ([]*core.Delivery, error)
 	ListEventDeliveries(ctx context.Context, scope core.Scope, eventID string, page core.Page) (core.List[*core.Delivery], error)
+	TargetsLastHour(ctx context.Context, scope core.Scope, targetIDs []string, now time.Time) (map[string]core.AttemptCount, error)
 }
 
 // workLoop reads the deliveries streams whenever the engine has room for

@@ -104,3 +104,33 @@ func (s *Store) ListEventDeliveries(ctx context.Context, scope core.Scope, event
 	list.Data, list.HasMore = ds, more
 	return list, nil
 }
+
+// TargetsLastHour sums each target's attempts over the last twelve
+// 5-minute stats buckets (attempts.go), for every target in one round trip.
+func (s *Store) TargetsLastHour(ctx context.Context, scope core.Scope, targetIDs []string, now time.Time) (map[string]core.AttemptCount, error) {
+	const buckets = 12
+	last := now.Unix() / 300
+	cmds := make([][]*redis.SliceCmd, len(targetIDs))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range targetIDs {
+			for b := int64(0); b < buckets; b++ {
+				cmds[i] = append(cmds[i], p.HMGet(ctx, s.targetKey(scope, id, "st", strconv.FormatInt(last-b, 10)), "n", "ok", "fail"))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr("read targets' last hour", err)
+	}
+	start := time.Unix((last-buckets+1)*300, 0).UTC()
+	out := make(map[string]core.AttemptCount, len(targetIDs))
+	for i, id := range targetIDs {
+		c := core.AttemptCount{Start: start}
+		for _, cmd := range cmds[i] {
+			v := cmd.Val()
+			c.Total, c.Succeeded, c.Failed = c.Total+atoiAny(v[0]), c.Succeeded+atoiAny(v[1]), c.Failed+atoiAny(v[2])
+		}
+		out[id] = c
+	}
+	return out, nil
+}

@@ -64,6 +64,16 @@ func TestScopeOverview(t *testing.T) {
 		t.Errorf("last bucket starts %v, want the current minute", last)
 	}
 
+	perTarget, err := s.TargetsLastHour(ctx, scope, []string{ep.ID, conn.ID, "whe_none"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string][3]int{ep.ID: {3, 1, 2}, conn.ID: {1, 0, 1}, "whe_none": {0, 0, 0}} {
+		if c := perTarget[id]; c.Total != want[0] || c.Succeeded != want[1] || c.Failed != want[2] {
+			t.Errorf("%s last hour = %+v, want total/ok/failed %v", id, c, want)
+		}
+	}
+
 	failures, err := s.NewestFailedDeliveries(ctx, scope, 10)
 	if err != nil {
 		t.Fatal(err)
