@@ -93,7 +93,7 @@ func (s *Server) handleNewEndpoint() gin.HandlerFunc {
 	}
 }
 
-// readForm fills f from the posted form and returns it as the core input.
+// read fills f from the posted form and returns it as the core input.
 // It only turns text into values (a number that is not one is named);
 // every rule on the values is the endpoint service's.
 func (f *endpointForm) read(c *gin.Context) (core.EndpointInput, error) {
