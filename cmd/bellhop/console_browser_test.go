@@ -110,7 +110,7 @@ func seedHub(t *testing.T, h *hubUnderTest) (eventID string) {
 	}
 	sample := guestSample(t, h)
 	for i := 0; i < 12; i++ {
-		code, body := h.do(t, "POST", "/v1/events", fmt.Sprintf(`{"type":"guest.created","data":%s}`, sample))
+		code, body := h.do(t, "POST", "/v1/events", fmt.Sprintf(`{"type":"guest.created","property_id":"prop_8hJk3m","data":{"object":%s}}`, sample))
 		if code != http.StatusCreated {
 			t.Fatalf("publish: %d %s", code, body)
 		}
