@@ -170,8 +170,13 @@ func (c *Connector) takeWrite(q *tabQueue, cfg config) (wait time.Duration, took
 		}
 		wait, err := budget.Take(ctx, limit)
 		switch {
-		case ctx.Err() != nil || errors.Is(err, plugins.ErrBudgetEnded):
+		case ctx.Err() != nil:
 			continue // that delivery left; ask with the next one's budget
+		case errors.Is(err, plugins.ErrBudgetEnded):
+			// The hub gave up on that delivery; its context here ends as
+			// soon as the cancellation crosses over. Ask again shortly.
+			time.Sleep(10 * time.Millisecond)
+			continue
 		case err != nil:
 			return 0, true, err
 		case wait == 0:
