@@ -116,10 +116,10 @@ func (c *Connector) drain(q *tabQueue, cfg config, svc *sheetsapi.Service) {
 			return
 		}
 		q.mu.Unlock()
-		wait, took, err := c.takeWrite(q, cfg)
+		wait, asked, err := c.takeWrite(q, cfg)
 		q.mu.Lock()
 		b := q.pending
-		if !took {
+		if !asked {
 			if _, n := b.rows(); n > 0 {
 				// Every delivery had left, so no token was taken, and a new
 				// one joined since: take a token for it.
@@ -138,8 +138,8 @@ func (c *Connector) drain(q *tabQueue, cfg config, svc *sheetsapi.Service) {
 
 // takeWrite takes one write token for the pending batch, waiting for it up
 // to maxBudgetWait; a longer wait is returned for the batch to retry later.
-// took is false when no token was taken because no delivery is left in the
-// batch.
+// asked is false when the limiter was not asked because no delivery is left
+// in the batch.
 //
 // The token comes from the hub's budget (plugins.Budget), shared by every
 // hub, when the deliveries carry one: the writer runs on its own goroutine,
@@ -149,7 +149,7 @@ func (c *Connector) drain(q *tabQueue, cfg config, svc *sheetsapi.Service) {
 // with its Deliver call). If that delivery leaves meanwhile, the next one
 // lends its own. The hub's limiter never waits, so neither is a token held
 // while this one sleeps, and a denied ask takes nothing.
-func (c *Connector) takeWrite(q *tabQueue, cfg config) (wait time.Duration, took bool, err error) {
+func (c *Connector) takeWrite(q *tabQueue, cfg config) (wait time.Duration, asked bool, err error) {
 	limit := c.pace.Limit("writes", cfg.clientEmail, 1)
 	deadline := time.Now().Add(maxBudgetWait)
 	for {
@@ -170,6 +170,8 @@ func (c *Connector) takeWrite(q *tabQueue, cfg config) (wait time.Duration, took
 		}
 		wait, err := budget.Take(ctx, limit)
 		switch {
+		case err == nil && wait == 0:
+			return 0, true, nil // taken, even if the lender has left since
 		case ctx.Err() != nil:
 			continue // that delivery left; ask with the next one's budget
 		case errors.Is(err, plugins.ErrBudgetEnded):
@@ -179,8 +181,6 @@ func (c *Connector) takeWrite(q *tabQueue, cfg config) (wait time.Duration, took
 			continue
 		case err != nil:
 			return 0, true, err
-		case wait == 0:
-			return 0, true, nil
 		case time.Until(deadline) < wait:
 			return wait, true, nil
 		}
