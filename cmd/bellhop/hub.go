@@ -113,7 +113,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	// Endpoints and connections are the engine's two kinds of target:
 	// signed webhooks, and deliveries through the connector plugins with
 	// each connector's default script.
-	endpoints := delivery.NewEndpoints(engine)
+	endpoints := delivery.NewEndpoints(engine, delivery.EndpointOptions{AllowedRanges: cfg.allowRanges})
 	connections := delivery.NewConnections(engine, delivery.ConnectionOptions{Host: plugins, Scripts: transforms, AllowedRanges: cfg.allowRanges})
 
 	consoleUsers := users.New(store, store, time.Now)
@@ -139,9 +139,8 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		RateLimit:   cfg.RateLimit,
 		CORSOrigins: cfg.CORSOrigins,
 		Version:     version,
-		// Backfill windows and live endpoint urls are checked against these.
+		// Backfill windows are checked against it.
 		EventRetention: cfg.EventRetention,
-		AllowedRanges:  cfg.allowRanges,
 	}, api.Deps{
 		Keys:        store,
 		Events:      publisher,
@@ -164,7 +163,6 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		SetupAccount:   defaultAccount,
 		RotationGrace:  cfg.RotationGrace,
 		EventRetention: cfg.EventRetention,
-		AllowedRanges:  cfg.allowRanges,
 	}, console.Deps{
 		Users:       consoleUsers,
 		Sessions:    store,

@@ -51,7 +51,7 @@ func newConnectionAPI(t *testing.T, pluginDir string) *testAPI {
 		})
 		host := pluginhost.New(pluginhost.Config{Dir: pluginDir})
 		conns := delivery.NewConnections(eng, delivery.ConnectionOptions{Host: host})
-		deps.Endpoints, deps.Deliveries, deps.Connections = delivery.NewEndpoints(eng), eng, conns
+		deps.Endpoints, deps.Deliveries, deps.Connections = delivery.NewEndpoints(eng, delivery.EndpointOptions{}), eng, conns
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {

@@ -3,14 +3,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
-	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/gin-gonic/gin"
 )
 
@@ -40,18 +36,12 @@ type endpointRequest struct {
 	Disabled          *bool             `json:"disabled"`
 }
 
-// input checks what the engine cannot know (the operator's allowed address
-// ranges) and returns the body as core's EndpointInput; the engine checks
-// the rest (schemes, event types, headers, limits).
-func (r *endpointRequest) input(live bool, allowed []netip.Prefix) (core.EndpointInput, error) {
+// input returns the body as core's EndpointInput; the engine checks it
+// (schemes, internal addresses in live mode, event types, headers, limits).
+func (r *endpointRequest) input() (core.EndpointInput, error) {
 	in := core.EndpointInput{URL: r.URL, Description: r.Description, EnabledEvents: r.EnabledEvents,
 		PropertyIDs: r.PropertyIDs, Metadata: r.Metadata, Headers: r.Headers, RateLimit: r.RateLimit,
 		MaxConcurrency: r.MaxConcurrency, TransformScriptID: r.TransformScriptID, Disabled: r.Disabled}
-	if r.URL != nil && live {
-		if err := checkLiveHost(*r.URL, allowed); err != nil {
-			return in, err
-		}
-	}
 	if len(r.RetrySchedule) > 0 {
 		var rs core.RetrySchedule
 		if err := json.Unmarshal(r.RetrySchedule, &rs); err != nil {
@@ -60,21 +50,6 @@ func (r *endpointRequest) input(live bool, allowed []netip.Prefix) (core.Endpoin
 		in.RetrySchedule = &rs
 	}
 	return in, nil
-}
-
-// checkLiveHost refuses a live-mode url whose host is a literal internal
-// address (or localhost) outside the allowed ranges. Names are checked again
-// at every connection, so DNS rebinding is covered there, not here. A
-// percent-encoded host is left to the engine, which refuses it in any mode.
-func checkLiveHost(raw string, allowed []netip.Prefix) error {
-	u, err := url.Parse(raw)
-	if err != nil || outbound.CheckURLHost(raw) != nil {
-		return nil // the engine names a malformed url
-	}
-	if err := outbound.CheckHost(u.Hostname(), allowed); errors.Is(err, outbound.ErrBlocked) {
-		return core.ParamError("url", "Live-mode endpoints may not target %s, an internal address; use a public address or a test-mode endpoint.", u.Hostname())
-	}
-	return nil
 }
 
 // createdEndpoint is an endpoint with its secret, the one time it is shown.
@@ -92,7 +67,7 @@ func (s *Server) handleCreateEndpoint() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		in, err := req.input(scope(c).Livemode, s.cfg.AllowedRanges)
+		in, err := req.input()
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -131,7 +106,7 @@ func (s *Server) handleUpdateEndpoint() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		in, err := req.input(scope(c).Livemode, s.cfg.AllowedRanges)
+		in, err := req.input()
 		if err != nil {
 			s.writeError(c, err)
 			return

@@ -35,7 +35,7 @@ func newDeliveryAPI(t *testing.T) *testAPI {
 			DeferDelay: 20 * time.Millisecond, RotationGrace: time.Hour,
 			Schedule: []time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond}, ForceSchedule: true,
 		})
-		deps.Endpoints, deps.Deliveries = delivery.NewEndpoints(eng), eng
+		deps.Endpoints, deps.Deliveries = delivery.NewEndpoints(eng, delivery.EndpointOptions{}), eng
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {

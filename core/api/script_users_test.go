@@ -62,7 +62,7 @@ func newScriptUsersAPI(t *testing.T) *testAPI {
 		eng := delivery.New(delivery.Options{Store: store, Events: deps.Events, EventTypes: deps.EventTypes, Transforms: runner})
 		conns := delivery.NewConnections(eng, delivery.ConnectionOptions{Host: noopHost{}})
 		t.Cleanup(conns.Close)
-		deps.Endpoints, deps.Deliveries, deps.Connections = delivery.NewEndpoints(eng), eng, conns
+		deps.Endpoints, deps.Deliveries, deps.Connections = delivery.NewEndpoints(eng, delivery.EndpointOptions{}), eng, conns
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -33,10 +32,6 @@ type Config struct {
 	// EventRetention is how long events are kept; a backfill window that
 	// starts before it is refused by name rather than found empty. Default 72h.
 	EventRetention time.Duration
-	// AllowedRanges are the internal address ranges the operator lets
-	// live-mode endpoints reach; any other literal internal address in a
-	// live endpoint's url is refused when it is registered. Default none.
-	AllowedRanges []netip.Prefix
 	// KeyCacheTTL is how long an authenticated key is trusted without asking
 	// Redis again, which spares a round trip on nearly every request. A key
 	// revoked through this hub stops working at once; one revoked through

@@ -94,4 +94,3 @@ func sampleObject(t testing.TB, h *harness, typ string) json.RawMessage {
 	}
 	return et.Sample
 }
-

@@ -85,7 +85,7 @@ func newHarness(t testing.TB, opts ...func(*Config, *Deps)) *harness {
 	cfg := Config{Version: "test", SetupAccount: account}
 	deps := Deps{
 		Users: us, Sessions: store, Keys: store, Events: events, EventTypes: types,
-		Endpoints: delivery.NewEndpoints(eng), Deliveries: eng,
+		Endpoints: delivery.NewEndpoints(eng, delivery.EndpointOptions{}), Deliveries: eng,
 		Scripts: transform.NewService(store, runner, types), Connections: conns, Activity: store,
 	}
 	for _, o := range opts {

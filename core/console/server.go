@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"time"
 
@@ -28,9 +27,6 @@ type Config struct {
 	// EventRetention is how far back a backfill window may start (the
 	// API's rule, core/api Config.EventRetention). Default 72h.
 	EventRetention time.Duration
-	// AllowedRanges are the internal ranges live endpoints may reach, as
-	// the API checks them when an endpoint is registered.
-	AllowedRanges []netip.Prefix
 	// RotationGrace is the default grace period offered when a signing
 	// secret is rotated. Default 24h.
 	RotationGrace time.Duration

@@ -58,7 +58,7 @@
 // # Use
 //
 //	eng := delivery.New(delivery.Options{Store: store, Events: events, ...})
-//	endpoints := delivery.NewEndpoints(eng)                 // core.EndpointService
+//	endpoints := delivery.NewEndpoints(eng, endpointOptions) // core.EndpointService
 //	conns := delivery.NewConnections(eng, connectionOptions) // core.ConnectionService
 //	go eng.Run(ctx)                                          // until ctx ends
 //

@@ -2,7 +2,9 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -25,7 +27,7 @@ const (
 // apply validates the given fields of in and sets them on ep.
 func (eps *Endpoints) apply(ctx context.Context, scope core.Scope, ep *core.Endpoint, in core.EndpointInput) error {
 	if in.URL != nil {
-		if err := checkURL(*in.URL, scope.Livemode); err != nil {
+		if err := checkURL(*in.URL, scope.Livemode, eps.allowed); err != nil {
 			return err
 		}
 		ep.URL = *in.URL
@@ -96,7 +98,12 @@ func applyLimits(ep *core.Endpoint, in core.EndpointInput, maxConcurrency int) e
 // not percent-encoded and has no control characters; live mode requires
 // https. Private addresses are refused when connecting (live mode), not
 // here, so that DNS rebinding is covered too.
-func checkURL(raw string, live bool) error {
+//
+// A live url whose host is a literal internal address (or localhost)
+// outside allowed is refused too. Names are checked again at every
+// connection by the outbound client's guard, so DNS rebinding is covered
+// there, not here.
+func checkURL(raw string, live bool, allowed []netip.Prefix) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
@@ -109,6 +116,8 @@ func checkURL(raw string, live bool) error {
 		return core.ParamError("url", "url must not carry credentials; use headers instead.")
 	case live && u.Scheme != "https":
 		return core.ParamError("url", "Live-mode endpoints must use https.")
+	case live && errors.Is(outbound.CheckHost(u.Hostname(), allowed), outbound.ErrBlocked):
+		return core.ParamError("url", "Live-mode endpoints may not target %s, an internal address; use a public address or a test-mode endpoint.", u.Hostname())
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"encoding/json"
+	"net/netip"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -31,6 +32,7 @@ type Endpoints struct {
 	engine  *Engine
 	store   endpointStore
 	targets *targetCache // endpoints looked up for attempts
+	allowed []netip.Prefix
 }
 
 var (
@@ -38,11 +40,19 @@ var (
 	_ core.EndpointService = (*Endpoints)(nil)
 )
 
+// EndpointOptions tunes the endpoints.
+type EndpointOptions struct {
+	// AllowedRanges are the operator's exceptions (BELLHOP_ALLOW_RANGES) to
+	// the rule that a live-mode endpoint's url may not name an internal
+	// address.
+	AllowedRanges []netip.Prefix
+}
+
 // NewEndpoints registers webhook endpoints as a target kind of e: the
 // dispatcher fans events out to subscribed endpoints and workers sign and
 // POST to them. Call it before e.Run.
-func NewEndpoints(e *Engine) *Endpoints {
-	eps := &Endpoints{engine: e, store: e.opts.Store, targets: newTargetCache(e.opts.TargetCacheTTL)}
+func NewEndpoints(e *Engine, opts EndpointOptions) *Endpoints {
+	eps := &Endpoints{engine: e, store: e.opts.Store, targets: newTargetCache(e.opts.TargetCacheTTL), allowed: opts.AllowedRanges}
 	e.register(core.TargetEndpoint, eps)
 	return eps
 }

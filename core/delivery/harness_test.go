@@ -64,7 +64,7 @@ func (h *harness) scopes(context.Context) ([]core.Scope, error) {
 // newEngine is New with webhook endpoints registered, as a hub makes it.
 func newEngine(opts Options) *Engine {
 	e := New(opts)
-	NewEndpoints(e)
+	NewEndpoints(e, EndpointOptions{})
 	return e
 }
 

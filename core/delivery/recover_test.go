@@ -32,7 +32,7 @@ func TestPanickingAttemptFailsItsDeliveryAlone(t *testing.T) {
 	h := newHarness(t)
 	rc := newReceiver(t, nil)
 	e := New(h.options())
-	endpoints := NewEndpoints(e)
+	endpoints := NewEndpoints(e, EndpointOptions{})
 	e.register(core.TargetEndpoint, &panickySender{Sender: endpoints}) // wraps the real sender
 	h.run(e)
 	ep, _, err := endpoints.CreateEndpoint(context.Background(), h.scope, core.EndpointInput{URL: &rc.URL, EnabledEvents: []string{"*"}})

@@ -94,7 +94,7 @@ func startEngine(t *testing.T, store *redisstore.Store, scope core.Scope) (*engi
 		Block:  50 * time.Millisecond, MaxIdle: 50 * time.Millisecond, DeferDelay: 20 * time.Millisecond,
 		Schedule: []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond}, ForceSchedule: true,
 	})
-	endpoints := engine.NewEndpoints(eng)
+	endpoints := engine.NewEndpoints(eng, engine.EndpointOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
