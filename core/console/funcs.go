@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,12 @@ var funcs = template.FuncMap{
 	"pretty":   pretty,   // indented JSON of raw bytes or a value
 	"pct":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 	"navItem":  navItem, // a sidebar link, highlighted on its own section
+
+	// Connectors, connections, scripts
+	"initial":        initial,        // the first letter of a name, for a logo tile
+	"connectorState": connectorState, // the badge class of a plugin state
+	"jsonString":     jsonString,     // a value as JSON text, for a data- attribute
+	"deref":          deref,          // the time a *time.Time points to, zero for nil
 }
 
 type navLink struct {
@@ -86,4 +93,36 @@ func pretty(v any) string {
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
 	return string(b)
+}
+
+// initial returns the first letter of name, upper-cased.
+func initial(name string) string {
+	for _, r := range name {
+		return strings.ToUpper(string(r))
+	}
+	return "?"
+}
+
+// connectorState maps a plugin state to a badge class.
+func connectorState(state string) string {
+	switch state {
+	case "running", "available":
+		return "ok"
+	case "crashed", "error":
+		return "bad"
+	}
+	return "warn"
+}
+
+// jsonString encodes v as JSON; the template escapes it for its context.
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }

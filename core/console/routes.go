@@ -28,4 +28,21 @@ func (s *Server) routes() {
 	dev := in.Group("/", s.need(core.RoleDeveloper)) // changes to endpoints, scripts, connections, replays
 	owner := in.Group("/", s.need(core.RoleOwner))   // changes to keys, users and settings
 	_, _ = dev, owner
+
+	// Connectors, connections, scripts.
+	in.GET("/connectors", s.handleConnectors())                                 // the gallery of installed connector plugins
+	in.GET("/connectors/:name/new", s.handleNewConnection())                    // the form drawn from the connector's schema
+	dev.POST("/connectors/:name/new", s.handleCreateConnection())               // save the form as a new, enabled connection
+	dev.POST("/connectors/:name/options/:field", s.handleFormOptions(false))    // a field's choices (Slack channels) for the unsaved form
+	dev.POST("/connectors/:name/test", s.handleFormTest(false))                 // live check and dry run of the unsaved form
+	in.GET("/connections", s.handleConnections())                               // the account's connections, newest first
+	in.GET("/connections/:id", s.handleConnection())                            // config (secrets masked), stats, run history
+	in.GET("/connections/:id/edit", s.handleEditConnection())                   // the form, secrets left empty
+	dev.POST("/connections/:id", s.handleUpdateConnection())                    // save the edited form; empty secrets are kept
+	dev.POST("/connections/:id/form/options/:field", s.handleFormOptions(true)) // a field's choices for the edited form
+	dev.POST("/connections/:id/form/test", s.handleFormTest(true))              // live check and dry run of the edited form
+	dev.POST("/connections/:id/test", s.handleTestConnection())                 // live check and dry run of the saved connection
+	dev.POST("/connections/:id/enable", s.handleEnableConnection())             // re-enable; parked deliveries go out
+	dev.POST("/connections/:id/disable", s.handleDisableConnection())           // stop deliveries; they wait, parked
+	dev.POST("/connections/:id/delete", s.handleDeleteConnection())             // remove the connection
 }
