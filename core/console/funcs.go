@@ -21,7 +21,9 @@ var funcs = template.FuncMap{
 	"initial":        initial,        // the first letter of a name, for a logo tile
 	"connectorState": connectorState, // the badge class of a plugin state
 	"jsonString":     jsonString,     // a value as JSON text, for a data- attribute
-	"deref":          deref,          // the time a *time.Time points to, zero for nil
+	"deref":          deref,          // what a *time.Time or *string points to, zero for nil
+	"inc":            func(n int) int { return n + 1 },
+	"dec":            func(n int) int { return n - 1 },
 }
 
 type navLink struct {
@@ -120,9 +122,18 @@ func jsonString(v any) string {
 	return string(b)
 }
 
-func deref(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
+func deref(p any) any {
+	switch x := p.(type) {
+	case *time.Time:
+		if x == nil {
+			return time.Time{}
+		}
+		return *x
+	case *string:
+		if x == nil {
+			return ""
+		}
+		return *x
 	}
-	return *t
+	return p
 }
