@@ -18,6 +18,7 @@ import (
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/secretbox"
 	"github.com/bellhop/bellhop/core/transform"
+	"github.com/bellhop/bellhop/core/users"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -40,6 +41,12 @@ type hub struct {
 	api         *api.Server
 	key         *core.APIKey // the bootstrap key
 	keySecret   string       // its secret, shown at start-up only in dev mode
+	// users and sessions are the console's: who may sign in, and who is.
+	users    core.UserService
+	sessions core.SessionStore
+	// setupToken, while the hub has no user, is the one-time token of the
+	// link that creates the first owner; printed at start-up.
+	setupToken string
 }
 
 func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger *slog.Logger) (*hub, error) {
@@ -105,8 +112,17 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	endpoints := delivery.NewEndpoints(engine)
 	connections := delivery.NewConnections(engine, delivery.ConnectionOptions{Host: plugins, Scripts: transforms, AllowedRanges: cfg.allowRanges})
 
+	consoleUsers := users.New(store, store, time.Now)
+	// Each start makes a new setup link and ends the last one: only its
+	// hash is stored.
+	setupToken, err := consoleUsers.SetupToken(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("console setup token: %w", err)
+	}
+
 	h := &hub{
 		cfg: cfg, log: logger, store: store, key: key, keySecret: keySecret, engine: engine, connections: connections, plugins: plugins, transforms: transforms,
+		users: consoleUsers, sessions: store, setupToken: setupToken,
 		ingest: ingest.NewStreamConsumer(rdb, cfg.RedisPrefix, events, logger.With("component", "ingest")),
 		// The activity log is written in batches off the request path; Run
 		// writes what is queued when the hub stops.
@@ -194,6 +210,11 @@ func (h *hub) close() {
 func (h *hub) printWelcome(w io.Writer, addr string) {
 	fmt.Fprintf(w, "\nBellhop %s is up.\n  API:      http://%s/v1\n  OpenAPI:  http://%s/v1/openapi.json\n  Metrics:  http://%s/metrics\n", version, addr, addr, addr)
 	fmt.Fprintf(w, "  Plugins:  %s\n", h.cfg.PluginDir)
+	if h.setupToken != "" {
+		fmt.Fprintf(w, "  Console:  http://%s/setup?token=%s  (one-time link to create the first owner)\n", addr, h.setupToken)
+	} else {
+		fmt.Fprintf(w, "  Console:  http://%s/\n", addr)
+	}
 	if h.key != nil {
 		if h.cfg.RedisURL == "" {
 			fmt.Fprintf(w, "  Test key: %s\n\n  export BELLHOP_API_KEY=%s\n\n", h.keySecret, h.keySecret)
