@@ -45,4 +45,15 @@ func (s *Server) routes() {
 	dev.POST("/connections/:id/enable", s.handleEnableConnection())             // re-enable; parked deliveries go out
 	dev.POST("/connections/:id/disable", s.handleDisableConnection())           // stop deliveries; they wait, parked
 	dev.POST("/connections/:id/delete", s.handleDeleteConnection())             // remove the connection
+	in.GET("/scripts", s.handleScripts())                                       // the account's scripts and the shipped library
+	in.GET("/scripts/new", s.handleNewScript())                                 // the editor, blank or from a library script (?from=)
+	dev.POST("/scripts/new", s.handleCreateScript())                            // save the editor as version 1
+	dev.POST("/scripts/test", s.handleTestScript(false))                        // dry-run unsaved source on a sample or a retained event
+	in.GET("/scripts/:id", s.handleScript())                                    // the editor with the latest version, versions, users
+	dev.POST("/scripts/:id", s.handleUpdateScript())                            // save the editor as a new version
+	dev.POST("/scripts/:id/test", s.handleTestScript(true))                     // dry-run the editor's source as typed
+	in.GET("/scripts/:id/diff", s.handleScriptDiff())                           // line diff of two versions (?from=&to=)
+	dev.POST("/scripts/:id/attach", s.handleAttachScript(true))                 // make an endpoint or connection run this script
+	dev.POST("/scripts/:id/detach", s.handleAttachScript(false))                // stop an endpoint or connection running it
+	dev.POST("/scripts/:id/delete", s.handleDeleteScript())                     // delete a script no target uses
 }
