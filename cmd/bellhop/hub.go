@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/api"
 	"github.com/bellhop/bellhop/core/catalog"
+	"github.com/bellhop/bellhop/core/console"
 	"github.com/bellhop/bellhop/core/delivery"
 	"github.com/bellhop/bellhop/core/ingest"
 	"github.com/bellhop/bellhop/core/outbound"
@@ -39,6 +42,7 @@ type hub struct {
 	activity    *redisstore.ActivityWriter
 	idempotency *redisstore.Idempotency
 	api         *api.Server
+	console     *console.Server
 	key         *core.APIKey // the bootstrap key
 	keySecret   string       // its secret, shown at start-up only in dev mode
 	// users and sessions are the console's: who may sign in, and who is.
@@ -130,6 +134,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		// Idempotency-Key claims of this hub, renewed while it runs.
 		idempotency: store.NewIdempotency(redisstore.IdempotencyOptions{Logger: logger.With("component", "idempotency")}),
 	}
+	scripts := transform.NewService(store, runner, types)
 	h.api = api.New(api.Config{
 		RateLimit:   cfg.RateLimit,
 		CORSOrigins: cfg.CORSOrigins,
@@ -146,12 +151,51 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Activity:    h.activity,
 		Endpoints:   endpoints,
 		Deliveries:  engine,
-		Scripts:     transform.NewService(store, runner, types),
+		Scripts:     scripts,
 		Connections: connections,
 		Ready:       store.Ping,
 		Logger:      logger.With("component", "api"),
 	})
+	// The console shows and changes the same services, for people signed
+	// in with a password instead of an API key.
+	h.console, err = console.New(console.Config{
+		PublicURL:      cfg.PublicURL,
+		Version:        version,
+		SetupAccount:   defaultAccount,
+		RotationGrace:  cfg.RotationGrace,
+		EventRetention: cfg.EventRetention,
+		AllowedRanges:  cfg.allowRanges,
+	}, console.Deps{
+		Users:       consoleUsers,
+		Sessions:    store,
+		Keys:        store,
+		Events:      publisher,
+		EventTypes:  types,
+		Endpoints:   endpoints,
+		Deliveries:  engine,
+		Scripts:     scripts,
+		Connections: connections,
+		Activity:    h.activity,
+		Logger:      logger.With("component", "console"),
+	})
+	if err != nil {
+		return nil, err
+	}
 	return h, nil
+}
+
+// handler serves the API under /v1 and its probes, and the console at
+// every other path.
+func (h *hub) handler() http.Handler {
+	apiHandler := h.api.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case strings.HasPrefix(p, "/v1/"), p == "/v1", p == "/healthz", p == "/readyz", p == "/metrics":
+			apiHandler.ServeHTTP(w, r)
+		default:
+			h.console.ServeHTTP(w, r)
+		}
+	})
 }
 
 // bootstrapKey makes sure a test key exists so that scripts, CI and a
