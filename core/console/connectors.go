@@ -252,15 +252,7 @@ func (s *Server) newConnForm(c *gin.Context, info *core.ConnectorInfo, conn *cor
 	if conn != nil {
 		f.Name, f.ScriptID, enabled = conn.Name, conn.TransformScriptID, conn.EnabledEvents
 		for _, x := range fields {
-			v, ok := conn.Config[x.Name]
-			switch {
-			case x.Secret:
-				x.Stored = ok && v != nil && v != ""
-			case ok && x.Type == "boolean":
-				x.Checked, _ = v.(bool)
-			case ok && v != nil:
-				x.Value = formatValue(v)
-			}
+			fillValue(x, conn)
 		}
 	}
 	if err := s.fillChoices(c, f, enabled); err != nil {
@@ -305,6 +297,20 @@ func groupEventTypes(types []*core.EventType, enabled []string) []eventGroup {
 		groups[i].Types = append(groups[i].Types, eventChoice{Type: t.Type, Description: t.Description, Checked: contains(enabled, t.Type)})
 	}
 	return groups
+}
+
+// fillValue sets field x of the form from conn's stored config: a secret
+// only as "set", never its (masked) value.
+func fillValue(x *formField, conn *core.Connection) {
+	v, ok := conn.Config[x.Name]
+	switch {
+	case x.Secret:
+		x.Stored = ok && v != nil && v != ""
+	case ok && x.Type == "boolean":
+		x.Checked, _ = v.(bool)
+	case ok && v != nil:
+		x.Value = formatValue(v)
+	}
 }
 
 func formatValue(v any) string {

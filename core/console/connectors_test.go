@@ -4,35 +4,62 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/bellhop/bellhop/connectors/slack/slackfake"
 	"github.com/bellhop/bellhop/core"
 )
 
-// The connector tests use the harness's Slack connector: fields token
-// (secret) and channel (choices listed for the token xoxb-good).
-const goodToken = "xoxb-good"
+// slackHarness is a harness whose plugin directory holds the Slack plugin,
+// and a fake Slack for it to talk to (the connector's api_base_url). The
+// tests skip, saying how to run them, when the plugins are not built.
+func slackHarness(t *testing.T) (*harness, *slackfake.Server) {
+	t.Helper()
+	dir := os.Getenv("BELLHOP_PLUGIN_DIR")
+	if _, err := os.Stat(dir + "/bellhop-connector-slack"); dir == "" || err != nil {
+		t.Skip("the Slack plugin is not built: run make plugins and set BELLHOP_PLUGIN_DIR=bin/plugins (make test does)")
+	}
+	return newHarness(t), slackfake.New(t)
+}
+
+func TestConnectorsEmpty(t *testing.T) {
+	t.Setenv("BELLHOP_PLUGIN_DIR", "") // an empty plugin directory
+	h := newHarness(t)
+	viewer := h.as(t, core.RoleViewer)
+	if status, body := viewer.get(t, "/connectors"); status != http.StatusOK || !strings.Contains(body, "No connector plugins are installed") {
+		t.Errorf("GET /connectors = %d, want the empty state:\n%s", status, body)
+	}
+	if status, body := viewer.get(t, "/connections"); status != http.StatusOK || !strings.Contains(body, "No connections yet") {
+		t.Errorf("GET /connections = %d, want the empty state:\n%s", status, body)
+	}
+	if status, _ := viewer.get(t, "/connections/conn_nope"); status != http.StatusNotFound {
+		t.Errorf("unknown connection = %d, want 404", status)
+	}
+}
 
 func TestConnectorsGalleryAndForm(t *testing.T) {
-	h := newHarness(t)
+	h, fake := slackHarness(t)
+	goodToken := fake.Token
 	viewer, dev := h.as(t, core.RoleViewer), h.as(t, core.RoleDeveloper)
 
 	t.Run("gallery", func(t *testing.T) {
-		status, body := viewer.get("/connectors")
+		status, body := viewer.get(t, "/connectors")
 		if status != http.StatusOK || !strings.Contains(body, `id="connector-slack"`) || !strings.Contains(body, "Not connected") {
 			t.Fatalf("GET /connectors = %d:\n%s", status, body)
 		}
 		if strings.Contains(body, `href="/connectors/slack/new"`) {
 			t.Error("a viewer is offered Enable")
 		}
-		if _, body := dev.get("/connectors"); !strings.Contains(body, `href="/connectors/slack/new"`) {
+		if _, body := dev.get(t, "/connectors"); !strings.Contains(body, `href="/connectors/slack/new"`) {
 			t.Error("a developer is not offered Enable")
 		}
 	})
 
 	t.Run("the form is drawn from the schema", func(t *testing.T) {
-		status, body := dev.get("/connectors/slack/new")
+		status, body := dev.get(t, "/connectors/slack/new")
 		for _, want := range []string{
 			`name="config.token" type="password"`, // a secret is a password input
 			`data-options="channel"`,              // the channel's choices can be listed
@@ -48,19 +75,20 @@ func TestConnectorsGalleryAndForm(t *testing.T) {
 		if status != http.StatusOK {
 			t.Errorf("GET form = %d", status)
 		}
-		if status, _ := dev.get("/connectors/nope/new"); status != http.StatusNotFound {
+		if status, _ := dev.get(t, "/connectors/nope/new"); status != http.StatusNotFound {
 			t.Errorf("unknown connector form = %d, want 404", status)
 		}
 	})
 
 	typed := func(token, channel string) url.Values {
-		return url.Values{"config.token": {token}, "config.channel": {channel}, "name": {"Front desk"}, "enabled_events": {"reservation.created"}}
+		return url.Values{"config.token": {token}, "config.channel": {channel}, "config.api_base_url": {fake.APIURL()},
+			"name": {"Front desk"}, "enabled_events": {"reservation.created"}}
 	}
 
 	t.Run("channels are listed before saving", func(t *testing.T) {
-		status, body, _ := dev.post("/connectors/slack/options/channel", typed(goodToken, ""))
-		if status != http.StatusOK || !strings.Contains(body, `<option value="C2"`) || !strings.Contains(body, "#front-desk") {
-			t.Errorf("options = %d, want a list with #front-desk:\n%s", status, body)
+		status, body, _ := dev.post(t, "/connectors/slack/options/channel", typed(goodToken, ""))
+		if status != http.StatusOK || !strings.Contains(body, `<option value="C0GENERAL"`) || !strings.Contains(body, "#general") {
+			t.Errorf("options = %d, want a list with #general:\n%s", status, body)
 		}
 		if strings.Contains(body, goodToken) {
 			t.Error("the page sent the token back")
@@ -68,25 +96,25 @@ func TestConnectorsGalleryAndForm(t *testing.T) {
 		if !strings.Contains(body, "Type them again") {
 			t.Error("the page does not say the secret must be typed again")
 		}
-		status, body, _ = dev.post("/connectors/slack/options/channel", typed("xoxb-wrong", ""))
-		if status != http.StatusBadRequest || !strings.Contains(body, "invalid_auth") || strings.Contains(body, "xoxb-wrong") {
+		status, body, _ = dev.post(t, "/connectors/slack/options/channel", typed("xoxb-wrong-token-value", ""))
+		if status != http.StatusBadRequest || !strings.Contains(body, "invalid_auth") || strings.Contains(body, "xoxb-wrong-token-value") {
 			t.Errorf("options with a wrong token = %d, want 400 saying why without the token", status)
 		}
-		if status, _, _ := viewer.post("/connectors/slack/options/channel", typed(goodToken, "")); status != http.StatusForbidden {
+		if status, _, _ := viewer.post(t, "/connectors/slack/options/channel", typed(goodToken, "")); status != http.StatusForbidden {
 			t.Errorf("viewer options = %d, want 403", status)
 		}
 	})
 
 	t.Run("test before saving", func(t *testing.T) {
-		status, body, _ := dev.post("/connectors/slack/test", typed(goodToken, "C2"))
-		if status != http.StatusOK || !strings.Contains(body, "Check passed") || !strings.Contains(body, "Posted as @bellhop to C2") ||
+		status, body, _ := dev.post(t, "/connectors/slack/test", typed(goodToken, "C0GENERAL"))
+		if status != http.StatusOK || !strings.Contains(body, "Check passed") || !strings.Contains(body, "reached its service") ||
 			!strings.Contains(body, `id="test-output"`) {
 			t.Errorf("test = %d, want the check and the output:\n%s", status, body)
 		}
 		if strings.Contains(body, goodToken) {
 			t.Error("the test page sent the token back")
 		}
-		_, body, _ = dev.post("/connectors/slack/test", typed(goodToken, ""))
+		_, body, _ = dev.post(t, "/connectors/slack/test", typed(goodToken, ""))
 		if !strings.Contains(body, "config.channel") {
 			t.Errorf("a test without the channel does not name it:\n%s", body)
 		}
@@ -97,9 +125,9 @@ func TestConnectorsGalleryAndForm(t *testing.T) {
 	})
 
 	t.Run("a form error names the field", func(t *testing.T) {
-		status, body, _ := dev.post("/connectors/slack/new", typed("", "C1"))
-		if status != http.StatusBadRequest || !strings.Contains(body, "config.token is required") {
-			t.Errorf("save without token = %d, want 400 naming config.token:\n%s", status, body)
+		status, body, _ := dev.post(t, "/connectors/slack/new", typed("xoxp-user-token", "C0GENERAL"))
+		if status != http.StatusBadRequest || !strings.Contains(body, "config.token must be a bot token") {
+			t.Errorf("save with a user token = %d, want 400 naming config.token:\n%s", status, body)
 		}
 		if !strings.Contains(body, `value="Front desk"`) {
 			t.Error("the name typed was not kept")
@@ -107,23 +135,24 @@ func TestConnectorsGalleryAndForm(t *testing.T) {
 	})
 
 	t.Run("a viewer cannot save", func(t *testing.T) {
-		if status, _, _ := viewer.post("/connectors/slack/new", typed(goodToken, "C1")); status != http.StatusForbidden {
+		if status, _, _ := viewer.post(t, "/connectors/slack/new", typed(goodToken, "C0GENERAL")); status != http.StatusForbidden {
 			t.Errorf("viewer save = %d, want 403", status)
 		}
 	})
 }
 
 func TestConnectionPages(t *testing.T) {
-	h := newHarness(t)
+	h, fake := slackHarness(t)
+	goodToken := fake.Token
 	viewer, dev := h.as(t, core.RoleViewer), h.as(t, core.RoleDeveloper)
 
-	if status, body := viewer.get("/connections"); status != http.StatusOK || !strings.Contains(body, "No connections yet") {
+	if status, body := viewer.get(t, "/connections"); status != http.StatusOK || !strings.Contains(body, "No connections yet") {
 		t.Fatalf("empty list = %d:\n%s", status, body)
 	}
 
-	form := url.Values{"config.token": {goodToken}, "config.channel": {"C1"}, "name": {xssScript + xssAttr},
+	form := url.Values{"config.token": {goodToken}, "config.channel": {"C0GENERAL"}, "config.api_base_url": {fake.APIURL()}, "name": {xssScript + xssAttr},
 		"enabled_events": {"reservation.created", "reservation.cancelled"}}
-	status, _, loc := dev.post("/connectors/slack/new", form)
+	status, _, loc := dev.post(t, "/connectors/slack/new", form)
 	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/connections/conn_") {
 		t.Fatalf("create = %d to %q", status, loc)
 	}
@@ -131,7 +160,7 @@ func TestConnectionPages(t *testing.T) {
 	id := strings.TrimPrefix(page, "/connections/")
 
 	t.Run("the page shows the config masked", func(t *testing.T) {
-		status, body := viewer.get(loc)
+		status, body := viewer.get(t, loc)
 		if status != http.StatusOK || !strings.Contains(body, "is connected") || !strings.Contains(body, core.SecretMask) ||
 			!strings.Contains(body, "No deliveries yet") {
 			t.Errorf("connection page = %d:\n%s", status, body)
@@ -143,7 +172,7 @@ func TestConnectionPages(t *testing.T) {
 			t.Error("a viewer is offered Disable")
 		}
 		assertEscaped(t, body)
-		_, body = viewer.get("/connections")
+		_, body = viewer.get(t, "/connections")
 		if !strings.Contains(body, page) {
 			t.Error("the list does not link the connection")
 		}
@@ -151,45 +180,76 @@ func TestConnectionPages(t *testing.T) {
 	})
 
 	t.Run("edit keeps a secret left empty", func(t *testing.T) {
-		status, body := dev.get(page + "/edit")
+		status, body := dev.get(t, page+"/edit")
 		if status != http.StatusOK || !strings.Contains(body, "leave empty to keep") || strings.Contains(body, goodToken) {
 			t.Errorf("edit form = %d, want the secret as set, not shown", status)
 		}
-		edit := url.Values{"config.token": {""}, "config.channel": {"C2"}, "name": {"Front desk"}, "enabled_events": {"reservation.created"}}
-		if status, body, loc := dev.post(page, edit); status != http.StatusSeeOther || loc != page {
+		fake.AddChannels(slackfake.Channel{ID: "C0FRONT", Name: "front-desk", IsMember: true})
+		edit := url.Values{"config.token": {""}, "config.channel": {"C0FRONT"}, "config.api_base_url": {fake.APIURL()},
+			"name": {"Front desk"}, "enabled_events": {"reservation.created"}}
+		if status, body, loc := dev.post(t, page, edit); status != http.StatusSeeOther || loc != page {
 			t.Fatalf("save edit = %d to %q:\n%s", status, loc, body)
 		}
-		status, body, _ = dev.post(page+"/test", nil)
-		if status != http.StatusOK || !strings.Contains(body, "Check passed") || !strings.Contains(body, "to C2") {
+		status, body, _ = dev.post(t, page+"/test", nil)
+		if status != http.StatusOK || !strings.Contains(body, "Check passed") || !strings.Contains(body, "reached its service") {
 			t.Errorf("test after edit = %d, want the check to pass with the kept token and the new channel:\n%s", status, body)
 		}
 		// The edited form lists the channels with the stored token.
-		status, body, _ = dev.post(page+"/form/options/channel", edit)
+		status, body, _ = dev.post(t, page+"/form/options/channel", edit)
 		if status != http.StatusOK || !strings.Contains(body, "#front-desk") {
 			t.Errorf("options of the edited form = %d", status)
 		}
 	})
 
+	t.Run("run history", func(t *testing.T) {
+		ctx := context.Background()
+		et, err := h.deps.EventTypes.FindEventType(ctx, h.scope, "reservation.created")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, _, err := h.deps.Events.PublishEvent(ctx, h.scope, core.EventInput{Type: et.Type, PropertyID: "prop_console", Object: et.Sample})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for len(fake.Messages()) == 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if msgs := fake.Messages(); len(msgs) != 1 || msgs[0].Channel != "C0FRONT" {
+			t.Fatalf("Slack got %+v, want one message in #front-desk", msgs)
+		}
+		var body string
+		for time.Now().Before(deadline) {
+			if _, body = viewer.get(t, page); strings.Contains(body, "badge succeeded") {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !strings.Contains(body, ev.ID) || !strings.Contains(body, "badge succeeded") || !strings.Contains(body, `href="/deliveries/`) {
+			t.Errorf("the run history does not show the delivery of %s succeeded, linked to the inspector:\n%s", ev.ID, body)
+		}
+	})
+
 	t.Run("disable, enable, delete", func(t *testing.T) {
-		if status, _, _ := viewer.post(page+"/disable", nil); status != http.StatusForbidden {
+		if status, _, _ := viewer.post(t, page+"/disable", nil); status != http.StatusForbidden {
 			t.Errorf("viewer disable = %d, want 403", status)
 		}
-		if status, _, _ := dev.post(page+"/disable", nil); status != http.StatusSeeOther {
+		if status, _, _ := dev.post(t, page+"/disable", nil); status != http.StatusSeeOther {
 			t.Fatalf("disable = %d", status)
 		}
-		if _, body := viewer.get(page); !strings.Contains(body, `badge disabled`) || !strings.Contains(body, "disabled from the console by") {
+		if _, body := viewer.get(t, page); !strings.Contains(body, `badge disabled`) || !strings.Contains(body, "disabled from the console by") {
 			t.Error("the page does not show the connection disabled and why")
 		}
-		if status, _, _ := dev.post(page+"/enable", nil); status != http.StatusSeeOther {
+		if status, _, _ := dev.post(t, page+"/enable", nil); status != http.StatusSeeOther {
 			t.Fatalf("enable = %d", status)
 		}
-		if c, _ := h.deps.Connections.FindConnection(context.Background(), h.scope, id); c.Disabled {
-			t.Error("still disabled after enable")
+		if c, err := h.deps.Connections.FindConnection(context.Background(), h.scope, id); err != nil || c.Disabled {
+			t.Errorf("after enable: %+v, %v; want it enabled", c, err)
 		}
-		if status, _, loc := dev.post(page+"/delete", nil); status != http.StatusSeeOther || loc != "/connections" {
+		if status, _, loc := dev.post(t, page+"/delete", nil); status != http.StatusSeeOther || loc != "/connections" {
 			t.Errorf("delete = %d to %q", status, loc)
 		}
-		if status, _ := viewer.get(page); status != http.StatusNotFound {
+		if status, _ := viewer.get(t, page); status != http.StatusNotFound {
 			t.Errorf("deleted connection = %d, want 404", status)
 		}
 	})
