@@ -204,6 +204,15 @@ type eventGroup struct {
 	Types []eventChoice
 }
 
+// Title is the group's name as people write it: "guest_app" is "Guest app".
+func (g eventGroup) Title() string {
+	t := strings.ReplaceAll(g.Name, "_", " ")
+	if t == "" {
+		return t
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
 // Open says the group is unfolded: it has a ticked type.
 func (g eventGroup) Open() bool { return g.CheckedCount() > 0 }
 

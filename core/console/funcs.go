@@ -24,6 +24,7 @@ var funcs = template.FuncMap{
 	"deref":          deref,          // what a *time.Time or *string points to, zero for nil
 	"inc":            func(n int) int { return n + 1 },
 	"dec":            func(n int) int { return n - 1 },
+	"minus":          func(a, b int) int { return a - b },
 }
 
 type navLink struct {
