@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -253,4 +254,63 @@ func TestConnectionPages(t *testing.T) {
 			t.Errorf("deleted connection = %d, want 404", status)
 		}
 	})
+}
+
+// postJSON posts form as the page scripts do (fetch with Accept:
+// application/json and the CSRF header) and decodes the answer.
+func postJSON(t *testing.T, c *client, path string, form url.Values, into any) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set(csrfHeader, c.csrf)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
+		t.Fatalf("POST %s: %d, not JSON: %v", path, resp.StatusCode, err)
+	}
+	return resp.StatusCode
+}
+
+func TestConnectionFormScriptsAnswerJSON(t *testing.T) {
+	h, fake := slackHarness(t)
+	dev := h.as(t, core.RoleDeveloper)
+	dev.get(t, "/connectors/slack/new")
+	form := url.Values{"config.token": {fake.Token}, "config.api_base_url": {fake.APIURL()}, "enabled_events": {"reservation.created"}}
+
+	var opts struct {
+		Options []core.ConnectorOption `json:"options"`
+		Error   string                 `json:"error"`
+	}
+	if status := postJSON(t, dev, "/connectors/slack/options/channel", form, &opts); status != http.StatusOK || len(opts.Options) == 0 {
+		t.Errorf("options = %d %+v, want the channels", status, opts)
+	}
+	var test struct {
+		Test   *core.ConnectionTest `json:"test"`
+		Output string               `json:"output"`
+		Error  string               `json:"error"`
+	}
+	if status := postJSON(t, dev, "/connectors/slack/test", form, &test); status != http.StatusBadRequest || !strings.Contains(test.Error, "channel") {
+		t.Errorf("test without channel = %d %+v, want 400 naming the channel", status, test)
+	}
+	form.Set("config.channel", "C0GENERAL")
+	if status := postJSON(t, dev, "/connectors/slack/test", form, &test); status != http.StatusOK || !test.Test.OK || !strings.Contains(test.Output, "\n  ") {
+		t.Errorf("test = %d %+v, want a passing test with indented output", status, test)
+	}
+
+	var script struct {
+		Test   *core.ScriptTestResult `json:"test"`
+		Output string                 `json:"output"`
+	}
+	src := url.Values{"source": {"function transform(e) { console.log('x'); return {a: 1}; }"}, "test_event_type": {"reservation.created"}}
+	if status := postJSON(t, dev, "/scripts/test", src, &script); status != http.StatusOK || script.Test == nil || len(script.Test.Logs) != 1 ||
+		!strings.Contains(script.Output, `"a": 1`) {
+		t.Errorf("script test = %d %+v", status, script)
+	}
 }

@@ -43,16 +43,29 @@ func library() []libraryScript {
 		if err != nil {
 			continue
 		}
-		summary := ""
-		for _, line := range strings.Split(src, "\n") {
-			if t, ok := strings.CutPrefix(strings.TrimSpace(line), "//"); ok && strings.TrimSpace(t) != "" {
-				summary = strings.TrimSpace(t)
-				break
-			}
-		}
-		out = append(out, libraryScript{Path: p, Title: strings.TrimSuffix(p, path.Ext(p)), Summary: summary})
+		out = append(out, libraryScript{Path: p, Title: strings.TrimSuffix(p, path.Ext(p)), Summary: firstSentence(src)})
 	}
 	return out
+}
+
+// firstSentence returns the first sentence of a script's leading comment.
+func firstSentence(src string) string {
+	var words []string
+	for _, line := range strings.Split(src, "\n") {
+		t, ok := strings.CutPrefix(strings.TrimSpace(line), "//")
+		if !ok || strings.TrimSpace(t) == "" {
+			break
+		}
+		words = append(words, strings.TrimSpace(t))
+	}
+	text := strings.Join(words, " ")
+	if i := strings.Index(text, ". "); i >= 0 {
+		text = text[:i+1]
+	}
+	if r := []rune(text); len(r) > 160 {
+		text = string(r[:159]) + "…"
+	}
+	return text
 }
 
 // scriptsData is what the scripts list shows.
