@@ -76,6 +76,9 @@ func TestConnectorsGalleryAndForm(t *testing.T) {
 		if status != http.StatusOK {
 			t.Errorf("GET form = %d", status)
 		}
+		if _, body := viewer.get(t, "/connectors/slack/new"); strings.Contains(body, "Save and enable") {
+			t.Error("a viewer is offered Save")
+		}
 		if status, _ := dev.get(t, "/connectors/nope/new"); status != http.StatusNotFound {
 			t.Errorf("unknown connector form = %d, want 404", status)
 		}
