@@ -108,7 +108,8 @@ type scriptForm struct {
 	TestError   string
 	Versions    []int // newest first
 	Targets     []scriptTarget
-	DTS         string // bellhop.d.ts, for the API panel
+	Recent      []*core.Event // the newest retained events, offered to test on
+	DTS         string        // bellhop.d.ts, for the API panel
 }
 
 // Action is where the editor saves.
@@ -164,6 +165,11 @@ func (s *Server) newScriptForm(c *gin.Context, sc *core.Script) (*scriptForm, er
 			}
 		}
 	}
+	recent, err := s.deps.Events.ListEvents(c, s.scope(c), core.EventFilter{Page: core.Page{Limit: 10}})
+	if err != nil {
+		return nil, err
+	}
+	f.Recent = recent.Data
 	if sc == nil {
 		return f, nil
 	}

@@ -100,6 +100,21 @@ func TestScriptsPages(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(body, "nope") || !strings.Contains(body, "script.js:3:") {
 			t.Errorf("a throwing script = %d, want its error with line 3:\n%s", status, body)
 		}
+		et, err := h.deps.EventTypes.FindEventType(context.Background(), h.scope, "guest.checked_in")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, _, err := h.deps.Events.PublishEvent(context.Background(), h.scope, core.EventInput{Type: et.Type, PropertyID: "prop_console", Object: et.Sample})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, body := dev.get(t, "/scripts/"+id); !strings.Contains(body, `<option value="`+ev.ID+`">`) {
+			t.Error("the editor does not offer the newest event to test on")
+		}
+		status, body, _ = dev.post(t, "/scripts/"+id+"/test", url.Values{"source": {src}, "test_event_id": {ev.ID}})
+		if status != http.StatusOK || !strings.Contains(body, "hi guest.checked_in") || !strings.Contains(body, "<code>"+ev.ID+"</code>") {
+			t.Errorf("a test on a retained event = %d, want it run on %s:\n%s", status, ev.ID, body)
+		}
 		status, body, _ = dev.post(t, "/scripts/test", url.Values{"source": {src}, "test_event_id": {"evt_missing"}})
 		if status != http.StatusBadRequest || !strings.Contains(body, "No retained event evt_missing") {
 			t.Errorf("an unknown event = %d, want 400 saying so:\n%s", status, body)
