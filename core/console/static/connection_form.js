@@ -93,6 +93,8 @@ if (form) {
       button.disabled = false;
       button.textContent = "Test";
       result.replaceChildren(render(data));
+      // In one column (tablets) the result sits below the form: bring it into view.
+      result.scrollIntoView({ block: "nearest", behavior: "smooth" });
     });
   }
 }

@@ -107,6 +107,8 @@ for (const button of form?.querySelectorAll("[data-script-test]") ?? []) {
     button.disabled = false;
     button.textContent = label;
     result.replaceChildren(render(data));
+    // In one column (tablets) the result sits below the form: bring it into view.
+    result.scrollIntoView({ block: "nearest", behavior: "smooth" });
   });
 }
 
