@@ -130,6 +130,16 @@ type EndpointStats struct {
 	FailuresByCode map[string]int `json:"failures_by_code"` // "500", "429", "timeout", "connection", …
 }
 
+// AttemptCount is a scope's attempts over one stretch of time (a minute),
+// across every target: how many there were and how they ended. Attempts
+// that neither succeeded nor failed (skips) are not counted.
+type AttemptCount struct {
+	Start     time.Time `json:"start"`
+	Total     int       `json:"total"`
+	Succeeded int       `json:"succeeded"`
+	Failed    int       `json:"failed"`
+}
+
 // DeliveryService reads the attempt log and starts replays and backfills.
 type DeliveryService interface {
 	// FindDelivery returns a delivery with its attempts. Returns ENOTFOUND.
@@ -154,6 +164,27 @@ type DeliveryService interface {
 	// TargetStats returns a target's figures of the last hour and the last
 	// day. Returns ENOTFOUND.
 	TargetStats(ctx context.Context, scope Scope, target Target) ([]*EndpointStats, error)
+
+	// RecentAttempts returns the scope's attempts, over every target, in
+	// each minute of the last hour: 60 counts, oldest first, the last one
+	// the current minute.
+	RecentAttempts(ctx context.Context, scope Scope) ([]AttemptCount, error)
+
+	// NewestFailedDeliveries returns up to limit of the scope's deliveries,
+	// over every target, whose latest attempt failed, newest failure first:
+	// those that failed for good and those waiting for a retry. One that
+	// succeeded since is left out.
+	NewestFailedDeliveries(ctx context.Context, scope Scope, limit int) ([]*Delivery, error)
+
+	// TargetsLastHour returns the attempts of each of targets over the last
+	// hour, in one read: the health column of a list of endpoints or
+	// connections. At most MaxPageLimit targets; each count's Start is the
+	// start of the hour. Targets not in scope count nothing.
+	TargetsLastHour(ctx context.Context, scope Scope, targets []Target) (map[Target]AttemptCount, error)
+
+	// ListEventDeliveries lists an event's deliveries to every target
+	// (replays and backfills too), newest first. An unknown event has none.
+	ListEventDeliveries(ctx context.Context, scope Scope, eventID string, page Page) (List[*Delivery], error)
 }
 
 // targetIDs is how a backfill, and a delivery's endpoint_id, spell a

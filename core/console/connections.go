@@ -2,8 +2,6 @@ package console
 
 import (
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,54 +12,6 @@ import (
 // masked), run history, figures, and the buttons to test, edit, enable,
 // disable and delete it. Its deliveries open in the delivery inspector.
 
-// pager holds the links to the pages before and after a list page.
-type pager struct {
-	Prev, Next string
-}
-
-// pageQuery reads a list page from the query: limit, starting_after and
-// ending_before, as the API takes them.
-func pageQuery(c *gin.Context, def int) core.Page {
-	p := core.Page{Limit: def, StartingAfter: c.Query("starting_after"), EndingBefore: c.Query("ending_before")}
-	if n, err := strconv.Atoi(c.Query("limit")); err == nil && n > 0 {
-		p.Limit = min(n, core.MaxPageLimit)
-	}
-	if p.StartingAfter != "" {
-		p.EndingBefore = ""
-	}
-	return p
-}
-
-// pagerFor links the pages around one whose items run from first to last
-// ids. more is List.HasMore: more items lie in the direction asked.
-func pagerFor(base string, q url.Values, page core.Page, first, last string, more bool) pager {
-	var p pager
-	link := func(key, id string) string {
-		v := url.Values{}
-		for k, vs := range q {
-			if k != "starting_after" && k != "ending_before" {
-				v[k] = vs
-			}
-		}
-		v.Set(key, id)
-		return base + "?" + v.Encode()
-	}
-	if first == "" {
-		if page.EndingBefore != "" { // an empty page before: offer the way back
-			p.Next = base
-		}
-		return p
-	}
-	backward := page.EndingBefore != ""
-	if (backward && more) || (!backward && page.StartingAfter != "") {
-		p.Prev = link("ending_before", first)
-	}
-	if (!backward && more) || backward {
-		p.Next = link("starting_after", last)
-	}
-	return p
-}
-
 // connectionsData is what the connections list shows.
 type connectionsData struct {
 	Connections []*core.Connection
@@ -71,7 +21,7 @@ type connectionsData struct {
 
 func (s *Server) handleConnections() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		page := pageQuery(c, 20)
+		page := pageOf(c)
 		list, err := s.deps.Connections.ListConnections(c, s.scope(c), page)
 		if err != nil {
 			s.fail(c, err)
@@ -83,11 +33,8 @@ func (s *Server) handleConnections() gin.HandlerFunc {
 				data.Names[i.Name] = i.DisplayName
 			}
 		}
-		if n := len(list.Data); n > 0 {
-			data.Pager = pagerFor("/connections", c.Request.URL.Query(), page, list.Data[0].ID, list.Data[n-1].ID, list.HasMore)
-		} else {
-			data.Pager = pagerFor("/connections", c.Request.URL.Query(), page, "", "", false)
-		}
+		first, last := firstLast(list.Data, func(c *core.Connection) string { return c.ID })
+		data.Pager = pagerFor(c, page, list.HasMore, first, last)
 		s.render(c, http.StatusOK, "connections", "connectors", data)
 	}
 }
@@ -132,18 +79,14 @@ func (s *Server) loadConnection(c *gin.Context) (*connectionData, error) {
 		}
 	}
 	target := core.Target{Kind: core.TargetConnection, ID: conn.ID}
-	page := pageQuery(c, 20)
+	page := pageOf(c)
 	list, err := s.deps.Deliveries.ListDeliveries(c, scope, target, core.DeliveryFilter{Page: page})
 	if err != nil {
 		return nil, err
 	}
 	d.Deliveries = list.Data
-	base := "/connections/" + conn.ID
-	if n := len(list.Data); n > 0 {
-		d.Pager = pagerFor(base, c.Request.URL.Query(), page, list.Data[0].ID, list.Data[n-1].ID, list.HasMore)
-	} else {
-		d.Pager = pagerFor(base, c.Request.URL.Query(), page, "", "", false)
-	}
+	first, last := firstLast(list.Data, func(d *core.Delivery) string { return d.ID })
+	d.Pager = pagerFor(c, page, list.HasMore, first, last)
 	if d.Stats, err = s.deps.Deliveries.TargetStats(c, scope, target); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,15 @@ var funcs = template.FuncMap{
 	"pct":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 	"navItem":  navItem, // a sidebar link, highlighted on its own section
 
+	// Home, events, event types, endpoints, the delivery inspector, backfills.
+	"targetHref":   targetHref,                                                  // the console page of a delivery's target
+	"targetKind":   targetKind,                                                  // "Endpoint" or "Connection"
+	"ms":           func(f float64) string { return fmt.Sprintf("%.0f ms", f) }, // a latency
+	"outcomeClass": outcomeClass,                                                // ok or bad: how an attempt ended, for the timeline
+	"headerLines":  headerLines,                                                 // a header map as sorted "Name: value" lines
+	"json":         jsonText,
+	"scriptHref":   scriptHref, // the page of a saved script; "" for a shipped one                                                    // a value as indented JSON text (escaped by the template)
+
 	// Connectors, connections, scripts
 	"initial":        initial,        // the first letter of a name, for a logo tile
 	"connectorState": connectorState, // the badge class of a plugin state

@@ -27,7 +27,30 @@ func (s *Server) routes() {
 
 	dev := in.Group("/", s.need(core.RoleDeveloper)) // changes to endpoints, scripts, connections, replays
 	owner := in.Group("/", s.need(core.RoleOwner))   // changes to keys, users and settings
-	_, _ = dev, owner
+	_ = owner
+
+	// Home, events, event types, endpoints, the delivery inspector and backfills.
+	dev.POST("/reenable", s.handleReenable())                                   // re-enable a disabled endpoint or connection from home
+	in.GET("/events", s.handleEvents())                                         // events, filtered by type, property and time; ?q= jumps to an id
+	in.GET("/events/:id", s.handleEvent())                                      // an event's payload and where it went
+	dev.POST("/events/:id/resend", s.handleResendEvent())                       // queue the event again for one endpoint or connection
+	in.GET("/event_types", s.handleEventTypes())                                // the catalog, grouped by prefix
+	in.GET("/event_types/:type", s.handleEventType())                           // one type: description, schema, sample
+	dev.POST("/event_types/:type/test", s.handleSendTestEvent())                // send the type's sample to an endpoint now; shows the attempt
+	in.GET("/endpoints", s.handleEndpoints())                                   // endpoints with their state
+	in.GET("/endpoints/new", s.need(core.RoleDeveloper), s.handleNewEndpoint()) // the new-endpoint form
+	dev.POST("/endpoints", s.handleCreateEndpoint())                            // create an endpoint; its secret is shown once, on the answer
+	in.GET("/endpoints/:id", s.handleEndpoint())                                // details, stats, the delivery log and the forms below
+	dev.POST("/endpoints/:id/rotate", s.handleRotateSecret())                   // new secret shown once; the old one signs for the grace chosen
+	dev.POST("/endpoints/:id/enable", s.handleEnableEndpoint())                 // re-enable; parked deliveries go out
+	dev.POST("/endpoints/:id/disable", s.handleDisableEndpoint())               // pause deliveries with a reason
+	dev.POST("/endpoints/:id/test", s.handleTestEndpoint())                     // send a sample of a type now; shows the attempt
+	dev.POST("/endpoints/:id/delete", s.handleDeleteEndpoint())                 // delete for good (the form asks first)
+	in.GET("/deliveries/:id", s.handleDelivery())                               // the inspector: attempts, headers, bodies, next retry
+	dev.POST("/deliveries/:id/replay", s.handleReplayDelivery())                // queue the delivery's event again for its target
+	dev.POST("/backfills", s.handleStartBackfill())                             // replay a window of events to a target
+	in.GET("/backfills/:id", s.handleBackfill())                                // a backfill's progress bar
+	in.GET("/backfills/:id/progress", s.handleBackfillProgress())               // the same as JSON, polled by static/backfill.js
 
 	// Connectors, connections, scripts.
 	in.GET("/connectors", s.handleConnectors())                                 // the gallery of installed connector plugins

@@ -77,18 +77,15 @@ type scriptsData struct {
 
 func (s *Server) handleScripts() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		page := pageQuery(c, 20)
+		page := pageOf(c)
 		list, err := s.deps.Scripts.ListScripts(c, s.scope(c), page)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		d := &scriptsData{Scripts: list.Data, Library: library()}
-		first, last := "", ""
-		if n := len(list.Data); n > 0 {
-			first, last = list.Data[0].ID, list.Data[n-1].ID
-		}
-		d.Pager = pagerFor("/scripts", c.Request.URL.Query(), page, first, last, list.HasMore)
+		first, last := firstLast(list.Data, func(s *core.Script) string { return s.ID })
+		d.Pager = pagerFor(c, page, list.HasMore, first, last)
 		s.render(c, http.StatusOK, "scripts", "scripts", d)
 	}
 }

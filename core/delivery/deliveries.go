@@ -49,3 +49,44 @@ func (e *Engine) TargetStats(ctx context.Context, scope core.Scope, target core.
 	}
 	return []*core.EndpointStats{hour, day}, nil
 }
+
+// RecentAttempts returns the scope's attempts over every target in each
+// minute of the last hour, oldest first.
+func (e *Engine) RecentAttempts(ctx context.Context, scope core.Scope) ([]core.AttemptCount, error) {
+	return e.attempts.RecentAttempts(ctx, scope, time.Now())
+}
+
+// NewestFailedDeliveries returns up to limit deliveries of the scope whose
+// latest attempt failed, newest failure first, over every target.
+func (e *Engine) NewestFailedDeliveries(ctx context.Context, scope core.Scope, limit int) ([]*core.Delivery, error) {
+	return e.attempts.NewestFailedDeliveries(ctx, scope, min(max(limit, 1), core.MaxPageLimit))
+}
+
+// ListEventDeliveries lists an event's deliveries to every target, newest
+// first. An unknown event has none: its deliveries outlive it in the
+// retention, so the event's absence says nothing about them.
+func (e *Engine) ListEventDeliveries(ctx context.Context, scope core.Scope, eventID string, page core.Page) (core.List[*core.Delivery], error) {
+	return e.attempts.ListEventDeliveries(ctx, scope, eventID, page)
+}
+
+// TargetsLastHour returns each target's attempts over the last hour, read
+// at once for a list page. Returns EINVALID for more than MaxPageLimit
+// targets.
+func (e *Engine) TargetsLastHour(ctx context.Context, scope core.Scope, targets []core.Target) (map[core.Target]core.AttemptCount, error) {
+	if len(targets) > core.MaxPageLimit {
+		return nil, core.ParamError("targets", "At most %d targets at once.", core.MaxPageLimit)
+	}
+	ids := make([]string, len(targets))
+	for i, t := range targets {
+		ids[i] = t.ID
+	}
+	byID, err := e.attempts.TargetsLastHour(ctx, scope, ids, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[core.Target]core.AttemptCount, len(targets))
+	for _, t := range targets {
+		out[t] = byID[t.ID]
+	}
+	return out, nil
+}

@@ -51,6 +51,12 @@ type attemptLog interface {
 	FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error)
 	ListDeliveries(ctx context.Context, scope core.Scope, targetID string, f core.DeliveryFilter) (core.List[*core.Delivery], error)
 	TargetStats(ctx context.Context, scope core.Scope, targetID string, window time.Duration, label string) (*core.EndpointStats, error)
+	// The scope's figures over every target, for the console's home page
+	// and event page.
+	RecentAttempts(ctx context.Context, scope core.Scope, now time.Time) ([]core.AttemptCount, error)
+	NewestFailedDeliveries(ctx context.Context, scope core.Scope, limit int) ([]*core.Delivery, error)
+	ListEventDeliveries(ctx context.Context, scope core.Scope, eventID string, page core.Page) (core.List[*core.Delivery], error)
+	TargetsLastHour(ctx context.Context, scope core.Scope, targetIDs []string, now time.Time) (map[string]core.AttemptCount, error)
 }
 
 // workLoop reads the deliveries streams whenever the engine has room for

@@ -17,6 +17,11 @@ import (
 //	t:<target>:w:<minute> HASH  n, e5: attempts and 5xx answers in that minute (TTL 6m)
 //	t:<target>:st:<5min>  HASH  n, ok, fail, c:<code>, l:<latency bucket> (TTL 25h)
 //
+// and per scope, for the console's home page (deliveries.go lists them):
+//
+//	am:<minute>  HASH  n, ok, fail: the scope's attempts in that minute (TTL 2h)
+//	dfail        ZSET  delivery ids by their latest failed attempt (newest 1,000)
+//
 // A target's rate_limit is in ratelimit_shared.go.
 
 // AttemptRecord is what the engine learnt from one attempt, for FinishAttempt.
@@ -49,10 +54,12 @@ type Health struct {
 var finishAttempt = redis.NewScript(`
 local delivery, attempts, stream, retries, health, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local window_first, window_last = 7, 11 -- KEYS[7..11]: the target's last five minutes, this one first
+local scope_minute, failures = KEYS[12], KEYS[13]
 local group, entry, attempt_count, attempt_json = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local status, reason, last_status, next_at, now_ms = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local retention_ms, delivery_id, outcome, is_5xx = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
 local fail_code, latency_bucket, stats_ttl_ms = ARGV[14], ARGV[15], ARGV[16]
+local failures_kept = tonumber(ARGV[17])
 
 local function ack()
   if entry ~= '' then
@@ -90,6 +97,14 @@ if outcome ~= 'none' then
   redis.call('HINCRBY', minute, 'n', 1)
   if is_5xx == '1' then redis.call('HINCRBY', minute, 'e5', 1) end
   redis.call('PEXPIRE', minute, 360000)
+  redis.call('HINCRBY', scope_minute, 'n', 1)
+  redis.call('HINCRBY', scope_minute, outcome, 1)
+  redis.call('PEXPIRE', scope_minute, 7200000)
+end
+if outcome == 'fail' or status == 'failed' then
+  redis.call('ZADD', failures, now_ms, delivery_id)
+  redis.call('ZREMRANGEBYRANK', failures, 0, -1 - failures_kept)
+  redis.call('PEXPIRE', failures, retention_ms)
 end
 if outcome ~= 'fail' then return {consec, 0, 0} end
 local n, e = 0, 0
@@ -121,6 +136,7 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 	for i := int64(0); i < 5; i++ {
 		keys = append(keys, s.targetKey(scope, tid, "w", strconv.FormatInt(minute-i, 10)))
 	}
+	keys = append(keys, s.scopeMinuteKey(scope, minute), s.failuresKey(scope))
 	outcome := "none"
 	if r.Counted && r.Succeeded {
 		outcome = "ok"
@@ -137,7 +153,7 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 	}
 	args := []any{WorkerGroup, r.EntryID, d.AttemptCount, b, r.Status, r.Reason, status, next,
 		now.UnixMilli(), r.Retention.Milliseconds(), d.ID, outcome, boolArg(r.Is5xx), r.FailCode, r.LatencyBkt,
-		(25 * time.Hour).Milliseconds()}
+		(25 * time.Hour).Milliseconds(), failuresKept}
 	res, err := finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
 	if err != nil {
 		return Health{}, storeErr("finish attempt", err)

@@ -24,6 +24,10 @@ import (
 //	dlv:<id>:att       LIST    the attempts, as JSON, oldest first
 //	t:<target>:dlv     ZSET    a target's delivery ids by creation time (ms)
 //	t:<target>:parked  ZSET    deliveries waiting for a disabled target
+//	evt:<event>:dlv    ZSET    an event's delivery ids, every target, by creation time (ms)
+//	dfail              ZSET    delivery ids by the time of their latest failed
+//	                           attempt, newest 1,000 (the console's home page)
+//	am:<minute>        HASH    n, ok, fail: the scope's attempts in that minute (TTL 2h)
 //
 // The deliveries stream is one per scope, not a fixed set of shards, so that
 // creating a delivery, queueing it and acking the event that caused it is one
@@ -54,6 +58,10 @@ func (s *Store) attemptsKey(scope core.Scope, id string) string {
 	return s.scopeKey(scope, "dlv", id, "att")
 }
 
+func (s *Store) eventDeliveriesKey(scope core.Scope, eventID string) string {
+	return s.scopeKey(scope, "evt", eventID, "dlv")
+}
+
 func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) string {
 	return s.scopeKey(scope, append([]string{"t", targetID}, parts...)...)
 }
@@ -63,8 +71,8 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 // at once. A dispatcher that crashed before the ack dispatches the events
 // again and creates nothing twice.
 //
-// KEYS: deliveries stream, events stream, then hash and target index per
-// delivery. ARGV: group, now, retention, P, P payloads, E, E entry ids, then
+// KEYS: deliveries stream, events stream, then hash, target index and event
+// index per delivery. ARGV: group, now, retention, P, P payloads, E, E entry ids, then
 // 9 fields per delivery, the last the index of its payload.
 var createDeliveries = redis.NewScript(`
 local deliveries_stream, events_stream = KEYS[1], KEYS[2]
@@ -74,8 +82,8 @@ local entries = tonumber(ARGV[5 + payloads])   -- then the events-stream entries
 local first_entry = 6 + payloads
 local first_delivery = first_entry + entries   -- then 9 fields per delivery
 local created = 0
-for i = 0, (#KEYS - 2) / 2 - 1 do
-  local delivery, index, b = KEYS[3 + 2*i], KEYS[4 + 2*i], first_delivery + 9*i
+for i = 0, (#KEYS - 2) / 3 - 1 do
+  local delivery, index, by_event, b = KEYS[3 + 3*i], KEYS[4 + 3*i], KEYS[5 + 3*i], first_delivery + 9*i
   local id, payload = ARGV[b], ARGV[4 + tonumber(ARGV[b+8])]
   if redis.call('EXISTS', delivery) == 0 then
     redis.call('HSET', delivery, 'id', id, 'event_id', ARGV[b+1], 'event_type', ARGV[b+2],
@@ -86,6 +94,8 @@ for i = 0, (#KEYS - 2) / 2 - 1 do
     redis.call('ZADD', index, now, id)
     redis.call('ZREMRANGEBYSCORE', index, '-inf', tonumber(now) - retention_ms)
     redis.call('PEXPIRE', index, retention_ms)
+    redis.call('ZADD', by_event, now, id)
+    redis.call('PEXPIRE', by_event, retention_ms)
     redis.call('XADD', deliveries_stream, '*', 'd', id)
     created = created + 1
   end
@@ -138,7 +148,7 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 	live := boolArg(scope.Livemode)
 	for i, ev := range batch {
 		for _, d := range ev.Deliveries {
-			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"))
+			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"), s.eventDeliveriesKey(scope, d.EventID))
 			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1)
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}

@@ -63,7 +63,8 @@
 //
 // The delivery engine's keys (endpoints.go, deliveries.go, attempts.go,
 // backfills.go document them) live under T:ep, T:eps, T:dq, T:dlv, T:t and
-// T:bf. The rate limits shared by every hub (an endpoint's rate_limit, a
+// T:bf; the scope-wide figures the console's home and event pages read
+// (overview.go) under T:evt:<event>:dlv, T:dfail and T:am:<minute>. The rate limits shared by every hub (an endpoint's rate_limit, a
 // connector's declared limits; ratelimit_shared.go) are GCRA state kept by
 // github.com/go-redis/redis_rate under rate:T:t:<target>:rate and
 // rate:T:lim:<connector>:<limit>:<hash>: in the account's slot too.
