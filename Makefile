@@ -106,6 +106,11 @@ vet:
 receiver-node:
 	cd examples/receivers/node && npm ci --no-audit --no-fund && npm run build
 
+## vendor-console: re-fetch the console's vendored front-end files from npm (needs npm and the network; the build does not)
+.PHONY: vendor-console
+vendor-console:
+	sh core/console/vendor.sh
+
 ## clean: remove built binaries
 .PHONY: clean
 clean:

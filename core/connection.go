@@ -46,6 +46,16 @@ type ConnectionInput struct {
 	Disabled          *bool
 }
 
+// ConnectionDraft is a connection form not saved yet: what a person typed
+// into the console's form before pressing Save. ID names the stored
+// connection being edited, whose stored secrets fill the secret fields left
+// empty or sent back masked; "" is a new connection, of Input.Connector.
+// Only Connector, Config, EnabledEvents and TransformScriptID are read.
+type ConnectionDraft struct {
+	ID    string
+	Input ConnectionInput
+}
+
 // ConnectorInfo is what the hub shows about one connector plugin: what it
 // does, the JSON Schema of its configuration form (secret fields carry
 // "x-secret"), the event types it suggests and whether it runs.
@@ -107,6 +117,22 @@ type ConnectionService interface {
 	// configuration, so that the credentials never travel again. Returns
 	// ENOTFOUND, or EINVALID when the connector lists no options for field.
 	ConnectionOptions(ctx context.Context, scope Scope, id, field string) ([]ConnectorOption, error)
+
+	// DraftOptions is ConnectionOptions for a configuration not saved yet,
+	// so that a form can offer the Slack channels a token sees before the
+	// connection exists (a Slack connection with a token cannot be saved
+	// without its channel). The config need not be complete: only what the
+	// connector needs to list (the token). Returns ENOTFOUND for an unknown
+	// connection, EINVALID naming "connector" for an unknown connector, and
+	// EINVALID when the connector lists no options for field or the config
+	// cannot list them (the message says why, never quoting a secret).
+	DraftOptions(ctx context.Context, scope Scope, draft ConnectionDraft, field string) ([]ConnectorOption, error)
+
+	// TestDraft is TestConnection for a configuration not saved yet: the
+	// config is validated as CreateConnection would (EINVALID naming
+	// "config.<field>"), then checked live and a sample run through the
+	// draft's transform. Nothing is stored or delivered.
+	TestDraft(ctx context.Context, scope Scope, draft ConnectionDraft, eventType string) (*ConnectionTest, error)
 
 	// CreateConnection validates input (the config against the connector's
 	// schema and by its Validate) and stores a new connection. Returns

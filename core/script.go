@@ -130,6 +130,10 @@ type ScriptService interface {
 	CreateScript(ctx context.Context, scope Scope, s *Script) error
 	FindScript(ctx context.Context, scope Scope, id string) (*Script, error)
 	ListScripts(ctx context.Context, scope Scope, page Page) (List[*Script], error)
+	// FindScriptVersion returns one saved version of a script (versions run
+	// from 1 to the latest's Version), for the console's diff. Returns
+	// ENOTFOUND if either is unknown.
+	FindScriptVersion(ctx context.Context, scope Scope, id string, version int) (*Script, error)
 	// UpdateScript saves a new version. Returns ENOTFOUND and EINVALID.
 	UpdateScript(ctx context.Context, scope Scope, id string, upd ScriptUpdate) (*Script, error)
 	// DeleteScript returns ECONFLICT listing the targets that use the script.

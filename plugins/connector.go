@@ -114,6 +114,10 @@ type Field struct {
 	Required bool     `json:"required,omitempty"`
 	Secret   bool     `json:"secret,omitempty"`   // encrypted at rest, never returned by the API
 	Advanced bool     `json:"advanced,omitempty"` // shown folded away in a form
+	// Options says the connector lists this field's choices (OptionLister:
+	// Slack channels, sheet tabs), so a form offers them in a list once the
+	// fields they need (a token) are filled in, and still takes typed text.
+	Options bool `json:"options,omitempty"`
 	// URLMembers names, for a field that holds a JSON object (a key file),
 	// its members that are URLs (Google's token_uri), so that the host
 	// checks them like a field of format "uri" before a live connection is

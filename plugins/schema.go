@@ -23,7 +23,8 @@ const (
 // form without knowing the connector. Properties appear in field order and
 // "x-order" lists them again, because JSON objects have no order; secret
 // fields carry "writeOnly": true and "x-secret": true; Help becomes the
-// description; advanced fields carry "x-advanced": true.
+// description; advanced fields carry "x-advanced": true, and fields whose
+// choices the connector lists (Field.Options) "x-options": true.
 func ConfigSchema(fields []Field) json.RawMessage {
 	var props bytes.Buffer
 	props.WriteByte('{')
@@ -67,11 +68,12 @@ type propertySchema struct {
 	WriteOnly   bool     `json:"writeOnly,omitempty"`
 	Secret      bool     `json:"x-secret,omitempty"`
 	Advanced    bool     `json:"x-advanced,omitempty"`
+	Options     bool     `json:"x-options,omitempty"`
 }
 
 func fieldSchema(f Field) propertySchema {
 	return propertySchema{Type: f.Type, Title: f.Title, Description: f.Help, Format: f.Format,
-		Enum: f.Enum, WriteOnly: f.Secret, Secret: f.Secret, Advanced: f.Advanced}
+		Enum: f.Enum, WriteOnly: f.Secret, Secret: f.Secret, Advanced: f.Advanced, Options: f.Options}
 }
 
 // ValidateFields checks config against a connector's fields: required fields

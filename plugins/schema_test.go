@@ -11,7 +11,7 @@ import (
 
 var slackLike = []plugins.Field{
 	{Name: "token", Title: "Bot token", Type: "string", Required: true, Secret: true, Help: "xoxb-…"},
-	{Name: "channel", Title: "Channel", Type: "string", Required: true},
+	{Name: "channel", Title: "Channel", Type: "string", Required: true, Options: true},
 	{Name: "style", Title: "Style", Type: "string", Enum: []string{"short", "long"}},
 	{Name: "api_base_url", Title: "API base URL", Type: "string", Format: "uri", Advanced: true},
 	{Name: "batch", Title: "Batch size", Type: "integer"},
@@ -45,7 +45,7 @@ func TestConfigSchema(t *testing.T) {
 		{"x-order", fmt.Sprint(s.Order), "[token channel style api_base_url batch unfurl]"},
 		{"additionalProperties", fmt.Sprint(*s.Additional), "false"},
 		{"token", fmt.Sprint(s.Properties["token"]), "map[description:xoxb-… title:Bot token type:string writeOnly:true x-secret:true]"},
-		{"channel", fmt.Sprint(s.Properties["channel"]), "map[title:Channel type:string]"},
+		{"channel", fmt.Sprint(s.Properties["channel"]), "map[title:Channel type:string x-options:true]"},
 		{"style", fmt.Sprint(s.Properties["style"]["enum"]), "[short long]"},
 		{"api_base_url", fmt.Sprint(s.Properties["api_base_url"]), "map[format:uri title:API base URL type:string x-advanced:true]"},
 		{"batch", fmt.Sprint(s.Properties["batch"]["type"]), "integer"},

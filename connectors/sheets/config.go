@@ -18,7 +18,7 @@ func Fields() []plugins.Field {
 			Help:       "In the Google Cloud console, enable the Google Sheets API, create a service account, add a JSON key and paste the file here; then share the spreadsheet with the account's email as Editor."},
 		{Name: "spreadsheet_id", Title: "Spreadsheet", Type: "string", Required: true,
 			Help: "The spreadsheet's URL or its id (the part after /d/ in the URL)."},
-		{Name: "sheet", Title: "Tab", Type: "string",
+		{Name: "sheet", Title: "Tab", Type: "string", Options: true,
 			Help: "The tab to append to; the spreadsheet's first tab if empty."},
 		connectors.APIBaseURLField(defaultAPIURL),
 	}

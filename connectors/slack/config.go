@@ -29,7 +29,7 @@ func Fields() []plugins.Field {
 	return []plugins.Field{
 		{Name: "token", Title: "Bot token", Type: "string", Secret: true,
 			Help: "The Bot User OAuth Token (xoxb-…) of your Slack app. " + scopesHelp + " Leave empty to use a webhook URL instead."},
-		{Name: "channel", Title: "Channel", Type: "string",
+		{Name: "channel", Title: "Channel", Type: "string", Options: true,
 			Help: "The channel id (C…) or #name to post to. Invite the app to it with /invite."},
 		{Name: "webhook_url", Title: "Incoming webhook URL", Type: "string", Format: "uri", Secret: true,
 			Help: "Instead of a token: an incoming-webhook URL (https://hooks.slack.com/services/…). It posts to the channel chosen when it was created."},

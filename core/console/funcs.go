@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -24,6 +25,15 @@ var funcs = template.FuncMap{
 	"headerLines":  headerLines,                                                 // a header map as sorted "Name: value" lines
 	"json":         jsonText,
 	"scriptHref":   scriptHref, // the page of a saved script; "" for a shipped one                                                    // a value as indented JSON text (escaped by the template)
+
+	// Connectors, connections, scripts
+	"initial":        initial,        // the first letter of a name, for a logo tile
+	"connectorState": connectorState, // the badge class of a plugin state
+	"jsonString":     jsonString,     // a value as JSON text, for a data- attribute
+	"deref":          deref,          // what a *time.Time or *string points to, zero for nil
+	"inc":            func(n int) int { return n + 1 },
+	"dec":            func(n int) int { return n - 1 },
+	"minus":          func(a, b int) int { return a - b },
 }
 
 type navLink struct {
@@ -95,4 +105,45 @@ func pretty(v any) string {
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
 	return string(b)
+}
+
+// initial returns the first letter of name, upper-cased.
+func initial(name string) string {
+	for _, r := range name {
+		return strings.ToUpper(string(r))
+	}
+	return "?"
+}
+
+// connectorState maps a plugin state to a badge class.
+func connectorState(state string) string {
+	switch state {
+	case "running", "available":
+		return "ok"
+	case "crashed", "error":
+		return "bad"
+	}
+	return "warn"
+}
+
+// jsonString encodes v as JSON; the template escapes it for its context.
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func deref(p any) any {
+	switch x := p.(type) {
+	case *time.Time:
+		if x == nil {
+			return time.Time{}
+		}
+		return *x
+	case *string:
+		if x == nil {
+			return ""
+		}
+		return *x
+	}
+	return p
 }

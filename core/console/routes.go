@@ -51,4 +51,32 @@ func (s *Server) routes() {
 	dev.POST("/backfills", s.handleStartBackfill())                             // replay a window of events to a target
 	in.GET("/backfills/:id", s.handleBackfill())                                // a backfill's progress bar
 	in.GET("/backfills/:id/progress", s.handleBackfillProgress())               // the same as JSON, polled by static/backfill.js
+
+	// Connectors, connections, scripts.
+	in.GET("/connectors", s.handleConnectors())                                 // the gallery of installed connector plugins
+	in.GET("/connectors/:name/new", s.handleNewConnection())                    // the form drawn from the connector's schema
+	dev.POST("/connectors/:name/new", s.handleCreateConnection())               // save the form as a new, enabled connection
+	dev.POST("/connectors/:name/options/:field", s.handleFormOptions(false))    // a field's choices (Slack channels) for the unsaved form
+	dev.POST("/connectors/:name/test", s.handleFormTest(false))                 // live check and dry run of the unsaved form
+	in.GET("/connections", s.handleConnections())                               // the account's connections, newest first
+	in.GET("/connections/:id", s.handleConnection())                            // config (secrets masked), stats, run history
+	in.GET("/connections/:id/edit", s.handleEditConnection())                   // the form, secrets left empty
+	dev.POST("/connections/:id", s.handleUpdateConnection())                    // save the edited form; empty secrets are kept
+	dev.POST("/connections/:id/form/options/:field", s.handleFormOptions(true)) // a field's choices for the edited form
+	dev.POST("/connections/:id/form/test", s.handleFormTest(true))              // live check and dry run of the edited form
+	dev.POST("/connections/:id/test", s.handleTestConnection())                 // live check and dry run of the saved connection
+	dev.POST("/connections/:id/enable", s.handleEnableConnection())             // re-enable; parked deliveries go out
+	dev.POST("/connections/:id/disable", s.handleDisableConnection())           // stop deliveries; they wait, parked
+	dev.POST("/connections/:id/delete", s.handleDeleteConnection())             // remove the connection
+	in.GET("/scripts", s.handleScripts())                                       // the account's scripts and the shipped library
+	in.GET("/scripts/new", s.handleNewScript())                                 // the editor, blank or from a library script (?from=)
+	dev.POST("/scripts/new", s.handleCreateScript())                            // save the editor as version 1
+	dev.POST("/scripts/test", s.handleTestScript(false))                        // dry-run unsaved source on a sample or a retained event
+	in.GET("/scripts/:id", s.handleScript())                                    // the editor with the latest version, versions, users
+	dev.POST("/scripts/:id", s.handleUpdateScript())                            // save the editor as a new version
+	dev.POST("/scripts/:id/test", s.handleTestScript(true))                     // dry-run the editor's source as typed
+	in.GET("/scripts/:id/diff", s.handleScriptDiff())                           // line diff of two versions (?from=&to=)
+	dev.POST("/scripts/:id/attach", s.handleAttachScript(true))                 // make an endpoint or connection run this script
+	dev.POST("/scripts/:id/detach", s.handleAttachScript(false))                // stop an endpoint or connection running it
+	dev.POST("/scripts/:id/delete", s.handleDeleteScript())                     // delete a script no target uses
 }

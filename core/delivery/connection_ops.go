@@ -17,6 +17,11 @@ func (c *Connections) ConnectionOptions(ctx context.Context, scope core.Scope, i
 	if err != nil {
 		return nil, err
 	}
+	return c.options(ctx, t, field)
+}
+
+// options asks t's connector for the choices of field with t's config.
+func (c *Connections) options(ctx context.Context, t *connTarget, field string) ([]core.ConnectorOption, error) {
 	conn, err := c.host.Connector(ctx, t.conn.Connector)
 	if err != nil {
 		return nil, err
@@ -45,6 +50,12 @@ func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, 
 	if err != nil {
 		return nil, err
 	}
+	return c.test(ctx, scope, t, eventType)
+}
+
+// test runs t's live check and a dry run of a sample of eventType through
+// t's transform.
+func (c *Connections) test(ctx context.Context, scope core.Scope, t *connTarget, eventType string) (*core.ConnectionTest, error) {
 	out := &core.ConnectionTest{Object: "connection_test", Logs: []string{}}
 	out.Check = c.check(ctx, t)
 	desc, _ := c.describe(ctx, t.conn.Connector, true)
@@ -67,6 +78,93 @@ func (c *Connections) TestConnection(ctx context.Context, scope core.Scope, id, 
 	}
 	out.OK = out.Check.OK && out.Error == ""
 	return out, nil
+}
+
+// DraftOptions lists the choices of field for a configuration not saved
+// yet. Returns ENOTFOUND or EINVALID.
+func (c *Connections) DraftOptions(ctx context.Context, scope core.Scope, d core.ConnectionDraft, field string) ([]core.ConnectorOption, error) {
+	t, _, err := c.draftTarget(ctx, scope, d)
+	if err != nil {
+		return nil, err
+	}
+	return c.options(ctx, t, field)
+}
+
+// TestDraft validates a configuration not saved yet as CreateConnection
+// would, then tests it as TestConnection does. Returns ENOTFOUND or
+// EINVALID.
+func (c *Connections) TestDraft(ctx context.Context, scope core.Scope, d core.ConnectionDraft, eventType string) (*core.ConnectionTest, error) {
+	t, desc, err := c.draftTarget(ctx, scope, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.validateConfig(c.egress(ctx, scope.Livemode), desc, t.config); err != nil {
+		return nil, err
+	}
+	return c.test(ctx, scope, t, eventType)
+}
+
+// draftTarget builds the connTarget of a draft: its config as typed, with
+// the stored connection's secrets where the draft leaves them empty or
+// masked. In live mode its URLs pass the same guard as on save, so a draft
+// cannot reach an address a saved connection could not.
+func (c *Connections) draftTarget(ctx context.Context, scope core.Scope, d core.ConnectionDraft) (*connTarget, plugins.Description, error) {
+	conn := &core.Connection{Object: "connection", Livemode: scope.Livemode}
+	var stored map[string]string
+	if d.ID != "" {
+		t, err := c.loadTarget(ctx, scope, d.ID)
+		if err != nil {
+			return nil, plugins.Description{}, err
+		}
+		copied := *t.conn
+		conn, stored = &copied, t.secrets
+		if d.Input.Connector != nil && *d.Input.Connector != conn.Connector {
+			return nil, plugins.Description{}, core.ParamError("connector", "A connection's connector cannot change; create a new connection.")
+		}
+	} else if d.Input.Connector == nil || *d.Input.Connector == "" {
+		return nil, plugins.Description{}, &core.Error{Code: core.EINVALID, Reason: "parameter_missing", Param: "connector", Message: "Missing required param: connector."}
+	} else {
+		conn.Connector = *d.Input.Connector
+	}
+	desc, err := c.describe(ctx, conn.Connector, true)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return nil, desc, core.ParamError("connector", "Unknown connector %q: see GET /v1/connectors.", conn.Connector)
+	} else if err != nil {
+		return nil, desc, err
+	}
+	if d.Input.EnabledEvents != nil {
+		conn.EnabledEvents = d.Input.EnabledEvents
+	}
+	if d.Input.TransformScriptID != nil {
+		conn.TransformScriptID = *d.Input.TransformScriptID
+	}
+	config := d.Input.Config
+	if config == nil {
+		config = conn.Config
+	}
+	full := mergeSecrets(withoutBlankSecrets(config, desc.Fields), stored, desc.Fields)
+	if scope.Livemode {
+		if err := checkLiveURLs(desc.Fields, full, c.allowed); err != nil {
+			return nil, desc, err
+		}
+	}
+	_, secrets := splitSecrets(full, desc.Fields)
+	return &connTarget{conn: conn, config: full, secrets: secrets}, desc, nil
+}
+
+// withoutBlankSecrets drops the secret fields a form left empty, so that a
+// stored value fills them ("leave empty to keep").
+func withoutBlankSecrets(config map[string]any, fields []plugins.Field) map[string]any {
+	out := make(map[string]any, len(config))
+	for k, v := range config {
+		out[k] = v
+	}
+	for _, f := range fields {
+		if s, ok := out[f.Name].(string); ok && f.Secret && s == "" {
+			delete(out, f.Name)
+		}
+	}
+	return out
 }
 
 // check runs the connector's live check, its message freed of secrets.

@@ -51,6 +51,11 @@ func (s *Service) ListScripts(ctx context.Context, scope core.Scope, page core.P
 	return s.store.ListScripts(ctx, scope, page)
 }
 
+// FindScriptVersion returns one saved version. Returns ENOTFOUND.
+func (s *Service) FindScriptVersion(ctx context.Context, scope core.Scope, id string, version int) (*core.Script, error) {
+	return s.store.FindScriptVersion(ctx, scope, id, version)
+}
+
 // UpdateScript checks the script as it would be after the change, then
 // saves it as a new version, so the saved versions all compile. Returns
 // ENOTFOUND, or EINVALID naming the field at fault.
