@@ -28,10 +28,19 @@ type APIKey struct {
 // Scope returns the tenant the key acts for.
 func (k *APIKey) Scope() Scope { return Scope{AccountID: k.AccountID, Livemode: k.Livemode} }
 
-// KeyService manages accounts and their API keys.
+// KeyService manages accounts, their settings and their API keys.
 type KeyService interface {
 	// CreateAccount creates a tenant.
 	CreateAccount(ctx context.Context, name string) (*Account, error)
+
+	// FindAccount returns an account. Returns ENOTFOUND if there is none.
+	FindAccount(ctx context.Context, id string) (*Account, error)
+
+	// UpdateAccount changes an account's name and developer contact.
+	// Returns EINVALID naming the field (an empty or over-long name, a
+	// contact that is not an email address) and ENOTFOUND if there is no
+	// such account.
+	UpdateAccount(ctx context.Context, id string, in AccountUpdate) (*Account, error)
 
 	// CreateAPIKey creates a key in scope and returns it with its secret,
 	// which is never available again.
