@@ -12,6 +12,10 @@ const (
 	LiveKeyPrefix = "bh_live_"
 )
 
+// MaxKeyRateLimit bounds the rate limit a key may ask for, in requests a
+// minute.
+const MaxKeyRateLimit = 1_000_000
+
 // APIKey is a credential of an account in one mode. The secret itself is shown
 // once, when the key is created, and never stored.
 type APIKey struct {
@@ -43,7 +47,9 @@ type KeyService interface {
 	UpdateAccount(ctx context.Context, id string, in AccountUpdate) (*Account, error)
 
 	// CreateAPIKey creates a key in scope and returns it with its secret,
-	// which is never available again.
+	// which is never available again. rateLimit is requests a minute, 0 for
+	// the server default; outside 0..MaxKeyRateLimit it is EINVALID naming
+	// "rate_limit".
 	CreateAPIKey(ctx context.Context, scope Scope, name string, rateLimit int) (*APIKey, string, error)
 
 	// EnsureAPIKey registers a known secret (the bootstrap key) for the
