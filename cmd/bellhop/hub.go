@@ -164,6 +164,7 @@ func (h *hub) start(ctx context.Context) <-chan struct{} {
 		"ingest stream":   h.ingest.Run,
 		"activity log":    h.activity.Run,
 		"idempotency":     h.idempotency.Run,
+		"health samples":  h.healthRecorder().Run, // for the console's /status
 		"plugin supervisor": func(ctx context.Context) error {
 			h.plugins.Supervise(ctx, 10*time.Second)
 			return nil

@@ -15,6 +15,23 @@ var funcs = template.FuncMap{
 	"pretty":   pretty,   // indented JSON of raw bytes or a value
 	"pct":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 	"navItem":  navItem, // a sidebar link, highlighted on its own section
+
+	// API keys, team, activity, settings, status, docs, changelog
+	"isotime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) }, // for <time datetime>
+	"statusClass": statusClass,                                                      // badge class of an HTTP status
+	"uptimePct":   uptimePct,                                                        // "99.95%" of an uptime ratio
+}
+
+// statusClass is the badge class of an HTTP status: ok, warn or bad.
+func statusClass(status int) string {
+	switch {
+	case status >= 500:
+		return "bad"
+	case status >= 400:
+		return "warn"
+	default:
+		return "ok"
+	}
 }
 
 type navLink struct {
