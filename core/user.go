@@ -110,7 +110,9 @@ type UserService interface {
 	AcceptInvite(ctx context.Context, token, password string) (*User, error)
 
 	// SetupToken returns a one-time token for creating the first owner while
-	// the hub has no user, creating it if needed; "" once a user exists.
+	// the hub has no user; "" once a user exists. Only the token's hash is
+	// stored, so each call makes a new token and ends the previous one: the
+	// hub calls it once at start-up and prints the link.
 	SetupToken(ctx context.Context) (string, error)
 	// CompleteSetup creates the first owner of accountID with the token
 	// SetupToken gave, which then stops working.

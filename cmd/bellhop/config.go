@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -34,14 +35,17 @@ type config struct {
 	AccountConcurrency     int
 	MaxEndpointConcurrency int
 	CORSOrigins            []string
-	AllowRanges            []string
-	PluginDir              string
-	ConnectTimeout         time.Duration
-	RequestTimeout         time.Duration
-	RotationGrace          time.Duration
-	ShutdownTimeout        time.Duration
-	LogLevel               string
-	LogFormat              string
+	// PublicURL is where people reach the console; an https one marks its
+	// cookies Secure behind a proxy that ends TLS, and invite links use it.
+	PublicURL       string
+	AllowRanges     []string
+	PluginDir       string
+	ConnectTimeout  time.Duration
+	RequestTimeout  time.Duration
+	RotationGrace   time.Duration
+	ShutdownTimeout time.Duration
+	LogLevel        string
+	LogFormat       string
 	// PprofAddr, when set, serves net/http/pprof there: a hidden debug
 	// flag for profiling the hub under load, never on by default.
 	PprofAddr string
@@ -72,6 +76,7 @@ var envNames = map[string]string{
 	"account-concurrency":      "BELLHOP_ACCOUNT_CONCURRENCY",
 	"max-endpoint-concurrency": "BELLHOP_MAX_ENDPOINT_CONCURRENCY",
 	"cors-origins":             "BELLHOP_CORS_ORIGINS",
+	"public-url":               "BELLHOP_PUBLIC_URL",
 	"allow-ranges":             "BELLHOP_ALLOW_RANGES",
 	"plugin-dir":               "BELLHOP_PLUGIN_DIR",
 	"connect-timeout":          "BELLHOP_CONNECT_TIMEOUT",
@@ -100,6 +105,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.AccountConcurrency, "account-concurrency", 32, "requests one account may have in flight in this hub over all its endpoints and connections (of 128 workers); past it its deliveries wait or are deferred, so its hanging targets cannot hold up other accounts")
 	fs.IntVar(&c.MaxEndpointConcurrency, "max-endpoint-concurrency", 50, "highest max_concurrency an endpoint may set; an endpoint also gets at most half of --account-concurrency")
 	fs.StringSliceVar(&c.CORSOrigins, "cors-origins", nil, "origins allowed to call the API from a browser (none by default)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "the console's public address, e.g. https://bellhop.example.com (https marks its cookies Secure; invite links use it)")
 	fs.StringSliceVar(&c.AllowRanges, "allow-ranges", nil, "private address ranges live-mode endpoints may target, e.g. 10.1.0.0/16")
 	fs.StringVar(&c.PluginDir, "plugin-dir", "bin/plugins", "folder of bellhop-connector-* plugin binaries")
 	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", 5*time.Second, "webhook connect timeout")
@@ -142,6 +148,11 @@ func (c *config) validate() error {
 	}
 	if !signaturePrefixPattern.MatchString(c.SignaturePrefix) {
 		return fmt.Errorf("BELLHOP_SIGNATURE_PREFIX (--signature-prefix): %q must be letters, digits and dashes, starting with a letter", c.SignaturePrefix)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("BELLHOP_PUBLIC_URL (--public-url): %q is not an http(s) URL such as https://bellhop.example.com", c.PublicURL)
+		}
 	}
 	if c.EventRetention < 72*time.Hour {
 		return fmt.Errorf("BELLHOP_EVENT_RETENTION (--event-retention): %s is under the 72h replay window", c.EventRetention)

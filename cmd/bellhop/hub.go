@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/api"
 	"github.com/bellhop/bellhop/core/catalog"
+	"github.com/bellhop/bellhop/core/console"
 	"github.com/bellhop/bellhop/core/delivery"
 	"github.com/bellhop/bellhop/core/ingest"
 	"github.com/bellhop/bellhop/core/outbound"
@@ -18,6 +21,7 @@ import (
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/secretbox"
 	"github.com/bellhop/bellhop/core/transform"
+	"github.com/bellhop/bellhop/core/users"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -38,8 +42,15 @@ type hub struct {
 	activity    *redisstore.ActivityWriter
 	idempotency *redisstore.Idempotency
 	api         *api.Server
+	console     *console.Server
 	key         *core.APIKey // the bootstrap key
 	keySecret   string       // its secret, shown at start-up only in dev mode
+	// users and sessions are the console's: who may sign in, and who is.
+	users    core.UserService
+	sessions core.SessionStore
+	// setupToken, while the hub has no user, is the one-time token of the
+	// link that creates the first owner; printed at start-up.
+	setupToken string
 }
 
 func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger *slog.Logger) (*hub, error) {
@@ -105,8 +116,17 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	endpoints := delivery.NewEndpoints(engine)
 	connections := delivery.NewConnections(engine, delivery.ConnectionOptions{Host: plugins, Scripts: transforms, AllowedRanges: cfg.allowRanges})
 
+	consoleUsers := users.New(store, store, time.Now)
+	// Each start makes a new setup link and ends the last one: only its
+	// hash is stored.
+	setupToken, err := consoleUsers.SetupToken(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("console setup token: %w", err)
+	}
+
 	h := &hub{
 		cfg: cfg, log: logger, store: store, key: key, keySecret: keySecret, engine: engine, connections: connections, plugins: plugins, transforms: transforms,
+		users: consoleUsers, sessions: store, setupToken: setupToken,
 		ingest: ingest.NewStreamConsumer(rdb, cfg.RedisPrefix, events, logger.With("component", "ingest")),
 		// The activity log is written in batches off the request path; Run
 		// writes what is queued when the hub stops.
@@ -114,6 +134,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		// Idempotency-Key claims of this hub, renewed while it runs.
 		idempotency: store.NewIdempotency(redisstore.IdempotencyOptions{Logger: logger.With("component", "idempotency")}),
 	}
+	scripts := transform.NewService(store, runner, types)
 	h.api = api.New(api.Config{
 		RateLimit:   cfg.RateLimit,
 		CORSOrigins: cfg.CORSOrigins,
@@ -130,12 +151,51 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Activity:    h.activity,
 		Endpoints:   endpoints,
 		Deliveries:  engine,
-		Scripts:     transform.NewService(store, runner, types),
+		Scripts:     scripts,
 		Connections: connections,
 		Ready:       store.Ping,
 		Logger:      logger.With("component", "api"),
 	})
+	// The console shows and changes the same services, for people signed
+	// in with a password instead of an API key.
+	h.console, err = console.New(console.Config{
+		PublicURL:      cfg.PublicURL,
+		Version:        version,
+		SetupAccount:   defaultAccount,
+		RotationGrace:  cfg.RotationGrace,
+		EventRetention: cfg.EventRetention,
+		AllowedRanges:  cfg.allowRanges,
+	}, console.Deps{
+		Users:       consoleUsers,
+		Sessions:    store,
+		Keys:        store,
+		Events:      publisher,
+		EventTypes:  types,
+		Endpoints:   endpoints,
+		Deliveries:  engine,
+		Scripts:     scripts,
+		Connections: connections,
+		Activity:    h.activity,
+		Logger:      logger.With("component", "console"),
+	})
+	if err != nil {
+		return nil, err
+	}
 	return h, nil
+}
+
+// handler serves the API under /v1 and its probes, and the console at
+// every other path.
+func (h *hub) handler() http.Handler {
+	apiHandler := h.api.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case strings.HasPrefix(p, "/v1/"), p == "/v1", p == "/healthz", p == "/readyz", p == "/metrics":
+			apiHandler.ServeHTTP(w, r)
+		default:
+			h.console.ServeHTTP(w, r)
+		}
+	})
 }
 
 // bootstrapKey makes sure a test key exists so that scripts, CI and a
@@ -195,6 +255,11 @@ func (h *hub) close() {
 func (h *hub) printWelcome(w io.Writer, addr string) {
 	fmt.Fprintf(w, "\nBellhop %s is up.\n  API:      http://%s/v1\n  OpenAPI:  http://%s/v1/openapi.json\n  Metrics:  http://%s/metrics\n", version, addr, addr, addr)
 	fmt.Fprintf(w, "  Plugins:  %s\n", h.cfg.PluginDir)
+	if h.setupToken != "" {
+		fmt.Fprintf(w, "  Console:  http://%s/setup?token=%s  (one-time link to create the first owner)\n", addr, h.setupToken)
+	} else {
+		fmt.Fprintf(w, "  Console:  http://%s/\n", addr)
+	}
 	if h.key != nil {
 		if h.cfg.RedisURL == "" {
 			fmt.Fprintf(w, "  Test key: %s\n\n  export BELLHOP_API_KEY=%s\n\n", h.keySecret, h.keySecret)

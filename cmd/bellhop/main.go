@@ -3,7 +3,8 @@
 //   - `bellhop serve` runs the hub (API, delivery engine, connector plugins).
 //   - `trigger`, `events`, `endpoints`, `replay`, `backfill`, `connectors` and
 //     `listen` call a running hub's REST API with BELLHOP_API_KEY.
-//   - `keys create` works on the store directly, for the first key;
+//   - `keys create` and `users create` work on the store directly, for the
+//     first key and the first console users;
 //     `scripts test` runs a transform locally, with no hub at all;
 //     `bench` measures a hub it starts itself.
 package main
@@ -44,6 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	root.AddCommand(
 		newServeCommand(getenv, stdout),
 		newKeysCommand(getenv, stdout),
+		newUsersCommand(getenv, os.Stdin, stdout),
 		newBenchCommand(getenv, stdout),
 		newScriptsCommand(stdout, stdout),
 		newTriggerCommand(getenv, stdout),

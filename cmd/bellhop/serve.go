@@ -80,7 +80,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("BELLHOP_ADDR (--addr): %w", err)
 	}
-	srv := &http.Server{Handler: h.api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h.handler(), ReadHeaderTimeout: 10 * time.Second}
 	h.printWelcome(stdout, ln.Addr().String())
 
 	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))

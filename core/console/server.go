@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -25,6 +26,12 @@ type Config struct {
 	// link, belongs to: the one the bootstrap key acts for. Default
 	// "acct_default".
 	SetupAccount string
+	// EventRetention is how far back a backfill window may start (the
+	// API's rule, core/api Config.EventRetention). Default 72h.
+	EventRetention time.Duration
+	// AllowedRanges are the internal ranges live endpoints may reach, as
+	// the API checks them when an endpoint is registered.
+	AllowedRanges []netip.Prefix
 	// RotationGrace is the default grace period offered when a signing
 	// secret is rotated. Default 24h.
 	RotationGrace time.Duration
@@ -68,6 +75,9 @@ type Server struct {
 func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.SetupAccount == "" {
 		cfg.SetupAccount = "acct_default"
+	}
+	if cfg.EventRetention <= 0 {
+		cfg.EventRetention = 72 * time.Hour
 	}
 	if cfg.RotationGrace <= 0 {
 		cfg.RotationGrace = 24 * time.Hour

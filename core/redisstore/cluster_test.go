@@ -15,7 +15,7 @@ import (
 // commands a cluster could refuse (CROSSSLOT) on a real Redis Cluster:
 // events, deliveries and attempts (parked, deferred, retried), keys and
 // scopes, idempotency, rate limits, the activity log, scripts, event types
-// and connections, and reads across slots. Tests that move miniredis's clock stay single-Redis.
+// and connections, reads across slots, and console users and sessions. Tests that move miniredis's clock stay single-Redis.
 func TestOnCluster(t *testing.T) {
 	redistest.NewCluster(t) // skips here, once, when no cluster can be had
 	onCluster = true
@@ -43,6 +43,8 @@ func TestOnCluster(t *testing.T) {
 		{"ConnectionIndexAndList", TestConnectionIndexAndList},
 		{"ParkReleaseDeferAndRetry", TestParkReleaseDeferAndRetry},
 		{"ReadGroupAcrossSlots", TestReadGroupAcrossSlots},
+		{"Sessions", TestSessions},
+		{"UserRecords", TestUserRecords},
 	} {
 		t.Run(tc.name, tc.test)
 	}

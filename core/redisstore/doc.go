@@ -11,7 +11,8 @@
 //	ev, created, err := store.AppendEvent(ctx, key.Scope(), ev)
 //
 // A *Store implements core.KeyService, core.EventStore, core.EventTypeStore,
-// core.IdempotencyStore, core.RateLimiter and core.ActivityLog. It keeps no
+// core.IdempotencyStore, core.RateLimiter, core.ActivityLog and
+// core.SessionStore, and users.Store for core/users. It keeps no
 // state of its own, so any number of hub processes may share one Redis.
 //
 // # Errors
@@ -51,6 +52,14 @@
 // clock that stamps stream ids, so hub clocks never matter. Trimming with
 // "~" keeps whole stream nodes, so an entry may outlive its window by a few
 // hundred entries; never less than the window.
+//
+// Console users (users.go, invites.go, sessions.go document them) live in
+// their account's slot as <prefix>{<account>}:user:<id>, :users, :owners,
+// :invite:<id> and :invites; the hub-wide email index and setup token
+// share the tag {users} (<prefix>{users}:emails, <prefix>{users}:setup);
+// invite lookups, sign-in failure counters and sessions are single global
+// keys (<prefix>invite:<hash>, <prefix>signin:<kind>:<id>,
+// <prefix>session:<hash>, <prefix>user:<id>:sessions).
 //
 // The delivery engine's keys (endpoints.go, deliveries.go, attempts.go,
 // backfills.go document them) live under T:ep, T:eps, T:dq, T:dlv, T:t and
