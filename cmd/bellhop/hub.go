@@ -176,6 +176,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Scripts:     scripts,
 		Connections: connections,
 		Activity:    h.activity,
+		Health:      store, // the samples healthRecorder keeps, for /status
 		Logger:      logger.With("component", "console"),
 	})
 	if err != nil {

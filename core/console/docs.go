@@ -78,7 +78,7 @@ type oaSchema struct {
 	Const                any
 	Default              any
 	Minimum, Maximum     *float64
-	MaxLength            *int `json:"maxLength"`
+	MaxLength            *int        `json:"maxLength"`
 	OneOf                []*oaSchema `json:"oneOf"`
 	AdditionalProperties any         `json:"additionalProperties"`
 }
