@@ -11,8 +11,8 @@
 //	ev, created, err := store.AppendEvent(ctx, key.Scope(), ev)
 //
 // A *Store implements core.KeyService, core.EventStore, core.EventTypeStore,
-// core.IdempotencyStore, core.RateLimiter, core.ActivityLog and
-// core.SessionStore, and users.Store for core/users. It keeps no
+// core.IdempotencyStore, core.RateLimiter, core.ActivityLog,
+// core.SessionStore and core.HealthLog, and users.Store for core/users. It keeps no
 // state of its own, so any number of hub processes may share one Redis.
 //
 // # Errors
