@@ -41,10 +41,15 @@
 // the time between the hub's grant and the request reaching the service
 // varies.
 //
-// Limiters, a per-process token bucket, remains for a budget that is not
-// counted per delivery: Google Sheets' 60 write requests a minute, where one
-// write carries the rows of every delivery that waited for it (see the
-// sheets package).
+// A budget that is not counted per delivery is taken at request time
+// instead: Google Sheets' 60 write requests a minute, where one write
+// carries the rows of every delivery that waited for it. The hub lends
+// every Deliver a plugins.Budget (plugins.BudgetFrom), backed by the same
+// limiter in Redis, and the connector takes one token of its Pace.Limit
+// per write, through the budget of a delivery still waiting for that write
+// (see the sheets package). Limiters, a per-process token bucket, is only
+// the fallback when no hub lends a budget (a connector used directly, an
+// older hub): it sees its own process's share alone.
 //
 // Every outbound call goes through HTTPClients.For(ctx): in live mode
 // (plugins.EgressFrom) it refuses internal addresses at dial time, so a

@@ -31,11 +31,13 @@ func (p Pace) Limit(name, key string, cost int) plugins.Limit {
 	return plugins.Limit{Name: name, Key: key, Rate: 1, Period: p.Every, Burst: p.Burst, Cost: cost}
 }
 
-// Limiters keeps one token bucket per key in this process, for a budget the
-// hub cannot count per delivery: Sheets' write requests, each of which
-// carries the rows of many deliveries. Anything counted per delivery is a
-// Pace, kept by the hub for every hub at once; Limiters only knows this
-// process's share. The zero value is not usable; build one with NewLimiters.
+// Limiters keeps one token bucket per key in this process. It is the
+// fallback for a budget the hub cannot count per delivery (Sheets' write
+// requests, each of which carries the rows of many deliveries) when no hub
+// lends a plugins.Budget to take it from at request time: a connector used
+// directly, or by an older hub. Limiters only knows this process's share;
+// the hub's Budget and declared Pace limits are kept for every hub at once.
+// The zero value is not usable; build one with NewLimiters.
 type Limiters struct {
 	every time.Duration
 	burst int

@@ -42,6 +42,17 @@
 //		return []plugins.Limit{{Name: "token", Key: cfg["token"].(string), Rate: 100, Period: 10 * time.Second, Burst: 10}}, nil
 //	}
 //
+// A limit the hub cannot count per delivery (Sheets' write requests, one of
+// which carries many deliveries' rows) is taken by the connector itself at
+// request time, from the Budget the hub lends every Deliver (BudgetFrom):
+// Budget.Take takes a Limit's tokens from the same shared limiter in Redis,
+// never waits, and says how long until they would be there. Across the
+// process boundary the plugin calls back to the hub over go-plugin's
+// broker; a Budget is lent for as long as its Deliver call runs, so a
+// connector that writes on a goroutine of its own takes through the Budget
+// of a delivery still waiting for that write. Without one (tests, an older
+// hub) a connector keeps its own limiter.
+//
 // A connector's configuration form is a list of Field; ConfigSchema turns it
 // into the JSON Schema the API validates against and a UI draws, and
 // ValidateFields does the checks every connector's Validate needs (required,

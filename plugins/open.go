@@ -25,6 +25,7 @@ type Plugin struct {
 	client *plugin.Client
 	conn   grpc.ClientConnInterface
 	cmd    *exec.Cmd
+	lender *lender // serves the plugin the Budget of each Deliver
 }
 
 var (
@@ -88,7 +89,8 @@ func Open(path string, opts ...OpenOption) (*Plugin, error) {
 		client.Kill()
 		return nil, notAPlugin(path, err)
 	}
-	return &Plugin{name: name, client: client, conn: raw.(grpc.ClientConnInterface), cmd: cmd}, nil
+	cs := raw.(*clientSide)
+	return &Plugin{name: name, client: client, conn: cs.conn, cmd: cmd, lender: &lender{broker: cs.broker}}, nil
 }
 
 // notAPlugin explains a failed start in one line that names the file.
@@ -146,9 +148,19 @@ func (p *Plugin) Check(ctx context.Context, config Config) (CheckResult, error) 
 
 // Deliver implements Connector. An error means the plugin did not complete
 // the delivery (it crashed, hung past ctx's deadline, or failed): retry it.
+//
+// A Budget on ctx (WithBudget) is lent to the plugin for the length of the
+// call: the plugin takes tokens from it through go-plugin's broker, and a
+// Take after Deliver has returned gets ErrBudgetEnded.
 func (p *Plugin) Deliver(ctx context.Context, config Config, input json.RawMessage) (Result, error) {
+	req := request{Config: config, Input: input}
+	if b := BudgetFrom(ctx); b != nil {
+		ref, end := p.lender.lend(b)
+		defer end()
+		req.Budget = ref
+	}
 	var r Result
-	err := p.invoke(ctx, wire.MethodDeliver, request{Config: config, Input: input}, &r)
+	err := p.invoke(ctx, wire.MethodDeliver, req, &r)
 	return r, err
 }
 

@@ -38,14 +38,21 @@ type grpcPlugin struct {
 }
 
 // GRPCServer implements plugin.GRPCPlugin.
-func (p *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	wire.Register(s, &server{c: p.impl})
+func (p *grpcPlugin) GRPCServer(broker *plugin.GRPCBroker, s *grpc.Server) error {
+	wire.Register(s, &server{c: p.impl, budgets: &borrower{broker: broker}})
 	return nil
 }
 
 // GRPCClient implements plugin.GRPCPlugin.
-func (p *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return c, nil
+func (p *grpcPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &clientSide{conn: c, broker: broker}, nil
+}
+
+// clientSide is what the host dispenses: the connection to the plugin and
+// the broker through which it serves the plugin the hub's Budget.
+type clientSide struct {
+	conn   *grpc.ClientConn
+	broker *plugin.GRPCBroker
 }
 
 // request is the JSON body of every call; each method uses the fields it needs.
@@ -56,6 +63,10 @@ type request struct {
 	// Egress carries plugins.WithEgress across the process boundary; an
 	// older plugin ignores it.
 	Egress *Egress `json:"egress,omitempty"`
+	// Budget names the hub's Budget (plugins.WithBudget) for a Deliver, a
+	// service the plugin dials back through go-plugin's broker; an older
+	// plugin ignores it and keeps its own limiter.
+	Budget *budgetRef `json:"budget,omitempty"`
 }
 
 type validateReply struct {

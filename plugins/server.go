@@ -14,7 +14,8 @@ import (
 // server answers the wire protocol on the plugin side by calling the
 // author's Connector.
 type server struct {
-	c Connector
+	c       Connector
+	budgets *borrower // dials the hub's Budget; nil in tests without a broker
 }
 
 // Handle implements wire.Handler. A panicking connector fails the call, not
@@ -33,6 +34,11 @@ func (s *server) Handle(ctx context.Context, method string, body []byte) (out []
 	}
 	if req.Egress != nil {
 		ctx = WithEgress(ctx, *req.Egress)
+	}
+	if method == wire.MethodDeliver {
+		if b := s.budgets.budget(req.Budget); b != nil {
+			ctx = WithBudget(ctx, b)
+		}
 	}
 	reply, err := s.call(ctx, method, req)
 	if err != nil {

@@ -110,7 +110,7 @@ func seedHub(t *testing.T, h *hubUnderTest) (eventID string) {
 	}
 	sample := guestSample(t, h)
 	for i := 0; i < 12; i++ {
-		code, body := h.do(t, "POST", "/v1/events", fmt.Sprintf(`{"type":"guest.created","data":%s}`, sample))
+		code, body := h.do(t, "POST", "/v1/events", fmt.Sprintf(`{"type":"guest.created","property_id":"prop_8hJk3m","data":{"object":%s}}`, sample))
 		if code != http.StatusCreated {
 			t.Fatalf("publish: %d %s", code, body)
 		}
@@ -166,4 +166,35 @@ func TestConsoleScreenshots(t *testing.T) {
 		}
 	}
 	noProblems(t, b)
+}
+
+// TestConsoleRefusesAFormForgedOnAnotherSite signs an owner in, then has
+// the browser submit a form from another origin that aims at the console:
+// the request is refused and nothing changes.
+func TestConsoleRefusesAFormForgedOnAnotherSite(t *testing.T) {
+	h := startHub(t, nil)
+	b := browsertest.New(t, 1280, 900, 90*time.Second)
+	newOwner(t, b, h, "owner@hotel.example")
+
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><form method="post" action="%s/mode"><input type="hidden" name="mode" value="live"><button id="go">Win a free night</button></form>`, h.base)
+	}))
+	defer evil.Close()
+	if err := chromedp.Do(b.Ctx, chromedp.Navigate(evil.URL)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := chromedp.RunResponse(b.Ctx, chromedp.Click("#go"))
+	if err != nil {
+		t.Fatalf("forged form: %v", err)
+	}
+	if resp.Status != http.StatusForbidden {
+		t.Fatalf("the forged post got %d, want 403", resp.Status)
+	}
+	if err := chromedp.Do(b.Ctx, chromedp.Navigate(h.base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	mode, err := chromedp.Run(b.Ctx, chromedp.Text(".mode"))
+	if err != nil || mode != "Test mode" {
+		t.Fatalf("after the forged post the console is in %q (%v), want Test mode unchanged", mode, err)
+	}
 }

@@ -22,7 +22,8 @@ var _ plugins.OptionLister = (*Connector)(nil)
 type Connector struct {
 	log      *slog.Logger
 	clients  *connectors.HTTPClients
-	limits   *connectors.Limiters
+	pace     connectors.Pace      // the write budget per service account
+	limits   *connectors.Limiters // the pace in this process, when no hub lends a budget
 	services services
 	queues   queues
 	first    firstTabs
@@ -31,6 +32,8 @@ type Connector struct {
 // New returns a Sheets connector that logs to logger (nil: slog.Default())
 // and keeps each service account under Sheets' 60 writes a minute: a bucket
 // of 3 refilled 57 times a minute lets through at most 60 in any minute.
+// The budget is taken from the hub's limiter, shared by every hub, when the
+// delivery carries one (plugins.BudgetFrom), else kept in this process.
 func New(logger *slog.Logger) *Connector {
 	return NewWithLimit(logger, time.Minute/57, 3)
 }
@@ -38,7 +41,10 @@ func New(logger *slog.Logger) *Connector {
 // NewWithLimit is New with another write pace, for projects with a raised
 // quota and for tests.
 func NewWithLimit(logger *slog.Logger, every time.Duration, burst int) *Connector {
-	return &Connector{log: logger, clients: connectors.NewHTTPClients(30 * time.Second), limits: connectors.NewLimiters(every, burst)}
+	return &Connector{
+		log: logger, clients: connectors.NewHTTPClients(30 * time.Second),
+		pace: connectors.Pace{Every: every, Burst: burst}, limits: connectors.NewLimiters(every, burst),
+	}
 }
 
 // Describe says what the connector is and how to configure it.

@@ -21,18 +21,29 @@
 // fails its delivery.
 //
 // Sheets allows 60 write requests a minute per user and project. A limiter
-// per service account keeps under it, and deliveries that arrive while a
-// write is waiting for its turn are coalesced: one append carries all their
-// rows, and each delivery gets that append's result. A delivery whose
-// context ends while its rows still wait takes them back and retries later.
+// per service account keeps under it (a burst of 3, then 57 a minute), and
+// deliveries that arrive while a write is waiting for its turn are
+// coalesced: one append carries all their rows, and each delivery gets that
+// append's result. A delivery whose context ends while its rows still wait
+// takes them back and retries later; a batch that would wait more than two
+// minutes for its turn is retried later, after the wait.
 //
-// Unlike Slack's and HubSpot's, this limit is kept in the plugin process,
-// not shared by every hub through Redis (plugins.RateLimited): the hub
-// counts deliveries, Google counts writes, and one write carries many
-// deliveries, so a per-delivery budget would cap a sheet at 60 rows a
-// minute and undo the coalescing. Several hubs writing through one service
-// account may therefore meet Google's 429, which retries after its
-// Retry-After. Sharing it needs the hub to lend a write token at write time.
+// That limiter is shared by every hub through Redis, like Slack's and
+// HubSpot's, but it is taken differently: those are declared per delivery
+// (plugins.RateLimited) and taken by the hub before Deliver, while Google
+// counts writes, and one write carries many deliveries, so a per-delivery
+// budget would cap a sheet at 60 rows a minute and undo the coalescing.
+// Instead the hub lends each Deliver a write budget (plugins.BudgetFrom; in
+// a plugin process a callback to the hub over go-plugin's broker), and the
+// batch's writer takes one token of it, keyed by the service account's
+// email, when it is about to append. The writer runs on its own goroutine,
+// so it takes through the budget of a delivery still waiting in the batch,
+// whose Deliver has not returned and whose budget is therefore still lent;
+// when that delivery leaves, the next one's is used. Three hubs writing
+// through one service account so spend Google's 60 writes once. Without a
+// hub's budget (the connector used directly, an older hub) the limiter is
+// kept in this process and sees only its share; Google's 429 then retries
+// after its Retry-After.
 //
 // Outcomes: 429 RESOURCE_EXHAUSTED and 5xx retry (after Retry-After when
 // given); 403 PERMISSION_DENIED (an unshared spreadsheet, or SERVICE_DISABLED

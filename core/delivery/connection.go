@@ -206,9 +206,10 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	return out
 }
 
-// deliver takes the connector's rate limits and calls its Deliver. held is
-// how long the delivery must wait when a limit is spent; Deliver was not
-// called then.
+// deliver takes the connector's rate limits and calls its Deliver, lending
+// it the connection's budget (plugins.Budget) for limits it can only count
+// per request. held is how long the delivery must wait when a limit is
+// spent; Deliver was not called then.
 func (c *Connections) deliver(ctx context.Context, scope core.Scope, t *connTarget, input json.RawMessage) (r plugins.Result, held time.Duration, err error) {
 	conn, err := c.host.Connector(ctx, t.conn.Connector)
 	if err != nil {
@@ -217,7 +218,8 @@ func (c *Connections) deliver(ctx context.Context, scope core.Scope, t *connTarg
 	if held = c.takeLimits(ctx, scope, t, conn, input); held > 0 {
 		return r, held, nil
 	}
-	r, err = conn.Deliver(c.egress(ctx, t.conn.Livemode), t.config, input)
+	dctx := plugins.WithBudget(c.egress(ctx, t.conn.Livemode), budget{c: c, scope: scope, connector: t.conn.Connector})
+	r, err = conn.Deliver(dctx, t.config, input)
 	return r, 0, err
 }
 

@@ -36,8 +36,7 @@ func (c *Connections) takeLimits(ctx context.Context, scope core.Scope, t *connT
 		return 0
 	}
 	for _, l := range limits {
-		r := redisstore.Rate{Rate: l.Rate, Period: l.Period, Burst: l.Burst}
-		wait, err := c.engine.limits.TakeConnectorRate(ctx, scope, name, l.Name, l.Key, r, l.Cost)
+		wait, err := c.takeLimit(ctx, scope, name, l)
 		if err != nil {
 			c.engine.opts.Logger.Warn("take connector limit", "connector", name, "limit", l.Name, "err", err)
 			return c.engine.opts.DeferDelay
@@ -47,4 +46,35 @@ func (c *Connections) takeLimits(ctx context.Context, scope core.Scope, t *connT
 		}
 	}
 	return 0
+}
+
+// takeLimit takes one of a connector's limits from the limiter in Redis
+// that every hub shares, in scope's account: the one path for the limits
+// the hub takes before Deliver (takeLimits) and those a connector takes
+// while it delivers (budget).
+func (c *Connections) takeLimit(ctx context.Context, scope core.Scope, connector string, l plugins.Limit) (time.Duration, error) {
+	r := redisstore.Rate{Rate: l.Rate, Period: l.Period, Burst: l.Burst}
+	return c.engine.limits.TakeConnectorRate(ctx, scope, connector, l.Name, l.Key, r, l.Cost)
+}
+
+// budget is the plugins.Budget the hub lends each Deliver: a connector
+// whose service counts requests, not deliveries (Sheets' writes, one of
+// which carries many deliveries' rows), takes a token from it when it makes
+// a request, from the same shared limiter as takeLimits, scoped to the
+// delivering connection's account and connector.
+type budget struct {
+	c         *Connections
+	scope     core.Scope
+	connector string
+}
+
+var _ plugins.Budget = budget{}
+
+// Take implements plugins.Budget.
+func (b budget) Take(ctx context.Context, l plugins.Limit) (time.Duration, error) {
+	wait, err := b.c.takeLimit(ctx, b.scope, b.connector, l)
+	if err != nil {
+		b.c.engine.opts.Logger.Warn("take connector budget", "connector", b.connector, "limit", l.Name, "err", err)
+	}
+	return wait, err
 }

@@ -13,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bellhop/bellhop/connectors/sheets/sheetsfake"
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/pluginhost"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/plugins/plugintest"
 )
 
@@ -201,5 +204,59 @@ func assertNoSecretInRedis(t *testing.T, h *harness, secret string) {
 	}
 	if keys == 0 {
 		t.Fatal("the dump read no key: the check proves nothing")
+	}
+}
+
+// TestSheetsPluginTakesTheHubsBudget runs the real Sheets plugin binary
+// under a plugin manager: its batch writer takes its write token from the
+// budget the hub lends with Deliver, across the process boundary, from the
+// connection's account's limiter in Redis. That limiter is spent for ten
+// minutes beforehand (as other hubs would have), so every attempt is held
+// back with no write; a plugin pacing itself alone would have written.
+func TestSheetsPluginTakesTheHubsBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the Sheets plugin")
+	}
+	h := newHarness(t)
+	dir := t.TempDir()
+	if _, err := plugintest.Build(dir, "github.com/bellhop/bellhop/connectors/sheets/cmd/bellhop-connector-sheets", pluginhost.BinaryPrefix+"sheets"); err != nil {
+		t.Fatal(err)
+	}
+	m := pluginhost.New(pluginhost.Config{Dir: filepath.Clean(dir), CallTimeout: 10 * time.Second})
+	t.Cleanup(func() { m.Close() })
+	_, conns := h.startWithConnections(h.options(), m)
+	fake := sheetsfake.New(t)
+	c := h.connection(conns, "sheets", map[string]any{
+		"credentials_json": string(fake.CredentialsJSON()), "spreadsheet_id": fake.SpreadsheetID,
+		"sheet": "Bookings", "api_base_url": fake.URL + "/",
+	})
+	// One token of a ten-minute pace on the key the connector's writes
+	// use: GCRA keeps a time, so any pace on the key now waits ten minutes.
+	spend := redisstore.Rate{Rate: 1, Period: 10 * time.Minute, Burst: 1}
+	if wait, err := h.store.TakeConnectorRate(context.Background(), h.scope, "sheets", "writes", fake.ClientEmail, spend, 1); err != nil || wait != 0 {
+		t.Fatalf("spend the budget: %v, %v", wait, err)
+	}
+	h.publish(h.scope, "reservation.created", 1)
+	ctx := context.Background()
+	var d *core.Delivery
+	eventually(t, "a first attempt", func() bool {
+		l, err := conns.engine.ListDeliveries(ctx, h.scope, core.Target{Kind: core.TargetConnection, ID: c.ID}, core.DeliveryFilter{Page: core.Page{Limit: 10}})
+		if err != nil || len(l.Data) == 0 {
+			return false
+		}
+		d, err = conns.engine.FindDelivery(ctx, h.scope, l.Data[0].ID)
+		return err == nil && len(d.Attempts) > 0
+	})
+	a := d.Attempts[0]
+	if a.Outcome != outbound.Retry.String() || !strings.Contains(a.ResponseBody, "held back") {
+		t.Errorf("attempt %d: %s %q %q, want held back by the hub's budget", a.Number, a.Outcome, a.ResponseBody, a.Error)
+	}
+	// The hub's wait crossed back: the retry is minutes away, not the
+	// harness's schedule of milliseconds.
+	if a.NextRetryAt == nil || time.Until(*a.NextRetryAt) < time.Minute {
+		t.Errorf("attempt's next retry at %v, want minutes away, after the hub's wait", a.NextRetryAt)
+	}
+	if got := fake.Appends(); got != 0 {
+		t.Errorf("the fake got %d appends, want none while the hub's budget is spent", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/transform"
 	"github.com/bellhop/bellhop/plugins"
 )
 
@@ -65,7 +66,11 @@ func (h fakeHost) Connector(_ context.Context, name string) (plugins.Connector, 
 func (h *harness) startWithConnections(opts Options, host ConnectorHost) (*Engine, *Connections) {
 	h.t.Helper()
 	e := newEngine(opts)
-	conns := NewConnections(e, ConnectionOptions{Host: host})
+	// The default scripts get more than production's 50 ms: these tests
+	// count attempts, and a loaded CI machine can stall a run past 50 ms,
+	// which retries it (the transform tests test the limit itself).
+	scripts := transform.New(transform.Options{Timeout: 2 * time.Second})
+	conns := NewConnections(e, ConnectionOptions{Host: host, Scripts: scripts})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -74,7 +79,7 @@ func (h *harness) startWithConnections(opts Options, host ConnectorHost) (*Engin
 			h.t.Errorf("run engine: %v", err)
 		}
 	}()
-	h.t.Cleanup(func() { cancel(); <-done; conns.Close() })
+	h.t.Cleanup(func() { cancel(); <-done; conns.Close(); scripts.Close() })
 	return e, conns
 }
 

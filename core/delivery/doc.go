@@ -50,7 +50,10 @@
 // (plugins.RateLimited), which Connections takes after the transform and
 // before the plugin's Deliver. A delivery over either is deferred to when
 // the limiter allows it, with no attempt spent (Outcome Deferred for a
-// connection).
+// connection). Connections also lends each Deliver a plugins.Budget on the
+// same limiter, in the connection's account and for its connector, for a
+// limit the connector counts per request rather than per delivery (Sheets'
+// writes).
 //
 // # Use
 //

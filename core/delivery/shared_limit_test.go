@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/bellhop/bellhop/connectors/sheets"
+	"github.com/bellhop/bellhop/connectors/sheets/sheetsfake"
 	"github.com/bellhop/bellhop/connectors/slack"
 	"github.com/bellhop/bellhop/connectors/slack/slackfake"
 	"github.com/bellhop/bellhop/core"
@@ -81,6 +83,86 @@ func TestSharedLimitAcrossHubs(t *testing.T) {
 	}
 	if got := len(fake.Messages()); got != n {
 		t.Errorf("the fake got %d messages, want %d", got, n)
+	}
+	busy := 0
+	for i, hub := range hubs {
+		t.Logf("hub %d delivered %d", i, hub.n.Load())
+		if hub.n.Load() > 0 {
+			busy++
+		}
+	}
+	if busy < 2 {
+		t.Errorf("%d hub(s) delivered, want the work shared by several", busy)
+	}
+}
+
+// Three hubs, each with its own Redis client and its own Sheets connector
+// (three plugin processes, each coalescing its own deliveries into
+// appends), write to one tab through one service account. Google counts
+// write requests, which no hub can count per delivery, so each connector
+// takes a token per append from the budget its hub lends with Deliver: one
+// GCRA limiter in Redis for all three. The fake's write quota is the pace's
+// bound over its window plus a margin for the time between a grant and the
+// append reaching it, and three hubs each keeping the pace on its own would
+// spend it three times over; the fake refuses none, every event is
+// delivered at its first attempt, and appends carry several rows.
+func TestSharedSheetsBudgetAcrossHubs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paces about 40 writes over a few seconds")
+	}
+	h := newHarness(t)
+	fake := sheetsfake.New(t)
+	// The pace is Sheets' shape (a steady rate and a small burst), sixty
+	// times faster: one write every 100 ms in bursts of 2 lets through at
+	// most 2 + 10 = 12 in any second. The fake allows 16 a second, so a
+	// grant may take up to 400 ms to reach it; three hubs pacing alone
+	// would send up to 36.
+	const every, burst = 100 * time.Millisecond, 2
+	fake.WritesPerWindow, fake.Window = 16, time.Second
+	const n = 150
+	var hubs []*countingConnector
+	var first *Connections
+	for i := range 3 {
+		store, rdb := h.crashableStore()
+		t.Cleanup(func() { rdb.Close() })
+		opts := h.options()
+		// Eight deliveries in flight per hub (a target gets half its
+		// account's share), for the connector to coalesce.
+		opts.Store, opts.Workers, opts.AccountConcurrency = store, 16, 16
+		opts.ClaimIdle = 2 * time.Second // see TestSharedLimitAcrossHubs
+		hub := &countingConnector{Connector: sheets.NewWithLimit(nil, every, burst)}
+		_, conns := h.startWithConnections(opts, fakeHost{"sheets": hub})
+		hubs = append(hubs, hub)
+		if i == 0 {
+			first = conns
+		}
+	}
+	c := h.connection(first, "sheets", map[string]any{
+		"credentials_json": string(fake.CredentialsJSON()), "spreadsheet_id": fake.SpreadsheetID,
+		"sheet": "Bookings", "api_base_url": fake.URL + "/",
+	})
+	start := time.Now()
+	for i := range n {
+		h.publish(h.scope, "reservation.created", i)
+	}
+	for _, d := range h.finished(first, c.ID, n) {
+		if d.Status != core.StatusSucceeded || len(d.Attempts) != 1 {
+			t.Errorf("delivery %s: %s after %d attempts, want succeeded at the first", d.ID, d.Status, len(d.Attempts))
+		}
+	}
+	elapsed := time.Since(start)
+	if got := fake.RateLimited(); got != 0 {
+		t.Errorf("the fake refused %d appends over its quota of %d a second, want 0", got, fake.WritesPerWindow)
+	}
+	appends := fake.Appends()
+	t.Logf("%d deliveries in %d appends over %v", n, appends, elapsed)
+	if appends >= n {
+		t.Errorf("%d appends for %d deliveries, want them coalesced", appends, n)
+	}
+	// The whole run is a window too: no more appends than the pace allows
+	// over it, with a second's margin.
+	if limit := burst + int((elapsed+time.Second)/every); appends > limit {
+		t.Errorf("%d appends in %v, want at most %d at one every %v", appends, elapsed, limit, every)
 	}
 	busy := 0
 	for i, hub := range hubs {

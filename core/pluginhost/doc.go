@@ -17,7 +17,10 @@
 // built into it while the hub runs shows up without a restart, and a rebuilt
 // one is restarted.
 //
-// Calls through a Connector are bounded by Config.CallTimeout. A call to a
+// Calls through a Connector carry their context's values across: the
+// plugins.Egress and, for Deliver, the plugins.Budget the delivery engine
+// lends, which the plugin calls back to over go-plugin's broker while the
+// Deliver runs. Calls are bounded by Config.CallTimeout. A call to a
 // plugin that crashed, hung or is restarting returns an EUNAVAILABLE error:
 // the delivery engine retries it, and the next call runs on a fresh process.
 // A plugin that crashes again at once is restarted after a doubling backoff.

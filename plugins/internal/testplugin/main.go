@@ -35,6 +35,7 @@ type input struct {
 	Result   *plugins.Result `json:"result"`   // return this result
 	Deadline bool            `json:"deadline"` // report the time left on ctx
 	Egress   bool            `json:"egress"`   // report plugins.EgressFrom(ctx) as JSON
+	Take     *plugins.Limit  `json:"take"`     // take this limit from the hub's Budget, report the wait
 }
 
 func (conn) Describe(context.Context) (plugins.Description, error) {
@@ -93,6 +94,16 @@ func (conn) Deliver(ctx context.Context, _ plugins.Config, raw json.RawMessage) 
 	case in.Egress:
 		b, err := json.Marshal(plugins.EgressFrom(ctx))
 		return plugins.Result{Outcome: plugins.Delivered, Summary: string(b)}, err
+	case in.Take != nil:
+		b := plugins.BudgetFrom(ctx)
+		if b == nil {
+			return plugins.Result{Outcome: plugins.Delivered, Summary: "no budget"}, nil
+		}
+		wait, err := b.Take(ctx, *in.Take)
+		if err != nil {
+			return plugins.Result{}, err
+		}
+		return plugins.Result{Outcome: plugins.Delivered, Summary: "wait " + wait.String()}, nil
 	case in.Result != nil:
 		return *in.Result, nil
 	}

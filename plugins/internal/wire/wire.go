@@ -33,6 +33,18 @@ const (
 	MethodLimits = "Limits"
 )
 
+// BudgetServiceName is the gRPC service the hub serves back to a plugin
+// over go-plugin's broker, so that a connector can take a token from the
+// hub's shared rate limiter at the moment it makes a request (see
+// plugins.Budget). It was added after v1 shipped without a protocol bump:
+// the hub offers it through an optional field of the Deliver request, which
+// an older plugin ignores, and a plugin that gets no such field keeps its
+// own limiter, as before.
+const BudgetServiceName = "bellhop.connector.v1.Budget"
+
+// MethodTake is the Budget service's one method: take a plugins.Limit.
+const MethodTake = "Take"
+
 // Handler answers one call: method is one of the Method constants, req and
 // the returned bytes are JSON.
 type Handler interface {
@@ -41,19 +53,29 @@ type Handler interface {
 
 // Register adds the connector service, answered by h, to s.
 func Register(s *grpc.Server, h Handler) {
+	register(s, h, ServiceName, MethodPing, MethodDescribe, MethodValidate, MethodCheck, MethodDeliver, MethodOptions, MethodLimits)
+}
+
+// RegisterBudget adds the Budget service, answered by h, to s (the hub's
+// side of the broker connection).
+func RegisterBudget(s *grpc.Server, h Handler) {
+	register(s, h, BudgetServiceName, MethodTake)
+}
+
+func register(s *grpc.Server, h Handler, service string, methods ...string) {
 	desc := grpc.ServiceDesc{
-		ServiceName: ServiceName,
+		ServiceName: service,
 		HandlerType: (*Handler)(nil),
 		Metadata:    "bellhop/connector.v1",
 	}
-	for _, m := range []string{MethodPing, MethodDescribe, MethodValidate, MethodCheck, MethodDeliver, MethodOptions, MethodLimits} {
-		desc.Methods = append(desc.Methods, grpc.MethodDesc{MethodName: m, Handler: unary(m)})
+	for _, m := range methods {
+		desc.Methods = append(desc.Methods, grpc.MethodDesc{MethodName: m, Handler: unary(service, m)})
 	}
 	s.RegisterService(&desc, h)
 }
 
-func unary(method string) grpc.MethodHandler {
-	full := "/" + ServiceName + "/" + method
+func unary(service, method string) grpc.MethodHandler {
+	full := "/" + service + "/" + method
 	return func(srv any, ctx context.Context, dec func(any) error, intercept grpc.UnaryServerInterceptor) (any, error) {
 		in := new(wrapperspb.BytesValue)
 		if err := dec(in); err != nil {
@@ -77,8 +99,18 @@ func unary(method string) grpc.MethodHandler {
 // returns the JSON answer. The context's deadline and cancellation travel to
 // the plugin.
 func Invoke(ctx context.Context, conn grpc.ClientConnInterface, method string, req []byte) ([]byte, error) {
+	return invoke(ctx, conn, ServiceName, method, req)
+}
+
+// InvokeBudget calls method on the hub's Budget service behind conn (the
+// plugin's side of the broker connection).
+func InvokeBudget(ctx context.Context, conn grpc.ClientConnInterface, method string, req []byte) ([]byte, error) {
+	return invoke(ctx, conn, BudgetServiceName, method, req)
+}
+
+func invoke(ctx context.Context, conn grpc.ClientConnInterface, service, method string, req []byte) ([]byte, error) {
 	out := new(wrapperspb.BytesValue)
-	if err := conn.Invoke(ctx, "/"+ServiceName+"/"+method, wrapperspb.Bytes(req), out); err != nil {
+	if err := conn.Invoke(ctx, "/"+service+"/"+method, wrapperspb.Bytes(req), out); err != nil {
 		return nil, err
 	}
 	return out.GetValue(), nil
