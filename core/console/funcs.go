@@ -20,6 +20,7 @@ var funcs = template.FuncMap{
 	"isotime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) }, // for <time datetime>
 	"statusClass": statusClass,                                                      // badge class of an HTTP status
 	"uptimePct":   uptimePct,                                                        // "99.95%" of an uptime ratio
+	"slug":        slug,                                                             // an id for an anchor: "connector:slack" → "connector-slack"
 }
 
 // statusClass is the badge class of an HTTP status: ok, warn or bad.

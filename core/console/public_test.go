@@ -52,9 +52,9 @@ func TestStatusFromRecordedSamples(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET /status = %d", status)
 	}
-	wantContains(t, body, "Degraded: 1 of 3 components have a problem.", `id="component-api"`, `id="component-connector:slack"`,
+	wantContains(t, body, "Degraded: 1 of 3 components have a problem.", `id="component-api"`, `id="component-connector-slack"`,
 		"Operational", "Down", "plugin crashed: &lt;script&gt;", `<rect x="590"`, "100% uptime")
-	if strings.Index(body, "component-api") > strings.Index(body, "component-delivery") || strings.Index(body, "component-delivery") > strings.Index(body, "component-connector:slack") {
+	if strings.Index(body, "component-api") > strings.Index(body, "component-delivery") || strings.Index(body, "component-delivery") > strings.Index(body, "component-connector-slack") {
 		t.Fatal("components are not in the order API, delivery, connectors")
 	}
 	if strings.Contains(body, `class="sidebar"`) {
