@@ -27,8 +27,8 @@ func withHealth(r HealthReader) func(*Config, *Deps) {
 
 // The status page reads the samples the hubs record in the store.
 func TestStatusFromRecordedSamples(t *testing.T) {
-	h := newHarness(t)
-	h.Server.deps.Health = h.Store
+	// The harness's store, which Deps.Keys already holds, is the reader.
+	h := newHarness(t, func(_ *Config, d *Deps) { d.Health = d.Keys.(HealthReader) })
 	anon := h.anonymous(t)
 	status, body := anon.get(t, "/status")
 	if status != http.StatusOK {
