@@ -12,6 +12,10 @@ const (
 	LiveKeyPrefix = "bh_live_"
 )
 
+// MaxKeyRateLimit bounds the rate limit a key may ask for, in requests a
+// minute.
+const MaxKeyRateLimit = 1_000_000
+
 // APIKey is a credential of an account in one mode. The secret itself is shown
 // once, when the key is created, and never stored.
 type APIKey struct {
@@ -28,13 +32,24 @@ type APIKey struct {
 // Scope returns the tenant the key acts for.
 func (k *APIKey) Scope() Scope { return Scope{AccountID: k.AccountID, Livemode: k.Livemode} }
 
-// KeyService manages accounts and their API keys.
+// KeyService manages accounts, their settings and their API keys.
 type KeyService interface {
 	// CreateAccount creates a tenant.
 	CreateAccount(ctx context.Context, name string) (*Account, error)
 
+	// FindAccount returns an account. Returns ENOTFOUND if there is none.
+	FindAccount(ctx context.Context, id string) (*Account, error)
+
+	// UpdateAccount changes an account's name and developer contact.
+	// Returns EINVALID naming the field (an empty or over-long name, a
+	// contact that is not an email address) and ENOTFOUND if there is no
+	// such account.
+	UpdateAccount(ctx context.Context, id string, in AccountUpdate) (*Account, error)
+
 	// CreateAPIKey creates a key in scope and returns it with its secret,
-	// which is never available again.
+	// which is never available again. rateLimit is requests a minute, 0 for
+	// the server default; outside 0..MaxKeyRateLimit it is EINVALID naming
+	// "rate_limit".
 	CreateAPIKey(ctx context.Context, scope Scope, name string, rateLimit int) (*APIKey, string, error)
 
 	// EnsureAPIKey registers a known secret (the bootstrap key) for the

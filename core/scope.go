@@ -21,9 +21,18 @@ func (s Scope) Mode() string {
 // Account is a tenant: a platform that publishes events and owns endpoints,
 // connections, scripts and keys.
 type Account struct {
-	ID        string    `json:"id"` // acct_…
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	ID   string `json:"id"` // acct_…
+	Name string `json:"name"`
+	// DeveloperContact is the email of the person who hears about the
+	// account's endpoints being disabled; "" when none is set.
+	DeveloperContact string    `json:"developer_contact,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// AccountUpdate changes an account's settings; a nil field is kept as it is.
+type AccountUpdate struct {
+	Name             *string
+	DeveloperContact *string // "" clears it
 }
 
 // Page asks for one page of a list, Stripe-style: at most Limit items after

@@ -174,6 +174,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Scripts:     scripts,
 		Connections: connections,
 		Activity:    h.activity,
+		Health:      store, // the samples healthRecorder keeps, for /status
 		Logger:      logger.With("component", "console"),
 	})
 	if err != nil {
@@ -222,6 +223,7 @@ func (h *hub) start(ctx context.Context) <-chan struct{} {
 		"ingest stream":   h.ingest.Run,
 		"activity log":    h.activity.Run,
 		"idempotency":     h.idempotency.Run,
+		"health samples":  h.healthRecorder().Run, // for the console's /status
 		"plugin supervisor": func(ctx context.Context) error {
 			h.plugins.Supervise(ctx, 10*time.Second)
 			return nil

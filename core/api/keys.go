@@ -7,9 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// maxKeyRateLimit bounds the rate_limit a key may ask for (requests a minute).
-const maxKeyRateLimit = 1_000_000
-
 // createAPIKeyRequest is the body of POST /v1/api_keys.
 type createAPIKeyRequest struct {
 	Name      string `json:"name"`
@@ -37,10 +34,7 @@ func (s *Server) handleCreateAPIKey() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		if req.RateLimit < 0 || req.RateLimit > maxKeyRateLimit {
-			s.writeError(c, core.ParamError("rate_limit", "Invalid rate_limit: requests a minute from 1 to %d, or 0 for the default.", maxKeyRateLimit))
-			return
-		}
+		// The store checks rate_limit (0..core.MaxKeyRateLimit), for the console too.
 		key, secret, err := s.deps.Keys.CreateAPIKey(c, scope(c), req.Name, req.RateLimit)
 		if err != nil {
 			s.writeError(c, err)

@@ -23,8 +23,8 @@ var funcs = template.FuncMap{
 	"ms":           func(f float64) string { return fmt.Sprintf("%.0f ms", f) }, // a latency
 	"outcomeClass": outcomeClass,                                                // ok or bad: how an attempt ended, for the timeline
 	"headerLines":  headerLines,                                                 // a header map as sorted "Name: value" lines
-	"json":         jsonText,
-	"scriptHref":   scriptHref, // the page of a saved script; "" for a shipped one                                                    // a value as indented JSON text (escaped by the template)
+	"json":         jsonText,                                                    // a value as indented JSON text (escaped by the template)
+	"scriptHref":   scriptHref,                                                  // the page of a saved script; "" for a shipped one
 
 	// Connectors, connections, scripts
 	"initial":        initial,        // the first letter of a name, for a logo tile
@@ -34,6 +34,24 @@ var funcs = template.FuncMap{
 	"inc":            func(n int) int { return n + 1 },
 	"dec":            func(n int) int { return n - 1 },
 	"minus":          func(a, b int) int { return a - b },
+
+	// API keys, team, activity, settings, status, docs, changelog
+	"isotime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) }, // for <time datetime>
+	"statusClass": statusClass,                                                      // badge class of an HTTP status
+	"uptimePct":   uptimePct,                                                        // "99.95%" of an uptime ratio
+	"slug":        slug,                                                             // an id for an anchor: "connector:slack" → "connector-slack"
+}
+
+// statusClass is the badge class of an HTTP status: ok, warn or bad.
+func statusClass(status int) string {
+	switch {
+	case status >= 500:
+		return "bad"
+	case status >= 400:
+		return "warn"
+	default:
+		return "ok"
+	}
 }
 
 type navLink struct {

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,4 +212,27 @@ func (c *client) postRaw(t testing.TB, path string, form url.Values) (int, strin
 		c.csrf = string(m[1])
 	}
 	return resp.StatusCode, string(b), resp.Header.Get("Location")
+}
+
+// xss is user content that must come back inert on every page: escaped,
+// never markup.
+const xss = `<script>alert(1)</script>"><img src=x onerror=alert(2)>`
+
+// assertEscaped fails if body holds xss's markup unescaped.
+func assertEscaped(t testing.TB, body string) {
+	t.Helper()
+	for _, raw := range []string{"<script>alert(1)", "<img src=x onerror"} {
+		if strings.Contains(body, raw) {
+			t.Errorf("page holds %q unescaped:\n%s", raw, body)
+		}
+	}
+}
+
+// wantEscaped is assertEscaped, and checks that the content is on the page.
+func wantEscaped(t testing.TB, body string) {
+	t.Helper()
+	assertEscaped(t, body)
+	if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Fatalf("user content missing (escaped) from the page:\n%s", body)
+	}
 }

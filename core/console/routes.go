@@ -21,14 +21,19 @@ func (s *Server) routes() {
 	e.GET("/invite", s.handleInvitePage())    // accept an invite: choose a password
 	e.POST("/invite", s.handleAcceptInvite()) // the invited user, signed in at once
 
+	// Public pages: status, API reference, changelog. No sign-in; a signed-in
+	// user sees them inside the console and may try API calls from /docs.
+	e.GET("/status", s.handleStatus())              // uptime and a 1-hour sparkline per component
+	e.GET("/docs", s.handleDocs())                  // the API reference, from the OpenAPI document
+	e.GET("/changelog", s.handleChangelog())        // CHANGELOG.md as a page
+	e.GET("/changelog.rss", s.handleChangelogRSS()) // the changelog as RSS 2.0, one item per release
+
 	in := e.Group("/", s.signedIn(), s.recordAction())
 	in.GET("/", s.handleHome())            // deliveries in the last hour, failing targets, newest failures
 	in.POST("/mode", s.handleSwitchMode()) // the test/live switch
 
 	dev := in.Group("/", s.need(core.RoleDeveloper)) // changes to endpoints, scripts, connections, replays
 	owner := in.Group("/", s.need(core.RoleOwner))   // changes to keys, users and settings
-	_ = owner
-
 	// Home, events, event types, endpoints, the delivery inspector and backfills.
 	dev.POST("/reenable", s.handleReenable())                                   // re-enable a disabled endpoint or connection from home
 	in.GET("/events", s.handleEvents())                                         // events, filtered by type, property and time; ?q= jumps to an id
@@ -79,4 +84,17 @@ func (s *Server) routes() {
 	dev.POST("/scripts/:id/attach", s.handleAttachScript(true))                 // make an endpoint or connection run this script
 	dev.POST("/scripts/:id/detach", s.handleAttachScript(false))                // stop an endpoint or connection running it
 	dev.POST("/scripts/:id/delete", s.handleDeleteScript())                     // delete a script no target uses
+
+	// API keys, team, activity, settings
+	in.GET("/api_keys", s.handleAPIKeys())                         // the mode's keys: prefix and last four, name, rate limit
+	owner.POST("/api_keys", s.handleCreateAPIKey())                // a key in the session's mode; its secret shown once
+	owner.POST("/api_keys/:id/revoke", s.handleRevokeAPIKey())     // revoke a key for good
+	in.GET("/team", s.handleTeam())                                // users with roles, open invites
+	owner.POST("/team/invites", s.handleCreateInvite())            // an invite; its one-time link shown once
+	owner.POST("/team/invites/:id/revoke", s.handleRevokeInvite()) // close an invite's link
+	owner.POST("/team/users/:id/role", s.handleSetRole())          // change a user's role (never the last owner's)
+	owner.POST("/team/users/:id/remove", s.handleRemoveUser())     // remove a user and end their sessions
+	in.GET("/activity", s.handleActivity())                        // the mode's API requests and console changes, newest first
+	in.GET("/settings", s.handleSettings())                        // account name and developer contact
+	owner.POST("/settings", s.handleSaveSettings())                // change them
 }

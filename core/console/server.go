@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -45,7 +46,15 @@ type Deps struct {
 	Scripts     core.ScriptService
 	Connections core.ConnectionService
 	Activity    core.ActivityLog
-	Logger      *slog.Logger
+	// Health is the hubs' health samples, for /status (a
+	// *redisstore.Store); nil shows that none are recorded.
+	Health HealthReader
+	Logger *slog.Logger
+}
+
+// HealthReader reads the health samples the hubs record, for /status.
+type HealthReader interface {
+	ReadHealth(ctx context.Context, now time.Time) ([]*core.ComponentHealth, error)
 }
 
 // Server is the console. Build it with New; it is safe for concurrent use.

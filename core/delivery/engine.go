@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -176,6 +177,8 @@ type Engine struct {
 	wake      chan struct{} // tells the retry mover a retry was scheduled
 	bfWake    chan struct{} // tells the backfill loop a backfill was queued
 
+	running atomic.Bool // Run is serving the streams
+
 	mu     sync.Mutex
 	scopes []core.Scope
 	known  map[core.Scope]bool
@@ -227,6 +230,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := e.refreshScopes(ctx); err != nil {
 		return fmt.Errorf("start delivery engine: %w", err)
 	}
+	e.running.Store(true)
+	defer e.running.Store(false)
 	var wg sync.WaitGroup
 	loops := []func(context.Context){e.workLoop, e.moveLoop, e.claimLoop, e.scopeLoop, e.backfillLoop}
 	for range e.opts.Dispatchers {
@@ -242,6 +247,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	wg.Wait()
 	return nil
 }
+
+// Running reports whether Run is serving the streams: started, and not
+// stopped. The hub's health recorder samples it for the status page.
+func (e *Engine) Running() bool { return e.running.Load() }
 
 // Scopes returns the tenants the engine serves now.
 func (e *Engine) currentScopes() []core.Scope {

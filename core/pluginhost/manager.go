@@ -116,6 +116,19 @@ func (m *Manager) List(ctx context.Context) []ConnectorInfo {
 	return infos
 }
 
+// States describes every connector plugin in the directory as it stands,
+// sorted by name, without starting any: for the health recorder, which
+// must not start plugins nobody uses. A plugin never started is
+// StateAvailable, with an empty Description.
+func (m *Manager) States() []ConnectorInfo {
+	entries := m.discover()
+	infos := make([]ConnectorInfo, len(entries))
+	for i, e := range entries {
+		infos[i] = e.info()
+	}
+	return infos
+}
+
 // Connector returns the connector named name, started if it was not. The
 // returned Connector survives crashes of the plugin: each call restarts it
 // if needed and is bounded by Config.CallTimeout.

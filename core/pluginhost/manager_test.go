@@ -322,3 +322,24 @@ func TestHubKilledLeavesNoPlugin(t *testing.T) {
 	cmd.Wait()
 	waitFor(t, func() bool { return !alive(pid) }, func() string { return fmt.Sprintf("plugin %d outlived its hub", pid) })
 }
+
+// States reports each plugin as it stands and starts none: the health
+// recorder calls it every few seconds.
+func TestStatesStartsNothing(t *testing.T) {
+	dir := pluginDir(t, "echo")
+	link(t, "/bin/true", filepath.Join(dir, "bellhop-connector-true"))
+	m := newManager(t, pluginhost.Config{Dir: dir, StartTimeout: 5 * time.Second})
+
+	got := m.States()
+	if len(got) != 2 || got[0].Name != "echo" || got[0].State != pluginhost.StateAvailable || got[1].State != pluginhost.StateAvailable {
+		t.Fatalf("States before any use = %+v", got)
+	}
+	if n := len(pluginChildren(t)); n != 0 {
+		t.Fatalf("States started %d plugins", n)
+	}
+	m.List(testCtx(t)) // starts and describes them
+	got = m.States()
+	if got[0].State != pluginhost.StateRunning || got[0].Description.Name != "echo" || got[1].State != pluginhost.StateError {
+		t.Fatalf("States after List = %+v", got)
+	}
+}

@@ -15,7 +15,8 @@ import (
 // commands a cluster could refuse (CROSSSLOT) on a real Redis Cluster:
 // events, deliveries and attempts (parked, deferred, retried), keys and
 // scopes, idempotency, rate limits, the activity log, scripts, event types
-// and connections, reads across slots, and console users and sessions. Tests that move miniredis's clock stay single-Redis.
+// and connections, reads across slots, console users and sessions, account
+// settings and health samples. Tests that move miniredis's clock stay single-Redis.
 func TestOnCluster(t *testing.T) {
 	redistest.NewCluster(t) // skips here, once, when no cluster can be had
 	onCluster = true
@@ -45,6 +46,11 @@ func TestOnCluster(t *testing.T) {
 		{"ReadGroupAcrossSlots", TestReadGroupAcrossSlots},
 		{"Sessions", TestSessions},
 		{"UserRecords", TestUserRecords},
+		{"FindAndUpdateAccount", TestFindAndUpdateAccount},
+		{"UpdateAccountConcurrent", TestUpdateAccountConcurrent},
+		{"HealthBuckets", TestHealthBuckets},
+		{"HealthTrim", TestHealthTrim},
+		{"HealthRecorder", TestHealthRecorder},
 	} {
 		t.Run(tc.name, tc.test)
 	}

@@ -11,8 +11,8 @@
 //	ev, created, err := store.AppendEvent(ctx, key.Scope(), ev)
 //
 // A *Store implements core.KeyService, core.EventStore, core.EventTypeStore,
-// core.IdempotencyStore, core.RateLimiter, core.ActivityLog and
-// core.SessionStore, and users.Store for core/users. It keeps no
+// core.IdempotencyStore, core.RateLimiter, core.ActivityLog,
+// core.SessionStore and core.HealthLog, and users.Store for core/users. It keeps no
 // state of its own, so any number of hub processes may share one Redis.
 //
 // # Errors
@@ -32,10 +32,12 @@
 // T below stands for <prefix>{<account>}:<mode>.
 //
 //	key                              type    holds                                  lifetime
-//	<prefix>{<account>}:account      string  core.Account JSON                       forever
+//	<prefix>{<account>}:account      string  core.Account JSON (name, developer contact) forever; UpdateAccount rewrites it under WATCH
 //	<prefix>apikey:<sha256 hex>      string  key record JSON (account, hash, fields) until revoked
 //	<prefix>apikeys:revoked          set     hashes of revoked secrets               forever (a revoked bootstrap key stays dead)
 //	<prefix>scopes                   set     "<account>:<mode>" of every key made    forever (the dispatcher's list of streams)
+//	<prefix>health:components        hash    health component → its label             forever (health.go)
+//	<prefix>{health:<component>}:samples  zset  a hub's check (JSON), score = ms     trimmed to 2 h on every write, PX 2 h
 //	<prefix>meta:masterkey           hash    key_id, check (sealed label); rotate_to, forever (masterkey.go)
 //	                                         rotate_started_at while a rotation runs
 //	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first)  PX: until the burst is full again

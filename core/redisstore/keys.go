@@ -91,8 +91,8 @@ func (s *Store) CreateAccount(ctx context.Context, name string) (*core.Account, 
 // CreateAPIKey creates a key in scope and returns it with its secret, which
 // is never available again. rateLimit 0 means the server default.
 func (s *Store) CreateAPIKey(ctx context.Context, scope core.Scope, name string, rateLimit int) (*core.APIKey, string, error) {
-	if rateLimit < 0 {
-		return nil, "", core.ParamError("rate_limit", "rate_limit must be zero (the default) or positive.")
+	if rateLimit < 0 || rateLimit > core.MaxKeyRateLimit {
+		return nil, "", core.ParamError("rate_limit", "Invalid rate_limit: requests a minute from 1 to %d, or 0 for the default.", core.MaxKeyRateLimit)
 	}
 	prefix := core.TestKeyPrefix
 	if scope.Livemode {
