@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/bellhop/bellhop/core"
-	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/spf13/cobra"
 )
 
@@ -16,9 +15,10 @@ import (
 func newKeysCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "keys", Short: "Manage API keys and the master key in the store (needs REDIS_URL)"}
 	var (
-		redisURL, prefix, account, accountName, name string
-		live                                         bool
-		rateLimit                                    int
+		account, accountName, name string
+		live                       bool
+		rateLimit                  int
+		where                      storeFlags
 	)
 	create := &cobra.Command{
 		Use:   "create",
@@ -27,21 +27,14 @@ func newKeysCommand(getenv func(string) string, stdout io.Writer) *cobra.Command
   bellhop keys create --account acct_123 --live --name prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if redisURL == "" {
-				redisURL = getenv("REDIS_URL")
-			}
-			if redisURL == "" {
-				return errors.New("REDIS_URL (--redis-url): keys are created in the hub's Redis; the embedded one lives only inside `bellhop serve`")
-			}
 			if (account == "") == (accountName == "") {
 				return errors.New("give either --account acct_… (an existing account) or --account-name NAME (a new one)")
 			}
-			rdb, _, err := redisstore.Open(cmd.Context(), redisURL)
+			store, closeStore, err := where.open(cmd.Context(), cmd, getenv, "keys are created")
 			if err != nil {
 				return err
 			}
-			defer rdb.Close()
-			store := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+			defer closeStore()
 			if accountName != "" {
 				acct, err := store.CreateAccount(cmd.Context(), accountName)
 				if err != nil {
@@ -57,8 +50,7 @@ func newKeysCommand(getenv func(string) string, stdout io.Writer) *cobra.Command
 			return nil
 		},
 	}
-	create.Flags().StringVar(&redisURL, "redis-url", "", "Redis URL (default $REDIS_URL)")
-	create.Flags().StringVar(&prefix, "redis-prefix", "bh:", "Redis key prefix of the hub")
+	where.add(create)
 	create.Flags().StringVar(&account, "account", "", "id of an existing account")
 	create.Flags().StringVar(&accountName, "account-name", "", "create a new account with this name")
 	create.Flags().StringVar(&name, "name", "", "a label for the key")

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
-	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/users"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -23,20 +22,14 @@ import (
 // shell's history.
 func newUsersCommand(getenv func(string) string, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "users", Short: "Manage console users in the store (needs REDIS_URL)"}
-	var redisURL, prefix, account, email, role string
+	var account, email, role string
+	var where storeFlags
 	openService := func(cmd *cobra.Command) (*users.Service, func(), error) {
-		if redisURL == "" {
-			redisURL = getenv("REDIS_URL")
-		}
-		if redisURL == "" {
-			return nil, nil, errors.New("REDIS_URL (--redis-url): users are kept in the hub's Redis; the embedded one lives only inside `bellhop serve`")
-		}
-		rdb, _, err := redisstore.Open(cmd.Context(), redisURL)
+		store, closeStore, err := where.open(cmd.Context(), cmd, getenv, "users are kept")
 		if err != nil {
 			return nil, nil, err
 		}
-		store := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
-		return users.New(store, store, time.Now), func() { rdb.Close() }, nil
+		return users.New(store, store, time.Now), closeStore, nil
 	}
 	create := &cobra.Command{
 		Use:   "create",
@@ -93,8 +86,7 @@ func newUsersCommand(getenv func(string) string, stdin io.Reader, stdout io.Writ
 		},
 	}
 	for _, c := range []*cobra.Command{create, list} {
-		c.Flags().StringVar(&redisURL, "redis-url", "", "Redis URL (default $REDIS_URL)")
-		c.Flags().StringVar(&prefix, "redis-prefix", "bh:", "Redis key prefix of the hub")
+		where.add(c)
 		c.Flags().StringVar(&account, "account", defaultAccount, "the account's id")
 	}
 	cmd.AddCommand(create, list)

@@ -99,3 +99,24 @@ func TestServePrintsSetupLink(t *testing.T) {
 		t.Fatalf("with an owner the hub printed:\n%s", out)
 	}
 }
+
+// `bellhop users` beside a hub reads the hub's BELLHOP_REDIS_PREFIX, as
+// serve does: a user created without --redis-prefix lands where the hub
+// looks.
+func TestUsersCommandReadsTheHubsPrefix(t *testing.T) {
+	r := redistest.New(t)
+	env := map[string]string{"REDIS_URL": r.URL, "BELLHOP_REDIS_PREFIX": r.Prefix}
+	var out bytes.Buffer
+	cmd := newUsersCommand(func(k string) string { return env[k] }, strings.NewReader("a long and unusual passphrase\n"), &out)
+	cmd.SetArgs([]string{"create", "--email", "cy@example.com", "--role", "viewer"})
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("users create: %v\n%s", err, out.String())
+	}
+	store := redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix})
+	list, err := users.New(store, store, time.Now).ListUsers(context.Background(), defaultAccount)
+	if err != nil || len(list) != 1 || list[0].Email != "cy@example.com" {
+		t.Fatalf("users under the hub's prefix: %+v, %v", list, err)
+	}
+}
