@@ -218,6 +218,9 @@ type endpointData struct {
 	Graces       []graceChoice
 	BackfillFrom string
 	BackfillTo   string
+	// Contact is the account's developer contact, shown beside a disabled
+	// endpoint as the person who hears about it (Settings).
+	Contact string
 }
 
 // statsWindow is one window of a target's figures, with its bars.
@@ -267,6 +270,9 @@ func (s *Server) endpointPage(c *gin.Context) (*endpointData, error) {
 		return nil, err
 	}
 	d := &endpointData{Endpoint: ep, Status: c.Query("status"), Statuses: deliveryStatuses}
+	if ep.Disabled {
+		d.Contact = s.developerContact(c)
+	}
 	for name := range ep.Headers {
 		d.HeaderNames = append(d.HeaderNames, name)
 	}

@@ -164,3 +164,25 @@ func TestEndpointActions(t *testing.T) {
 		}
 	})
 }
+
+// A disabled endpoint names the account's developer contact, as the
+// settings page promises; an owner without one is asked to name one.
+func TestDisabledEndpointNamesTheDeveloperContact(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	ep := newEndpoint(t, h, "https://example.com/hook", nil)
+	if _, err := h.deps.Endpoints.DisableEndpoint(ctx, h.scope, ep.ID, "receiver kept failing"); err != nil {
+		t.Fatal(err)
+	}
+	owner := h.as(t, core.RoleOwner)
+	if _, body := owner.get(t, "/endpoints/"+ep.ID); !strings.Contains(body, "Name a developer contact") {
+		t.Fatal("an owner without a developer contact is not asked to name one")
+	}
+	contact := "dev@aurora.example"
+	if _, err := h.Store.UpdateAccount(ctx, h.account, core.AccountUpdate{DeveloperContact: &contact}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := h.as(t, core.RoleViewer).get(t, "/endpoints/"+ep.ID); !strings.Contains(body, `href="mailto:dev@aurora.example"`) {
+		t.Fatal("the disabled endpoint does not name the developer contact")
+	}
+}
