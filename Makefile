@@ -71,9 +71,9 @@ endef
 
 ## screenshots: regenerate docs/screenshots/*.png of the console's main pages from a seeded hub (needs Chromium)
 .PHONY: screenshots
-screenshots:
+screenshots: plugins
 	@mkdir -p docs/screenshots
-	BELLHOP_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestConsoleScreenshots$$' ./cmd/bellhop
+	BELLHOP_PLUGIN_DIR=$(CURDIR)/$(PLUGINS) BELLHOP_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestConsoleScreenshots$$' ./cmd/bellhop
 
 ## fuzz-smoke: run every fuzz target briefly (FUZZ_SMOKE_TIME each, 1000 executions); make test runs it
 .PHONY: fuzz-smoke

@@ -128,6 +128,8 @@ var screenshotPages = []struct{ name, path string }{
 	{"endpoints", "/endpoints"},
 	{"connectors", "/connectors"},
 	{"scripts", "/scripts/new"},
+	{"event-types", "/event_types"},
+	{"docs", "/docs"},
 	{"status", "/status"},
 }
 
@@ -136,7 +138,11 @@ var screenshotPages = []struct{ name, path string }{
 // console errors. With BELLHOP_SCREENSHOTS_DIR set (make screenshots), it
 // writes the PNGs there for README.
 func TestConsoleScreenshots(t *testing.T) {
-	h := startHub(t, map[string]string{"BELLHOP_RETRY_SCHEDULE": "0s,1s"})
+	env := map[string]string{"BELLHOP_RETRY_SCHEDULE": "0s,1s"}
+	if dir := os.Getenv("BELLHOP_PLUGIN_DIR"); dir != "" { // make test and make screenshots build them there
+		env["BELLHOP_PLUGIN_DIR"] = dir
+	}
+	h := startHub(t, env)
 	seedHub(t, h)
 	b := browsertest.New(t, 1280, 860, 120*time.Second)
 	newOwner(t, b, h, "owner@hotel.example")
