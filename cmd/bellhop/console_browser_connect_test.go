@@ -211,6 +211,9 @@ func TestConsoleSlackConnectFromTheGallery(t *testing.T) {
 	if !strings.Contains(result, "Check passed") || !strings.Contains(result, "Transform ran") {
 		t.Fatalf("the test says:\n%s\nwant the check passed and the transform ran", result)
 	}
+	if msg := text(t, b, "#test-result-body .check-message"); !strings.Contains(msg, "reached its service") {
+		t.Fatalf("the check's message is %q, want that Slack was reached", msg)
+	}
 	out := text(t, b, "#test-output")
 	if !strings.Contains(out, "New reservation") || !strings.Contains(out, `"text"`) {
 		t.Fatalf("the dry run shows:\n%s\nwant the Slack message of a new reservation", out)
@@ -242,7 +245,7 @@ func TestConsoleSlackConnectFromTheGallery(t *testing.T) {
 // focused describes the element that has focus: its id, else its label,
 // else its text.
 const focused = `(() => { const e = document.activeElement; if (!e || e === document.body) return "";
-  return e.id || e.getAttribute("aria-label") || e.textContent.trim().replace(/\s+/g, " "); })()`
+  return e.id || e.getAttribute("aria-label") || (e.labels?.[0] ?? e).textContent.trim().replace(/\s+/g, " "); })()`
 
 // focusState is what the keyboard test checks of the focused element.
 type focusState struct {
@@ -270,8 +273,11 @@ func keys(t *testing.T, b *browsertest.Browser, want string, back bool) {
 		step(t, b, "press Tab", chromedp.KeyEvent(kb.Tab, opts...))
 		st := focusNow(t, b)
 		seen = append(seen, st.Name)
+		// Every stop on the way, not only the one wanted, must show where
+		// focus is.
+		checkFocusVisible(t, st)
 		if st.Name == want {
-			checkFocusVisible(t, st)
+			t.Logf("%q reached in %d presses, through %q", want, i+1, seen[:i])
 			return
 		}
 	}
@@ -330,9 +336,16 @@ func TestConsoleSlackConnectWithTheKeyboardOnly(t *testing.T) {
 	step(t, b, "home", chromedp.Navigate(h.base+"/"), chromedp.WaitVisible(".who"))
 	keys(t, b, "Connectors", false)
 	step(t, b, "open the gallery", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible("#connector-slack"))
+	keys(t, b, "Skip to content", false)
+	step(t, b, "skip to the gallery", chromedp.KeyEvent(kb.Enter))
+	waitFocus(t, b, "main")
 	keys(t, b, "Enable Slack", false)
 	step(t, b, "enable Slack", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible("#config-token"))
 
+	// The skip link passes the navigation.
+	keys(t, b, "Skip to content", false)
+	step(t, b, "skip to the form", chromedp.KeyEvent(kb.Enter))
+	waitFocus(t, b, "main")
 	keys(t, b, "config-token", false)
 	step(t, b, "type the token", chromedp.KeyEvent(fake.Token))
 	keys(t, b, "Advanced settings", false)
