@@ -102,6 +102,25 @@ func TestBackfillProgress(t *testing.T) {
 	}
 }
 
+// TestBackfillFormsEndNow checks that the backfill forms of an endpoint's
+// page and of the inspector leave "To" empty, which the backfill reads as
+// the moment it starts: a prefilled "now", cut to the form's whole
+// minutes, left out the events of the current minute.
+func TestBackfillFormsEndNow(t *testing.T) {
+	h := newHarness(t)
+	rcv := newReceiver(t, http.StatusOK)
+	ep := newEndpoint(t, h, rcv.URL, nil)
+	ev := publish(t, h, xssType(t, h))
+	d := waitDelivery(t, h, ev.ID, endpointTarget(ep))
+	dev := h.as(t, core.RoleDeveloper)
+	for _, path := range []string{"/endpoints/" + ep.ID, "/deliveries/" + d.ID} {
+		status, body := dev.get(t, path)
+		wantStatus(t, path, status, http.StatusOK, body)
+		wantContains(t, path, body, `<input id="bf_to" name="to" type="datetime-local" aria-describedby="bf_to-hint">`,
+			"Empty: up to the moment the backfill starts.")
+	}
+}
+
 func TestTargetHrefNamesConnections(t *testing.T) {
 	for _, tc := range []struct {
 		t    core.Target

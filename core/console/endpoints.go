@@ -216,8 +216,7 @@ type endpointData struct {
 	TestType     string
 	Test         *core.Attempt
 	Graces       []graceChoice
-	BackfillFrom string
-	BackfillTo   string
+	BackfillFrom string // the backfill form's start; its end is left empty: now
 }
 
 // statsWindow is one window of a target's figures, with its bars.
@@ -297,8 +296,10 @@ func (s *Server) endpointPage(c *gin.Context) (*endpointData, error) {
 			g.Selected = g.Seconds == def
 			d.Graces = append(d.Graces, g)
 		}
-		now := time.Now().UTC()
-		d.BackfillFrom, d.BackfillTo = now.Add(-time.Hour).Format(formTime), now.Format(formTime)
+		// The form's end stays empty, which the backfill reads as the
+		// moment it starts: "now" in the form's whole minutes would leave
+		// out the events of the current minute.
+		d.BackfillFrom = time.Now().UTC().Add(-time.Hour).Format(formTime)
 	}
 	return d, nil
 }
