@@ -49,7 +49,7 @@ func newHookReceiver(t *testing.T, status int) *hookReceiver {
 		code := int(r.status.Load())
 		w.WriteHeader(code)
 		if code >= 500 {
-			fmt.Fprint(w, `{"error":"database is down"}`)
+			fmt.Fprint(w, `{"error":"database is down: <timeout> & no retry"}`)
 		}
 	})}
 	go srv.Serve(ln)
@@ -309,6 +309,10 @@ func TestConsoleDeliveriesBreakerDisablesAndReenableReleasesParked(t *testing.T)
 		if !strings.Contains(it, "· 500 ·") {
 			t.Errorf("attempt %q did not show the receiver's 500", it)
 		}
+	}
+	// The receiver's answer, as it sent it.
+	if body := textOf(t, b, "#attempts > li details[open] pre"); !strings.Contains(body, `"error": "database is down: <timeout> & no retry"`) {
+		t.Errorf("the inspector shows the response body as:\n%s", body)
 	}
 	if st := textOf(t, b, "#delivery-status"); st != "failed" {
 		t.Errorf("the failed delivery's status reads %q", st)

@@ -143,6 +143,28 @@ func TestJSONTextShowsWhatWasSent(t *testing.T) {
 	}
 }
 
+// TestPrettyShowsWhatWasSent checks the viewers of response bodies,
+// samples and script output: a receiver's "<timeout> &" reads as sent,
+// not as \u003ctimeout\u003e \u0026; big numbers keep their digits; what is
+// not one JSON value is shown as it is.
+func TestPrettyShowsWhatWasSent(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{json.RawMessage(`{"error":"down: <timeout> & no retry","n":12345678901234567890}`),
+			"{\n  \"error\": \"down: <timeout> & no retry\",\n  \"n\": 12345678901234567890\n}"},
+		{[]byte(`["\u003cb\u003e"]`), "[\n  \"<b>\"\n]"},
+		{`<html>Bad gateway</html>`, `<html>Bad gateway</html>`},
+		{`{"a":1} {"b":2}`, `{"a":1} {"b":2}`},
+		{map[string]string{"x": "<i>"}, "{\n  \"x\": \"<i>\"\n}"},
+	} {
+		if got := pretty(tc.in); got != tc.want {
+			t.Errorf("pretty(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 // TestConnectionDeliveryPages checks that the event page and the inspector
 // show a delivery to a connection and link to the connection's page.
 func TestConnectionDeliveryPages(t *testing.T) {
