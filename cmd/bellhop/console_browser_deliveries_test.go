@@ -3,7 +3,7 @@ package main
 // End-to-end tests of the console's delivery pages in a real Chromium
 // against a real `bellhop serve`: an endpoint made from the form, the
 // delivery inspector and a replay, the circuit breaker and re-enabling,
-// a backfill followed to 100%, hostile payloads shown as text, and a
+// a backfill followed to 100%, hostileMarkup payloads shown as text, and a
 // viewer who can neither see nor forge a change.
 
 import (
@@ -105,8 +105,8 @@ func apiEndpoint(t *testing.T, h *hubUnderTest, url string, events ...string) st
 	return ep.ID
 }
 
-// open loads a console page and fails t unless it answers want.
-func open(t *testing.T, b *browsertest.Browser, url string, want int) {
+// openPage loads a console page and fails t unless it answers want.
+func openPage(t *testing.T, b *browsertest.Browser, url string, want int) {
 	t.Helper()
 	resp, err := chromedp.RunResponse(b.Ctx, chromedp.Navigate(url))
 	if err != nil {
@@ -117,9 +117,9 @@ func open(t *testing.T, b *browsertest.Browser, url string, want int) {
 	}
 }
 
-// click clicks sel, waits for the page the click loads, and fails t
+// clickThrough clicks sel, waits for the page the click loads, and fails t
 // unless it answers want.
-func click(t *testing.T, b *browsertest.Browser, sel string, want int) {
+func clickThrough(t *testing.T, b *browsertest.Browser, sel string, want int) {
 	t.Helper()
 	resp, err := chromedp.RunResponse(b.Ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
@@ -131,8 +131,8 @@ func click(t *testing.T, b *browsertest.Browser, sel string, want int) {
 	}
 }
 
-// is evaluates a JavaScript condition on the page.
-func is(t *testing.T, b *browsertest.Browser, cond string) bool {
+// pageIs evaluates a JavaScript condition on the page.
+func pageIs(t *testing.T, b *browsertest.Browser, cond string) bool {
 	t.Helper()
 	ok, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](cond))
 	if err != nil {
@@ -156,8 +156,8 @@ func textOf(t *testing.T, b *browsertest.Browser, sel string) string {
 func reloadUntil(t *testing.T, b *browsertest.Browser, url, cond string, within time.Duration) {
 	t.Helper()
 	for deadline := time.Now().Add(within); ; time.Sleep(200 * time.Millisecond) {
-		open(t, b, url, http.StatusOK)
-		if is(t, b, cond) {
+		openPage(t, b, url, http.StatusOK)
+		if pageIs(t, b, cond) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -193,7 +193,7 @@ func TestConsoleDeliveriesFromTheFormToTheInspectorAndReplay(t *testing.T) {
 	newOwner(t, b, h, "owner@hotel.example")
 
 	// The form: a URL and one type ticked in the grouped picker.
-	open(t, b, h.base+"/endpoints/new", http.StatusOK)
+	openPage(t, b, h.base+"/endpoints/new", http.StatusOK)
 	err := chromedp.Do(b.Ctx,
 		chromedp.SendKeys(chromedp.ID("url"), rcv.url),
 		chromedp.SendKeys(chromedp.ID("description"), "Front desk PMS"),
@@ -202,7 +202,7 @@ func TestConsoleDeliveriesFromTheFormToTheInspectorAndReplay(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fill the endpoint form: %v", err)
 	}
-	click(t, b, `#endpoint-form button[type=submit]`, http.StatusCreated)
+	clickThrough(t, b, `#endpoint-form button[type=submit]`, http.StatusCreated)
 
 	// The secret, shown this once.
 	if err := chromedp.Do(b.Ctx, chromedp.WaitVisible(chromedp.ID("secret-once"))); err != nil {
@@ -221,8 +221,8 @@ func TestConsoleDeliveriesFromTheFormToTheInspectorAndReplay(t *testing.T) {
 	evID := publishEvent(t, h, "guest.created", "prop_8hJk3m", guestSample(t, h))
 
 	// The endpoint's page: its events, no secret, and the delivery in its log.
-	click(t, b, `a.btn.primary[href="/endpoints/`+epID+`"]`, http.StatusOK)
-	if is(t, b, `document.body.innerText.includes(`+jsString(secret)+`)`) {
+	clickThrough(t, b, `a.btn.primary[href="/endpoints/`+epID+`"]`, http.StatusOK)
+	if pageIs(t, b, `document.body.innerText.includes(`+jsString(secret)+`)`) {
 		t.Fatal("the endpoint's page shows the signing secret again")
 	}
 	if ev := textOf(t, b, "dl.props dd"); !strings.Contains(ev, "guest.created") {
@@ -232,7 +232,7 @@ func TestConsoleDeliveriesFromTheFormToTheInspectorAndReplay(t *testing.T) {
 	dlHref, _ := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.querySelector("table.deliveries a[href^='/deliveries/']").getAttribute("href")`))
 
 	// The inspector: the attempt and the receiver's 200.
-	click(t, b, `table.deliveries a[href="`+dlHref+`"]`, http.StatusOK)
+	clickThrough(t, b, `table.deliveries a[href="`+dlHref+`"]`, http.StatusOK)
 	reloadUntil(t, b, h.base+dlHref, `document.getElementById("delivery-status").textContent.trim() === "succeeded"`, 10*time.Second)
 	attempts := textOf(t, b, "#attempts")
 	if !strings.Contains(attempts, "Attempt 1") || !strings.Contains(attempts, "200") || strings.Contains(attempts, "Attempt 2") {
@@ -244,7 +244,7 @@ func TestConsoleDeliveriesFromTheFormToTheInspectorAndReplay(t *testing.T) {
 	rcv.waitCount(t, evID, 1, 5*time.Second)
 
 	// Replay: the same event id again, as a new delivery.
-	click(t, b, `form[action="`+dlHref+`/replay"] button`, http.StatusOK)
+	clickThrough(t, b, `form[action="`+dlHref+`/replay"] button`, http.StatusOK)
 	loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
 	if strings.Contains(loc, dlHref) || !strings.Contains(loc, "?replayed=1") {
 		t.Fatalf("the replay opened %s, want a new delivery", loc)
@@ -294,13 +294,13 @@ func TestConsoleDeliveriesBreakerDisablesAndReenableReleasesParked(t *testing.T)
 	if badge := textOf(t, b, ".page-head .badge"); badge != "disabled" {
 		t.Errorf("the endpoint's badge reads %q, want disabled", badge)
 	}
-	if !is(t, b, `document.querySelector('#disabled-notice form[action="/endpoints/`+epID+`/enable"] button') !== null`) {
+	if !pageIs(t, b, `document.querySelector('#disabled-notice form[action="/endpoints/`+epID+`/enable"] button') !== null`) {
 		t.Fatal("the disabled endpoint's page has no Re-enable button")
 	}
 
 	// The inspector of a failed delivery: its retries, each answered 500.
 	reloadUntil(t, b, epURL+"?status=failed", `document.querySelector("table.deliveries a[href^='/deliveries/']") !== null`, 5*time.Second)
-	click(t, b, "table.deliveries a[href^='/deliveries/']", http.StatusOK)
+	clickThrough(t, b, "table.deliveries a[href^='/deliveries/']", http.StatusOK)
 	items, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#attempts > li .attempt-head")].map(e => e.textContent.replace(/\s+/g, " ").trim())`))
 	if err != nil || len(items) != 4 {
 		t.Fatalf("the inspector shows attempts %q (%v), want the 4 of the schedule", items, err)
@@ -323,19 +323,19 @@ func TestConsoleDeliveriesBreakerDisablesAndReenableReleasesParked(t *testing.T)
 	reloadUntil(t, b, h.base+"/events/"+parked, `[...document.querySelectorAll("table.deliveries .badge")].some(e => e.textContent === "parked")`, 10*time.Second)
 
 	// Home lists the endpoint with its own Re-enable button.
-	open(t, b, h.base+"/", http.StatusOK)
-	if !is(t, b, `document.querySelector('form[action="/reenable"]:has(input[name=id][value="`+epID+`"]) button') !== null`) {
+	openPage(t, b, h.base+"/", http.StatusOK)
+	if !pageIs(t, b, `document.querySelector('form[action="/reenable"]:has(input[name=id][value="`+epID+`"]) button') !== null`) {
 		t.Error("home does not offer to re-enable the disabled endpoint")
 	}
 
 	// The receiver is back; re-enable from the endpoint's page.
 	rcv.status.Store(http.StatusOK)
-	open(t, b, epURL, http.StatusOK)
-	click(t, b, `#disabled-notice form[action="/endpoints/`+epID+`/enable"] button`, http.StatusOK)
+	openPage(t, b, epURL, http.StatusOK)
+	clickThrough(t, b, `#disabled-notice form[action="/endpoints/`+epID+`/enable"] button`, http.StatusOK)
 	if badge := textOf(t, b, ".page-head .badge"); badge != "enabled" {
 		t.Errorf("after Re-enable the badge reads %q, want enabled", badge)
 	}
-	if is(t, b, `document.getElementById("disabled-notice") !== null`) {
+	if pageIs(t, b, `document.getElementById("disabled-notice") !== null`) {
 		t.Error("after Re-enable the page still says deliveries are paused")
 	}
 	rcv.waitCount(t, parked, 1, 10*time.Second)
@@ -368,13 +368,13 @@ func TestConsoleDeliveriesBackfillFollowedTo100(t *testing.T) {
 	b := browsertest.New(t, 1280, 900, 90*time.Second)
 	newOwner(t, b, h, "owner@hotel.example")
 
-	open(t, b, h.base+"/endpoints/"+epID, http.StatusOK)
-	click(t, b, "#backfill button[type=submit]", http.StatusOK)
+	openPage(t, b, h.base+"/endpoints/"+epID, http.StatusOK)
+	clickThrough(t, b, "#backfill button[type=submit]", http.StatusOK)
 	loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
 	if !strings.HasPrefix(loc, h.base+"/backfills/bf_") {
 		t.Fatalf("starting the backfill opened %s, want its progress page", loc)
 	}
-	if is(t, b, `document.querySelector("[data-backfill]").hasAttribute("data-done")`) {
+	if pageIs(t, b, `document.querySelector("[data-backfill]").hasAttribute("data-done")`) {
 		t.Fatalf("the backfill was over before its page opened: %s", textOf(t, b, "#backfill-status"))
 	}
 	if st := textOf(t, b, "#backfill-status"); st != "running" {
@@ -404,9 +404,9 @@ func TestConsoleDeliveriesBackfillFollowedTo100(t *testing.T) {
 	noProblems(t, b)
 }
 
-// hostile are strings that would run script if a page put them into its
+// hostileMarkup are strings that would run script if a page put them into its
 // HTML unescaped: each sets a window flag and opens an alert.
-var hostile = []string{
+var hostileMarkup = []string{
 	`<script>window.__xss=1;alert(1)</script>`,
 	`"><img src=x onerror="window.__xss=2;alert(2)">`,
 }
@@ -423,7 +423,7 @@ func TestConsoleEventHostilePayloadRendersAsText(t *testing.T) {
 		t.Fatalf("create event type: %d %s", code, body)
 	}
 	var ids []string
-	for _, s := range hostile {
+	for _, s := range hostileMarkup {
 		obj, _ := json.Marshal(map[string]string{"note": s})
 		ids = append(ids, publishEvent(t, h, "frontdesk.note_added", s, string(obj)))
 	}
@@ -447,17 +447,17 @@ func TestConsoleEventHostilePayloadRendersAsText(t *testing.T) {
 			t.Errorf("%s: the payload's script ran (window.__xss set: %v, %v)", where, ran, err)
 		}
 		injected := `[...document.scripts].some(s => s.textContent.includes("__xss")) || document.querySelector('img[src="x"], [onerror]') !== null`
-		if is(t, b, injected) {
+		if pageIs(t, b, injected) {
 			t.Errorf("%s: the payload became elements of the page", where)
 		}
 	}
 
-	open(t, b, h.base+"/events", http.StatusOK)
+	openPage(t, b, h.base+"/events", http.StatusOK)
 	cells, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#events tbody td:nth-child(3)")].map(e => e.textContent)`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range hostile {
+	for _, s := range hostileMarkup {
 		found := false
 		for _, c := range cells {
 			found = found || c == s
@@ -469,16 +469,16 @@ func TestConsoleEventHostilePayloadRendersAsText(t *testing.T) {
 	inert("/events")
 
 	for i, id := range ids {
-		click(t, b, `#events a[href="/events/`+id+`"]`, http.StatusOK)
-		if prop := textOf(t, b, "dl.props dd.mono"); prop != hostile[i] {
-			t.Errorf("/events/%s shows the property as %q, want %q", id, prop, hostile[i])
+		clickThrough(t, b, `#events a[href="/events/`+id+`"]`, http.StatusOK)
+		if prop := textOf(t, b, "dl.props dd.mono"); prop != hostileMarkup[i] {
+			t.Errorf("/events/%s shows the property as %q, want %q", id, prop, hostileMarkup[i])
 		}
 		payload := textOf(t, b, "#payload")
-		if want := `"note": ` + jsonNoEscape(hostile[i]); !strings.Contains(payload, want) {
+		if want := `"note": ` + jsonNoEscape(hostileMarkup[i]); !strings.Contains(payload, want) {
 			t.Errorf("/events/%s shows the payload as:\n%s\nwant the text %s", id, payload, want)
 		}
 		inert("/events/" + id)
-		open(t, b, h.base+"/events", http.StatusOK)
+		openPage(t, b, h.base+"/events", http.StatusOK)
 	}
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened", n)
@@ -498,7 +498,7 @@ func TestConsoleViewerCannotChangeAnEndpoint(t *testing.T) {
 	newOwner(t, owner, h, "owner@hotel.example")
 
 	// The owner invites a viewer and reads the one-time link.
-	open(t, owner, h.base+"/team", http.StatusOK)
+	openPage(t, owner, h.base+"/team", http.StatusOK)
 	err := chromedp.Do(owner.Ctx,
 		chromedp.SendKeys(chromedp.ID("invite-email"), "night.auditor@hotel.example"),
 		chromedp.SetValue(chromedp.ID("invite-role"), "viewer"),
@@ -506,7 +506,7 @@ func TestConsoleViewerCannotChangeAnEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fill the invite form: %v", err)
 	}
-	click(t, owner, ".invite-form button[type=submit]", http.StatusOK)
+	clickThrough(t, owner, ".invite-form button[type=submit]", http.StatusOK)
 	link := textOf(t, owner, "#invite-link")
 	if !strings.Contains(link, "/invite?token=") {
 		t.Fatalf("the invite link reads %q", link)
@@ -514,7 +514,7 @@ func TestConsoleViewerCannotChangeAnEndpoint(t *testing.T) {
 
 	// The viewer joins in a browser of their own.
 	viewer := browsertest.New(t, 1280, 900, 90*time.Second)
-	open(t, viewer, link, http.StatusOK)
+	openPage(t, viewer, link, http.StatusOK)
 	err = chromedp.Do(viewer.Ctx,
 		chromedp.SendKeys(chromedp.ID("password"), ownerPassword),
 		chromedp.SendKeys(chromedp.ID("password_confirm"), ownerPassword),
@@ -522,14 +522,14 @@ func TestConsoleViewerCannotChangeAnEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fill the invite: %v", err)
 	}
-	click(t, viewer, "form[action='/invite'] button[type=submit]", http.StatusOK)
+	clickThrough(t, viewer, "form[action='/invite'] button[type=submit]", http.StatusOK)
 	if who := textOf(t, viewer, ".who"); !strings.Contains(who, "night.auditor@hotel.example") || !strings.Contains(who, "viewer") {
 		t.Fatalf("the invited user is signed in as %q, want the viewer", who)
 	}
 
 	// The endpoint's page: everything to read, nothing to change.
 	epURL := h.base + "/endpoints/" + epID
-	open(t, viewer, epURL, http.StatusOK)
+	openPage(t, viewer, epURL, http.StatusOK)
 	if u := textOf(t, viewer, "h1"); u != rcv.url {
 		t.Errorf("the viewer sees the endpoint %q, want %q", u, rcv.url)
 	}
@@ -544,7 +544,7 @@ func TestConsoleViewerCannotChangeAnEndpoint(t *testing.T) {
 			}
 		}
 	}
-	if is(t, viewer, `document.querySelector("#disable, #rotate-secret, #delete, #send-test, #backfill") !== null`) {
+	if pageIs(t, viewer, `document.querySelector("#disable, #rotate-secret, #delete, #send-test, #backfill") !== null`) {
 		t.Error("the viewer's page holds a change form")
 	}
 
@@ -568,7 +568,7 @@ func TestConsoleViewerCannotChangeAnEndpoint(t *testing.T) {
 	if !strings.Contains(forged.Body, "Your role cannot do this") {
 		t.Errorf("the 403 is not the role's refusal:\n%s", forged.Body)
 	}
-	open(t, viewer, epURL, http.StatusOK)
+	openPage(t, viewer, epURL, http.StatusOK)
 	if badge := textOf(t, viewer, ".page-head .badge"); badge != "enabled" {
 		t.Errorf("after the forged disable the endpoint is %q, want enabled", badge)
 	}
