@@ -17,8 +17,7 @@ type deliveryData struct {
 	TargetName   string
 	Event        *core.Event // nil once the event aged out of retention
 	Replayed     bool        // the page follows a replay just queued
-	BackfillFrom string
-	BackfillTo   string
+	BackfillFrom string      // the backfill form's start; its end is left empty: now
 }
 
 func (s *Server) deliveryPage(c *gin.Context) (*deliveryData, error) {
@@ -50,7 +49,7 @@ func (s *Server) deliveryPage(c *gin.Context) (*deliveryData, error) {
 	if ev != nil {
 		from = ev.CreatedAt.Add(-time.Minute)
 	}
-	d.BackfillFrom, d.BackfillTo = from.UTC().Format(formTime), time.Now().UTC().Format(formTime)
+	d.BackfillFrom = from.UTC().Format(formTime)
 	return d, nil
 }
 

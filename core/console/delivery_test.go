@@ -102,6 +102,25 @@ func TestBackfillProgress(t *testing.T) {
 	}
 }
 
+// TestBackfillFormsEndNow checks that the backfill forms of an endpoint's
+// page and of the inspector leave "To" empty, which the backfill reads as
+// the moment it starts: a prefilled "now", cut to the form's whole
+// minutes, left out the events of the current minute.
+func TestBackfillFormsEndNow(t *testing.T) {
+	h := newHarness(t)
+	rcv := newReceiver(t, http.StatusOK)
+	ep := newEndpoint(t, h, rcv.URL, nil)
+	ev := publish(t, h, xssType(t, h))
+	d := waitDelivery(t, h, ev.ID, endpointTarget(ep))
+	dev := h.as(t, core.RoleDeveloper)
+	for _, path := range []string{"/endpoints/" + ep.ID, "/deliveries/" + d.ID} {
+		status, body := dev.get(t, path)
+		wantStatus(t, path, status, http.StatusOK, body)
+		wantContains(t, path, body, `<input id="bf_to" name="to" type="datetime-local" aria-describedby="bf_to-hint">`,
+			"Empty: up to the moment the backfill starts.")
+	}
+}
+
 func TestTargetHrefNamesConnections(t *testing.T) {
 	for _, tc := range []struct {
 		t    core.Target
@@ -121,6 +140,28 @@ func TestJSONTextShowsWhatWasSent(t *testing.T) {
 	want := "{\n  \"object\": {\n    \"n\": 12345678901234567890,\n    \"name\": \"<b> &\"\n  }\n}"
 	if got != want {
 		t.Errorf("jsonText = %q, want %q", got, want)
+	}
+}
+
+// TestPrettyShowsWhatWasSent checks the viewers of response bodies,
+// samples and script output: a receiver's "<timeout> &" reads as sent,
+// not as \u003ctimeout\u003e \u0026; big numbers keep their digits; what is
+// not one JSON value is shown as it is.
+func TestPrettyShowsWhatWasSent(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{json.RawMessage(`{"error":"down: <timeout> & no retry","n":12345678901234567890}`),
+			"{\n  \"error\": \"down: <timeout> & no retry\",\n  \"n\": 12345678901234567890\n}"},
+		{[]byte(`["\u003cb\u003e"]`), "[\n  \"<b>\"\n]"},
+		{`<html>Bad gateway</html>`, `<html>Bad gateway</html>`},
+		{`{"a":1} {"b":2}`, `{"a":1} {"b":2}`},
+		{map[string]string{"x": "<i>"}, "{\n  \"x\": \"<i>\"\n}"},
+	} {
+		if got := pretty(tc.in); got != tc.want {
+			t.Errorf("pretty(%v) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -65,20 +66,30 @@ func jsonText(v any) string {
 	if err != nil {
 		return ""
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw)) // again, for objects stored with \u003c
+	s, _ := indentJSON(raw) // again, for objects stored with \u003c
+	return s
+}
+
+// indentJSON indents one JSON value, leaving <, > and & as they are and
+// numbers as they were written; false when raw is not one JSON value.
+func indentJSON(raw []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var plain any
 	if err := dec.Decode(&plain); err != nil {
-		return ""
+		return "", false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", false
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(plain); err != nil {
-		return ""
+		return "", false
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return strings.TrimSuffix(b.String(), "\n"), true
 }
 
 // scriptHref is the page of a saved script (scr_…); "" for a shipped

@@ -216,8 +216,7 @@ type endpointData struct {
 	TestType     string
 	Test         *core.Attempt
 	Graces       []graceChoice
-	BackfillFrom string
-	BackfillTo   string
+	BackfillFrom string // the backfill form's start; its end is left empty: now
 	// Contact is the account's developer contact, shown beside a disabled
 	// endpoint as the person who hears about it (Settings).
 	Contact string
@@ -303,8 +302,10 @@ func (s *Server) endpointPage(c *gin.Context) (*endpointData, error) {
 			g.Selected = g.Seconds == def
 			d.Graces = append(d.Graces, g)
 		}
-		now := time.Now().UTC()
-		d.BackfillFrom, d.BackfillTo = now.Add(-time.Hour).Format(formTime), now.Format(formTime)
+		// The form's end stays empty, which the backfill reads as the
+		// moment it starts: "now" in the form's whole minutes would leave
+		// out the events of the current minute.
+		d.BackfillFrom = time.Now().UTC().Add(-time.Hour).Format(formTime)
 	}
 	return d, nil
 }

@@ -99,8 +99,10 @@ func datetime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-// pretty indents JSON for the payload viewers; what is not JSON is shown
-// as it is. The template escapes the result like any other text.
+// pretty indents JSON for the payload viewers, leaving <, > and & as
+// they are (a receiver's "<timeout>" reads as sent, not as \u003ctimeout\u003e);
+// what is not JSON is shown as it is. The template escapes the result
+// like any other text.
 func pretty(v any) string {
 	var raw []byte
 	switch x := v.(type) {
@@ -111,18 +113,15 @@ func pretty(v any) string {
 	case string:
 		raw = []byte(x)
 	default:
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return fmt.Sprint(v)
+		if s := jsonText(v); s != "" {
+			return s
 		}
-		return string(b)
+		return fmt.Sprint(v)
 	}
-	var out any
-	if json.Unmarshal(raw, &out) != nil {
-		return string(raw)
+	if s, ok := indentJSON(raw); ok {
+		return s
 	}
-	b, _ := json.MarshalIndent(out, "", "  ")
-	return string(b)
+	return string(raw)
 }
 
 // initial returns the first letter of name, upper-cased.
