@@ -159,13 +159,15 @@ func TestConsoleScreenshots(t *testing.T) {
 			t.Errorf("%s: %d, want 200", p.path, resp.Status)
 			continue
 		}
-		png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+		// The window, not the whole page: the API reference alone is
+		// metres long, and README shows what a person sees first.
+		png, err := chromedp.Run(b.Ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatalf("%s: screenshot: %v", p.path, err)
 		}
 		img, _, err := image.Decode(bytes.NewReader(png))
 		if err != nil || img.Bounds().Dx() != 1280 {
-			t.Fatalf("%s: screenshot is not a 1280-wide image: %v", p.path, err)
+			t.Fatalf("%s: screenshot is not a 1280-wide PNG: %v", p.path, err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, p.name+".png"), png, 0o644); err != nil {
 			t.Fatal(err)
