@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,6 +19,17 @@ type deliveryData struct {
 	Event        *core.Event // nil once the event aged out of retention
 	Replayed     bool        // the page follows a replay just queued
 	BackfillFrom string      // the backfill form's start; its end is left empty: now
+	// Shaped is the body the delivery's saved script makes of the event,
+	// run again for this page (attempts keep the script and version that
+	// ran, not the body: see shapedBody). Nil when no saved script ran.
+	Shaped *shapedBody
+}
+
+// shapedBody is what a saved script version makes of a delivery's event.
+type shapedBody struct {
+	ScriptID string
+	Version  int
+	Result   *core.ScriptTestResult
 }
 
 func (s *Server) deliveryPage(c *gin.Context) (*deliveryData, error) {
@@ -45,12 +57,47 @@ func (s *Server) deliveryPage(c *gin.Context) (*deliveryData, error) {
 	} else if core.ErrorCode(err) != core.ENOTFOUND {
 		return nil, err
 	}
+	if ev != nil {
+		d.Shaped = s.shapedBody(c, scope, dl, ev)
+	}
 	from := dl.CreatedAt.Add(-time.Hour)
 	if ev != nil {
 		from = ev.CreatedAt.Add(-time.Minute)
 	}
 	d.BackfillFrom = from.UTC().Format(formTime)
 	return d, nil
+}
+
+// shapedBody runs the saved script version that shaped the delivery's
+// latest attempt on its event again, without delivering, so the inspector
+// can show the body that was sent. Attempts do not store the body itself:
+// it would cost Redis memory on every attempt for a page that is rarely
+// opened, and a script is a function of the event. The page says that a
+// script reading the clock or the attempt number may have sent something
+// slightly different. Nil when no saved script ran or it cannot be read.
+func (s *Server) shapedBody(c *gin.Context, scope core.Scope, dl *core.Delivery, ev *core.Event) *shapedBody {
+	if len(dl.Attempts) == 0 {
+		return nil
+	}
+	last := dl.Attempts[len(dl.Attempts)-1]
+	for _, a := range dl.Attempts { // the newest attempt, whatever order the log keeps
+		if a.Number > last.Number {
+			last = a
+		}
+	}
+	if !strings.HasPrefix(last.ScriptID, "scr_") || last.ScriptVersion == 0 {
+		return nil
+	}
+	sc, err := s.deps.Scripts.FindScriptVersion(c, scope, last.ScriptID, last.ScriptVersion)
+	if err != nil {
+		return nil
+	}
+	res, err := s.deps.Scripts.TestScript(c, scope, core.ScriptTest{Source: sc.Source, Event: ev, Target: dl.Target})
+	if err != nil {
+		s.log.Warn("console: run the delivery's script again", "delivery", dl.ID, "err", err)
+		return nil
+	}
+	return &shapedBody{ScriptID: last.ScriptID, Version: last.ScriptVersion, Result: res}
 }
 
 func (s *Server) handleDelivery() gin.HandlerFunc {

@@ -186,3 +186,36 @@ func TestConnectionDeliveryPages(t *testing.T) {
 	_, body = dev.get(t, "/deliveries/whd_toconnection1")
 	wantContains(t, "inspector as developer", body, "Backfill this connection", `value="connection:conn_gone"`)
 }
+
+// A delivery shaped by a saved script shows, in the inspector, the body
+// that script version makes of the event, named by script and version;
+// a delivery no script shaped shows the event as sent.
+func TestInspectorShowsTheBodyTheScriptMade(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	sc := &core.Script{Name: "Mark", Source: `function transform(event) { return {via: "console", id: event.id}; }`}
+	if err := h.deps.Scripts.CreateScript(ctx, h.scope, sc); err != nil {
+		t.Fatal(err)
+	}
+	rcv := newReceiver(t, http.StatusOK)
+	shaped := newEndpoint(t, h, rcv.URL, nil)
+	if _, err := h.deps.Endpoints.UpdateEndpoint(ctx, h.scope, shaped.ID, core.EndpointInput{TransformScriptID: &sc.ID}); err != nil {
+		t.Fatal(err)
+	}
+	plainRcv := newReceiver(t, http.StatusOK)
+	plain := newEndpoint(t, h, plainRcv.URL, nil)
+	typ := xssType(t, h)
+	ev := publish(t, h, typ)
+	dev := h.as(t, core.RoleViewer)
+
+	d := waitDelivery(t, h, ev.ID, endpointTarget(shaped))
+	status, body := dev.get(t, "/deliveries/"+d.ID)
+	wantStatus(t, "inspector", status, http.StatusOK, body)
+	wantContains(t, "inspector of a shaped delivery", body, `id="shaped-body"`, `&#34;via&#34;: &#34;console&#34;`, sc.ID, "version 1")
+	assertEscaped(t, body)
+
+	d = waitDelivery(t, h, ev.ID, endpointTarget(plain))
+	_, body = dev.get(t, "/deliveries/"+d.ID)
+	wantLacks(t, "inspector of an unshaped delivery", body, `id="shaped-body"`)
+	wantContains(t, "inspector of an unshaped delivery", body, `id="request-body"`, "as sent")
+}
