@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,11 +98,7 @@ func sortComponents(cs []statusComponent) {
 		}
 		return "2" + strings.ToLower(c.Label)
 	}
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && rank(cs[j]) < rank(cs[j-1]); j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
+	slices.SortStableFunc(cs, func(a, b statusComponent) int { return strings.Compare(rank(a), rank(b)) })
 }
 
 // statusBars draws each minute as a bar 8 units wide every 10 units of a
