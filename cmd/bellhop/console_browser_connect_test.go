@@ -38,6 +38,25 @@ func step(t *testing.T, b *browsertest.Browser, name string, actions ...chromedp
 	}
 }
 
+// stillPage waits until the page has stopped scrolling: chromedp.Click
+// aims at where the element is when it looks, so a smooth scroll under way
+// makes it click beside its target.
+func stillPage(t *testing.T, b *browsertest.Browser) {
+	t.Helper()
+	last := -1.0
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		y, err := chromedp.Run(b.Ctx, chromedp.Evaluate[float64](`window.scrollY`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if y == last {
+			return
+		}
+		last = y
+	}
+	t.Fatal("the page kept scrolling for 5 s")
+}
+
 // typeKeys types s into the focused element as a keyboard does: each key's
 // keydown carries its character, so a page that handles the keydown itself
 // (preventDefault, as the script editor does to close brackets) gets no
@@ -225,6 +244,7 @@ func TestConsoleSlackConnectFromTheGallery(t *testing.T) {
 	if label := text(t, b, "#connection-form button.primary"); label != "Save and enable" {
 		t.Fatalf("the save button reads %q", label)
 	}
+	stillPage(t, b) // the test result scrolled into view
 	step(t, b, "save", chromedp.Click("#connection-form button.primary"), chromedp.WaitVisible(".alert.ok"))
 	if ok := text(t, b, ".alert.ok"); !strings.Contains(ok, "connected and enabled") {
 		t.Fatalf("after saving the page says %q", ok)
@@ -496,6 +516,9 @@ func TestConsoleScriptWrittenTestedAttachedAndRun(t *testing.T) {
 		t.Fatal("the test delivered something; it must deliver nothing")
 	}
 
+	// The test result scrolls into view smoothly; a click aimed while the
+	// page still moves lands beside the button.
+	stillPage(t, b)
 	step(t, b, "save", chromedp.Click("#script-form button.primary"), chromedp.WaitVisible("#versions-heading"))
 	if h1 := text(t, b, "h1"); !strings.Contains(h1, "Mark console") || !strings.Contains(h1, "v1") {
 		t.Fatalf("the saved script's heading is %q", h1)

@@ -94,7 +94,7 @@ if (form) {
       button.textContent = "Test";
       result.replaceChildren(render(data));
       // In one column (tablets) the result sits below the form: bring it into view.
-      result.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      result.scrollIntoView({ block: "nearest", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
     });
   }
 }

@@ -108,7 +108,7 @@ for (const button of form?.querySelectorAll("[data-script-test]") ?? []) {
     button.textContent = label;
     result.replaceChildren(render(data));
     // In one column (tablets) the result sits below the form: bring it into view.
-    result.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    result.scrollIntoView({ block: "nearest", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
   });
 }
 
