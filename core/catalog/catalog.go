@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -21,6 +22,7 @@ type Catalog struct {
 	byName  map[string]*core.EventType    // shipped types by name
 	schemas map[string]*jsonschema.Schema // compiled shipped schemas by name
 	custom  *schemaCache
+	types   *typeCache // a scope's custom type to its compiled schema, for a few seconds
 }
 
 var _ core.EventTypeService = (*Catalog)(nil)
@@ -50,6 +52,7 @@ func New(store core.EventTypeStore) (*Catalog, error) {
 		byName:  make(map[string]*core.EventType, len(shipped)),
 		schemas: make(map[string]*jsonschema.Schema, len(shipped)),
 		custom:  newSchemaCache(customCacheSize),
+		types:   newTypeCache(time.Now),
 	}
 	for _, t := range shipped {
 		sch, err := compileSchema(t.Type, t.Schema)
@@ -123,6 +126,9 @@ func (c *Catalog) schema(ctx context.Context, scope core.Scope, name string) (*j
 	if sch, ok := c.schemas[name]; ok {
 		return sch, nil
 	}
+	if sch, ok := c.types.get(scope, name); ok {
+		return sch, nil
+	}
 	t, err := c.FindEventType(ctx, scope, name)
 	if core.ErrorCode(err) == core.ENOTFOUND {
 		return nil, core.ParamError("type", "Unknown event type '%s'. GET /v1/event_types lists the types known to this account.", name)
@@ -135,6 +141,7 @@ func (c *Catalog) schema(ctx context.Context, scope core.Scope, name string) (*j
 		// the stored copy is damaged, which is the hub's fault.
 		return nil, fmt.Errorf("compile custom event type %s: %w", name, err)
 	}
+	c.types.put(scope, name, sch)
 	return sch, nil
 }
 
