@@ -82,7 +82,7 @@ func (s *Server) handleBackfillProgress() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		b, err := s.deps.Deliveries.FindBackfill(c, s.scope(c), c.Param("id"))
 		if err != nil {
-			c.JSON(statusOf(err), gin.H{"error": core.ErrorMessage(err)})
+			c.JSON(s.statusLogged(c, err), gin.H{"error": core.ErrorMessage(err)})
 			return
 		}
 		p := progressOf(b)

@@ -443,7 +443,7 @@ func (s *Server) postedConnForm(c *gin.Context, id string) (*connForm, core.Conn
 	}
 	if err != nil {
 		if wantsJSON(c) {
-			c.JSON(statusOf(err), gin.H{"error": core.ErrorMessage(err)})
+			c.JSON(s.statusLogged(c, err), gin.H{"error": core.ErrorMessage(err)})
 		} else {
 			s.fail(c, err)
 		}
@@ -474,7 +474,7 @@ func (s *Server) handleFormOptions(edit bool) gin.HandlerFunc {
 		opts, err := s.deps.Connections.DraftOptions(c, s.scope(c), core.ConnectionDraft{ID: id, Input: in}, field)
 		if wantsJSON(c) {
 			if err != nil {
-				c.JSON(statusOf(err), gin.H{"error": core.ErrorMessage(err)})
+				c.JSON(s.statusLogged(c, err), gin.H{"error": core.ErrorMessage(err)})
 				return
 			}
 			c.JSON(http.StatusOK, gin.H{"options": opts})
@@ -509,7 +509,7 @@ func (s *Server) handleFormTest(edit bool) gin.HandlerFunc {
 		res, err := s.deps.Connections.TestDraft(c, s.scope(c), core.ConnectionDraft{ID: id, Input: in}, f.TestType)
 		if wantsJSON(c) {
 			if err != nil {
-				c.JSON(statusOf(err), gin.H{"error": core.ErrorMessage(err)})
+				c.JSON(s.statusLogged(c, err), gin.H{"error": core.ErrorMessage(err)})
 				return
 			}
 			c.JSON(http.StatusOK, gin.H{"test": res, "output": pretty(res.Output)})

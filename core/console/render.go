@@ -77,11 +77,17 @@ func (s *Server) render(c *gin.Context, status int, name, nav string, data any) 
 // renderForm re-renders a page with err shown above its form: the user's
 // input (in data) is kept, and the message says what to fix.
 func (s *Server) renderForm(c *gin.Context, name, nav string, data any, err error) {
+	s.renderView(c, s.statusLogged(c, err), name, &view{Nav: nav, Data: data, Error: core.ErrorMessage(err)})
+}
+
+// statusLogged is err's page status; an internal error's text goes to the
+// log, since the browser gets only a generic message.
+func (s *Server) statusLogged(c *gin.Context, err error) int {
 	status := statusOf(err)
 	if status >= 500 {
 		s.log.Error("console: "+c.Request.Method+" "+c.Request.URL.Path, "err", err)
 	}
-	s.renderView(c, status, name, &view{Nav: nav, Data: data, Error: core.ErrorMessage(err)})
+	return status
 }
 
 func (s *Server) renderView(c *gin.Context, status int, name string, v *view) {
@@ -111,11 +117,7 @@ func (s *Server) renderError(c *gin.Context, status int, msg string) {
 // fail shows err as a page of its own: not found, forbidden, or an
 // internal error whose text goes to the log, not to the browser.
 func (s *Server) fail(c *gin.Context, err error) {
-	status := statusOf(err)
-	if status >= 500 {
-		s.log.Error("console: "+c.Request.Method+" "+c.Request.URL.Path, "err", err)
-	}
-	s.renderError(c, status, core.ErrorMessage(err))
+	s.renderError(c, s.statusLogged(c, err), core.ErrorMessage(err))
 	c.Abort()
 }
 

@@ -266,43 +266,44 @@ func (s *Server) handleCreateScript() gin.HandlerFunc {
 	}
 }
 
+// savedScriptForm is the editor's form for the script the URL names; on
+// false the error page has been written.
+func (s *Server) savedScriptForm(c *gin.Context) (*scriptForm, bool) {
+	sc, err := s.deps.Scripts.FindScript(c, s.scope(c), c.Param("id"))
+	if err == nil {
+		var f *scriptForm
+		if f, err = s.newScriptForm(c, sc); err == nil {
+			return f, true
+		}
+	}
+	s.fail(c, err)
+	return nil, false
+}
+
 // handleScript shows a saved script in the editor.
 func (s *Server) handleScript() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		sc, err := s.deps.Scripts.FindScript(c, s.scope(c), c.Param("id"))
-		if err != nil {
-			s.fail(c, err)
-			return
+		if f, ok := s.savedScriptForm(c); ok {
+			s.render(c, http.StatusOK, "script", "scripts", f)
 		}
-		f, err := s.newScriptForm(c, sc)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.render(c, http.StatusOK, "script", "scripts", f)
 	}
 }
 
 // handleUpdateScript saves the editor as a new version.
 func (s *Server) handleUpdateScript() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		sc, err := s.deps.Scripts.FindScript(c, s.scope(c), c.Param("id"))
-		if err != nil {
-			s.fail(c, err)
+		f, ok := s.savedScriptForm(c)
+		if !ok {
 			return
 		}
-		f, err := s.newScriptForm(c, sc)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
+		id := f.Script.ID
 		readScriptForm(c, f)
 		upd := core.ScriptUpdate{Name: &f.Name, Description: &f.Description, Source: &f.Source}
-		if _, err := s.deps.Scripts.UpdateScript(c, s.scope(c), sc.ID, upd); err != nil {
+		if _, err := s.deps.Scripts.UpdateScript(c, s.scope(c), id, upd); err != nil {
 			s.renderForm(c, "script", "scripts", f, err)
 			return
 		}
-		redirect(c, "/scripts/"+sc.ID)
+		redirect(c, "/scripts/"+id)
 	}
 }
 
@@ -354,7 +355,7 @@ func (s *Server) handleTestScript(saved bool) gin.HandlerFunc {
 // unknown event): the message for the editor's script, or the page.
 func (s *Server) testFailed(c *gin.Context, f *scriptForm, err error) {
 	if wantsJSON(c) {
-		c.JSON(statusOf(err), gin.H{"error": core.ErrorMessage(err)})
+		c.JSON(s.statusLogged(c, err), gin.H{"error": core.ErrorMessage(err)})
 		return
 	}
 	f.TestError = core.ErrorMessage(err)
@@ -364,7 +365,7 @@ func (s *Server) testFailed(c *gin.Context, f *scriptForm, err error) {
 // failJSON is fail for a request the editor's script made.
 func (s *Server) failJSON(c *gin.Context, err error) {
 	if wantsJSON(c) {
-		c.JSON(statusOf(err), gin.H{"error": core.ErrorMessage(err)})
+		c.JSON(s.statusLogged(c, err), gin.H{"error": core.ErrorMessage(err)})
 		return
 	}
 	s.fail(c, err)
