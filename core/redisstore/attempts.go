@@ -2,8 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -53,6 +51,7 @@ type Health struct {
 
 var finishAttempt = redis.NewScript(`
 local delivery, attempts, stream, retries, health, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local payload = KEYS[14]
 local window_first, window_last = 7, 11 -- KEYS[7..11]: the target's last five minutes, this one first
 local scope_minute, failures = KEYS[12], KEYS[13]
 local group, entry, attempt_count, attempt_json = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -74,9 +73,14 @@ if cur ~= attempt_count then
 end
 redis.call('RPUSH', attempts, attempt_json)
 redis.call('PEXPIRE', attempts, retention_ms)
-redis.call('HSET', delivery, 'attempts', cur + 1, 'status', status, 'reason', reason,
-  'last_status', last_status, 'next_at', next_at, 'updated', now_ms)
-if status ~= 'pending' then redis.call('HDEL', delivery, 'payload') end
+redis.call('HSET', delivery, 'attempts', cur + 1, 'status', status, 'last_status', last_status, 'updated', now_ms)
+-- Empty fields are left out (a field costs memory in every retained delivery).
+if reason ~= '' then redis.call('HSET', delivery, 'reason', reason) else redis.call('HDEL', delivery, 'reason') end
+if next_at ~= '' then redis.call('HSET', delivery, 'next_at', next_at) else redis.call('HDEL', delivery, 'next_at') end
+if status ~= 'pending' then
+  redis.call('HDEL', delivery, 'payload') -- where a version 1 delivery kept it
+  redis.call('DEL', payload)
+end
 redis.call('PEXPIRE', delivery, retention_ms)
 if next_at ~= '' then redis.call('ZADD', retries, next_at, delivery_id) end
 ack()
@@ -123,9 +127,9 @@ return {consec, n, e}
 // acks and returns Health.Stale.
 func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Delivery, r AttemptRecord) (Health, error) {
 	now := time.Now()
-	b, err := json.Marshal(r.Attempt)
+	b, err := encodeAttempt(r.Attempt, d.EventID)
 	if err != nil {
-		return Health{}, fmt.Errorf("encode attempt: %w", err)
+		return Health{}, err
 	}
 	tid := d.Target.ID
 	minute := now.Unix() / 60
@@ -136,7 +140,7 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 	for i := int64(0); i < 5; i++ {
 		keys = append(keys, s.targetKey(scope, tid, "w", strconv.FormatInt(minute-i, 10)))
 	}
-	keys = append(keys, s.scopeMinuteKey(scope, minute), s.failuresKey(scope))
+	keys = append(keys, s.scopeMinuteKey(scope, minute), s.failuresKey(scope), s.payloadKey(scope, d.ID))
 	outcome := "none"
 	if r.Counted && r.Succeeded {
 		outcome = "ok"
@@ -226,7 +230,8 @@ for _, id in ipairs(ids) do
   redis.call('ZREM', parked, id)
   local delivery = delivery_prefix .. id
   if redis.call('EXISTS', delivery) == 1 then
-    redis.call('HSET', delivery, 'status', 'pending', 'reason', '')
+    redis.call('HSET', delivery, 'status', 'pending')
+    redis.call('HDEL', delivery, 'reason')
     redis.call('XADD', stream, '*', 'd', id)
   end
 end

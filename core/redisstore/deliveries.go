@@ -2,9 +2,7 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +52,14 @@ func (s *Store) deliveryKey(scope core.Scope, id string) string {
 	return s.scopeKey(scope, "dlv", id)
 }
 
+// payloadKey holds what a pending delivery sends, apart from its hash: a
+// value over 64 bytes would turn the whole hash into Redis's hashtable
+// encoding, which kept about 700 bytes more for every retained delivery
+// long after the payload was gone.
+func (s *Store) payloadKey(scope core.Scope, id string) string {
+	return s.scopeKey(scope, "dlv", id, "p")
+}
+
 func (s *Store) attemptsKey(scope core.Scope, id string) string {
 	return s.scopeKey(scope, "dlv", id, "att")
 }
@@ -71,8 +77,8 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 // at once. A dispatcher that crashed before the ack dispatches the events
 // again and creates nothing twice.
 //
-// KEYS: deliveries stream, events stream, then hash, target index and event
-// index per delivery. ARGV: group, now, retention, P, P payloads, E, E entry ids, then
+// KEYS: deliveries stream, events stream, then hash, target index, event
+// index and payload per delivery. ARGV: group, now, retention, P, P payloads, E, E entry ids, then
 // 9 fields per delivery, the last the index of its payload.
 var createDeliveries = redis.NewScript(`
 local deliveries_stream, events_stream = KEYS[1], KEYS[2]
@@ -82,15 +88,18 @@ local entries = tonumber(ARGV[5 + payloads])   -- then the events-stream entries
 local first_entry = 6 + payloads
 local first_delivery = first_entry + entries   -- then 9 fields per delivery
 local created = 0
-for i = 0, (#KEYS - 2) / 3 - 1 do
-  local delivery, index, by_event, b = KEYS[3 + 3*i], KEYS[4 + 3*i], KEYS[5 + 3*i], first_delivery + 9*i
+for i = 0, (#KEYS - 2) / 4 - 1 do
+  local delivery, index, by_event, payload_key, b = KEYS[3 + 4*i], KEYS[4 + 4*i], KEYS[5 + 4*i], KEYS[6 + 4*i], first_delivery + 9*i
   local id, payload = ARGV[b], ARGV[4 + tonumber(ARGV[b+8])]
   if redis.call('EXISTS', delivery) == 0 then
+    -- Fields at their default (no replay, no backfill, test mode) are left out.
     redis.call('HSET', delivery, 'id', id, 'event_id', ARGV[b+1], 'event_type', ARGV[b+2],
-      'kind', ARGV[b+3], 'target', ARGV[b+4], 'replay', ARGV[b+5], 'backfill', ARGV[b+6],
-      'live', ARGV[b+7], 'status', 'pending', 'attempts', 0, 'created', now,
-      'updated', now, 'payload', payload)
+      'kind', ARGV[b+3], 'target', ARGV[b+4], 'status', 'pending', 'attempts', 0, 'created', now, 'updated', now)
+    if ARGV[b+5] == '1' then redis.call('HSET', delivery, 'replay', 1) end
+    if ARGV[b+6] ~= '' then redis.call('HSET', delivery, 'backfill', ARGV[b+6]) end
+    if ARGV[b+7] == '1' then redis.call('HSET', delivery, 'live', 1) end
     redis.call('PEXPIRE', delivery, retention_ms)
+    redis.call('SET', payload_key, payload, 'PX', retention_ms)
     redis.call('ZADD', index, now, id)
     redis.call('ZREMRANGEBYSCORE', index, '-inf', tonumber(now) - retention_ms)
     redis.call('PEXPIRE', index, retention_ms)
@@ -148,7 +157,7 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 	live := boolArg(scope.Livemode)
 	for i, ev := range batch {
 		for _, d := range ev.Deliveries {
-			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"), s.eventDeliveriesKey(scope, d.EventID))
+			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"), s.eventDeliveriesKey(scope, d.EventID), s.payloadKey(scope, d.ID))
 			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1)
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}
@@ -235,16 +244,25 @@ func (s *Store) AckDelivery(ctx context.Context, scope core.Scope, entryID strin
 // LoadDelivery returns a delivery without its attempts, and its pending
 // payload (nil once the delivery ended). Returns ENOTFOUND.
 func (s *Store) LoadDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, []byte, error) {
-	m, err := s.hot.HGetAll(ctx, s.deliveryKey(scope, id)).Result()
-	if err != nil {
+	var hash *redis.MapStringStringCmd
+	var stored *redis.StringCmd
+	_, err := s.hot.Pipelined(ctx, func(p redis.Pipeliner) error {
+		hash = p.HGetAll(ctx, s.deliveryKey(scope, id))
+		stored = p.Get(ctx, s.payloadKey(scope, id))
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, nil, storeErr("load delivery", err)
 	}
+	m := hash.Val()
 	if len(m) == 0 {
 		return nil, nil, core.NotFound("delivery", id)
 	}
 	var payload []byte
-	if p, ok := m["payload"]; ok {
+	if p, ok := m["payload"]; ok { // a delivery created before the payload had its own key
 		payload = []byte(p)
+	} else if stored.Err() == nil {
+		payload = []byte(stored.Val())
 	}
 	return deliveryFromHash(m), payload, nil
 }
@@ -301,11 +319,11 @@ func (s *Store) FindDelivery(ctx context.Context, scope core.Scope, id string) (
 	}
 	d.Attempts = make([]*core.Attempt, 0, len(raw))
 	for _, r := range raw {
-		var a core.Attempt
-		if err := json.Unmarshal([]byte(r), &a); err != nil {
-			return nil, fmt.Errorf("decode attempt: %w", err)
+		a, err := decodeAttempt(r, d.EventID)
+		if err != nil {
+			return nil, err
 		}
-		d.Attempts = append(d.Attempts, &a)
+		d.Attempts = append(d.Attempts, a)
 	}
 	return d, nil
 }
