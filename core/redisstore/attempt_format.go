@@ -14,10 +14,11 @@ import (
 // attemptFormat is the version of the attempt records FinishAttempt writes.
 // Version 1 (every release before issue 12) stored core.Attempt's API JSON,
 // about 1 KB for a plain webhook attempt, most of it request headers in
-// http.Header's JSON form; version 2 stores the same facts in about half:
+// http.Header's JSON form; version 2 stores the same facts in about a third:
 // short keys, empty fields left out, times as Unix milliseconds, headers as
-// one "Name: value" line each, and the header values that repeat the
-// delivery's event id or the attempt's own id as a one-byte reference.
+// one "Name: value" line each (the usual names coded), and the values that
+// repeat the delivery's event id or the attempt's own id as a two-byte
+// reference.
 // decodeAttempt reads both, so a log written before the upgrade still reads.
 const attemptFormat = 2
 
@@ -42,11 +43,35 @@ type storedAttempt struct {
 	Created    int64    `json:"c"`           // Unix ms
 }
 
-// Header values stored as a reference to a fact the record already holds.
+// Header values stored as a reference to a fact the record already holds;
+// a real value that starts with refMark is stored with one more in front.
 const (
-	refEventID   = "\x01e"
-	refAttemptID = "\x01r"
+	refMark      = "$"
+	refEventID   = refMark + "e"
+	refAttemptID = refMark + "r"
+	refJSON      = refMark + "j" // application/json, every webhook's Content-Type
 )
+
+// headerCodes are the header names of nearly every attempt (a webhook's, as
+// sent with the default "Bellhop" prefix, and a typical answer's), stored as
+// ":" and one character: a name cannot hold a colon, so a line that starts
+// with one is a code. Codes are append-only: a stored record must keep
+// reading as it was written.
+var headerCodes = []string{
+	"Content-Type", "User-Agent", "Webhook-Id", "Webhook-Timestamp", "Webhook-Signature",
+	"Bellhop-Signature", "Bellhop-Event-Id", "Bellhop-Request-Id", "Content-Length", "Date",
+}
+
+// headerCodeOf maps a name of headerCodes to its code character.
+var headerCodeOf = func() map[string]byte {
+	m := make(map[string]byte, len(headerCodes))
+	for i, name := range headerCodes {
+		m[name] = codeChars[i]
+	}
+	return m
+}()
+
+const codeChars = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 // encodeAttempt writes a as a version 2 record of the delivery of eventID.
 func encodeAttempt(a *core.Attempt, eventID string) ([]byte, error) {
@@ -92,8 +117,9 @@ func decodeAttempt(raw, eventID string) (*core.Attempt, error) {
 	return a, nil
 }
 
-// packHeaders writes h as "Name: value" lines in name order, a value equal
-// to eventID or attemptID as its reference. Header values cannot hold a
+// packHeaders writes h as "Name: value" lines in name order, a common name
+// as its code and a value equal to eventID, attemptID or application/json
+// as its reference. Header values cannot hold a
 // newline (net/http refuses to send one), so the lines split back exactly.
 func packHeaders(h http.Header, eventID, attemptID string) string {
 	if len(h) == 0 {
@@ -112,9 +138,18 @@ func packHeaders(h http.Header, eventID, attemptID string) string {
 				v = refEventID
 			case attemptID != "" && v == attemptID:
 				v = refAttemptID
+			case v == "application/json":
+				v = refJSON
+			case strings.HasPrefix(v, refMark):
+				v = refMark + v
 			}
-			b.WriteString(name)
-			b.WriteString(": ")
+			if c, ok := headerCodeOf[name]; ok {
+				b.WriteByte(':')
+				b.WriteByte(c)
+			} else {
+				b.WriteString(name)
+				b.WriteString(": ")
+			}
 			b.WriteString(v)
 			b.WriteByte('\n')
 		}
@@ -129,15 +164,29 @@ func unpackHeaders(s, eventID, attemptID string) http.Header {
 	}
 	h := http.Header{}
 	for line := range strings.Lines(s) {
-		name, v, ok := strings.Cut(strings.TrimSuffix(line, "\n"), ": ")
-		if !ok {
-			continue
+		line = strings.TrimSuffix(line, "\n")
+		var name, v string
+		if len(line) >= 2 && line[0] == ':' {
+			i := strings.IndexByte(codeChars, line[1])
+			if i < 0 || i >= len(headerCodes) {
+				continue
+			}
+			name, v = headerCodes[i], line[2:]
+		} else {
+			var ok bool
+			if name, v, ok = strings.Cut(line, ": "); !ok {
+				continue
+			}
 		}
-		switch v {
-		case refEventID:
+		switch {
+		case v == refEventID:
 			v = eventID
-		case refAttemptID:
+		case v == refAttemptID:
 			v = attemptID
+		case v == refJSON:
+			v = "application/json"
+		case strings.HasPrefix(v, refMark):
+			v = v[len(refMark):]
 		}
 		h[name] = append(h[name], v)
 	}

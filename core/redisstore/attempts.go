@@ -66,7 +66,10 @@ local function ack()
     redis.call('XDEL', stream, entry)
   end
 end
-local cur = tonumber(redis.call('HGET', delivery, 'attempts') or '-1')
+local cur = -1
+if redis.call('TYPE', delivery).ok == 'hash' then -- an ended delivery is a string (delivery_record.go)
+  cur = tonumber(redis.call('HGET', delivery, 'attempts') or '-1')
+end
 if cur ~= attempt_count then
   ack()
   return {-1, 0, 0}
@@ -77,10 +80,7 @@ redis.call('HSET', delivery, 'attempts', cur + 1, 'status', status, 'last_status
 -- Empty fields are left out (a field costs memory in every retained delivery).
 if reason ~= '' then redis.call('HSET', delivery, 'reason', reason) else redis.call('HDEL', delivery, 'reason') end
 if next_at ~= '' then redis.call('HSET', delivery, 'next_at', next_at) else redis.call('HDEL', delivery, 'next_at') end
-if status ~= 'pending' then
-  redis.call('HDEL', delivery, 'payload') -- where a version 1 delivery kept it
-  redis.call('DEL', payload)
-end
+if status ~= 'pending' then` + endDeliveryLua + `end
 redis.call('PEXPIRE', delivery, retention_ms)
 if next_at ~= '' then redis.call('ZADD', retries, next_at, delivery_id) end
 ack()
@@ -201,7 +201,7 @@ func (s *Store) DeferDelivery(ctx context.Context, scope core.Scope, entryID, id
 var parkDelivery = redis.NewScript(`
 local delivery, parked, stream = KEYS[1], KEYS[2], KEYS[3]
 local group, entry, delivery_id, now_ms, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-if redis.call('EXISTS', delivery) == 1 then
+if redis.call('TYPE', delivery).ok == 'hash' then -- not gone, not ended
   redis.call('HSET', delivery, 'status', 'parked', 'reason', reason, 'updated', now_ms)
   redis.call('ZADD', parked, now_ms, delivery_id)
 end
@@ -229,7 +229,7 @@ local ids = redis.call('ZRANGE', parked, 0, batch - 1)
 for _, id in ipairs(ids) do
   redis.call('ZREM', parked, id)
   local delivery = delivery_prefix .. id
-  if redis.call('EXISTS', delivery) == 1 then
+  if redis.call('TYPE', delivery).ok == 'hash' then -- not gone, not ended
     redis.call('HSET', delivery, 'status', 'pending')
     redis.call('HDEL', delivery, 'reason')
     redis.call('XADD', stream, '*', 'd', id)

@@ -244,27 +244,14 @@ func (s *Store) AckDelivery(ctx context.Context, scope core.Scope, entryID strin
 // LoadDelivery returns a delivery without its attempts, and its pending
 // payload (nil once the delivery ended). Returns ENOTFOUND.
 func (s *Store) LoadDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, []byte, error) {
-	var hash *redis.MapStringStringCmd
-	var stored *redis.StringCmd
-	_, err := s.hot.Pipelined(ctx, func(p redis.Pipeliner) error {
-		hash = p.HGetAll(ctx, s.deliveryKey(scope, id))
-		stored = p.Get(ctx, s.payloadKey(scope, id))
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, nil, storeErr("load delivery", err)
+	got, err := s.loadStored(ctx, s.hot, scope, []string{id}, true)
+	if err != nil {
+		return nil, nil, err
 	}
-	m := hash.Val()
-	if len(m) == 0 {
+	if got[0] == nil {
 		return nil, nil, core.NotFound("delivery", id)
 	}
-	var payload []byte
-	if p, ok := m["payload"]; ok { // a delivery created before the payload had its own key
-		payload = []byte(p)
-	} else if stored.Err() == nil {
-		payload = []byte(stored.Val())
-	}
-	return deliveryFromHash(m), payload, nil
+	return deliveryFromHash(got[0].fields), got[0].payload, nil
 }
 
 // DeliveryObject names the object of a delivery to a target of kind:
@@ -309,13 +296,20 @@ func boolArg(b bool) string {
 // FindDelivery returns a delivery with its attempts. Returns ENOTFOUND if
 // it is not in scope or has aged out.
 func (s *Store) FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error) {
-	d, _, err := s.LoadDelivery(ctx, scope, id)
+	got, err := s.loadStored(ctx, s.rdb, scope, []string{id}, false)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := s.rdb.LRange(ctx, s.attemptsKey(scope, id), 0, -1).Result()
-	if err != nil {
-		return nil, storeErr("load attempts", err)
+	sd := got[0]
+	if sd == nil {
+		return nil, core.NotFound("delivery", id)
+	}
+	d := deliveryFromHash(sd.fields)
+	raw := sd.attempts
+	if !sd.ended {
+		if raw, err = s.rdb.LRange(ctx, s.attemptsKey(scope, id), 0, -1).Result(); err != nil {
+			return nil, storeErr("load attempts", err)
+		}
 	}
 	d.Attempts = make([]*core.Attempt, 0, len(raw))
 	for _, r := range raw {
@@ -403,30 +397,15 @@ func mustInt(s string, def int64) int64 {
 // loadDeliveries reads deliveries (without payload or attempts) in one
 // round trip, skipping those that expired.
 func (s *Store) loadDeliveries(ctx context.Context, scope core.Scope, ids []string) ([]*core.Delivery, error) {
-	fields := []string{"id", "event_id", "event_type", "kind", "target", "status", "reason", "replay", "backfill", "live", "attempts", "last_status", "created", "updated", "next_at"}
-	cmds := make([]*redis.SliceCmd, len(ids))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HMGet(ctx, s.deliveryKey(scope, id), fields...)
-		}
-		return nil
-	})
+	got, err := s.loadStored(ctx, s.rdb, scope, ids, false)
 	if err != nil {
-		return nil, storeErr("load deliveries", err)
+		return nil, err
 	}
 	out := make([]*core.Delivery, 0, len(ids))
-	for _, c := range cmds {
-		vals := c.Val()
-		m := make(map[string]string, len(fields))
-		for i, f := range fields {
-			if str, ok := vals[i].(string); ok {
-				m[f] = str
-			}
+	for _, sd := range got {
+		if sd != nil && sd.fields["id"] != "" {
+			out = append(out, deliveryFromHash(sd.fields))
 		}
-		if m["id"] == "" {
-			continue
-		}
-		out = append(out, deliveryFromHash(m))
 	}
 	return out, nil
 }

@@ -1,0 +1,122 @@
+package redisstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+)
+
+// TestEndedDeliveryRecord follows a delivery through both of its shapes: a
+// hash with its payload while it is retried, then, once it ends, one string
+// that still reads with every attempt, lists, and refuses another attempt.
+func TestEndedDeliveryRecord(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	d := &core.Delivery{ID: "whd_shape", EventID: "evt_shape", EventType: "guest.updated",
+		Target: core.Target{Kind: core.TargetEndpoint, ID: "whe_shape"}, Replay: true}
+	payload := []byte(`{"id":"evt_shape","type":"guest.updated","data":{"object":{"n":1}}}`)
+	if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, payload, "", "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	key := r.Prefix + "{" + scope.AccountID + "}:test:dlv:whd_shape"
+	if enc, err := r.Client.ObjectEncoding(ctx, key).Result(); err == nil && enc != "listpack" { // miniredis has no OBJECT
+		t.Errorf("pending delivery hash encoding = %q, want listpack (the payload is kept apart)", enc)
+	}
+	attempt := func(n int, status string, code int) {
+		t.Helper()
+		d.AttemptCount = n - 1
+		a := &core.Attempt{ID: "req_" + string(rune('a'+n)), Number: n, URL: "https://example.com",
+			RequestHeaders: http.Header{"Webhook-Id": {"evt_shape"}}, ResponseStatus: code,
+			Outcome: status, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+		rec := redisstore.AttemptRecord{Attempt: a, Status: status, Counted: true, Succeeded: code == 200, Retention: time.Hour}
+		if status == core.StatusPending {
+			next := time.Now().Add(time.Minute)
+			rec.NextAt = &next
+		}
+		if _, err := s.FinishAttempt(ctx, scope, d, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attempt(1, core.StatusPending, 503)
+	got, p, err := s.LoadDelivery(ctx, scope, d.ID)
+	if err != nil || string(p) != string(payload) || got.Status != core.StatusPending || got.NextAttemptAt == nil {
+		t.Fatalf("after a failed attempt: %+v, payload %q, %v", got, p, err)
+	}
+	attempt(2, core.StatusSucceeded, 200)
+
+	if typ := r.Client.Type(ctx, key).Val(); typ != "string" {
+		t.Fatalf("ended delivery is a %s, want the one-string record", typ)
+	}
+	if n := r.Client.Exists(ctx, key+":att", key+":p").Val(); n != 0 {
+		t.Errorf("%d of the attempts list and payload are left after the delivery ended", n)
+	}
+	if ttl := r.Client.PTTL(ctx, key).Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("ended record TTL = %s, want the retention", ttl)
+	}
+	found, err := s.FindDelivery(ctx, scope, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found.Status != core.StatusSucceeded || found.AttemptCount != 2 || len(found.Attempts) != 2 ||
+		found.Attempts[0].ResponseStatus != 503 || found.Attempts[1].ResponseStatus != 200 ||
+		found.Attempts[1].RequestHeaders.Get("Webhook-Id") != "evt_shape" || !found.Replay ||
+		found.EventType != "guest.updated" || found.LastStatus != 200 || found.NextAttemptAt != nil {
+		b, _ := json.Marshal(found)
+		t.Fatalf("ended delivery read back as %s", b)
+	}
+	_, p, err = s.LoadDelivery(ctx, scope, d.ID)
+	if err != nil || p != nil {
+		t.Errorf("LoadDelivery of an ended delivery: payload %q, %v; want none", p, err)
+	}
+	list, err := s.ListDeliveries(ctx, scope, "whe_shape", core.DeliveryFilter{Status: core.StatusSucceeded})
+	if err != nil || len(list.Data) != 1 || list.Data[0].ID != d.ID {
+		t.Fatalf("ListDeliveries = %+v, %v", list.Data, err)
+	}
+	d.AttemptCount = 2
+	if h, err := s.FinishAttempt(ctx, scope, d, redisstore.AttemptRecord{Attempt: &core.Attempt{}, Status: core.StatusFailed, Retention: time.Hour}); err != nil || !h.Stale {
+		t.Errorf("an attempt on an ended delivery = %+v, %v; want Stale", h, err)
+	}
+	if err := s.ParkDelivery(ctx, scope, "", d, "disabled"); err != nil {
+		t.Errorf("parking an ended delivery: %v", err)
+	}
+	if typ := r.Client.Type(ctx, key).Val(); typ != "string" {
+		t.Errorf("parking turned the ended record into a %s", typ)
+	}
+}
+
+// TestDeliveryOfOlderVersion holds that a delivery stored by a release
+// before the ended record (a hash holding its payload, attempts as the
+// API's JSON) is still sent, attempted and read with all its attempts.
+func TestDeliveryOfOlderVersion(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	key := r.Prefix + "{" + scope.AccountID + "}:test:dlv:whd_old"
+	payload := `{"id":"evt_old","type":"guest.updated","data":{"object":{"padding":"` + string(make([]byte, 80)) + `"}}}`
+	r.Client.HSet(ctx, key, "id", "whd_old", "event_id", "evt_old", "event_type", "guest.updated", "kind", "webhook_endpoint",
+		"target", "whe_old", "replay", "0", "backfill", "", "live", "0", "status", "pending", "attempts", "1",
+		"created", "1796170000000", "updated", "1796170000000", "next_at", "", "reason", "", "last_status", "500", "payload", payload)
+	old := `{"id":"req_old","number":1,"url":"https://example.com","request_headers":{"Webhook-Id":["evt_old"]},"response_status":500,"response_headers":null,"response_body":"","latency_ms":3,"error":"","outcome":"retry","next_retry_at":null,"created_at":"2026-12-02T00:06:40Z"}`
+	r.Client.RPush(ctx, key+":att", old)
+	d, p, err := s.LoadDelivery(ctx, scope, "whd_old")
+	if err != nil || string(p) != payload || d.AttemptCount != 1 {
+		t.Fatalf("LoadDelivery of a version 1 delivery: %+v, %q, %v", d, p, err)
+	}
+	rec := redisstore.AttemptRecord{Attempt: &core.Attempt{ID: "req_new", Number: 2, ResponseStatus: 200, Outcome: "succeeded", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)},
+		Status: core.StatusSucceeded, Counted: true, Succeeded: true, Retention: time.Hour}
+	if _, err := s.FinishAttempt(ctx, scope, d, rec); err != nil {
+		t.Fatal(err)
+	}
+	found, err := s.FindDelivery(ctx, scope, "whd_old")
+	if err != nil || len(found.Attempts) != 2 || found.Attempts[0].ID != "req_old" ||
+		found.Attempts[0].RequestHeaders.Get("Webhook-Id") != "evt_old" || found.Attempts[1].ID != "req_new" ||
+		found.Status != core.StatusSucceeded {
+		t.Fatalf("FindDelivery = %+v, %v", found, err)
+	}
+}
