@@ -28,8 +28,11 @@ type config struct {
 	EventRetention    time.Duration
 	DeliveryRetention time.Duration
 	ActivityRetention time.Duration
-	RetrySchedule     string
-	RateLimit         int
+	// MaxDeliveriesPerTarget caps each endpoint's and connection's delivery
+	// log in count (redisstore.Options.DeliveriesPerTarget); 0 for none.
+	MaxDeliveriesPerTarget int
+	RetrySchedule          string
+	RateLimit              int
 	// AccountConcurrency and MaxEndpointConcurrency bound what one account
 	// can hold of the hub's delivery workers (delivery.Options).
 	AccountConcurrency     int
@@ -62,31 +65,32 @@ type config struct {
 
 // envNames maps each flag to its environment variable.
 var envNames = map[string]string{
-	"addr":                     "BELLHOP_ADDR",
-	"redis-url":                "REDIS_URL",
-	"redis-prefix":             "BELLHOP_REDIS_PREFIX",
-	"bootstrap-key":            "BELLHOP_BOOTSTRAP_KEY",
-	"master-key":               "BELLHOP_MASTER_KEY",
-	"signature-prefix":         "BELLHOP_SIGNATURE_PREFIX",
-	"event-retention":          "BELLHOP_EVENT_RETENTION",
-	"delivery-retention":       "BELLHOP_DELIVERY_RETENTION",
-	"activity-retention":       "BELLHOP_ACTIVITY_RETENTION",
-	"retry-schedule":           "BELLHOP_RETRY_SCHEDULE",
-	"rate-limit":               "BELLHOP_RATE_LIMIT",
-	"account-concurrency":      "BELLHOP_ACCOUNT_CONCURRENCY",
-	"max-endpoint-concurrency": "BELLHOP_MAX_ENDPOINT_CONCURRENCY",
-	"cors-origins":             "BELLHOP_CORS_ORIGINS",
-	"public-url":               "BELLHOP_PUBLIC_URL",
-	"allow-ranges":             "BELLHOP_ALLOW_RANGES",
-	"plugin-dir":               "BELLHOP_PLUGIN_DIR",
-	"connect-timeout":          "BELLHOP_CONNECT_TIMEOUT",
-	"request-timeout":          "BELLHOP_REQUEST_TIMEOUT",
-	"rotation-grace":           "BELLHOP_ROTATION_GRACE",
-	"shutdown-timeout":         "BELLHOP_SHUTDOWN_TIMEOUT",
-	"log-level":                "BELLHOP_LOG_LEVEL",
-	"log-format":               "BELLHOP_LOG_FORMAT",
-	"pprof-addr":               "BELLHOP_PPROF_ADDR",
-	"stall-after-publish":      "BELLHOP_STALL_AFTER_PUBLISH",
+	"addr":                      "BELLHOP_ADDR",
+	"redis-url":                 "REDIS_URL",
+	"redis-prefix":              "BELLHOP_REDIS_PREFIX",
+	"bootstrap-key":             "BELLHOP_BOOTSTRAP_KEY",
+	"master-key":                "BELLHOP_MASTER_KEY",
+	"signature-prefix":          "BELLHOP_SIGNATURE_PREFIX",
+	"event-retention":           "BELLHOP_EVENT_RETENTION",
+	"delivery-retention":        "BELLHOP_DELIVERY_RETENTION",
+	"activity-retention":        "BELLHOP_ACTIVITY_RETENTION",
+	"max-deliveries-per-target": "BELLHOP_MAX_DELIVERIES_PER_TARGET",
+	"retry-schedule":            "BELLHOP_RETRY_SCHEDULE",
+	"rate-limit":                "BELLHOP_RATE_LIMIT",
+	"account-concurrency":       "BELLHOP_ACCOUNT_CONCURRENCY",
+	"max-endpoint-concurrency":  "BELLHOP_MAX_ENDPOINT_CONCURRENCY",
+	"cors-origins":              "BELLHOP_CORS_ORIGINS",
+	"public-url":                "BELLHOP_PUBLIC_URL",
+	"allow-ranges":              "BELLHOP_ALLOW_RANGES",
+	"plugin-dir":                "BELLHOP_PLUGIN_DIR",
+	"connect-timeout":           "BELLHOP_CONNECT_TIMEOUT",
+	"request-timeout":           "BELLHOP_REQUEST_TIMEOUT",
+	"rotation-grace":            "BELLHOP_ROTATION_GRACE",
+	"shutdown-timeout":          "BELLHOP_SHUTDOWN_TIMEOUT",
+	"log-level":                 "BELLHOP_LOG_LEVEL",
+	"log-format":                "BELLHOP_LOG_FORMAT",
+	"pprof-addr":                "BELLHOP_PPROF_ADDR",
+	"stall-after-publish":       "BELLHOP_STALL_AFTER_PUBLISH",
 }
 
 // addFlags declares the settings on fs with their defaults.
@@ -100,6 +104,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.EventRetention, "event-retention", 72*time.Hour, "how long events are kept for replay and backfill (at least 72h)")
 	fs.DurationVar(&c.DeliveryRetention, "delivery-retention", 30*24*time.Hour, "how long deliveries and their attempts are kept")
 	fs.DurationVar(&c.ActivityRetention, "activity-retention", 30*24*time.Hour, "how long the API activity log is kept")
+	fs.IntVar(&c.MaxDeliveriesPerTarget, "max-deliveries-per-target", 0, "most deliveries each endpoint or connection keeps in its log; past it the oldest ended ones go first (0: no cap, only --delivery-retention)")
 	fs.StringVar(&c.RetrySchedule, "retry-schedule", "", "server-wide retry schedule overriding every endpoint's, e.g. 0s,1s,2s (for tests and demos)")
 	fs.IntVar(&c.RateLimit, "rate-limit", 3000, "default API requests per minute per key")
 	fs.IntVar(&c.AccountConcurrency, "account-concurrency", 32, "requests one account may have in flight in this hub over all its endpoints and connections (of 128 workers); past it its deliveries wait or are deferred, so its hanging targets cannot hold up other accounts")
@@ -168,6 +173,9 @@ func (c *config) validate() error {
 		if d <= 0 {
 			return fmt.Errorf("%s: must be a positive duration, got %s", name, d)
 		}
+	}
+	if c.MaxDeliveriesPerTarget < 0 {
+		return fmt.Errorf("BELLHOP_MAX_DELIVERIES_PER_TARGET (--max-deliveries-per-target): must be 0 (no cap) or more, got %d", c.MaxDeliveriesPerTarget)
 	}
 	if c.RateLimit < 1 {
 		return fmt.Errorf("BELLHOP_RATE_LIMIT (--rate-limit): must be at least 1 request a minute, got %d", c.RateLimit)

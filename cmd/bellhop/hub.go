@@ -59,10 +59,11 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		return nil, fmt.Errorf("BELLHOP_MASTER_KEY: %w", err)
 	}
 	store := redisstore.New(rdb, redisstore.Options{
-		Prefix:            cfg.RedisPrefix,
-		EventRetention:    cfg.EventRetention,
-		ActivityRetention: cfg.ActivityRetention,
-		Sealer:            box,
+		Prefix:              cfg.RedisPrefix,
+		EventRetention:      cfg.EventRetention,
+		ActivityRetention:   cfg.ActivityRetention,
+		DeliveriesPerTarget: cfg.MaxDeliveriesPerTarget,
+		Sealer:              box,
 	})
 	// Before anything is written: a wrong key must leave the store as it was.
 	if err := checkMasterKey(ctx, store, box); err != nil {

@@ -78,19 +78,34 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 // again and creates nothing twice.
 //
 // KEYS: deliveries stream, events stream, then hash, target index, event
-// index and payload per delivery. ARGV: group, now, retention, P, P payloads, E, E entry ids, then
-// 9 fields per delivery, the last the index of its payload.
+// index and payload per delivery. ARGV: group, now, retention, the
+// per-target cap, the scope's delivery key prefix, P, P payloads, E, E entry
+// ids, then 9 fields per delivery, the last the index of its payload.
 var createDeliveries = redis.NewScript(`
 local deliveries_stream, events_stream = KEYS[1], KEYS[2]
-local group, now, retention_ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local payloads = tonumber(ARGV[4])             -- ARGV[5 .. 4+payloads]: the events' JSON
-local entries = tonumber(ARGV[5 + payloads])   -- then the events-stream entries to ack
-local first_entry = 6 + payloads
+local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local payloads = tonumber(ARGV[6])             -- ARGV[7 .. 6+payloads]: the events' JSON
+local entries = tonumber(ARGV[7 + payloads])   -- then the events-stream entries to ack
+local first_entry = 8 + payloads
 local first_delivery = first_entry + entries   -- then 9 fields per delivery
 local created = 0
+-- drop_oldest keeps a target's log within cap: it removes the oldest ended
+-- deliveries (a string; a hash may still be attempted and stays, as does
+-- its index entry), a few per call, so each new delivery pays for one.
+local function drop_oldest(index)
+  local over = redis.call('ZCARD', index) - cap
+  if over <= 0 then return end
+  for _, old in ipairs(redis.call('ZRANGE', index, 0, math.min(over, 8) - 1)) do
+    local key = delivery_prefix .. old -- the scope's hash tag: the same slot
+    if redis.call('TYPE', key).ok ~= 'hash' then
+      redis.call('DEL', key)
+      redis.call('ZREM', index, old)
+    end
+  end
+end
 for i = 0, (#KEYS - 2) / 4 - 1 do
   local delivery, index, by_event, payload_key, b = KEYS[3 + 4*i], KEYS[4 + 4*i], KEYS[5 + 4*i], KEYS[6 + 4*i], first_delivery + 9*i
-  local id, payload = ARGV[b], ARGV[4 + tonumber(ARGV[b+8])]
+  local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
   if redis.call('EXISTS', delivery) == 0 then
     -- Fields at their default (no replay, no backfill, test mode) are left out.
     redis.call('HSET', delivery, 'id', id, 'event_id', ARGV[b+1], 'event_type', ARGV[b+2],
@@ -103,6 +118,7 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
     redis.call('ZADD', index, now, id)
     redis.call('ZREMRANGEBYSCORE', index, '-inf', tonumber(now) - retention_ms)
     redis.call('PEXPIRE', index, retention_ms)
+    if cap > 0 then drop_oldest(index) end
     redis.call('ZADD', by_event, now, id)
     redis.call('PEXPIRE', by_event, retention_ms)
     redis.call('XADD', deliveries_stream, '*', 'd', id)
@@ -143,7 +159,7 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 	}
 	keys := []string{s.DeliveriesStreamKey(scope), eventsStream}
 	now := time.Now()
-	args := []any{DispatchGroup, now.UnixMilli(), retention.Milliseconds(), len(batch)}
+	args := []any{DispatchGroup, now.UnixMilli(), retention.Milliseconds(), s.opts.DeliveriesPerTarget, s.scopeKey(scope, "dlv") + ":", len(batch)}
 	for _, ev := range batch {
 		args = append(args, ev.Payload)
 	}

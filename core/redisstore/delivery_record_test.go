@@ -120,3 +120,43 @@ func TestDeliveryOfOlderVersion(t *testing.T) {
 		t.Fatalf("FindDelivery = %+v, %v", found, err)
 	}
 }
+
+// TestDeliveriesPerTargetCap holds that a target's log keeps at most the
+// cap: a new delivery removes the oldest ended ones, never one that may
+// still be attempted.
+func TestDeliveriesPerTargetCap(t *testing.T) {
+	ctx := context.Background()
+	_, r := newStore(t)
+	s := redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix, DeliveriesPerTarget: 2})
+	scope := newScope(t, s)
+	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_cap"}
+	create := func(id string, end bool) {
+		t.Helper()
+		d := &core.Delivery{ID: id, EventID: "evt_" + id, Target: target}
+		if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if end {
+			rec := redisstore.AttemptRecord{Attempt: &core.Attempt{Number: 1, ResponseStatus: 200}, Status: core.StatusSucceeded, Counted: true, Succeeded: true, Retention: time.Hour}
+			if _, err := s.FinishAttempt(ctx, scope, d, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(2 * time.Millisecond) // distinct creation times: the index orders by them
+	}
+	create("whd_c1", false) // pending: kept whatever the cap
+	create("whd_c2", true)
+	create("whd_c3", true)
+	create("whd_c4", true)
+	create("whd_c5", true)
+	for id, want := range map[string]bool{"whd_c1": true, "whd_c2": false, "whd_c3": false, "whd_c4": true, "whd_c5": true} {
+		_, err := s.FindDelivery(ctx, scope, id)
+		if got := err == nil; got != want {
+			t.Errorf("%s kept = %v (%v), want %v", id, got, err, want)
+		}
+	}
+	list, err := s.ListDeliveries(ctx, scope, target.ID, core.DeliveryFilter{})
+	if err != nil || len(list.Data) != 3 {
+		t.Fatalf("ListDeliveries = %d deliveries, %v; want the pending one and the newest two", len(list.Data), err)
+	}
+}

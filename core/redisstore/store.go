@@ -23,6 +23,12 @@ type Options struct {
 	EventRetention time.Duration
 	// ActivityRetention is how long the activity log keeps a request. Default 30 days.
 	ActivityRetention time.Duration
+	// DeliveriesPerTarget caps the delivery log of each endpoint and
+	// connection: past it, each new delivery removes the oldest ended one,
+	// so one busy or hostile account's log is bounded in count as well as
+	// in age. A delivery that may still be attempted is never removed.
+	// 0 means no cap.
+	DeliveriesPerTarget int
 	// Sealer encrypts secrets at rest (endpoint secrets, connector credentials).
 	Sealer Sealer
 }
