@@ -58,7 +58,7 @@ local group, entry, attempt_count, attempt_json = ARGV[1], ARGV[2], tonumber(ARG
 local status, reason, last_status, next_at, now_ms = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local retention_ms, delivery_id, outcome, is_5xx = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
 local fail_code, latency_bucket, stats_ttl_ms = ARGV[14], ARGV[15], ARGV[16]
-local failures_kept = tonumber(ARGV[17])
+local failures_kept, ended_head = tonumber(ARGV[17]), ARGV[18]
 
 local function ack()
   if entry ~= '' then
@@ -74,14 +74,22 @@ if cur ~= attempt_count then
   ack()
   return {-1, 0, 0}
 end
-redis.call('RPUSH', attempts, attempt_json)
-redis.call('PEXPIRE', attempts, retention_ms)
-redis.call('HSET', delivery, 'attempts', cur + 1, 'status', status, 'last_status', last_status, 'updated', now_ms)
--- Empty fields are left out (a field costs memory in every retained delivery).
-if reason ~= '' then redis.call('HSET', delivery, 'reason', reason) else redis.call('HDEL', delivery, 'reason') end
-if next_at ~= '' then redis.call('HSET', delivery, 'next_at', next_at) else redis.call('HDEL', delivery, 'next_at') end
-if status ~= 'pending' then` + endDeliveryLua + `end
-redis.call('PEXPIRE', delivery, retention_ms)
+if status ~= 'pending' then
+  -- It ended: one string, its head line (from the caller) and its attempts
+  -- one a line, replaces the hash, list and payload (delivery_record.go).
+  local lines = redis.call('LRANGE', attempts, 0, -1)
+  lines[#lines + 1] = attempt_json
+  redis.call('DEL', attempts, payload)
+  redis.call('SET', delivery, ended_head .. '\n' .. table.concat(lines, '\n'), 'PX', retention_ms)
+else
+  redis.call('RPUSH', attempts, attempt_json)
+  redis.call('PEXPIRE', attempts, retention_ms)
+  redis.call('HSET', delivery, 'attempts', cur + 1, 'status', status, 'last_status', last_status, 'updated', now_ms)
+  -- Empty fields are left out (a field costs memory in every retained delivery).
+  if reason ~= '' then redis.call('HSET', delivery, 'reason', reason) else redis.call('HDEL', delivery, 'reason') end
+  if next_at ~= '' then redis.call('HSET', delivery, 'next_at', next_at) else redis.call('HDEL', delivery, 'next_at') end
+  redis.call('PEXPIRE', delivery, retention_ms)
+end
 if next_at ~= '' then redis.call('ZADD', retries, next_at, delivery_id) end
 ack()
 local consec = tonumber(redis.call('HGET', health, 'consec') or '0')
@@ -155,9 +163,15 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 	if r.Attempt != nil {
 		status = r.Attempt.ResponseStatus
 	}
+	var head []byte
+	if r.Status != core.StatusPending {
+		if head, err = endedHeadOf(d, r, status, now); err != nil {
+			return Health{}, err
+		}
+	}
 	args := []any{WorkerGroup, r.EntryID, d.AttemptCount, b, r.Status, r.Reason, status, next,
 		now.UnixMilli(), r.Retention.Milliseconds(), d.ID, outcome, boolArg(r.Is5xx), r.FailCode, r.LatencyBkt,
-		(25 * time.Hour).Milliseconds(), failuresKept}
+		(25 * time.Hour).Milliseconds(), failuresKept, head}
 	res, err := finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
 	if err != nil {
 		return Health{}, storeErr("finish attempt", err)

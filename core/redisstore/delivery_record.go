@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/redis/go-redis/v9"
@@ -13,40 +15,57 @@ import (
 // A delivery is kept in two shapes. While it may still be attempted it is a
 // hash (dlv:<id>) with its attempts in a list (dlv:<id>:att) and its payload
 // in a string (dlv:<id>:p), so that each attempt updates a field or two.
-// When it ends (succeeded or failed) FinishAttempt folds all three into one
-// string under the same key, the ended record: the hash's fields as JSON on
-// the first line, short names, then one attempt record per line. An ended
+// When it ends (succeeded or failed) FinishAttempt replaces all three with
+// one string under the same key, the ended record: the delivery's fields as
+// JSON on the first line (endedHead), then one attempt record per line. An ended
 // delivery is read far more rarely than it is kept, and one string costs
 // about a third of a hash and a list (each Redis key has its own overhead,
 // a list's quicklist node another): 2.1 KB → about 500 bytes for a plain
 // webhook delivery. Deliveries that ended before this format stayed hashes
 // and are read as such.
 
-// endedNames shortens the hash's field names in the ended record; readers
-// map them back. The Lua below and endedFields hold the same table.
-var endedNames = map[string]string{
-	"e": "event_id", "y": "event_type", "k": "kind", "t": "target", "s": "status", "r": "reason",
-	"p": "replay", "b": "backfill", "l": "live", "n": "attempts", "c": "last_status",
-	"ca": "created", "u": "updated", "x": "next_at",
+// endedHead is the first line of an ended record: the delivery's fields,
+// short names, empty ones left out.
+type endedHead struct {
+	EventID    string `json:"e"`
+	EventType  string `json:"y,omitempty"`
+	Kind       string `json:"k"`
+	Target     string `json:"t"`
+	Status     string `json:"s"`
+	Reason     string `json:"r,omitempty"`
+	Replay     bool   `json:"p,omitempty"`
+	BackfillID string `json:"b,omitempty"`
+	Live       bool   `json:"l,omitempty"`
+	Attempts   int    `json:"n"`
+	LastStatus int    `json:"c,omitempty"`
+	Created    int64  `json:"ca"` // Unix ms
+	Updated    int64  `json:"u"`  // Unix ms
 }
 
-// endDeliveryLua is the part of FinishAttempt that folds an ended
-// delivery's hash and attempts into its ended record. It expects delivery,
-// attempts, payload and retention_ms in scope.
-const endDeliveryLua = `
-local short = {event_id='e', event_type='y', kind='k', target='t', status='s', reason='r', replay='p',
-  backfill='b', live='l', attempts='n', last_status='c', created='ca', updated='u', next_at='x'}
-local h = redis.call('HGETALL', delivery)
-local rec = {}
-for i = 1, #h, 2 do
-  local name = short[h[i]]
-  if name then rec[name] = h[i + 1] end
-end
-local lines = {cjson.encode(rec)}
-for _, a in ipairs(redis.call('LRANGE', attempts, 0, -1)) do lines[#lines + 1] = a end
-redis.call('DEL', delivery, attempts, payload)
-redis.call('SET', delivery, table.concat(lines, '\n'), 'PX', retention_ms)
-`
+// endedHeadOf is d's head line once attempt r, answered with status, ended
+// it at now.
+func endedHeadOf(d *core.Delivery, r AttemptRecord, status int, now time.Time) ([]byte, error) {
+	h := endedHead{
+		EventID: d.EventID, EventType: d.EventType, Kind: d.Target.Kind, Target: d.Target.ID,
+		Status: r.Status, Reason: r.Reason, Replay: d.Replay, BackfillID: d.BackfillID, Live: d.Livemode,
+		Attempts: d.AttemptCount + 1, LastStatus: status, Created: d.CreatedAt.UnixMilli(), Updated: now.UnixMilli(),
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("encode ended delivery: %w", err)
+	}
+	return b, nil
+}
+
+// fields gives the head in the hash's field names, for deliveryFromHash.
+func (h endedHead) fields(id string) map[string]string {
+	return map[string]string{
+		"id": id, "event_id": h.EventID, "event_type": h.EventType, "kind": h.Kind, "target": h.Target,
+		"status": h.Status, "reason": h.Reason, "replay": boolArg(h.Replay), "backfill": h.BackfillID,
+		"live": boolArg(h.Live), "attempts": strconv.Itoa(h.Attempts), "last_status": strconv.Itoa(h.LastStatus),
+		"created": strconv.FormatInt(h.Created, 10), "updated": strconv.FormatInt(h.Updated, 10),
+	}
+}
 
 // readDeliveries returns, for each key, {'h', hash fields, payload} for a
 // delivery that may still be attempted, {'s', ended record} for one that
@@ -117,19 +136,12 @@ func parseStoredDeliveries(ids []string, res []any) ([]*storedDelivery, error) {
 
 // parseEnded reads an ended record.
 func parseEnded(id, raw string) (*storedDelivery, error) {
-	head, rest, _ := strings.Cut(raw, "\n")
-	var short map[string]string
-	if err := json.Unmarshal([]byte(head), &short); err != nil {
+	line, rest, _ := strings.Cut(raw, "\n")
+	var head endedHead
+	if err := json.Unmarshal([]byte(line), &head); err != nil {
 		return nil, fmt.Errorf("decode delivery %s: %w", id, err)
 	}
-	m := make(map[string]string, len(short)+1)
-	m["id"] = id
-	for k, v := range short {
-		if long, ok := endedNames[k]; ok {
-			m[long] = v
-		}
-	}
-	sd := &storedDelivery{fields: m, ended: true, attempts: []string{}}
+	sd := &storedDelivery{fields: head.fields(id), ended: true, attempts: []string{}}
 	if rest != "" {
 		sd.attempts = strings.Split(rest, "\n")
 	}
