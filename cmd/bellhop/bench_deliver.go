@@ -23,6 +23,7 @@ type deliverFlags struct {
 	benchFlags
 	events, endpoints  int
 	rate, steady, hubs int
+	ceilingN           int // signed POSTs in the ceiling
 	event, target      string
 	pluginDir          string
 	ceiling, idemKeys  bool
@@ -67,6 +68,7 @@ profile the child hub while it runs.`,
 	fs.StringVar(&f.target, "target", "endpoint", "endpoint (signed webhooks) or connection (the no-op recorder connector plugin)")
 	fs.StringVar(&f.pluginDir, "plugin-dir", pluginDir, "folder holding bellhop-connector-recorder for --target connection; without one it is built (default $BELLHOP_PLUGIN_DIR or bin/plugins)")
 	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the ceiling first and print every figure beside it")
+	fs.IntVar(&f.ceilingN, "ceiling-requests", 20000, "signed POSTs the ceiling sends")
 	fs.BoolVar(&f.idemKeys, "idempotency-keys", true, "send a fresh Idempotency-Key with every publish, as a careful producer does (its record counts in the memory figure)")
 	return cmd
 }
@@ -75,8 +77,8 @@ func (f *deliverFlags) check() error {
 	switch {
 	case f.hubs < 1:
 		return fmt.Errorf("--hubs must be at least 1")
-	case f.events < 1 || f.endpoints < 1 || f.workers < 1 || f.rate < 1:
-		return fmt.Errorf("--events, --endpoints, --workers and --rate must be at least 1")
+	case f.events < 1 || f.endpoints < 1 || f.workers < 1 || f.rate < 1 || f.ceilingN < 1:
+		return fmt.Errorf("--events, --endpoints, --workers, --rate and --ceiling-requests must be at least 1")
 	case f.steady < 0:
 		return fmt.Errorf("--steady must be 0 (no steady phase) or more")
 	case f.target != "endpoint" && f.target != "connection":
@@ -95,15 +97,32 @@ func runBenchDeliver(ctx context.Context, f *deliverFlags, stdout io.Writer) err
 	}
 	defer r.close()
 	if f.ceiling {
-		r.ceil = runCeiling(ctx, r.rcv, f.workers, f.events*f.endpoints)
+		r.ceil = runCeiling(ctx, r.rcv, f.workers, f.ceilingN)
 		fmt.Fprintln(stdout, r.ceil.line())
 	}
+	if err := r.hubsAlive("the ceiling"); err != nil {
+		return err
+	}
 	r.throughput(ctx)
+	if err := r.hubsAlive("the throughput phase"); err != nil {
+		return err
+	}
 	r.openPhase(ctx, "latency", f.rate)
 	if f.steady > 0 {
 		r.openPhase(ctx, "steady", f.steady)
 	}
 	r.hubMemory()
+	return r.hubsAlive("the run")
+}
+
+// hubsAlive fails the run if a hub ended by itself during when: its
+// figures would be of a hub that is not there.
+func (r *deliverRun) hubsAlive(when string) error {
+	for i, h := range r.group.hubs {
+		if h.crashed() {
+			return fmt.Errorf("hub %d (pid %d) ended during %s: %v", i+1, h.cmd.Process.Pid, when, h.cmd.ProcessState)
+		}
+	}
 	return nil
 }
 

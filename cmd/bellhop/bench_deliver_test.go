@@ -28,7 +28,7 @@ func TestBenchDeliverSmoke(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "bench", "deliver", "--redis-url", url, "--events", "200", "--workers", "8",
-		"--endpoints", "2", "--duration", "1s", "--rate", "100", "--steady", "50")
+		"--endpoints", "2", "--ceiling-requests", "400", "--duration", "1s", "--rate", "100", "--steady", "50")
 	cmd.SysProcAttr = childProcAttr()
 	var out syncBuffer
 	cmd.Stdout = &out
