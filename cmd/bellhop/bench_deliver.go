@@ -24,6 +24,8 @@ type deliverFlags struct {
 	events, endpoints  int
 	rate, steady, hubs int
 	ceilingN           int // signed POSTs in the ceiling
+	cpuProfile         string
+	profileSeconds     int
 	event, target      string
 	pluginDir          string
 	ceiling, idemKeys  bool
@@ -69,6 +71,8 @@ profile the child hub while it runs.`,
 	fs.StringVar(&f.pluginDir, "plugin-dir", pluginDir, "folder holding bellhop-connector-recorder for --target connection; without one it is built (default $BELLHOP_PLUGIN_DIR or bin/plugins)")
 	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the ceiling first and print every figure beside it")
 	fs.IntVar(&f.ceilingN, "ceiling-requests", 20000, "signed POSTs the ceiling sends")
+	fs.StringVar(&f.cpuProfile, "cpu-profile", "", "write a CPU profile of hub 1, taken through its hidden --pprof-addr during the throughput phase, to this file")
+	fs.IntVar(&f.profileSeconds, "profile-seconds", 5, "length of the --cpu-profile")
 	fs.BoolVar(&f.idemKeys, "idempotency-keys", true, "send a fresh Idempotency-Key with every publish, as a careful producer does (its record counts in the memory figure)")
 	return cmd
 }
@@ -79,6 +83,8 @@ func (f *deliverFlags) check() error {
 		return fmt.Errorf("--hubs must be at least 1")
 	case f.events < 1 || f.endpoints < 1 || f.workers < 1 || f.rate < 1 || f.ceilingN < 1:
 		return fmt.Errorf("--events, --endpoints, --workers, --rate and --ceiling-requests must be at least 1")
+	case f.cpuProfile != "" && f.profileSeconds < 1:
+		return fmt.Errorf("--profile-seconds must be at least 1")
 	case f.steady < 0:
 		return fmt.Errorf("--steady must be 0 (no steady phase) or more")
 	case f.target != "endpoint" && f.target != "connection":
@@ -135,6 +141,7 @@ type deliverRun struct {
 	targets []benchTarget
 	body    []byte
 	ceil    *ceilingResult // nil without --ceiling
+	profile *hubProfile    // nil without --cpu-profile
 	cpu     *cpuMeter
 	rdb     *redis.Client // nil when the Redis URL is not one server's (a cluster)
 	nonce   string        // this run's Idempotency-Key prefix
@@ -166,6 +173,16 @@ func startDeliverRun(ctx context.Context, f *deliverFlags, stdout io.Writer) (r 
 		r.undo = append(r.undo, cleanup)
 		spec.Env = append(spec.Env, "BELLHOP_PLUGIN_DIR="+dir)
 		plugin = recorderPlugin
+	}
+	if f.cpuProfile != "" {
+		// Every hub gets this address; only the first binds it (the others
+		// warn and run on), so the profile is hub 1's.
+		addr, err := freeLoopbackAddr()
+		if err != nil {
+			return nil, err
+		}
+		spec.Env = append(spec.Env, "BELLHOP_PPROF_ADDR="+addr)
+		r.profile = &hubProfile{addr: addr, file: f.cpuProfile, seconds: f.profileSeconds}
 	}
 	if r.group, err = startHubGroup(ctx, spec, f.hubs); err != nil {
 		return nil, err
@@ -223,6 +240,10 @@ func (r *deliverRun) throughput(ctx context.Context) {
 	before, memErr := r.redisMemory(ctx)
 	r.rcv.reset(len(r.targets))
 	cpu0 := r.cpu.read(ctx)
+	if r.profile != nil {
+		r.profile.start(ctx)
+		defer func() { fmt.Fprintln(r.out, r.profile.wait()) }()
+	}
 	start := time.Now()
 	tp := burst(ctx, r.f.workers, r.f.events, r.publish)
 	want := int(tp.ok) * len(r.targets)
