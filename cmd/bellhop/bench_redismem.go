@@ -70,15 +70,16 @@ func prefixMemory(ctx context.Context, rdb *redis.Client, prefix string) (int64,
 	return total, sum()
 }
 
-// waitMemorySettled returns once used_memory has changed by less than 64 KB
-// over half a second (the hub's batched writes, such as the activity log,
-// have landed), or after timeout; it says which.
+// waitMemorySettled returns once used_memory has moved by less than 64 KB
+// in each of two half seconds in a row (the hub's batched writes, such as
+// the activity log's, have landed, even one flushed each second), or after
+// timeout; it says which.
 func waitMemorySettled(ctx context.Context, rdb *redis.Client, timeout time.Duration) string {
 	last, err := usedMemory(ctx, rdb)
 	if err != nil {
 		return "unknown: " + err.Error()
 	}
-	start := time.Now()
+	start, quiet := time.Now(), 0
 	for time.Since(start) < timeout && ctx.Err() == nil {
 		time.Sleep(500 * time.Millisecond)
 		now, err := usedMemory(ctx, rdb)
@@ -86,6 +87,11 @@ func waitMemorySettled(ctx context.Context, rdb *redis.Client, timeout time.Dura
 			return "unknown: " + err.Error()
 		}
 		if d := now - last; d > -64<<10 && d < 64<<10 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		if quiet == 2 {
 			return "settled in " + time.Since(start).Round(100*time.Millisecond).String()
 		}
 		last = now
