@@ -26,12 +26,13 @@ type cpuTimes struct {
 	plugins time.Duration // the hub's connector plugin processes
 	redis   time.Duration
 	self    time.Duration // this process: load generator and receiver
+	hubOK   bool          // every hub's /proc was read both times
 	redisOK bool          // Redis answered INFO cpu both times
 }
 
 func (a cpuTimes) sub(b cpuTimes) cpuTimes {
 	return cpuTimes{hub: a.hub - b.hub, plugins: a.plugins - b.plugins, redis: a.redis - b.redis,
-		self: a.self - b.self, redisOK: a.redisOK && b.redisOK}
+		self: a.self - b.self, hubOK: a.hubOK && b.hubOK, redisOK: a.redisOK && b.redisOK}
 }
 
 // hubAndRedis is what the issue 12 targets count: the hub, its plugins
@@ -66,13 +67,15 @@ func (m *cpuMeter) close() {
 	}
 }
 
-// read returns every process's CPU time now. A process that cannot be
-// read counts 0, so a figure can only be too low, never made up.
+// read returns every process's CPU time now. A hub that cannot be read
+// (it has ended) clears hubOK; a plugin process that cannot be read counts
+// 0 (the hub restarts plugins, so one may end between listing and reading).
 func (m *cpuMeter) read(ctx context.Context) cpuTimes {
-	var t cpuTimes
+	t := cpuTimes{hubOK: true}
 	for _, hub := range m.hubPids {
-		d, _ := processCPU(hub)
+		d, err := processCPU(hub)
 		t.hub += d
+		t.hubOK = t.hubOK && err == nil
 		if m.plugin == "" {
 			continue
 		}

@@ -121,13 +121,19 @@ func runBenchDeliver(ctx context.Context, f *deliverFlags, stdout io.Writer) err
 	return r.hubsAlive("the run")
 }
 
-// hubsAlive fails the run if a hub ended by itself during when: its
-// figures would be of a hub that is not there.
+// hubsAlive fails the run if a hub ended by itself during when, or stopped
+// answering (a hub told to stop closes its listener at once but may take
+// seconds to drain and exit): its figures would be of a hub that is not there.
 func (r *deliverRun) hubsAlive(when string) error {
 	for i, h := range r.group.hubs {
 		if h.crashed() {
 			return fmt.Errorf("hub %d (pid %d) ended during %s: %v", i+1, h.cmd.Process.Pid, when, h.cmd.ProcessState)
 		}
+		resp, err := http.Get(h.base + "/healthz")
+		if err != nil {
+			return fmt.Errorf("hub %d (pid %d) stopped answering during %s: %v", i+1, h.cmd.Process.Pid, when, err)
+		}
+		resp.Body.Close()
 	}
 	return nil
 }

@@ -59,6 +59,9 @@ func cpuLine(label string, t cpuTimes, n int64, c *ceilingResult) string {
 	if n <= 0 {
 		return label + " cpu per 1,000 deliveries: no deliveries"
 	}
+	if !t.hubOK {
+		return label + " cpu per 1,000 deliveries: unknown (a hub ended during the phase)"
+	}
 	hub := fmt.Sprintf("hub %.3f s", perThousand(t.hub+t.plugins, n))
 	if t.plugins > 0 {
 		hub += fmt.Sprintf(" (of which plugins %.3f s)", perThousand(t.plugins, n))

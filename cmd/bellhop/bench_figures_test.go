@@ -91,7 +91,7 @@ func TestFiguresBesideTheCeiling(t *testing.T) {
 	if got, want := cpuVsCeiling(0.38, c), "0.380 s = 9.5 × ceiling 0.040 s"; got != want {
 		t.Errorf("cpu: got %q, want %q", got, want)
 	}
-	cpu := cpuTimes{hub: 300 * time.Millisecond, plugins: 100 * time.Millisecond, redis: 400 * time.Millisecond, self: 50 * time.Millisecond, redisOK: true}
+	cpu := cpuTimes{hub: 300 * time.Millisecond, plugins: 100 * time.Millisecond, redis: 400 * time.Millisecond, self: 50 * time.Millisecond, hubOK: true, redisOK: true}
 	line := cpuLine("throughput", cpu, 2000, c)
 	want := "throughput cpu per 1,000 deliveries: hub 0.200 s (of which plugins 0.050 s), Redis 0.200 s, hub+Redis 0.400 s = 10.0 × ceiling 0.040 s (load generator and receiver 0.025 s)"
 	if line != want {
@@ -101,6 +101,10 @@ func TestFiguresBesideTheCeiling(t *testing.T) {
 	if line := cpuLine("steady", cpu, 2000, nil); !strings.Contains(line, "Redis unknown, hub alone") {
 		t.Errorf("without Redis's figure the line must say so: %q", line)
 	}
+	cpu.hubOK = false
+	if line := cpuLine("steady", cpu, 2000, nil); !strings.Contains(line, "unknown (a hub ended") {
+		t.Errorf("without a hub's figure the line must give none: %q", line)
+	}
 	mem := bytesLine("throughput", redisMemory{used: 1000, keys: 500}, redisMemory{used: 6001000, keys: 3000500}, 2000)
 	if want := "throughput redis memory: used_memory +6,000,000 bytes = 3,000 bytes/delivery; keys under the prefix +3,000,000 bytes = 1,500 bytes/delivery"; mem != want {
 		t.Errorf("memory line:\n got %q\nwant %q", mem, want)
@@ -108,11 +112,14 @@ func TestFiguresBesideTheCeiling(t *testing.T) {
 }
 
 func TestCPUTimesSub(t *testing.T) {
-	a := cpuTimes{hub: 5 * time.Second, plugins: time.Second, redis: 3 * time.Second, self: 2 * time.Second, redisOK: true}
-	b := cpuTimes{hub: 4 * time.Second, redis: time.Second, self: time.Second, redisOK: true}
+	a := cpuTimes{hub: 5 * time.Second, plugins: time.Second, redis: 3 * time.Second, self: 2 * time.Second, hubOK: true, redisOK: true}
+	b := cpuTimes{hub: 4 * time.Second, redis: time.Second, self: time.Second, hubOK: true, redisOK: true}
 	d := a.sub(b)
-	if d.hubAndRedis() != 4*time.Second || d.self != time.Second || !d.redisOK {
+	if d.hubAndRedis() != 4*time.Second || d.self != time.Second || !d.redisOK || !d.hubOK {
 		t.Errorf("got %+v", d)
+	}
+	if a.hubOK = false; a.sub(b).hubOK {
+		t.Error("a phase at whose end a hub could not be read has a hub figure")
 	}
 	if b.redisOK = false; a.sub(b).redisOK {
 		t.Error("a phase whose start Redis did not answer has a Redis figure")
