@@ -29,6 +29,7 @@ type deliverFlags struct {
 	event, target      string
 	pluginDir          string
 	ceiling, idemKeys  bool
+	ownRedis           bool
 }
 
 func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
@@ -73,6 +74,7 @@ profile the child hub while it runs.`,
 	fs.IntVar(&f.ceilingN, "ceiling-requests", 20000, "signed POSTs the ceiling sends")
 	fs.StringVar(&f.cpuProfile, "cpu-profile", "", "write a CPU profile of hub 1, taken through its hidden --pprof-addr during the throughput phase, to this file")
 	fs.IntVar(&f.profileSeconds, "profile-seconds", 5, "length of the --cpu-profile")
+	fs.BoolVar(&f.ownRedis, "own-redis", false, "run a redis-server of this run's own (AOF, appendfsync everysec, in a temporary folder) instead of --redis-url, so that Redis's CPU and used_memory are this run's alone")
 	fs.BoolVar(&f.idemKeys, "idempotency-keys", true, "send a fresh Idempotency-Key with every publish, as a careful producer does (its record counts in the memory figure)")
 	return cmd
 }
@@ -97,6 +99,13 @@ func runBenchDeliver(ctx context.Context, f *deliverFlags, stdout io.Writer) err
 	if err := f.check(); err != nil {
 		return err
 	}
+	if f.ownRedis {
+		stop, err := f.startOwnRedis()
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	r, err := startDeliverRun(ctx, f, stdout)
 	if err != nil {
 		return err
@@ -119,6 +128,22 @@ func runBenchDeliver(ctx context.Context, f *deliverFlags, stdout io.Writer) err
 	}
 	r.hubMemory()
 	return r.hubsAlive("the run")
+}
+
+// startOwnRedis starts the redis-server of --own-redis and points the run
+// at it; stop kills it and removes its folder.
+func (f *deliverFlags) startOwnRedis() (stop func(), err error) {
+	dir, err := os.MkdirTemp("", "bellhop-bench-redis")
+	if err != nil {
+		return nil, err
+	}
+	rp, err := startRedis(dir, "everysec")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	f.redisURL = rp.url()
+	return func() { rp.kill(); os.RemoveAll(dir) }, nil
 }
 
 // hubsAlive fails the run if a hub ended by itself during when, or stopped
