@@ -36,7 +36,7 @@ func newBenchDeliverCommand(getenv func(string) string, stdout io.Writer) *cobra
 	f := &deliverFlags{}
 	cmd := &cobra.Command{
 		Use:   "deliver",
-		Short: "Publish N events to M endpoints (or connections) on a local receiver; report deliveries/s, CPU and Redis bytes per delivery, and publish-to-receipt latency, each beside the box's ceiling",
+		Short: "Publish to endpoints or connections on a local receiver: deliveries/s, CPU and Redis bytes per delivery, latency, each beside the ceiling",
 		Long: `Publish events to endpoints or connector connections on a local receiver
 and measure, for each phase, what issue 12's targets count:
 
@@ -51,8 +51,8 @@ and measure, for each phase, what issue 12's targets count:
 
 Redis CPU is INFO cpu's and used_memory is the whole server's: against a
 Redis other programs use, they count those programs too (the line on the
-keys under the run's own prefix does not). Set BELLHOP_PPROF_ADDR to
-profile the child hub while it runs.`,
+keys under the run's own prefix does not; --own-redis avoids it).
+--cpu-profile takes a CPU profile of hub 1 during the throughput phase.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchDeliver(cmd.Context(), f, stdout) },
 	}
