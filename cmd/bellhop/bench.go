@@ -30,7 +30,8 @@ import (
 // hub's memory is its own and not the load generator's.
 func newBenchCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure the hub under load (figures for BENCHMARKS.md)"}
-	cmd.AddCommand(newBenchPublishCommand(getenv, stdout), newBenchDeliverCommand(getenv, stdout), newBenchChaosCommand(getenv, stdout))
+	cmd.AddCommand(newBenchPublishCommand(getenv, stdout), newBenchDeliverCommand(getenv, stdout),
+		newBenchCeilingCommand(stdout), newBenchChaosCommand(getenv, stdout))
 	return cmd
 }
 
@@ -41,10 +42,10 @@ type benchFlags struct {
 	workers  int
 }
 
-func (f *benchFlags) add(cmd *cobra.Command, getenv func(string) string) {
+func (f *benchFlags) add(cmd *cobra.Command, getenv func(string) string, workers int) {
 	cmd.Flags().StringVar(&f.redisURL, "redis-url", getenv("REDIS_URL"), "Redis the child hub uses (default $REDIS_URL; required: the embedded one would measure miniredis)")
 	cmd.Flags().DurationVar(&f.duration, "duration", 10*time.Second, "how long each phase runs")
-	cmd.Flags().IntVar(&f.workers, "workers", 64, "concurrent clients in the throughput phase")
+	cmd.Flags().IntVar(&f.workers, "workers", workers, "concurrent clients (publishers) in the throughput phase")
 }
 
 func newBenchPublishCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
@@ -70,10 +71,12 @@ func newBenchPublishCommand(getenv func(string) string, stdout io.Writer) *cobra
 				return hub.post(ctx, "/v1/events", body, http.StatusCreated)
 			}
 			fmt.Fprintf(stdout, "bellhop bench publish: hub pid %d, Redis %s, %d workers, %s per phase\n", hub.cmd.Process.Pid, redactURL(f.redisURL), f.workers, f.duration)
-			cpu := startCPUMeter(cmd.Context(), hub, f.redisURL)
+			cpu := newCPUMeter([]*childHub{hub}, "", f.redisURL)
+			defer cpu.close()
+			cpu0 := cpu.read(cmd.Context())
 			tp := closedLoop(cmd.Context(), f.workers, f.duration, publish)
 			fmt.Fprintf(stdout, "throughput: %.0f publishes/s (%d ok, %d errors; p50 %s, p99 %s)\n", tp.rate(), tp.ok, tp.errors, tp.pct(50), tp.pct(99))
-			fmt.Fprintf(stdout, "cpu per publish: %s\n", cpu.per(cmd.Context(), tp.ok))
+			fmt.Fprintf(stdout, "cpu per publish: %s\n", cpu.read(cmd.Context()).sub(cpu0).perOp(tp.ok))
 			tp.reportFirstError(stdout)
 			lat := openLoop(cmd.Context(), rate, f.duration, publish)
 			fmt.Fprintf(stdout, "at %d/s:  p50 %s, p99 %s, max %s (%d ok, %d errors)\n", rate, lat.pct(50), lat.pct(99), lat.pct(100), lat.ok, lat.errors)
@@ -82,7 +85,7 @@ func newBenchPublishCommand(getenv func(string) string, stdout io.Writer) *cobra
 			return nil
 		},
 	}
-	f.add(cmd, getenv)
+	f.add(cmd, getenv, 64)
 	cmd.Flags().IntVar(&rate, "rate", 2000, "requests per second in the latency phase")
 	return cmd
 }
@@ -260,9 +263,17 @@ type benchAPI struct {
 
 // call sends one API request and decodes a JSON answer into out (if not nil).
 func (h benchAPI) call(ctx context.Context, method, path string, body []byte, want int, out any) error {
+	return h.callWith(ctx, method, path, body, want, out, nil)
+}
+
+// callWith is call with more request headers, such as an Idempotency-Key.
+func (h benchAPI) callWith(ctx context.Context, method, path string, body []byte, want int, out any, header http.Header) error {
 	req, err := http.NewRequestWithContext(ctx, method, h.base+path, bytes.NewReader(body))
 	if err != nil {
 		return err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Authorization", "Bearer "+h.key)
 	req.Header.Set("Content-Type", "application/json")
@@ -324,7 +335,12 @@ type samples struct {
 	firstErr   error
 }
 
+// add counts one request. errStop is no request: the worker learnt that
+// the phase is over.
 func (s *samples) add(d time.Duration, err error) {
+	if errors.Is(err, errStop) {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {

@@ -133,7 +133,7 @@ func (r *chaosRun) startProcesses(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	if r.redis, err = startRedis(dir); err != nil {
+	if r.redis, err = startRedis(dir, "always"); err != nil {
 		return err
 	}
 	if r.rcv, err = startReceiver(); err != nil {

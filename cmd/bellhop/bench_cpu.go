@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -15,51 +17,81 @@ import (
 // 100 on every Linux this runs on.
 const clockTicks = 100
 
-// cpuMeter measures the CPU time the hub and Redis spend during a phase.
-// Per request, CPU time is the figure that holds when other work shares the
-// machine, where wall-clock throughput does not.
-type cpuMeter struct {
-	hub      *childHub
-	rdb      *redis.Client
-	hubStart time.Duration
-	rdsStart time.Duration
-	genStart time.Duration // this process: the load generator
+// cpuTimes is the CPU time (user + system) the processes of a run have
+// used, read at one moment; sub makes it a phase's spending. Per delivery,
+// CPU time is the figure that holds when other work shares the machine,
+// where wall-clock throughput does not.
+type cpuTimes struct {
+	hub     time.Duration
+	plugins time.Duration // the hub's connector plugin processes
+	redis   time.Duration
+	self    time.Duration // this process: load generator and receiver
+	hubOK   bool          // every hub's /proc was read both times
+	redisOK bool          // Redis answered INFO cpu both times
 }
 
-// startCPUMeter reads both processes' CPU time now. Redis's is read with
-// INFO; a Redis that does not answer is left out.
-func startCPUMeter(ctx context.Context, hub *childHub, redisURL string) *cpuMeter {
-	m := &cpuMeter{hub: hub}
+func (a cpuTimes) sub(b cpuTimes) cpuTimes {
+	return cpuTimes{hub: a.hub - b.hub, plugins: a.plugins - b.plugins, redis: a.redis - b.redis,
+		self: a.self - b.self, hubOK: a.hubOK && b.hubOK, redisOK: a.redisOK && b.redisOK}
+}
+
+// hubAndRedis is what the issue 12 targets count: the hub, its plugins
+// and Redis, not the load generator.
+func (a cpuTimes) hubAndRedis() time.Duration { return a.hub + a.plugins + a.redis }
+
+// cpuMeter reads the CPU time of the hubs (and of their plugin processes
+// named plugin, if any), of Redis (INFO cpu) and of this process.
+type cpuMeter struct {
+	hubPids []int
+	plugin  string // binary name of the hubs' plugin children to count; "" for none
+	rdb     *redis.Client
+}
+
+// newCPUMeter returns a meter of hubs and of the Redis at redisURL; a Redis
+// URL that does not parse (a cluster) leaves Redis out. close ends its
+// Redis client.
+func newCPUMeter(hubs []*childHub, plugin, redisURL string) *cpuMeter {
+	m := &cpuMeter{plugin: plugin}
+	for _, h := range hubs {
+		m.hubPids = append(m.hubPids, h.cmd.Process.Pid)
+	}
 	if opts, err := redis.ParseURL(redisURL); err == nil {
 		m.rdb = redis.NewClient(opts)
 	}
-	m.hubStart, _ = processCPU(hub.cmd.Process.Pid)
-	m.genStart, _ = processCPU(os.Getpid())
-	m.rdsStart, _ = m.redisCPU(ctx)
 	return m
 }
 
-// per returns the CPU time per request of the hub, Redis and the load
-// generator since the start, for n requests, and closes the Redis client.
-func (m *cpuMeter) per(ctx context.Context, n int64) string {
-	if n == 0 {
-		return "no requests"
-	}
-	hub, err := processCPU(m.hub.cmd.Process.Pid)
-	if err != nil {
-		return "unknown (" + err.Error() + ")"
-	}
-	out := fmt.Sprintf("hub %s", ((hub - m.hubStart) / time.Duration(n)).Round(100*time.Nanosecond))
-	if rds, err := m.redisCPU(ctx); err == nil {
-		out += fmt.Sprintf(", Redis %s", ((rds - m.rdsStart) / time.Duration(n)).Round(100*time.Nanosecond))
-	}
-	if gen, err := processCPU(os.Getpid()); err == nil {
-		out += fmt.Sprintf(", load generator %s", ((gen - m.genStart) / time.Duration(n)).Round(100*time.Nanosecond))
-	}
+func (m *cpuMeter) close() {
 	if m.rdb != nil {
 		m.rdb.Close()
 	}
-	return out
+}
+
+// read returns every process's CPU time now. A hub that cannot be read
+// (it has ended) clears hubOK; a plugin process that cannot be read counts
+// 0 (the hub restarts plugins, so one may end between listing and reading).
+func (m *cpuMeter) read(ctx context.Context) cpuTimes {
+	t := cpuTimes{hubOK: true}
+	for _, hub := range m.hubPids {
+		d, err := processCPU(hub)
+		t.hub += d
+		t.hubOK = t.hubOK && err == nil
+		if m.plugin == "" {
+			continue
+		}
+		for _, pid := range childPids(hub, m.plugin) {
+			d, _ := processCPU(pid)
+			t.plugins += d
+		}
+	}
+	t.self, _ = processCPU(os.Getpid())
+	if m.rdb != nil {
+		if info, err := m.rdb.Info(ctx, "cpu").Result(); err == nil {
+			t.redis, err = parseInfoCPU(info)
+			t.redisOK = err == nil
+		}
+	}
+	return t
 }
 
 // processCPU returns the user and system time of process pid.
@@ -68,32 +100,74 @@ func processCPU(pid int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	// The command name may hold spaces; the fields after it do not.
-	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	if len(fields) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	return parseProcStat(b)
+}
+
+// parseProcStat returns utime + stime of a /proc/<pid>/stat line. The
+// command name, in parentheses, may hold spaces and parentheses; the fields
+// after the last ')' do not.
+func parseProcStat(b []byte) (time.Duration, error) {
+	end := bytes.LastIndexByte(b, ')')
+	if end < 0 {
+		return 0, errors.New("/proc stat without a command name")
 	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	fields := strings.Fields(string(b[end+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("/proc stat has %d fields after the command name, want at least 13", len(fields))
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("/proc stat times: %w", err)
+	}
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
-// redisCPU returns used_cpu_user + used_cpu_sys of the Redis server.
-func (m *cpuMeter) redisCPU(ctx context.Context) (time.Duration, error) {
-	if m.rdb == nil {
-		return 0, fmt.Errorf("no Redis client")
-	}
-	info, err := m.rdb.Info(ctx, "cpu").Result()
-	if err != nil {
+// parseInfoCPU returns used_cpu_user + used_cpu_sys of an INFO cpu answer:
+// the server's own time, without its fork children (AOF rewrites, saves),
+// whose time INFO gives apart and which are not per-delivery work.
+func parseInfoCPU(info string) (time.Duration, error) {
+	user, err1 := infoFloat(info, "used_cpu_user")
+	sys, err2 := infoFloat(info, "used_cpu_sys")
+	if err := errors.Join(err1, err2); err != nil {
 		return 0, err
 	}
-	var total float64
+	return time.Duration((user + sys) * float64(time.Second)), nil
+}
+
+// infoField returns the value of key in an INFO answer ("key:value" lines).
+func infoField(info, key string) (string, bool) {
 	for _, line := range strings.Split(info, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
-			f, _ := strconv.ParseFloat(v, 64)
-			total += f
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && k == key {
+			return v, true
 		}
 	}
-	return time.Duration(total * float64(time.Second)), nil
+	return "", false
+}
+
+func infoFloat(info, key string) (float64, error) {
+	v, ok := infoField(info, key)
+	if !ok {
+		return 0, fmt.Errorf("INFO has no %s", key)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, fmt.Errorf("INFO %s: %w", key, err)
+	}
+	return f, nil
+}
+
+// parseProcStatusKB returns a "Key:   123 kB" field of /proc/<pid>/status
+// in bytes (VmHWM: the peak resident set).
+func parseProcStatusKB(status []byte, key string) (int64, error) {
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("/proc status %s: %w", key, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("/proc status has no %s", key)
 }

@@ -151,6 +151,9 @@ func (c *config) validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("BELLHOP_ADDR (--addr): %q is not host:port", c.Addr)
 	}
+	if c.PprofAddr != "" && !isLoopbackAddr(c.PprofAddr) {
+		return fmt.Errorf("BELLHOP_PPROF_ADDR (--pprof-addr): %q must be a loopback host:port such as 127.0.0.1:6060 (the profiles show the hub's memory and must not leave the machine)", c.PprofAddr)
+	}
 	if !signaturePrefixPattern.MatchString(c.SignaturePrefix) {
 		return fmt.Errorf("BELLHOP_SIGNATURE_PREFIX (--signature-prefix): %q must be letters, digits and dashes, starting with a letter", c.SignaturePrefix)
 	}
@@ -238,4 +241,18 @@ func (c *config) resolveMasterKey() error {
 	}
 	c.masterKey = key
 	return nil
+}
+
+// isLoopbackAddr reports whether addr is host:port on a loopback host
+// (localhost, 127.0.0.0/8 or ::1); ":6060", which listens everywhere, is not.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -29,6 +29,9 @@ func TestConfigRejectsBadValuesNamingTheSetting(t *testing.T) {
 		{"allow range not CIDR", map[string]string{"BELLHOP_ALLOW_RANGES": "10.0.0.1"}, nil, "BELLHOP_ALLOW_RANGES"},
 		{"cors origin without scheme", map[string]string{"BELLHOP_CORS_ORIGINS": "app.example.com"}, nil, "BELLHOP_CORS_ORIGINS"},
 		{"log level", map[string]string{"BELLHOP_LOG_LEVEL": "loud"}, nil, "BELLHOP_LOG_LEVEL"},
+		{"pprof on every interface", map[string]string{"BELLHOP_PPROF_ADDR": ":6060"}, nil, "BELLHOP_PPROF_ADDR"},
+		{"pprof on a public address", nil, []string{"--pprof-addr", "0.0.0.0:6060"}, "BELLHOP_PPROF_ADDR"},
+		{"pprof not host:port", nil, []string{"--pprof-addr", "6060"}, "BELLHOP_PPROF_ADDR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
