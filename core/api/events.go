@@ -77,6 +77,7 @@ func (s *Server) handlePublishEvent() gin.HandlerFunc {
 		if created || seeded { // a seeded id existing means this very request stored it before
 			status = http.StatusCreated
 		}
+		savedRef(c, "event:"+ev.ID)
 		c.JSON(status, ev)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/gin-gonic/gin"
@@ -49,14 +51,48 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			return
 		}
 		if saved := claim.Saved; saved != nil {
-			c.Header("Idempotent-Replayed", "true")
-			c.Data(saved.Status, "application/json; charset=utf-8", saved.Body)
+			s.replay(c, sc, saved)
 			c.Abort()
 			return
 		}
 		c.Set(ctxClaimSeed, claim.Seed)
 		s.runOnce(c, sc, key)
 	}
+}
+
+// ctxSavedRef is where a handler names the object its answer is
+// (savedRef), so that the idempotency record keeps the name, not the body.
+const ctxSavedRef = "bellhop.idempotency_ref"
+
+// savedRef says that the answer being written is exactly ref's object as
+// its replay will render it ("event:<id>"; see replay).
+func savedRef(c *gin.Context, ref string) { c.Set(ctxSavedRef, ref) }
+
+// replay answers with a saved response. One saved as a reference renders
+// the object again: the event a publish stored is kept 72 hours, the record
+// 24, so it is there unless a retention cap dropped it early, which
+// answers 404 saying so rather than pretend.
+func (s *Server) replay(c *gin.Context, sc core.Scope, saved *core.SavedResponse) {
+	c.Header("Idempotent-Replayed", "true")
+	if saved.Ref == "" {
+		c.Data(saved.Status, "application/json; charset=utf-8", saved.Body)
+		return
+	}
+	id, ok := strings.CutPrefix(saved.Ref, "event:")
+	if !ok {
+		s.writeError(c, fmt.Errorf("idempotency record refers to %q, which this version cannot render", saved.Ref))
+		return
+	}
+	ev, err := s.deps.Events.FindEvent(c, sc, id)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		err = &core.Error{Code: core.ENOTFOUND, Reason: "idempotent_response_gone",
+			Message: fmt.Sprintf("The request with this Idempotency-Key created event %s, which is no longer retained, so its response cannot be replayed.", id)}
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(saved.Status, ev)
 }
 
 // claimSeed returns the seed of the request's Idempotency-Key claim, or ""
@@ -81,7 +117,10 @@ func (s *Server) runOnce(c *gin.Context, sc core.Scope, key string) {
 	}()
 	c.Next()
 	if status := rec.Status(); status < 500 && status != statusClientClosed {
-		resp := core.SavedResponse{Status: status, Body: rec.body.Bytes()}
+		resp := core.SavedResponse{Status: status, Body: rec.body.Bytes(), Ref: c.GetString(ctxSavedRef)}
+		if resp.Ref != "" {
+			resp.Body = nil
+		}
 		if err := s.deps.Idempotency.FinishIdempotent(ctx, sc, key, resp); err != nil {
 			s.log.WarnContext(c, "api: cannot save idempotent response", "request_id", requestID(c), "err", err)
 			return // released by the deferred call, so a retry does the work again

@@ -193,3 +193,45 @@ func TestIdempotencyRetryFindsStoredEvent(t *testing.T) {
 		t.Errorf("a publish without a key got the keyed event's id")
 	}
 }
+
+// TestIdempotentPublishKeepsAReference holds that the record an idempotent
+// publish leaves names its event instead of keeping a second copy of it,
+// that a replay renders that event byte for byte as the first answer was,
+// and that once the event is gone the replay says so instead of
+// pretending.
+func TestIdempotentPublishKeepsAReference(t *testing.T) {
+	a := newTestAPI(t)
+	ctx := context.Background()
+	key := withHeader("Idempotency-Key", "publish-ref")
+	body := a.sampleEvent(t, "reservation.created")
+	first := a.do(t, http.MethodPost, "/v1/events", body, key)
+	first.wantStatus(t, http.StatusCreated)
+	var ev core.Event
+	first.decode(t, &ev)
+
+	records := a.Redis.Client.Keys(ctx, a.Redis.Prefix+"*:idem:*").Val()
+	if len(records) != 1 {
+		t.Fatalf("idempotency records = %v, want one", records)
+	}
+	rec := a.Redis.Client.HGetAll(ctx, records[0]).Val()
+	if rec["ref"] != "event:"+ev.ID || rec["body"] != "" {
+		t.Fatalf("record = %v, want ref event:%s and no body", rec, ev.ID)
+	}
+	again := a.do(t, http.MethodPost, "/v1/events", body, key)
+	again.wantStatus(t, http.StatusCreated)
+	if string(again.Body) != string(first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay = %s, want %s", again.Body, first.Body)
+	}
+
+	// The event aged out (or a cap dropped it): nothing to render.
+	events := a.Redis.Client.Keys(ctx, a.Redis.Prefix+"*:events").Val()
+	if len(events) == 0 {
+		t.Fatal("no events stream to drop")
+	}
+	a.Redis.Client.Del(ctx, events...)
+	gone := a.do(t, http.MethodPost, "/v1/events", body, key)
+	gone.wantStatus(t, http.StatusNotFound)
+	if !strings.Contains(string(gone.Body), "idempotent_response_gone") || !strings.Contains(string(gone.Body), ev.ID) {
+		t.Errorf("replay of a gone event = %s, want idempotent_response_gone naming %s", gone.Body, ev.ID)
+	}
+}

@@ -34,6 +34,7 @@ const DefaultIdempotencyLease = 5 * time.Second
 //	seed   random, chosen by the first claim and handed to every later claim
 //	       with the same fingerprint (what a request derives its ids from)
 //	status, body  the saved response, once done
+//	ref    instead of body, what the response renders (core.SavedResponse.Ref)
 //
 // Liveness rides on the lease rather than on a per-hub "alive" key so that
 // a script touches only the record's own key: that keeps every key of an
@@ -48,7 +49,7 @@ local record = KEYS[1]
 local fp, lease_ms, owner, new_seed, ttl_ms = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local v = redis.call('HMGET', record, 'state', 'fp', 'lease', 'seed', 'status', 'body')
+local v = redis.call('HMGET', record, 'state', 'fp', 'lease', 'seed', 'status', 'body', 'ref')
 local state, seed = v[1], v[4]
 if state and v[2] ~= fp then
   if state ~= 'released' then return {2} end
@@ -57,7 +58,7 @@ end
 if not state then
   seed = new_seed
 elseif state == 'done' then
-  return {4, v[5], v[6]}
+  return {4, v[5], v[6] or '', v[7] or ''}
 elseif state == 'inflight' and (not v[3] or tonumber(v[3]) > now) then
   return {3} -- no lease: a claim of a version before leases, held until its PX (60 s) lapses
 end
@@ -82,9 +83,13 @@ return 1
 // finishIdempotentScript saves the response of a claim its owner still holds.
 var finishIdempotentScript = redis.NewScript(`
 local record = KEYS[1]
-local owner, status, body, ttl_ms = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local owner, status, body, ttl_ms, ref = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('HGET', record, 'owner') ~= owner or redis.call('HGET', record, 'state') ~= 'inflight' then return 0 end
-redis.call('HSET', record, 'state', 'done', 'status', status, 'body', body)
+if ref ~= '' then
+  redis.call('HSET', record, 'state', 'done', 'status', status, 'ref', ref)
+else
+  redis.call('HSET', record, 'state', 'done', 'status', status, 'body', body)
+end
 redis.call('HDEL', record, 'owner', 'lease', 'seed')
 redis.call('PEXPIRE', record, ttl_ms)
 return 1
@@ -172,11 +177,16 @@ func (d *Idempotency) BeginIdempotent(ctx context.Context, scope core.Scope, key
 	}
 	status, _ := res[1].(string)
 	body, _ := res[2].(string)
+	ref, _ := res[3].(string)
 	code, err := strconv.Atoi(status)
 	if err != nil {
 		return core.IdempotentClaim{}, storeErr("begin idempotent request", err)
 	}
-	return core.IdempotentClaim{Saved: &core.SavedResponse{Status: code, Body: []byte(body)}}, nil
+	saved := &core.SavedResponse{Status: code, Ref: ref}
+	if ref == "" {
+		saved.Body = []byte(body)
+	}
+	return core.IdempotentClaim{Saved: saved}, nil
 }
 
 // FinishIdempotent saves the response for the key claimed by BeginIdempotent,
@@ -186,7 +196,7 @@ func (d *Idempotency) BeginIdempotent(ctx context.Context, scope core.Scope, key
 func (d *Idempotency) FinishIdempotent(ctx context.Context, scope core.Scope, key string, resp core.SavedResponse) error {
 	record := d.s.idempotencyKey(scope, key)
 	err := finishIdempotentScript.Run(ctx, d.s.hot, []string{record},
-		d.owner, resp.Status, resp.Body, IdempotencyTTL.Milliseconds()).Err()
+		d.owner, resp.Status, resp.Body, IdempotencyTTL.Milliseconds(), resp.Ref).Err()
 	if err != nil {
 		return storeErr("finish idempotent request", err)
 	}

@@ -143,3 +143,27 @@ func TestIdempotencyClaimOfLiveHub(t *testing.T) {
 		wantCode(t, err, core.ECONFLICT)
 	}
 }
+
+// TestIdempotencySavedRef holds that a response saved as a reference comes
+// back as that reference, with no body, and a body as a body.
+func TestIdempotencySavedRef(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	d := s.NewIdempotency(redisstore.IdempotencyOptions{})
+	scope := newScope(t, s)
+	for key, resp := range map[string]core.SavedResponse{
+		"by-ref":  {Status: 201, Ref: "event:evt_ref"},
+		"by-body": {Status: 200, Body: []byte(`{"ok":true}`)},
+	} {
+		if _, err := d.BeginIdempotent(ctx, scope, key, "fp"); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.FinishIdempotent(ctx, scope, key, resp); err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.BeginIdempotent(ctx, scope, key, "fp")
+		if err != nil || got.Saved == nil || got.Saved.Status != resp.Status || got.Saved.Ref != resp.Ref || string(got.Saved.Body) != string(resp.Body) {
+			t.Errorf("%s: Begin after Finish = %+v, %v; want %+v", key, got.Saved, err, resp)
+		}
+	}
+}
