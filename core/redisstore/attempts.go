@@ -94,24 +94,23 @@ if next_at ~= '' then redis.call('ZADD', retries, next_at, delivery_id) end
 ack()
 local consec = tonumber(redis.call('HGET', health, 'consec') or '0')
 if outcome == 'ok' then
+  if consec ~= 0 then redis.call('HSET', health, 'consec', 0) end
   consec = 0
-  redis.call('HSET', health, 'consec', 0)
 elseif outcome == 'fail' then
   consec = redis.call('HINCRBY', health, 'consec', 1)
 end
 if outcome ~= 'none' then
-  redis.call('HINCRBY', stats, 'n', 1)
+  -- Each counter hash gets its expiry when its first attempt makes it (n
+  -- is 1): the script is atomic, so no hash is left without one.
+  if redis.call('HINCRBY', stats, 'n', 1) == 1 then redis.call('PEXPIRE', stats, stats_ttl_ms) end
   redis.call('HINCRBY', stats, outcome, 1)
   redis.call('HINCRBY', stats, 'l:' .. latency_bucket, 1)
   if outcome == 'fail' then redis.call('HINCRBY', stats, 'c:' .. fail_code, 1) end
-  redis.call('PEXPIRE', stats, stats_ttl_ms)
   local minute = KEYS[window_first]
-  redis.call('HINCRBY', minute, 'n', 1)
+  if redis.call('HINCRBY', minute, 'n', 1) == 1 then redis.call('PEXPIRE', minute, 360000) end
   if is_5xx == '1' then redis.call('HINCRBY', minute, 'e5', 1) end
-  redis.call('PEXPIRE', minute, 360000)
-  redis.call('HINCRBY', scope_minute, 'n', 1)
+  if redis.call('HINCRBY', scope_minute, 'n', 1) == 1 then redis.call('PEXPIRE', scope_minute, 7200000) end
   redis.call('HINCRBY', scope_minute, outcome, 1)
-  redis.call('PEXPIRE', scope_minute, 7200000)
 end
 if outcome == 'fail' or status == 'failed' then
   redis.call('ZADD', failures, now_ms, delivery_id)
