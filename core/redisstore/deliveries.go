@@ -91,11 +91,11 @@ local first_delivery = first_entry + entries   -- then 9 fields per delivery
 local created = 0
 -- drop_oldest keeps a target's log within cap: it removes the oldest ended
 -- deliveries (a string; a hash may still be attempted and stays, as does
--- its index entry), a few per call, so each new delivery pays for one.
+-- its index entry), at most 256 a call, more than a script creates.
 local function drop_oldest(index)
   local over = redis.call('ZCARD', index) - cap
   if over <= 0 then return end
-  for _, old in ipairs(redis.call('ZRANGE', index, 0, math.min(over, 8) - 1)) do
+  for _, old in ipairs(redis.call('ZRANGE', index, 0, math.min(over, 256) - 1)) do
     local key = delivery_prefix .. old -- the scope's hash tag: the same slot
     if redis.call('TYPE', key).ok ~= 'hash' then
       redis.call('DEL', key)
@@ -103,6 +103,9 @@ local function drop_oldest(index)
     end
   end
 end
+-- Indexes are trimmed and given their expiry once per script, not once per
+-- delivery: a read of many events mostly feeds the same few targets.
+local indexes, by_events = {}, {}
 for i = 0, (#KEYS - 2) / 4 - 1 do
   local delivery, index, by_event, payload_key, b = KEYS[3 + 4*i], KEYS[4 + 4*i], KEYS[5 + 4*i], KEYS[6 + 4*i], first_delivery + 9*i
   local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
@@ -116,15 +119,18 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
     redis.call('PEXPIRE', delivery, retention_ms)
     redis.call('SET', payload_key, payload, 'PX', retention_ms)
     redis.call('ZADD', index, now, id)
-    redis.call('ZREMRANGEBYSCORE', index, '-inf', tonumber(now) - retention_ms)
-    redis.call('PEXPIRE', index, retention_ms)
-    if cap > 0 then drop_oldest(index) end
     redis.call('ZADD', by_event, now, id)
-    redis.call('PEXPIRE', by_event, retention_ms)
+    indexes[index], by_events[by_event] = true, true
     redis.call('XADD', deliveries_stream, '*', 'd', id)
     created = created + 1
   end
 end
+for index in pairs(indexes) do
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', tonumber(now) - retention_ms)
+  redis.call('PEXPIRE', index, retention_ms)
+  if cap > 0 then drop_oldest(index) end
+end
+for by_event in pairs(by_events) do redis.call('PEXPIRE', by_event, retention_ms) end
 if entries > 0 then redis.call('XACK', events_stream, group, unpack(ARGV, first_entry, first_delivery - 1)) end
 return created
 `)
