@@ -89,6 +89,7 @@ else
   if reason ~= '' then redis.call('HSET', delivery, 'reason', reason) else redis.call('HDEL', delivery, 'reason') end
   if next_at ~= '' then redis.call('HSET', delivery, 'next_at', next_at) else redis.call('HDEL', delivery, 'next_at') end
   redis.call('PEXPIRE', delivery, retention_ms)
+  redis.call('PEXPIRE', payload, retention_ms) -- a retry may come after the retention the payload was stored with
 end
 if next_at ~= '' then redis.call('ZADD', retries, next_at, delivery_id) end
 ack()

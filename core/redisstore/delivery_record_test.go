@@ -34,7 +34,7 @@ func TestEndedDeliveryRecord(t *testing.T) {
 		a := &core.Attempt{ID: "req_" + string(rune('a'+n)), Number: n, URL: "https://example.com",
 			RequestHeaders: http.Header{"Webhook-Id": {"evt_shape"}}, ResponseStatus: code,
 			Outcome: status, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
-		rec := redisstore.AttemptRecord{Attempt: a, Status: status, Counted: true, Succeeded: code == 200, Retention: time.Hour}
+		rec := redisstore.AttemptRecord{Attempt: a, Status: status, Counted: true, Succeeded: code == 200, Retention: 2 * time.Hour}
 		if status == core.StatusPending {
 			next := time.Now().Add(time.Minute)
 			rec.NextAt = &next
@@ -44,6 +44,9 @@ func TestEndedDeliveryRecord(t *testing.T) {
 		}
 	}
 	attempt(1, core.StatusPending, 503)
+	if ttl := r.Client.PTTL(ctx, key+":p").Val(); ttl <= time.Hour {
+		t.Errorf("payload TTL after a retry was scheduled = %s, want the retention renewed (2h) with the delivery's", ttl)
+	}
 	got, p, err := s.LoadDelivery(ctx, scope, d.ID)
 	if err != nil || string(p) != string(payload) || got.Status != core.StatusPending || got.NextAttemptAt == nil {
 		t.Fatalf("after a failed attempt: %+v, payload %q, %v", got, p, err)
@@ -56,7 +59,7 @@ func TestEndedDeliveryRecord(t *testing.T) {
 	if n := r.Client.Exists(ctx, key+":att", key+":p").Val(); n != 0 {
 		t.Errorf("%d of the attempts list and payload are left after the delivery ended", n)
 	}
-	if ttl := r.Client.PTTL(ctx, key).Val(); ttl <= 0 || ttl > time.Hour {
+	if ttl := r.Client.PTTL(ctx, key).Val(); ttl <= time.Hour || ttl > 2*time.Hour {
 		t.Errorf("ended record TTL = %s, want the retention", ttl)
 	}
 	found, err := s.FindDelivery(ctx, scope, d.ID)
