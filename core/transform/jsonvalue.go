@@ -40,7 +40,7 @@ func (v *vm) parseJSON(raw []byte) (goja.Value, error) {
 	if len(raw) == 0 {
 		return goja.Null(), nil
 	}
-	p := &jsonParser{rt: v.rt, b: raw}
+	p := &jsonParser{rt: v.rt, b: raw, s: string(raw)}
 	val, err := p.value()
 	if err != nil {
 		return nil, err
@@ -51,9 +51,13 @@ func (v *vm) parseJSON(raw []byte) (goja.Value, error) {
 	return val, nil
 }
 
+// jsonParser reads b; s is the same bytes as one string, which every key
+// and plain string value is a slice of: one allocation for the document
+// instead of one for each of its strings.
 type jsonParser struct {
 	rt *goja.Runtime
 	b  []byte
+	s  string
 	i  int
 }
 
@@ -160,7 +164,7 @@ func (p *jsonParser) str() (string, error) {
 		case '"':
 			p.i++
 			if !escaped {
-				return string(p.b[start+1 : p.i-1]), nil
+				return p.s[start+1 : p.i-1], nil
 			}
 			var s string
 			err := json.Unmarshal(p.b[start:p.i], &s)
@@ -188,7 +192,7 @@ func (p *jsonParser) number() (goja.Value, error) {
 	for p.i < len(p.b) && (p.b[p.i] >= '0' && p.b[p.i] <= '9' || p.b[p.i] == '-' || p.b[p.i] == '+' || p.b[p.i] == '.' || p.b[p.i] == 'e' || p.b[p.i] == 'E') {
 		p.i++
 	}
-	text := string(p.b[start:p.i])
+	text := p.s[start:p.i]
 	if n, err := strconv.ParseInt(text, 10, 64); err == nil && n > -1<<53 && n < 1<<53 {
 		return p.rt.ToValue(n), nil
 	}
