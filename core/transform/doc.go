@@ -48,7 +48,8 @@
 // The event and its data.object are goja dynamic objects over the event's
 // JSON (jsonObject): a member is made into a goja value when the script first
 // reads it, because an ordinary goja object costs a map and half a dozen
-// allocations per object whether the script reads it or not. They act as
+// allocations per object whether the script reads it or not. The context
+// and its target and headers are dynamic objects too. They act as
 // JSON.parse's objects do (same key order, reads, writes, deletes, additions,
 // spreading, JSON.stringify; a test holds them to it), with one difference:
 // Object.freeze, Object.seal and Object.preventExtensions on them, and
