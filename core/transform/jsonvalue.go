@@ -21,12 +21,12 @@ func (v *vm) eventValue(ev *core.Event) (goja.Value, error) {
 	raw := ev.Data.Object
 	obj := goja.Null()
 	if len(raw) > 0 {
+		doc := &jsonDoc{rt: v.rt, s: string(raw), slab: make([]jsonEntry, 0, len(raw)/24+4)}
 		// Checked whole here, so that reading the document lazily later
 		// cannot meet an error in the middle of the script.
-		if !json.Valid(raw) {
+		if !validJSON(doc.s) {
 			return nil, fmt.Errorf("event data.object: not valid JSON")
 		}
-		doc := &jsonDoc{rt: v.rt, s: string(raw), slab: make([]jsonEntry, 0, len(raw)/24+4)}
 		var err error
 		if obj, err = doc.value(doc.trim(0, len(doc.s))); err != nil {
 			return nil, fmt.Errorf("event data.object: %w", err)
