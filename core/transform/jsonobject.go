@@ -54,32 +54,36 @@ func (o *jsonObject) find(key string) int {
 }
 
 // dedupe keeps one entry per key, as JSON.parse does: the first place, the
-// last value.
+// last value. It runs in one native call no interrupt reaches, so a large
+// object goes through a map, never pair by pair.
 func (o *jsonObject) dedupe() {
-	if len(o.entries) > linearKeys {
-		o.reindex()
-		if len(o.index) == len(o.entries) {
-			return
+	if len(o.entries) <= linearKeys {
+		for i := 1; i < len(o.entries); i++ {
+			if first := slices.IndexFunc(o.entries[:i], func(e jsonEntry) bool { return e.key == o.entries[i].key }); first >= 0 {
+				o.entries[first].raw = o.entries[i].raw
+				o.entries = slices.Delete(o.entries, i, i+1)
+				i--
+			}
 		}
+		return
 	}
-	for i := 1; i < len(o.entries); i++ {
-		if first := slices.IndexFunc(o.entries[:i], func(e jsonEntry) bool { return e.key == o.entries[i].key }); first >= 0 {
-			o.entries[first].raw = o.entries[i].raw
-			o.entries = slices.Delete(o.entries, i, i+1)
-			i--
+	o.index = make(map[string]int, len(o.entries))
+	kept := o.entries[:0]
+	for _, e := range o.entries {
+		if first, seen := o.index[e.key]; seen {
+			kept[first].raw = e.raw
+			continue
 		}
+		o.index[e.key] = len(kept)
+		kept = append(kept, e)
 	}
-	if o.index != nil {
-		o.reindex()
-	}
+	o.entries = kept
 }
 
 func (o *jsonObject) reindex() {
 	o.index = make(map[string]int, len(o.entries))
 	for i, e := range o.entries {
-		if _, seen := o.index[e.key]; !seen {
-			o.index[e.key] = i
-		}
+		o.index[e.key] = i
 	}
 }
 

@@ -3,7 +3,9 @@ package transform
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,5 +76,30 @@ func TestEventObjectsActLikeJSONParse(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLargeEventObjectWithRepeatedKeys reads an object of 60,000 keys, each
+// given twice: one native call sorts that out (no interrupt reaches it), so
+// it must go through a map; the pairwise way took minutes.
+func TestLargeEventObjectWithRepeatedKeys(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for round := range 2 {
+		for i := range 60_000 {
+			fmt.Fprintf(&b, `"k%d":%d,`, i, round)
+		}
+	}
+	b.WriteString(`"end":true}`)
+	e := newEngine(t, Options{Timeout: 5 * time.Second, MaxInputBytes: 4 << 20})
+	in := testInput()
+	in.Event.Data.Object = json.RawMessage(b.String())
+	p := mustCompile(t, `function transform(e) { const o = e.data.object; const k = Object.keys(o); return [k.length, k[0], k[k.length - 1], o.k0, o.k59999] }`)
+	res, err := e.Run(context.Background(), p, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(res.Output), `[60001,"k0","end",1,1]`; got != want {
+		t.Errorf("output = %s, want %s", got, want)
 	}
 }
