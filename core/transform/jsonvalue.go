@@ -21,7 +21,9 @@ func (v *vm) eventValue(ev *core.Event) (goja.Value, error) {
 	raw := ev.Data.Object
 	obj := goja.Null()
 	if len(raw) > 0 {
-		doc := &jsonDoc{rt: v.rt, s: string(raw), slab: make([]jsonEntry, 0, len(raw)/24+4)}
+		// About one member per 24 bytes of a typical event, up to 64 members:
+		// a large document whose script reads little gets no large slab.
+		doc := &jsonDoc{rt: v.rt, s: string(raw), slab: make([]jsonEntry, 0, min(len(raw)/24+4, 64))}
 		// Checked whole here, so that reading the document lazily later
 		// cannot meet an error in the middle of the script.
 		if !validJSON(doc.s) {
