@@ -89,13 +89,13 @@ function field(label, value) {
   return { type: "mrkdwn", text: `*${label}*\n${value}` };
 }
 
-// message returns the Slack message of event with a title, a summary (null:
-// none) and detail fields (null: none).
-function message(event, title, summary, fields) {
-  const section = { type: "section", text: { type: "mrkdwn", text: summary || title } };
-  if (fields !== null) section.fields = fields;
+// message returns the Slack message of event with a title, a summary line
+// (null: none) and detail fields (null: none).
+function message(event, title, line, details) {
+  const section = { type: "section", text: { type: "mrkdwn", text: line || title } };
+  if (details !== null) section.fields = details;
   return {
-    text: summary === null ? title : `${title} · ${summary}`,
+    text: line === null ? title : `${title} · ${line}`,
     blocks: [
       { type: "header", text: { type: "plain_text", text: title } },
       section,
