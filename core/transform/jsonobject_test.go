@@ -103,3 +103,17 @@ func TestLargeEventObjectWithRepeatedKeys(t *testing.T) {
 		t.Errorf("output = %s, want %s", got, want)
 	}
 }
+
+// TestConsoleLogsEventObject: console.log shows the lazily built event
+// object as the JSON it came from, as it showed JSON.parse's objects.
+func TestConsoleLogsEventObject(t *testing.T) {
+	e := newEngine(t, Options{Timeout: time.Second})
+	res, err := e.Run(context.Background(), mustCompile(t, `function transform(e, c) { console.log(e.data.object, e.type, c.target); return 1 }`), testInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `log: {"id":"res_1","nights":4,"guest":{"email":"ada@example.com"}} reservation.created {"kind":"webhook_endpoint","id":"whe_1"}`
+	if len(res.Logs) != 1 || res.Logs[0] != want {
+		t.Errorf("logs = %q, want %q", res.Logs, want)
+	}
+}
