@@ -43,6 +43,19 @@
 //   - One regular-expression match may take at most 50 ms (maxMatchTime):
 //     backtracking patterns run in regexp2, which no interrupt reaches.
 //
+// # The event object
+//
+// The event and its data.object are goja dynamic objects over the event's
+// JSON (jsonObject): a member is made into a goja value when the script first
+// reads it, because an ordinary goja object costs a map and half a dozen
+// allocations per object whether the script reads it or not. The context
+// and its target and headers are dynamic objects too. They act as
+// JSON.parse's objects do (same key order, reads, writes, deletes, additions,
+// spreading, JSON.stringify; a test holds them to it), with one difference:
+// Object.freeze, Object.seal and Object.preventExtensions on them, and
+// Object.defineProperty of anything but a plain writable enumerable value,
+// throw a TypeError. A script that needs that copies first ({...o}).
+//
 // # Memory
 //
 // goja has no memory limit, and a Go program cannot survive running out of

@@ -59,6 +59,10 @@ func TestRunOutputs(t *testing.T) {
 		{name: "join and replace still work", src: `function transform(e) { return [[1, null, "a"].join("-"), "a-b-c".replace(/-/g, () => "+"), "abc".replaceAll("b", "$&$&")] }`, want: `["1--a","a+b+c","abbc"]`},
 		{name: "iteration still works", src: `function transform(e) { const s = new Set([...[1, 2, 2], ..."ab"]); let n = 0; for (const x of [1, 2, 3]) n += x; return [[...s], n, Array.from(new Map([[1, 2]]).keys()), [...[7].entries()], Array.from(new Set([3, 3]))] }`, want: `[[1,2,"a","b"],6,[1],[[0,7]],[3]]`},
 		{name: "a header deleted by a getter", src: `function transform(e, c) { c.headers = {get "X-A"() { delete this["X-B"]; return "a" }, "X-B": "b"}; return 1 }`, want: `1`, headers: map[string]string{"X-A": "a"}},
+		{name: "context as JSON", src: `function transform(e, c) { c.headers.A = "1"; c.extra = 1; delete c.livemode; return [c, Object.keys(c.target), "headers" in c] }`,
+			want: `[{"target":{"kind":"webhook_endpoint","id":"whe_1"},"attempt":2,"headers":{"A":"1"},"property_id":"prop_1","extra":1},["kind","id"],true]`, headers: map[string]string{"A": "1"}},
+		{name: "envelope as JSON", src: `function transform(e) { return e }`,
+			want: `{"id":"evt_1","type":"reservation.created","created_at":"2026-04-13T14:22:31Z","api_version":"` + core.APIVersion + `","livemode":false,"property_id":"prop_1","data":{"object":{"id":"res_1","nights":4,"guest":{"email":"ada@example.com"}}}}`},
 		{name: "key order kept", src: `function transform(e) { return Object.keys(e.data.object) }`, want: `["id","nights","guest"]`},
 		{name: "top-level helpers", src: "const f = x => x * 2;\nfunction transform(e) { return f(e.data.object.nights) }", want: `8`},
 	}

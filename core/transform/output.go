@@ -2,11 +2,11 @@ package transform
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"math"
 	"reflect"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
@@ -73,7 +73,7 @@ func (e *encoder) encode(v goja.Value, depth int) error {
 
 func (e *encoder) scalar(v goja.Value) {
 	if s, ok := v.(goja.String); ok {
-		e.str(s.String())
+		e.jsString(s)
 		return
 	}
 	switch v.ExportType().Kind() {
@@ -94,35 +94,95 @@ func (e *encoder) scalar(v goja.Value) {
 	}
 }
 
-// str writes s as a JSON string exactly as encoding/json does, without its
-// reflection and allocation for the common string that needs no escaping.
-func (e *encoder) str(s string) {
-	if !plainJSON(s) {
-		b, _ := json.Marshal(s)
-		e.buf.Write(b)
+// jsString writes a JavaScript string. goja keeps a string with any
+// character outside ASCII as UTF-16, and its String method makes a []rune
+// and then a string of it; those are read code unit by code unit instead.
+// (Which kind s is, is read from its Go kind; the UTF-16 path is right for
+// either, only slower on ASCII.)
+func (e *encoder) jsString(s goja.String) {
+	if reflect.TypeOf(s).Kind() == reflect.String {
+		e.str(s.String()) // ASCII: String is the string itself
 		return
 	}
-	e.buf.WriteByte('"')
-	e.buf.WriteString(s)
-	e.buf.WriteByte('"')
+	b := e.buf.AvailableBuffer()
+	b = append(b, '"')
+	n := s.Length()
+	for i := 0; i < n; i++ {
+		r := rune(s.CharAt(i))
+		if utf16.IsSurrogate(r) {
+			r2 := utf8.RuneError
+			if i+1 < n {
+				r2 = rune(s.CharAt(i + 1))
+			}
+			if r = utf16.DecodeRune(r, r2); r != utf8.RuneError {
+				i++
+			}
+		}
+		b = appendJSONRune(b, r)
+	}
+	e.buf.Write(append(b, '"'))
 }
 
-// plainJSON says whether encoding/json would write s between quotes as it
-// is: valid UTF-8 with no control character, quote, backslash, HTML
-// character (<, >, &) or line/paragraph separator (U+2028, U+2029).
-func plainJSON(s string) bool {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
-			return false
-		case c >= 0x80:
-			ascii = false
+// str writes s as a JSON string exactly as encoding/json does (HTML
+// characters escaped, invalid UTF-8 as \ufffd), without its reflection and
+// allocation.
+func (e *encoder) str(s string) {
+	b := append(e.buf.AvailableBuffer(), '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = appendJSONRune(append(b, s[start:i]...), rune(c))
+			i++
+			start = i
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(append(b, s[start:i]...), `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = appendJSONRune(append(b, s[start:i]...), r)
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
 	}
-	return ascii || utf8.ValidString(s)
+	b = append(b, s[start:]...)
+	e.buf.Write(append(b, '"'))
+}
+
+// appendJSONRune appends r as encoding/json writes it inside a string.
+func appendJSONRune(b []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	switch {
+	case r >= utf8.RuneSelf:
+		if r == '\u2028' || r == '\u2029' { // valid JSON, but not JavaScript in JSONP
+			return append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		}
+		return utf8.AppendRune(b, r)
+	case r == '\\' || r == '"':
+		return append(b, '\\', byte(r))
+	case r == '\b':
+		return append(b, '\\', 'b')
+	case r == '\f':
+		return append(b, '\\', 'f')
+	case r == '\n':
+		return append(b, '\\', 'n')
+	case r == '\r':
+		return append(b, '\\', 'r')
+	case r == '\t':
+		return append(b, '\\', 't')
+	case r < 0x20 || r == '<' || r == '>' || r == '&':
+		return append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xF])
+	}
+	return append(b, byte(r))
 }
 
 func (e *encoder) object(obj *goja.Object, depth int) error {

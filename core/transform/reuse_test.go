@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/dop251/goja"
 )
 
 // TestReusesTopLevel holds the rule that decides which scripts may have their
@@ -118,6 +120,28 @@ func TestStringEncodingMatchesEncodingJSON(t *testing.T) {
 			e.str(s)
 			if got := e.buf.String(); got != string(want) {
 				t.Errorf("str(%q) = %s, want %s", s, got, want)
+			}
+		})
+	}
+}
+
+// TestJSStringEncodingMatchesEncodingJSON holds the encoder's reading of
+// goja's UTF-16 strings to encoding/json's output of the same text: escapes,
+// surrogate pairs, and lone surrogates (U+FFFD, as goja's String gives them).
+func TestJSStringEncodingMatchesEncodingJSON(t *testing.T) {
+	rt := goja.New()
+	for _, lit := range []string{`"plain"`, `"New reservation · Ada → Apr 13"`, `"·\n<b>&</b>\t\"q\"\\"`, `"\u2028\u2029é"`,
+		`"emoji \ud83c\udf89!"`, `"lone \ud800 high"`, `"lone \udc00 low"`, `"ends high \ud83c"`, `"\u0000\u001f\u007f·"`, `"\ud83c\ud83c\udf89"`} {
+		t.Run(lit, func(t *testing.T) {
+			v, err := rt.RunString(lit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(v.String())
+			var e encoder
+			e.jsString(v.(goja.String))
+			if got := e.buf.String(); got != string(want) {
+				t.Errorf("jsString(%s) = %s, want %s", lit, got, want)
 			}
 		})
 	}

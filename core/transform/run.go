@@ -99,10 +99,7 @@ func (v *vm) run(p *Program, in Input) (*core.TransformResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctxObj, err := v.context(in)
-	if err != nil {
-		return nil, err
-	}
+	ctxObj := v.context(in)
 	fn, err := v.transformFn(p)
 	if err != nil {
 		return nil, err
@@ -153,30 +150,23 @@ func (v *vm) transformFn(p *Program) (goja.Callable, error) {
 	return fn, nil
 }
 
-// context builds the second argument of transform.
-func (v *vm) context(in Input) (*goja.Object, error) {
-	c := v.rt.NewObject()
-	target := v.rt.NewObject()
-	err := firstErr(
-		target.Set("kind", in.Target.Kind),
-		target.Set("id", in.Target.ID),
-		c.Set("target", target),
-		c.Set("attempt", in.Attempt),
-		c.Set("headers", v.rt.NewObject()),
-	)
+// context builds the second argument of transform: dynamic objects like the
+// event's (see jsonObject), which cost a fraction of ordinary ones.
+func (v *vm) context(in Input) *goja.Object {
+	target := &jsonObject{entries: []jsonEntry{
+		{key: "kind", val: v.rt.ToValue(in.Target.Kind)},
+		{key: "id", val: v.rt.ToValue(in.Target.ID)},
+	}}
+	entries := make([]jsonEntry, 3, 5)
+	entries[0] = jsonEntry{key: "target", val: v.rt.NewDynamicObject(target)}
+	entries[1] = jsonEntry{key: "attempt", val: v.rt.ToValue(in.Attempt)}
+	entries[2] = jsonEntry{key: "headers", val: v.rt.NewDynamicObject(&jsonObject{})}
 	if in.Event != nil {
-		err = firstErr(err, c.Set("livemode", in.Event.Livemode), c.Set("property_id", in.Event.PropertyID))
+		entries = append(entries,
+			jsonEntry{key: "livemode", val: v.rt.ToValue(in.Event.Livemode)},
+			jsonEntry{key: "property_id", val: v.rt.ToValue(in.Event.PropertyID)})
 	}
-	return c, err
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return v.rt.NewDynamicObject(&jsonObject{entries: entries})
 }
 
 // output turns the returned value into JSON within the size cap and collects
