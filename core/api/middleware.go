@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,13 +20,6 @@ const (
 	ctxClaimSeed = "bellhop.idempotency_seed" // the seed of the request's Idempotency-Key claim
 )
 
-// newRequestID returns a fresh request id, req_ and 24 hex digits.
-func newRequestID() string {
-	b := make([]byte, 12)
-	rand.Read(b) // never fails (crypto/rand panics rather than return an error)
-	return "req_" + hex.EncodeToString(b)
-}
-
 // requestID returns the id of the request being served.
 func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
@@ -36,7 +27,7 @@ func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 // (errors and 404s included) and in every log line about it.
 func withRequestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := newRequestID()
+		id := core.NewRequestID(time.Now())
 		c.Set(ctxRequestID, id)
 		c.Header("X-Request-Id", id)
 		c.Next()

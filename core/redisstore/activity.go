@@ -5,52 +5,104 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/redis/go-redis/v9"
 )
 
-// recordActivityScript appends a request to the activity stream, trimmed by
-// Redis's clock to the retention window, and indexes its request id in the
-// day's index hash so that it can serve as a cursor.
+// An activity entry is one stream entry with short fields and compact
+// values, about 80 bytes of Redis a request. The field names are the same
+// in every entry, so Redis stores them once per stream node (each entry
+// only flags that its fields match the node's first). The entry sits at its
+// request id's millisecond (see core.NewRequestID), which is what makes the
+// per-day index of earlier versions unneeded:
 //
-// KEYS[1] stream, KEYS[2] today's index; ARGV request id, JSON, retention
-// ms, index TTL ms.
+//	r   the random part of the request id
+//	d   milliseconds the entry sits after its request id's: 0, unless a
+//	    later entry was already in the stream (a slow request, another hub)
+//	m   method and path, "POST /v1/events"
+//	s   status
+//	k   key id, "" for a console user
+//	u   console user id, "" for an API key
+//	l   latency in microseconds
+//	ip  client IP
+//
+// Entries of earlier versions have one field, a, the core.Activity JSON,
+// and an index hash per day; both are still read until they age out.
+const activityFields = 8
+
+// recordActivityScript appends a request to the activity stream at its
+// request id's millisecond, trimmed by Redis's clock to the retention
+// window. A stream only grows, so a request whose millisecond is already
+// behind the stream's newest entry goes in at that entry's millisecond
+// with d saying how far it was moved.
+//
+// KEYS[1] stream; ARGV request ms, retention ms, then r, m, s, k, u, l, ip.
 var recordActivityScript = redis.NewScript(`
-local stream, index = KEYS[1], KEYS[2]
-local request_id, entry_json, retention_ms, index_ttl_ms = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local stream = KEYS[1]
+local request_ms, retention_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
+local r, m, s, k, u, l, ip = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - retention_ms
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
-local sid = redis.call('XADD', stream, 'MINID', '~', string.format('%d', minid), '*', 'a', entry_json)
-redis.call('HSET', index, request_id, sid)
-redis.call('PEXPIRE', index, index_ttl_ms)
+local function add(ms)
+  return redis.pcall('XADD', stream, 'MINID', '~', string.format('%d', minid), string.format('%d-*', ms),
+    'r', r, 'd', ms - request_ms, 'm', m, 's', s, 'k', k, 'u', u, 'l', l, 'ip', ip)
+end
+local sid = add(request_ms)
+if type(sid) == 'table' and sid.err and string.find(sid.err, 'equal or smaller', 1, true) then
+  local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  if top then sid = add(tonumber(string.match(top[1], '^%d+'))) end
+end
+if type(sid) == 'table' and sid.err then return redis.error_reply(sid.err) end
 return sid
 `)
+
+// Bounds of the search for a request id in the stream (see findActivity):
+// its entry sits at most activityDrift after the id's millisecond, and the
+// search reads at most activityScanMax entries, activityScanPage at a time.
+const (
+	activityDrift    = time.Minute
+	activityScanMax  = 5000
+	activityScanPage = 200
+)
 
 const day = 24 * time.Hour
 
 func (s *Store) activityKey(scope core.Scope) string { return s.scopeKey(scope, "activity") }
 
-// activityIndexKey names the hash that maps the request ids recorded on one
-// UTC day (by the hub's clock) to their stream entry ids. A hash per day,
-// not a key per request: it expires as a whole once its day has left the
-// retention window.
+// activityIndexKey names the hash in which earlier versions mapped the
+// request ids of one UTC day to their stream entry ids. Nothing writes it
+// any more; it is read until it expires, so that the cursors of requests
+// recorded before the upgrade keep working.
 func (s *Store) activityIndexKey(scope core.Scope, t time.Time) string {
 	return s.scopeKey(scope, "activity", "idx", t.UTC().Format("20060102"))
 }
 
-// RecordActivity appends one API request to scope's activity log. Entries
-// older than ActivityRetention are trimmed on write.
-func (s *Store) RecordActivity(ctx context.Context, scope core.Scope, a *core.Activity) error {
-	b, err := json.Marshal(a)
-	if err != nil {
-		return fmt.Errorf("record activity: %w", err)
+// activityArgs returns the script's ARGV for a, or EINVALID if a's id was
+// not made by core.NewRequestID (it could not be found again).
+func (s *Store) activityArgs(a *core.Activity) ([]any, error) {
+	ms, random, ok := core.ParseRequestID(a.ID)
+	if !ok {
+		return nil, core.Errorf(core.EINVALID, "activity id %q is not a request id made by core.NewRequestID", a.ID)
 	}
-	keys := []string{s.activityKey(scope), s.activityIndexKey(scope, time.Now())}
-	ret := s.opts.ActivityRetention
-	err = recordActivityScript.Run(ctx, s.rdb, keys, a.ID, b, ret.Milliseconds(), (ret + 2*day).Milliseconds()).Err()
+	return []any{ms, s.opts.ActivityRetention.Milliseconds(),
+		random, a.Method + " " + a.Path, a.Status, a.KeyID, a.UserID,
+		int64(a.LatencyMS * 1000), a.ClientIP}, nil
+}
+
+// RecordActivity appends one API request to scope's activity log. Entries
+// older than ActivityRetention are trimmed on write. Returns EINVALID if
+// a.ID was not made by core.NewRequestID.
+func (s *Store) RecordActivity(ctx context.Context, scope core.Scope, a *core.Activity) error {
+	args, err := s.activityArgs(a)
+	if err != nil {
+		return err
+	}
+	err = recordActivityScript.Run(ctx, s.rdb, []string{s.activityKey(scope)}, args...).Err()
 	return storeErr("record activity", err)
 }
 
@@ -73,14 +125,48 @@ func (s *Store) ListActivity(ctx context.Context, scope core.Scope, page core.Pa
 		slices.Reverse(msgs)
 	}
 	for _, m := range msgs {
-		var a core.Activity
-		raw, _ := m.Values["a"].(string)
-		if err := json.Unmarshal([]byte(raw), &a); err != nil {
-			return out, fmt.Errorf("decode activity %s: %w", m.ID, err)
+		a, err := decodeActivity(m)
+		if err != nil {
+			return out, err
 		}
-		out.Data = append(out.Data, &a)
+		out.Data = append(out.Data, a)
 	}
 	return out, nil
+}
+
+// decodeActivity reads a stream entry of either format.
+func decodeActivity(m redis.XMessage) (*core.Activity, error) {
+	if raw, ok := m.Values["a"].(string); ok { // written by an earlier version
+		var a core.Activity
+		if err := json.Unmarshal([]byte(raw), &a); err != nil {
+			return nil, fmt.Errorf("decode activity %s: %w", m.ID, err)
+		}
+		return &a, nil
+	}
+	field := func(name string) string { v, _ := m.Values[name].(string); return v }
+	entryMS, err := streamIDMillis(m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("decode activity %s: %w", m.ID, err)
+	}
+	d, err1 := strconv.ParseInt(field("d"), 10, 64)
+	status, err2 := strconv.Atoi(field("s"))
+	latency, err3 := strconv.ParseInt(field("l"), 10, 64)
+	method, path, _ := strings.Cut(field("m"), " ")
+	if err1 != nil || err2 != nil || err3 != nil || len(m.Values) != activityFields {
+		return nil, fmt.Errorf("decode activity %s: malformed entry %v", m.ID, m.Values)
+	}
+	ms := entryMS - d
+	return &core.Activity{
+		ID: core.FormatRequestID(ms, field("r")), Method: method, Path: path, Status: status,
+		KeyID: field("k"), UserID: field("u"), LatencyMS: float64(latency) / 1000,
+		ClientIP: field("ip"), CreatedAt: time.UnixMilli(ms).UTC(),
+	}, nil
+}
+
+// streamIDMillis returns the millisecond part of a stream entry id.
+func streamIDMillis(id string) (int64, error) {
+	ms, _, _ := strings.Cut(id, "-")
+	return strconv.ParseInt(ms, 10, 64)
 }
 
 // readActivity reads up to n entries from the page's cursor: older ones for
@@ -103,9 +189,59 @@ func (s *Store) readActivity(ctx context.Context, scope core.Scope, page core.Pa
 	return s.rdb.XRevRangeN(ctx, key, "+", "-", n).Result()
 }
 
-// findActivity returns the stream entry id of request id, looking in every
-// day index that may still hold it (one pipelined HGET per day).
+// findActivity returns the stream entry id of request id: read forward from
+// its millisecond, else (an id of an earlier version) looked up in the day
+// indexes that may still hold it. Returns EINVALID naming param if neither
+// has it.
 func (s *Store) findActivity(ctx context.Context, scope core.Scope, id, param string) (string, error) {
+	if sid, err := s.scanActivity(ctx, scope, id); sid != "" || err != nil {
+		return sid, err
+	}
+	if sid, err := s.findIndexedActivity(ctx, scope, id); sid != "" || err != nil {
+		return sid, err
+	}
+	return "", core.ParamError(param, "No such request: '%s'", id)
+}
+
+// scanActivity finds id's entry by reading the stream from the id's
+// millisecond: the first entry read, unless a busy moment or another hub
+// moved it later (see recordActivityScript). It gives up past
+// activityDrift or activityScanMax entries, so an unknown id costs a
+// bounded read. Returns "" if the entry was not found.
+func (s *Store) scanActivity(ctx context.Context, scope core.Scope, id string) (string, error) {
+	ms, random, ok := core.ParseRequestID(id)
+	now := time.Now()
+	oldest := now.Add(-s.opts.ActivityRetention - day).UnixMilli()
+	if !ok || ms < oldest || ms > now.Add(day).UnixMilli() {
+		return "", nil // not of this version, or a time no entry can have
+	}
+	last := ms + activityDrift.Milliseconds()
+	start := strconv.FormatInt(ms, 10) + "-0"
+	for read := 0; read < activityScanMax; read += activityScanPage {
+		msgs, err := s.rdb.XRangeN(ctx, s.activityKey(scope), start, "+", activityScanPage).Result()
+		if err != nil {
+			return "", storeErr("find activity", err)
+		}
+		for _, m := range msgs {
+			entryMS, err := streamIDMillis(m.ID)
+			if err != nil || entryMS > last {
+				return "", nil
+			}
+			if r, _ := m.Values["r"].(string); r == random && m.Values["d"] == strconv.FormatInt(entryMS-ms, 10) {
+				return m.ID, nil
+			}
+		}
+		if len(msgs) < activityScanPage {
+			return "", nil
+		}
+		start = "(" + msgs[len(msgs)-1].ID
+	}
+	return "", nil
+}
+
+// findIndexedActivity looks id up in every day index an earlier version may
+// have left (one pipelined HGET per day). Returns "" if none has it.
+func (s *Store) findIndexedActivity(ctx context.Context, scope core.Scope, id string) (string, error) {
 	days := int(s.opts.ActivityRetention/day) + 2
 	now := time.Now()
 	cmds := make([]*redis.StringCmd, 0, days+1)
@@ -123,5 +259,5 @@ func (s *Store) findActivity(ctx context.Context, scope core.Scope, id, param st
 			return sid, nil
 		}
 	}
-	return "", core.ParamError(param, "No such request: '%s'", id)
+	return "", nil
 }

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -189,18 +188,20 @@ func (w *ActivityWriter) write(batch []activityItem) {
 }
 
 // pipeline sends one EVALSHA per entry and returns the entries that failed,
-// with the first error.
+// with the first error. An entry whose id was not made by
+// core.NewRequestID cannot be filed: it is dropped, counted and logged.
 func (w *ActivityWriter) pipeline(ctx context.Context, batch []activityItem) ([]activityItem, error) {
 	s := w.store
-	ret := s.opts.ActivityRetention
-	retMS, idxMS := ret.Milliseconds(), (ret + 2*day).Milliseconds()
-	now := time.Now()
 	cmds := make([]*redis.Cmd, len(batch))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, it := range batch {
-			b, _ := json.Marshal(it.a) // a plain struct: cannot fail
-			keys := []string{s.activityKey(it.scope), s.activityIndexKey(it.scope, now)}
-			cmds[i] = recordActivityScript.EvalSha(ctx, p, keys, it.a.ID, b, retMS, idxMS)
+			args, err := s.activityArgs(it.a)
+			if err != nil {
+				w.dropped.Add(1)
+				w.opts.Logger.Warn("cannot record activity", "err", err)
+				continue
+			}
+			cmds[i] = recordActivityScript.EvalSha(ctx, p, []string{s.activityKey(it.scope)}, args...)
 		}
 		return nil
 	})
@@ -209,7 +210,7 @@ func (w *ActivityWriter) pipeline(ctx context.Context, batch []activityItem) ([]
 	}
 	var failed []activityItem
 	for i, c := range cmds {
-		if c.Err() != nil {
+		if c != nil && c.Err() != nil {
 			failed = append(failed, batch[i])
 		}
 	}
