@@ -2,8 +2,12 @@ package redisstore
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,25 +18,28 @@ import (
 )
 
 // An activity entry is one stream entry with short fields and compact
-// values, about 80 bytes of Redis a request. The field names are the same
+// values, about 80 bytes of stream node a request (374 bytes with the JSON
+// and index of earlier versions; see BENCHMARKS.md). The field names are the same
 // in every entry, so Redis stores them once per stream node (each entry
 // only flags that its fields match the node's first). The entry sits at its
 // request id's millisecond (see core.NewRequestID), which is what makes the
 // per-day index of earlier versions unneeded:
 //
-//	r   the random part of the request id
+//	r   the random part of the request id, as an integer (Redis keeps it
+//	    in 9 bytes)
 //	d   milliseconds the entry sits after its request id's: 0, unless a
 //	    later entry was already in the stream (a slow request, another hub)
 //	m   method and path, "POST /v1/events"
 //	s   status
-//	k   key id, "" for a console user
-//	u   console user id, "" for an API key
+//	by  who made the request: the key id (key_…), or the console user's
+//	    id (user_…)
 //	l   latency in microseconds
-//	ip  client IP
+//	ip  client IP: an IPv4 address as its 32-bit integer (6 bytes in Redis
+//	    instead of up to 17), any other address as text
 //
 // Entries of earlier versions have one field, a, the core.Activity JSON,
 // and an index hash per day; both are still read until they age out.
-const activityFields = 8
+const activityFields = 7
 
 // recordActivityScript appends a request to the activity stream at its
 // request id's millisecond, trimmed by Redis's clock to the retention
@@ -40,17 +47,17 @@ const activityFields = 8
 // behind the stream's newest entry goes in at that entry's millisecond
 // with d saying how far it was moved.
 //
-// KEYS[1] stream; ARGV request ms, retention ms, then r, m, s, k, u, l, ip.
+// KEYS[1] stream; ARGV request ms, retention ms, then r, m, s, by, l, ip.
 var recordActivityScript = redis.NewScript(`
 local stream = KEYS[1]
 local request_ms, retention_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
-local r, m, s, k, u, l, ip = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local r, m, s, by, l, ip = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - retention_ms
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
 local function add(ms)
   return redis.pcall('XADD', stream, 'MINID', '~', string.format('%d', minid), string.format('%d-*', ms),
-    'r', r, 'd', ms - request_ms, 'm', m, 's', s, 'k', k, 'u', u, 'l', l, 'ip', ip)
+    'r', r, 'd', ms - request_ms, 'm', m, 's', s, 'by', by, 'l', l, 'ip', ip)
 end
 local sid = add(request_ms)
 if type(sid) == 'table' and sid.err and string.find(sid.err, 'equal or smaller', 1, true) then
@@ -89,9 +96,12 @@ func (s *Store) activityArgs(a *core.Activity) ([]any, error) {
 	if !ok {
 		return nil, core.Errorf(core.EINVALID, "activity id %q is not a request id made by core.NewRequestID", a.ID)
 	}
+	by := a.KeyID
+	if by == "" {
+		by = a.UserID
+	}
 	return []any{ms, s.opts.ActivityRetention.Milliseconds(),
-		random, a.Method + " " + a.Path, a.Status, a.KeyID, a.UserID,
-		int64(a.LatencyMS * 1000), a.ClientIP}, nil
+		random, a.Method + " " + a.Path, a.Status, by, int64(math.Round(a.LatencyMS * 1000)), packIP(a.ClientIP)}, nil
 }
 
 // RecordActivity appends one API request to scope's activity log. Entries
@@ -148,19 +158,44 @@ func decodeActivity(m redis.XMessage) (*core.Activity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode activity %s: %w", m.ID, err)
 	}
-	d, err1 := strconv.ParseInt(field("d"), 10, 64)
-	status, err2 := strconv.Atoi(field("s"))
-	latency, err3 := strconv.ParseInt(field("l"), 10, 64)
-	method, path, _ := strings.Cut(field("m"), " ")
-	if err1 != nil || err2 != nil || err3 != nil || len(m.Values) != activityFields {
+	random, err1 := strconv.ParseInt(field("r"), 10, 64)
+	d, err2 := strconv.ParseInt(field("d"), 10, 64)
+	status, err3 := strconv.Atoi(field("s"))
+	latency, err4 := strconv.ParseInt(field("l"), 10, 64)
+	if err := errors.Join(err1, err2, err3, err4); err != nil || len(m.Values) != activityFields {
 		return nil, fmt.Errorf("decode activity %s: malformed entry %v", m.ID, m.Values)
 	}
 	ms := entryMS - d
-	return &core.Activity{
-		ID: core.FormatRequestID(ms, field("r")), Method: method, Path: path, Status: status,
-		KeyID: field("k"), UserID: field("u"), LatencyMS: float64(latency) / 1000,
-		ClientIP: field("ip"), CreatedAt: time.UnixMilli(ms).UTC(),
-	}, nil
+	method, path, _ := strings.Cut(field("m"), " ")
+	a := &core.Activity{
+		ID: core.FormatRequestID(ms, random), Method: method, Path: path, Status: status,
+		LatencyMS: float64(latency) / 1000, ClientIP: unpackIP(field("ip")), CreatedAt: time.UnixMilli(ms).UTC(),
+	}
+	if by := field("by"); strings.HasPrefix(by, "user_") {
+		a.UserID = by
+	} else {
+		a.KeyID = by
+	}
+	return a, nil
+}
+
+// packIP returns an IPv4 address as its integer, anything else unchanged.
+func packIP(ip string) any {
+	if a, err := netip.ParseAddr(ip); err == nil && a.Is4() {
+		return binary.BigEndian.Uint32(a.AsSlice())
+	}
+	return ip
+}
+
+// unpackIP is the inverse of packIP.
+func unpackIP(v string) string {
+	n, err := strconv.ParseUint(v, 10, 32)
+	if err != nil {
+		return v
+	}
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], uint32(n))
+	return netip.AddrFrom4(b).String()
 }
 
 // streamIDMillis returns the millisecond part of a stream entry id.
@@ -215,6 +250,7 @@ func (s *Store) scanActivity(ctx context.Context, scope core.Scope, id string) (
 	if !ok || ms < oldest || ms > now.Add(day).UnixMilli() {
 		return "", nil // not of this version, or a time no entry can have
 	}
+	r := strconv.FormatInt(random, 10)
 	last := ms + activityDrift.Milliseconds()
 	start := strconv.FormatInt(ms, 10) + "-0"
 	for read := 0; read < activityScanMax; read += activityScanPage {
@@ -227,7 +263,7 @@ func (s *Store) scanActivity(ctx context.Context, scope core.Scope, id string) (
 			if err != nil || entryMS > last {
 				return "", nil
 			}
-			if r, _ := m.Values["r"].(string); r == random && m.Values["d"] == strconv.FormatInt(entryMS-ms, 10) {
+			if m.Values["r"] == r && m.Values["d"] == strconv.FormatInt(entryMS-ms, 10) {
 				return m.ID, nil
 			}
 		}

@@ -89,9 +89,33 @@ func TestActivityPages(t *testing.T) {
 	if err != nil || len(other.Data) != 0 {
 		t.Fatalf("another account's activity = %v, %v; want none", other.Data, err)
 	}
+	for _, want := range []core.Activity{
+		{ID: core.NewRequestID(time.Now()), Method: "PATCH", Path: "/v1/endpoints/ep_1", Status: 200, UserID: "user_1",
+			ClientIP: "2001:db8::1"},
+		{ID: core.NewRequestID(time.Now()), Method: "GET", Path: "/v1/events", Status: 401,
+			ClientIP: "255.255.255.255"},
+	} {
+		want.CreatedAt = time.UnixMilli(mustParseReqMS(t, want.ID)).UTC() // created_at is the id's millisecond
+		if err := s.RecordActivity(ctx, scope, &want); err != nil {
+			t.Fatal(err)
+		}
+		l, _ := s.ListActivity(ctx, scope, core.Page{Limit: 1})
+		if got := *l.Data[0]; got != want {
+			t.Errorf("activity = %+v, want %+v", got, want)
+		}
+	}
 	if err := s.RecordActivity(ctx, scope, &core.Activity{ID: "req_0"}); core.ErrorCode(err) != core.EINVALID {
 		t.Errorf("recording an id not made by NewRequestID: %v, want EINVALID", err)
 	}
+}
+
+func mustParseReqMS(t *testing.T, id string) int64 {
+	t.Helper()
+	ms, _, ok := core.ParseRequestID(id)
+	if !ok {
+		t.Fatalf("ParseRequestID(%q) not ok", id)
+	}
+	return ms
 }
 
 // TestActivityLateEntry: a request recorded after a later one (a slow

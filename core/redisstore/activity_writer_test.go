@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,11 @@ import (
 // spells name (lowercase letters and digits, no z), so that a test can name
 // its requests.
 func namedReqID(name string) string {
-	return core.FormatRequestID(time.Now().UnixMilli(), name+strings.Repeat("z", 15-len(name)))
+	random, err := strconv.ParseInt(name+strings.Repeat("z", 12-len(name)), 36, 64)
+	if err != nil {
+		panic(err)
+	}
+	return core.FormatRequestID(time.Now().UnixMilli(), random)
 }
 
 // activityIDs lists scope's activity (up to 100) as "name,name,…", newest
@@ -31,7 +36,7 @@ func activityIDs(t *testing.T, log core.ActivityLog, scope core.Scope) string {
 	names := make([]string, len(l.Data))
 	for i, a := range l.Data {
 		_, random, _ := core.ParseRequestID(a.ID)
-		names[i] = strings.TrimRight(random, "z")
+		names[i] = strings.TrimRight(strconv.FormatInt(random, 36), "z")
 	}
 	return strings.Join(names, ",")
 }
