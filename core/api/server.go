@@ -39,6 +39,10 @@ type Config struct {
 	// at most KeyCacheTTL. Default DefaultKeyCacheTTL (5 s); negative turns
 	// the cache off.
 	KeyCacheTTL time.Duration
+	// RequestLogEvery is how often the request log writes its summary of
+	// successful requests at level info (failed ones get a line each).
+	// Default DefaultRequestLogEvery (1 s).
+	RequestLogEvery time.Duration
 }
 
 // Defaults of Config.
@@ -95,6 +99,8 @@ type Server struct {
 	metrics *metrics
 	engine  *gin.Engine
 	keys    *keyCache
+	// requests sums up successful requests for the request log.
+	requests *requestSummary
 }
 
 // New returns a Server serving deps under cfg, with every route registered.
@@ -111,6 +117,9 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.KeyCacheTTL == 0 {
 		cfg.KeyCacheTTL = DefaultKeyCacheTTL
 	}
+	if cfg.RequestLogEvery <= 0 {
+		cfg.RequestLogEvery = DefaultRequestLogEvery
+	}
 	if deps.Clock == nil {
 		deps.Clock = time.Now
 	}
@@ -126,6 +135,7 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger}
 	s.keys = newKeyCache(deps.Keys, cfg.KeyCacheTTL, deps.Clock)
+	s.requests = newRequestSummary(deps.Logger, cfg.RequestLogEvery)
 	s.metrics = newMetrics(deps.Registerer)
 	watchActivity(deps.Registerer, deps.Activity)
 	s.engine = s.newEngine()
