@@ -17,12 +17,15 @@ import (
 // namedReqID returns a request id of this millisecond whose random part
 // spells name (lowercase letters and digits, no z), so that a test can name
 // its requests.
-func namedReqID(name string) string {
+func namedReqID(name string) string { return namedReqIDAt(name, time.Now()) }
+
+// namedReqIDAt is namedReqID for a request made at t.
+func namedReqIDAt(name string, t time.Time) string {
 	random, err := strconv.ParseInt(name+strings.Repeat("z", 12-len(name)), 36, 64)
 	if err != nil {
 		panic(err)
 	}
-	return core.FormatRequestID(time.Now().UnixMilli(), random)
+	return core.FormatRequestID(t.UnixMilli(), random)
 }
 
 // activityIDs lists scope's activity (up to 100) as "name,name,…", newest
@@ -129,5 +132,40 @@ func TestActivityWriterRedisGone(t *testing.T) {
 	w.Run(ctx)
 	if got := w.Dropped(); got != 2 {
 		t.Errorf("Dropped() = %d, want 2", got)
+	}
+}
+
+// TestActivityWriterBatch: one batch holding two accounts' requests, out of
+// order, and one whose id no request id parser knows: each account lists
+// its own in the order of their ids, and the stranger is dropped and
+// counted.
+func TestActivityWriterBatch(t *testing.T) {
+	s, _ := newStore(t)
+	a, b := newScope(t, s), newScope(t, s)
+	w := s.NewActivityWriter(redisstore.ActivityWriterOptions{})
+	start := time.Now()
+	for _, r := range []struct {
+		scope core.Scope
+		id    string
+	}{
+		{a, namedReqIDAt("c", start.Add(2*time.Millisecond))},
+		{b, namedReqIDAt("b", start.Add(time.Millisecond))},
+		{a, namedReqIDAt("a", start)},
+		{a, "req_0"},
+		{b, namedReqIDAt("d", start.Add(3*time.Millisecond))},
+	} {
+		w.RecordActivity(context.Background(), r.scope, &core.Activity{ID: r.id, Method: "GET", Path: "/v1/events", Status: 200})
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	stop() // Run writes the queue, then returns
+	w.Run(ctx)
+	if got := activityIDs(t, s, a); got != "c,a" {
+		t.Errorf("account a lists %q, want c,a", got)
+	}
+	if got := activityIDs(t, s, b); got != "d,b" {
+		t.Errorf("account b lists %q, want d,b", got)
+	}
+	if got := w.Dropped(); got != 1 {
+		t.Errorf("Dropped() = %d, want 1 (req_0)", got)
 	}
 }
