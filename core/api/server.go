@@ -79,7 +79,9 @@ type Deps struct {
 	// Ready reports whether the hub can serve (Redis reachable); /readyz
 	// answers 503 while it returns an error.
 	Ready func(context.Context) error
-	// Logger gets one line per request and the text of internal errors.
+	// Logger gets the request log (a line per failed request, a summary of
+	// the others each RequestLogEvery; a line per request at level debug)
+	// and the text of internal errors.
 	// Default: discard.
 	Logger *slog.Logger
 	// Registerer gets the API's metrics and Gatherer serves /metrics.
