@@ -80,9 +80,8 @@ type Deps struct {
 	// answers 503 while it returns an error.
 	Ready func(context.Context) error
 	// Logger gets the request log (a line per failed request, a summary of
-	// the others each RequestLogEvery; a line per request at level debug)
-	// and the text of internal errors.
-	// Default: discard.
+	// the others each Config.RequestLogEvery; a line per request at level
+	// debug) and the text of internal errors. Default: discard.
 	Logger *slog.Logger
 	// Registerer gets the API's metrics and Gatherer serves /metrics.
 	// Default: a registry of the server's own.
