@@ -52,7 +52,7 @@ func (s *Server) observe() gin.HandlerFunc {
 		s.metrics.observe(c.Request.Method, route, status, elapsed)
 		level := slog.LevelInfo
 		switch {
-		case status >= 400:
+		case status >= 400: // every failure gets its own line, at info
 		case s.log.Enabled(c, slog.LevelDebug):
 			level = slog.LevelDebug
 		case s.log.Enabled(c, slog.LevelInfo):
