@@ -117,7 +117,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 15*time.Second, "webhook whole-request timeout")
 	fs.DurationVar(&c.RotationGrace, "rotation-grace", 24*time.Hour, "how long an old endpoint secret keeps signing after rotation")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for in-flight work")
-	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug (a line per API request), info (a line per failed request, a summary of the others each second), warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "debug: serve net/http/pprof on this address (loopback only, for profiling)")
 	_ = fs.MarkHidden("pprof-addr")

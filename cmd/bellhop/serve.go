@@ -101,6 +101,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err := srv.Shutdown(drain); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("API did not drain in time", "err", err)
 	}
+	h.api.FlushRequestLog() // the last second's summary of requests
 	stopBackground()
 	select {
 	case <-done:

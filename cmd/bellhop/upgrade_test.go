@@ -96,6 +96,7 @@ func TestUpgradeFromFixture(t *testing.T) {
 	t.Run("retrying and in-flight deliveries", func(t *testing.T) { h.checkRetrying(t, rcv) })
 	t.Run("backfill resumes", func(t *testing.T) { h.checkBackfill(t, rcv) })
 	t.Run("new events", func(t *testing.T) { h.checkNewEvents(t, rcv) })
+	t.Run("activity log", h.checkActivity)
 	t.Run("second start", func(t *testing.T) {
 		h.stop(t)
 		h.hubUnderTest = startHubOn(t, r, h.env)
@@ -115,6 +116,7 @@ func upgradeEnv(t *testing.T, m *fixtureMeta) map[string]string {
 		// covers them lets the test run for ten years after the capture.
 		"BELLHOP_EVENT_RETENTION":    "87600h",
 		"BELLHOP_DELIVERY_RETENTION": "87600h",
+		"BELLHOP_ACTIVITY_RETENTION": "87600h",
 		"BELLHOP_RETRY_SCHEDULE":     "0s,200ms,500ms,1s,1s,1s,1s,1s",
 		// The killed hub's in-flight entries are claimed after 2×timeout+5s.
 		"BELLHOP_REQUEST_TIMEOUT": "1s",

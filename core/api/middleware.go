@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,13 +20,6 @@ const (
 	ctxClaimSeed = "bellhop.idempotency_seed" // the seed of the request's Idempotency-Key claim
 )
 
-// newRequestID returns a fresh request id, req_ and 24 hex digits.
-func newRequestID() string {
-	b := make([]byte, 12)
-	rand.Read(b) // never fails (crypto/rand panics rather than return an error)
-	return "req_" + hex.EncodeToString(b)
-}
-
 // requestID returns the id of the request being served.
 func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
@@ -36,15 +27,18 @@ func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 // (errors and 404s included) and in every log line about it.
 func withRequestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := newRequestID()
+		id := core.NewRequestID(time.Now())
 		c.Set(ctxRequestID, id)
 		c.Header("X-Request-Id", id)
 		c.Next()
 	}
 }
 
-// observe logs one structured line per request and counts it in the metrics.
-// It logs the key id, never the Authorization header.
+// observe counts every request in the metrics and writes the request log:
+// at level info a line for every request that failed (status 400 or more)
+// and a summary of the others each Config.RequestLogEvery (see
+// requestSummary); at level debug a line for every request. It logs the key
+// id, never the Authorization header.
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -56,15 +50,28 @@ func (s *Server) observe() gin.HandlerFunc {
 		}
 		status := c.Writer.Status()
 		s.metrics.observe(c.Request.Method, route, status, elapsed)
-		if !s.log.Enabled(c, slog.LevelInfo) {
+		level := slog.LevelInfo
+		switch {
+		case status >= 400: // every failure gets its own line, at info
+		case s.log.Enabled(c, slog.LevelDebug):
+			level = slog.LevelDebug
+		case s.log.Enabled(c, slog.LevelInfo):
+			s.requests.count(requestKind{c.Request.Method, route, status}, elapsed)
+			return
+		}
+		if !s.log.Enabled(c, level) {
 			return // spare the line's allocations when nobody reads it
 		}
-		s.log.InfoContext(c, "api request",
+		s.log.Log(c, level, "api request",
 			"request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path,
 			"route", route, "status", status, "latency_ms", ms(elapsed),
 			"key_id", keyID(c), "client_ip", c.ClientIP(), "bytes", c.Writer.Size())
 	}
 }
+
+// FlushRequestLog writes the summary of the successful requests counted so
+// far (see requestSummary) at once, for a hub that is stopping.
+func (s *Server) FlushRequestLog() { s.requests.flush() }
 
 // ms returns d in milliseconds with a fraction.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -114,7 +114,7 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestObservability: one log line per request without the key, an activity
+// TestObservability: a log line for a failed request without the key, an activity
 // entry per authenticated request, and metrics by route template.
 func TestObservability(t *testing.T) {
 	logs := &lockedBuffer{}

@@ -39,6 +39,10 @@ type Config struct {
 	// at most KeyCacheTTL. Default DefaultKeyCacheTTL (5 s); negative turns
 	// the cache off.
 	KeyCacheTTL time.Duration
+	// RequestLogEvery is how often the request log writes its summary of
+	// successful requests at level info (failed ones get a line each).
+	// Default DefaultRequestLogEvery (1 s).
+	RequestLogEvery time.Duration
 }
 
 // Defaults of Config.
@@ -75,8 +79,9 @@ type Deps struct {
 	// Ready reports whether the hub can serve (Redis reachable); /readyz
 	// answers 503 while it returns an error.
 	Ready func(context.Context) error
-	// Logger gets one line per request and the text of internal errors.
-	// Default: discard.
+	// Logger gets the request log (a line per failed request, a summary of
+	// the others each Config.RequestLogEvery; a line per request at level
+	// debug) and the text of internal errors. Default: discard.
 	Logger *slog.Logger
 	// Registerer gets the API's metrics and Gatherer serves /metrics.
 	// Default: a registry of the server's own.
@@ -95,6 +100,8 @@ type Server struct {
 	metrics *metrics
 	engine  *gin.Engine
 	keys    *keyCache
+	// requests sums up successful requests for the request log.
+	requests *requestSummary
 }
 
 // New returns a Server serving deps under cfg, with every route registered.
@@ -111,6 +118,9 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.KeyCacheTTL == 0 {
 		cfg.KeyCacheTTL = DefaultKeyCacheTTL
 	}
+	if cfg.RequestLogEvery <= 0 {
+		cfg.RequestLogEvery = DefaultRequestLogEvery
+	}
 	if deps.Clock == nil {
 		deps.Clock = time.Now
 	}
@@ -126,6 +136,7 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger}
 	s.keys = newKeyCache(deps.Keys, cfg.KeyCacheTTL, deps.Clock)
+	s.requests = newRequestSummary(deps.Logger, cfg.RequestLogEvery)
 	s.metrics = newMetrics(deps.Registerer)
 	watchActivity(deps.Registerer, deps.Activity)
 	s.engine = s.newEngine()

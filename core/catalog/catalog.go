@@ -18,9 +18,9 @@ import (
 // implements core.EventTypeService and is safe for concurrent use.
 type Catalog struct {
 	store   core.EventTypeStore
-	shipped []*core.EventType             // sorted by name
-	byName  map[string]*core.EventType    // shipped types by name
-	schemas map[string]*jsonschema.Schema // compiled shipped schemas by name
+	shipped []*core.EventType          // sorted by name
+	byName  map[string]*core.EventType // shipped types by name
+	schemas map[string]*schema         // compiled shipped schemas by name
 	custom  *schemaCache
 	types   *typeCache // a scope's custom type to its compiled schema, for a few seconds
 }
@@ -50,7 +50,7 @@ func New(store core.EventTypeStore) (*Catalog, error) {
 		store:   store,
 		shipped: shipped,
 		byName:  make(map[string]*core.EventType, len(shipped)),
-		schemas: make(map[string]*jsonschema.Schema, len(shipped)),
+		schemas: make(map[string]*schema, len(shipped)),
 		custom:  newSchemaCache(customCacheSize),
 		types:   newTypeCache(time.Now),
 	}
@@ -122,7 +122,7 @@ func (c *Catalog) ValidateObject(ctx context.Context, scope core.Scope, typeName
 }
 
 // schema returns the compiled schema of a type known in scope.
-func (c *Catalog) schema(ctx context.Context, scope core.Scope, name string) (*jsonschema.Schema, error) {
+func (c *Catalog) schema(ctx context.Context, scope core.Scope, name string) (*schema, error) {
 	if sch, ok := c.schemas[name]; ok {
 		return sch, nil
 	}
@@ -145,16 +145,25 @@ func (c *Catalog) schema(ctx context.Context, scope core.Scope, name string) (*j
 	return sch, nil
 }
 
-// validate checks raw JSON against sch; root names it in errors.
-func validate(sch *jsonschema.Schema, raw json.RawMessage, root string) error {
+// validate checks raw JSON against sch; root names it in errors. The fast
+// check answers for most valid values (a schema that takes any object
+// without even decoding it); the full validator decides the rest and words
+// the error.
+func validate(sch *schema, raw json.RawMessage, root string) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return core.ParamError(root, "%s is required.", root)
+	}
+	if types := sch.fast.acceptsAnyOf(); types&rawType(raw) != 0 && json.Valid(raw) {
+		return nil
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return core.ParamError(root, "%s: must be valid JSON.", root)
 	}
-	if err := sch.Validate(inst); err != nil {
+	if sch.fast != nil && sch.fast.ok(inst) {
+		return nil
+	}
+	if err := sch.full.Validate(inst); err != nil {
 		return violation(err, root, inst)
 	}
 	return nil

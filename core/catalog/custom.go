@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bellhop/bellhop/core"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Limits on a custom type. A schema is compiled and kept in memory by every
@@ -82,7 +81,7 @@ func checkName(name string) error {
 }
 
 // checkSchema returns the schema compacted, and compiled.
-func checkSchema(name string, raw json.RawMessage) (json.RawMessage, *jsonschema.Schema, error) {
+func checkSchema(name string, raw json.RawMessage) (json.RawMessage, *schema, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil, core.ParamError("schema", "schema is required: a JSON Schema (2020-12) of data.object.")
 	}
@@ -101,7 +100,7 @@ func checkSchema(name string, raw json.RawMessage) (json.RawMessage, *jsonschema
 }
 
 // checkSample returns the sample compacted, after validating it.
-func checkSample(sch *jsonschema.Schema, raw json.RawMessage) (json.RawMessage, error) {
+func checkSample(sch *schema, raw json.RawMessage) (json.RawMessage, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}

@@ -18,8 +18,11 @@ import (
 // uri) are asserted, because "format": "email" that accepts anything would
 // surprise every schema author. Drafts other than 2020-12 still work when a
 // schema names one in "$schema" (their meta-schemas ship with the library).
-func compileSchema(name string, schema []byte) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+//
+// The result carries a fast check made from the compiled schema (see
+// fastNode) when the schema uses only keywords it knows.
+func compileSchema(name string, text []byte) (*schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("not valid JSON: %w", err)
 	}
@@ -31,7 +34,12 @@ func compileSchema(name string, schema []byte) (*jsonschema.Schema, error) {
 	if err := c.AddResource(url, doc); err != nil {
 		return nil, err
 	}
-	return c.Compile(url)
+	full, err := c.Compile(url)
+	if err != nil {
+		return nil, err
+	}
+	fast := newFastNode(full, map[*jsonschema.Schema]*fastNode{}, map[*jsonschema.Schema]bool{})
+	return &schema{full: full, fast: fast}, nil
 }
 
 // schemaCache keeps compiled custom schemas by the SHA-256 of their text, at
@@ -49,7 +57,7 @@ type schemaCache struct {
 
 type cacheEntry struct {
 	key    string
-	schema *jsonschema.Schema
+	schema *schema
 }
 
 func newSchemaCache(max int) *schemaCache {
@@ -58,7 +66,7 @@ func newSchemaCache(max int) *schemaCache {
 
 // get returns the compiled schema for text, compiling it on a miss. Two
 // goroutines missing at once both compile; the result is the same.
-func (c *schemaCache) get(name string, text []byte) (*jsonschema.Schema, error) {
+func (c *schemaCache) get(name string, text []byte) (*schema, error) {
 	sum := sha256.Sum256(text)
 	key := hex.EncodeToString(sum[:])
 	c.mu.Lock()

@@ -4,8 +4,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/bellhop/bellhop/core"
 )
 
@@ -37,7 +35,7 @@ type typeKey struct {
 }
 
 type typeEntry struct {
-	schema *jsonschema.Schema
+	schema *schema
 	until  time.Time
 }
 
@@ -45,7 +43,7 @@ func newTypeCache(now func() time.Time) *typeCache {
 	return &typeCache{now: now, m: make(map[typeKey]typeEntry)}
 }
 
-func (c *typeCache) get(scope core.Scope, name string) (*jsonschema.Schema, bool) {
+func (c *typeCache) get(scope core.Scope, name string) (*schema, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[typeKey{scope, name}]
@@ -55,7 +53,7 @@ func (c *typeCache) get(scope core.Scope, name string) (*jsonschema.Schema, bool
 	return e.schema, true
 }
 
-func (c *typeCache) put(scope core.Scope, name string, sch *jsonschema.Schema) {
+func (c *typeCache) put(scope core.Scope, name string, sch *schema) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= typeCacheSize {

@@ -26,7 +26,7 @@ func TestActivityPage(t *testing.T) {
 	now := time.Now().UTC()
 	// An API request, and a console user's change (through the console itself).
 	err := h.deps.Activity.RecordActivity(ctx, h.scope, &core.Activity{
-		ID: "req_api1", Method: "POST", Path: "/v1/events/" + xss, Status: 201, KeyID: "key_abc123", LatencyMS: 4.2, CreatedAt: now,
+		ID: core.NewRequestID(now), Method: "POST", Path: "/v1/events/" + xss, Status: 201, KeyID: "key_abc123", LatencyMS: 4.2, CreatedAt: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestActivityPaging(t *testing.T) {
 	ctx := context.Background()
 	for i := range 30 {
 		err := h.deps.Activity.RecordActivity(ctx, h.scope, &core.Activity{
-			ID: fmt.Sprintf("req_%02d", i), Method: "GET", Path: fmt.Sprintf("/v1/n/%02d", i), Status: 200, KeyID: "key_x",
+			ID: core.NewRequestID(time.Now()), Method: "GET", Path: fmt.Sprintf("/v1/n/%02d", i), Status: 200, KeyID: "key_x",
 			CreatedAt: time.Now().UTC(),
 		})
 		if err != nil {

@@ -109,7 +109,7 @@ func (s *Server) recordAction() gin.HandlerFunc {
 			return
 		}
 		a := &core.Activity{
-			ID: "req_" + randomToken()[:24], Method: c.Request.Method, Path: c.Request.URL.Path,
+			ID: core.NewRequestID(start), Method: c.Request.Method, Path: c.Request.URL.Path,
 			Status: c.Writer.Status(), UserID: p.user.ID,
 			LatencyMS: float64(time.Since(start).Microseconds()) / 1000, ClientIP: c.ClientIP(), CreatedAt: start.UTC(),
 		}

@@ -1,56 +1,160 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"net/netip"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/redis/go-redis/v9"
 )
 
-// recordActivityScript appends a request to the activity stream, trimmed by
-// Redis's clock to the retention window, and indexes its request id in the
-// day's index hash so that it can serve as a cursor.
+// An activity entry is one stream entry with short fields and compact
+// values, about 80 bytes of stream node a request (374 bytes with the JSON
+// and index of earlier versions; see BENCHMARKS.md). The field names are the same
+// in every entry, so Redis stores them once per stream node (each entry
+// only flags that its fields match the node's first). The entry sits at its
+// request id's millisecond (see core.NewRequestID), which is what makes the
+// per-day index of earlier versions unneeded:
 //
-// KEYS[1] stream, KEYS[2] today's index; ARGV request id, JSON, retention
-// ms, index TTL ms.
+//	r   the random part of the request id, as an integer (Redis keeps it
+//	    in 9 bytes)
+//	d   milliseconds the entry sits after its request id's: 0, unless a
+//	    later entry was already in the stream (a slow request, another hub)
+//	m   method and path, "POST /v1/events"
+//	s   status
+//	by  who made the request: the key id (key_…), or the console user's
+//	    id (user_…)
+//	l   latency in microseconds
+//	ip  client IP: an IPv4 address as its 32-bit integer (6 bytes in Redis
+//	    instead of up to 17), any other address as text
+//
+// Entries of earlier versions have one field, a, the core.Activity JSON,
+// and an index hash per day; both are still read until they age out.
+const activityFields = 7
+
+// recordActivityScript appends requests of one account to its activity
+// stream, each at its request id's millisecond, trimmed by Redis's clock
+// to the retention window: one call for a whole batch, which spares Redis
+// a script run per request. A stream only grows, so a request whose
+// millisecond is already behind the stream's newest entry (it took longer
+// than the ones after it, or another hub wrote first) goes in at that
+// entry's millisecond with d saying how far it was moved. The caller sorts
+// the batch by millisecond, so only its first entry may need to look at
+// the stream's newest. Returns how many entries were written.
+//
+// KEYS[1] stream; ARGV[1] retention ms, then per request: request ms, r,
+// m, s, by, l, ip.
 var recordActivityScript = redis.NewScript(`
-local stream, index = KEYS[1], KEYS[2]
-local request_id, entry_json, retention_ms, index_ttl_ms = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local stream = KEYS[1]
+local retention_ms = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - retention_ms
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
-local sid = redis.call('XADD', stream, 'MINID', '~', string.format('%d', minid), '*', 'a', entry_json)
-redis.call('HSET', index, request_id, sid)
-redis.call('PEXPIRE', index, index_ttl_ms)
-return sid
+minid = string.format('%d', minid)
+local last = nil -- the millisecond of the entry written last
+local function add(i, request_ms, at)
+  return redis.pcall('XADD', stream, 'MINID', '~', minid, string.format('%d-*', at),
+    'r', ARGV[i+1], 'd', at - request_ms, 'm', ARGV[i+2], 's', ARGV[i+3], 'by', ARGV[i+4], 'l', ARGV[i+5], 'ip', ARGV[i+6])
+end
+local n = 0
+for i = 2, #ARGV, 7 do
+  local request_ms = tonumber(ARGV[i])
+  local at = math.max(request_ms, last or 0)
+  local sid = add(i, request_ms, at)
+  if type(sid) == 'table' and sid.err and string.find(sid.err, 'equal or smaller', 1, true) then
+    local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+    if top then
+      at = tonumber(string.match(top[1], '^%d+'))
+      sid = add(i, request_ms, at)
+    end
+  end
+  if type(sid) == 'table' and sid.err then return redis.error_reply(sid.err) end
+  last, n = at, n + 1
+end
+return n
 `)
+
+// Bounds of the search for a request id in the stream (see findActivity):
+// its entry sits at most activityDrift after the id's millisecond, and the
+// search reads at most activityScanMax entries, activityScanPage at a time.
+const (
+	activityDrift    = time.Minute
+	activityScanMax  = 5000
+	activityScanPage = 200
+)
 
 const day = 24 * time.Hour
 
 func (s *Store) activityKey(scope core.Scope) string { return s.scopeKey(scope, "activity") }
 
-// activityIndexKey names the hash that maps the request ids recorded on one
-// UTC day (by the hub's clock) to their stream entry ids. A hash per day,
-// not a key per request: it expires as a whole once its day has left the
-// retention window.
+// activityIndexKey names the hash in which earlier versions mapped the
+// request ids of one UTC day to their stream entry ids. Nothing writes it
+// any more; it is read until it expires, so that the cursors of requests
+// recorded before the upgrade keep working.
 func (s *Store) activityIndexKey(scope core.Scope, t time.Time) string {
 	return s.scopeKey(scope, "activity", "idx", t.UTC().Format("20060102"))
 }
 
-// RecordActivity appends one API request to scope's activity log. Entries
-// older than ActivityRetention are trimmed on write.
-func (s *Store) RecordActivity(ctx context.Context, scope core.Scope, a *core.Activity) error {
-	b, err := json.Marshal(a)
-	if err != nil {
-		return fmt.Errorf("record activity: %w", err)
+// activityFieldsOf returns a's request millisecond and the script's
+// ARGV for it, or EINVALID if a's id was not made by core.NewRequestID (it
+// could not be found again).
+func activityFieldsOf(a *core.Activity) (int64, []any, error) {
+	ms, random, ok := core.ParseRequestID(a.ID)
+	if !ok {
+		return 0, nil, core.Errorf(core.EINVALID, "activity id %q is not a request id made by core.NewRequestID", a.ID)
 	}
-	keys := []string{s.activityKey(scope), s.activityIndexKey(scope, time.Now())}
-	ret := s.opts.ActivityRetention
-	err = recordActivityScript.Run(ctx, s.rdb, keys, a.ID, b, ret.Milliseconds(), (ret + 2*day).Milliseconds()).Err()
+	by := a.KeyID
+	if by == "" {
+		by = a.UserID
+	}
+	return ms, []any{ms, random, a.Method + " " + a.Path, a.Status, by,
+		int64(math.Round(a.LatencyMS * 1000)), packIP(a.ClientIP)}, nil
+}
+
+// activityArgs returns the script's ARGV for requests of one account, in
+// the order of their milliseconds; as activityFieldsOf, it fails on an id
+// not made by core.NewRequestID.
+func (s *Store) activityArgs(as []*core.Activity) ([]any, error) {
+	type entry struct {
+		ms     int64
+		fields []any
+	}
+	entries := make([]entry, 0, len(as))
+	for _, a := range as {
+		ms, fields, err := activityFieldsOf(a)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, entry{ms, fields})
+	}
+	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(a.ms, b.ms) })
+	args := make([]any, 0, 1+len(entries)*7)
+	args = append(args, s.opts.ActivityRetention.Milliseconds())
+	for _, e := range entries {
+		args = append(args, e.fields...)
+	}
+	return args, nil
+}
+
+// RecordActivity appends one API request to scope's activity log. Entries
+// older than ActivityRetention are trimmed on write. Returns EINVALID if
+// a.ID was not made by core.NewRequestID.
+func (s *Store) RecordActivity(ctx context.Context, scope core.Scope, a *core.Activity) error {
+	args, err := s.activityArgs([]*core.Activity{a})
+	if err != nil {
+		return err
+	}
+	err = recordActivityScript.Run(ctx, s.rdb, []string{s.activityKey(scope)}, args...).Err()
 	return storeErr("record activity", err)
 }
 
@@ -73,14 +177,73 @@ func (s *Store) ListActivity(ctx context.Context, scope core.Scope, page core.Pa
 		slices.Reverse(msgs)
 	}
 	for _, m := range msgs {
-		var a core.Activity
-		raw, _ := m.Values["a"].(string)
-		if err := json.Unmarshal([]byte(raw), &a); err != nil {
-			return out, fmt.Errorf("decode activity %s: %w", m.ID, err)
+		a, err := decodeActivity(m)
+		if err != nil {
+			return out, err
 		}
-		out.Data = append(out.Data, &a)
+		out.Data = append(out.Data, a)
 	}
 	return out, nil
+}
+
+// decodeActivity reads a stream entry of either format.
+func decodeActivity(m redis.XMessage) (*core.Activity, error) {
+	if raw, ok := m.Values["a"].(string); ok { // written by an earlier version
+		var a core.Activity
+		if err := json.Unmarshal([]byte(raw), &a); err != nil {
+			return nil, fmt.Errorf("decode activity %s: %w", m.ID, err)
+		}
+		return &a, nil
+	}
+	field := func(name string) string { v, _ := m.Values[name].(string); return v }
+	entryMS, err := streamIDMillis(m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("decode activity %s: %w", m.ID, err)
+	}
+	random, err1 := strconv.ParseInt(field("r"), 10, 64)
+	d, err2 := strconv.ParseInt(field("d"), 10, 64)
+	status, err3 := strconv.Atoi(field("s"))
+	latency, err4 := strconv.ParseInt(field("l"), 10, 64)
+	if err := errors.Join(err1, err2, err3, err4); err != nil || len(m.Values) != activityFields {
+		return nil, fmt.Errorf("decode activity %s: malformed entry %v", m.ID, m.Values)
+	}
+	ms := entryMS - d
+	method, path, _ := strings.Cut(field("m"), " ")
+	a := &core.Activity{
+		ID: core.FormatRequestID(ms, random), Method: method, Path: path, Status: status,
+		LatencyMS: float64(latency) / 1000, ClientIP: unpackIP(field("ip")), CreatedAt: time.UnixMilli(ms).UTC(),
+	}
+	if by := field("by"); strings.HasPrefix(by, "user_") {
+		a.UserID = by
+	} else {
+		a.KeyID = by
+	}
+	return a, nil
+}
+
+// packIP returns an IPv4 address as its integer, anything else unchanged.
+func packIP(ip string) any {
+	if a, err := netip.ParseAddr(ip); err == nil && a.Is4() {
+		return binary.BigEndian.Uint32(a.AsSlice())
+	}
+	return ip
+}
+
+// unpackIP is the inverse of packIP.
+func unpackIP(v string) string {
+	n, err := strconv.ParseUint(v, 10, 32)
+	if err != nil {
+		return v
+	}
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], uint32(n))
+	return netip.AddrFrom4(b).String()
+}
+
+// streamIDMillis returns the millisecond part of a stream entry id.
+func streamIDMillis(id string) (int64, error) {
+	ms, _, _ := strings.Cut(id, "-")
+	return strconv.ParseInt(ms, 10, 64)
 }
 
 // readActivity reads up to n entries from the page's cursor: older ones for
@@ -103,9 +266,60 @@ func (s *Store) readActivity(ctx context.Context, scope core.Scope, page core.Pa
 	return s.rdb.XRevRangeN(ctx, key, "+", "-", n).Result()
 }
 
-// findActivity returns the stream entry id of request id, looking in every
-// day index that may still hold it (one pipelined HGET per day).
+// findActivity returns the stream entry id of request id: read forward from
+// its millisecond, else (an id of an earlier version) looked up in the day
+// indexes that may still hold it. Returns EINVALID naming param if neither
+// has it.
 func (s *Store) findActivity(ctx context.Context, scope core.Scope, id, param string) (string, error) {
+	if sid, err := s.scanActivity(ctx, scope, id); sid != "" || err != nil {
+		return sid, err
+	}
+	if sid, err := s.findIndexedActivity(ctx, scope, id); sid != "" || err != nil {
+		return sid, err
+	}
+	return "", core.ParamError(param, "No such request: '%s'", id)
+}
+
+// scanActivity finds id's entry by reading the stream from the id's
+// millisecond: the first entry read, unless a busy moment or another hub
+// moved it later (see recordActivityScript). It gives up past
+// activityDrift or activityScanMax entries, so an unknown id costs a
+// bounded read. Returns "" if the entry was not found.
+func (s *Store) scanActivity(ctx context.Context, scope core.Scope, id string) (string, error) {
+	ms, random, ok := core.ParseRequestID(id)
+	now := time.Now()
+	oldest := now.Add(-s.opts.ActivityRetention - day).UnixMilli()
+	if !ok || ms < oldest || ms > now.Add(day).UnixMilli() {
+		return "", nil // not of this version, or a time no entry can have
+	}
+	r := strconv.FormatInt(random, 10)
+	last := ms + activityDrift.Milliseconds()
+	start := strconv.FormatInt(ms, 10) + "-0"
+	for read := 0; read < activityScanMax; read += activityScanPage {
+		msgs, err := s.rdb.XRangeN(ctx, s.activityKey(scope), start, "+", activityScanPage).Result()
+		if err != nil {
+			return "", storeErr("find activity", err)
+		}
+		for _, m := range msgs {
+			entryMS, err := streamIDMillis(m.ID)
+			if err != nil || entryMS > last {
+				return "", nil
+			}
+			if m.Values["r"] == r && m.Values["d"] == strconv.FormatInt(entryMS-ms, 10) {
+				return m.ID, nil
+			}
+		}
+		if len(msgs) < activityScanPage {
+			return "", nil
+		}
+		start = "(" + msgs[len(msgs)-1].ID
+	}
+	return "", nil
+}
+
+// findIndexedActivity looks id up in every day index an earlier version may
+// have left (one pipelined HGET per day). Returns "" if none has it.
+func (s *Store) findIndexedActivity(ctx context.Context, scope core.Scope, id string) (string, error) {
 	days := int(s.opts.ActivityRetention/day) + 2
 	now := time.Now()
 	cmds := make([]*redis.StringCmd, 0, days+1)
@@ -123,5 +337,5 @@ func (s *Store) findActivity(ctx context.Context, scope core.Scope, id, param st
 			return sid, nil
 		}
 	}
-	return "", core.ParamError(param, "No such request: '%s'", id)
+	return "", nil
 }

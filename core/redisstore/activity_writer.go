@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -33,8 +32,8 @@ type ActivityWriterOptions struct {
 
 // ActivityWriter records the activity log in batches, off the request path:
 // RecordActivity only queues the request, and Run writes the queue in
-// pipelined round trips (one EVALSHA per request, one round trip per
-// batch). It implements core.ActivityLog and is safe for concurrent use.
+// pipelined round trips (one EVALSHA per account in a batch, one round trip
+// per batch). It implements core.ActivityLog and is safe for concurrent use.
 //
 // The activity log is an audit trail, not acknowledged data, so the writer
 // trades a little of it for speed: a full buffer drops new entries (Dropped
@@ -188,19 +187,35 @@ func (w *ActivityWriter) write(batch []activityItem) {
 	}
 }
 
-// pipeline sends one EVALSHA per entry and returns the entries that failed,
-// with the first error.
+// pipeline sends one EVALSHA per account in the batch and returns the
+// entries of the accounts whose call failed, with the first error. An
+// entry whose id was not made by core.NewRequestID cannot be filed: it is
+// dropped, counted and logged.
 func (w *ActivityWriter) pipeline(ctx context.Context, batch []activityItem) ([]activityItem, error) {
 	s := w.store
-	ret := s.opts.ActivityRetention
-	retMS, idxMS := ret.Milliseconds(), (ret + 2*day).Milliseconds()
-	now := time.Now()
-	cmds := make([]*redis.Cmd, len(batch))
+	var scopes []core.Scope
+	byScope := map[core.Scope][]activityItem{}
+	for _, it := range batch {
+		if _, _, err := activityFieldsOf(it.a); err != nil {
+			w.dropped.Add(1)
+			w.opts.Logger.Warn("cannot record activity", "err", err)
+			continue
+		}
+		if _, ok := byScope[it.scope]; !ok {
+			scopes = append(scopes, it.scope)
+		}
+		byScope[it.scope] = append(byScope[it.scope], it)
+	}
+	cmds := make([]*redis.Cmd, len(scopes))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, it := range batch {
-			b, _ := json.Marshal(it.a) // a plain struct: cannot fail
-			keys := []string{s.activityKey(it.scope), s.activityIndexKey(it.scope, now)}
-			cmds[i] = recordActivityScript.EvalSha(ctx, p, keys, it.a.ID, b, retMS, idxMS)
+		for i, scope := range scopes {
+			items := byScope[scope]
+			as := make([]*core.Activity, len(items))
+			for j, it := range items {
+				as[j] = it.a
+			}
+			args, _ := s.activityArgs(as) // ids checked above
+			cmds[i] = recordActivityScript.EvalSha(ctx, p, []string{s.activityKey(scope)}, args...)
 		}
 		return nil
 	})
@@ -210,7 +225,7 @@ func (w *ActivityWriter) pipeline(ctx context.Context, batch []activityItem) ([]
 	var failed []activityItem
 	for i, c := range cmds {
 		if c.Err() != nil {
-			failed = append(failed, batch[i])
+			failed = append(failed, byScope[scopes[i]]...)
 		}
 	}
 	return failed, err

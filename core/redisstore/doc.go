@@ -47,11 +47,16 @@
 //	T:evt:<event id>                 string  the event's stream entry id             PX EventRetention (dedupe, lookup, cursors)
 //	T:event_types                    hash    type name → core.EventType JSON         forever
 //	T:idem:<sha256 of key, hex>      hash    state, fp, status, body                 PX 60 s while in flight, 24 h once done
-//	T:activity                       stream  field a (core.Activity JSON)            trimmed on every write: MINID ~ now-ActivityRetention
-//	T:activity:idx:<yyyymmdd>        hash    request id → activity stream entry id   PX ActivityRetention + 2 days, per day
+//	T:activity                       stream  fields r d m s by l ip, at the request  trimmed on every write: MINID ~ now-ActivityRetention
+//	                                         id's ms (activity.go); field a (JSON) in
+//	                                         entries of earlier versions
+//	T:activity:idx:<yyyymmdd>        hash    request id → entry id; earlier versions  read only, until its PX runs out
+//	                                         wrote it, this one only reads it
 //
 // Stream trimming uses Redis's own clock (TIME inside the Lua script), the
-// clock that stamps stream ids, so hub clocks never matter. Trimming with
+// clock that stamps stream ids, so hub clocks never matter (the activity
+// stream's ids come from the hub's request ids; a hub clock off by more
+// than the retention would only shorten or lengthen its window). Trimming with
 // "~" keeps whole stream nodes, so an entry may outlive its window by a few
 // hundred entries; never less than the window.
 //

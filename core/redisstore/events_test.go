@@ -205,7 +205,7 @@ func TestRetentionReachingBefore1970(t *testing.T) {
 	if _, _, err := s.AppendEvent(ctx, scope, testEvent("evt_1", "t", "p", time.Now())); err != nil {
 		t.Fatalf("AppendEvent = %v", err)
 	}
-	if err := s.RecordActivity(ctx, scope, &core.Activity{ID: "req_1", CreatedAt: time.Now().UTC()}); err != nil {
+	if err := s.RecordActivity(ctx, scope, &core.Activity{ID: core.NewRequestID(time.Now())}); err != nil {
 		t.Fatalf("RecordActivity = %v", err)
 	}
 }

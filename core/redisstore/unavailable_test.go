@@ -42,7 +42,7 @@ func TestRedisGoesAway(t *testing.T) {
 			return err
 		}},
 		{"AllowRequest", func() error { _, err := s.AllowRequest(ctx, "key_1", 10); return err }},
-		{"RecordActivity", func() error { return s.RecordActivity(ctx, scope, &core.Activity{ID: "req_1"}) }},
+		{"RecordActivity", func() error { return s.RecordActivity(ctx, scope, &core.Activity{ID: core.NewRequestID(time.Now())}) }},
 		{"SaveEventType", func() error { return s.SaveEventType(ctx, scope, &core.EventType{Type: "a.b"}) }},
 	}
 	for _, tt := range calls {
