@@ -9,9 +9,13 @@ import (
 	"github.com/bellhop/bellhop/core"
 )
 
-// fixtureFirstRequest is the first request the previous version recorded
-// when the fixture was captured (its activity stream's first entry).
-const fixtureFirstRequest = "req_393af02d3af1255aff6abd57"
+// fixtureFirstRequest is, by fixture, the first request the earlier
+// version recorded when the fixture was captured (its activity stream's
+// first entry).
+var fixtureFirstRequest = map[string]string{
+	"37c217d": "req_393af02d3af1255aff6abd57",
+	"3b34df4": "req_02761e0a36fc58234c71dffa",
+}
 
 // activityPage is the part of GET /v1/activity the upgrade test reads.
 type activityPage struct {
@@ -52,8 +56,9 @@ func (h *upgradeHub) checkActivity(t *testing.T) {
 		}
 		q = "limit=20&starting_after=" + ids[len(ids)-1]
 	}
-	if len(all) < 10 || all[len(all)-1] != fixtureFirstRequest {
-		t.Fatalf("activity lists %d requests ending with %v, want the fixture's first, %s, last", len(all), all[max(len(all)-1, 0):], fixtureFirstRequest)
+	first := fixtureFirstRequest[h.m.From]
+	if len(all) < 10 || all[len(all)-1] != first {
+		t.Fatalf("activity lists %d requests ending with %v, want the fixture's first, %q, last", len(all), all[max(len(all)-1, 0):], first)
 	}
 	if a := last.Data[len(last.Data)-1]; a.Path != "/v1/event_types" || a.Status != 201 {
 		t.Errorf("the fixture's first request = %+v, want POST /v1/event_types 201 as recorded", a)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +14,16 @@ import (
 	"github.com/bellhop/bellhop/core/redistest"
 )
 
-// upgradeFixture is the Redis of the version before this one, captured by
-// testdata/upgrade/capture (its README says how to capture it again).
-const upgradeFixture = "testdata/upgrade/fixture-37c217d"
+// upgradeFixtures are Redis stores earlier versions wrote, captured by
+// testdata/upgrade/capture (its README says how to capture again): 37c217d,
+// before sealed values carried a key id, and 3b34df4, the last release
+// before issue 12's compact delivery, attempt, activity and idempotency
+// records. Today's hub must take over either.
+var upgradeFixtures = []string{"testdata/upgrade/fixture-37c217d", "testdata/upgrade/fixture-3b34df4"}
 
 // fixtureMeta is what the capture made; the fields are the capture's Meta.
 type fixtureMeta struct {
+	From         string            `json:"from"` // the commit that wrote it
 	CapturedAt   time.Time         `json:"captured_at"`
 	MasterKey    string            `json:"master_key"`
 	BootstrapKey string            `json:"bootstrap_key"`
@@ -59,6 +64,13 @@ func TestUpgradeFromFixture(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a captured Redis and delivers its pending work")
 	}
+	for _, fixture := range upgradeFixtures {
+		// One after the other: the receivers listen on the fixtures' fixed addresses.
+		t.Run(filepath.Base(fixture), func(t *testing.T) { testUpgradeFrom(t, fixture) })
+	}
+}
+
+func testUpgradeFrom(t *testing.T, upgradeFixture string) {
 	var m fixtureMeta
 	raw, err := os.ReadFile(upgradeFixture + ".json")
 	if err != nil || json.Unmarshal(raw, &m) != nil {
