@@ -12,6 +12,7 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/delivery"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/secretbox"
 	"github.com/spf13/pflag"
 )
@@ -102,8 +103,8 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.MasterKey, "master-key", "", "32 random bytes, base64, that encrypt secrets at rest (required with --redis-url)")
 	fs.StringVar(&c.SignaturePrefix, "signature-prefix", "Bellhop", "brand prefix of the signature headers (<Prefix>-Signature)")
 	fs.DurationVar(&c.EventRetention, "event-retention", 72*time.Hour, "how long events are kept for replay and backfill (at least 72h)")
-	fs.DurationVar(&c.DeliveryRetention, "delivery-retention", 30*24*time.Hour, "how long deliveries and their attempts are kept")
-	fs.DurationVar(&c.ActivityRetention, "activity-retention", 30*24*time.Hour, "how long the API activity log is kept")
+	fs.DurationVar(&c.DeliveryRetention, "delivery-retention", redisstore.DeliveryRetention, "how long a delivery and its attempts are kept after its last attempt (README: Sizing Redis)")
+	fs.DurationVar(&c.ActivityRetention, "activity-retention", redisstore.DefaultActivityRetention, "how long the API activity log is kept")
 	fs.IntVar(&c.MaxDeliveriesPerTarget, "max-deliveries-per-target", 0, "most deliveries each endpoint or connection keeps in its log; past it the oldest ended ones go first (0: no cap, only --delivery-retention)")
 	fs.StringVar(&c.RetrySchedule, "retry-schedule", "", "server-wide retry schedule overriding every endpoint's, e.g. 0s,1s,2s (for tests and demos)")
 	fs.IntVar(&c.RateLimit, "rate-limit", 3000, "default API requests per minute per key")

@@ -159,11 +159,12 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	// The console shows and changes the same services, for people signed
 	// in with a password instead of an API key.
 	h.console, err = console.New(console.Config{
-		PublicURL:      cfg.PublicURL,
-		Version:        version,
-		SetupAccount:   defaultAccount,
-		RotationGrace:  cfg.RotationGrace,
-		EventRetention: cfg.EventRetention,
+		PublicURL:         cfg.PublicURL,
+		Version:           version,
+		SetupAccount:      defaultAccount,
+		RotationGrace:     cfg.RotationGrace,
+		EventRetention:    cfg.EventRetention,
+		ActivityRetention: cfg.ActivityRetention,
 	}, console.Deps{
 		Users:       consoleUsers,
 		Sessions:    store,

@@ -14,6 +14,7 @@ type activityData struct {
 	Rows  []activityRow
 	Pager pager
 	Mode  string
+	Kept  string // how long a request is kept, roughly
 }
 
 type activityRow struct {
@@ -30,7 +31,7 @@ func (s *Server) handleActivity() gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		d := &activityData{Mode: scope.Mode(), Rows: make([]activityRow, len(list.Data))}
+		d := &activityData{Mode: scope.Mode(), Kept: roughly(s.cfg.ActivityRetention), Rows: make([]activityRow, len(list.Data))}
 		// One read of the account's users names every console request on
 		// the page, instead of one read a row.
 		var emails map[string]string

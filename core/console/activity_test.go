@@ -20,7 +20,7 @@ func TestActivityPage(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET /activity = %d", status)
 	}
-	wantContains(t, "page", body, "No activity in test mode yet.")
+	wantContains(t, "page", body, "No activity in test mode yet.", "Kept for 7 days.")
 
 	ctx := context.Background()
 	now := time.Now().UTC()

@@ -28,6 +28,9 @@ type Config struct {
 	// EventRetention is how far back a backfill window may start (the
 	// API's rule, core/api Config.EventRetention). Default 72h.
 	EventRetention time.Duration
+	// ActivityRetention is how long the activity log keeps a request, as
+	// the activity page says. Default 7 days.
+	ActivityRetention time.Duration
 	// RotationGrace is the default grace period offered when a signing
 	// secret is rotated. Default 24h.
 	RotationGrace time.Duration
@@ -71,6 +74,9 @@ type Server struct {
 func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.SetupAccount == "" {
 		cfg.SetupAccount = "acct_default"
+	}
+	if cfg.ActivityRetention <= 0 {
+		cfg.ActivityRetention = 7 * 24 * time.Hour
 	}
 	if cfg.EventRetention <= 0 {
 		cfg.EventRetention = 72 * time.Hour

@@ -79,7 +79,7 @@ type Options struct {
 	// accounts need (see fairShare). Each of its targets gets at most half
 	// of it. Default a quarter of Workers; at most Workers.
 	AccountConcurrency int
-	Retention          time.Duration // attempt log retention; default 30 days
+	Retention          time.Duration // attempt log retention; default redisstore.DeliveryRetention
 	RotationGrace      time.Duration // old secret keeps signing after a rotation; default 24h
 
 	BreakerConsecutive int     // failed attempts in a row that disable; default 50

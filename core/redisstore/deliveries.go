@@ -39,9 +39,18 @@ const (
 	WorkerGroup   = "bellhop-workers"  // on each deliveries stream
 )
 
-// DeliveryRetention is how long deliveries and attempts are kept unless the
-// engine is told otherwise.
-const DeliveryRetention = 30 * 24 * time.Hour
+// The default retention, chosen so that a property group publishing 20
+// events/s to three targets fits in 16 GB of Redis (README, "Sizing
+// Redis"; the events' own 72 h is the replay window and the minimum):
+// a delivery is kept 48 h after its last attempt (its record's expiry is
+// renewed at every attempt, so a delivery retried for three days stays
+// while it is retried), the activity log a week. A month of attempt
+// history would take about 15 times the memory: that needs a tier on disk,
+// which Bellhop does not have.
+const (
+	DeliveryRetention        = 48 * time.Hour
+	DefaultActivityRetention = 7 * 24 * time.Hour
+)
 
 // DeliveriesStreamKey names the deliveries stream of a scope.
 func (s *Store) DeliveriesStreamKey(scope core.Scope) string { return s.scopeKey(scope, "dq") }

@@ -21,7 +21,8 @@ type Options struct {
 	Prefix string
 	// EventRetention is how long events stay in a stream. Default 72h; never less.
 	EventRetention time.Duration
-	// ActivityRetention is how long the activity log keeps a request. Default 30 days.
+	// ActivityRetention is how long the activity log keeps a request.
+	// Default DefaultActivityRetention.
 	ActivityRetention time.Duration
 	// DeliveriesPerTarget caps the delivery log of each endpoint and
 	// connection: past it, each new delivery removes the oldest ended one,
@@ -61,7 +62,7 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 		opts.EventRetention = 72 * time.Hour
 	}
 	if opts.ActivityRetention <= 0 {
-		opts.ActivityRetention = 30 * 24 * time.Hour
+		opts.ActivityRetention = DefaultActivityRetention
 	}
 	return &Store{rdb: rdb, hot: hotClient(rdb), opts: opts}
 }
