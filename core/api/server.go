@@ -16,6 +16,10 @@ import (
 type Config struct {
 	// BodyLimit caps request bodies; larger ones get 413. Default 256 KiB.
 	BodyLimit int64
+	// BatchBodyLimit caps the body of POST /v1/events/batch, which holds up
+	// to MaxBatchEvents events; larger ones get 413. Default 2 MiB, 500
+	// events of about 4 KiB.
+	BatchBodyLimit int64
 	// RateLimit is the requests per minute of a key that sets none. Default 3000.
 	RateLimit int
 	// CORSOrigins lists the origins a browser may call the API from. Empty
@@ -46,6 +50,8 @@ const (
 	DefaultBodyLimit = 256 << 10
 	DefaultRateLimit = 3000
 	DefaultDocURL    = "https://docs.bellhop.dev/errors"
+	// DefaultBatchBodyLimit lets a batch of 500 events hold about 4 KiB each.
+	DefaultBatchBodyLimit = 2 << 20
 	// DefaultEventRetention is the replay window of the webhook contract.
 	DefaultEventRetention = 72 * time.Hour
 )
@@ -101,6 +107,9 @@ type Server struct {
 func New(cfg Config, deps Deps) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.BatchBodyLimit <= 0 {
+		cfg.BatchBodyLimit = DefaultBatchBodyLimit
 	}
 	if cfg.RateLimit <= 0 {
 		cfg.RateLimit = DefaultRateLimit
