@@ -60,26 +60,20 @@ type batchItem struct {
 // of publishing them twice.
 func (s *Server) handlePublishEvents() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req publishBatchRequest
-		if err := decodeJSON(c, &req); err != nil {
+		decoded, fails, err := decodeBatch(c)
+		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		if err := checkBatchSize(req.Events); err != nil {
-			s.writeError(c, err)
-			return
-		}
-		raw := *req.Events
-		items := make([]batchItem, len(raw))
-		inputs := make([]core.EventInput, 0, len(raw))
-		at := make([]int, 0, len(raw)) // at[k] is the index of inputs[k]
-		seeded := make([]bool, len(raw))
+		items := make([]batchItem, len(decoded))
+		inputs := make([]core.EventInput, 0, len(decoded))
+		at := make([]int, 0, len(decoded)) // at[k] is the index of inputs[k]
+		seeded := make([]bool, len(decoded))
 		seed := claimSeed(c)
-		for i, r := range raw {
+		for i, in := range decoded {
 			items[i].Index = i
-			in, err := decodeBatchEvent(r)
-			if err != nil {
-				s.failItem(c, &items[i], i, err)
+			if fails[i] != nil {
+				s.failItem(c, &items[i], i, fails[i])
 				continue
 			}
 			if in.ID == "" && seed != "" {
@@ -108,8 +102,50 @@ func (s *Server) handlePublishEvents() gin.HandlerFunc {
 	}
 }
 
+// decodeBatch reads the events of a batch and checks each as POST
+// /v1/events checks its body, returning for event i its input or, in
+// fails[i], its error. err refuses the batch as a whole (not JSON, no
+// events list, too many).
+//
+// The body is decoded in one pass when every event is well formed, the
+// usual case; only when that fails is it decoded again event by event, so
+// that each malformed event is named by its own error while the rest go on.
+func decodeBatch(c *gin.Context) (ins []core.EventInput, fails []error, err error) {
+	var whole struct {
+		Events *[]*publishEventRequest `json:"events"`
+	}
+	if decodeJSON(c, &whole) == nil {
+		if err := checkBatchSize(whole.Events); err != nil {
+			return nil, nil, err
+		}
+		reqs := *whole.Events
+		ins, fails = make([]core.EventInput, len(reqs)), make([]error, len(reqs))
+		for i, req := range reqs {
+			if req == nil {
+				fails[i] = notAnEvent(json.RawMessage("null"))
+				continue
+			}
+			ins[i], fails[i] = req.input()
+		}
+		return ins, fails, nil
+	}
+	var req publishBatchRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return nil, nil, err
+	}
+	if err := checkBatchSize(req.Events); err != nil {
+		return nil, nil, err
+	}
+	raw := *req.Events
+	ins, fails = make([]core.EventInput, len(raw)), make([]error, len(raw))
+	for i, r := range raw {
+		ins[i], fails[i] = decodeBatchEvent(r)
+	}
+	return ins, fails, nil
+}
+
 // checkBatchSize refuses a batch that is missing, empty or too long.
-func checkBatchSize(events *[]json.RawMessage) error {
+func checkBatchSize[T any](events *[]T) error {
 	if events == nil {
 		return &core.Error{Code: core.EINVALID, Reason: "parameter_missing", Param: "events",
 			Message: "Missing required param: events, a list of 1 to " + strconv.Itoa(MaxBatchEvents) + " events as POST /v1/events takes them."}
@@ -126,7 +162,7 @@ func checkBatchSize(events *[]json.RawMessage) error {
 // the event (data.object); failItem prefixes them.
 func decodeBatchEvent(raw json.RawMessage) (core.EventInput, error) {
 	if len(raw) == 0 || raw[0] != '{' {
-		return core.EventInput{}, core.ParamError("", "Each of events must be an event object, as the body of POST /v1/events, not %s.", jsonKind(raw))
+		return core.EventInput{}, notAnEvent(raw)
 	}
 	var req publishEventRequest
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -135,6 +171,11 @@ func decodeBatchEvent(raw json.RawMessage) (core.EventInput, error) {
 		return core.EventInput{}, decodeError(err, raw, &req)
 	}
 	return req.input()
+}
+
+// notAnEvent is the error of an event of a batch that is not a JSON object.
+func notAnEvent(raw json.RawMessage) error {
+	return core.ParamError("", "Each of events must be an event object, as the body of POST /v1/events, not %s.", jsonKind(raw))
 }
 
 // failItem records err as the result of event i, with its param moved under

@@ -183,8 +183,14 @@ func TestPublishBatchItemErrors(t *testing.T) {
 	if b.Data[1].Error.Message != single.Message {
 		t.Errorf("batch message %q, single publish %q: want the same", b.Data[1].Error.Message, single.Message)
 	}
-	if got := a.listEventIDs(t); len(got) != 2 {
-		t.Errorf("%d events stored, want the 2 good ones", len(got))
+	// A null event decodes without error as a whole batch: still refused alone.
+	withNull, _ := a.publishBatch(t, []any{good, nil}, badRequest())
+	withNull.wantCounts(t, 1, 0, 1)
+	if e := withNull.Data[1].Error; e == nil || e.Param != "events[1]" || !strings.Contains(e.Message, "not null") {
+		t.Errorf("null event: %+v, want an error on events[1] saying it is null", e)
+	}
+	if got := a.listEventIDs(t); len(got) != 3 {
+		t.Errorf("%d events stored, want the 3 good ones", len(got))
 	}
 }
 
