@@ -414,7 +414,8 @@ func openLoop(ctx context.Context, rate int, d time.Duration, op func(context.Co
 		go func() {
 			defer wg.Done()
 			defer inflight.Add(-1)
-			s.add(time.Since(due), op(ctx))
+			err := op(ctx) // first: arguments are evaluated left to right, so time.Since(due), op(ctx) timed only the start
+			s.add(time.Since(due), err)
 		}()
 	}
 	wg.Wait()
