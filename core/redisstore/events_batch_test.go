@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +77,27 @@ func TestAppendEventsRefuses(t *testing.T) {
 	if n, err := s.Client().XLen(ctx, s.EventsStreamKey(scope)).Result(); err != nil || n != 0 {
 		t.Errorf("stream length = %d, %v; want 0", n, err)
 	}
+}
+
+// BenchmarkAppendEvents appends batches of 500 events, the most POST
+// /v1/events/batch sends in one call, and reports events/s, to set beside
+// BenchmarkAppendEvent's publishes/s.
+func BenchmarkAppendEvents(b *testing.B) {
+	ctx := context.Background()
+	s, r := newStore(b)
+	b.Logf("real Redis: %v", r.Real)
+	scope := newScope(b, s)
+	n := 0
+	start := time.Now()
+	for b.Loop() {
+		batch := make([]*core.Event, 500)
+		for i := range batch {
+			n++
+			batch[i] = testEvent(fmt.Sprint("evt_batch", n), "reservation.created", "prop_1", time.Now())
+		}
+		if _, _, err := s.AppendEvents(ctx, scope, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
 }
