@@ -270,13 +270,7 @@ type benchAPI struct {
 
 // call sends one API request and decodes a JSON answer into out (if not nil).
 func (h benchAPI) call(ctx context.Context, method, path string, body []byte, want int, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, h.base+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+h.key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := benchClient.Do(req)
+	resp, err := h.send(ctx, method, path, body)
 	if err != nil {
 		return err
 	}
@@ -290,6 +284,17 @@ func (h benchAPI) call(ctx context.Context, method, path string, body []byte, wa
 	}
 	_, err = io.Copy(io.Discard, resp.Body) // read to the end, so the connection is reused
 	return err
+}
+
+// send sends one API request with the key; the caller closes the answer's body.
+func (h benchAPI) send(ctx context.Context, method, path string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, h.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+h.key)
+	req.Header.Set("Content-Type", "application/json")
+	return benchClient.Do(req)
 }
 
 func (h benchAPI) post(ctx context.Context, path string, body []byte, want int) error {

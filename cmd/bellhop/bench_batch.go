@@ -30,13 +30,7 @@ func batchPublish(h benchAPI, event []byte, n int) (func(context.Context) error,
 	b.WriteString(`]}`)
 	body := b.Bytes()
 	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.base+"/v1/events/batch", bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+h.key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := benchClient.Do(req)
+		resp, err := h.send(ctx, http.MethodPost, "/v1/events/batch", body)
 		if err != nil {
 			return err
 		}

@@ -51,17 +51,7 @@ func TestKillDashNineMidPublishRetryFindsEvent(t *testing.T) {
 
 	killed := time.Now()
 	var got struct{ ID string }
-	waitFor(t, "the retry to be answered", func() bool {
-		code, body, err := other.call("POST", "/v1/events", event, key...)
-		if err != nil || code == 409 {
-			return false
-		}
-		if code != 201 {
-			t.Fatalf("retry: %d %s, want 201 with the stored event", code, body)
-		}
-		json.Unmarshal(body, &got)
-		return true
-	})
+	retryAfterKill(t, other, "/v1/events", event, key, 201, &got)
 	// The dead hub's claim lapses within redisstore.DefaultIdempotencyLease (5 s).
 	if took := time.Since(killed); took > 10*time.Second {
 		t.Errorf("the retry was answered %v after the kill, want within the claim's lease", took)
@@ -79,6 +69,24 @@ func TestKillDashNineMidPublishRetryFindsEvent(t *testing.T) {
 	if len(rcv.seen) != 1 || rcv.seen[stored] != 1 {
 		t.Errorf("receiver saw %v, want %s once", rcv.seen, stored)
 	}
+}
+
+// retryAfterKill posts body to path on h with the Idempotency-Key header
+// key until the killed hub's claim on it lapses (409 until then), and
+// decodes the answer, which must have status want, into out.
+func retryAfterKill(t *testing.T, h *hubProcess, path string, body any, key []string, want int, out any) {
+	t.Helper()
+	waitFor(t, "the retry to be answered", func() bool {
+		code, answer, err := h.call("POST", path, body, key...)
+		if err != nil || code == 409 {
+			return false
+		}
+		if code != want {
+			t.Fatalf("retry: %d %s, want %d with what the first request stored", code, answer, want)
+		}
+		json.Unmarshal(answer, out)
+		return true
+	})
 }
 
 // listEventIDs returns the ids of the events h lists, newest first.
@@ -140,17 +148,7 @@ func TestKillDashNineMidBatchRetryFindsEvents(t *testing.T) {
 		}
 		Created int
 	}
-	waitFor(t, "the retry to be answered", func() bool {
-		code, body, err := other.call("POST", "/v1/events/batch", batch, key...)
-		if err != nil || code == 409 {
-			return false
-		}
-		if code != 200 {
-			t.Fatalf("retry: %d %s, want 200 with the stored events", code, body)
-		}
-		json.Unmarshal(body, &got)
-		return true
-	})
+	retryAfterKill(t, other, "/v1/events/batch", batch, key, 200, &got)
 	if got.Created != n || len(got.Data) != n {
 		t.Fatalf("retry answered %d created of %d results, want %d", got.Created, len(got.Data), n)
 	}
