@@ -60,6 +60,13 @@ type batchItem struct {
 // of publishing them twice.
 func (s *Server) handlePublishEvents() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		select { // wait for a turn: see Config.BatchConcurrency
+		case s.batches <- struct{}{}:
+			defer func() { <-s.batches }()
+		case <-c.Request.Context().Done():
+			s.writeError(c, c.Request.Context().Err())
+			return
+		}
 		decoded, fails, err := decodeBatch(c)
 		if err != nil {
 			s.writeError(c, err)

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 )
@@ -363,5 +365,44 @@ func TestPublishBatchRetryFindsStoredEvents(t *testing.T) {
 	plain, _ := a.publishBatch(t, events[:1])
 	if plain.Data[0].Event.ID == b.Data[0].Event.ID {
 		t.Errorf("a batch without a key got the keyed event's id")
+	}
+}
+
+// countingBatches records how many PublishEvents calls ran at once at most.
+// Each holds its turn a moment, so that calls free to overlap do.
+type countingBatches struct {
+	core.EventService
+	running, most atomic.Int32
+}
+
+func (c *countingBatches) PublishEvents(ctx context.Context, scope core.Scope, in []core.EventInput) ([]core.PublishResult, error) {
+	n := c.running.Add(1)
+	defer c.running.Add(-1)
+	for m := c.most.Load(); n > m && !c.most.CompareAndSwap(m, n); m = c.most.Load() {
+	}
+	time.Sleep(20 * time.Millisecond) // a hold, not a wait for a condition: it gives concurrent calls the chance to overlap
+	return c.EventService.PublishEvents(ctx, scope, in)
+}
+
+// TestPublishBatchTakesTurns: no more batches run at once than
+// Config.BatchConcurrency; the others wait their turn and are answered.
+func TestPublishBatchTakesTurns(t *testing.T) {
+	counting := &countingBatches{}
+	a := newTestAPI(t, func(c *Config, d *Deps) {
+		c.BatchConcurrency = 1
+		counting.EventService = d.Events
+		d.Events = counting
+	})
+	events := []any{a.sampleEvent(t, "reservation.created")}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { a.publishBatch(t, events) })
+	}
+	wg.Wait()
+	if most := counting.most.Load(); most != 1 {
+		t.Errorf("%d batches ran at once, want 1", most)
+	}
+	if got := a.listEventIDs(t); len(got) != 4 {
+		t.Errorf("%d events stored, want 4", len(got))
 	}
 }

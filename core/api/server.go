@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -20,6 +21,12 @@ type Config struct {
 	// to MaxBatchEvents events; larger ones get 413. Default 2 MiB, 500
 	// events of about 4 KiB.
 	BatchBodyLimit int64
+	// BatchConcurrency is how many batch publishes are checked and stored at
+	// once; more wait their turn. A batch is CPU-bound (a schema check per
+	// event), so running more batches than cores at once adds memory (each
+	// holds its events decoded), not throughput. Default twice GOMAXPROCS,
+	// so that one batch's Redis round trip does not leave a core idle.
+	BatchConcurrency int
 	// RateLimit is the requests per minute of a key that sets none. Default 3000.
 	RateLimit int
 	// CORSOrigins lists the origins a browser may call the API from. Empty
@@ -101,6 +108,7 @@ type Server struct {
 	metrics *metrics
 	engine  *gin.Engine
 	keys    *keyCache
+	batches chan struct{} // one token per batch publish running, Config.BatchConcurrency of them
 }
 
 // New returns a Server serving deps under cfg, with every route registered.
@@ -110,6 +118,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if cfg.BatchBodyLimit <= 0 {
 		cfg.BatchBodyLimit = DefaultBatchBodyLimit
+	}
+	if cfg.BatchConcurrency <= 0 {
+		cfg.BatchConcurrency = 2 * runtime.GOMAXPROCS(0)
 	}
 	if cfg.RateLimit <= 0 {
 		cfg.RateLimit = DefaultRateLimit
@@ -133,7 +144,7 @@ func New(cfg Config, deps Deps) *Server {
 		reg := prometheus.NewRegistry()
 		deps.Registerer, deps.Gatherer = reg, reg
 	}
-	s := &Server{cfg: cfg, deps: deps, log: deps.Logger}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, batches: make(chan struct{}, cfg.BatchConcurrency)}
 	s.keys = newKeyCache(deps.Keys, cfg.KeyCacheTTL, deps.Clock)
 	s.metrics = newMetrics(deps.Registerer)
 	watchActivity(deps.Registerer, deps.Activity)
