@@ -38,6 +38,15 @@ type EventInput struct {
 	Object     json.RawMessage
 }
 
+// PublishResult is the outcome of one input of EventService.PublishEvents:
+// the stored event (Created false when its id already existed), or Err, the
+// EINVALID error naming the param at fault.
+type PublishResult struct {
+	Event   *Event
+	Created bool
+	Err     error
+}
+
 // EventFilter narrows a list of events.
 type EventFilter struct {
 	Type       string
@@ -66,6 +75,15 @@ type EventService interface {
 	// existed; that stored event is returned instead. Returns EINVALID naming
 	// the param at fault for an unknown type or a schema violation.
 	PublishEvent(ctx context.Context, scope Scope, input EventInput) (ev *Event, created bool, err error)
+
+	// PublishEvents publishes a batch (POST /v1/events/batch): each input is
+	// checked exactly as PublishEvent checks one, and those that pass are
+	// stored together, so a batch costs one store round trip, not one per
+	// event. It returns one result per input, in order, once every accepted
+	// event is durably stored. An input's own fault (EINVALID) is in its
+	// result; err is set only when nothing can be said of the batch (the
+	// store or the catalog failed), and then no result is returned.
+	PublishEvents(ctx context.Context, scope Scope, inputs []EventInput) ([]PublishResult, error)
 
 	// FindEvent returns an event by id. Returns ENOTFOUND if it is not in scope
 	// or has aged out of retention.
@@ -101,6 +119,11 @@ type EventStore interface {
 	// its id exists, atomically, and returns the stored event and whether it
 	// was added.
 	AppendEvent(ctx context.Context, scope Scope, ev *Event) (stored *Event, created bool, err error)
+	// AppendEvents appends several events of one scope in one atomic step,
+	// each exactly as AppendEvent would, in order (a later event with the id
+	// of an earlier one finds it), and returns the stored event and whether
+	// it was added for each.
+	AppendEvents(ctx context.Context, scope Scope, evs []*Event) (stored []*Event, created []bool, err error)
 	FindEvent(ctx context.Context, scope Scope, id string) (*Event, error)
 	ListEvents(ctx context.Context, scope Scope, filter EventFilter) (List[*Event], error)
 }

@@ -51,17 +51,7 @@ func TestKillDashNineMidPublishRetryFindsEvent(t *testing.T) {
 
 	killed := time.Now()
 	var got struct{ ID string }
-	waitFor(t, "the retry to be answered", func() bool {
-		code, body, err := other.call("POST", "/v1/events", event, key...)
-		if err != nil || code == 409 {
-			return false
-		}
-		if code != 201 {
-			t.Fatalf("retry: %d %s, want 201 with the stored event", code, body)
-		}
-		json.Unmarshal(body, &got)
-		return true
-	})
+	retryAfterKill(t, other, "/v1/events", event, key, 201, &got)
 	// The dead hub's claim lapses within redisstore.DefaultIdempotencyLease (5 s).
 	if took := time.Since(killed); took > 10*time.Second {
 		t.Errorf("the retry was answered %v after the kill, want within the claim's lease", took)
@@ -81,6 +71,24 @@ func TestKillDashNineMidPublishRetryFindsEvent(t *testing.T) {
 	}
 }
 
+// retryAfterKill posts body to path on h with the Idempotency-Key header
+// key until the killed hub's claim on it lapses (409 until then), and
+// decodes the answer, which must have status want, into out.
+func retryAfterKill(t *testing.T, h *hubProcess, path string, body any, key []string, want int, out any) {
+	t.Helper()
+	waitFor(t, "the retry to be answered", func() bool {
+		code, answer, err := h.call("POST", path, body, key...)
+		if err != nil || code == 409 {
+			return false
+		}
+		if code != want {
+			t.Fatalf("retry: %d %s, want %d with what the first request stored", code, answer, want)
+		}
+		json.Unmarshal(answer, out)
+		return true
+	})
+}
+
 // listEventIDs returns the ids of the events h lists, newest first.
 func listEventIDs(t *testing.T, h *hubProcess) []string {
 	t.Helper()
@@ -95,4 +103,72 @@ func listEventIDs(t *testing.T, h *hubProcess) []string {
 		ids[i] = e.ID
 	}
 	return ids
+}
+
+// TestKillDashNineMidBatchRetryFindsEvents: as above for POST
+// /v1/events/batch. A hub is killed after it stored a batch and before it
+// answered; the retry with the same Idempotency-Key, sent to another hub,
+// answers 201 for every event with the ids the first request stored (the
+// events without an id are named after the key's seed and their index),
+// and nothing is published or delivered twice.
+func TestKillDashNineMidBatchRetryFindsEvents(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills the real binary")
+	}
+	r := redistest.New(t)
+	stalling := startHubProcess(t, r.URL, r.Prefix, "BELLHOP_STALL_AFTER_PUBLISH=10m")
+	other := startHubProcess(t, r.URL, r.Prefix)
+	rcv := newCountingReceiver(t)
+	createEndpoint(t, other, rcv.url)
+
+	const n = 5
+	events := make([]any, n)
+	for i := range events {
+		events[i] = map[string]any{"type": "guest.created", "property_id": "prop_8hJk3m", "data": map[string]any{"object": guestObject(i)}}
+	}
+	batch := map[string]any{"events": events}
+	key := []string{"Idempotency-Key", "crash-mid-batch"}
+	go stalling.call("POST", "/v1/events/batch", batch, key...) // never answered: the hub dies first
+
+	waitFor(t, "the stalled batch to be stored and delivered", func() bool {
+		rcv.mu.Lock()
+		defer rcv.mu.Unlock()
+		return len(rcv.seen) == n
+	})
+	stored := listEventIDs(t, other)
+	if len(stored) != n {
+		t.Fatalf("events before the kill = %v, want %d", stored, n)
+	}
+	stalling.kill()
+
+	var got struct {
+		Data []struct {
+			Status int
+			Event  struct{ ID string }
+		}
+		Created int
+	}
+	retryAfterKill(t, other, "/v1/events/batch", batch, key, 200, &got)
+	if got.Created != n || len(got.Data) != n {
+		t.Fatalf("retry answered %d created of %d results, want %d", got.Created, len(got.Data), n)
+	}
+	want := map[string]bool{}
+	for _, id := range stored {
+		want[id] = true
+	}
+	for i, it := range got.Data {
+		if it.Status != 201 || !want[it.Event.ID] {
+			t.Errorf("retry result %d = %d %s, want 201 with one of the stored %v", i, it.Status, it.Event.ID, stored)
+		}
+	}
+	if ids := listEventIDs(t, other); len(ids) != n {
+		t.Errorf("events after the retry = %v, want only the %d stored", ids, n)
+	}
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	for id, times := range rcv.seen {
+		if times != 1 || !want[id] {
+			t.Errorf("receiver saw %s %d times, want each stored event once", id, times)
+		}
+	}
 }

@@ -281,9 +281,20 @@ type stallingPublisher struct {
 // PublishEvent publishes, then waits for the stall or for ctx.
 func (p stallingPublisher) PublishEvent(ctx context.Context, scope core.Scope, in core.EventInput) (*core.Event, bool, error) {
 	ev, created, err := p.EventService.PublishEvent(ctx, scope, in)
+	p.wait(ctx)
+	return ev, created, err
+}
+
+// PublishEvents publishes a batch, then waits for the stall or for ctx.
+func (p stallingPublisher) PublishEvents(ctx context.Context, scope core.Scope, in []core.EventInput) ([]core.PublishResult, error) {
+	res, err := p.EventService.PublishEvents(ctx, scope, in)
+	p.wait(ctx)
+	return res, err
+}
+
+func (p stallingPublisher) wait(ctx context.Context) {
 	select {
 	case <-time.After(p.stall):
 	case <-ctx.Done():
 	}
-	return ev, created, err
 }

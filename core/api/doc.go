@@ -36,7 +36,9 @@
 //
 // A publish costs two Redis commands (rate limit, append), four with an
 // Idempotency-Key (claim, save), which the store auto-pipelines across
-// concurrent requests. Two things are kept off the request path on purpose:
+// concurrent requests. A batch (POST /v1/events/batch) costs the same for up
+// to MaxBatchEvents events: one rate-limit token, one append script for all
+// of them. Two things are kept off the request path on purpose:
 //
 //   - Keys that authenticated are cached in the process for
 //     Config.KeyCacheTTL (default 5 s). A key revoked through this hub stops

@@ -102,16 +102,16 @@ func (s *Server) recoverPanics() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps the request body at the configured size: a declared length
-// over it gets 413 at once, a longer body fails when it is read.
-func (s *Server) limitBody() gin.HandlerFunc {
+// limitBody caps the request body at limit bytes: a declared length over it
+// gets 413 at once, a longer body fails when it is read.
+func (s *Server) limitBody(limit int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.ContentLength > s.cfg.BodyLimit {
-			s.writeError(c, tooLargeError(s.cfg.BodyLimit))
+		if c.Request.ContentLength > limit {
+			s.writeError(c, tooLargeError(limit))
 			return
 		}
 		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.BodyLimit)
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()
 	}

@@ -1,6 +1,9 @@
 package api
 
-import "github.com/bellhop/bellhop/core"
+import (
+	"github.com/bellhop/bellhop/core"
+	"github.com/gin-gonic/gin"
+)
 
 // routes registers every route of the API. Each line says what it is for;
 // resources add theirs here, grouped by resource.
@@ -15,7 +18,12 @@ func (s *Server) routes() {
 	e.GET("/metrics", s.handleMetrics())         // Prometheus metrics
 	e.GET("/v1/openapi.json", s.handleOpenAPI()) // this API's OpenAPI 3.1 document, no key needed
 
-	v1 := e.Group("/v1", s.limitBody(), s.authenticate(), s.recordActivity(), s.rateLimit(), s.idempotent())
+	// Every /v1 route runs the same chain; only the body limit differs.
+	v1Chain := func(bodyLimit int64) []gin.HandlerFunc {
+		return []gin.HandlerFunc{s.limitBody(bodyLimit), s.authenticate(), s.recordActivity(), s.rateLimit(), s.idempotent()}
+	}
+	v1 := e.Group("/v1", v1Chain(s.cfg.BodyLimit)...)
+	batch := e.Group("/v1", v1Chain(s.cfg.BatchBodyLimit)...) // the batch publish, whose body holds up to 500 events
 
 	v1.POST("/api_keys", s.handleCreateAPIKey())       // create a key in the caller's scope; its secret is shown once
 	v1.GET("/api_keys", s.handleListAPIKeys())         // list the scope's keys (prefix and last four only)
@@ -24,6 +32,8 @@ func (s *Server) routes() {
 	v1.POST("/events", s.handlePublishEvent()) // publish an event (201 new, 200 when its id existed)
 	v1.GET("/events", s.handleListEvents())    // list events newest first, filtered
 	v1.GET("/events/:id", s.handleGetEvent())  // one event
+
+	batch.POST("/events/batch", s.handlePublishEvents()) // publish up to 500 events, each answered on its own, in one request
 
 	v1.GET("/event_types", s.handleListEventTypes())     // the catalog: shipped types and the account's own
 	v1.GET("/event_types/:type", s.handleGetEventType()) // one type with its schema and sample

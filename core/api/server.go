@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -16,6 +17,16 @@ import (
 type Config struct {
 	// BodyLimit caps request bodies; larger ones get 413. Default 256 KiB.
 	BodyLimit int64
+	// BatchBodyLimit caps the body of POST /v1/events/batch, which holds up
+	// to MaxBatchEvents events; larger ones get 413. Default 2 MiB, 500
+	// events of about 4 KiB.
+	BatchBodyLimit int64
+	// BatchConcurrency is how many batch publishes are checked and stored at
+	// once; more wait their turn. A batch is CPU-bound (a schema check per
+	// event), so running more batches than cores at once adds memory (each
+	// holds its events decoded), not throughput. Default twice GOMAXPROCS,
+	// so that one batch's Redis round trip does not leave a core idle.
+	BatchConcurrency int
 	// RateLimit is the requests per minute of a key that sets none. Default 3000.
 	RateLimit int
 	// CORSOrigins lists the origins a browser may call the API from. Empty
@@ -50,6 +61,8 @@ const (
 	DefaultBodyLimit = 256 << 10
 	DefaultRateLimit = 3000
 	DefaultDocURL    = "https://docs.bellhop.dev/errors"
+	// DefaultBatchBodyLimit lets a batch of 500 events hold about 4 KiB each.
+	DefaultBatchBodyLimit = 2 << 20
 	// DefaultEventRetention is the replay window of the webhook contract.
 	DefaultEventRetention = 72 * time.Hour
 )
@@ -102,12 +115,19 @@ type Server struct {
 	keys    *keyCache
 	// requests sums up successful requests for the request log.
 	requests *requestSummary
+	batches  chan struct{} // one token per batch publish running, Config.BatchConcurrency of them
 }
 
 // New returns a Server serving deps under cfg, with every route registered.
 func New(cfg Config, deps Deps) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.BatchBodyLimit <= 0 {
+		cfg.BatchBodyLimit = DefaultBatchBodyLimit
+	}
+	if cfg.BatchConcurrency <= 0 {
+		cfg.BatchConcurrency = 2 * runtime.GOMAXPROCS(0)
 	}
 	if cfg.RateLimit <= 0 {
 		cfg.RateLimit = DefaultRateLimit
@@ -134,7 +154,7 @@ func New(cfg Config, deps Deps) *Server {
 		reg := prometheus.NewRegistry()
 		deps.Registerer, deps.Gatherer = reg, reg
 	}
-	s := &Server{cfg: cfg, deps: deps, log: deps.Logger}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, batches: make(chan struct{}, cfg.BatchConcurrency)}
 	s.keys = newKeyCache(deps.Keys, cfg.KeyCacheTTL, deps.Clock)
 	s.requests = newRequestSummary(deps.Logger, cfg.RequestLogEvery)
 	s.metrics = newMetrics(deps.Registerer)

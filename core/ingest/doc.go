@@ -17,6 +17,10 @@
 // publisher that sets id makes its publish idempotent: the same id returns
 // the stored event with created false, whatever else the second call says.
 //
+// PublishEvents does the same for a batch (POST /v1/events/batch): each
+// input is checked by the same code and answered in its own result, and the
+// accepted ones are appended in one store call, one Redis round trip.
+//
 // # The ingest stream
 //
 // A host that shares Redis with the hub may publish by XADD instead of HTTP,

@@ -30,6 +30,14 @@ func (m *memEvents) AppendEvent(_ context.Context, _ core.Scope, ev *core.Event)
 	return ev, true, nil
 }
 
+func (m *memEvents) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.Event) ([]*core.Event, []bool, error) {
+	stored, created := make([]*core.Event, len(evs)), make([]bool, len(evs))
+	for i, ev := range evs {
+		stored[i], created[i], _ = m.AppendEvent(ctx, scope, ev)
+	}
+	return stored, created, nil
+}
+
 func (m *memEvents) FindEvent(_ context.Context, _ core.Scope, id string) (*core.Event, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

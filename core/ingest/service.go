@@ -62,18 +62,33 @@ func New(types core.EventTypeService, store core.EventStore, clock func() time.T
 // that breaks the type's schema (data.object.guest.email). Store failures
 // pass through (EUNAVAILABLE when Redis cannot be reached).
 func (s *Service) PublishEvent(ctx context.Context, scope core.Scope, in core.EventInput) (*core.Event, bool, error) {
-	now := s.clock().UTC()
-	if err := checkInput(in, now, s.operational(ctx, scope, in)); err != nil {
+	ev, err := s.prepare(ctx, scope, in, s.clock().UTC())
+	if err != nil {
 		return nil, false, err
+	}
+	stored, created, err := s.store.AppendEvent(ctx, scope, ev)
+	if err != nil {
+		return nil, false, fmt.Errorf("publish event: %w", err)
+	}
+	return stored, created, nil
+}
+
+// prepare checks in and validates data.object against its type's schema,
+// then returns the complete event to store, stamped now unless in says when.
+// It is the whole of a publish but the append, so that a single publish and
+// every event of a batch are checked by the same code.
+func (s *Service) prepare(ctx context.Context, scope core.Scope, in core.EventInput, now time.Time) (*core.Event, error) {
+	if err := checkInput(in, now, s.operational(ctx, scope, in)); err != nil {
+		return nil, err
 	}
 	// Compacting checks the JSON in the same pass, so the object is scanned
 	// once here, decoded once by the schema check, and stored compact.
 	obj, err := compact(in.Object)
 	if err != nil {
-		return nil, false, core.ParamError("data.object", "data.object: must be a JSON object.")
+		return nil, core.ParamError("data.object", "data.object: must be a JSON object.")
 	}
 	if err := s.types.ValidateObject(ctx, scope, in.Type, obj); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	ev := &core.Event{
 		ID:         in.ID,
@@ -90,11 +105,7 @@ func (s *Service) PublishEvent(ctx context.Context, scope core.Scope, in core.Ev
 	if in.CreatedAt != nil {
 		ev.CreatedAt = in.CreatedAt.UTC().Truncate(time.Second)
 	}
-	stored, created, err := s.store.AppendEvent(ctx, scope, ev)
-	if err != nil {
-		return nil, false, fmt.Errorf("publish event: %w", err)
-	}
-	return stored, created, nil
+	return ev, nil
 }
 
 // operational reports whether in is an event the hub publishes about

@@ -27,6 +27,7 @@ func TestOnCluster(t *testing.T) {
 	}{
 		{"AppendEventDedupes", TestAppendEventDedupes},
 		{"AppendEventConcurrentSameID", TestAppendEventConcurrentSameID},
+		{"AppendEvents", TestAppendEvents},
 		{"FindEvent", TestFindEvent},
 		{"ListEvents", TestListEvents},
 		{"FinishAttemptHealth", TestFinishAttemptHealth},

@@ -11,35 +11,55 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// appendEventScript adds an event to a scope's stream unless its id is
-// already indexed, in one atomic step, so that two publishes of the same id
-// racing each other store one event. The stream is trimmed on every write to
-// the retention window (MINID ~ now-retention by Redis's own clock, the clock
-// that stamps stream ids), so no sweeping job is needed.
+// appendEventsScript adds events to a scope's stream, in order, each unless
+// its id is already indexed, in one atomic step: two publishes of the same
+// id racing each other store one event, and a later event of the batch with
+// the id of an earlier one finds it. One script for a batch is one round
+// trip however many events it holds (POST /v1/events/batch); a single
+// publish is a batch of one, so both take the same path. The stream is
+// trimmed on every write to the retention window (MINID ~ now-retention by
+// Redis's own clock, the clock that stamps stream ids), so no sweeping job
+// is needed.
 //
-// KEYS[1] stream, KEYS[2] index; ARGV id, type, event JSON, retention ms.
-// Returns {1, stream id} when added, {0, stream id, event JSON} when the id
-// existed.
-var appendEventScript = redis.NewScript(`
-local stream, index = KEYS[1], KEYS[2]
-local event_id, event_type, event_json, retention_ms = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local sid = redis.call('GET', index)
-if sid then
-  local e = redis.call('XRANGE', stream, sid, sid)
-  if #e > 0 then
-    local f = e[1][2]
-    for i = 1, #f, 2 do
-      if f[i] == 'event' then return {0, sid, f[i + 1]} end
-    end
-  end
-end
+// KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1] retention ms,
+// then for event i ARGV[3i-1], ARGV[3i], ARGV[3i+1]: id, type, event JSON.
+// Returns, for each event, 1 when it was added or the stored event's JSON
+// when its id existed.
+var appendEventsScript = redis.NewScript(`
+local stream, retention_ms = KEYS[1], ARGV[1]
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(retention_ms)
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
-sid = redis.call('XADD', stream, 'MINID', '~', string.format('%d', minid), '*',
-  'id', event_id, 'type', event_type, 'event', event_json)
-redis.call('SET', index, sid, 'PX', retention_ms)
-return {1, sid}
+minid = string.format('%d', minid)
+
+-- stored returns the event JSON of the entry index points to, or nil.
+local function stored(index)
+  local sid = redis.call('GET', index)
+  if not sid then return nil end
+  local e = redis.call('XRANGE', stream, sid, sid)
+  if #e == 0 then return nil end -- trimmed: the index outlived its entry
+  local f = e[1][2]
+  for i = 1, #f, 2 do
+    if f[i] == 'event' then return f[i + 1] end
+  end
+  return nil
+end
+
+local out = {}
+for n = 1, #KEYS - 1 do
+  local index, a = KEYS[n + 1], 3 * n - 1
+  local event_id, event_type, event_json = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  local old = stored(index)
+  if old then
+    out[n] = old
+  else
+    local sid = redis.call('XADD', stream, 'MINID', '~', minid, '*',
+      'id', event_id, 'type', event_type, 'event', event_json)
+    redis.call('SET', index, sid, 'PX', retention_ms)
+    out[n] = 1
+  end
+end
+return out
 `)
 
 // findEventScript returns the envelope JSON of an event by id, or nil.
@@ -90,25 +110,57 @@ func decodeEvent(raw string) (*core.Event, error) {
 // event and whether it was added; once it returns, the event is in Redis.
 // Returns EINVALID if the event has no id.
 func (s *Store) AppendEvent(ctx context.Context, scope core.Scope, ev *core.Event) (*core.Event, bool, error) {
-	if ev.ID == "" {
-		return nil, false, core.ParamError("id", "The event has no id.")
-	}
-	body, err := json.Marshal(ev)
+	stored, created, err := s.AppendEvents(ctx, scope, []*core.Event{ev})
 	if err != nil {
-		return nil, false, fmt.Errorf("append event: %w", err)
+		return nil, false, err
 	}
-	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID)}
-	retention := strconv.FormatInt(s.opts.EventRetention.Milliseconds(), 10)
-	res, err := appendEventScript.Run(ctx, s.hot, keys, ev.ID, ev.Type, body, retention).Slice()
+	return stored[0], created[0], nil
+}
+
+// AppendEvents adds complete events to the scope's events stream in one
+// atomic script (one round trip), each unless an event with its id is still
+// retained or came earlier in evs. It returns, for each event, the stored
+// event and whether it was added; once it returns, every event is in Redis.
+// All keys are the scope's, so on a cluster the script runs in one slot.
+// Returns EINVALID if an event has no id.
+func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.Event) ([]*core.Event, []bool, error) {
+	if len(evs) == 0 {
+		return nil, nil, nil
+	}
+	keys := make([]string, 1, 1+len(evs))
+	keys[0] = s.EventsStreamKey(scope)
+	args := make([]any, 1, 1+3*len(evs))
+	args[0] = strconv.FormatInt(s.opts.EventRetention.Milliseconds(), 10)
+	for _, ev := range evs {
+		if ev.ID == "" {
+			return nil, nil, core.ParamError("id", "The event has no id.")
+		}
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return nil, nil, fmt.Errorf("append event: %w", err)
+		}
+		keys = append(keys, s.eventIndexKey(scope, ev.ID))
+		args = append(args, ev.ID, ev.Type, body)
+	}
+	res, err := appendEventsScript.Run(ctx, s.hot, keys, args...).Slice()
 	if err != nil {
-		return nil, false, storeErr("append event", err)
+		return nil, nil, storeErr("append event", err)
 	}
-	if added, _ := res[0].(int64); added == 1 {
-		return ev, true, nil
+	if len(res) != len(evs) {
+		return nil, nil, fmt.Errorf("append event: %d results for %d events", len(res), len(evs))
 	}
-	raw, _ := res[2].(string)
-	stored, err := decodeEvent(raw)
-	return stored, false, err
+	stored, created := make([]*core.Event, len(evs)), make([]bool, len(evs))
+	for i, r := range res {
+		raw, existed := r.(string)
+		if !existed {
+			stored[i], created[i] = evs[i], true
+			continue
+		}
+		if stored[i], err = decodeEvent(raw); err != nil {
+			return nil, nil, err
+		}
+	}
+	return stored, created, nil
 }
 
 // FindEvent returns an event by id. Returns ENOTFOUND if it is not in scope
