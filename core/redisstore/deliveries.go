@@ -22,7 +22,10 @@ import (
 //	dlv:<id>:att       LIST    the attempts, as JSON, oldest first
 //	t:<target>:dlv     ZSET    a target's delivery ids by creation time (ms)
 //	t:<target>:parked  ZSET    deliveries waiting for a disabled target
-//	evt:<event>:dlv    ZSET    an event's delivery ids, every target, by creation time (ms)
+//	evt:<event>:dlv    ZSET    an event's delivery ids, every target, by creation time (ms),
+//	                           as releases before issue 12 kept them (and still for an
+//	                           event whose index expired); now they follow the event's
+//	                           index, evt:<event> (events.go)
 //	dfail              ZSET    delivery ids by the time of their latest failed
 //	                           attempt, newest 1,000 (the console's home page)
 //	am:<minute>        HASH    n, ok, fail: the scope's attempts in that minute (TTL 2h)
@@ -86,8 +89,9 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 // at once. A dispatcher that crashed before the ack dispatches the events
 // again and creates nothing twice.
 //
-// KEYS: deliveries stream, events stream, then hash, target index, event
-// index and payload per delivery. ARGV: group, now, retention, the
+// KEYS: deliveries stream, events stream, then hash, target index, the
+// event's deliveries of earlier releases, payload and event index per
+// delivery. ARGV: group, now, retention, the
 // per-target cap, the scope's delivery key prefix, P, P payloads, E, E entry
 // ids, then 9 fields per delivery, the last the index of its payload.
 var createDeliveries = redis.NewScript(`
@@ -115,8 +119,9 @@ end
 -- Indexes are trimmed and given their expiry once per script, not once per
 -- delivery: a read of many events mostly feeds the same few targets.
 local indexes, by_events = {}, {}
-for i = 0, (#KEYS - 2) / 4 - 1 do
-  local delivery, index, by_event, payload_key, b = KEYS[3 + 4*i], KEYS[4 + 4*i], KEYS[5 + 4*i], KEYS[6 + 4*i], first_delivery + 9*i
+for i = 0, (#KEYS - 2) / 5 - 1 do
+  local delivery, index, by_event, payload_key, event_index = KEYS[3 + 5*i], KEYS[4 + 5*i], KEYS[5 + 5*i], KEYS[6 + 5*i], KEYS[7 + 5*i]
+  local b = first_delivery + 9*i
   local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
   if redis.call('EXISTS', delivery) == 0 then
     -- Fields at their default (no replay, no backfill, test mode) are left out.
@@ -128,8 +133,16 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
     redis.call('PEXPIRE', delivery, retention_ms)
     redis.call('SET', payload_key, payload, 'PX', retention_ms)
     redis.call('ZADD', index, now, id)
-    redis.call('ZADD', by_event, now, id)
-    indexes[index], by_events[by_event] = true, true
+    -- The event's deliveries follow its index's entry id (eventIndexKey);
+    -- SET, not APPEND, which would leave the string room to grow in.
+    local ev = redis.call('GET', event_index)
+    if ev then
+      redis.call('SET', event_index, ev .. ' ' .. id, 'KEEPTTL')
+    else -- the event aged out of its index (a delivery made from a copy)
+      redis.call('ZADD', by_event, now, id)
+      by_events[by_event] = true
+    end
+    indexes[index] = true
     redis.call('XADD', deliveries_stream, '*', 'd', id)
     created = created + 1
   end
@@ -188,7 +201,8 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 	live := boolArg(scope.Livemode)
 	for i, ev := range batch {
 		for _, d := range ev.Deliveries {
-			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"), s.eventDeliveriesKey(scope, d.EventID), s.payloadKey(scope, d.ID))
+			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"), s.eventDeliveriesKey(scope, d.EventID),
+				s.payloadKey(scope, d.ID), s.eventIndexKey(scope, d.EventID))
 			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1)
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}

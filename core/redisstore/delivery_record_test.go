@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestEndedDeliveryRecord follows a delivery through both of its shapes: a
@@ -161,5 +163,63 @@ func TestDeliveriesPerTargetCap(t *testing.T) {
 	list, err := s.ListDeliveries(ctx, scope, target.ID, core.DeliveryFilter{})
 	if err != nil || len(list.Data) != 3 {
 		t.Fatalf("ListDeliveries = %d deliveries, %v; want the pending one and the newest two", len(list.Data), err)
+	}
+}
+
+// TestEventDeliveriesFollowItsIndex holds that an event's deliveries are
+// kept after its index's entry id, listed newest first and paged, with
+// those an earlier release kept in a sorted set listed after them, while
+// the index still finds, dedupes and pages the event itself.
+func TestEventDeliveriesFollowItsIndex(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	ev := &core.Event{ID: "evt_idx", Type: "guest.updated"}
+	if _, _, err := s.AppendEvent(ctx, scope, ev); err != nil {
+		t.Fatal(err)
+	}
+	for i, target := range []string{"whe_a", "whe_b", "whe_c"} {
+		d := &core.Delivery{ID: "whd_idx" + string(rune('0'+i)), EventID: ev.ID, Target: core.Target{Kind: core.TargetEndpoint, ID: target}}
+		if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A delivery an earlier release listed in the event's sorted set.
+	r.Client.ZAdd(ctx, r.Prefix+"{"+scope.AccountID+"}:test:evt:evt_idx:dlv", redis.Z{Score: 1, Member: "whd_old"})
+	r.Client.HSet(ctx, r.Prefix+"{"+scope.AccountID+"}:test:dlv:whd_old", "id", "whd_old", "event_id", ev.ID, "status", "succeeded")
+
+	ids := func(p core.Page) (string, bool) {
+		t.Helper()
+		l, err := s.ListEventDeliveries(ctx, scope, ev.ID, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(deliveryIDs(l.Data), ","), l.HasMore
+	}
+	if got, more := ids(core.Page{}); got != "whd_idx2,whd_idx1,whd_idx0,whd_old" || more {
+		t.Errorf("deliveries = %s (more %v), want newest first, the earlier release's last", got, more)
+	}
+	if got, more := ids(core.Page{Limit: 2, StartingAfter: "whd_idx2"}); got != "whd_idx1,whd_idx0" || !more {
+		t.Errorf("after whd_idx2 = %s (more %v)", got, more)
+	}
+	if got, more := ids(core.Page{Limit: 1, EndingBefore: "whd_idx0"}); got != "whd_idx1" || !more {
+		t.Errorf("before whd_idx0 = %s (more %v)", got, more)
+	}
+	if _, err := s.ListEventDeliveries(ctx, scope, ev.ID, core.Page{StartingAfter: "whd_nope"}); core.ErrorCode(err) != core.EINVALID {
+		t.Errorf("unknown cursor: %v, want EINVALID", err)
+	}
+
+	if got, err := s.FindEvent(ctx, scope, ev.ID); err != nil || got.ID != ev.ID {
+		t.Errorf("FindEvent after deliveries joined its index = %+v, %v", got, err)
+	}
+	if _, created, err := s.AppendEvent(ctx, scope, &core.Event{ID: ev.ID, Type: "other"}); err != nil || created {
+		t.Errorf("publishing the id again: created %v, %v; want the stored event", created, err)
+	}
+	if _, _, err := s.AppendEvent(ctx, scope, &core.Event{ID: "evt_idx_next", Type: "guest.updated"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.ListEvents(ctx, scope, core.EventFilter{Page: core.Page{EndingBefore: ev.ID}})
+	if err != nil || len(page.Data) != 1 || page.Data[0].ID != "evt_idx_next" {
+		t.Errorf("events before %s = %+v, %v", ev.ID, page.Data, err)
 	}
 }

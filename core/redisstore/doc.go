@@ -43,8 +43,9 @@
 //	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first)  PX: until the burst is full again
 //	T:key:<key id>                   string  key record JSON                          until revoked
 //	T:keys                           zset    key ids, score = creation µs            until revoked
-//	T:events                         stream  fields id, type, event (envelope JSON)  trimmed on every append: MINID ~ now-EventRetention
-//	T:evt:<event id>                 string  the event's stream entry id             PX EventRetention (dedupe, lookup, cursors)
+//	T:events                         stream  fields type, event (envelope JSON)      trimmed on every append: MINID ~ now-EventRetention
+//	T:evt:<event id>                 string  the event's stream entry id, then its   PX EventRetention (dedupe, lookup, cursors,
+//	                                         delivery ids, space separated           the event's deliveries)
 //	T:event_types                    hash    type name → core.EventType JSON         forever
 //	T:idem:<sha256 of key, hex>      hash    state, fp, status, body                 PX 60 s while in flight, 24 h once done
 //	T:activity                       stream  fields r d m s by l ip, at the request  trimmed on every write: MINID ~ now-ActivityRetention

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/redis/go-redis/v9"
@@ -34,8 +35,9 @@ minid = string.format('%d', minid)
 
 -- stored returns the event JSON of the entry index points to, or nil.
 local function stored(index)
-  local sid = redis.call('GET', index)
-  if not sid then return nil end
+  local v = redis.call('GET', index)
+  if not v then return nil end
+  local sid = string.match(v, '^[^ ]+') -- then the event's delivery ids (eventIndexKey)
   local e = redis.call('XRANGE', stream, sid, sid)
   if #e == 0 then return nil end -- trimmed: the index outlived its entry
   local f = e[1][2]
@@ -53,8 +55,7 @@ for n = 1, #KEYS - 1 do
   if old then
     out[n] = old
   else
-    local sid = redis.call('XADD', stream, 'MINID', '~', minid, '*',
-      'id', event_id, 'type', event_type, 'event', event_json)
+    local sid = redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json)
     redis.call('SET', index, sid, 'PX', retention_ms)
     out[n] = 1
   end
@@ -65,8 +66,9 @@ return out
 // findEventScript returns the envelope JSON of an event by id, or nil.
 // KEYS[1] stream, KEYS[2] index.
 var findEventScript = redis.NewScript(`
-local sid = redis.call('GET', KEYS[2])
-if not sid then return false end
+local v = redis.call('GET', KEYS[2])
+if not v then return false end
+local sid = string.match(v, '^[^ ]+')
 local e = redis.call('XRANGE', KEYS[1], sid, sid)
 if #e == 0 then return false end
 local f = e[1][2]
@@ -78,12 +80,17 @@ return false
 
 // EventsStreamKey names the stream that holds scope's events, for the
 // delivery dispatcher, which reads it with a consumer group. Each entry has
-// the fields "id", "type" and "event" (the envelope JSON); DecodeEvent reads
+// the fields "type" and "event" (the envelope JSON; releases before issue
+// 12 also wrote the id, which is in the envelope too); DecodeEvent reads
 // one.
 func (s *Store) EventsStreamKey(scope core.Scope) string { return s.scopeKey(scope, "events") }
 
 // eventIndexKey maps an event id to its stream entry id, for dedupe, lookup
-// and cursors. It expires with the retention window.
+// and cursors, followed by the ids of the event's deliveries, space
+// separated, as the dispatcher creates them (ListEventDeliveries): one key
+// an event, where a sorted set of its deliveries cost another ~170 bytes.
+// It expires with the retention window. indexEntryID reads the entry id.
+
 func (s *Store) eventIndexKey(scope core.Scope, id string) string {
 	return s.scopeKey(scope, "evt", id)
 }
@@ -174,4 +181,10 @@ func (s *Store) FindEvent(ctx context.Context, scope core.Scope, id string) (*co
 		return nil, storeErr("find event", err)
 	}
 	return decodeEvent(raw)
+}
+
+// indexEntryID is the stream entry id an event index value starts with.
+func indexEntryID(v string) string {
+	sid, _, _ := strings.Cut(v, " ")
+	return sid
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
 )
 
 // TestAppendEvents appends a batch in one call: events are added in order,
@@ -48,7 +49,11 @@ func TestAppendEvents(t *testing.T) {
 	}
 	var ids []string
 	for _, e := range entries {
-		ids = append(ids, e.Values["id"].(string))
+		ev, err := redisstore.DecodeEvent(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ev.ID)
 	}
 	if got := strings.Join(ids, ","); got != "evt_old,evt_a,evt_b" {
 		t.Errorf("stream holds %s, want evt_old,evt_a,evt_b", got)

@@ -40,13 +40,13 @@ func (s *Store) ListEvents(ctx context.Context, scope core.Scope, f core.EventFi
 	}
 	from := ""
 	if cursor != "" {
-		sid, err := s.rdb.Get(ctx, s.eventIndexKey(scope, cursor)).Result()
+		v, err := s.rdb.Get(ctx, s.eventIndexKey(scope, cursor)).Result()
 		if errors.Is(err, redis.Nil) {
 			return out, core.ParamError(param, "No such event: '%s'", cursor)
 		} else if err != nil {
 			return out, storeErr("list events", err)
 		}
-		from = "(" + sid
+		from = "(" + indexEntryID(v)
 	}
 	sc := eventScan{s: s, key: s.EventsStreamKey(scope), f: f, want: limit + 1, older: param == "starting_after"}
 	if !hasEventFilter(f) {

@@ -2,7 +2,10 @@ package redisstore
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -93,7 +96,25 @@ func (s *Store) NewestFailedDeliveries(ctx context.Context, scope core.Scope, li
 // newest first, one page. Deliveries that expired are left out.
 func (s *Store) ListEventDeliveries(ctx context.Context, scope core.Scope, eventID string, page core.Page) (core.List[*core.Delivery], error) {
 	list := core.List[*core.Delivery]{Data: []*core.Delivery{}}
-	ids, more, err := s.zsetPage(ctx, s.eventDeliveriesKey(scope, eventID), page)
+	var index *redis.StringCmd
+	var older *redis.StringSliceCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		index = p.Get(ctx, s.eventIndexKey(scope, eventID))
+		older = p.ZRevRange(ctx, s.eventDeliveriesKey(scope, eventID), 0, -1)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return list, storeErr("list event deliveries", err)
+	}
+	// Newest first: the index lists them oldest first, after the event's
+	// entry id; a sorted set holds those of earlier releases, all older.
+	all := strings.Fields(index.Val())
+	if len(all) > 0 {
+		all = all[1:]
+	}
+	slices.Reverse(all)
+	all = append(all, older.Val()...)
+	ids, more, err := slicePage(all, page)
 	if err != nil {
 		return list, err
 	}

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/redis/go-redis/v9"
@@ -47,4 +48,32 @@ func (s *Store) zsetPage(ctx context.Context, key string, page core.Page) ([]str
 		return ids[:limit], true, nil
 	}
 	return ids, false, nil
+}
+
+// slicePage is zsetPage over ids already in order, newest first: one page
+// after page.StartingAfter or before page.EndingBefore, and whether there
+// are more in that direction.
+func slicePage(ids []string, page core.Page) ([]string, bool, error) {
+	limit := page.Limit
+	if limit <= 0 {
+		limit = core.DefaultPageLimit
+	}
+	cursor, param := page.StartingAfter, "starting_after"
+	if cursor == "" && page.EndingBefore != "" {
+		cursor, param = page.EndingBefore, "ending_before"
+	}
+	start := 0
+	if cursor != "" {
+		rank := slices.Index(ids, cursor)
+		if rank < 0 {
+			return nil, false, core.ParamError(param, "No such object: '%s'", cursor)
+		}
+		if param == "ending_before" {
+			from := max(rank-limit, 0)
+			return ids[from:rank], from > 0, nil
+		}
+		start = rank + 1
+	}
+	end := min(start+limit, len(ids))
+	return ids[start:end], end < len(ids), nil
 }
