@@ -117,25 +117,40 @@ func (s *Server) handlePublishEvents() gin.HandlerFunc {
 // The body is decoded in one pass when every event is well formed, the
 // usual case; only when that fails is it decoded again event by event, so
 // that each malformed event is named by its own error while the rest go on.
+// Both give the same answer wherever the first succeeds (FuzzDecodeBatch).
 func decodeBatch(c *gin.Context) (ins []core.EventInput, fails []error, err error) {
+	if ins, fails, err := decodeBatchWhole(c); err == nil {
+		return ins, fails, nil
+	}
+	return decodeBatchEach(c)
+}
+
+// decodeBatchWhole decodes all the events in one pass; any error, a
+// malformed event's included, means it could not.
+func decodeBatchWhole(c *gin.Context) (ins []core.EventInput, fails []error, err error) {
 	var whole struct {
 		Events *[]*publishEventRequest `json:"events"`
 	}
-	if decodeJSON(c, &whole) == nil {
-		if err := checkBatchSize(whole.Events); err != nil {
-			return nil, nil, err
-		}
-		reqs := *whole.Events
-		ins, fails = make([]core.EventInput, len(reqs)), make([]error, len(reqs))
-		for i, req := range reqs {
-			if req == nil {
-				fails[i] = notAnEvent(json.RawMessage("null"))
-				continue
-			}
-			ins[i], fails[i] = req.input()
-		}
-		return ins, fails, nil
+	if err := decodeJSON(c, &whole); err != nil {
+		return nil, nil, err
 	}
+	if err := checkBatchSize(whole.Events); err != nil {
+		return nil, nil, err
+	}
+	reqs := *whole.Events
+	ins, fails = make([]core.EventInput, len(reqs)), make([]error, len(reqs))
+	for i, req := range reqs {
+		if req == nil {
+			fails[i] = notAnEvent(json.RawMessage("null"))
+			continue
+		}
+		ins[i], fails[i] = req.input()
+	}
+	return ins, fails, nil
+}
+
+// decodeBatchEach decodes the list, then each event on its own.
+func decodeBatchEach(c *gin.Context) (ins []core.EventInput, fails []error, err error) {
 	var req publishBatchRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, nil, err
