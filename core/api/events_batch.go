@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -105,8 +106,53 @@ func (s *Server) handlePublishEvents() gin.HandlerFunc {
 				items[i].Status, items[i].Event = http.StatusOK, r.Event
 			}
 		}
+		savedRef(c, batchRef(items))
 		c.JSON(http.StatusOK, tally(items))
 	}
+}
+
+// savedItem is a batch item as its idempotency record keeps it: the event
+// by id, an error as it was answered.
+type savedItem struct {
+	Status int          `json:"s"`
+	Event  string       `json:"e,omitempty"`
+	Error  *errorDetail `json:"x,omitempty"`
+}
+
+// batchRef names a batch's answer for its idempotency record
+// (core.SavedResponse.Ref): its events by id, so that a keyed batch of 500
+// keeps ~20 KB for 24 hours instead of a second copy of every event.
+func batchRef(items []batchItem) string {
+	saved := make([]savedItem, len(items))
+	for i, it := range items {
+		saved[i] = savedItem{Status: it.Status, Error: it.Error}
+		if it.Event != nil {
+			saved[i].Event = it.Event.ID
+		}
+	}
+	b, _ := json.Marshal(saved) // a slice of plain structs always encodes
+	return "batch:" + string(b)
+}
+
+// savedBatch renders the answer batchRef named again, each event as it is
+// stored, or says why it cannot.
+func (s *Server) savedBatch(c *gin.Context, sc core.Scope, ref string) (batchBody, error) {
+	var saved []savedItem
+	if err := json.Unmarshal([]byte(ref), &saved); err != nil {
+		return batchBody{}, fmt.Errorf("decode saved batch: %w", err)
+	}
+	items := make([]batchItem, len(saved))
+	for i, it := range saved {
+		items[i] = batchItem{Index: i, Status: it.Status, Error: it.Error}
+		if it.Event != "" {
+			ev, err := s.savedEvent(c, sc, it.Event)
+			if err != nil {
+				return batchBody{}, err
+			}
+			items[i].Event = ev
+		}
+	}
+	return tally(items), nil
 }
 
 // decodeBatch reads the events of a batch and checks each as POST

@@ -306,6 +306,16 @@ func TestPublishBatchIdempotentReplay(t *testing.T) {
 	if id := b.Data[0].Event.ID; !strings.HasPrefix(id, "evt_") || !strings.HasSuffix(id, "_0") {
 		t.Errorf("keyed event without an id is %s, want evt_<seed>_0", id)
 	}
+	// The record names the events rather than keeping the answer: the
+	// replay renders them again, byte for byte.
+	records := a.Redis.Client.Keys(context.Background(), a.Redis.Prefix+"*:idem:*").Val()
+	if len(records) != 1 {
+		t.Fatalf("idempotency records = %v, want one", records)
+	}
+	rec := a.Redis.Client.HGetAll(context.Background(), records[0]).Val()
+	if !strings.HasPrefix(rec["ref"], "batch:") || rec["body"] != "" || len(rec["ref"]) > len(first.Body)/2 {
+		t.Errorf("record = %v, want a batch: reference, no body, well under the answer's %d bytes", rec, len(first.Body))
+	}
 	_, again := a.publishBatch(t, events, key)
 	if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) {
 		t.Errorf("replay = %s (replayed %q), want the first answer %s", again.Body, again.Header.Get("Idempotent-Replayed"), first.Body)

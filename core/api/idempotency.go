@@ -78,21 +78,30 @@ func (s *Server) replay(c *gin.Context, sc core.Scope, saved *core.SavedResponse
 		c.Data(saved.Status, "application/json; charset=utf-8", saved.Body)
 		return
 	}
-	id, ok := strings.CutPrefix(saved.Ref, "event:")
-	if !ok {
-		s.writeError(c, fmt.Errorf("idempotency record refers to %q, which this version cannot render", saved.Ref))
-		return
-	}
-	ev, err := s.deps.Events.FindEvent(c, sc, id)
-	if core.ErrorCode(err) == core.ENOTFOUND {
-		err = &core.Error{Code: core.ENOTFOUND, Reason: "idempotent_response_gone",
-			Message: fmt.Sprintf("The request with this Idempotency-Key created event %s, which is no longer retained, so its response cannot be replayed.", id)}
+	var body any
+	var err error
+	if id, ok := strings.CutPrefix(saved.Ref, "event:"); ok {
+		body, err = s.savedEvent(c, sc, id)
+	} else if items, ok := strings.CutPrefix(saved.Ref, "batch:"); ok {
+		body, err = s.savedBatch(c, sc, items)
+	} else {
+		err = fmt.Errorf("idempotency record refers to %q, which this version cannot render", saved.Ref)
 	}
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(saved.Status, ev)
+	c.JSON(saved.Status, body)
+}
+
+// savedEvent is the event a saved response names, or why it cannot be had.
+func (s *Server) savedEvent(c *gin.Context, sc core.Scope, id string) (*core.Event, error) {
+	ev, err := s.deps.Events.FindEvent(c, sc, id)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		err = &core.Error{Code: core.ENOTFOUND, Reason: "idempotent_response_gone",
+			Message: fmt.Sprintf("The request with this Idempotency-Key created event %s, which is no longer retained, so its response cannot be replayed.", id)}
+	}
+	return ev, err
 }
 
 // claimSeed returns the seed of the request's Idempotency-Key claim, or ""
