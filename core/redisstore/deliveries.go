@@ -16,10 +16,15 @@ import (
 //
 //	dq                 STREAM  deliveries to attempt now; field d = delivery id
 //	dq:retry           ZSET    delivery ids by due time (ms): retries, deferrals
-//	dlv:<id>           HASH    the delivery; its field payload holds the event
-//	                           JSON while it is pending (events age out of the
-//	                           events stream before the last retry is due)
-//	dlv:<id>:att       LIST    the attempts, as JSON, oldest first
+//	dlv:<id>           HASH    a delivery that may still be attempted (releases
+//	                           before issue 12 also kept its payload here)
+//	                   STRING  once it ended: its fields and attempts in one
+//	                           record (delivery_record.go)
+//	dlv:<id>:att       LIST    a pending delivery's attempts, oldest first
+//	                           (attempt_format.go: version 2, or 1 of old)
+//	dlv:<id>:p         STRING  a pending delivery's payload, the event JSON
+//	                           (events age out of the events stream before the
+//	                           last retry is due)
 //	t:<target>:dlv     ZSET    a target's delivery ids by creation time (ms)
 //	t:<target>:parked  ZSET    deliveries waiting for a disabled target
 //	evt:<event>:dlv    ZSET    an event's delivery ids, every target, by creation time (ms),
@@ -32,9 +37,10 @@ import (
 //
 // The deliveries stream is one per scope, not a fixed set of shards, so that
 // creating a delivery, queueing it and acking the event that caused it is one
-// atomic script even on Redis Cluster. Delivery records and attempt lists
-// expire after the delivery retention; target indexes are trimmed to it on
-// every write. Nothing is swept.
+// atomic script even on Redis Cluster. Delivery records, attempt lists and
+// payloads expire the delivery retention after their last attempt; target
+// indexes are trimmed to it (by creation time) on every write, and to
+// Options.DeliveriesPerTarget when set. Nothing is swept.
 
 // Consumer groups of the delivery engine.
 const (
