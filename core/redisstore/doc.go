@@ -96,9 +96,16 @@
 // without a key id, still opens), reads show core.SecretMask whatever mask
 // was stored, an idempotency claim without a lease is in flight until its
 // expiry, and the master key check value is written at the first start
-// that lacks it. cmd/bellhop's TestUpgradeFromFixture holds this against a
-// Redis captured from release 37c217d. A change that cannot be read that
-// way needs a version stored beside it and a resumable start-up migration.
+// that lacks it. Issue 12's compact records sit beside the old ones the
+// same way: a delivery hash holding its payload is sent and then ended like
+// any other, attempt records say their version (a version 1 record is the
+// API's JSON), an event's deliveries of old are still read from their
+// sorted set, activity entries of old (JSON, with a per-day index) are still
+// listed and paged, and an idempotency record with a body replays it.
+// cmd/bellhop's TestUpgradeFromFixture holds this against Redis stores
+// captured from releases 37c217d and 3b34df4. A change that cannot be read
+// that way needs a version stored beside it and a resumable start-up
+// migration.
 //
 // # Costs
 //
