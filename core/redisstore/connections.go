@@ -170,11 +170,11 @@ func (s *Store) DeleteConnection(ctx context.Context, scope core.Scope, id strin
 // MatchConnections returns the connections subscribed to eventType or to
 // "*", in no particular order.
 func (s *Store) MatchConnections(ctx context.Context, scope core.Scope, eventType string) ([]*core.Connection, error) {
-	ids, err := s.rdb.SUnion(ctx, s.connectionTypeKey(scope, eventType), s.connectionTypeKey(scope, "*")).Result()
+	vals, err := s.matchSubscribers(ctx, s.connectionTypeKey(scope, eventType), s.connectionTypeKey(scope, "*"), s.connectionKey(scope, ""))
 	if err != nil {
 		return nil, storeErr("match connections", err)
 	}
-	return s.loadConnections(ctx, scope, ids)
+	return decodeConnections(vals)
 }
 
 // loadConnections reads connections by id in one round trip, skipping ids
@@ -191,6 +191,12 @@ func (s *Store) loadConnections(ctx context.Context, scope core.Scope, ids []str
 	if err != nil {
 		return nil, storeErr("load connections", err)
 	}
+	return decodeConnections(vals)
+}
+
+// decodeConnections decodes connection records, skipping the nil of one
+// that vanished.
+func decodeConnections(vals []any) ([]*core.Connection, error) {
 	out := make([]*core.Connection, 0, len(vals))
 	for _, v := range vals {
 		str, ok := v.(string)

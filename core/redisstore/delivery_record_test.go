@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -221,5 +222,37 @@ func TestEventDeliveriesFollowItsIndex(t *testing.T) {
 	page, err := s.ListEvents(ctx, scope, core.EventFilter{Page: core.Page{EndingBefore: ev.ID}})
 	if err != nil || len(page.Data) != 1 || page.Data[0].ID != "evt_idx_next" {
 		t.Errorf("events before %s = %+v, %v", ev.ID, page.Data, err)
+	}
+}
+
+// TestMatchSkipsVanishedSubscribers holds that matching an event type reads
+// the subscribers of the type and of "*" in one go and leaves out an id
+// whose record is gone (deleted between the listing and the read).
+func TestMatchSkipsVanishedSubscribers(t *testing.T) {
+	ctx := context.Background()
+	s, r := newSealedStore(t)
+	scope := newScope(t, s)
+	typed, all := newEndpoint("whe_typed", nil), newEndpoint("whe_all", nil)
+	typed.EnabledEvents = []string{"guest.updated"}
+	for _, ep := range []*core.Endpoint{typed, all} {
+		if err := s.SaveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: "whsec_x"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tag := r.Prefix + "{" + scope.AccountID + "}:test:"
+	r.Client.SAdd(ctx, tag+"eps:type:guest.updated", "whe_vanished")
+	got, err := s.MatchEndpoints(ctx, scope, "guest.updated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, ep := range got {
+		ids = append(ids, ep.ID)
+	}
+	slices.Sort(ids)
+	want := []string{typed.ID, all.ID}
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Errorf("matched %v, want %v (the vanished id left out)", ids, want)
 	}
 }

@@ -185,11 +185,11 @@ func (s *Store) DeleteEndpoint(ctx context.Context, scope core.Scope, id string)
 // MatchEndpoints returns the endpoints subscribed to eventType or to "*",
 // in no particular order.
 func (s *Store) MatchEndpoints(ctx context.Context, scope core.Scope, eventType string) ([]*core.Endpoint, error) {
-	ids, err := s.rdb.SUnion(ctx, s.endpointTypeKey(scope, eventType), s.endpointTypeKey(scope, "*")).Result()
+	vals, err := s.matchSubscribers(ctx, s.endpointTypeKey(scope, eventType), s.endpointTypeKey(scope, "*"), s.endpointKey(scope, ""))
 	if err != nil {
 		return nil, storeErr("match endpoints", err)
 	}
-	return s.loadEndpoints(ctx, scope, ids)
+	return decodeEndpoints(vals)
 }
 
 // loadEndpoints reads endpoints by id in one round trip, skipping ids that
@@ -206,6 +206,12 @@ func (s *Store) loadEndpoints(ctx context.Context, scope core.Scope, ids []strin
 	if err != nil {
 		return nil, storeErr("load endpoints", err)
 	}
+	return decodeEndpoints(vals)
+}
+
+// decodeEndpoints decodes endpoint records, skipping the nil of one that
+// vanished.
+func decodeEndpoints(vals []any) ([]*core.Endpoint, error) {
 	out := make([]*core.Endpoint, 0, len(vals))
 	for _, v := range vals {
 		str, ok := v.(string)
