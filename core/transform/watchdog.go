@@ -4,6 +4,7 @@ import (
 	"errors"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -57,16 +58,21 @@ func (f *flight) finish() error {
 // been in flight for the milliseconds it takes to allocate the budget is the
 // likely culprit). It stops that run alone and starts the others' counts
 // afresh, so that a neighbour is not stopped for the growth already blamed;
-// if the growth goes on, the next longest is stopped at the next look. It
-// costs nothing while no run is in flight but a tick.
+// if the growth goes on, the next longest is stopped at the next look.
+//
+// While no run is in flight it does not tick at all: it waits for the next
+// run to start (wake), so an idle hub is not woken a thousand times a
+// second for nothing.
 type watchdog struct {
 	budget   uint64
 	interval time.Duration
 	mu       sync.Mutex
 	flights  map[*flight]struct{}
+	wake     chan struct{} // a run started while there were none; buffered 1
 	quit     chan struct{}
 	once     sync.Once
 	sample   []metrics.Sample
+	looks    atomic.Int64 // checks made, for tests
 }
 
 func startWatchdog(budget int64, interval time.Duration) *watchdog {
@@ -74,6 +80,7 @@ func startWatchdog(budget int64, interval time.Duration) *watchdog {
 		budget:   uint64(budget),
 		interval: interval,
 		flights:  map[*flight]struct{}{},
+		wake:     make(chan struct{}, 1),
 		quit:     make(chan struct{}),
 		sample:   []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}},
 	}
@@ -86,7 +93,14 @@ func (w *watchdog) stop() { w.once.Do(func() { close(w.quit) }) }
 func (w *watchdog) add(f *flight) {
 	w.mu.Lock()
 	w.flights[f] = struct{}{}
+	first := len(w.flights) == 1
 	w.mu.Unlock()
+	if first {
+		select { // a token already waiting wakes the loop as well
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func (w *watchdog) remove(f *flight) {
@@ -99,6 +113,15 @@ func (w *watchdog) loop() {
 	t := time.NewTicker(w.interval)
 	defer t.Stop()
 	for {
+		if w.idle() {
+			t.Stop()
+			select {
+			case <-w.quit:
+				return
+			case <-w.wake:
+			}
+			t.Reset(w.interval)
+		}
 		select {
 		case <-w.quit:
 			return
@@ -108,7 +131,15 @@ func (w *watchdog) loop() {
 	}
 }
 
+// idle reports whether no run is in flight.
+func (w *watchdog) idle() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.flights) == 0
+}
+
 func (w *watchdog) check() {
+	w.looks.Add(1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.flights) == 0 {

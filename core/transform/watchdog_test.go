@@ -2,6 +2,7 @@ package transform
 
 import (
 	"testing"
+	"time"
 
 	"github.com/dop251/goja"
 )
@@ -48,5 +49,36 @@ func TestWatchdogBlamesOneRunAtATime(t *testing.T) {
 	}
 	if stopped != 1 {
 		t.Errorf("%d runs stopped, want exactly one", stopped)
+	}
+}
+
+// TestWatchdogSleepsWhileIdle holds that the watchdog makes no check while
+// no run is in flight, wakes when one starts, and sleeps again after.
+func TestWatchdogSleepsWhileIdle(t *testing.T) {
+	w := startWatchdog(1<<30, time.Millisecond)
+	defer w.stop()
+	time.Sleep(30 * time.Millisecond)
+	if n := w.looks.Load(); n != 0 {
+		t.Fatalf("%d checks while idle, want none", n)
+	}
+	f := &flight{}
+	w.add(f)
+	for deadline := time.Now().Add(5 * time.Second); w.looks.Load() < 3; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d checks in 5s with a run in flight, want ticks", w.looks.Load())
+		}
+	}
+	w.remove(f)
+	// A tick may still be on its way when the run ends; after it the count
+	// must stop (a slow box may take a while to deliver that tick).
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		before := w.looks.Load()
+		time.Sleep(30 * time.Millisecond)
+		if w.looks.Load() == before {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still checking 5s after the run ended (%d checks)", w.looks.Load())
+		}
 	}
 }
