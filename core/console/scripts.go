@@ -381,17 +381,7 @@ func (s *Server) handleDeleteScript() gin.HandlerFunc {
 				s.fail(c, err)
 				return
 			}
-			sc, ferr := s.deps.Scripts.FindScript(c, s.scope(c), id)
-			if ferr != nil {
-				s.fail(c, ferr)
-				return
-			}
-			f, ferr := s.newScriptForm(c, sc)
-			if ferr != nil {
-				s.fail(c, ferr)
-				return
-			}
-			s.renderForm(c, "script", "scripts", f, err)
+			s.scriptPageWith(c, id, err)
 			return
 		}
 		redirect(c, "/scripts")
@@ -431,21 +421,27 @@ func (s *Server) handleAttachScript(attach bool) gin.HandlerFunc {
 			err = core.ParamError("target", "Choose an endpoint or a connection.")
 		}
 		if err != nil {
-			sc, ferr := s.deps.Scripts.FindScript(c, scope, id)
-			if ferr != nil {
-				s.fail(c, ferr)
-				return
-			}
-			f, ferr := s.newScriptForm(c, sc)
-			if ferr != nil {
-				s.fail(c, ferr)
-				return
-			}
-			s.renderForm(c, "script", "scripts", f, err)
+			s.scriptPageWith(c, id, err)
 			return
 		}
 		redirect(c, "/scripts/"+id+"#attach")
 	}
+}
+
+// scriptPageWith shows script id's page again with err, the answer to a
+// change of it that was refused.
+func (s *Server) scriptPageWith(c *gin.Context, id string, err error) {
+	sc, ferr := s.deps.Scripts.FindScript(c, s.scope(c), id)
+	if ferr != nil {
+		s.fail(c, ferr)
+		return
+	}
+	f, ferr := s.newScriptForm(c, sc)
+	if ferr != nil {
+		s.fail(c, ferr)
+		return
+	}
+	s.renderForm(c, "script", "scripts", f, err)
 }
 
 // checkUses refuses to detach a script from a target that uses another

@@ -302,7 +302,7 @@ func (s *Store) LoadDelivery(ctx context.Context, scope core.Scope, id string) (
 	if got[0] == nil {
 		return nil, nil, core.NotFound("delivery", id)
 	}
-	return deliveryFromHash(got[0].fields), got[0].payload, nil
+	return got[0].delivery, got[0].payload, nil
 }
 
 // DeliveryObject names the object of a delivery to a target of kind:
@@ -355,7 +355,7 @@ func (s *Store) FindDelivery(ctx context.Context, scope core.Scope, id string) (
 	if sd == nil {
 		return nil, core.NotFound("delivery", id)
 	}
-	d := deliveryFromHash(sd.fields)
+	d := sd.delivery
 	raw := sd.attempts
 	if !sd.ended {
 		if raw, err = s.rdb.LRange(ctx, s.attemptsKey(scope, id), 0, -1).Result(); err != nil {
@@ -454,8 +454,8 @@ func (s *Store) loadDeliveries(ctx context.Context, scope core.Scope, ids []stri
 	}
 	out := make([]*core.Delivery, 0, len(ids))
 	for _, sd := range got {
-		if sd != nil && sd.fields["id"] != "" {
-			out = append(out, deliveryFromHash(sd.fields))
+		if sd != nil {
+			out = append(out, sd.delivery)
 		}
 	}
 	return out, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,8 +19,8 @@ import (
 // JSON on the first line (endedHead), then one attempt record per line. An ended
 // delivery is read far more rarely than it is kept, and one string costs
 // about a third of a hash and a list (each Redis key has its own overhead,
-// a list's quicklist node another): 2.1 KB → about 500 bytes for a plain
-// webhook delivery. Deliveries that ended before this format stayed hashes
+// a list's quicklist node another): 2.2 KB → about 740 bytes for a plain
+// webhook delivery, key included. Deliveries that ended before this format stayed hashes
 // and are read as such.
 
 // endedHead is the first line of an ended record: the delivery's fields,
@@ -57,13 +56,13 @@ func endedHeadOf(d *core.Delivery, r AttemptRecord, status int, now time.Time) (
 	return b, nil
 }
 
-// fields gives the head in the hash's field names, for deliveryFromHash.
-func (h endedHead) fields(id string) map[string]string {
-	return map[string]string{
-		"id": id, "event_id": h.EventID, "event_type": h.EventType, "kind": h.Kind, "target": h.Target,
-		"status": h.Status, "reason": h.Reason, "replay": boolArg(h.Replay), "backfill": h.BackfillID,
-		"live": boolArg(h.Live), "attempts": strconv.Itoa(h.Attempts), "last_status": strconv.Itoa(h.LastStatus),
-		"created": strconv.FormatInt(h.Created, 10), "updated": strconv.FormatInt(h.Updated, 10),
+// delivery is the ended delivery id the head describes, without attempts.
+func (h endedHead) delivery(id string) *core.Delivery {
+	return &core.Delivery{
+		ID: id, Object: DeliveryObject(h.Kind), EventID: h.EventID, EventType: h.EventType,
+		Target: core.Target{Kind: h.Kind, ID: h.Target}, Status: h.Status, Reason: h.Reason,
+		Replay: h.Replay, BackfillID: h.BackfillID, Livemode: h.Live, AttemptCount: h.Attempts,
+		LastStatus: h.LastStatus, CreatedAt: time.UnixMilli(h.Created).UTC(), UpdatedAt: time.UnixMilli(h.Updated).UTC(),
 	}
 }
 
@@ -90,9 +89,9 @@ return out
 
 // storedDelivery is one delivery as readDeliveries found it.
 type storedDelivery struct {
-	fields   map[string]string // the hash's fields, long names
-	payload  []byte            // pending only
-	attempts []string          // the ended record's attempt lines; nil for a hash
+	delivery *core.Delivery // without attempts
+	payload  []byte         // pending only
+	attempts []string       // the ended record's attempt lines; nil for a hash
 	ended    bool
 }
 
@@ -113,7 +112,10 @@ func parseStoredDeliveries(ids []string, res []any) ([]*storedDelivery, error) {
 				v, _ := flat[j+1].(string)
 				m[k] = v
 			}
-			sd := &storedDelivery{fields: m}
+			if m["id"] == "" { // a hash left with no fields but a stray one: gone
+				continue
+			}
+			sd := &storedDelivery{delivery: deliveryFromHash(m)}
 			if p, ok := m["payload"]; ok { // a delivery created before the payload had its own key
 				sd.payload = []byte(p)
 			} else if len(parts) > 2 {
@@ -141,7 +143,7 @@ func parseEnded(id, raw string) (*storedDelivery, error) {
 	if err := json.Unmarshal([]byte(line), &head); err != nil {
 		return nil, fmt.Errorf("decode delivery %s: %w", id, err)
 	}
-	sd := &storedDelivery{fields: head.fields(id), ended: true, attempts: []string{}}
+	sd := &storedDelivery{delivery: head.delivery(id), ended: true, attempts: []string{}}
 	if rest != "" {
 		sd.attempts = strings.Split(rest, "\n")
 	}

@@ -90,7 +90,6 @@ func (s *Store) EventsStreamKey(scope core.Scope) string { return s.scopeKey(sco
 // separated, as the dispatcher creates them (ListEventDeliveries): one key
 // an event, where a sorted set of its deliveries cost another ~170 bytes.
 // It expires with the retention window. indexEntryID reads the entry id.
-
 func (s *Store) eventIndexKey(scope core.Scope, id string) string {
 	return s.scopeKey(scope, "evt", id)
 }

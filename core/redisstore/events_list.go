@@ -30,14 +30,7 @@ const filterBatch = 500
 // ingest order, so the scan cannot stop early on them.
 func (s *Store) ListEvents(ctx context.Context, scope core.Scope, f core.EventFilter) (core.List[*core.Event], error) {
 	var out core.List[*core.Event]
-	limit := f.Page.Limit
-	if limit <= 0 {
-		limit = core.DefaultPageLimit
-	}
-	cursor, param := f.Page.StartingAfter, "starting_after"
-	if cursor == "" && f.Page.EndingBefore != "" {
-		cursor, param = f.Page.EndingBefore, "ending_before"
-	}
+	limit, cursor, param := pageBounds(f.Page)
 	from := ""
 	if cursor != "" {
 		v, err := s.rdb.Get(ctx, s.eventIndexKey(scope, cursor)).Result()

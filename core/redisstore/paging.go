@@ -14,14 +14,8 @@ import (
 // members. An unknown cursor is EINVALID naming its param. Other files of the
 // package that keep a newest-first index in a sorted set may use it too.
 func (s *Store) zsetPage(ctx context.Context, key string, page core.Page) ([]string, bool, error) {
-	limit := int64(page.Limit)
-	if limit <= 0 {
-		limit = core.DefaultPageLimit
-	}
-	cursor, param := page.StartingAfter, "starting_after"
-	if cursor == "" && page.EndingBefore != "" {
-		cursor, param = page.EndingBefore, "ending_before"
-	}
+	n, cursor, param := pageBounds(page)
+	limit := int64(n)
 	start := int64(0)
 	if cursor != "" {
 		rank, err := s.rdb.ZRevRank(ctx, key, cursor).Result()
@@ -54,14 +48,7 @@ func (s *Store) zsetPage(ctx context.Context, key string, page core.Page) ([]str
 // after page.StartingAfter or before page.EndingBefore, and whether there
 // are more in that direction.
 func slicePage(ids []string, page core.Page) ([]string, bool, error) {
-	limit := page.Limit
-	if limit <= 0 {
-		limit = core.DefaultPageLimit
-	}
-	cursor, param := page.StartingAfter, "starting_after"
-	if cursor == "" && page.EndingBefore != "" {
-		cursor, param = page.EndingBefore, "ending_before"
-	}
+	limit, cursor, param := pageBounds(page)
 	start := 0
 	if cursor != "" {
 		rank := slices.Index(ids, cursor)
@@ -76,4 +63,18 @@ func slicePage(ids []string, page core.Page) ([]string, bool, error) {
 	}
 	end := min(start+limit, len(ids))
 	return ids[start:end], end < len(ids), nil
+}
+
+// pageBounds reads a page request: its size (the default when unset), and
+// its cursor with the name of the param it came in (starting_after wins).
+func pageBounds(page core.Page) (limit int, cursor, param string) {
+	limit = page.Limit
+	if limit <= 0 {
+		limit = core.DefaultPageLimit
+	}
+	cursor, param = page.StartingAfter, "starting_after"
+	if cursor == "" && page.EndingBefore != "" {
+		cursor, param = page.EndingBefore, "ending_before"
+	}
+	return limit, cursor, param
 }
