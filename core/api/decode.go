@@ -57,7 +57,13 @@ func decodeError(err error, body []byte, dst any) error {
 		}
 		return core.ParamError(param, "Invalid type for %s: expected %s, got %s.", param, jsonTypeName(typ.Type.Kind().String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		// encoding/json quotes the name Go-style (strconv.Quote): unquote it,
+		// or a name with a control character is named by its escape.
+		quoted := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		name, uerr := strconv.Unquote(quoted)
+		if uerr != nil {
+			name = strings.Trim(quoted, `"`)
+		}
 		if path, ok := unknownPath(body, reflect.TypeOf(dst), name); ok {
 			name = path
 		}
