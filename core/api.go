@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -17,6 +18,23 @@ type SavedResponse struct {
 	// 24 hours.
 	Ref string
 }
+
+// OnceKey is a publish's Idempotency-Key, settled by the store in the same
+// atomic step that stores the event (EventInput.Once): the key's record is
+// written as done, naming the event, but only if the key has no record
+// yet. A fresh key, the common case, then costs a publish one round trip
+// instead of three (claim, append, save), and needs no in-flight claim: a
+// hub killed around it leaves either the event and its record or neither.
+// A key that has a record gets ErrOnceKeyUsed and nothing is stored; the
+// caller takes the general path (IdempotencyStore).
+type OnceKey struct {
+	Key         string // as the client sent it
+	Fingerprint string // of the request's method, path and body
+}
+
+// ErrOnceKeyUsed is returned by a publish with EventInput.Once when the key
+// already has a record: done, in flight, released or of other parameters.
+var ErrOnceKeyUsed = errors.New("the Idempotency-Key already has a record")
 
 // IdempotentClaim is what BeginIdempotent found for a key: the saved
 // response of a request that finished, or a claim on the key for the caller.

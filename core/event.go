@@ -36,6 +36,10 @@ type EventInput struct {
 	PropertyID string
 	CreatedAt  *time.Time
 	Object     json.RawMessage
+	// Once, when set, is the request's Idempotency-Key, which the append
+	// settles itself (see OnceKey); PublishEvent then returns
+	// ErrOnceKeyUsed, storing nothing, if the key already has a record.
+	Once *OnceKey
 }
 
 // PublishResult is the outcome of one input of EventService.PublishEvents:
@@ -124,6 +128,10 @@ type EventStore interface {
 	// of an earlier one finds it), and returns the stored event and whether
 	// it was added for each.
 	AppendEvents(ctx context.Context, scope Scope, evs []*Event) (stored []*Event, created []bool, err error)
+	// AppendEventOnce is AppendEvent that also writes once's record as
+	// done, naming the stored event, in the same atomic step, or does
+	// nothing and returns ErrOnceKeyUsed if the key already has a record.
+	AppendEventOnce(ctx context.Context, scope Scope, ev *Event, once OnceKey) (stored *Event, created bool, err error)
 	FindEvent(ctx context.Context, scope Scope, id string) (*Event, error)
 	ListEvents(ctx context.Context, scope Scope, filter EventFilter) (List[*Event], error)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -48,10 +49,10 @@ func (r *publishEventRequest) input() (core.EventInput, error) {
 // handlePublishEvent publishes an event: 201 with the new event, or 200 with
 // the stored one when an event with the given id already exists.
 //
-// Under an Idempotency-Key, an event without an id is named evt_<seed> after
-// the key's claim, so a retry whose first request stored the event but died
-// before answering (its hub was killed) finds that event and answers 201 with
-// it, as the first would have, instead of publishing it twice.
+// A fresh Idempotency-Key is settled by the append itself (core.OnceKey):
+// one round trip stores the event and the key's record. A key that has a
+// record takes the general path (claimThen): a replay, a refusal, or a
+// claim under which publish runs.
 func (s *Server) handlePublishEvent() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req publishEventRequest
@@ -64,22 +65,49 @@ func (s *Server) handlePublishEvent() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		seeded := in.ID == "" && claimSeed(c) != ""
-		if seeded {
-			in.ID = "evt_" + claimSeed(c)
-		}
-		ev, created, err := s.deps.Events.PublishEvent(c, scope(c), in)
-		if err != nil {
-			s.writeError(c, err)
+		once, ok := onceKey(c)
+		if !ok {
+			s.publish(c, in)
 			return
 		}
-		status := http.StatusOK
-		if created || seeded { // a seeded id existing means this very request stored it before
-			status = http.StatusCreated
+		in.Once = &once
+		ev, created, err := s.deps.Events.PublishEvent(c, scope(c), in)
+		if errors.Is(err, core.ErrOnceKeyUsed) {
+			in.Once = nil
+			s.claimThen(c, once, func() { s.publish(c, in) })
+			return
 		}
-		savedRef(c, "event:"+ev.ID)
-		c.JSON(status, ev)
+		s.answerPublish(c, ev, created, err)
 	}
+}
+
+// publish publishes in, under the request's Idempotency-Key claim if it
+// has one. An event without an id is then named evt_<seed> after the
+// claim, so a retry whose first request stored the event but died before
+// answering (its hub was killed) finds that event and answers 201 with it,
+// as the first would have, instead of publishing it twice.
+func (s *Server) publish(c *gin.Context, in core.EventInput) {
+	seeded := in.ID == "" && claimSeed(c) != ""
+	if seeded {
+		in.ID = "evt_" + claimSeed(c)
+	}
+	ev, created, err := s.deps.Events.PublishEvent(c, scope(c), in)
+	s.answerPublish(c, ev, created || seeded, err) // a seeded id existing means this very request stored it before
+}
+
+// answerPublish answers a publish: 201 for a new event, 200 for one that
+// existed, naming it for the idempotency record (savedRef).
+func (s *Server) answerPublish(c *gin.Context, ev *core.Event, created bool, err error) {
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	savedRef(c, "event:"+ev.ID)
+	c.JSON(status, ev)
 }
 
 // handleListEvents lists events newest first, filtered by type, property_id

@@ -44,20 +44,54 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		sc := scope(c)
-		claim, err := s.deps.Idempotency.BeginIdempotent(c, sc, key, fingerprint(c.Request, body))
-		if err != nil {
-			s.writeError(c, inFlight(err))
+		once := core.OnceKey{Key: key, Fingerprint: fingerprint(c.Request, body)}
+		if settlesOwnKey(c) {
+			c.Set(ctxOnceKey, once)
+			c.Next()
 			return
 		}
-		if saved := claim.Saved; saved != nil {
-			s.replay(c, sc, saved)
-			c.Abort()
-			return
-		}
-		c.Set(ctxClaimSeed, claim.Seed)
-		s.runOnce(c, sc, key)
+		s.claimThen(c, once, c.Next)
 	}
+}
+
+// ctxOnceKey holds the core.OnceKey of a request whose handler settles its
+// Idempotency-Key itself (settlesOwnKey).
+const ctxOnceKey = "bellhop.idempotency_once"
+
+// settlesOwnKey reports whether the request's handler settles its
+// Idempotency-Key in the same store step that does its work (see
+// core.OnceKey), so that the middleware claims nothing: a single publish,
+// the request sent most often with a key. A key that already has a record
+// sends it back to claimThen.
+func settlesOwnKey(c *gin.Context) bool {
+	return c.Request.Method == http.MethodPost && c.FullPath() == "/v1/events"
+}
+
+// onceKey returns the Idempotency-Key the middleware left to this handler
+// to settle (settlesOwnKey), if any.
+func onceKey(c *gin.Context) (core.OnceKey, bool) {
+	v, ok := c.Get(ctxOnceKey)
+	once, _ := v.(core.OnceKey)
+	return once, ok
+}
+
+// claimThen claims once's key and runs run under the claim, replays the
+// saved response of a request that finished with it, or refuses a key
+// that is in flight or was used with other parameters.
+func (s *Server) claimThen(c *gin.Context, once core.OnceKey, run func()) {
+	sc := scope(c)
+	claim, err := s.deps.Idempotency.BeginIdempotent(c, sc, once.Key, once.Fingerprint)
+	if err != nil {
+		s.writeError(c, inFlight(err))
+		return
+	}
+	if saved := claim.Saved; saved != nil {
+		s.replay(c, sc, saved)
+		c.Abort()
+		return
+	}
+	c.Set(ctxClaimSeed, claim.Seed)
+	s.runOnce(c, sc, once.Key, run)
 }
 
 // ctxSavedRef is where a handler names the object its answer is
@@ -108,10 +142,10 @@ func (s *Server) savedEvent(c *gin.Context, sc core.Scope, id string) (*core.Eve
 // without one: the same for every retry with the same key and parameters.
 func claimSeed(c *gin.Context) string { return c.GetString(ctxClaimSeed) }
 
-// runOnce runs the rest of the chain under a claimed key and saves its
-// response, or releases the key after a 5xx, a panic or a client that went
-// away (its retry must do the work, not replay a 499).
-func (s *Server) runOnce(c *gin.Context, sc core.Scope, key string) {
+// runOnce runs run (the rest of the chain) under a claimed key and saves
+// its response, or releases the key after a 5xx, a panic or a client that
+// went away (its retry must do the work, not replay a 499).
+func (s *Server) runOnce(c *gin.Context, sc core.Scope, key string, run func()) {
 	ctx := context.WithoutCancel(c.Request.Context())
 	rec := &recordingWriter{ResponseWriter: c.Writer}
 	c.Writer = rec
@@ -124,7 +158,7 @@ func (s *Server) runOnce(c *gin.Context, sc core.Scope, key string) {
 			s.log.WarnContext(c, "api: cannot release idempotency key", "request_id", requestID(c), "err", err)
 		}
 	}()
-	c.Next()
+	run()
 	if status := rec.Status(); status < 500 && status != statusClientClosed {
 		resp := core.SavedResponse{Status: status, Body: rec.body.Bytes(), Ref: c.GetString(ctxSavedRef)}
 		if resp.Ref != "" {

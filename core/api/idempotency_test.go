@@ -12,8 +12,8 @@ import (
 	"github.com/bellhop/bellhop/core"
 )
 
-// hookedEvents runs before ahead of every publish: to hold a request in
-// flight, or to fail it.
+// hookedEvents runs before ahead of every publish, single or batch: to
+// hold a request in flight, or to fail it.
 type hookedEvents struct {
 	core.EventService
 	before func() error
@@ -24,6 +24,13 @@ func (h *hookedEvents) PublishEvent(ctx context.Context, scope core.Scope, in co
 		return nil, false, err
 	}
 	return h.EventService.PublishEvent(ctx, scope, in)
+}
+
+func (h *hookedEvents) PublishEvents(ctx context.Context, scope core.Scope, in []core.EventInput) ([]core.PublishResult, error) {
+	if err := h.before(); err != nil {
+		return nil, err
+	}
+	return h.EventService.PublishEvents(ctx, scope, in)
 }
 
 // hookPublish is a newTestAPI option that installs before.
@@ -91,6 +98,9 @@ func TestIdempotencyReplay(t *testing.T) {
 	a.do(t, http.MethodPost, "/v1/events", body, withHeader("Idempotency-Key", strings.Repeat("k", 255))).wantStatus(t, http.StatusCreated)
 }
 
+// TestIdempotencyInFlight: a retry while the first request with the key
+// still runs gets 409, and a replay once it has finished. The batch publish
+// holds a claim while it runs, as every POST but the single publish does.
 func TestIdempotencyInFlight(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	var calls atomic.Int32
@@ -101,8 +111,53 @@ func TestIdempotencyInFlight(t *testing.T) {
 		}
 		return nil
 	}))
-	body := a.sampleEvent(t, "reservation.created")
+	body := map[string]any{"events": []any{a.sampleEvent(t, "reservation.created")}}
 	key := withHeader("Idempotency-Key", "held")
+	done := make(chan *response, 1)
+	go func() { done <- a.do(t, http.MethodPost, "/v1/events/batch", body, key) }()
+	select {
+	case <-entered:
+	case <-time.After(timeout):
+		t.Fatal("the first request never reached the publish")
+	}
+	d := a.do(t, http.MethodPost, "/v1/events/batch", body, key).wantError(t, http.StatusConflict, typeIdempotency, "")
+	close(release)
+	if d.Code != "idempotency_key_in_use" {
+		t.Errorf("code = %q, want idempotency_key_in_use", d.Code)
+	}
+	select {
+	case first := <-done:
+		first.wantStatus(t, http.StatusOK)
+	case <-time.After(timeout):
+		t.Fatal("the first request never finished")
+	}
+	again := a.do(t, http.MethodPost, "/v1/events/batch", body, key)
+	again.wantStatus(t, http.StatusOK)
+	if again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("the request after the first finished was not a replay")
+	}
+	if n := a.countEvents(t, a.Key); n != 1 {
+		t.Errorf("%d events stored, want 1", n)
+	}
+}
+
+// TestIdempotentPublishRace: a single publish settles its key in the step
+// that stores the event (core.OnceKey), so it holds no claim while it
+// validates. Two requests with one key racing each other store one event:
+// the one that reaches the store first answers 201, and the other, finding
+// the key's record, replays that answer.
+func TestIdempotentPublishRace(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	a := newTestAPI(t, hookPublish(func() error {
+		if calls.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+		return nil
+	}))
+	body := a.sampleEvent(t, "reservation.created")
+	key := withHeader("Idempotency-Key", "raced")
 	done := make(chan *response, 1)
 	go func() { done <- a.do(t, http.MethodPost, "/v1/events", body, key) }()
 	select {
@@ -110,18 +165,23 @@ func TestIdempotencyInFlight(t *testing.T) {
 	case <-time.After(timeout):
 		t.Fatal("the first request never reached the publish")
 	}
-	d := a.do(t, http.MethodPost, "/v1/events", body, key).wantError(t, http.StatusConflict, typeIdempotency, "")
-	if d.Code != "idempotency_key_in_use" {
-		t.Errorf("code = %q, want idempotency_key_in_use", d.Code)
-	}
+	second := a.do(t, http.MethodPost, "/v1/events", body, key)
 	close(release)
+	second.wantStatus(t, http.StatusCreated)
+	var first *response
 	select {
-	case first := <-done:
-		first.wantStatus(t, http.StatusCreated)
+	case first = <-done:
 	case <-time.After(timeout):
 		t.Fatal("the first request never finished")
 	}
-	a.do(t, http.MethodPost, "/v1/events", body, key).wantStatus(t, http.StatusCreated) // now a replay
+	first.wantStatus(t, http.StatusCreated)
+	if string(first.Body) != string(second.Body) {
+		t.Errorf("the racing requests answered %s and %s, want the same event", first.Body, second.Body)
+	}
+	if second.Header.Get("Idempotent-Replayed") != "" || first.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("Idempotent-Replayed: first (stored second) %q, second (stored first) %q; want true and none",
+			first.Header.Get("Idempotent-Replayed"), second.Header.Get("Idempotent-Replayed"))
+	}
 	if n := a.countEvents(t, a.Key); n != 1 {
 		t.Errorf("%d events stored, want 1", n)
 	}

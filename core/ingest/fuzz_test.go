@@ -38,6 +38,10 @@ func (m *memEvents) AppendEvents(ctx context.Context, scope core.Scope, evs []*c
 	return stored, created, nil
 }
 
+func (m *memEvents) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.Event, _ core.OnceKey) (*core.Event, bool, error) {
+	return m.AppendEvent(ctx, scope, ev)
+}
+
 func (m *memEvents) FindEvent(_ context.Context, _ core.Scope, id string) (*core.Event, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

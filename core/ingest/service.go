@@ -53,6 +53,8 @@ func New(types core.EventTypeService, store core.EventStore, clock func() time.T
 // created_at, api_version, livemode from scope) and appends the event to the
 // scope's events stream; it returns once the event is in Redis. When an event
 // with input.ID is already stored, it returns that event and created false.
+// With input.Once, the append settles the Idempotency-Key too, or returns
+// core.ErrOnceKeyUsed (wrapped) if the key has a record.
 //
 // property_id is required except for the hub's operational types
 // (endpoint.disabled), which concern no property and carry "".
@@ -66,7 +68,13 @@ func (s *Service) PublishEvent(ctx context.Context, scope core.Scope, in core.Ev
 	if err != nil {
 		return nil, false, err
 	}
-	stored, created, err := s.store.AppendEvent(ctx, scope, ev)
+	var stored *core.Event
+	var created bool
+	if in.Once != nil {
+		stored, created, err = s.store.AppendEventOnce(ctx, scope, ev, *in.Once)
+	} else {
+		stored, created, err = s.store.AppendEvent(ctx, scope, ev)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("publish event: %w", err)
 	}

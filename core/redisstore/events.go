@@ -12,21 +12,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// appendEventsScript adds events to a scope's stream, in order, each unless
-// its id is already indexed, in one atomic step: two publishes of the same
-// id racing each other store one event, and a later event of the batch with
-// the id of an earlier one finds it. One script for a batch is one round
-// trip however many events it holds (POST /v1/events/batch); a single
-// publish is a batch of one, so both take the same path. The stream is
-// trimmed on every write to the retention window (MINID ~ now-retention by
-// Redis's own clock, the clock that stamps stream ids), so no sweeping job
-// is needed.
-//
-// KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1] retention ms,
-// then for event i ARGV[3i-1], ARGV[3i], ARGV[3i+1]: id, type, event JSON.
-// Returns, for each event, 1 when it was added or the stored event's JSON
-// when its id existed.
-var appendEventsScript = redis.NewScript(`
+// appendLua begins the scripts that append events (KEYS[1] the stream,
+// ARGV[1] the retention in ms): the MINID that trims the stream to the
+// retention window, and stored, the event JSON an index points to.
+const appendLua = `
 local stream, retention_ms = KEYS[1], ARGV[1]
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(retention_ms)
@@ -46,7 +35,23 @@ local function stored(index)
   end
   return nil
 end
+`
 
+// appendEventsScript adds events to a scope's stream, in order, each unless
+// its id is already indexed, in one atomic step: two publishes of the same
+// id racing each other store one event, and a later event of the batch with
+// the id of an earlier one finds it. One script for a batch is one round
+// trip however many events it holds (POST /v1/events/batch); a single
+// publish is a batch of one, so both take the same path. The stream is
+// trimmed on every write to the retention window (MINID ~ now-retention by
+// Redis's own clock, the clock that stamps stream ids), so no sweeping job
+// is needed.
+//
+// KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1] retention ms,
+// then for event i ARGV[3i-1], ARGV[3i], ARGV[3i+1]: id, type, event JSON.
+// Returns, for each event, 1 when it was added or the stored event's JSON
+// when its id existed.
+var appendEventsScript = redis.NewScript(appendLua + `
 local out = {}
 for n = 1, #KEYS - 1 do
   local index, a = KEYS[n + 1], 3 * n - 1
@@ -61,6 +66,31 @@ for n = 1, #KEYS - 1 do
   end
 end
 return out
+`)
+
+// appendEventOnceScript is appendEventsScript for one event that settles
+// an Idempotency-Key in the same step (core.OnceKey): unless the key's
+// record exists, it appends the event (or finds the stored one with its
+// id) and writes the record as done, naming the event, in the format
+// Idempotency reads: status 201 for an added event, 200 for a found one,
+// as the general path answers.
+//
+// KEYS[1] stream, KEYS[2] the event's index, KEYS[3] the key's record;
+// ARGV[1] retention ms, ARGV[2..4] id, type, event JSON, ARGV[5] the
+// request's fingerprint, ARGV[6] the record's TTL in ms. Returns nil when
+// the record exists, else 1 (added) or the stored event's JSON.
+var appendEventOnceScript = redis.NewScript(appendLua + `
+local index, record = KEYS[2], KEYS[3]
+local event_id, event_type, event_json, fp, ttl_ms = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if redis.call('EXISTS', record) == 1 then return false end
+local old = stored(index)
+if not old then
+  local sid = redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json)
+  redis.call('SET', index, sid, 'PX', retention_ms)
+end
+redis.call('HSET', record, 'state', 'done', 'fp', fp, 'status', old and '200' or '201', 'ref', 'event:' .. event_id)
+redis.call('PEXPIRE', record, ttl_ms)
+return old or 1
 `)
 
 // findEventScript returns the envelope JSON of an event by id, or nil.
@@ -121,6 +151,35 @@ func (s *Store) AppendEvent(ctx context.Context, scope core.Scope, ev *core.Even
 		return nil, false, err
 	}
 	return stored[0], created[0], nil
+}
+
+// AppendEventOnce is AppendEvent that settles once, the request's
+// Idempotency-Key, in the same script: the key's record is written as done,
+// naming the event, unless the key already has a record, in which case
+// nothing is stored and it returns core.ErrOnceKeyUsed.
+func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.Event, once core.OnceKey) (*core.Event, bool, error) {
+	if ev.ID == "" {
+		return nil, false, core.ParamError("id", "The event has no id.")
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return nil, false, fmt.Errorf("append event: %w", err)
+	}
+	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
+	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, s.opts.EventRetention.Milliseconds(),
+		ev.ID, ev.Type, body, once.Fingerprint, IdempotencyTTL.Milliseconds()).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, false, core.ErrOnceKeyUsed
+	case err != nil:
+		return nil, false, storeErr("append event", err)
+	}
+	raw, existed := res.(string)
+	if !existed {
+		return ev, true, nil
+	}
+	stored, err := decodeEvent(raw)
+	return stored, false, err
 }
 
 // AppendEvents adds complete events to the scope's events stream in one

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -165,5 +166,67 @@ func TestIdempotencySavedRef(t *testing.T) {
 		if err != nil || got.Saved == nil || got.Saved.Status != resp.Status || got.Saved.Ref != resp.Ref || string(got.Saved.Body) != string(resp.Body) {
 			t.Errorf("%s: Begin after Finish = %+v, %v; want %+v", key, got.Saved, err, resp)
 		}
+	}
+}
+
+// An append that settles its Idempotency-Key (core.OnceKey) leaves the
+// record the general path reads: done, naming the event, 201 for an event
+// it added and 200 for one whose id was stored already; and a key that has
+// any record stores nothing.
+func TestAppendEventOnce(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	d := s.NewIdempotency(redisstore.IdempotencyOptions{})
+	scope := newScope(t, s)
+	streamLen := func() int64 {
+		n, err := s.Client().XLen(ctx, s.EventsStreamKey(scope)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	ev := testEvent("evt_once", "reservation.created", "prop_1", time.Unix(1700000000, 0))
+	stored, created, err := s.AppendEventOnce(ctx, scope, ev, core.OnceKey{Key: "k1", Fingerprint: "fp1"})
+	if err != nil || !created || stored.ID != "evt_once" {
+		t.Fatalf("AppendEventOnce = %+v, %v, %v; want evt_once added", stored, created, err)
+	}
+	got, err := d.BeginIdempotent(ctx, scope, "k1", "fp1")
+	if err != nil || got.Saved == nil || got.Saved.Status != 201 || got.Saved.Ref != "event:evt_once" {
+		t.Fatalf("Begin after AppendEventOnce = %+v, %v; want the saved 201 naming evt_once", got.Saved, err)
+	}
+	_, err = d.BeginIdempotent(ctx, scope, "k1", "fp2")
+	wantCode(t, err, core.EIDEMPOTENCY)
+
+	// The key has a record: nothing is stored, whatever the event.
+	other := testEvent("evt_other", "reservation.created", "prop_1", time.Unix(1700000000, 0))
+	if _, _, err := s.AppendEventOnce(ctx, scope, other, core.OnceKey{Key: "k1", Fingerprint: "fp1"}); !errors.Is(err, core.ErrOnceKeyUsed) {
+		t.Fatalf("AppendEventOnce with a used key: err %v; want ErrOnceKeyUsed", err)
+	}
+	if _, err := d.BeginIdempotent(ctx, scope, "k2", "fp"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AppendEventOnce(ctx, scope, other, core.OnceKey{Key: "k2", Fingerprint: "fp"}); !errors.Is(err, core.ErrOnceKeyUsed) {
+		t.Fatalf("AppendEventOnce with a key in flight: err %v; want ErrOnceKeyUsed", err)
+	}
+	if n := streamLen(); n != 1 {
+		t.Fatalf("stream holds %d events after refused appends; want 1", n)
+	}
+	if _, err := s.FindEvent(ctx, scope, "evt_other"); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Fatalf("FindEvent(evt_other) err %v; want not found", err)
+	}
+
+	// A fresh key for an id already stored saves a 200 naming the stored event.
+	dup := testEvent("evt_once", "guest.checked_in", "prop_2", time.Now())
+	stored, created, err = s.AppendEventOnce(ctx, scope, dup, core.OnceKey{Key: "k3", Fingerprint: "fp3"})
+	if err != nil || created || stored.Type != "reservation.created" {
+		t.Fatalf("AppendEventOnce of a stored id = %+v, %v, %v; want the first event, not created", stored, created, err)
+	}
+	got, err = d.BeginIdempotent(ctx, scope, "k3", "fp3")
+	if err != nil || got.Saved == nil || got.Saved.Status != 200 || got.Saved.Ref != "event:evt_once" {
+		t.Fatalf("Begin after AppendEventOnce of a stored id = %+v, %v; want the saved 200", got.Saved, err)
+	}
+	if n := streamLen(); n != 1 {
+		t.Fatalf("stream holds %d events; want 1", n)
 	}
 }
