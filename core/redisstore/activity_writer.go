@@ -15,6 +15,7 @@ import (
 const (
 	DefaultActivityBuffer = 8192
 	DefaultActivityBatch  = 256
+	DefaultActivityLinger = 10 * time.Millisecond
 )
 
 // ActivityWriterOptions tune an ActivityWriter. The zero value of each field
@@ -26,6 +27,12 @@ type ActivityWriterOptions struct {
 	// Batch is the most requests written in one pipelined round trip.
 	// Default 256.
 	Batch int
+	// Linger is how long a batch waits for more entries after its first,
+	// unless it fills first: at a steady low rate, where each request would
+	// otherwise be its own round trip, the requests of Linger share one.
+	// A reader of the activity log through ListActivity never waits for
+	// it (the queue is written first). Default 10 ms.
+	Linger time.Duration
 	// Logger gets a warning when a batch cannot be written. Default: discard.
 	Logger *slog.Logger
 }
@@ -66,6 +73,9 @@ func (s *Store) NewActivityWriter(opts ActivityWriterOptions) *ActivityWriter {
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = DefaultActivityBatch
+	}
+	if opts.Linger <= 0 {
+		opts.Linger = DefaultActivityLinger
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -127,11 +137,16 @@ func (w *ActivityWriter) Flush(ctx context.Context) error {
 func (w *ActivityWriter) Run(ctx context.Context) error {
 	defer close(w.stopped)
 	batch := make([]activityItem, 0, w.opts.Batch)
+	var flush chan struct{}
 	for {
 		select {
 		case it := <-w.queue:
-			batch = w.fill(append(batch, it))
+			batch, flush = w.gather(ctx, append(batch, it))
 			w.write(batch)
+			if flush != nil {
+				w.drain(batch)
+				close(flush)
+			}
 		case done := <-w.flushes:
 			w.drain(batch)
 			close(done)
@@ -141,6 +156,30 @@ func (w *ActivityWriter) Run(ctx context.Context) error {
 		}
 		batch = batch[:0]
 	}
+}
+
+// gather adds queued entries to batch until it is full or Linger has passed,
+// or until ctx ends or a Flush asks, whose done channel it returns: the
+// caller writes the batch and the rest of the queue, then closes it.
+func (w *ActivityWriter) gather(ctx context.Context, batch []activityItem) ([]activityItem, chan struct{}) {
+	if batch = w.fill(batch); len(batch) == w.opts.Batch || ctx.Err() != nil {
+		return batch, nil
+	}
+	timer := time.NewTimer(w.opts.Linger)
+	defer timer.Stop()
+	for len(batch) < w.opts.Batch {
+		select {
+		case it := <-w.queue:
+			batch = append(batch, it)
+		case done := <-w.flushes:
+			return batch, done
+		case <-timer.C:
+			return batch, nil
+		case <-ctx.Done():
+			return batch, nil
+		}
+	}
+	return batch, nil
 }
 
 // fill adds queued entries to batch, without waiting, up to a full batch.

@@ -67,6 +67,12 @@ func TestActivityWriter(t *testing.T) {
 			[]string{"a", "b", "c", "d", "e"}, "e,d,c,b,a", 0},
 		{"a full buffer drops and counts", redisstore.ActivityWriterOptions{Buffer: 2},
 			[]string{"1", "2", "3", "4"}, nil, "2,1", 2},
+		// A batch lingering for more entries is written when a reader lists
+		// (or the writer stops), not when its hour is up.
+		{"a reader does not wait for a lingering batch", redisstore.ActivityWriterOptions{Linger: time.Hour}, nil,
+			[]string{"a", "b", "c"}, "c,b,a", 0},
+		{"a lingering batch that fills is written", redisstore.ActivityWriterOptions{Batch: 2, Linger: time.Hour}, nil,
+			[]string{"a", "b", "c", "d", "e"}, "e,d,c,b,a", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
