@@ -96,8 +96,11 @@ func NewConnections(e *Engine, opts ConnectionOptions) *Connections {
 
 // Match returns the connections subscribed to eventType.
 func (c *Connections) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
-	conns, err := c.store.MatchConnections(ctx, scope, eventType)
-	return subscriptions(core.TargetConnection, conns, err, func(c *core.Connection) (string, []string) { return c.ID, c.PropertyIDs })
+	return connectionSubscriptions(c.store.MatchConnections(ctx, scope, eventType))
+}
+
+func connectionSubscriptions(found []*core.Connection, err error) ([]Subscription, error) {
+	return subscriptions(core.TargetConnection, found, err, func(c *core.Connection) (string, []string) { return c.ID, c.PropertyIDs })
 }
 
 // Close stops the script engine Connections made for itself, if any.

@@ -109,12 +109,9 @@ type matcher struct {
 func (m *matcher) match(ctx context.Context, ev *core.Event) ([]core.Target, error) {
 	subs, ok := m.byType[ev.Type]
 	if !ok {
-		for _, kind := range m.engine.kinds {
-			got, err := m.engine.senders[kind].Match(ctx, m.scope, ev.Type)
-			if err != nil {
-				return nil, err
-			}
-			subs = append(subs, got...)
+		var err error
+		if subs, err = m.engine.subscribers(ctx, m.scope, ev.Type); err != nil {
+			return nil, err
 		}
 		m.byType[ev.Type] = subs
 	}
@@ -125,6 +122,37 @@ func (m *matcher) match(ctx context.Context, ev *core.Event) ([]core.Target, err
 		}
 	}
 	return out, nil
+}
+
+// subscribers asks every Sender for its targets subscribed to eventType,
+// in the order the Senders were registered. The two built-in kinds, when
+// their own Senders serve them, are read together in one script
+// (Store.MatchTargets): at a low rate each read of the events stream holds
+// one event, and a read per kind was a round trip per kind per event.
+func (e *Engine) subscribers(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
+	read := map[string][]Subscription{}
+	_, eps := e.senders[core.TargetEndpoint].(*Endpoints)
+	_, conns := e.senders[core.TargetConnection].(*Connections)
+	if eps && conns {
+		ep, cn, err := e.opts.Store.MatchTargets(ctx, scope, eventType)
+		if err != nil {
+			return nil, err
+		}
+		read[core.TargetEndpoint], _ = endpointSubscriptions(ep, nil)
+		read[core.TargetConnection], _ = connectionSubscriptions(cn, nil)
+	}
+	var subs []Subscription
+	for _, kind := range e.kinds {
+		got, ok := read[kind]
+		if !ok {
+			var err error
+			if got, err = e.senders[kind].Match(ctx, scope, eventType); err != nil {
+				return nil, err
+			}
+		}
+		subs = append(subs, got...)
+	}
+	return subs, nil
 }
 
 func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {

@@ -44,7 +44,10 @@ func (eps *Endpoints) Lookup(ctx context.Context, scope core.Scope, id string) (
 
 // Match returns the endpoints subscribed to eventType.
 func (eps *Endpoints) Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
-	found, err := eps.store.MatchEndpoints(ctx, scope, eventType)
+	return endpointSubscriptions(eps.store.MatchEndpoints(ctx, scope, eventType))
+}
+
+func endpointSubscriptions(found []*core.Endpoint, err error) ([]Subscription, error) {
 	return subscriptions(core.TargetEndpoint, found, err, func(ep *core.Endpoint) (string, []string) { return ep.ID, ep.PropertyIDs })
 }
 

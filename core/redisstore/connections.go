@@ -170,11 +170,11 @@ func (s *Store) DeleteConnection(ctx context.Context, scope core.Scope, id strin
 // MatchConnections returns the connections subscribed to eventType or to
 // "*", in no particular order.
 func (s *Store) MatchConnections(ctx context.Context, scope core.Scope, eventType string) ([]*core.Connection, error) {
-	vals, err := s.matchSubscribers(ctx, s.connectionTypeKey(scope, eventType), s.connectionTypeKey(scope, "*"), s.connectionKey(scope, ""))
+	vals, err := s.matchSubscribers(ctx, scope, eventType, s.connectionSets)
 	if err != nil {
 		return nil, storeErr("match connections", err)
 	}
-	return decodeConnections(vals)
+	return decodeConnections(vals[0])
 }
 
 // loadConnections reads connections by id in one round trip, skipping ids

@@ -214,3 +214,46 @@ func TestConnectionOldMaskShownAsMask(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchTargets: the dispatcher's one read of both kinds finds what
+// MatchEndpoints and MatchConnections find, each kind in its own list, an
+// empty kind as an empty list.
+func TestMatchTargets(t *testing.T) {
+	s, _ := newSealedStore(t)
+	ctx := context.Background()
+	scope := newScope(t, s)
+	for _, c := range []*core.Connection{newConnection("conn_1", "guest.checked_in"), newConnection("conn_2", "*")} {
+		if err := s.SaveConnection(ctx, scope, c, map[string]string{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ep := newEndpoint("whe_1", nil)
+	ep.EnabledEvents = []string{"payment.failed"}
+	if err := s.SaveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: "whsec_x"}}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		typ        string
+		eps, conns []string
+	}{
+		{"guest.checked_in", nil, []string{"conn_1", "conn_2"}},
+		{"payment.failed", []string{"whe_1"}, []string{"conn_2"}},
+	}
+	for _, tt := range tests {
+		eps, conns, err := s.MatchTargets(ctx, scope, tt.typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var epIDs []string
+		for _, ep := range eps {
+			epIDs = append(epIDs, ep.ID)
+		}
+		if !sameSet(epIDs, tt.eps) || !sameSet(ids(conns), tt.conns) {
+			t.Errorf("%s: endpoints %v, connections %v; want %v and %v", tt.typ, epIDs, ids(conns), tt.eps, tt.conns)
+		}
+	}
+	empty := newScope(t, s)
+	if eps, conns, err := s.MatchTargets(ctx, empty, "payment.failed"); err != nil || len(eps)+len(conns) != 0 {
+		t.Errorf("a scope without targets matched %d endpoints, %d connections (%v)", len(eps), len(conns), err)
+	}
+}

@@ -185,11 +185,11 @@ func (s *Store) DeleteEndpoint(ctx context.Context, scope core.Scope, id string)
 // MatchEndpoints returns the endpoints subscribed to eventType or to "*",
 // in no particular order.
 func (s *Store) MatchEndpoints(ctx context.Context, scope core.Scope, eventType string) ([]*core.Endpoint, error) {
-	vals, err := s.matchSubscribers(ctx, s.endpointTypeKey(scope, eventType), s.endpointTypeKey(scope, "*"), s.endpointKey(scope, ""))
+	vals, err := s.matchSubscribers(ctx, scope, eventType, s.endpointSets)
 	if err != nil {
 		return nil, storeErr("match endpoints", err)
 	}
-	return decodeEndpoints(vals)
+	return decodeEndpoints(vals[0])
 }
 
 // loadEndpoints reads endpoints by id in one round trip, skipping ids that

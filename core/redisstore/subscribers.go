@@ -2,31 +2,80 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/bellhop/bellhop/core"
 	"github.com/redis/go-redis/v9"
 )
 
-// matchSubscribersScript returns the records of every id in either of two
-// sets (an event type's subscribers and the "*" ones), each read as
-// record_prefix .. id: the same scope, so the same slot.
+// matchSubscribersScript reads the subscribers of an event type for one or
+// more target kinds. For kind k, KEYS[2k-1] and KEYS[2k] are two sets of
+// ids (the type's subscribers and the "*" ones) and ARGV[k] the prefix of
+// their records, each read as ARGV[k] .. id: the same scope, so the same
+// slot. Returns one list of records per kind.
 var matchSubscribersScript = redis.NewScript(`
 local out = {}
-for _, id in ipairs(redis.call('SUNION', KEYS[1], KEYS[2])) do
-  out[#out + 1] = redis.call('GET', ARGV[1] .. id)
+for k = 1, #ARGV do
+  local records = {}
+  for _, id in ipairs(redis.call('SUNION', KEYS[2 * k - 1], KEYS[2 * k])) do
+    records[#records + 1] = redis.call('GET', ARGV[k] .. id)
+  end
+  out[k] = records
 end
 return out
 `)
 
-// matchSubscribers reads the records of the subscribers of an event type
-// in one script through the hot client: the dispatcher asks for every read
-// of events, so at a low rate, when each read holds one event, a SUNION and
-// then an MGET, two round trips on the plain client, were a sizeable share
-// of the hub's idle cost. A record gone since its id was listed is false,
-// which decoding skips as MGET's nil.
-func (s *Store) matchSubscribers(ctx context.Context, typeSet, anySet, recordPrefix string) ([]any, error) {
-	vals, err := matchSubscribersScript.Run(ctx, s.hot, []string{typeSet, anySet}, recordPrefix).Slice()
+// subscriberSets names the two sets and the record prefix of one kind's
+// subscribers of eventType.
+type subscriberSets func(scope core.Scope, eventType string) (typeSet, anySet, recordPrefix string)
+
+func (s *Store) endpointSets(scope core.Scope, eventType string) (string, string, string) {
+	return s.endpointTypeKey(scope, eventType), s.endpointTypeKey(scope, "*"), s.endpointKey(scope, "")
+}
+
+func (s *Store) connectionSets(scope core.Scope, eventType string) (string, string, string) {
+	return s.connectionTypeKey(scope, eventType), s.connectionTypeKey(scope, "*"), s.connectionKey(scope, "")
+}
+
+// matchSubscribers reads the records of the subscribers of eventType of
+// each kind in one script through the hot client: the dispatcher asks for
+// every read of events, so at a low rate, when each read holds one event,
+// every round trip here is one per event. A record gone since its id was
+// listed is false, which decoding skips as MGET's nil.
+func (s *Store) matchSubscribers(ctx context.Context, scope core.Scope, eventType string, kinds ...subscriberSets) ([][]any, error) {
+	keys := make([]string, 0, 2*len(kinds))
+	args := make([]any, 0, len(kinds))
+	for _, sets := range kinds {
+		typeSet, anySet, prefix := sets(scope, eventType)
+		keys = append(keys, typeSet, anySet)
+		args = append(args, prefix)
+	}
+	res, err := matchSubscribersScript.Run(ctx, s.hot, keys, args...).Slice()
 	if err != nil {
 		return nil, err
 	}
-	return vals, nil
+	if len(res) != len(kinds) {
+		return nil, fmt.Errorf("%d lists of subscribers for %d kinds", len(res), len(kinds))
+	}
+	out := make([][]any, len(res))
+	for i, r := range res {
+		out[i], _ = r.([]any) // an empty Lua table comes back as an empty array
+	}
+	return out, nil
+}
+
+// MatchTargets returns the endpoints and the connections subscribed to
+// eventType or to "*", in no particular order, read in one script: the
+// dispatcher's read of both built-in kinds.
+func (s *Store) MatchTargets(ctx context.Context, scope core.Scope, eventType string) ([]*core.Endpoint, []*core.Connection, error) {
+	vals, err := s.matchSubscribers(ctx, scope, eventType, s.endpointSets, s.connectionSets)
+	if err != nil {
+		return nil, nil, storeErr("match targets", err)
+	}
+	eps, err := decodeEndpoints(vals[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	conns, err := decodeConnections(vals[1])
+	return eps, conns, err
 }
