@@ -264,25 +264,3 @@ func TestConnectionDefaultScriptAndValidation(t *testing.T) {
 		t.Errorf("form-only check = %+v, %v; want ok, not contacted, the connector's message", test.Check, err)
 	}
 }
-
-// TestDispatchToBothKinds: one event goes to an endpoint and a connection
-// subscribed to it, read together (Store.MatchTargets), and to neither
-// target of another type.
-func TestDispatchToBothKinds(t *testing.T) {
-	h := newHarness(t)
-	fake := &fakeConnector{deliver: func(int) (plugins.Result, error) { return plugins.Result{Outcome: plugins.Delivered}, nil }}
-	e, conns := h.startWithConnections(h.options(), fakeHost{"fake": fake})
-	rcv := newReceiver(t, nil)
-	ep, _ := h.endpoint(e, rcv.URL, func(in *core.EndpointInput) { in.EnabledEvents = []string{"reservation.created"} })
-	c := h.connection(conns, "fake", map[string]any{"channel": "#general", "token": fakeToken})
-	h.publish(h.scope, "guest.checked_in", 1) // neither target's type
-	ev := h.publish(h.scope, "reservation.created", 2)
-	ds := h.finished(conns, c.ID, 1)
-	if len(ds) != 1 || ds[0].EventID != ev.ID || ds[0].Status != core.StatusSucceeded {
-		t.Fatalf("connection deliveries = %+v, want one succeeded of %s", ds, ev.ID)
-	}
-	eventually(t, "the endpoint's delivery", func() bool {
-		got := h.deliveries(e, ep.ID)
-		return len(got) == 1 && got[0].EventID == ev.ID && got[0].Status == core.StatusSucceeded
-	})
-}

@@ -32,7 +32,7 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 			continue
 		}
 		for _, batch := range byScope(entries, byStream) {
-			if err := e.dispatchBatch(context.WithoutCancel(ctx), batch.scope, batch.entries); err != nil {
+			if err := e.dispatchBatch(ctx, batch.scope, batch.entries); err != nil {
 				// Left unacked: claimed and dispatched again after ClaimIdle.
 				e.opts.Logger.Warn("dispatch events", "entries", len(batch.entries), "err", err)
 			}
@@ -71,9 +71,16 @@ func (e *Engine) dispatch(ctx context.Context, scope core.Scope, en redisstore.S
 // entry unacked, to be dispatched again, and a crash after it has lost
 // nothing. Targets are looked up once per event type in the batch. An entry
 // that does not hold an event is acked and dropped.
+//
+// The deliveries it makes are taken for this hub's workers in the same
+// script as far as they have room (see room), and started here. ctx ends
+// only that: a dispatch that started is stored whatever ctx does.
 func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []redisstore.StreamEntry) error {
+	run := ctx
+	ctx = context.WithoutCancel(ctx)
 	m := &matcher{engine: e, scope: scope, byType: map[string][]Subscription{}}
 	batch := make([]redisstore.EventDeliveries, 0, len(entries))
+	made := 0
 	for _, en := range entries {
 		raw, _ := en.Values["event"].(string)
 		ev, err := decodeEventHead([]byte(raw))
@@ -90,10 +97,34 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 		for i, t := range targets {
 			ds[i] = newDelivery(ev, t, "")
 		}
+		made += len(ds)
 		batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID, Payload: []byte(raw), Deliveries: ds})
 	}
-	_, err := e.queue.CreateDeliveryBatch(ctx, scope, e.queue.EventsStreamKey(scope), batch, e.opts.Retention)
-	return err
+	take := redisstore.Take{Consumer: e.opts.Consumer}
+	if run.Err() == nil {
+		take.Count = e.room(scope.AccountID, made)
+	}
+	_, taken, err := e.queue.CreateDeliveryBatch(ctx, scope, e.queue.EventsStreamKey(scope), batch, e.opts.Retention, take)
+	if err != nil {
+		return err
+	}
+	e.runEntries(run, map[string]core.Scope{e.queue.DeliveriesStreamKey(scope): scope}, taken)
+	return nil
+}
+
+// room is how many of want new deliveries of account this hub's workers
+// take straight from the dispatcher (redisstore.Take): as many as the
+// entries in hand leave room for, within what one read of the account's
+// stream would take, and none while the account holds its share (the
+// workers' own reads leave it out then too). The rest wait in the stream
+// for whichever hub reads it first. An engine that is not running (Run)
+// takes none.
+func (e *Engine) room(account string, want int) int {
+	if !e.running.Load() || e.fair.full(account) {
+		return 0
+	}
+	free := cap(e.hand) - len(e.hand)
+	return max(0, min(want, free, max(1, e.fair.holdCap/4)))
 }
 
 // matcher matches the events of one dispatch batch, asking each Sender

@@ -14,6 +14,14 @@
 // dispatches the events again and creates nothing twice (a delivery id is
 // derived from event id, target and replay nonce).
 //
+// The same script takes as many of the new entries as this hub's workers
+// have room for (redisstore.Take: an XREADGROUP for this hub's consumer,
+// within the account's share) and the dispatcher starts them with the
+// deliveries it has in memory, so that an event at a low rate is not read
+// from the deliveries stream and then read back delivery by delivery. The
+// taken entries are pending for this hub like any it read: a crash leaves
+// them to be claimed.
+//
 // Workers read the deliveries streams with redisstore.WorkerGroup. Each
 // attempt loads the target, takes a slot of the target's concurrency cap
 // (requests in flight at the target), waiting in line in memory for up to

@@ -73,7 +73,7 @@ func (e *Engine) claimOnce(ctx context.Context) {
 			continue
 		}
 		for _, en := range evs {
-			if err := e.dispatch(context.WithoutCancel(ctx), s, en); err != nil {
+			if err := e.dispatch(ctx, s, en); err != nil {
 				e.opts.Logger.Warn("dispatch claimed event", "entry", en.ID, "err", err)
 			}
 		}

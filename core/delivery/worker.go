@@ -27,7 +27,7 @@ type queue interface {
 	ClaimIdle(ctx context.Context, stream, group, consumer string, minIdle time.Duration, count int) ([]redisstore.StreamEntry, error)
 	// CreateDeliveryBatch and CreateDeliveries queue deliveries (and ack
 	// the events entries they came from, if any).
-	CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []redisstore.EventDeliveries, retention time.Duration) (int, error)
+	CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []redisstore.EventDeliveries, retention time.Duration, take redisstore.Take) (int, []redisstore.StreamEntry, error)
 	CreateDeliveries(ctx context.Context, scope core.Scope, ds []*core.Delivery, payload []byte, eventsStream, entryID string, retention time.Duration) (int, error)
 	AckDelivery(ctx context.Context, scope core.Scope, entryID string) error
 	DeferDelivery(ctx context.Context, scope core.Scope, entryID, id string, at time.Time) error
@@ -144,11 +144,16 @@ func (e *Engine) readableStreams(scopes []core.Scope) (streams []string, byStrea
 // (waiting for one when the hand is full) and counted in its account's
 // entries in hand. Claimed entries come through here too, so that a hub
 // claiming another's hanging deliveries handles them side by side, within
-// the same shares, not one after the other in the claim loop.
+// the same shares, not one after the other in the claim loop, and so do
+// the entries the dispatcher takes for this hub as it queues them.
 func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope, entries []redisstore.StreamEntry) {
 	slots := e.hand
 	for _, en := range entries {
-		slots <- struct{}{}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done(): // stopping: the rest stay pending in the group, claimed after ClaimIdle
+			return
+		}
 		scope := byStream[en.Stream]
 		e.fair.hold(scope.AccountID)
 		go func() {
@@ -165,8 +170,7 @@ func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope,
 // process handles one deliveries-stream entry. An error leaves the entry
 // unacked, to be claimed again after ClaimIdle.
 func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.StreamEntry) error {
-	id, _ := en.Values["d"].(string)
-	d, payload, err := e.attempts.LoadDelivery(ctx, scope, id)
+	d, payload, err := e.load(ctx, scope, en)
 	if core.ErrorCode(err) == core.ENOTFOUND {
 		return e.queue.AckDelivery(ctx, scope, en.ID)
 	} else if err != nil {
@@ -203,6 +207,17 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 	e.sending <- struct{}{}
 	defer func() { <-e.sending }()
 	return e.attempt(ctx, scope, en.ID, d, payload, sender, info, release)
+}
+
+// load returns the delivery of an entry and its payload: as the dispatcher
+// made them for an entry it queued and took in one script, read from the
+// store for every other.
+func (e *Engine) load(ctx context.Context, scope core.Scope, en redisstore.StreamEntry) (*core.Delivery, []byte, error) {
+	if c := en.Created; c != nil {
+		return c.Delivery, c.Payload, nil
+	}
+	id, _ := en.Values["d"].(string)
+	return e.attempts.LoadDelivery(ctx, scope, id)
 }
 
 // acquireSlots takes a slot of the target's cap and then one of its

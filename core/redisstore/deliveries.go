@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -99,7 +100,9 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 // event's deliveries of earlier releases, payload and event index per
 // delivery. ARGV: group, now, retention, the
 // per-target cap, the scope's delivery key prefix, P, P payloads, E, E entry
-// ids, then 9 fields per delivery, the last the index of its payload.
+// ids, then 9 fields per delivery, the last the index of its payload, and
+// last the worker group, consumer and count of a Take. Returns {created,
+// {entry id, delivery id, 1 if queued by this call, …}}.
 var createDeliveries = redis.NewScript(`
 local deliveries_stream, events_stream = KEYS[1], KEYS[2]
 local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
@@ -124,7 +127,7 @@ local function drop_oldest(index)
 end
 -- Indexes are trimmed and given their expiry once per script, not once per
 -- delivery: a read of many events mostly feeds the same few targets.
-local indexes, by_events = {}, {}
+local indexes, by_events, added = {}, {}, {}
 for i = 0, (#KEYS - 2) / 5 - 1 do
   local delivery, index, by_event, payload_key, event_index = KEYS[3 + 5*i], KEYS[4 + 5*i], KEYS[5 + 5*i], KEYS[6 + 5*i], KEYS[7 + 5*i]
   local b = first_delivery + 9*i
@@ -149,7 +152,7 @@ for i = 0, (#KEYS - 2) / 5 - 1 do
       by_events[by_event] = true
     end
     indexes[index] = true
-    redis.call('XADD', deliveries_stream, '*', 'd', id)
+    added[redis.call('XADD', deliveries_stream, '*', 'd', id)] = true
     created = created + 1
   end
 end
@@ -160,7 +163,23 @@ for index in pairs(indexes) do
 end
 for by_event in pairs(by_events) do redis.call('PEXPIRE', by_event, retention_ms) end
 if entries > 0 then redis.call('XACK', events_stream, group, unpack(ARGV, first_entry, first_delivery - 1)) end
-return created
+-- Take: up to take_count new entries of the deliveries stream for the
+-- caller's workers, as XREADGROUP would hand them, each with whether this
+-- script queued it (a pcall: a stream without its group takes nothing).
+local taken = {}
+local take_count = tonumber(ARGV[#ARGV])
+if take_count > 0 then
+  local r = redis.pcall('XREADGROUP', 'GROUP', ARGV[#ARGV - 2], ARGV[#ARGV - 1], 'COUNT', take_count, 'STREAMS', deliveries_stream, '>')
+  if type(r) == 'table' and not r.err and r[1] then
+    for _, en in ipairs(r[1][2]) do
+      local f = en[2]
+      taken[#taken + 1] = en[1]
+      taken[#taken + 1] = f[2] or '' -- the entry's only field: d, the delivery id
+      taken[#taken + 1] = added[en[1]] and 1 or 0
+    end
+  end
+end
+return {created, taken}
 `)
 
 // EventDeliveries is one event's share of a CreateDeliveryBatch: its
@@ -172,6 +191,16 @@ type EventDeliveries struct {
 	Deliveries []*core.Delivery
 }
 
+// Take asks CreateDeliveryBatch to hand up to Count new entries of the
+// deliveries stream to Consumer of the worker group in the same script:
+// the dispatcher's way to give its own workers the deliveries it just
+// made without their reading the stream and then each delivery back, two
+// round trips per delivery at a low rate. The zero Take takes nothing.
+type Take struct {
+	Consumer string
+	Count    int
+}
+
 // CreateDeliveries creates the deliveries of one event (ds, all for the same
 // event) with the event JSON as their payload and queues them. When
 // eventsStream and entryID are not empty, the event's entry there is acked
@@ -180,14 +209,17 @@ func (s *Store) CreateDeliveries(ctx context.Context, scope core.Scope, ds []*co
 	if eventsStream == "" {
 		entryID = ""
 	}
-	return s.CreateDeliveryBatch(ctx, scope, eventsStream, []EventDeliveries{{EntryID: entryID, Payload: payload, Deliveries: ds}}, retention)
+	n, _, err := s.CreateDeliveryBatch(ctx, scope, eventsStream, []EventDeliveries{{EntryID: entryID, Payload: payload, Deliveries: ds}}, retention, Take{})
+	return n, err
 }
 
 // CreateDeliveryBatch creates the deliveries of several events of one scope
 // and acks their entries of eventsStream, in one script and one round trip:
 // the dispatcher's way to turn a read of many events into deliveries without
-// a round trip per event. It returns how many deliveries were new.
-func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []EventDeliveries, retention time.Duration) (int, error) {
+// a round trip per event. It returns how many deliveries were new and the
+// entries it took (see Take); one it queued itself carries its delivery
+// and payload as the caller made them (StreamEntry.Created).
+func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []EventDeliveries, retention time.Duration, take Take) (int, []StreamEntry, error) {
 	if eventsStream == "" {
 		eventsStream = s.DeliveriesStreamKey(scope)
 	}
@@ -213,8 +245,43 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}
 	}
-	n, err := createDeliveries.Run(ctx, s.rdb, keys, args...).Int()
-	return n, storeErr("create deliveries", err)
+	args = append(args, WorkerGroup, take.Consumer, take.Count)
+	res, err := createDeliveries.Run(ctx, s.rdb, keys, args...).Slice()
+	if err != nil {
+		return 0, nil, storeErr("create deliveries", err)
+	}
+	if len(res) != 2 {
+		return 0, nil, fmt.Errorf("create deliveries: %d results, want 2", len(res))
+	}
+	n, _ := res[0].(int64)
+	return int(n), s.takenEntries(scope, batch, res[1]), nil
+}
+
+// takenEntries reads the entries a Take got: {entry id, delivery id,
+// queued by this call} each.
+func (s *Store) takenEntries(scope core.Scope, batch []EventDeliveries, raw any) []StreamEntry {
+	flat, _ := raw.([]any)
+	if len(flat) == 0 {
+		return nil
+	}
+	made := map[string]*CreatedDelivery{}
+	for _, ev := range batch {
+		for _, d := range ev.Deliveries {
+			made[d.ID] = &CreatedDelivery{Delivery: d, Payload: ev.Payload}
+		}
+	}
+	stream := s.DeliveriesStreamKey(scope)
+	out := make([]StreamEntry, 0, len(flat)/3)
+	for i := 0; i+2 < len(flat); i += 3 {
+		id, _ := flat[i].(string)
+		dlv, _ := flat[i+1].(string)
+		en := StreamEntry{Stream: stream, ID: id, Values: map[string]any{"d": dlv}}
+		if mine, _ := flat[i+2].(int64); mine == 1 {
+			en.Created = made[dlv]
+		}
+		out = append(out, en)
+	}
+	return out
 }
 
 // EnsureGroups creates the dispatch group on each events stream and the
@@ -242,6 +309,17 @@ type StreamEntry struct {
 	// consumer, this time included; set by ClaimIdle only. An entry claimed
 	// again and again is one whose handling keeps stopping its hub.
 	Deliveries int
+	// Created is set on an entry CreateDeliveryBatch queued and took in
+	// the same script: its delivery and payload as the caller made them,
+	// so that nothing reads them back.
+	Created *CreatedDelivery
+}
+
+// CreatedDelivery is a delivery as CreateDeliveryBatch stored it, pending
+// with no attempt, and the payload it sends.
+type CreatedDelivery struct {
+	Delivery *core.Delivery
+	Payload  []byte
 }
 
 // ClaimIdle takes over entries of stream that another consumer read more
