@@ -98,19 +98,27 @@ func TestIdempotencyReplay(t *testing.T) {
 	a.do(t, http.MethodPost, "/v1/events", body, withHeader("Idempotency-Key", strings.Repeat("k", 255))).wantStatus(t, http.StatusCreated)
 }
 
-// TestIdempotencyInFlight: a retry while the first request with the key
-// still runs gets 409, and a replay once it has finished. The batch publish
-// holds a claim while it runs, as every POST but the single publish does.
-func TestIdempotencyInFlight(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
+// holdFirstPublish returns a test API whose first publish, single or batch,
+// stops before it stores anything: entered is closed when it gets there,
+// and it goes on once release is closed.
+func holdFirstPublish(t *testing.T) (a *testAPI, entered, release chan struct{}) {
+	entered, release = make(chan struct{}), make(chan struct{})
 	var calls atomic.Int32
-	a := newTestAPI(t, hookPublish(func() error {
+	a = newTestAPI(t, hookPublish(func() error {
 		if calls.Add(1) == 1 {
 			close(entered)
 			<-release
 		}
 		return nil
 	}))
+	return a, entered, release
+}
+
+// TestIdempotencyInFlight: a retry while the first request with the key
+// still runs gets 409, and a replay once it has finished. The batch publish
+// holds a claim while it runs, as every POST but the single publish does.
+func TestIdempotencyInFlight(t *testing.T) {
+	a, entered, release := holdFirstPublish(t)
 	body := map[string]any{"events": []any{a.sampleEvent(t, "reservation.created")}}
 	key := withHeader("Idempotency-Key", "held")
 	done := make(chan *response, 1)
@@ -147,15 +155,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 // the one that reaches the store first answers 201, and the other, finding
 // the key's record, replays that answer.
 func TestIdempotentPublishRace(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	var calls atomic.Int32
-	a := newTestAPI(t, hookPublish(func() error {
-		if calls.Add(1) == 1 {
-			close(entered)
-			<-release
-		}
-		return nil
-	}))
+	a, entered, release := holdFirstPublish(t)
 	body := a.sampleEvent(t, "reservation.created")
 	key := withHeader("Idempotency-Key", "raced")
 	done := make(chan *response, 1)
