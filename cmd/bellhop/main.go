@@ -11,10 +11,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -25,7 +27,49 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bellhop:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError is a command line the program cannot make sense of: an
+// unknown command or flag, a missing argument. It exits 2, as a shell's
+// own builtins and most Unix tools do, so that a script can tell a typo
+// from a request that failed.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// exitCode is 2 for a usage error and 1 for any other.
+func exitCode(err error) int {
+	if errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
+}
+
+// refuseUnknownCommands makes every command that only groups others (and
+// the root) refuse an argument that names none of them, as a usage error
+// with the nearest names, instead of printing its help and succeeding:
+// `bellhop events lst` must not look as if it worked. Called with no
+// argument such a command prints its help, as before.
+func refuseUnknownCommands(cmd *cobra.Command) {
+	for _, sub := range cmd.Commands() {
+		refuseUnknownCommands(sub)
+	}
+	if !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.SuggestionsMinimumDistance = 2 // what cobra uses for its own suggestions
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, " or ") + "?"
+		}
+		return usageError{fmt.Errorf("%s (see %s --help)", msg, cmd.CommandPath())}
 	}
 }
 
@@ -38,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.Version = version
+	root.SetVersionTemplate("bellhop {{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stdout)
@@ -56,5 +102,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		newConnectorsCommand(getenv, stdout),
 		newListenCommand(getenv, stdout),
 	)
+	refuseUnknownCommands(root)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root.ExecuteContext(ctx)
 }
