@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -104,12 +105,28 @@ func (s *Store) Prefix() string { return s.opts.Prefix }
 // scopeKey names a key of one tenant: <prefix>{<account>}:<mode>:<parts…>.
 // The braces are a Redis Cluster hash tag, so all of an account's keys live in
 // one slot and Lua scripts and MULTI can span them.
+//
+// It is built in one allocation: an attempt names fourteen keys, and adding
+// the parts one at a time made a string per part, a few percent of a busy
+// hub's CPU.
 func (s *Store) scopeKey(scope core.Scope, parts ...string) string {
-	k := s.opts.Prefix + "{" + scope.AccountID + "}:" + scope.Mode()
+	mode := scope.Mode()
+	n := len(s.opts.Prefix) + len(scope.AccountID) + len(mode) + 3
 	for _, p := range parts {
-		k += ":" + p
+		n += 1 + len(p)
 	}
-	return k
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(s.opts.Prefix)
+	b.WriteByte('{')
+	b.WriteString(scope.AccountID)
+	b.WriteString("}:")
+	b.WriteString(mode)
+	for _, p := range parts {
+		b.WriteByte(':')
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // globalKey names a key shared by all tenants: <prefix><parts…>.
