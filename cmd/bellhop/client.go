@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // defaultAPIURL is where `make run` serves the API, so that the client works
@@ -158,6 +159,7 @@ func (c *apiClient) send(ctx context.Context, method, u string, payload []byte, 
 // apiError is an error answer of the API, in its Stripe shape.
 type apiError struct {
 	Status    int    `json:"-"`
+	Flag      string `json:"-"` // the flag that sets Param (see fills), when the command has one
 	Type      string `json:"type"`
 	Code      string `json:"code"`
 	Message   string `json:"message"`
@@ -186,6 +188,9 @@ func (e *apiError) Error() string {
 	b.WriteString(e.Message)
 	if e.Param != "" {
 		fmt.Fprintf(&b, "\n  param:      %s", e.Param)
+		if e.Flag != "" {
+			fmt.Fprintf(&b, " (set with %s)", e.Flag)
+		}
 	}
 	fmt.Fprintf(&b, "\n  status:     %d %s", e.Status, firstNonEmpty(e.Type, http.StatusText(e.Status)))
 	if e.Code != "" {
@@ -195,6 +200,37 @@ func (e *apiError) Error() string {
 		fmt.Fprintf(&b, "\n  request id: %s", e.RequestID)
 	}
 	return b.String()
+}
+
+// apiParamKey is the flag annotation naming the API field a flag fills.
+const apiParamKey = "bellhop_api_param"
+
+// fills notes which API field each of cmd's flags fills, as pairs of flag
+// name and field, so that an API error naming the field also names the flag
+// the user typed (nameFlag): "param: event_type (set with --type)".
+func fills(cmd *cobra.Command, pairs ...string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := cmd.Flags().SetAnnotation(pairs[i], apiParamKey, []string{pairs[i+1]}); err != nil {
+			panic(err) // a flag named here that the command lacks: a bug in this file
+		}
+	}
+}
+
+// nameFlag sets the Flag of an API error that cmd ran into to the flag
+// that fills its param, the field itself or one it lies in
+// (data.object.guest.email is set with --set).
+func nameFlag(cmd *cobra.Command, err error) {
+	var ae *apiError
+	if cmd == nil || !errors.As(err, &ae) || ae.Param == "" {
+		return
+	}
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		for _, field := range f.Annotations[apiParamKey] {
+			if ae.Param == field || strings.HasPrefix(ae.Param, field+".") || strings.HasPrefix(ae.Param, field+"[") {
+				ae.Flag = "--" + f.Name
+			}
+		}
+	})
 }
 
 // splitList turns "a,b" into its non-empty trimmed items.

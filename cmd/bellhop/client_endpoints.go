@@ -68,6 +68,7 @@ func (e *endpointsCommand) create() *cobra.Command {
 	cmd.Flags().StringVar(&u, "url", "", "where deliveries are POSTed")
 	cmd.Flags().StringVar(&events, "events", "", `event types, comma-separated, or "*" for all`)
 	cmd.Flags().StringVar(&description, "description", "", "a note for people")
+	fills(cmd, "url", "url", "events", "enabled_events", "description", "description")
 	return cmd
 }
 
@@ -82,6 +83,7 @@ func (e *endpointsCommand) list() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&limit, "limit", 0, "endpoints per page, 1 to 100")
 	cmd.Flags().StringVar(&after, "starting-after", "", "the page after this endpoint id")
+	fills(cmd, "limit", "limit", "starting-after", "starting_after")
 	return cmd
 }
 
@@ -101,6 +103,7 @@ func (e *endpointsCommand) deliveries() *cobra.Command {
 	cmd.Flags().StringVar(&after, "starting-after", "", "the page after this delivery id")
 	cmd.Flags().StringVar(&status, "status", "", "only deliveries in this status: pending, parked, succeeded, failed, skipped")
 	cmd.Flags().StringVar(&typ, "type", "", "only deliveries of this event type")
+	fills(cmd, "limit", "limit", "starting-after", "starting_after", "status", "status", "type", "event_type")
 	return cmd
 }
 
@@ -113,6 +116,8 @@ func (e *endpointsCommand) test() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&typ, "type", "", "the event type whose sample is sent")
+	cmd.MarkFlagRequired("type")
+	fills(cmd, "type", "event_type")
 	return cmd
 }
 
@@ -131,6 +136,7 @@ func (e *endpointsCommand) rotate() *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&grace, "grace-period", 0, "seconds the old secret keeps signing (default the hub's)")
+	fills(cmd, "grace-period", "grace_period")
 	return cmd
 }
 
@@ -143,6 +149,7 @@ func (e *endpointsCommand) disable() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why, kept on the endpoint")
+	fills(cmd, "reason", "reason")
 	return cmd
 }
 

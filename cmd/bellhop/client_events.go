@@ -57,6 +57,7 @@ otherwise. It prints the published event; its id is the event's.`,
 	addClientFlags(cmd, &o)
 	cmd.Flags().StringVar(&property, "property", catalog.SampleProperty, "the property_id of the event")
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "override a field of data.object: path=value (repeatable)")
+	fills(cmd, "property", "property_id", "set", "data.object")
 	return cmd
 }
 
@@ -159,6 +160,7 @@ func newEventsCommand(getenv func(string) string, stdout io.Writer) *cobra.Comma
 	list.Flags().StringVar(&property, "property", "", "only events of this property_id")
 	list.Flags().StringVar(&after, "starting-after", "", "the page after this event id")
 	list.Flags().IntVar(&limit, "limit", 0, "events per page, 1 to 100 (default the API's, 10)")
+	fills(list, "type", "type", "property", "property_id", "starting-after", "starting_after", "limit", "limit")
 	get := &cobra.Command{
 		Use:   "get EVENT_ID",
 		Short: "Show one event",

@@ -53,6 +53,7 @@ here). Only test keys may listen: live events do not go to a laptop.`,
 	}
 	addClientFlags(cmd, &o)
 	cmd.Flags().StringVar(&events, "events", "*", `event types to receive, comma-separated, or "*" for all`)
+	fills(cmd, "events", "enabled_events")
 	cmd.Flags().StringVar(&forwardTo, "forward-to", "", "POST each delivery on to this URL, such as http://localhost:3000/webhooks")
 	cmd.Flags().StringVar(&host, "host", "127.0.0.1", "the address the receiver listens on and the hub sends to")
 	cmd.Flags().IntVar(&port, "port", 0, "the receiver's port (0: any free one)")

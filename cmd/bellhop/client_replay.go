@@ -91,6 +91,7 @@ to now. It prints the backfill, whose progress GET /v1/backfills/{id} shows.`,
 	cmd.Flags().StringVar(&since, "since", "", "start of the window: RFC 3339 or a duration before now")
 	cmd.Flags().StringVar(&until, "until", "", "end of the window (default now)")
 	cmd.Flags().StringVar(&types, "types", "", "only these event types, comma-separated")
+	fills(cmd, "since", "since", "until", "until", "types", "event_types")
 	return cmd
 }
 

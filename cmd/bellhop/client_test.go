@@ -122,12 +122,13 @@ func TestClientErrorsShowTheAPIMessageAndParam(t *testing.T) {
 		args      []string
 		wantParam string
 		wantIn    string
+		wantFlag  string // the flag the user typed, named beside the param
 	}{
-		{"bad url", []string{"endpoints", "create", "--url", "ftp://example.com/x", "--events", "guest.created"}, "url", "url"},
-		{"unknown type", []string{"endpoints", "create", "--url", "http://127.0.0.1:9/x", "--events", "no.such_type"}, "enabled_events", "no.such_type"},
-		{"limit too big", []string{"events", "list", "--limit", "1000"}, "limit", "limit"},
-		{"bad since", []string{"backfill", "--endpoint", "whe_none", "--since", "yesterday"}, "since", "RFC 3339"},
-		{"bad override", []string{"trigger", "guest.created", "--set", "email=1"}, "data.object.email", "must be"},
+		{"bad url", []string{"endpoints", "create", "--url", "ftp://example.com/x", "--events", "guest.created"}, "url", "url", "--url"},
+		{"unknown type", []string{"endpoints", "create", "--url", "http://127.0.0.1:9/x", "--events", "no.such_type"}, "enabled_events", "no.such_type", "--events"},
+		{"limit too big", []string{"events", "list", "--limit", "1000"}, "limit", "limit", "--limit"},
+		{"bad since", []string{"backfill", "--endpoint", "whe_none", "--since", "yesterday"}, "since", "RFC 3339", "--since"},
+		{"bad override", []string{"trigger", "guest.created", "--set", "email=1"}, "data.object.email", "must be", "--set"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -140,7 +141,7 @@ func TestClientErrorsShowTheAPIMessageAndParam(t *testing.T) {
 				t.Errorf("param %q message %q, want param %q and a message naming %q", ae.Param, ae.Message, c.wantParam, c.wantIn)
 			}
 			msg := err.Error()
-			for _, want := range []string{ae.Message, "param:      " + c.wantParam, "request id: req_", "400 invalid_request_error"} {
+			for _, want := range []string{ae.Message, "param:      " + c.wantParam + " (set with " + c.wantFlag + ")", "request id: req_", "400 invalid_request_error"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("printed error %q lacks %q", msg, want)
 				}

@@ -104,5 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	)
 	refuseUnknownCommands(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	return root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	nameFlag(cmd, err)
+	return err
 }

@@ -24,6 +24,7 @@ func TestCommandLineUsage(t *testing.T) {
 		{[]string{"zzzzzz"}, 2, `unknown command "zzzzzz" for "bellhop" (see bellhop --help)`},
 		{[]string{"trigger", "--nope"}, 2, "unknown flag: --nope"},
 		{[]string{"events"}, 0, "Usage:"},
+		{[]string{"endpoints", "test", "whe_1"}, 1, `required flag(s) "type" not set`}, // refused before any request
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
