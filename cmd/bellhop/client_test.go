@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -187,4 +188,56 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestClientDeliveriesGet: `deliveries get` shows what happened to one
+// delivery, attempt by attempt: a first attempt answered 503 and retried,
+// a second answered 200, in JSON whole and in a table as a timeline.
+func TestClientDeliveriesGet(t *testing.T) {
+	h := startHub(t, map[string]string{"BELLHOP_RETRY_SCHEDULE": "0s,100ms"})
+	var calls atomic.Int32
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(rcv.Close)
+	ep := mustCLI(t, h, "endpoints", "create", "--url", rcv.URL, "--events", "guest.created")
+	epID, _ := ep["id"].(string)
+	mustCLI(t, h, "trigger", "guest.created")
+	var id string
+	waitFor(t, "the delivery to succeed on its second attempt", func() bool {
+		list := mustCLI(t, h, "endpoints", "deliveries", epID)
+		data, _ := list["data"].([]any)
+		if len(data) != 1 {
+			return false
+		}
+		d, _ := data[0].(map[string]any)
+		id, _ = d["id"].(string)
+		return d["status"] == "succeeded"
+	})
+	got := mustCLI(t, h, "deliveries", "get", id)
+	attempts, _ := got["attempts"].([]any)
+	if got["id"] != id || len(attempts) != 2 {
+		t.Fatalf("deliveries get = %v, want %s with two attempts", got, id)
+	}
+	for i, want := range []float64{503, 200} {
+		if a, _ := attempts[i].(map[string]any); a["response_status"] != want {
+			t.Errorf("attempt %d answered %v, want %v", i+1, a["response_status"], want)
+		}
+	}
+	table, err := cli(t, h, "deliveries", "get", id, "-o", "table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"status", "succeeded", "ATTEMPTS", "NUMBER", "OUTCOME", "503", "retry", "200"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+	if strings.Contains(table, "request_headers") {
+		t.Errorf("the table shows the attempts whole instead of as a timeline:\n%s", table)
+	}
 }

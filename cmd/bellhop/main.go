@@ -1,8 +1,9 @@
 // Command bellhop is the hub and its command-line client.
 //
 //   - `bellhop serve` runs the hub (API, delivery engine, connector plugins).
-//   - `trigger`, `events`, `endpoints`, `replay`, `backfill`, `connectors` and
-//     `listen` call a running hub's REST API with BELLHOP_API_KEY.
+//   - `trigger`, `events`, `endpoints`, `deliveries`, `replay`, `backfill`,
+//     `connectors` and `listen` call a running hub's REST API with
+//     BELLHOP_API_KEY.
 //   - `keys create` and `users create` work on the store directly, for the
 //     first key and the first console users;
 //     `scripts test` runs a transform locally, with no hub at all;
@@ -97,6 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		newTriggerCommand(getenv, stdout),
 		newEventsCommand(getenv, stdout),
 		newEndpointsCommand(getenv, stdout),
+		newDeliveriesCommand(getenv, stdout),
 		newReplayCommand(getenv, stdout),
 		newBackfillCommand(getenv, stdout),
 		newConnectorsCommand(getenv, stdout),
