@@ -57,17 +57,21 @@ func newReplayCommand(getenv func(string) string, stdout io.Writer) *cobra.Comma
 
 // newBackfillCommand is `bellhop backfill`: replay a window of events in
 // their original order.
-func newBackfillCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
+func newBackfillCommand(getenv func(string) string, stdout, progress io.Writer) *cobra.Command {
 	var o clientOptions
 	var t targetFlags
 	var since, until, types string
+	var follow bool
 	cmd := &cobra.Command{
 		Use:   "backfill --endpoint whe_…|--connection conn_… --since TIME [--until TIME] [--types a,b]",
 		Short: "Replay the events of a time window to an endpoint or a connection, in original order",
 		Long: `Replay the retained events of a window, oldest first, throttled to the
 target's rate limit; each keeps its event id. TIME is RFC 3339
 (2026-04-12T00:00:00Z) or a duration before now (90m, 24h). --until defaults
-to now. It prints the backfill, whose progress GET /v1/backfills/{id} shows.`,
+to now. It follows the backfill until every event is queued, with a bar on
+a terminal and a line per change otherwise (on stderr), and then prints it;
+--follow=false prints it at once. Its progress is GET /v1/backfills/{id}, or
+bellhop backfill get ID.`,
 		Example: `  bellhop backfill --endpoint whe_123 --since 24h --types reservation.created`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -83,16 +87,42 @@ to now. It prints the backfill, whose progress GET /v1/backfills/{id} shows.`,
 			if ts := splitList(types); len(ts) > 0 {
 				body["event_types"] = ts
 			}
-			return callAndPrint(cmd, &o, getenv, stdout, "POST", path, nil, body, nil)
+			c, p, err := o.client(getenv, stdout)
+			if err != nil {
+				return err
+			}
+			raw, err := c.do(cmd.Context(), "POST", path, nil, body)
+			if err != nil {
+				return err
+			}
+			if follow {
+				if raw, err = followBackfill(cmd.Context(), c, raw, progress, isTerminal(progress)); err != nil {
+					return err
+				}
+			}
+			return p.print(raw)
 		},
 	}
 	addClientFlags(cmd, &o)
 	t.add(cmd)
+	cmd.AddCommand(newBackfillGetCommand(getenv, stdout, &o))
+	cmd.Flags().BoolVar(&follow, "follow", true, "show the backfill's progress until every event is queued")
 	cmd.Flags().StringVar(&since, "since", "", "start of the window: RFC 3339 or a duration before now")
 	cmd.Flags().StringVar(&until, "until", "", "end of the window (default now)")
 	cmd.Flags().StringVar(&types, "types", "", "only these event types, comma-separated")
 	fills(cmd, "since", "since", "until", "until", "types", "event_types")
 	return cmd
+}
+
+// newBackfillGetCommand is `bellhop backfill get ID`: a backfill's progress.
+func newBackfillGetCommand(getenv func(string) string, stdout io.Writer, o *clientOptions) *cobra.Command {
+	return &cobra.Command{
+		Use: "get BACKFILL_ID", Short: "Show a backfill's progress: events in the window, queued so far, status",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return callAndPrint(cmd, o, getenv, stdout, "GET", "/v1/backfills/"+url.PathEscape(args[0]), nil, nil, nil)
+		},
+	}
 }
 
 // windowTime turns a duration before now into RFC 3339 and leaves anything

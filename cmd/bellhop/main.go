@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		newEndpointsCommand(getenv, stdout),
 		newDeliveriesCommand(getenv, stdout),
 		newReplayCommand(getenv, stdout),
-		newBackfillCommand(getenv, stdout),
+		newBackfillCommand(getenv, stdout, os.Stderr),
 		newConnectorsCommand(getenv, stdout),
 		newListenCommand(getenv, stdout),
 	)
