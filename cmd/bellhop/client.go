@@ -36,7 +36,7 @@ func addClientFlags(cmd *cobra.Command, o *clientOptions) {
 	f := cmd.PersistentFlags()
 	f.StringVar(&o.apiURL, "api-url", "", "the hub's URL (default $BELLHOP_API_URL, else "+defaultAPIURL+")")
 	f.StringVar(&o.apiKey, "api-key", "", "an API key, bh_test_… or bh_live_… (default $BELLHOP_API_KEY)")
-	f.StringVarP(&o.output, "output", "o", "json", "json or table")
+	f.StringVarP(&o.output, "output", "o", "json", "json, table or yaml")
 }
 
 // client resolves the flags against the environment and returns a client
@@ -52,11 +52,12 @@ func (o *clientOptions) client(getenv func(string) string, stdout io.Writer) (*a
 	if key == "" {
 		return nil, nil, errors.New("BELLHOP_API_KEY (--api-key): no API key; `make run` prints a test key, `bellhop keys create` makes one")
 	}
-	if o.output != "json" && o.output != "table" {
-		return nil, nil, fmt.Errorf("--output: %q is not json or table", o.output)
+	p, err := newPrinter(stdout, o.output)
+	if err != nil {
+		return nil, nil, err
 	}
 	c := &apiClient{base: strings.TrimRight(base, "/"), key: key, http: &http.Client{Timeout: 30 * time.Second}, backoff: 500 * time.Millisecond}
-	return c, &printer{w: stdout, table: o.output == "table"}, nil
+	return c, p, nil
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -9,18 +9,43 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/goccy/go-yaml"
 )
 
 // printer writes an API answer as indented JSON (the default, for scripts
-// and jq) or as a table (for a person).
+// and jq), as YAML (for reading a nested answer), or as a table (for a
+// person).
 type printer struct {
 	w     io.Writer
 	table bool
+	yaml  bool
+}
+
+// outputFormats are the values of --output.
+var outputFormats = []string{"json", "table", "yaml"}
+
+// newPrinter returns the printer of an --output value, or an error naming
+// the ones there are.
+func newPrinter(w io.Writer, output string) (*printer, error) {
+	if !slices.Contains(outputFormats, output) {
+		return nil, usageError{fmt.Errorf("--output: %q is not one of %s", output, strings.Join(outputFormats, ", "))}
+	}
+	return &printer{w: w, table: output == "table", yaml: output == "yaml"}, nil
 }
 
 // print writes body. In a table, a list shows one row per item with the
-// given columns, and an object shows one row per field.
+// given columns, and an object shows one row per field. YAML keeps the
+// API's field order.
 func (p *printer) print(body json.RawMessage, columns ...string) error {
+	if p.yaml {
+		out, err := yaml.JSONToYAML(body)
+		if err != nil {
+			return fmt.Errorf("the API answered with invalid JSON: %w", err)
+		}
+		_, err = p.w.Write(out)
+		return err
+	}
 	if !p.table {
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, body, "", "  "); err != nil {

@@ -90,6 +90,30 @@ func TestPrinterTable(t *testing.T) {
 	}
 }
 
+// TestPrinterYAML: -o yaml keeps the API's field order and its values
+// (a 20-digit integer is not rounded through a float), and an unknown
+// format is a usage error naming the ones there are.
+func TestPrinterYAML(t *testing.T) {
+	p, err := newPrinter(new(strings.Builder), "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	p.w = &out
+	body := `{"id":"evt_1","type":"guest.created","data":{"object":{"count":12345678901234567890,"tags":["a","b"],"ok":true}}}`
+	if err := p.print(json.RawMessage(body)); err != nil {
+		t.Fatal(err)
+	}
+	want := "id: evt_1\ntype: guest.created\ndata:\n  object:\n    count: 12345678901234567890\n    tags:\n    - a\n    - b\n    ok: true\n"
+	if out.String() != want {
+		t.Errorf("yaml:\n%s\nwant:\n%s", out.String(), want)
+	}
+	_, err = newPrinter(new(strings.Builder), "xml")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "json, table, yaml") {
+		t.Errorf("-o xml = %v, want a usage error naming json, table, yaml", err)
+	}
+}
+
 func TestClientErrorsWithoutAnAPIBody(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req_proxy")
