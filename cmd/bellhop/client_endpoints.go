@@ -88,15 +88,24 @@ func (e *endpointsCommand) list() *cobra.Command {
 }
 
 func (e *endpointsCommand) deliveries() *cobra.Command {
+	return targetDeliveries(e.call, endpointPath, "ENDPOINT_ID", "An endpoint's delivery log, newest first")
+}
+
+// callFunc makes one request and prints its answer (endpointsCommand.call).
+type callFunc func(cmd *cobra.Command, method, path string, q url.Values, body any, columns ...string) error
+
+// targetDeliveries is `endpoints deliveries ID` and `connections
+// deliveries ID`: a target's delivery log, filtered, newest first.
+func targetDeliveries(call callFunc, pathOf func(id string) string, idName, short string) *cobra.Command {
 	var limit int
 	var after, status, typ string
 	cmd := &cobra.Command{
-		Use: "deliveries ENDPOINT_ID", Short: "An endpoint's delivery log, newest first", Args: cobra.ExactArgs(1),
+		Use: "deliveries " + idName, Short: short, Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := pageQuery(limit, after)
 			addQuery(q, "status", status)
 			addQuery(q, "event_type", typ)
-			return e.call(cmd, "GET", endpointPath(args[0])+"/deliveries", q, nil, deliveryColumns...)
+			return call(cmd, "GET", pathOf(args[0])+"/deliveries", q, nil, deliveryColumns...)
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 0, "deliveries per page, 1 to 100")

@@ -2,8 +2,8 @@
 //
 //   - `bellhop serve` runs the hub (API, delivery engine, connector plugins).
 //   - `trigger`, `events`, `endpoints`, `deliveries`, `replay`, `backfill`,
-//     `connectors` and `listen` call a running hub's REST API with
-//     BELLHOP_API_KEY.
+//     `connectors`, `connections` and `listen` call a running hub's REST API
+//     with BELLHOP_API_KEY.
 //   - `keys create` and `users create` work on the store directly, for the
 //     first key and the first console users;
 //     `scripts test` runs a transform locally, with no hub at all;
@@ -102,6 +102,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		newReplayCommand(getenv, stdout),
 		newBackfillCommand(getenv, stdout, os.Stderr),
 		newConnectorsCommand(getenv, stdout),
+		newConnectionsCommand(getenv, os.Stdin, stdout),
 		newListenCommand(getenv, stdout),
 	)
 	refuseUnknownCommands(root)
