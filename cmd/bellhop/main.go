@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		newKeysCommand(getenv, stdout),
 		newUsersCommand(getenv, os.Stdin, stdout),
 		newBenchCommand(getenv, stdout),
-		newScriptsCommand(stdout, stdout),
+		newScriptsCommand(getenv, stdout, stdout),
 		newTriggerCommand(getenv, stdout),
 		newEventsCommand(getenv, stdout),
 		newEndpointsCommand(getenv, stdout),

@@ -20,10 +20,12 @@ import (
 )
 
 // newScriptsCommand is `bellhop scripts`: the loop a script author iterates
-// in, with no server and no Redis.
-func newScriptsCommand(stdout, stderr io.Writer) *cobra.Command {
+// in (`scripts test`, with no server and no Redis), and the commands that
+// keep scripts on a hub and attach them (client_scripts.go).
+func newScriptsCommand(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "scripts", Short: "Work on JavaScript transform scripts"}
 	cmd.AddCommand(newScriptsTestCommand(stdout, stderr))
+	addScriptAPICommands(cmd, getenv, stdout)
 	return cmd
 }
 

@@ -31,7 +31,7 @@ func TestScriptsTestCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			cmd := newScriptsCommand(&out, &errOut)
+			cmd := newScriptsCommand(func(string) string { return "" }, &out, &errOut)
 			cmd.SetArgs(tt.args)
 			err := cmd.ExecuteContext(context.Background())
 			if tt.wantErr != "" {

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"net/url"
+
+	"github.com/spf13/cobra"
+)
+
+// scriptColumns are the columns of `scripts list -o table`.
+var scriptColumns = []string{"id", "name", "version", "updated_at"}
+
+func scriptPath(id string) string { return "/v1/scripts/" + url.PathEscape(id) }
+
+// addScriptAPICommands gives `bellhop scripts` the commands that keep
+// scripts on a hub: save a file as a script or as a new version of one,
+// list and read them, attach one to an endpoint or a connection, delete.
+// `scripts test` stays local (scripts.go).
+func addScriptAPICommands(cmd *cobra.Command, getenv func(string) string, stdout io.Writer) {
+	e := &endpointsCommand{getenv: getenv, stdout: stdout} // the client flags and call every API command has
+	addClientFlags(cmd, &e.o)
+
+	var name, description string
+	create := &cobra.Command{
+		Use:     "create FILE.js --name NAME",
+		Short:   "Save a script file on the hub as version 1 (a syntax error names line and column)",
+		Example: `  bellhop scripts create vip.js --name "VIP arrivals"`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := readScript(args[0])
+			if err != nil {
+				return err
+			}
+			return e.call(cmd, "POST", "/v1/scripts", nil, map[string]any{"name": name, "description": description, "source": src})
+		},
+	}
+	create.Flags().StringVar(&name, "name", "", "a name for people")
+	create.Flags().StringVar(&description, "description", "", "what it does")
+	fills(create, "name", "name", "description", "description")
+
+	update := &cobra.Command{
+		Use:   "update SCRIPT_ID FILE.js",
+		Short: "Save a file as the script's next version; the endpoints and connections using it run it from then on",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := readScript(args[1])
+			if err != nil {
+				return err
+			}
+			return e.call(cmd, "POST", scriptPath(args[0]), nil, map[string]any{"source": src})
+		},
+	}
+
+	var limit int
+	var after string
+	list := &cobra.Command{
+		Use: "list", Short: "List scripts, newest first, each at its latest version", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.call(cmd, "GET", "/v1/scripts", pageQuery(limit, after), nil, scriptColumns...)
+		},
+	}
+	list.Flags().IntVar(&limit, "limit", 0, "scripts per page, 1 to 100")
+	list.Flags().StringVar(&after, "starting-after", "", "the page after this script id")
+	fills(list, "limit", "limit", "starting-after", "starting_after")
+
+	var t targetFlags
+	attach := &cobra.Command{
+		Use:     "attach SCRIPT_ID --endpoint whe_…|--connection conn_…",
+		Short:   "Run a script on every delivery of an endpoint or a connection",
+		Example: `  bellhop scripts attach scr_123 --endpoint whe_456`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return attachScript(cmd, e, t, args[0])
+		},
+	}
+	t.add(attach)
+	var dt targetFlags
+	detach := &cobra.Command{
+		Use:   "detach --endpoint whe_…|--connection conn_…",
+		Short: "Stop running a script on a target's deliveries (a connection goes back to its connector's default)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return attachScript(cmd, e, dt, "")
+		},
+	}
+	dt.add(detach)
+
+	cmd.AddCommand(create, update, list, attach, detach)
+	for _, a := range []struct{ use, short, method string }{
+		{"get", "Show a script's latest version, source included", "GET"},
+		{"delete", "Delete a script no endpoint or connection uses (the answer names those that do)", "DELETE"},
+	} {
+		cmd.AddCommand(&cobra.Command{
+			Use: a.use + " SCRIPT_ID", Short: a.short, Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return e.call(cmd, a.method, scriptPath(args[0]), nil, nil)
+			},
+		})
+	}
+}
+
+// attachScript sets the target's transform_script_id to id ("" detaches)
+// and prints the target.
+func attachScript(cmd *cobra.Command, e *endpointsCommand, t targetFlags, id string) error {
+	var path string
+	switch {
+	case (t.endpoint == "") == (t.connection == ""):
+		return usageError{errors.New("give either --endpoint whe_… or --connection conn_…")}
+	case t.endpoint != "":
+		path = endpointPath(t.endpoint)
+	default:
+		path = connectionPath(t.connection)
+	}
+	return e.call(cmd, "POST", path, nil, map[string]any{"transform_script_id": id})
+}
