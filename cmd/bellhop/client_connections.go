@@ -33,48 +33,13 @@ func newConnectionsCommand(getenv func(string) string, stdin *os.File, stdout io
 	c := &connectionsCommand{endpointsCommand: endpointsCommand{getenv: getenv, stdout: stdout}, stdin: stdin}
 	cmd := &cobra.Command{Use: "connections", Short: "Configure connectors (Slack, HubSpot, Google Sheets) and see their deliveries"}
 	addClientFlags(cmd, &c.o)
-	cmd.AddCommand(c.create(), c.list(), c.disable(), c.test(),
+	cmd.AddCommand(c.create(), c.test(), disableCommand(c.call, connectionPath, "CONNECTION_ID", "connection"),
+		listCommand(c.call, "/v1/connections", "connections", connectionColumns),
 		targetDeliveries(c.call, connectionPath, "CONNECTION_ID", "A connection's delivery log, newest first"))
-	for _, a := range []struct{ use, short, method, suffix string }{
-		{"get", "Show one connection (secret fields masked)", "GET", ""},
-		{"delete", "Remove a connection; its pending deliveries fail", "DELETE", ""},
-		{"enable", "Re-enable a connection; its parked deliveries go out", "POST", "/enable"},
-	} {
-		cmd.AddCommand(&cobra.Command{
-			Use: a.use + " CONNECTION_ID", Short: a.short, Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return c.call(cmd, a.method, connectionPath(args[0])+a.suffix, nil, nil)
-			},
-		})
-	}
-	return cmd
-}
-
-func (c *connectionsCommand) list() *cobra.Command {
-	var limit int
-	var after string
-	cmd := &cobra.Command{
-		Use: "list", Short: "List connections, newest first", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.call(cmd, "GET", "/v1/connections", pageQuery(limit, after), nil, connectionColumns...)
-		},
-	}
-	cmd.Flags().IntVar(&limit, "limit", 0, "connections per page, 1 to 100")
-	cmd.Flags().StringVar(&after, "starting-after", "", "the page after this connection id")
-	fills(cmd, "limit", "limit", "starting-after", "starting_after")
-	return cmd
-}
-
-func (c *connectionsCommand) disable() *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
-		Use: "disable CONNECTION_ID", Short: "Stop deliveries; they wait, parked, until enabled", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.call(cmd, "POST", connectionPath(args[0])+"/disable", nil, map[string]any{"reason": reason})
-		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why, kept on the connection")
-	fills(cmd, "reason", "reason")
+	cmd.AddCommand(idCommands(c.call, connectionPath, "CONNECTION_ID",
+		idAction{"get", "Show one connection (secret fields masked)", "GET", ""},
+		idAction{"delete", "Remove a connection; its pending deliveries fail", "DELETE", ""},
+		idAction{"enable", "Re-enable a connection; its parked deliveries go out", "POST", "/enable"})...)
 	return cmd
 }
 

@@ -33,18 +33,10 @@ func newEndpointsCommand(getenv func(string) string, stdout io.Writer) *cobra.Co
 	cmd := &cobra.Command{Use: "endpoints", Short: "Manage webhook endpoints"}
 	addClientFlags(cmd, &e.o)
 	cmd.AddCommand(e.create(), e.list(), e.deliveries(), e.test(), e.rotate(), e.disable())
-	for _, a := range []struct{ use, short, method, suffix string }{
-		{"get", "Show one endpoint (never its secret)", "GET", ""},
-		{"delete", "Remove an endpoint; its pending deliveries fail", "DELETE", ""},
-		{"enable", "Re-enable an endpoint; its parked deliveries go out", "POST", "/enable"},
-	} {
-		cmd.AddCommand(&cobra.Command{
-			Use: a.use + " ENDPOINT_ID", Short: a.short, Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return e.call(cmd, a.method, endpointPath(args[0])+a.suffix, nil, nil)
-			},
-		})
-	}
+	cmd.AddCommand(idCommands(e.call, endpointPath, "ENDPOINT_ID",
+		idAction{"get", "Show one endpoint (never its secret)", "GET", ""},
+		idAction{"delete", "Remove an endpoint; its pending deliveries fail", "DELETE", ""},
+		idAction{"enable", "Re-enable an endpoint; its parked deliveries go out", "POST", "/enable"})...)
 	return cmd
 }
 
@@ -73,18 +65,42 @@ func (e *endpointsCommand) create() *cobra.Command {
 }
 
 func (e *endpointsCommand) list() *cobra.Command {
+	return listCommand(e.call, "/v1/webhook_endpoints", "endpoints", endpointColumns)
+}
+
+// listCommand is a `list` of a paginated collection at path: one page,
+// --limit items, --starting-after the given id.
+func listCommand(call callFunc, path, noun string, columns []string) *cobra.Command {
 	var limit int
 	var after string
 	cmd := &cobra.Command{
-		Use: "list", Short: "List endpoints, newest first", Args: cobra.NoArgs,
+		Use: "list", Short: "List " + noun + ", newest first", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return e.call(cmd, "GET", "/v1/webhook_endpoints", pageQuery(limit, after), nil, endpointColumns...)
+			return call(cmd, "GET", path, pageQuery(limit, after), nil, columns...)
 		},
 	}
-	cmd.Flags().IntVar(&limit, "limit", 0, "endpoints per page, 1 to 100")
-	cmd.Flags().StringVar(&after, "starting-after", "", "the page after this endpoint id")
+	cmd.Flags().IntVar(&limit, "limit", 0, noun+" per page, 1 to 100")
+	cmd.Flags().StringVar(&after, "starting-after", "", "the page after this id")
 	fills(cmd, "limit", "limit", "starting-after", "starting_after")
 	return cmd
+}
+
+// idAction is a command that takes one id and makes one request about it.
+type idAction struct{ use, short, method, suffix string }
+
+// idCommands are the commands of actions on an object named by its id,
+// each requesting pathOf(id) + the action's suffix.
+func idCommands(call callFunc, pathOf func(id string) string, idName string, actions ...idAction) []*cobra.Command {
+	out := make([]*cobra.Command, len(actions))
+	for i, a := range actions {
+		out[i] = &cobra.Command{
+			Use: a.use + " " + idName, Short: a.short, Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return call(cmd, a.method, pathOf(args[0])+a.suffix, nil, nil)
+			},
+		}
+	}
+	return out
 }
 
 func (e *endpointsCommand) deliveries() *cobra.Command {
@@ -150,14 +166,20 @@ func (e *endpointsCommand) rotate() *cobra.Command {
 }
 
 func (e *endpointsCommand) disable() *cobra.Command {
+	return disableCommand(e.call, endpointPath, "ENDPOINT_ID", "endpoint")
+}
+
+// disableCommand is `endpoints disable ID` and `connections disable ID`:
+// stop a target's deliveries, with a reason kept on it.
+func disableCommand(call callFunc, pathOf func(id string) string, idName, noun string) *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
-		Use: "disable ENDPOINT_ID", Short: "Stop deliveries; they wait, parked, until enabled", Args: cobra.ExactArgs(1),
+		Use: "disable " + idName, Short: "Stop deliveries; they wait, parked, until enabled", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.call(cmd, "POST", endpointPath(args[0])+"/disable", nil, map[string]any{"reason": reason})
+			return call(cmd, "POST", pathOf(args[0])+"/disable", nil, map[string]any{"reason": reason})
 		},
 	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why, kept on the endpoint")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, kept on the "+noun)
 	fills(cmd, "reason", "reason")
 	return cmd
 }

@@ -129,7 +129,7 @@ func TestClientErrorsWithoutAnAPIBody(t *testing.T) {
 		{"not the hub", map[string]string{"BELLHOP_API_URL": srv.URL, "BELLHOP_API_KEY": "bh_test_x"}, []string{"events", "list"}, "502 Bad Gateway"},
 		{"no key", map[string]string{"BELLHOP_API_URL": srv.URL}, []string{"events", "list"}, "BELLHOP_API_KEY"},
 		{"bad url", map[string]string{"BELLHOP_API_URL": "localhost:8080", "BELLHOP_API_KEY": "bh_test_x"}, []string{"events", "list"}, "BELLHOP_API_URL"},
-		{"bad output", map[string]string{"BELLHOP_API_KEY": "bh_test_x"}, []string{"events", "list", "-o", "yaml"}, "--output"},
+		{"bad output", map[string]string{"BELLHOP_API_KEY": "bh_test_x"}, []string{"events", "list", "-o", "xml"}, "--output"},
 		{"both targets", map[string]string{"BELLHOP_API_KEY": "bh_test_x"}, []string{"replay", "--endpoint", "whe_1", "--connection", "conn_1", "evt_1"}, "either --endpoint"},
 	}
 	for _, c := range cases {

@@ -52,17 +52,7 @@ func addScriptAPICommands(cmd *cobra.Command, getenv func(string) string, stdout
 		},
 	}
 
-	var limit int
-	var after string
-	list := &cobra.Command{
-		Use: "list", Short: "List scripts, newest first, each at its latest version", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return e.call(cmd, "GET", "/v1/scripts", pageQuery(limit, after), nil, scriptColumns...)
-		},
-	}
-	list.Flags().IntVar(&limit, "limit", 0, "scripts per page, 1 to 100")
-	list.Flags().StringVar(&after, "starting-after", "", "the page after this script id")
-	fills(list, "limit", "limit", "starting-after", "starting_after")
+	list := listCommand(e.call, "/v1/scripts", "scripts", scriptColumns)
 
 	var t targetFlags
 	attach := &cobra.Command{
@@ -87,17 +77,9 @@ func addScriptAPICommands(cmd *cobra.Command, getenv func(string) string, stdout
 	dt.add(detach)
 
 	cmd.AddCommand(create, update, list, attach, detach)
-	for _, a := range []struct{ use, short, method string }{
-		{"get", "Show a script's latest version, source included", "GET"},
-		{"delete", "Delete a script no endpoint or connection uses (the answer names those that do)", "DELETE"},
-	} {
-		cmd.AddCommand(&cobra.Command{
-			Use: a.use + " SCRIPT_ID", Short: a.short, Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return e.call(cmd, a.method, scriptPath(args[0]), nil, nil)
-			},
-		})
-	}
+	cmd.AddCommand(idCommands(e.call, scriptPath, "SCRIPT_ID",
+		idAction{"get", "Show a script's latest version, source included", "GET", ""},
+		idAction{"delete", "Delete a script no endpoint or connection uses (the answer names those that do)", "DELETE", ""})...)
 }
 
 // attachScript sets the target's transform_script_id to id ("" detaches)

@@ -20,7 +20,7 @@ func TestCommandLineUsage(t *testing.T) {
 		{[]string{"--version"}, 0, "bellhop " + version + "\n"},
 		{[]string{"events", "lst"}, 2, `unknown command "lst" for "bellhop events"; did you mean get or list?`},
 		{[]string{"evnts"}, 2, `unknown command "evnts" for "bellhop"; did you mean events?`},
-		{[]string{"scripts", "tset"}, 2, "did you mean test?"},
+		{[]string{"scripts", "tset"}, 2, "did you mean get or test?"},
 		{[]string{"zzzzzz"}, 2, `unknown command "zzzzzz" for "bellhop" (see bellhop --help)`},
 		{[]string{"trigger", "--nope"}, 2, "unknown flag: --nope"},
 		{[]string{"events"}, 0, "Usage:"},
