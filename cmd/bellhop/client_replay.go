@@ -63,7 +63,7 @@ func newBackfillCommand(getenv func(string) string, stdout, progress io.Writer) 
 	var since, until, types string
 	var follow bool
 	cmd := &cobra.Command{
-		Use:   "backfill --endpoint whe_…|--connection conn_… --since TIME [--until TIME] [--types a,b]",
+		Use:   "backfill --endpoint whe_…|--connection conn_… --since TIME [--until TIME] [--events a,b]",
 		Short: "Replay the events of a time window to an endpoint or a connection, in original order",
 		Long: `Replay the retained events of a window, oldest first, throttled to the
 target's rate limit; each keeps its event id. TIME is RFC 3339
@@ -72,7 +72,7 @@ to now. It follows the backfill until every event is queued, with a bar on
 a terminal and a line per change otherwise (on stderr), and then prints it;
 --follow=false prints it at once. Its progress is GET /v1/backfills/{id}, or
 bellhop backfill get ID.`,
-		Example: `  bellhop backfill --endpoint whe_123 --since 24h --types reservation.created`,
+		Example: `  bellhop backfill --endpoint whe_123 --since 24h --events reservation.created`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			path, err := t.path("backfill")
@@ -109,8 +109,10 @@ bellhop backfill get ID.`,
 	cmd.Flags().BoolVar(&follow, "follow", true, "show the backfill's progress until every event is queued")
 	cmd.Flags().StringVar(&since, "since", "", "start of the window: RFC 3339 or a duration before now")
 	cmd.Flags().StringVar(&until, "until", "", "end of the window (default now)")
-	cmd.Flags().StringVar(&types, "types", "", "only these event types, comma-separated")
-	fills(cmd, "since", "since", "until", "until", "types", "event_types")
+	cmd.Flags().StringVar(&types, "events", "", "only these event types, comma-separated")
+	cmd.Flags().StringVar(&types, "types", "", "the former name of --events, still read")
+	cmd.Flags().MarkHidden("types") // one name per concept: --events, as endpoints create and connections create have it
+	fills(cmd, "since", "since", "until", "until", "events", "event_types")
 	return cmd
 }
 

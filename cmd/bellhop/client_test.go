@@ -171,7 +171,7 @@ func TestClientReplayBackfillAndConnectors(t *testing.T) {
 	}
 	// backfill follows its backfill until every event is queued, then
 	// prints it; backfill get reads it again.
-	bf := mustCLI(t, h, "backfill", "--endpoint", id, "--since", "1h", "--types", "reservation.created")
+	bf := mustCLI(t, h, "backfill", "--endpoint", id, "--since", "1h", "--events", "reservation.created")
 	b, _ := bf["id"].(string)
 	if !strings.HasPrefix(b, "bf_") || bf["endpoint_id"] != id || bf["status"] != "completed" || bf["queued"] != bf["count"] || bf["count"] != float64(1) {
 		t.Errorf("backfill = %v, want a completed bf_ backfill of %s that queued its one event", bf, id)
@@ -179,9 +179,10 @@ func TestClientReplayBackfillAndConnectors(t *testing.T) {
 	if got := mustCLI(t, h, "backfill", "get", b); got["id"] != b || got["status"] != "completed" {
 		t.Errorf("backfill get = %v, want %s completed", got, b)
 	}
-	started := mustCLI(t, h, "backfill", "--endpoint", id, "--since", "1h", "--follow=false")
-	if s, _ := started["id"].(string); !strings.HasPrefix(s, "bf_") || s == b {
-		t.Errorf("backfill --follow=false = %v, want a new backfill printed at once", started)
+	// --types is the former name of --events, still read.
+	started := mustCLI(t, h, "backfill", "--endpoint", id, "--since", "1h", "--follow=false", "--types", "guest.created")
+	if s, _ := started["id"].(string); !strings.HasPrefix(s, "bf_") || s == b || !strings.Contains(mustJSON(t, dig(started, "event_types")), "guest.created") {
+		t.Errorf("backfill --follow=false --types = %v, want a new backfill of guest.created printed at once", started)
 	}
 	if _, err := cli(t, h, "replay", ev["id"].(string)); err == nil || !strings.Contains(err.Error(), "--endpoint") {
 		t.Errorf("replay with no target = %v, want an error naming --endpoint", err)

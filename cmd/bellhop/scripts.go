@@ -30,22 +30,28 @@ func newScriptsCommand(getenv func(string) string, stdout, stderr io.Writer) *co
 }
 
 func newScriptsTestCommand(stdout, stderr io.Writer) *cobra.Command {
-	var event, kind, id string
+	var event, typ, kind, id string
 	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "test FILE.js --event TYPE|FILE.json",
+		Use:   "test FILE.js [--type TYPE | --event FILE.json]",
 		Short: "Run a transform script on an event locally and print its output and logs",
 		Long: `Run a transform script on one event, locally: no server, no Redis.
 
-FILE.js is a file, or a shipped script such as slack/default.js. --event is an
-event type (the catalog's sample is used) or a JSON file holding an event
-envelope. The output goes to stdout, console logs to stderr; a script error
-exits non-zero with the line and column.`,
+FILE.js is a file, or a shipped script such as slack/default.js. The event is
+the catalog's sample of --type (reservation.created unless said), or the
+envelope in the JSON file --event names. The output goes to stdout, console
+logs to stderr; a script error exits non-zero with the line and column.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, err := readScript(args[0])
 			if err != nil {
 				return err
+			}
+			if typ != "" && cmd.Flags().Changed("event") {
+				return usageError{errors.New("give --type TYPE or --event FILE.json, not both")}
+			}
+			if typ != "" {
+				event = typ
 			}
 			ev, err := loadEvent(event)
 			if err != nil {
@@ -54,7 +60,8 @@ exits non-zero with the line and column.`,
 			return testScript(cmd.Context(), stdout, stderr, args[0], src, ev, core.Target{Kind: kind, ID: id}, timeout)
 		},
 	}
-	cmd.Flags().StringVar(&event, "event", "reservation.created", "an event type (its catalog sample) or a JSON file with an event")
+	cmd.Flags().StringVar(&typ, "type", "", "an event type, whose catalog sample is the event (default reservation.created)")
+	cmd.Flags().StringVar(&event, "event", "reservation.created", "a JSON file holding an event envelope (an event type here works too, as --type)")
 	cmd.Flags().StringVar(&kind, "target-kind", "webhook_endpoint", "context.target.kind: webhook_endpoint or connection")
 	cmd.Flags().StringVar(&id, "target-id", "whe_local", "context.target.id")
 	cmd.Flags().DurationVar(&timeout, "timeout", 50*time.Millisecond, "the run's time limit (at most 1s)")

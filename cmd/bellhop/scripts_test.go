@@ -21,11 +21,14 @@ func TestScriptsTestCommand(t *testing.T) {
 		name, wantOut, wantErr, wantStderr string
 		args                               []string
 	}{
-		{name: "type sample", args: []string{"test", good, "--event", "payment.failed", "--target-kind", "connection"}, wantOut: `"t": "payment.failed"`, wantStderr: "console log: hi payment.failed"},
+		{name: "type sample", args: []string{"test", good, "--type", "payment.failed", "--target-kind", "connection"}, wantOut: `"t": "payment.failed"`, wantStderr: "console log: hi payment.failed"},
+		{name: "type sample by --event, as before", args: []string{"test", good, "--event", "payment.failed"}, wantOut: `"t": "payment.failed"`},
+		{name: "default sample", args: []string{"test", good}, wantOut: `"t": "reservation.created"`},
+		{name: "type and file", args: []string{"test", good, "--type", "payment.failed", "--event", evFile}, wantErr: "not both"},
 		{name: "event file", args: []string{"test", good, "--event", evFile}, wantOut: `"t": "custom.thing"`},
 		{name: "shipped script", args: []string{"test", "hubspot/default.js", "--event", "payment.failed"}, wantOut: "skipped: no guest email"},
 		{name: "script error", args: []string{"test", bad}, wantErr: "bad.js:2:9: Error: nope"},
-		{name: "unknown type", args: []string{"test", good, "--event", "nope.nope"}, wantErr: "unknown event type"},
+		{name: "unknown type", args: []string{"test", good, "--type", "nope.nope"}, wantErr: "unknown event type"},
 		{name: "missing file", args: []string{"test", filepath.Join(dir, "none.js")}, wantErr: "no shipped script"},
 	}
 	for _, tt := range tests {
