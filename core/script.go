@@ -75,6 +75,8 @@ type ScriptStore interface {
 	FindScript(ctx context.Context, scope Scope, id string) (*Script, error)
 	// FindScriptVersion returns one version. Returns ENOTFOUND if either is unknown.
 	FindScriptVersion(ctx context.Context, scope Scope, id string, version int) (*Script, error)
+	// ListScriptVersions lists a script's versions, newest first (see ScriptService).
+	ListScriptVersions(ctx context.Context, scope Scope, id string, page Page) (List[*Script], error)
 	// ListScripts lists the latest versions, newest script first.
 	ListScripts(ctx context.Context, scope Scope, page Page) (List[*Script], error)
 	// UpdateScript saves a new version and returns it. Returns ENOTFOUND.
@@ -134,6 +136,10 @@ type ScriptService interface {
 	// from 1 to the latest's Version), for the console's diff. Returns
 	// ENOTFOUND if either is unknown.
 	FindScriptVersion(ctx context.Context, scope Scope, id string, version int) (*Script, error)
+	// ListScriptVersions lists a script's saved versions, newest first; the
+	// page's cursors are version numbers. Returns ENOTFOUND for an unknown
+	// script and EINVALID for a cursor that is not one of its versions.
+	ListScriptVersions(ctx context.Context, scope Scope, id string, page Page) (List[*Script], error)
 	// UpdateScript saves a new version. Returns ENOTFOUND and EINVALID.
 	UpdateScript(ctx context.Context, scope Scope, id string, upd ScriptUpdate) (*Script, error)
 	// DeleteScript returns ECONFLICT listing the targets that use the script.

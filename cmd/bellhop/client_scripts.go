@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"strconv"
 
 	"github.com/spf13/cobra"
 )
@@ -76,9 +77,40 @@ func addScriptAPICommands(cmd *cobra.Command, getenv func(string) string, stdout
 	}
 	dt.add(detach)
 
-	cmd.AddCommand(create, update, list, attach, detach)
+	var version int
+	get := &cobra.Command{
+		Use: "get SCRIPT_ID [--version N]", Short: "Show a script, source included: its latest version or --version N",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := scriptPath(args[0])
+			if version > 0 {
+				path += "/versions/" + strconv.Itoa(version)
+			}
+			return e.call(cmd, "GET", path, nil, nil)
+		},
+	}
+	get.Flags().IntVar(&version, "version", 0, "a saved version (1 for the first save); default the latest")
+	fills(get, "version", "version")
+
+	var limit int
+	var after string
+	versions := &cobra.Command{
+		Use: "versions SCRIPT_ID", Short: "List a script's saved versions, newest first", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := url.Values{}
+			if limit != 0 {
+				q.Set("limit", strconv.Itoa(limit))
+			}
+			addQuery(q, "starting_after", after)
+			return e.call(cmd, "GET", scriptPath(args[0])+"/versions", q, nil, scriptColumns...)
+		},
+	}
+	versions.Flags().IntVar(&limit, "limit", 0, "versions per page, 1 to 100")
+	versions.Flags().StringVar(&after, "starting-after", "", "the page after this version number")
+	fills(versions, "limit", "limit", "starting-after", "starting_after")
+
+	cmd.AddCommand(create, update, list, get, versions, attach, detach)
 	cmd.AddCommand(idCommands(e.call, scriptPath, "SCRIPT_ID",
-		idAction{"get", "Show a script's latest version, source included", "GET", ""},
 		idAction{"delete", "Delete a script no endpoint or connection uses (the answer names those that do)", "DELETE", ""})...)
 }
 

@@ -33,6 +33,13 @@ func TestClientScripts(t *testing.T) {
 	if list, err := cli(t, h, "scripts", "list", "-o", "table"); err != nil || !strings.Contains(list, id) || !strings.Contains(list, "ids only") {
 		t.Errorf("scripts list = %v\n%s", err, list)
 	}
+	versions := mustCLI(t, h, "scripts", "versions", id)
+	if data, _ := versions["data"].([]any); len(data) != 2 || dig(data[0], "version") != float64(2) || dig(data[1], "version") != float64(1) {
+		t.Errorf("scripts versions = %v, want versions 2 and 1", versions)
+	}
+	if got := mustCLI(t, h, "scripts", "get", id, "--version", "1"); got["version"] != float64(1) || strings.Contains(got["source"].(string), "e.type") {
+		t.Errorf("scripts get --version 1 = %v, want the first source", got)
+	}
 
 	ep := mustCLI(t, h, "endpoints", "create", "--url", "http://127.0.0.1:9/hooks", "--events", "guest.created")
 	epID, _ := ep["id"].(string)

@@ -56,13 +56,15 @@ func (s *Server) routes() {
 	v1.GET("/deliveries/:id", s.handleGetDelivery())                                // one delivery with its attempts
 	v1.GET("/backfills/:id", s.handleGetBackfill())                                 // a backfill's progress
 
-	v1.POST("/scripts", s.handleCreateScript())            // save a transform script (compiled: a syntax error names line and column)
-	v1.GET("/scripts", s.handleListScripts())              // list scripts newest first, latest versions
-	v1.POST("/scripts/test", s.handleTestScript(false))    // dry-run unsaved source on an event or a type's sample
-	v1.GET("/scripts/:id", s.handleGetScript())            // a script's latest version
-	v1.POST("/scripts/:id", s.handleUpdateScript())        // save a new version; old ones are kept
-	v1.DELETE("/scripts/:id", s.handleDeleteScript())      // delete a script no endpoint or connection uses (409 lists them)
-	v1.POST("/scripts/:id/test", s.handleTestScript(true)) // dry-run the saved script: output, logs, duration, error
+	v1.POST("/scripts", s.handleCreateScript())                          // save a transform script (compiled: a syntax error names line and column)
+	v1.GET("/scripts", s.handleListScripts())                            // list scripts newest first, latest versions
+	v1.POST("/scripts/test", s.handleTestScript(false))                  // dry-run unsaved source on an event or a type's sample
+	v1.GET("/scripts/:id", s.handleGetScript())                          // a script's latest version
+	v1.GET("/scripts/:id/versions", s.handleListScriptVersions())        // its saved versions, newest first
+	v1.GET("/scripts/:id/versions/:version", s.handleGetScriptVersion()) // one saved version
+	v1.POST("/scripts/:id", s.handleUpdateScript())                      // save a new version; old ones are kept
+	v1.DELETE("/scripts/:id", s.handleDeleteScript())                    // delete a script no endpoint or connection uses (409 lists them)
+	v1.POST("/scripts/:id/test", s.handleTestScript(true))               // dry-run the saved script: output, logs, duration, error
 
 	v1.GET("/connectors", s.handleListConnectors())                               // every connector plugin: schema, suggested events, state
 	v1.POST("/connections", s.handleCreateConnection())                           // configure a connector; secret fields come back masked

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/gin-gonic/gin"
@@ -60,6 +61,30 @@ func (s *Server) handleListScripts() gin.HandlerFunc {
 func (s *Server) handleGetScript() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		sc, err := s.deps.Scripts.FindScript(c, scope(c), c.Param("id"))
+		s.respond(c, http.StatusOK, sc, err)
+	}
+}
+
+// handleListScriptVersions lists a script's saved versions, newest first;
+// the page's cursors are version numbers.
+func (s *Server) handleListScriptVersions() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.Param("id")
+		listHandler(s, "/v1/scripts/"+id+"/versions", func(c *gin.Context, page core.Page) (core.List[*core.Script], error) {
+			return s.deps.Scripts.ListScriptVersions(c, scope(c), id, page)
+		})(c)
+	}
+}
+
+// handleGetScriptVersion returns one saved version of a script.
+func (s *Server) handleGetScriptVersion() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, err := strconv.Atoi(c.Param("version"))
+		if err != nil || v < 1 {
+			s.writeError(c, core.ParamError("version", "version: %q is not a version number (1, 2, …).", c.Param("version")))
+			return
+		}
+		sc, err := s.deps.Scripts.FindScriptVersion(c, scope(c), c.Param("id"), v)
 		s.respond(c, http.StatusOK, sc, err)
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -144,4 +145,57 @@ func TestScriptsTest(t *testing.T) {
 		wantError(t, http.StatusBadRequest, "invalid_request_error", "event_type")
 	a.do(t, http.MethodPost, "/v1/scripts/scr_nope/test", map[string]any{"event_type": "payment.failed"}).
 		wantError(t, http.StatusNotFound, "invalid_request_error", "")
+}
+
+// TestScriptVersions: every saved version of a script is listed newest
+// first, a page at a time with version numbers as cursors, and each can be
+// read alone; a cursor or a version that is not one is named as the
+// param at fault, and another account sees none of it.
+func TestScriptVersions(t *testing.T) {
+	a := newScriptsAPI(t)
+	sc := createScript(t, a, "function transform(e) { return {v: 1} }")
+	for v := 2; v <= 3; v++ {
+		src := "function transform(e) { return {v: " + strings.Repeat("1+", v-1) + "1} }"
+		a.do(t, http.MethodPost, "/v1/scripts/"+sc.ID, map[string]any{"source": src}).wantStatus(t, http.StatusOK)
+	}
+	base := "/v1/scripts/" + sc.ID + "/versions"
+	for _, tt := range []struct {
+		query   string
+		want    []int
+		hasMore bool
+	}{
+		{"", []int{3, 2, 1}, false},
+		{"?limit=2", []int{3, 2}, true},
+		{"?limit=2&starting_after=2", []int{1}, false},
+		{"?starting_after=3", []int{2, 1}, false},
+		{"?limit=1&ending_before=1", []int{2}, true},
+		{"?ending_before=2", []int{3}, false},
+	} {
+		r := a.do(t, http.MethodGet, base+tt.query, nil)
+		r.wantStatus(t, http.StatusOK)
+		var l listBody[*core.Script]
+		r.decode(t, &l)
+		var got []int
+		for _, s := range l.Data {
+			got = append(got, s.Version)
+			if s.ID != sc.ID || s.Source == "" {
+				t.Errorf("%s: version %d is %+v, want the script whole", tt.query, s.Version, s)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) || l.HasMore != tt.hasMore {
+			t.Errorf("%s: versions %v (has_more %v), want %v (%v)", tt.query, got, l.HasMore, tt.want, tt.hasMore)
+		}
+	}
+	r := a.do(t, http.MethodGet, base+"/2", nil)
+	r.wantStatus(t, http.StatusOK)
+	var v2 core.Script
+	r.decode(t, &v2)
+	if v2.Version != 2 || !strings.Contains(v2.Source, "1+1}") {
+		t.Errorf("version 2 = %+v, want its own source", v2)
+	}
+	a.do(t, http.MethodGet, base+"?starting_after=9", nil, badRequest()).wantError(t, http.StatusBadRequest, "invalid_request_error", "starting_after")
+	a.do(t, http.MethodGet, base+"/zero", nil, badRequest()).wantError(t, http.StatusBadRequest, "invalid_request_error", "version")
+	a.do(t, http.MethodGet, base+"/4", nil).wantError(t, http.StatusNotFound, "invalid_request_error", "")
+	a.do(t, http.MethodGet, base, nil, withKey(a.OtherKey)).wantError(t, http.StatusNotFound, "invalid_request_error", "")
+	a.do(t, http.MethodGet, "/v1/scripts/scr_none/versions", nil).wantError(t, http.StatusNotFound, "invalid_request_error", "")
 }

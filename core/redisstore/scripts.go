@@ -63,6 +63,64 @@ func (s *Store) FindScriptVersion(ctx context.Context, scope core.Scope, id stri
 	return s.findScript(ctx, s.rdb, scope, id, version)
 }
 
+// ListScriptVersions lists a script's versions, newest first, from its
+// hash in one read: page.StartingAfter lists the versions older than the
+// one it names, page.EndingBefore those newer. Returns ENOTFOUND for an
+// unknown script and EINVALID for a cursor that is not one of its versions.
+func (s *Store) ListScriptVersions(ctx context.Context, scope core.Scope, id string, page core.Page) (core.List[*core.Script], error) {
+	list := core.List[*core.Script]{Data: []*core.Script{}}
+	all, err := s.rdb.HGetAll(ctx, s.scriptKey(scope, id)).Result()
+	if err != nil {
+		return list, storeErr("list script versions", err)
+	}
+	latest, err := strconv.Atoi(all["v"])
+	if err != nil || latest < 1 {
+		return list, core.NotFound("script", id)
+	}
+	cursor := func(param, v string) (int, error) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > latest {
+			return 0, core.ParamError(param, "%s: %q is not a version of script %s (1 to %d).", param, v, id, latest)
+		}
+		return n, nil
+	}
+	limit := page.Limit
+	if limit <= 0 {
+		limit = core.DefaultPageLimit
+	}
+	from, to := latest, max(1, latest-limit+1) // newest first: from down to to
+	switch {
+	case page.StartingAfter != "":
+		n, err := cursor("starting_after", page.StartingAfter)
+		if err != nil {
+			return list, err
+		}
+		from, to = n-1, max(1, n-limit)
+		list.HasMore = to > 1
+	case page.EndingBefore != "":
+		n, err := cursor("ending_before", page.EndingBefore)
+		if err != nil {
+			return list, err
+		}
+		from, to = min(latest, n+limit), n+1
+		list.HasMore = from < latest
+	default:
+		list.HasMore = to > 1
+	}
+	for v := from; v >= to; v-- {
+		raw, ok := all[strconv.Itoa(v)]
+		if !ok {
+			continue
+		}
+		var sc core.Script
+		if err := json.Unmarshal([]byte(raw), &sc); err != nil {
+			return list, fmt.Errorf("decode script %s version %d: %w", id, v, err)
+		}
+		list.Data = append(list.Data, &sc)
+	}
+	return list, nil
+}
+
 // findScript reads version (0 for the latest) through c, a client or a
 // transaction.
 func (s *Store) findScript(ctx context.Context, c redis.Cmdable, scope core.Scope, id string, version int) (*core.Script, error) {

@@ -56,6 +56,12 @@ func (s *Service) FindScriptVersion(ctx context.Context, scope core.Scope, id st
 	return s.store.FindScriptVersion(ctx, scope, id, version)
 }
 
+// ListScriptVersions lists a script's saved versions, newest first.
+// Returns ENOTFOUND, or EINVALID for a cursor that is not a version.
+func (s *Service) ListScriptVersions(ctx context.Context, scope core.Scope, id string, page core.Page) (core.List[*core.Script], error) {
+	return s.store.ListScriptVersions(ctx, scope, id, page)
+}
+
 // UpdateScript checks the script as it would be after the change, then
 // saves it as a new version, so the saved versions all compile. Returns
 // ENOTFOUND, or EINVALID naming the field at fault.
