@@ -34,7 +34,7 @@ type clientOptions struct {
 // addClientFlags gives cmd and its subcommands the shared client flags.
 func addClientFlags(cmd *cobra.Command, o *clientOptions) {
 	f := cmd.PersistentFlags()
-	f.StringVar(&o.apiURL, "api-url", "", "the hub's URL (default $BELLHOP_API_URL, else "+defaultAPIURL+")")
+	f.StringVar(&o.apiURL, "api-url", "", "the hub's URL, with or without /v1 (default $BELLHOP_API_URL, else "+defaultAPIURL+")")
 	f.StringVar(&o.apiKey, "api-key", "", "an API key, bh_test_… or bh_live_… (default $BELLHOP_API_KEY)")
 	f.StringVarP(&o.output, "output", "o", "json", "json, table or yaml")
 }
@@ -56,7 +56,10 @@ func (o *clientOptions) client(getenv func(string) string, stdout io.Writer) (*a
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &apiClient{base: strings.TrimRight(base, "/"), key: key, http: &http.Client{Timeout: 30 * time.Second}, backoff: 500 * time.Millisecond}
+	// The hub's URL or its API's: `make run` prints the API as …/v1, and a
+	// user who copies that must not get /v1/v1 paths.
+	base = strings.TrimSuffix(strings.TrimRight(base, "/"), "/v1")
+	c := &apiClient{base: base, key: key, http: &http.Client{Timeout: 30 * time.Second}, backoff: 500 * time.Millisecond}
 	return c, p, nil
 }
 

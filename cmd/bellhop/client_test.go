@@ -55,6 +55,19 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// TestClientAPIURLWithV1: BELLHOP_API_URL may be the hub's URL or its
+// API's, as `make run` prints it (…/v1), with or without a slash.
+func TestClientAPIURLWithV1(t *testing.T) {
+	h := startHub(t, nil)
+	for _, u := range []string{h.base + "/v1", h.base + "/v1/", h.base + "/"} {
+		var out strings.Builder
+		env := map[string]string{"BELLHOP_API_URL": u, "BELLHOP_API_KEY": testBootstrapKey}
+		if err := run(context.Background(), []string{"events", "list"}, func(k string) string { return env[k] }, &out); err != nil {
+			t.Errorf("BELLHOP_API_URL=%s: %v", u, err)
+		}
+	}
+}
+
 func TestClientTriggerThenEventsGet(t *testing.T) {
 	h := startHub(t, nil)
 	ev := mustCLI(t, h, "trigger", "guest.created", "--property", "prop_cli1", "--set", "email=ada@example.com")
