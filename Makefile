@@ -29,7 +29,7 @@ plugins:
 		$(GO) build -o $(PLUGINS)/$$(basename $$d) ./$$d || exit 1; \
 	done
 
-## run: start the hub on $(ADDR) with an embedded Redis (or REDIS_URL) and print a test key
+## run: start the hub on 127.0.0.1:8080 (ADDR=host:port to change) with an embedded Redis (or REDIS_URL) and print a test key
 .PHONY: run
 run: build plugins
 	BELLHOP_PLUGIN_DIR=$(PLUGINS) BELLHOP_BOOTSTRAP_KEY=$${BELLHOP_BOOTSTRAP_KEY:-$(DEV_KEY)} $(BIN)/bellhop serve --addr $(ADDR)
