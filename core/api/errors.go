@@ -83,7 +83,7 @@ const (
 // that is a network failure is shown as EUNAVAILABLE, since it means Redis
 // (or another dependency) went away, not that Bellhop is broken.
 func (s *Server) writeError(c *gin.Context, err error) {
-	d, status := s.errorDetail(err)
+	d, status := s.errorDetail(c, err)
 	if status >= 500 && clientGone(c) {
 		s.log.DebugContext(c, "api: the client went away", "request_id", requestID(c),
 			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
@@ -112,7 +112,7 @@ func clientGone(c *gin.Context) bool {
 
 // errorDetail looks err up in errorKinds and returns what a caller may see
 // of it, with the status.
-func (s *Server) errorDetail(err error) (errorDetail, int) {
+func (s *Server) errorDetail(c *gin.Context, err error) (errorDetail, int) {
 	var e *core.Error
 	code := core.ErrorCode(err)
 	if _, known := errorKinds[code]; !known {
@@ -127,7 +127,7 @@ func (s *Server) errorDetail(err error) (errorDetail, int) {
 	}
 	kind := errorKinds[code]
 	d.Type = kind.typ
-	d.DocURL = s.cfg.DocURL + "#" + firstNonEmpty(d.Code, d.Type)
+	d.DocURL = s.docURL(c, firstNonEmpty(d.Code, d.Type))
 	return d, kind.status
 }
 

@@ -3,13 +3,20 @@ package api
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/gin-gonic/gin"
 )
 
 func TestErrorDetail(t *testing.T) {
@@ -42,7 +49,9 @@ func TestErrorDetail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, status := s.errorDetail(tt.err)
+			c, _ := gin.CreateTestContext(httptest.NewRecorder())
+			c.Request = httptest.NewRequest(http.MethodGet, "http://hub.example:8080/v1/events", nil)
+			d, status := s.errorDetail(c, tt.err)
 			if status != tt.wantStatus || d.Type != tt.wantType || d.Code != tt.wantCode || d.Param != tt.wantParam {
 				t.Errorf("got %d %q code %q param %q; want %d %q code %q param %q",
 					status, d.Type, d.Code, d.Param, tt.wantStatus, tt.wantType, tt.wantCode, tt.wantParam)
@@ -53,7 +62,7 @@ func TestErrorDetail(t *testing.T) {
 			if strings.Contains(d.Message, "secret") {
 				t.Errorf("message %q leaks the error text", d.Message)
 			}
-			if !strings.HasPrefix(d.DocURL, DefaultDocURL+"#") {
+			if want := "http://hub.example:8080" + errorDocsPath + "#" + firstNonEmpty(tt.wantCode, tt.wantType); d.DocURL != want {
 				t.Errorf("doc_url = %q", d.DocURL)
 			}
 		})
@@ -64,6 +73,54 @@ func TestErrorDetail(t *testing.T) {
 	for code, k := range errorKinds {
 		if http.StatusText(k.status) == "" || k.typ == "" {
 			t.Errorf("%s: bad row %+v", code, k)
+		}
+	}
+}
+
+// TestErrorDocsCoverEveryCode: the page every doc_url points at documents
+// every code the source sets on an error (Reason: "…") and every error
+// type, each with the anchor its doc_url names, and a real error's
+// doc_url leads to it.
+func TestErrorDocsCoverEveryCode(t *testing.T) {
+	set := map[string]bool{}
+	reason := regexp.MustCompile(`Reason: *"([a-z_]+)"`)
+	for _, root := range []string{"../../core", "../../cmd"} {
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			src, err := os.ReadFile(path)
+			for _, m := range reason.FindAllSubmatch(src, -1) {
+				set[string(m[1])] = true
+			}
+			return err
+		})
+	}
+	if len(set) < 10 {
+		t.Fatalf("found only %d codes in the source: the scan is broken", len(set))
+	}
+	for code := range set {
+		if errorCodeDocs[code] == "" {
+			t.Errorf("code %q is set in the source but not documented in errorCodeDocs", code)
+		}
+	}
+	for _, k := range errorKinds {
+		if errorTypeDocs[k.typ] == "" {
+			t.Errorf("error type %q is not documented in errorTypeDocs", k.typ)
+		}
+	}
+
+	a := newTestAPI(t)
+	d := a.do(t, http.MethodGet, "/v1/events/evt_none", nil).wantError(t, http.StatusNotFound, typeInvalidRequest, "")
+	u, err := url.Parse(d.DocURL)
+	if err != nil || u.Fragment != "resource_missing" {
+		t.Fatalf("doc_url = %q, want one whose fragment is resource_missing", d.DocURL)
+	}
+	r := a.do(t, http.MethodGet, u.Path, nil)
+	r.wantStatus(t, http.StatusOK)
+	for _, anchor := range []string{`id="resource_missing"`, `id="` + typeInvalidRequest + `"`, "400, 404, 405, 409, 413"} {
+		if !strings.Contains(string(r.Body), anchor) {
+			t.Errorf("the error docs page lacks %s", anchor)
 		}
 	}
 }

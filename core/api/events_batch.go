@@ -258,7 +258,7 @@ func (s *Server) failItem(c *gin.Context, item *batchItem, i int, err error) {
 		}
 		err = &moved
 	}
-	d, status := s.errorDetail(err)
+	d, status := s.errorDetail(c, err)
 	d.RequestID = requestID(c)
 	item.Status, item.Error = status, &d
 }

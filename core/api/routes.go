@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.handleReadyz())           // readiness: Redis answers (503 if not)
 	e.GET("/metrics", s.handleMetrics())         // Prometheus metrics
 	e.GET("/v1/openapi.json", s.handleOpenAPI()) // this API's OpenAPI 3.1 document, no key needed
+	e.GET(errorDocsPath, s.handleErrorDocs())    // what every error's doc_url points at
 
 	// Every /v1 route runs the same chain; only the body limit differs.
 	v1Chain := func(bodyLimit int64) []gin.HandlerFunc {

@@ -33,7 +33,8 @@ type Config struct {
 	// (the default) sends no CORS headers at all: the API is server to server.
 	CORSOrigins []string
 	// DocURL is the base of the doc_url of every error; the error's code or
-	// type is appended as a fragment. Default "https://docs.bellhop.dev/errors".
+	// type is appended as a fragment. Default: the hub's own page,
+	// /docs/errors at the host the request came to (errordocs.go).
 	DocURL string
 	// Version is reported by /healthz, so that a deploy can be checked.
 	Version string
@@ -60,7 +61,6 @@ type Config struct {
 const (
 	DefaultBodyLimit = 256 << 10
 	DefaultRateLimit = 3000
-	DefaultDocURL    = "https://docs.bellhop.dev/errors"
 	// DefaultBatchBodyLimit lets a batch of 500 events hold about 4 KiB each.
 	DefaultBatchBodyLimit = 2 << 20
 	// DefaultEventRetention is the replay window of the webhook contract.
@@ -131,9 +131,6 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if cfg.RateLimit <= 0 {
 		cfg.RateLimit = DefaultRateLimit
-	}
-	if cfg.DocURL == "" {
-		cfg.DocURL = DefaultDocURL
 	}
 	if cfg.KeyCacheTTL == 0 {
 		cfg.KeyCacheTTL = DefaultKeyCacheTTL
