@@ -179,7 +179,7 @@ type EndpointService interface {
 
 	// RotateSecret makes a new secret and returns it; the old one keeps
 	// signing alongside it for the grace period. Returns ENOTFOUND.
-	RotateSecret(ctx context.Context, scope Scope, id string, grace time.Duration) (*Endpoint, string, error)
+	RotateSecret(ctx context.Context, scope Scope, id string, grace time.Duration) (*Endpoint, RotatedSecret, error)
 
 	// EnableEndpoint re-enables an endpoint and releases its parked
 	// deliveries. DisableEndpoint stops deliveries to it with a reason;
@@ -194,6 +194,14 @@ type EndpointService interface {
 
 // EndpointSecret is one signing secret of an endpoint. ExpiresAt is set on
 // the old secret after a rotation: it keeps signing until then.
+// RotatedSecret is what RotateSecret made: the new secret, shown this once,
+// and until when the secret it replaced keeps signing beside it (nil when
+// the endpoint had none).
+type RotatedSecret struct {
+	Secret            string
+	PreviousExpiresAt *time.Time
+}
+
 type EndpointSecret struct {
 	Secret    string
 	ExpiresAt *time.Time

@@ -89,12 +89,17 @@ func TestWebhookLifecycle(t *testing.T) {
 
 	// After a rotation the next delivery verifies under both secrets, the
 	// newest last where the reference verifiers look.
-	r = a.do(t, http.MethodPost, base+"/rotate_secret", nil)
+	rotatedAt := time.Now()
+	r = a.do(t, http.MethodPost, base+"/rotate_secret", map[string]any{"grace_period": 3600})
 	r.wantStatus(t, http.StatusOK)
-	var rotated createdEndpoint
+	var rotated rotatedEndpoint
 	r.decode(t, &rotated)
 	if rotated.Secret == ep.Secret || !strings.HasPrefix(rotated.Secret, core.SecretPrefix) {
 		t.Fatalf("rotated secret %q, want a new whsec_ secret", rotated.Secret)
+	}
+	// The answer says until when the old secret signs: the grace asked for.
+	if exp := rotated.PreviousSecretExpiresAt; exp == nil || exp.Before(rotatedAt.Add(time.Hour-time.Second)) || exp.After(time.Now().Add(time.Hour)) {
+		t.Errorf("previous_secret_expires_at = %v, want an hour after the rotation", exp)
 	}
 	secrets = append(secrets, rotated.Secret)
 	ev2 := a.publish(t)

@@ -58,6 +58,14 @@ type createdEndpoint struct {
 	Secret string `json:"secret"`
 }
 
+// rotatedEndpoint is the answer to a rotation: the endpoint with its new
+// secret, and until when the secret it replaced keeps signing, so that the
+// receiver's owner knows by when to switch (null when there was none).
+type rotatedEndpoint struct {
+	createdEndpoint
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
+}
+
 // handleCreateEndpoint registers an endpoint and answers 201 with its
 // secret, which no later response carries.
 func (s *Server) handleCreateEndpoint() gin.HandlerFunc {
@@ -150,12 +158,13 @@ func (s *Server) handleRotateSecret() gin.HandlerFunc {
 				return
 			}
 		}
-		ep, secret, err := s.deps.Endpoints.RotateSecret(c, scope(c), c.Param("id"), grace)
+		ep, rotated, err := s.deps.Endpoints.RotateSecret(c, scope(c), c.Param("id"), grace)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, createdEndpoint{Endpoint: ep, Secret: secret})
+		c.JSON(http.StatusOK, rotatedEndpoint{createdEndpoint: createdEndpoint{Endpoint: ep, Secret: rotated.Secret},
+			PreviousSecretExpiresAt: rotated.PreviousExpiresAt})
 	}
 }
 

@@ -335,14 +335,17 @@ func (s *Server) handleRotateSecret() gin.HandlerFunc {
 			s.endpointFormError(c, core.ParamError("grace_period", "Choose how long the old secret keeps signing: up to 7 days."))
 			return
 		}
-		ep, secret, err := s.deps.Endpoints.RotateSecret(c, s.scope(c), c.Param("id"), grace)
+		ep, rotated, err := s.deps.Endpoints.RotateSecret(c, s.scope(c), c.Param("id"), grace)
 		if err != nil {
 			s.endpointFormError(c, err)
 			return
 		}
 		c.Header("Referrer-Policy", "no-referrer")
-		s.render(c, http.StatusOK, "endpoints_secret", "endpoints", &secretData{Endpoint: ep, Secret: secret,
-			Rotated: true, OldExpires: time.Now().Add(grace).UTC()})
+		d := &secretData{Endpoint: ep, Secret: rotated.Secret, Rotated: true}
+		if rotated.PreviousExpiresAt != nil { // the endpoint had a secret to replace
+			d.OldExpires = *rotated.PreviousExpiresAt
+		}
+		s.render(c, http.StatusOK, "endpoints_secret", "endpoints", d)
 	}
 }
 

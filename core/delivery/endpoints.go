@@ -148,27 +148,28 @@ func (eps *Endpoints) DeleteEndpoint(ctx context.Context, scope core.Scope, id s
 
 // RotateSecret makes a new secret and keeps the newest old one signing for
 // grace (Options.RotationGrace when 0). Returns ENOTFOUND.
-func (eps *Endpoints) RotateSecret(ctx context.Context, scope core.Scope, id string, grace time.Duration) (*core.Endpoint, string, error) {
+func (eps *Endpoints) RotateSecret(ctx context.Context, scope core.Scope, id string, grace time.Duration) (*core.Endpoint, core.RotatedSecret, error) {
 	if grace <= 0 {
 		grace = eps.engine.opts.RotationGrace
 	}
 	now := time.Now()
 	ep, olds, err := eps.store.EndpointAndSecrets(ctx, scope, id, now)
 	if err != nil {
-		return nil, "", err
+		return nil, core.RotatedSecret{}, err
 	}
-	until := now.Add(grace)
+	rotated := core.RotatedSecret{Secret: signature.NewSecret()}
 	secrets := []core.EndpointSecret{}
 	if len(olds) > 0 {
+		until := now.Add(grace).UTC().Truncate(time.Second)
 		secrets = append(secrets, core.EndpointSecret{Secret: olds[len(olds)-1], ExpiresAt: &until})
+		rotated.PreviousExpiresAt = &until
 	}
-	secret := signature.NewSecret()
-	secrets = append(secrets, core.EndpointSecret{Secret: secret})
+	secrets = append(secrets, core.EndpointSecret{Secret: rotated.Secret})
 	ep.UpdatedAt = now.UTC().Truncate(time.Second)
 	if err := eps.save(ctx, scope, ep, secrets); err != nil {
-		return nil, "", err
+		return nil, core.RotatedSecret{}, err
 	}
-	return ep, secret, nil
+	return ep, rotated, nil
 }
 
 // EnableEndpoint re-enables an endpoint, forgets its failure record and

@@ -15,12 +15,19 @@ func TestRotationSignsWithBothSecrets(t *testing.T) {
 	e := h.start(h.options())
 	rc := newReceiver(t, nil)
 	ep, oldSecret := h.endpoint(e, rc.URL, nil)
-	_, newSecret, err := eps(e).RotateSecret(context.Background(), h.scope, ep.ID, 0)
+	before := time.Now()
+	_, rotated, err := eps(e).RotateSecret(context.Background(), h.scope, ep.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	newSecret := rotated.Secret
 	if newSecret == oldSecret || !strings.HasPrefix(newSecret, core.SecretPrefix) {
 		t.Fatalf("rotation gave %q", newSecret)
+	}
+	// The old secret signs for the default grace, and the rotation says until when.
+	grace := e.opts.RotationGrace
+	if exp := rotated.PreviousExpiresAt; exp == nil || exp.Before(before.Add(grace-time.Second)) || exp.After(time.Now().Add(grace)) {
+		t.Errorf("previous secret expires at %v, want %v from the rotation", exp, grace)
 	}
 	h.publish(h.scope, "reservation.created", 0)
 	eventually(t, "a delivery", func() bool { return rc.count() == 1 })

@@ -66,11 +66,11 @@ func testEngineDeliveries(t *testing.T, run func(t *testing.T, env ...string) *p
 		}
 	}
 	t.Run("one secret", func(t *testing.T) { deliverTo(t, secret, 1) })
-	_, newSecret, err := endpoints.RotateSecret(ctx, scope, ep.ID, time.Hour)
+	_, rotated, err := endpoints.RotateSecret(ctx, scope, ep.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Run("rotation, receiver holds the new secret", func(t *testing.T) { deliverTo(t, newSecret, 2) })
+	t.Run("rotation, receiver holds the new secret", func(t *testing.T) { deliverTo(t, rotated.Secret, 2) })
 }
 
 // engineStore returns a store with sealed secrets on the test Redis and a
