@@ -94,8 +94,9 @@ func progressLine(st backfillState, bar bool) string {
 	return fmt.Sprintf("%s  [%s%s]  %s", st.ID, strings.Repeat("#", filled), strings.Repeat("-", width-filled), done)
 }
 
-// isTerminal reports whether w is a terminal, where a bar can be redrawn.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether v, an input or an output, is a terminal: one
+// where a bar can be redrawn, or a person can be asked.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -21,8 +21,8 @@ var connectionColumns = []string{"id", "connector", "name", "enabled_events", "d
 
 // connectionsCommand holds what every `bellhop connections` subcommand shares.
 type connectionsCommand struct {
-	endpointsCommand // the same client flags and call
-	stdin            *os.File
+	apiCaller
+	stdin *os.File
 }
 
 func connectionPath(id string) string { return "/v1/connections/" + url.PathEscape(id) }
@@ -30,7 +30,7 @@ func connectionPath(id string) string { return "/v1/connections/" + url.PathEsca
 // newConnectionsCommand is `bellhop connections`: configure connectors
 // (Slack, HubSpot, Google Sheets) and watch what they deliver.
 func newConnectionsCommand(getenv func(string) string, stdin *os.File, stdout io.Writer) *cobra.Command {
-	c := &connectionsCommand{endpointsCommand: endpointsCommand{getenv: getenv, stdout: stdout}, stdin: stdin}
+	c := &connectionsCommand{apiCaller: apiCaller{getenv: getenv, stdout: stdout}, stdin: stdin}
 	cmd := &cobra.Command{Use: "connections", Short: "Configure connectors (Slack, HubSpot, Google Sheets) and see their deliveries"}
 	addClientFlags(cmd, &c.o)
 	cmd.AddCommand(c.create(), c.test(), disableCommand(c.call, connectionPath, "CONNECTION_ID", "connection"),

@@ -14,22 +14,26 @@ var (
 	deliveryColumns = []string{"id", "event_id", "event_type", "status", "attempt_count", "last_status", "created_at"}
 )
 
-// endpointsCommand holds what every `bellhop endpoints` subcommand shares.
-type endpointsCommand struct {
+// apiCaller is what a group of API commands shares: the client flags and
+// where answers go.
+type apiCaller struct {
 	o      clientOptions
 	getenv func(string) string
 	stdout io.Writer
 }
 
 // call makes one request and prints its answer.
-func (e *endpointsCommand) call(cmd *cobra.Command, method, path string, q url.Values, body any, columns ...string) error {
-	return callAndPrint(cmd, &e.o, e.getenv, e.stdout, method, path, q, body, columns)
+func (a *apiCaller) call(cmd *cobra.Command, method, path string, q url.Values, body any, columns ...string) error {
+	return callAndPrint(cmd, &a.o, a.getenv, a.stdout, method, path, q, body, columns)
 }
+
+// endpointsCommand holds what every `bellhop endpoints` subcommand shares.
+type endpointsCommand struct{ apiCaller }
 
 // newEndpointsCommand is `bellhop endpoints`: manage webhook endpoints
 // without writing curl.
 func newEndpointsCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
-	e := &endpointsCommand{getenv: getenv, stdout: stdout}
+	e := &endpointsCommand{apiCaller{getenv: getenv, stdout: stdout}}
 	cmd := &cobra.Command{Use: "endpoints", Short: "Manage webhook endpoints"}
 	addClientFlags(cmd, &e.o)
 	cmd.AddCommand(e.create(), e.list(), e.deliveries(), e.test(), e.rotate(), e.disable())
@@ -107,7 +111,7 @@ func (e *endpointsCommand) deliveries() *cobra.Command {
 	return targetDeliveries(e.call, endpointPath, "ENDPOINT_ID", "An endpoint's delivery log, newest first")
 }
 
-// callFunc makes one request and prints its answer (endpointsCommand.call).
+// callFunc makes one request and prints its answer (apiCaller.call).
 type callFunc func(cmd *cobra.Command, method, path string, q url.Values, body any, columns ...string) error
 
 // targetDeliveries is `endpoints deliveries ID` and `connections

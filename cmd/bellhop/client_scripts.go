@@ -19,7 +19,7 @@ func scriptPath(id string) string { return "/v1/scripts/" + url.PathEscape(id) }
 // list and read them, attach one to an endpoint or a connection, delete.
 // `scripts test` stays local (scripts.go).
 func addScriptAPICommands(cmd *cobra.Command, getenv func(string) string, stdout io.Writer) {
-	e := &endpointsCommand{getenv: getenv, stdout: stdout} // the client flags and call every API command has
+	e := &apiCaller{getenv: getenv, stdout: stdout}
 	addClientFlags(cmd, &e.o)
 
 	var name, description string
@@ -116,7 +116,7 @@ func addScriptAPICommands(cmd *cobra.Command, getenv func(string) string, stdout
 
 // attachScript sets the target's transform_script_id to id ("" detaches)
 // and prints the target.
-func attachScript(cmd *cobra.Command, e *endpointsCommand, t targetFlags, id string) error {
+func attachScript(cmd *cobra.Command, e *apiCaller, t targetFlags, id string) error {
 	var path string
 	switch {
 	case (t.endpoint == "") == (t.connection == ""):

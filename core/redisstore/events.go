@@ -158,12 +158,9 @@ func (s *Store) AppendEvent(ctx context.Context, scope core.Scope, ev *core.Even
 // naming the event, unless the key already has a record, in which case
 // nothing is stored and it returns core.ErrOnceKeyUsed.
 func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.Event, once core.OnceKey) (*core.Event, bool, error) {
-	if ev.ID == "" {
-		return nil, false, core.ParamError("id", "The event has no id.")
-	}
-	body, err := json.Marshal(ev)
+	body, err := eventToAppend(ev)
 	if err != nil {
-		return nil, false, fmt.Errorf("append event: %w", err)
+		return nil, false, err
 	}
 	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
 	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, s.opts.EventRetention.Milliseconds(),
@@ -197,12 +194,9 @@ func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.
 	args := make([]any, 1, 1+3*len(evs))
 	args[0] = strconv.FormatInt(s.opts.EventRetention.Milliseconds(), 10)
 	for _, ev := range evs {
-		if ev.ID == "" {
-			return nil, nil, core.ParamError("id", "The event has no id.")
-		}
-		body, err := json.Marshal(ev)
+		body, err := eventToAppend(ev)
 		if err != nil {
-			return nil, nil, fmt.Errorf("append event: %w", err)
+			return nil, nil, err
 		}
 		keys = append(keys, s.eventIndexKey(scope, ev.ID))
 		args = append(args, ev.ID, ev.Type, body)
@@ -226,6 +220,19 @@ func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.
 		}
 	}
 	return stored, created, nil
+}
+
+// eventToAppend is the JSON an append stores for ev, or EINVALID when it
+// has no id.
+func eventToAppend(ev *core.Event) ([]byte, error) {
+	if ev.ID == "" {
+		return nil, core.ParamError("id", "The event has no id.")
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("append event: %w", err)
+	}
+	return body, nil
 }
 
 // FindEvent returns an event by id. Returns ENOTFOUND if it is not in scope
