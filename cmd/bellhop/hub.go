@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -190,10 +189,9 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 func (h *hub) handler() http.Handler {
 	apiHandler := h.api.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch p := r.URL.Path; {
-		case strings.HasPrefix(p, "/v1/"), p == "/v1", p == "/healthz", p == "/readyz", p == "/metrics":
+		if api.Serves(r.URL.Path) {
 			apiHandler.ServeHTTP(w, r)
-		default:
+		} else {
 			h.console.ServeHTTP(w, r)
 		}
 	})

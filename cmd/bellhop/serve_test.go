@@ -179,3 +179,36 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestServeDocURLLeadsToItsPage: the doc_url of an error a running hub
+// answers opens that hub's error page at the error's code, the API's page
+// and not the console's 404 beside it on the same address.
+func TestServeDocURLLeadsToItsPage(t *testing.T) {
+	h := startHub(t, nil)
+	req, _ := http.NewRequest(http.MethodGet, h.base+"/v1/events/evt_none", nil)
+	req.Header.Set("Authorization", "Bearer "+testBootstrapKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Error struct {
+			DocURL string `json:"doc_url"`
+		}
+	}
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	page, anchor, _ := strings.Cut(body.Error.DocURL, "#")
+	if !strings.HasPrefix(page, h.base) || anchor != "resource_missing" {
+		t.Fatalf("doc_url = %q, want this hub's page at #resource_missing", body.Error.DocURL)
+	}
+	resp, err = http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	html, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(html), `id="resource_missing"`) {
+		t.Errorf("GET %s = %d, want the error page with the code's anchor:\n%.300s", page, resp.StatusCode, html)
+	}
+}

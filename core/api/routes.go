@@ -1,9 +1,21 @@
 package api
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/bellhop/bellhop/core"
 	"github.com/gin-gonic/gin"
 )
+
+// rootPaths are the API's paths outside /v1 (routes registers them).
+var rootPaths = []string{"/healthz", "/readyz", "/metrics", errorDocsPath}
+
+// Serves reports whether path is the API's rather than the console's: a
+// hub that serves both on one address sends a request by it.
+func Serves(path string) bool {
+	return path == "/v1" || strings.HasPrefix(path, "/v1/") || slices.Contains(rootPaths, path)
+}
 
 // routes registers every route of the API. Each line says what it is for;
 // resources add theirs here, grouped by resource.
