@@ -63,17 +63,20 @@ func (s *Store) FindScriptVersion(ctx context.Context, scope core.Scope, id stri
 	return s.findScript(ctx, s.rdb, scope, id, version)
 }
 
-// ListScriptVersions lists a script's versions, newest first, from its
-// hash in one read: page.StartingAfter lists the versions older than the
-// one it names, page.EndingBefore those newer. Returns ENOTFOUND for an
+// ListScriptVersions lists a script's versions, newest first, reading only
+// the page's versions of its hash: page.StartingAfter lists the versions
+// older than the one it names, page.EndingBefore those newer. Returns ENOTFOUND for an
 // unknown script and EINVALID for a cursor that is not one of its versions.
 func (s *Store) ListScriptVersions(ctx context.Context, scope core.Scope, id string, page core.Page) (core.List[*core.Script], error) {
 	list := core.List[*core.Script]{Data: []*core.Script{}}
-	all, err := s.rdb.HGetAll(ctx, s.scriptKey(scope, id)).Result()
-	if err != nil {
+	key := s.scriptKey(scope, id)
+	v, err := s.rdb.HGet(ctx, key, "v").Result()
+	if errors.Is(err, redis.Nil) {
+		return list, core.NotFound("script", id)
+	} else if err != nil {
 		return list, storeErr("list script versions", err)
 	}
-	latest, err := strconv.Atoi(all["v"])
+	latest, err := strconv.Atoi(v)
 	if err != nil || latest < 1 {
 		return list, core.NotFound("script", id)
 	}
@@ -107,14 +110,27 @@ func (s *Store) ListScriptVersions(ctx context.Context, scope core.Scope, id str
 	default:
 		list.HasMore = to > 1
 	}
+	// Only the page's versions are read: a script saved a thousand times
+	// must not load every source it ever had to list ten of them.
+	fields := make([]string, 0, max(0, from-to+1))
 	for v := from; v >= to; v-- {
-		raw, ok := all[strconv.Itoa(v)]
+		fields = append(fields, strconv.Itoa(v))
+	}
+	if len(fields) == 0 {
+		return list, nil
+	}
+	vals, err := s.rdb.HMGet(ctx, key, fields...).Result()
+	if err != nil {
+		return list, storeErr("list script versions", err)
+	}
+	for i, val := range vals {
+		raw, ok := val.(string)
 		if !ok {
-			continue
+			continue // deleted since the latest version was read
 		}
 		var sc core.Script
 		if err := json.Unmarshal([]byte(raw), &sc); err != nil {
-			return list, fmt.Errorf("decode script %s version %d: %w", id, v, err)
+			return list, fmt.Errorf("decode script %s version %s: %w", id, fields[i], err)
 		}
 		list.Data = append(list.Data, &sc)
 	}
