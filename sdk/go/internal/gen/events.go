@@ -72,7 +72,7 @@ type (
 )
 {{end}}
 {{- range $t := .Types}}
-// {{.Name}} is the data.object of a {{.Type}} event{{if .Description}}: {{.Description}}{{else}}.{{end}}
+// {{.Name}} is the data.object of {{.Type}} events{{if .Description}}: {{.Description}}{{else}}.{{end}}
 // Publish it with Events.Publish; Event.Object decodes one.
 type {{.Name}} api.{{.Name}}
 

@@ -5,6 +5,12 @@
 //   - events.gen.go: the typed event structs of package bellhop, one per
 //     event type of the catalog, with the EventType method that names it.
 //
+// oapi-codegen v2.8.2 reads the hub's OpenAPI 3.1 document as it is: its
+// kin-openapi understands type arrays (["string", "null"] becomes a
+// pointer or a plain value), const and examples, so no 3.1 to 3.0
+// conversion is needed. prepare only adds x-go-… hints so that the Go reads
+// well (see its comment).
+//
 // Run it from sdk/go with `go generate ./...`. The generated files are
 // checked in; gen_test.go regenerates them in memory and fails when they
 // differ from the document, so a change to the document without a
