@@ -38,7 +38,33 @@ run: build plugins
 .PHONY: test
 test: plugins
 	BELLHOP_PLUGIN_DIR=$(CURDIR)/$(PLUGINS) $(GO) test -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory sdk-go
+	@$(MAKE) --no-print-directory sdk-typescript
 	@$(MAKE) --no-print-directory fuzz-smoke
+
+# sdk-typescript needs Node ≥ 18 and npm. Without them it says so in one line
+# and succeeds, so that make test works with Go alone; under CI=true it fails
+# instead (.ci/run installs them), so CI cannot pass without running it.
+# generate rewrites the checked-in types from core/api/openapi.json: CI's
+# final git diff --exit-code catches a document changed without them.
+## sdk-typescript: regenerate, build, type-test and test the TypeScript SDK (sdk/typescript) against a hub; make test runs it
+.PHONY: sdk-typescript
+sdk-typescript: build
+	@if ! command -v npm >/dev/null || ! node -e 'process.exit(parseInt(process.versions.node) < 18 ? 1 : 0)' 2>/dev/null; then \
+		if [ "$$CI" = true ]; then echo "sdk/typescript: Node ≥ 18 and npm are required under CI=true (apt-get install -y nodejs npm)" >&2; exit 1; fi; \
+		echo "sdk/typescript: skipped (install Node ≥ 18: apt-get install -y nodejs npm)"; exit 0; \
+	fi; \
+	set -e; cd sdk/typescript; \
+	npm ci --no-audit --no-fund; npm run --silent generate; npm run --silent build; npm run --silent typetest; \
+	BELLHOP_BIN=$(CURDIR)/$(BIN)/bellhop npm test
+
+# sdk/go is a module of its own, which the root's ./... does not reach: its
+# tests run here, against the bellhop binary build makes (they start it as a
+# hub), and vet checks it on its own too.
+## sdk-go: test the Go SDK (sdk/go) against a hub built from this checkout; make test runs it
+.PHONY: sdk-go
+sdk-go: build
+	cd sdk/go && BELLHOP_BIN=$(CURDIR)/$(BIN)/bellhop $(GO) test -count=1 -timeout 10m ./...
 
 # FUZZ_SMOKE_TIME is how long fuzz-smoke runs each target, FUZZTIME how long
 # fuzz does. `go test -fuzz` takes one package and one target at a time, so
@@ -99,6 +125,7 @@ bench:
 .PHONY: vet
 vet:
 	$(GO) vet ./...
+	cd sdk/go && $(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 ## receiver-node: install and compile the Node example receiver (examples/receivers/node)
