@@ -31,6 +31,8 @@ type (
 	BackfillRequest = api.BackfillRequest
 	// RetrySchedule is when an endpoint's failed deliveries are retried.
 	RetrySchedule = api.RetrySchedule
+	// Replay is the delivery a replay queued.
+	Replay = api.Replay
 )
 
 // Ptr returns a pointer to v, for the optional fields of an update:
@@ -98,16 +100,16 @@ func (s *WebhookEndpointsService) Disable(ctx context.Context, id, reason string
 
 // Test sends the endpoint a signed sample event of eventType now and
 // returns the attempt: the request sent and the receiver's answer.
-func (s *WebhookEndpointsService) Test(ctx context.Context, id, eventType string) (*api.Attempt, error) {
+func (s *WebhookEndpointsService) Test(ctx context.Context, id, eventType string) (*Attempt, error) {
 	req := api.TestWebhookEndpointRequest{EventType: eventType}
-	return decode[api.Attempt](s.api.TestWebhookEndpoint(ctx, id, nil, req))
+	return decode[Attempt](s.api.TestWebhookEndpoint(ctx, id, nil, req))
 }
 
 // Replay delivers the event eventID to the endpoint again, with the same
 // event id, so that the receiver can tell it has seen it.
-func (s *WebhookEndpointsService) Replay(ctx context.Context, id, eventID string) (*api.Replay, error) {
+func (s *WebhookEndpointsService) Replay(ctx context.Context, id, eventID string) (*Replay, error) {
 	req := api.ReplayRequest{EventID: eventID}
-	return decode[api.Replay](s.api.ReplayEvent(ctx, id, nil, req))
+	return decode[Replay](s.api.ReplayEvent(ctx, id, nil, req))
 }
 
 // Backfill delivers to the endpoint again every event of a window within
