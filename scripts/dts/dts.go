@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/catalog"
 )
 
 // schema is the part of JSON Schema the catalog uses.
@@ -39,22 +40,13 @@ func Generate(types []*core.EventType) ([]byte, error) {
 		if err := json.Unmarshal(t.Schema, &s); err != nil {
 			return nil, fmt.Errorf("schema of %s: %w", t.Type, err)
 		}
-		name := typeName(t.Type)
+		name := catalog.TypeName(t.Type)
 		fmt.Fprintf(&b, "\n  /** data.object of %s: %s */\n  type %s = %s;\n", t.Type, oneLine(t.Description), name, tsType(&s, s.Defs, "  "))
 		union = append(union, fmt.Sprintf("Envelope<%q, %s>", t.Type, name))
 	}
 	fmt.Fprintf(&b, "\n  /** Any event of the catalog; narrow it with `event.type`. */\n  type Event =\n    | %s;\n}\n", strings.Join(union, "\n    | "))
 	b.WriteString(footer)
 	return b.Bytes(), nil
-}
-
-// typeName turns "housekeeping.status_changed" into "HousekeepingStatusChanged".
-func typeName(t string) string {
-	var b strings.Builder
-	for _, part := range strings.FieldsFunc(t, func(r rune) bool { return r == '.' || r == '_' || r == '-' }) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String()
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
