@@ -80,6 +80,7 @@ type oaSchema struct {
 	Minimum, Maximum     *float64
 	MaxLength            *int        `json:"maxLength"`
 	OneOf                []*oaSchema `json:"oneOf"`
+	Examples             []any       `json:"examples"`
 	AdditionalProperties any         `json:"additionalProperties"`
 }
 
@@ -237,6 +238,12 @@ func (doc *oaDoc) operation(method, path string, op *oaOperation) docsOp {
 // level of the objects inside them.
 func (doc *oaDoc) fields(ref *oaSchema, prefix string, depth int) []docsField {
 	s := doc.resolve(ref)
+	if s != nil && len(s.Properties) == 0 && len(s.OneOf) > 0 {
+		// A union of event types (core/api/eventdoc) ends with its custom
+		// member: the envelope's fields with data.object left open, which
+		// is what every member shares.
+		s = doc.resolve(s.OneOf[len(s.OneOf)-1])
+	}
 	if s == nil || len(s.Properties) == 0 || depth > 1 {
 		return nil
 	}
@@ -263,13 +270,16 @@ func (doc *oaDoc) fields(ref *oaSchema, prefix string, depth int) []docsField {
 }
 
 // example makes a plausible JSON value of a schema, for the request
-// examples: its const, enum or default, else a value of its type.
+// examples: its first example, const, enum or default, else a value of its
+// type.
 func (doc *oaDoc) example(ref *oaSchema, name string, depth int) any {
 	s := doc.resolve(ref)
 	if s == nil || depth > 4 {
 		return nil
 	}
 	switch {
+	case len(s.Examples) > 0:
+		return s.Examples[0]
 	case s.Const != nil:
 		return s.Const
 	case len(s.Enum) > 0:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,6 +160,39 @@ func TestDocsCoversEveryOperation(t *testing.T) {
 	if n < 50 {
 		t.Fatalf("the reference shows %d operations", n)
 	}
+}
+
+// TestDocsPublishShowsTheUnionOfEventTypes: PublishEventRequest is a oneOf
+// of one schema per event type; the reference still lists the envelope's
+// fields and shows a whole example of one type.
+func TestDocsPublishShowsTheUnionOfEventTypes(t *testing.T) {
+	d, err := buildDocs(mustOpenAPI(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range d.Groups {
+		for _, op := range g.Ops {
+			if op.ID != "publishEvent" {
+				continue
+			}
+			var names []string
+			for _, f := range op.Body {
+				names = append(names, f.Name)
+			}
+			for _, want := range []string{"type", "property_id", "data", "data.object"} {
+				if !slices.Contains(names, want) {
+					t.Errorf("publish body fields %v lack %s", names, want)
+				}
+			}
+			for _, want := range []string{`"type": "reservation.created"`, `"check_in": "2026-05-10"`} {
+				if !strings.Contains(op.BodyExample, want) {
+					t.Errorf("publish example lacks %s:\n%s", want, op.BodyExample)
+				}
+			}
+			return
+		}
+	}
+	t.Fatal("no publishEvent operation in the reference")
 }
 
 func TestChangelog(t *testing.T) {
