@@ -952,7 +952,43 @@ export interface components {
             /** @constant */
             status: "ready";
         };
-        /** @description The envelope every delivery carries: one per event type of the catalog, where data.object is typed by the type's schema, or a custom type of the account's own. Read type first; it says which. */
+        /**
+         * @description The envelope every delivery carries: one per event type of the catalog, where data.object is typed by the type's schema, or a custom type of the account's own. Read type first; it says which.
+         * @example {
+         *       "id": "evt_1NgQ4wHk2PzR",
+         *       "type": "reservation.created",
+         *       "created_at": "2026-04-13T14:22:31Z",
+         *       "api_version": "2026-01-15",
+         *       "livemode": false,
+         *       "property_id": "prop_8hJk3m",
+         *       "data": {
+         *         "object": {
+         *           "id": "res_9kLm2p",
+         *           "status": "confirmed",
+         *           "check_in": "2026-05-10",
+         *           "check_out": "2026-05-14",
+         *           "nights": 4,
+         *           "adults": 2,
+         *           "children": 0,
+         *           "room_type_id": "rt_standard",
+         *           "rate_plan_id": "rp_bar",
+         *           "total": {
+         *             "amount": 86000,
+         *             "currency": "USD"
+         *           },
+         *           "guest": {
+         *             "id": "gst_4fPq2x",
+         *             "first_name": "Ada",
+         *             "last_name": "Lovelace",
+         *             "email": "ada@example.com"
+         *           },
+         *           "source": "direct_booking",
+         *           "channel": null,
+         *           "created_at": "2026-04-13T14:22:30Z"
+         *         }
+         *       }
+         *     }
+         */
         Event: components["schemas"]["ConnectionDisabledEvent"] | components["schemas"]["EndpointDisabledEvent"] | components["schemas"]["EventClosedEvent"] | components["schemas"]["EventPublishedEvent"] | components["schemas"]["GuestCheckedInEvent"] | components["schemas"]["GuestCreatedEvent"] | components["schemas"]["GuestUpdatedEvent"] | components["schemas"]["HousekeepingStatusChangedEvent"] | components["schemas"]["InventoryUpdatedEvent"] | components["schemas"]["PaymentFailedEvent"] | components["schemas"]["PaymentReceivedEvent"] | components["schemas"]["PaymentRefundedEvent"] | components["schemas"]["PaymentSucceededEvent"] | components["schemas"]["PhotoApprovedEvent"] | components["schemas"]["RateUpdatedEvent"] | components["schemas"]["ReservationCancelledEvent"] | components["schemas"]["ReservationCheckedInEvent"] | components["schemas"]["ReservationCheckedOutEvent"] | components["schemas"]["ReservationCreatedEvent"] | components["schemas"]["ReservationUpdatedEvent"] | components["schemas"]["RsvpSubmittedEvent"] | components["schemas"]["RsvpUpdatedEvent"] | components["schemas"]["CustomEvent"];
         /** @description An event of a type the account registered itself (POST /v1/event_types): data.object is whatever that type's schema allows. */
         CustomEvent: {
@@ -978,7 +1014,39 @@ export interface components {
                 };
             };
         };
-        /** @description The body of POST /v1/events: one per event type of the catalog, where data.object must match the type's schema, or a custom type of the account's own. */
+        /**
+         * @description The body of POST /v1/events: one per event type of the catalog, where data.object must match the type's schema, or a custom type of the account's own.
+         * @example {
+         *       "type": "reservation.created",
+         *       "property_id": "prop_8hJk3m",
+         *       "data": {
+         *         "object": {
+         *           "id": "res_9kLm2p",
+         *           "status": "confirmed",
+         *           "check_in": "2026-05-10",
+         *           "check_out": "2026-05-14",
+         *           "nights": 4,
+         *           "adults": 2,
+         *           "children": 0,
+         *           "room_type_id": "rt_standard",
+         *           "rate_plan_id": "rp_bar",
+         *           "total": {
+         *             "amount": 86000,
+         *             "currency": "USD"
+         *           },
+         *           "guest": {
+         *             "id": "gst_4fPq2x",
+         *             "first_name": "Ada",
+         *             "last_name": "Lovelace",
+         *             "email": "ada@example.com"
+         *           },
+         *           "source": "direct_booking",
+         *           "channel": null,
+         *           "created_at": "2026-04-13T14:22:30Z"
+         *         }
+         *       }
+         *     }
+         */
         PublishEventRequest: components["schemas"]["PublishConnectionDisabledRequest"] | components["schemas"]["PublishEndpointDisabledRequest"] | components["schemas"]["PublishEventClosedRequest"] | components["schemas"]["PublishEventPublishedRequest"] | components["schemas"]["PublishGuestCheckedInRequest"] | components["schemas"]["PublishGuestCreatedRequest"] | components["schemas"]["PublishGuestUpdatedRequest"] | components["schemas"]["PublishHousekeepingStatusChangedRequest"] | components["schemas"]["PublishInventoryUpdatedRequest"] | components["schemas"]["PublishPaymentFailedRequest"] | components["schemas"]["PublishPaymentReceivedRequest"] | components["schemas"]["PublishPaymentRefundedRequest"] | components["schemas"]["PublishPaymentSucceededRequest"] | components["schemas"]["PublishPhotoApprovedRequest"] | components["schemas"]["PublishRateUpdatedRequest"] | components["schemas"]["PublishReservationCancelledRequest"] | components["schemas"]["PublishReservationCheckedInRequest"] | components["schemas"]["PublishReservationCheckedOutRequest"] | components["schemas"]["PublishReservationCreatedRequest"] | components["schemas"]["PublishReservationUpdatedRequest"] | components["schemas"]["PublishRsvpSubmittedRequest"] | components["schemas"]["PublishRsvpUpdatedRequest"] | components["schemas"]["PublishCustomEventRequest"];
         /** @description Publish an event of a type the account registered itself. */
         PublishCustomEventRequest: {
@@ -2162,7 +2230,7 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             /** @description The previous values of the fields that changed. */
-            previous_attributes: Record<string, never>;
+            previous_attributes: Record<string, unknown>;
         };
         /** @description A guest's details changed (name, contact, party size, table, dietary needs). */
         GuestUpdatedEvent: {
@@ -3341,7 +3409,7 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             /** @description The previous values of the fields that changed. */
-            previous_attributes: Record<string, never>;
+            previous_attributes: Record<string, unknown>;
         };
         /** @description Reservation dates, rooms, rates, or metadata were modified. */
         ReservationUpdatedEvent: {
@@ -3407,7 +3475,7 @@ export interface components {
             party_size: number;
             message?: string | null;
             /** @description Answers to the event's custom questions, by question key. */
-            answers?: Record<string, never>;
+            answers?: Record<string, unknown>;
             /** Format: date-time */
             submitted_at: string;
         };
@@ -3479,13 +3547,13 @@ export interface components {
             party_size: number;
             message?: string | null;
             /** @description Answers to the event's custom questions, by question key. */
-            answers?: Record<string, never>;
+            answers?: Record<string, unknown>;
             /** Format: date-time */
             submitted_at: string;
             /** Format: date-time */
             updated_at: string;
             /** @description The previous values of the fields that changed. */
-            previous_attributes: Record<string, never>;
+            previous_attributes: Record<string, unknown>;
         };
         /** @description A guest changed an RSVP (response, party size or answers). */
         RsvpUpdatedEvent: {
@@ -3527,6 +3595,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description A request the HTTP server could not parse (a malformed request line, header or Host: 400; headers over 1 MiB: 431), refused in plain text before the hub reads it. Every route can answer it; the routes without an API key have no other 4XX. */
+        Unparsable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/plain": string;
+            };
+        };
         /** @description invalid_request_error naming the param, or idempotency_error. */
         BadRequest: {
             headers: {
@@ -3657,6 +3734,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            "4XX": components["responses"]["Unparsable"];
         };
     };
     getReadyz: {
@@ -3679,6 +3757,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+            "4XX": components["responses"]["Unparsable"];
         };
     };
     getErrorDocs: {
@@ -3700,6 +3779,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            "4XX": components["responses"]["Unparsable"];
         };
     };
     getMetrics: {
@@ -3721,6 +3801,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            "4XX": components["responses"]["Unparsable"];
         };
     };
     getOpenAPI: {
@@ -3744,6 +3825,7 @@ export interface operations {
                     };
                 };
             };
+            "4XX": components["responses"]["Unparsable"];
         };
     };
     listAPIKeys: {
