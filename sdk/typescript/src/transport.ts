@@ -7,7 +7,7 @@ export interface ClientOptions {
   apiKey: string;
   /** The hub's address, with or without the trailing /v1; default http://127.0.0.1:8080. */
   baseUrl?: string;
-  /** Retries after the first attempt of a call that failed with 408, 429, 5xx or no answer; default 2. */
+  /** Retries after the first attempt of a call that failed with 408, 429, 5xx, 409 idempotency_error or no answer; default 2. */
   maxRetries?: number;
   /** How long one attempt may take, in milliseconds; default 60 000. */
   timeoutMs?: number;
@@ -114,10 +114,17 @@ export class Transport {
     } finally {
       done();
     }
-    if (res.ok) return { ok: true, value: text ? JSON.parse(text) : undefined };
+    if (res.ok) {
+      try {
+        return { ok: true, value: text ? JSON.parse(text) : undefined };
+      } catch (cause) {
+        const error = errorFromResponse(res.status, res.headers, text);
+        return { ok: false, error: new BellhopError({ ...fields(error), message: `${init.method} ${url}: the answer is not JSON`, cause }), retryable: false };
+      }
+    }
     const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
     const error = errorFromResponse(res.status, res.headers, text, retryAfterMs);
-    return { ok: false, error, retryable: res.status === 408 || res.status === 429 || res.status >= 500 };
+    return { ok: false, error, retryable: retryable(res.status, error) };
   }
 
   #url(path: string, query: object | undefined): string {
@@ -127,6 +134,20 @@ export class Transport {
     }
     return url.toString();
   }
+}
+
+/**
+ * retryable says whether an error answer may succeed if sent again: a
+ * timeout, a rate limit, a server error, or a 409 idempotency_error (the
+ * first request with this key, an attempt that timed out here, is still
+ * running on the hub; once it ends the retry gets its answer).
+ */
+function retryable(status: number, error: BellhopError): boolean {
+  return status === 408 || status === 429 || status >= 500 || (status === 409 && error.type === "idempotency_error");
+}
+
+function fields(e: BellhopError) {
+  return { type: e.type, status: e.status, code: e.code, param: e.param, docUrl: e.docUrl, requestId: e.requestId };
 }
 
 /**

@@ -119,3 +119,34 @@ test("an already aborted signal sends nothing", async () => {
   assert.equal((err as Error).message, "no");
   assert.equal(server.received.length, 0);
 });
+
+test("a 409 idempotency_error (the first attempt still running on the hub) is retried with the same key", async () => {
+  const inFlight = {
+    status: 409,
+    headers: { "Retry-After": "0" },
+    body: JSON.stringify({ error: { type: "idempotency_error", code: "idempotency_in_flight", message: "still running", request_id: "req_2", doc_url: "http://x" } }),
+  };
+  const server = await serve((_, i) => (i === 0 ? inFlight : { status: 201, body: JSON.stringify(event) }));
+  const got = await new Bellhop({ apiKey: "bh_test_x", baseUrl: server.url }).events.publish({ type: "acme.thing", property_id: "p", data: { object: {} } });
+  assert.equal(got.id, "evt_1");
+  assert.equal(server.received.length, 2);
+  assert.equal(server.received[1]!.headers["idempotency-key"], server.received[0]!.headers["idempotency-key"]);
+});
+
+test("a success whose body is not JSON rejects with an api_error instead of a SyntaxError", async () => {
+  const server = await serve(() => ({ status: 200, headers: { "X-Request-Id": "req_html" }, body: "<html>proxy</html>" }));
+  const err = await new Bellhop({ apiKey: "bh_test_x", baseUrl: server.url }).events.get("evt_1").catch((e: unknown) => e);
+  assert.ok(err instanceof BellhopError, String(err));
+  assert.equal(err.type, "api_error");
+  assert.equal(err.requestId, "req_html");
+  assert.equal(server.received.length, 1);
+});
+
+test("an attempt that gets no answer within timeoutMs is retried with the same Idempotency-Key", async () => {
+  const server = await serve((_, i) => (i === 0 ? "hang" : { status: 201, body: JSON.stringify(event) }));
+  const bellhop = new Bellhop({ apiKey: "bh_test_x", baseUrl: server.url, timeoutMs: 200 });
+  const got = await bellhop.events.publish({ type: "acme.thing", property_id: "p", data: { object: {} } });
+  assert.equal(got.id, "evt_1");
+  assert.equal(server.received.length, 2);
+  assert.equal(server.received[1]!.headers["idempotency-key"], server.received[0]!.headers["idempotency-key"]);
+});

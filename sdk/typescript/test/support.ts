@@ -95,7 +95,8 @@ export interface Received {
 
 /**
  * A Receiver is a node:http server on loopback that records every request
- * and answers each with what `answer` says (200 by default).
+ * and answers each with what `answer` says (200 by default; "hang" for no
+ * answer at all).
  */
 export interface Receiver {
   url: string;
@@ -104,7 +105,7 @@ export interface Receiver {
 }
 
 export async function startReceiver(
-  answer: (req: Received, index: number) => { status: number; headers?: Record<string, string>; body?: string } = () => ({ status: 200 }),
+  answer: (req: Received, index: number) => { status: number; headers?: Record<string, string>; body?: string } | "hang" = () => ({ status: 200 }),
 ): Promise<Receiver> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
@@ -113,7 +114,9 @@ export async function startReceiver(
     req.on("end", () => {
       const got = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
       received.push(got);
-      const { status, headers, body } = answer(got, received.length - 1);
+      const answered = answer(got, received.length - 1);
+      if (answered === "hang") return; // never answers; close() drops the connection
+      const { status, headers, body } = answered;
       res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(body ?? "{}");
     });
   });
