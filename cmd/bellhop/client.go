@@ -36,7 +36,7 @@ func addClientFlags(cmd *cobra.Command, o *clientOptions) {
 	f := cmd.PersistentFlags()
 	f.StringVar(&o.apiURL, "api-url", "", "the hub's URL, with or without /v1 (default $BELLHOP_API_URL, else "+defaultAPIURL+")")
 	f.StringVar(&o.apiKey, "api-key", "", "an API key, bh_test_… or bh_live_… (default $BELLHOP_API_KEY)")
-	f.StringVarP(&o.output, "output", "o", "json", "json, table or yaml")
+	f.StringVarP(&o.output, "output", "o", "json", "json, table, yaml, or id (the bare ids, for shell variables)")
 }
 
 // client resolves the flags against the environment and returns a client

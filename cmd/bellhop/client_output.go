@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -14,16 +15,18 @@ import (
 )
 
 // printer writes an API answer as indented JSON (the default, for scripts
-// and jq), as YAML (for reading a nested answer), or as a table (for a
-// person).
+// and jq), as YAML (for reading a nested answer), as a table (for a
+// person), or as bare ids (for the shell: ENDPOINT=$(bellhop endpoints
+// create … -o id)).
 type printer struct {
 	w     io.Writer
 	table bool
 	yaml  bool
+	ids   bool
 }
 
 // outputFormats are the values of --output.
-var outputFormats = []string{"json", "table", "yaml"}
+var outputFormats = []string{"json", "table", "yaml", "id"}
 
 // newPrinter returns the printer of an --output value, or an error naming
 // the ones there are.
@@ -31,13 +34,16 @@ func newPrinter(w io.Writer, output string) (*printer, error) {
 	if !slices.Contains(outputFormats, output) {
 		return nil, usageError{fmt.Errorf("--output: %q is not one of %s", output, strings.Join(outputFormats, ", "))}
 	}
-	return &printer{w: w, table: output == "table", yaml: output == "yaml"}, nil
+	return &printer{w: w, table: output == "table", yaml: output == "yaml", ids: output == "id"}, nil
 }
 
 // print writes body. In a table, a list shows one row per item with the
 // given columns, and an object shows one row per field. YAML keeps the
 // API's field order.
 func (p *printer) print(body json.RawMessage, columns ...string) error {
+	if p.ids {
+		return p.printIDs(body)
+	}
 	if p.yaml {
 		out, err := yaml.JSONToYAML(body)
 		if err != nil {
@@ -114,4 +120,31 @@ func cell(v json.RawMessage) string {
 		return string(v)
 	}
 	return buf.String()
+}
+
+// printIDs writes the answer's id, or each listed item's id, one per line.
+func (p *printer) printIDs(body json.RawMessage) error {
+	var obj struct {
+		Object string            `json:"object"`
+		ID     string            `json:"id"`
+		Data   []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return fmt.Errorf("the API answered with invalid JSON: %w", err)
+	}
+	if obj.Object != "list" {
+		if obj.ID == "" {
+			return usageError{fmt.Errorf("--output id: this answer (%s) has no id; use -o json", cmp.Or(obj.Object, "no object"))}
+		}
+		_, err := fmt.Fprintln(p.w, obj.ID)
+		return err
+	}
+	for _, item := range obj.Data {
+		var it struct{ ID string }
+		json.Unmarshal(item, &it)
+		if it.ID != "" {
+			fmt.Fprintln(p.w, it.ID)
+		}
+	}
+	return nil
 }

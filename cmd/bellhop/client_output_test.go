@@ -114,6 +114,30 @@ func TestPrinterYAML(t *testing.T) {
 	}
 }
 
+func TestPrinterIDs(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{`{"id":"whe_1","object":"webhook_endpoint","url":"https://example.com"}`, "whe_1\n"},
+		{`{"object":"list","data":[{"id":"evt_2"},{"id":"evt_1"}],"has_more":true}`, "evt_2\nevt_1\n"},
+		{`{"object":"list","data":[],"has_more":false}`, ""},
+	} {
+		var out strings.Builder
+		p, err := newPrinter(&out, "id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.print(json.RawMessage(c.body)); err != nil {
+			t.Fatalf("%s: %v", c.body, err)
+		}
+		if out.String() != c.want {
+			t.Errorf("-o id of %s = %q, want %q", c.body, out.String(), c.want)
+		}
+	}
+	p, _ := newPrinter(new(strings.Builder), "id")
+	if err := p.print(json.RawMessage(`{"object":"webhook_endpoint_stats","total":3}`)); exitCode(err) != 2 || !strings.Contains(err.Error(), "no id") {
+		t.Errorf("-o id of an answer without an id = %v, want a usage error saying so", err)
+	}
+}
+
 func TestClientErrorsWithoutAnAPIBody(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req_proxy")

@@ -106,6 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		newListenCommand(getenv, stdout),
 	)
 	refuseUnknownCommands(root)
+	completeFlagValues(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	cmd, err := root.ExecuteContextC(ctx)
 	nameFlag(cmd, err)
