@@ -46,7 +46,8 @@ test: plugins
 # and succeeds, so that make test works with Go alone; under CI=true it fails
 # instead (.ci/run installs them), so CI cannot pass without running it.
 # generate rewrites the checked-in types from core/api/openapi.json: CI's
-# final git diff --exit-code catches a document changed without them.
+# final git diff --exit-code catches a document changed without them. npm test
+# builds dist/, compiles the type test (tsc --noEmit) and runs node --test.
 ## sdk-typescript: regenerate, build, type-test and test the TypeScript SDK (sdk/typescript) against a hub; make test runs it
 .PHONY: sdk-typescript
 sdk-typescript: build
@@ -55,8 +56,8 @@ sdk-typescript: build
 		echo "sdk/typescript: skipped (install Node ≥ 18: apt-get install -y nodejs npm)"; exit 0; \
 	fi; \
 	set -e; cd sdk/typescript; \
-	npm ci --no-audit --no-fund; npm run --silent generate; npm run --silent build; npm run --silent typetest; \
-	BELLHOP_BIN=$(CURDIR)/$(BIN)/bellhop npm test
+	npm ci --no-audit --no-fund; npm run --silent generate; \
+	BELLHOP_BIN=$(CURDIR)/$(BIN)/bellhop npm test --silent
 
 # sdk/go is a module of its own, which the root's ./... does not reach: its
 # tests run here, against the bellhop binary build makes (they start it as a
