@@ -15,25 +15,10 @@ const spec = JSON.parse(await readFile(doc, "utf8"));
 // emptyObjectsUnknown: a schema that is only {"type": "object"} allows any
 // properties in JSON Schema; openapi-typescript's default types it as
 // Record<string, never>, an object that can hold nothing.
-const ast = await openapiTS(withoutOpenDiscriminators(structuredClone(spec)), { emptyObjectsUnknown: true });
+const ast = await openapiTS(structuredClone(spec), { emptyObjectsUnknown: true });
 await mkdir(out, { recursive: true });
 await writeFile(new URL("openapi.ts", out), banner + astToString(ast));
 await writeFile(new URL("event-types.ts", out), banner + eventTypesModule(spec));
-
-// withoutOpenDiscriminators drops the discriminator of a oneOf that has a
-// member its mapping does not name (Event's and PublishEventRequest's
-// CustomEvent, whose type is any string outside the catalog). OpenAPI reads
-// such a member as mapped by its schema name, so openapi-typescript types it
-// as `type: "CustomEvent"`, which no event has. Without the discriminator
-// each member keeps its own `type` (a const for the catalog's, string for the
-// custom one), which is what the wire carries.
-function withoutOpenDiscriminators(spec) {
-  for (const schema of Object.values(spec.components?.schemas ?? {})) {
-    const mapped = new Set(Object.values(schema.discriminator?.mapping ?? {}));
-    if (schema.oneOf?.some((m) => m.$ref && !mapped.has(m.$ref))) delete schema.discriminator;
-  }
-  return spec;
-}
 
 // eventTypesModule lists the catalog's types: the `type` const of every
 // member of the Event oneOf (CustomEvent's type is any string, so it has none).

@@ -2,7 +2,7 @@
 // pages both ways, reads, endpoints' lifecycle and the errors' typing.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Bellhop, BellhopError, isEventType, type EventObject, type Event } from "../src/index.js";
+import { Bellhop, BellhopError, isEventType, knownEventTypes, type EventObject, type Event } from "../src/index.js";
 import { startHub, startReceiver, eventually, type Hub, type Receiver } from "./support.js";
 
 let hub: Hub;
@@ -166,4 +166,10 @@ test("scripts and connections: the basics", async () => {
   assert.ok(Array.isArray(connections.data));
   const missing = await bellhop.connections.get("conn_missing").catch((e: unknown) => e);
   assert.ok(missing instanceof BellhopError && missing.code === "resource_missing");
+});
+
+test("knownEventTypes, which isKnownEvent reads, is the hub's catalog", async () => {
+  const types = await bellhop.eventTypes.list();
+  const catalog = types.data.filter((t) => !t.custom).map((t) => t.type).sort();
+  assert.deepEqual(catalog, [...knownEventTypes]);
 });
