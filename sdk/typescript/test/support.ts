@@ -2,7 +2,7 @@
 // receiver on node:http, and the one wait helper.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -33,11 +33,12 @@ export async function startHub(): Promise<Hub> {
   if (!existsSync(bin)) throw new Error(`no hub binary at ${bin}: run make build, or set BELLHOP_BIN`);
   const addr = `127.0.0.1:${await freePort()}`;
   const apiKey = `bh_test_${randomAlnum(32)}`;
+  const pluginDir = mkdtempSync(join(tmpdir(), "bellhop-sdk-plugins-")); // none: the SDK's tests need no connector
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     BELLHOP_ADDR: addr,
     BELLHOP_BOOTSTRAP_KEY: apiKey,
-    BELLHOP_PLUGIN_DIR: mkdtempSync(join(tmpdir(), "bellhop-sdk-plugins-")),
+    BELLHOP_PLUGIN_DIR: pluginDir,
     BELLHOP_LOG_LEVEL: "warn",
   };
   const redisUrl = process.env.REDIS_URL;
@@ -62,6 +63,7 @@ export async function startHub(): Promise<Hub> {
     apiKey,
     stop: async () => {
       await stopChild(child);
+      rmSync(pluginDir, { recursive: true, force: true });
       if (redisUrl) deletePrefix(redisUrl, prefix);
     },
   };
