@@ -2,6 +2,499 @@
 
 package bellhop
 
+import (
+	"encoding/json"
+
+	"github.com/bellhop/bellhop/sdk/go/api"
+)
+
+// The types the events' fields share.
+type (
+	Money = api.Money
+)
+
+// ConnectionDisabled is the data.object of connection.disabled events: The hub disabled a connection after too many failed deliveries.
+// Publish it with Events.Publish; Event.Object decodes one.
+type ConnectionDisabled api.ConnectionDisabled
+
+// EventType returns "connection.disabled".
+func (ConnectionDisabled) EventType() string { return "connection.disabled" }
+
+// MarshalJSON encodes o as the API's ConnectionDisabled, additional properties included.
+func (o ConnectionDisabled) MarshalJSON() ([]byte, error) {
+	return json.Marshal(api.ConnectionDisabled(o))
+}
+
+// UnmarshalJSON decodes the API's ConnectionDisabled into o.
+func (o *ConnectionDisabled) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.ConnectionDisabled)(o))
+}
+
+// EndpointDisabled is the data.object of endpoint.disabled events: The hub disabled a webhook endpoint after too many failed deliveries.
+// Publish it with Events.Publish; Event.Object decodes one.
+type EndpointDisabled api.EndpointDisabled
+
+// EventType returns "endpoint.disabled".
+func (EndpointDisabled) EventType() string { return "endpoint.disabled" }
+
+// MarshalJSON encodes o as the API's EndpointDisabled, additional properties included.
+func (o EndpointDisabled) MarshalJSON() ([]byte, error) { return json.Marshal(api.EndpointDisabled(o)) }
+
+// UnmarshalJSON decodes the API's EndpointDisabled into o.
+func (o *EndpointDisabled) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.EndpointDisabled)(o))
+}
+
+// EventClosed is the data.object of event.closed events: An event ended and was closed; its final stats are attached.
+// Publish it with Events.Publish; Event.Object decodes one.
+type EventClosed api.EventClosed
+
+// EventType returns "event.closed".
+func (EventClosed) EventType() string { return "event.closed" }
+
+// MarshalJSON encodes o as the API's EventClosed, additional properties included.
+func (o EventClosed) MarshalJSON() ([]byte, error) { return json.Marshal(api.EventClosed(o)) }
+
+// UnmarshalJSON decodes the API's EventClosed into o.
+func (o *EventClosed) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, (*api.EventClosed)(o)) }
+
+// The types of EventClosed's fields.
+type (
+	EventClosedStats = api.EventClosedStats
+	EventClosedVenue = api.EventClosedVenue
+)
+
+// EventPublished is the data.object of event.published events: An event was published and invitations can go out.
+// Publish it with Events.Publish; Event.Object decodes one.
+type EventPublished api.EventPublished
+
+// EventType returns "event.published".
+func (EventPublished) EventType() string { return "event.published" }
+
+// MarshalJSON encodes o as the API's EventPublished, additional properties included.
+func (o EventPublished) MarshalJSON() ([]byte, error) { return json.Marshal(api.EventPublished(o)) }
+
+// UnmarshalJSON decodes the API's EventPublished into o.
+func (o *EventPublished) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.EventPublished)(o))
+}
+
+// The types of EventPublished's fields.
+type (
+	EventPublishedVenue = api.EventPublishedVenue
+)
+
+// GuestCheckedIn is the data.object of guest.checked_in events: A guest checked in at the event.
+// Publish it with Events.Publish; Event.Object decodes one.
+type GuestCheckedIn api.GuestCheckedIn
+
+// EventType returns "guest.checked_in".
+func (GuestCheckedIn) EventType() string { return "guest.checked_in" }
+
+// MarshalJSON encodes o as the API's GuestCheckedIn, additional properties included.
+func (o GuestCheckedIn) MarshalJSON() ([]byte, error) { return json.Marshal(api.GuestCheckedIn(o)) }
+
+// UnmarshalJSON decodes the API's GuestCheckedIn into o.
+func (o *GuestCheckedIn) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.GuestCheckedIn)(o))
+}
+
+// The types of GuestCheckedIn's fields.
+type (
+	GuestCheckedInCheckInMethod = api.GuestCheckedInCheckInMethod
+	GuestCheckedInRsvpStatus    = api.GuestCheckedInRsvpStatus
+)
+
+// GuestCreated is the data.object of guest.created events: A new guest profile was created.
+// Publish it with Events.Publish; Event.Object decodes one.
+type GuestCreated api.GuestCreated
+
+// EventType returns "guest.created".
+func (GuestCreated) EventType() string { return "guest.created" }
+
+// MarshalJSON encodes o as the API's GuestCreated, additional properties included.
+func (o GuestCreated) MarshalJSON() ([]byte, error) { return json.Marshal(api.GuestCreated(o)) }
+
+// UnmarshalJSON decodes the API's GuestCreated into o.
+func (o *GuestCreated) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.GuestCreated)(o))
+}
+
+// The types of GuestCreated's fields.
+type (
+	GuestCreatedLoyaltyTier = api.GuestCreatedLoyaltyTier
+)
+
+// GuestUpdated is the data.object of guest.updated events: A guest's details changed (name, contact, party size, table, dietary needs).
+// Publish it with Events.Publish; Event.Object decodes one.
+type GuestUpdated api.GuestUpdated
+
+// EventType returns "guest.updated".
+func (GuestUpdated) EventType() string { return "guest.updated" }
+
+// MarshalJSON encodes o as the API's GuestUpdated, additional properties included.
+func (o GuestUpdated) MarshalJSON() ([]byte, error) { return json.Marshal(api.GuestUpdated(o)) }
+
+// UnmarshalJSON decodes the API's GuestUpdated into o.
+func (o *GuestUpdated) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.GuestUpdated)(o))
+}
+
+// The types of GuestUpdated's fields.
+type (
+	GuestUpdatedRsvpStatus = api.GuestUpdatedRsvpStatus
+)
+
+// HousekeepingStatusChanged is the data.object of housekeeping.status_changed events: Room status changed: dirty, clean, inspected, out-of-order.
+// Publish it with Events.Publish; Event.Object decodes one.
+type HousekeepingStatusChanged api.HousekeepingStatusChanged
+
+// EventType returns "housekeeping.status_changed".
+func (HousekeepingStatusChanged) EventType() string { return "housekeeping.status_changed" }
+
+// MarshalJSON encodes o as the API's HousekeepingStatusChanged, additional properties included.
+func (o HousekeepingStatusChanged) MarshalJSON() ([]byte, error) {
+	return json.Marshal(api.HousekeepingStatusChanged(o))
+}
+
+// UnmarshalJSON decodes the API's HousekeepingStatusChanged into o.
+func (o *HousekeepingStatusChanged) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.HousekeepingStatusChanged)(o))
+}
+
+// The types of HousekeepingStatusChanged's fields.
+type (
+	HousekeepingStatusChangedChangedBy      = api.HousekeepingStatusChangedChangedBy
+	HousekeepingStatusChangedPreviousStatus = api.HousekeepingStatusChangedPreviousStatus
+	HousekeepingStatusChangedRoom           = api.HousekeepingStatusChangedRoom
+	HousekeepingStatusChangedStatus         = api.HousekeepingStatusChangedStatus
+)
+
+// InventoryUpdated is the data.object of inventory.updated events: Room availability changed for a given date range.
+// Publish it with Events.Publish; Event.Object decodes one.
+type InventoryUpdated api.InventoryUpdated
+
+// EventType returns "inventory.updated".
+func (InventoryUpdated) EventType() string { return "inventory.updated" }
+
+// MarshalJSON encodes o as the API's InventoryUpdated, additional properties included.
+func (o InventoryUpdated) MarshalJSON() ([]byte, error) { return json.Marshal(api.InventoryUpdated(o)) }
+
+// UnmarshalJSON decodes the API's InventoryUpdated into o.
+func (o *InventoryUpdated) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.InventoryUpdated)(o))
+}
+
+// The types of InventoryUpdated's fields.
+type (
+	InventoryUpdatedAvailabilityItem = api.InventoryUpdatedAvailabilityItem
+)
+
+// PaymentFailed is the data.object of payment.failed events: Payment attempt failed: card declined, insufficient funds, etc.
+// Publish it with Events.Publish; Event.Object decodes one.
+type PaymentFailed api.PaymentFailed
+
+// EventType returns "payment.failed".
+func (PaymentFailed) EventType() string { return "payment.failed" }
+
+// MarshalJSON encodes o as the API's PaymentFailed, additional properties included.
+func (o PaymentFailed) MarshalJSON() ([]byte, error) { return json.Marshal(api.PaymentFailed(o)) }
+
+// UnmarshalJSON decodes the API's PaymentFailed into o.
+func (o *PaymentFailed) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.PaymentFailed)(o))
+}
+
+// The types of PaymentFailed's fields.
+type (
+	PaymentFailedCard        = api.PaymentFailedCard
+	PaymentFailedCardBrand   = api.PaymentFailedCardBrand
+	PaymentFailedFailureCode = api.PaymentFailedFailureCode
+	PaymentFailedMethod      = api.PaymentFailedMethod
+)
+
+// PaymentReceived is the data.object of payment.received events: A payment from a guest was received (ticket, gift, contribution).
+// Publish it with Events.Publish; Event.Object decodes one.
+type PaymentReceived api.PaymentReceived
+
+// EventType returns "payment.received".
+func (PaymentReceived) EventType() string { return "payment.received" }
+
+// MarshalJSON encodes o as the API's PaymentReceived, additional properties included.
+func (o PaymentReceived) MarshalJSON() ([]byte, error) { return json.Marshal(api.PaymentReceived(o)) }
+
+// UnmarshalJSON decodes the API's PaymentReceived into o.
+func (o *PaymentReceived) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.PaymentReceived)(o))
+}
+
+// The types of PaymentReceived's fields.
+type (
+	PaymentReceivedMethod = api.PaymentReceivedMethod
+)
+
+// PaymentRefunded is the data.object of payment.refunded events: A refund was issued, full or partial.
+// Publish it with Events.Publish; Event.Object decodes one.
+type PaymentRefunded api.PaymentRefunded
+
+// EventType returns "payment.refunded".
+func (PaymentRefunded) EventType() string { return "payment.refunded" }
+
+// MarshalJSON encodes o as the API's PaymentRefunded, additional properties included.
+func (o PaymentRefunded) MarshalJSON() ([]byte, error) { return json.Marshal(api.PaymentRefunded(o)) }
+
+// UnmarshalJSON decodes the API's PaymentRefunded into o.
+func (o *PaymentRefunded) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.PaymentRefunded)(o))
+}
+
+// The types of PaymentRefunded's fields.
+type (
+	PaymentRefundedCard         = api.PaymentRefundedCard
+	PaymentRefundedCardBrand    = api.PaymentRefundedCardBrand
+	PaymentRefundedMethod       = api.PaymentRefundedMethod
+	PaymentRefundedRefund       = api.PaymentRefundedRefund
+	PaymentRefundedRefundReason = api.PaymentRefundedRefundReason
+	PaymentRefundedStatus       = api.PaymentRefundedStatus
+)
+
+// PaymentSucceeded is the data.object of payment.succeeded events: A charge was completed against a reservation or folio.
+// Publish it with Events.Publish; Event.Object decodes one.
+type PaymentSucceeded api.PaymentSucceeded
+
+// EventType returns "payment.succeeded".
+func (PaymentSucceeded) EventType() string { return "payment.succeeded" }
+
+// MarshalJSON encodes o as the API's PaymentSucceeded, additional properties included.
+func (o PaymentSucceeded) MarshalJSON() ([]byte, error) { return json.Marshal(api.PaymentSucceeded(o)) }
+
+// UnmarshalJSON decodes the API's PaymentSucceeded into o.
+func (o *PaymentSucceeded) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.PaymentSucceeded)(o))
+}
+
+// The types of PaymentSucceeded's fields.
+type (
+	PaymentSucceededCard      = api.PaymentSucceededCard
+	PaymentSucceededCardBrand = api.PaymentSucceededCardBrand
+	PaymentSucceededMethod    = api.PaymentSucceededMethod
+)
+
+// PhotoApproved is the data.object of photo.approved events: A photo uploaded to an event's gallery was approved by a host.
+// Publish it with Events.Publish; Event.Object decodes one.
+type PhotoApproved api.PhotoApproved
+
+// EventType returns "photo.approved".
+func (PhotoApproved) EventType() string { return "photo.approved" }
+
+// MarshalJSON encodes o as the API's PhotoApproved, additional properties included.
+func (o PhotoApproved) MarshalJSON() ([]byte, error) { return json.Marshal(api.PhotoApproved(o)) }
+
+// UnmarshalJSON decodes the API's PhotoApproved into o.
+func (o *PhotoApproved) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.PhotoApproved)(o))
+}
+
+// RateUpdated is the data.object of rate.updated events: A rate plan or daily rate was modified.
+// Publish it with Events.Publish; Event.Object decodes one.
+type RateUpdated api.RateUpdated
+
+// EventType returns "rate.updated".
+func (RateUpdated) EventType() string { return "rate.updated" }
+
+// MarshalJSON encodes o as the API's RateUpdated, additional properties included.
+func (o RateUpdated) MarshalJSON() ([]byte, error) { return json.Marshal(api.RateUpdated(o)) }
+
+// UnmarshalJSON decodes the API's RateUpdated into o.
+func (o *RateUpdated) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, (*api.RateUpdated)(o)) }
+
+// The types of RateUpdated's fields.
+type (
+	RateUpdatedRatesItem = api.RateUpdatedRatesItem
+)
+
+// ReservationCancelled is the data.object of reservation.cancelled events: Reservation was cancelled by staff, guest, or channel.
+// Publish it with Events.Publish; Event.Object decodes one.
+type ReservationCancelled api.ReservationCancelled
+
+// EventType returns "reservation.cancelled".
+func (ReservationCancelled) EventType() string { return "reservation.cancelled" }
+
+// MarshalJSON encodes o as the API's ReservationCancelled, additional properties included.
+func (o ReservationCancelled) MarshalJSON() ([]byte, error) {
+	return json.Marshal(api.ReservationCancelled(o))
+}
+
+// UnmarshalJSON decodes the API's ReservationCancelled into o.
+func (o *ReservationCancelled) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.ReservationCancelled)(o))
+}
+
+// The types of ReservationCancelled's fields.
+type (
+	ReservationCancelledCancelledBy = api.ReservationCancelledCancelledBy
+	ReservationCancelledGuest       = api.ReservationCancelledGuest
+	ReservationCancelledSource      = api.ReservationCancelledSource
+)
+
+// ReservationCheckedIn is the data.object of reservation.checked_in events: Guest has been marked as checked in.
+// Publish it with Events.Publish; Event.Object decodes one.
+type ReservationCheckedIn api.ReservationCheckedIn
+
+// EventType returns "reservation.checked_in".
+func (ReservationCheckedIn) EventType() string { return "reservation.checked_in" }
+
+// MarshalJSON encodes o as the API's ReservationCheckedIn, additional properties included.
+func (o ReservationCheckedIn) MarshalJSON() ([]byte, error) {
+	return json.Marshal(api.ReservationCheckedIn(o))
+}
+
+// UnmarshalJSON decodes the API's ReservationCheckedIn into o.
+func (o *ReservationCheckedIn) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.ReservationCheckedIn)(o))
+}
+
+// The types of ReservationCheckedIn's fields.
+type (
+	ReservationCheckedInGuest  = api.ReservationCheckedInGuest
+	ReservationCheckedInRoom   = api.ReservationCheckedInRoom
+	ReservationCheckedInSource = api.ReservationCheckedInSource
+)
+
+// ReservationCheckedOut is the data.object of reservation.checked_out events: Guest checkout completed, folio closed.
+// Publish it with Events.Publish; Event.Object decodes one.
+type ReservationCheckedOut api.ReservationCheckedOut
+
+// EventType returns "reservation.checked_out".
+func (ReservationCheckedOut) EventType() string { return "reservation.checked_out" }
+
+// MarshalJSON encodes o as the API's ReservationCheckedOut, additional properties included.
+func (o ReservationCheckedOut) MarshalJSON() ([]byte, error) {
+	return json.Marshal(api.ReservationCheckedOut(o))
+}
+
+// UnmarshalJSON decodes the API's ReservationCheckedOut into o.
+func (o *ReservationCheckedOut) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.ReservationCheckedOut)(o))
+}
+
+// The types of ReservationCheckedOut's fields.
+type (
+	ReservationCheckedOutFolio  = api.ReservationCheckedOutFolio
+	ReservationCheckedOutGuest  = api.ReservationCheckedOutGuest
+	ReservationCheckedOutRoom   = api.ReservationCheckedOutRoom
+	ReservationCheckedOutSource = api.ReservationCheckedOutSource
+)
+
+// ReservationCreated is the data.object of reservation.created events: A new reservation was created in the PMS or arrived via a channel.
+// Publish it with Events.Publish; Event.Object decodes one.
+type ReservationCreated api.ReservationCreated
+
+// EventType returns "reservation.created".
+func (ReservationCreated) EventType() string { return "reservation.created" }
+
+// MarshalJSON encodes o as the API's ReservationCreated, additional properties included.
+func (o ReservationCreated) MarshalJSON() ([]byte, error) {
+	return json.Marshal(api.ReservationCreated(o))
+}
+
+// UnmarshalJSON decodes the API's ReservationCreated into o.
+func (o *ReservationCreated) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.ReservationCreated)(o))
+}
+
+// The types of ReservationCreated's fields.
+type (
+	ReservationCreatedGuest  = api.ReservationCreatedGuest
+	ReservationCreatedSource = api.ReservationCreatedSource
+	ReservationCreatedStatus = api.ReservationCreatedStatus
+)
+
+// ReservationUpdated is the data.object of reservation.updated events: Reservation dates, rooms, rates, or metadata were modified.
+// Publish it with Events.Publish; Event.Object decodes one.
+type ReservationUpdated api.ReservationUpdated
+
+// EventType returns "reservation.updated".
+func (ReservationUpdated) EventType() string { return "reservation.updated" }
+
+// MarshalJSON encodes o as the API's ReservationUpdated, additional properties included.
+func (o ReservationUpdated) MarshalJSON() ([]byte, error) {
+	return json.Marshal(api.ReservationUpdated(o))
+}
+
+// UnmarshalJSON decodes the API's ReservationUpdated into o.
+func (o *ReservationUpdated) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.ReservationUpdated)(o))
+}
+
+// The types of ReservationUpdated's fields.
+type (
+	ReservationUpdatedGuest  = api.ReservationUpdatedGuest
+	ReservationUpdatedSource = api.ReservationUpdatedSource
+	ReservationUpdatedStatus = api.ReservationUpdatedStatus
+)
+
+// RsvpSubmitted is the data.object of rsvp.submitted events: A guest answered an invitation.
+// Publish it with Events.Publish; Event.Object decodes one.
+type RsvpSubmitted api.RsvpSubmitted
+
+// EventType returns "rsvp.submitted".
+func (RsvpSubmitted) EventType() string { return "rsvp.submitted" }
+
+// MarshalJSON encodes o as the API's RsvpSubmitted, additional properties included.
+func (o RsvpSubmitted) MarshalJSON() ([]byte, error) { return json.Marshal(api.RsvpSubmitted(o)) }
+
+// UnmarshalJSON decodes the API's RsvpSubmitted into o.
+func (o *RsvpSubmitted) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, (*api.RsvpSubmitted)(o))
+}
+
+// The types of RsvpSubmitted's fields.
+type (
+	RsvpSubmittedResponse = api.RsvpSubmittedResponse
+)
+
+// RsvpUpdated is the data.object of rsvp.updated events: A guest changed an RSVP (response, party size or answers).
+// Publish it with Events.Publish; Event.Object decodes one.
+type RsvpUpdated api.RsvpUpdated
+
+// EventType returns "rsvp.updated".
+func (RsvpUpdated) EventType() string { return "rsvp.updated" }
+
+// MarshalJSON encodes o as the API's RsvpUpdated, additional properties included.
+func (o RsvpUpdated) MarshalJSON() ([]byte, error) { return json.Marshal(api.RsvpUpdated(o)) }
+
+// UnmarshalJSON decodes the API's RsvpUpdated into o.
+func (o *RsvpUpdated) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, (*api.RsvpUpdated)(o)) }
+
+// The types of RsvpUpdated's fields.
+type (
+	RsvpUpdatedResponse = api.RsvpUpdatedResponse
+)
+
 // catalog returns a new, empty data.object of each event type of the
 // catalog, for Event.Object to decode into.
-var catalog = map[string]func() EventData{}
+var catalog = map[string]func() EventData{
+	"connection.disabled":         func() EventData { return new(ConnectionDisabled) },
+	"endpoint.disabled":           func() EventData { return new(EndpointDisabled) },
+	"event.closed":                func() EventData { return new(EventClosed) },
+	"event.published":             func() EventData { return new(EventPublished) },
+	"guest.checked_in":            func() EventData { return new(GuestCheckedIn) },
+	"guest.created":               func() EventData { return new(GuestCreated) },
+	"guest.updated":               func() EventData { return new(GuestUpdated) },
+	"housekeeping.status_changed": func() EventData { return new(HousekeepingStatusChanged) },
+	"inventory.updated":           func() EventData { return new(InventoryUpdated) },
+	"payment.failed":              func() EventData { return new(PaymentFailed) },
+	"payment.received":            func() EventData { return new(PaymentReceived) },
+	"payment.refunded":            func() EventData { return new(PaymentRefunded) },
+	"payment.succeeded":           func() EventData { return new(PaymentSucceeded) },
+	"photo.approved":              func() EventData { return new(PhotoApproved) },
+	"rate.updated":                func() EventData { return new(RateUpdated) },
+	"reservation.cancelled":       func() EventData { return new(ReservationCancelled) },
+	"reservation.checked_in":      func() EventData { return new(ReservationCheckedIn) },
+	"reservation.checked_out":     func() EventData { return new(ReservationCheckedOut) },
+	"reservation.created":         func() EventData { return new(ReservationCreated) },
+	"reservation.updated":         func() EventData { return new(ReservationUpdated) },
+	"rsvp.submitted":              func() EventData { return new(RsvpSubmitted) },
+	"rsvp.updated":                func() EventData { return new(RsvpUpdated) },
+}

@@ -188,6 +188,21 @@ func (e ConnectionDeliveryListObject) Valid() bool {
 	}
 }
 
+// Defines values for ConnectionDisabledEventType.
+const (
+	ConnectionDisabledEventTypeConnectionDisabled ConnectionDisabledEventType = "connection.disabled"
+)
+
+// Valid indicates whether the value is a known member of the ConnectionDisabledEventType enum.
+func (e ConnectionDisabledEventType) Valid() bool {
+	switch e {
+	case ConnectionDisabledEventTypeConnectionDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ConnectionListObject.
 const (
 	ConnectionListObjectList ConnectionListObject = "list"
@@ -398,6 +413,21 @@ func (e DeliveryListObject) Valid() bool {
 	}
 }
 
+// Defines values for EndpointDisabledEventType.
+const (
+	EndpointDisabledEventTypeEndpointDisabled EndpointDisabledEventType = "endpoint.disabled"
+)
+
+// Valid indicates whether the value is a known member of the EndpointDisabledEventType enum.
+func (e EndpointDisabledEventType) Valid() bool {
+	switch e {
+	case EndpointDisabledEventTypeEndpointDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EndpointStatsWindow.
 const (
 	N1H  EndpointStatsWindow = "1h"
@@ -461,6 +491,21 @@ func (e EventBatchObject) Valid() bool {
 	}
 }
 
+// Defines values for EventClosedEventType.
+const (
+	EventClosedEventTypeEventClosed EventClosedEventType = "event.closed"
+)
+
+// Valid indicates whether the value is a known member of the EventClosedEventType enum.
+func (e EventClosedEventType) Valid() bool {
+	switch e {
+	case EventClosedEventTypeEventClosed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EventListObject.
 const (
 	EventListObjectList EventListObject = "list"
@@ -485,6 +530,21 @@ const (
 func (e EventListURL) Valid() bool {
 	switch e {
 	case V1Events:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventPublishedEventType.
+const (
+	EventPublishedEventTypeEventPublished EventPublishedEventType = "event.published"
+)
+
+// Valid indicates whether the value is a known member of the EventPublishedEventType enum.
+func (e EventPublishedEventType) Valid() bool {
+	switch e {
+	case EventPublishedEventTypeEventPublished:
 		return true
 	default:
 		return false
@@ -545,6 +605,147 @@ func (e EventTypeListURL) Valid() bool {
 	}
 }
 
+// Defines values for GuestCheckedInCheckInMethod.
+const (
+	Manual      GuestCheckedInCheckInMethod = "manual"
+	QrCode      GuestCheckedInCheckInMethod = "qr_code"
+	SelfService GuestCheckedInCheckInMethod = "self_service"
+)
+
+// Valid indicates whether the value is a known member of the GuestCheckedInCheckInMethod enum.
+func (e GuestCheckedInCheckInMethod) Valid() bool {
+	switch e {
+	case Manual:
+		return true
+	case QrCode:
+		return true
+	case SelfService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuestCheckedInRsvpStatus.
+const (
+	GuestCheckedInRsvpStatusAttending GuestCheckedInRsvpStatus = "attending"
+	GuestCheckedInRsvpStatusDeclined  GuestCheckedInRsvpStatus = "declined"
+	GuestCheckedInRsvpStatusMaybe     GuestCheckedInRsvpStatus = "maybe"
+	GuestCheckedInRsvpStatusPending   GuestCheckedInRsvpStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the GuestCheckedInRsvpStatus enum.
+func (e GuestCheckedInRsvpStatus) Valid() bool {
+	switch e {
+	case GuestCheckedInRsvpStatusAttending:
+		return true
+	case GuestCheckedInRsvpStatusDeclined:
+		return true
+	case GuestCheckedInRsvpStatusMaybe:
+		return true
+	case GuestCheckedInRsvpStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuestCheckedInEventType.
+const (
+	GuestCheckedInEventTypeGuestCheckedIn GuestCheckedInEventType = "guest.checked_in"
+)
+
+// Valid indicates whether the value is a known member of the GuestCheckedInEventType enum.
+func (e GuestCheckedInEventType) Valid() bool {
+	switch e {
+	case GuestCheckedInEventTypeGuestCheckedIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuestCreatedLoyaltyTier.
+const (
+	Gold        GuestCreatedLoyaltyTier = "gold"
+	LessThanNil GuestCreatedLoyaltyTier = "<nil>"
+	Member      GuestCreatedLoyaltyTier = "member"
+	Platinum    GuestCreatedLoyaltyTier = "platinum"
+	Silver      GuestCreatedLoyaltyTier = "silver"
+)
+
+// Valid indicates whether the value is a known member of the GuestCreatedLoyaltyTier enum.
+func (e GuestCreatedLoyaltyTier) Valid() bool {
+	switch e {
+	case Gold:
+		return true
+	case LessThanNil:
+		return true
+	case Member:
+		return true
+	case Platinum:
+		return true
+	case Silver:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuestCreatedEventType.
+const (
+	GuestCreatedEventTypeGuestCreated GuestCreatedEventType = "guest.created"
+)
+
+// Valid indicates whether the value is a known member of the GuestCreatedEventType enum.
+func (e GuestCreatedEventType) Valid() bool {
+	switch e {
+	case GuestCreatedEventTypeGuestCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuestUpdatedRsvpStatus.
+const (
+	GuestUpdatedRsvpStatusAttending GuestUpdatedRsvpStatus = "attending"
+	GuestUpdatedRsvpStatusDeclined  GuestUpdatedRsvpStatus = "declined"
+	GuestUpdatedRsvpStatusMaybe     GuestUpdatedRsvpStatus = "maybe"
+	GuestUpdatedRsvpStatusPending   GuestUpdatedRsvpStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the GuestUpdatedRsvpStatus enum.
+func (e GuestUpdatedRsvpStatus) Valid() bool {
+	switch e {
+	case GuestUpdatedRsvpStatusAttending:
+		return true
+	case GuestUpdatedRsvpStatusDeclined:
+		return true
+	case GuestUpdatedRsvpStatusMaybe:
+		return true
+	case GuestUpdatedRsvpStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuestUpdatedEventType.
+const (
+	GuestUpdatedEventTypeGuestUpdated GuestUpdatedEventType = "guest.updated"
+)
+
+// Valid indicates whether the value is a known member of the GuestUpdatedEventType enum.
+func (e GuestUpdatedEventType) Valid() bool {
+	switch e {
+	case GuestUpdatedEventTypeGuestUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -554,6 +755,801 @@ const (
 func (e HealthStatus) Valid() bool {
 	switch e {
 	case Ok:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HousekeepingStatusChangedPreviousStatus.
+const (
+	HousekeepingStatusChangedPreviousStatusClean      HousekeepingStatusChangedPreviousStatus = "clean"
+	HousekeepingStatusChangedPreviousStatusDirty      HousekeepingStatusChangedPreviousStatus = "dirty"
+	HousekeepingStatusChangedPreviousStatusInspected  HousekeepingStatusChangedPreviousStatus = "inspected"
+	HousekeepingStatusChangedPreviousStatusOutOfOrder HousekeepingStatusChangedPreviousStatus = "out_of_order"
+)
+
+// Valid indicates whether the value is a known member of the HousekeepingStatusChangedPreviousStatus enum.
+func (e HousekeepingStatusChangedPreviousStatus) Valid() bool {
+	switch e {
+	case HousekeepingStatusChangedPreviousStatusClean:
+		return true
+	case HousekeepingStatusChangedPreviousStatusDirty:
+		return true
+	case HousekeepingStatusChangedPreviousStatusInspected:
+		return true
+	case HousekeepingStatusChangedPreviousStatusOutOfOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HousekeepingStatusChangedStatus.
+const (
+	HousekeepingStatusChangedStatusClean      HousekeepingStatusChangedStatus = "clean"
+	HousekeepingStatusChangedStatusDirty      HousekeepingStatusChangedStatus = "dirty"
+	HousekeepingStatusChangedStatusInspected  HousekeepingStatusChangedStatus = "inspected"
+	HousekeepingStatusChangedStatusOutOfOrder HousekeepingStatusChangedStatus = "out_of_order"
+)
+
+// Valid indicates whether the value is a known member of the HousekeepingStatusChangedStatus enum.
+func (e HousekeepingStatusChangedStatus) Valid() bool {
+	switch e {
+	case HousekeepingStatusChangedStatusClean:
+		return true
+	case HousekeepingStatusChangedStatusDirty:
+		return true
+	case HousekeepingStatusChangedStatusInspected:
+		return true
+	case HousekeepingStatusChangedStatusOutOfOrder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HousekeepingStatusChangedEventType.
+const (
+	HousekeepingStatusChangedEventTypeHousekeepingStatusChanged HousekeepingStatusChangedEventType = "housekeeping.status_changed"
+)
+
+// Valid indicates whether the value is a known member of the HousekeepingStatusChangedEventType enum.
+func (e HousekeepingStatusChangedEventType) Valid() bool {
+	switch e {
+	case HousekeepingStatusChangedEventTypeHousekeepingStatusChanged:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InventoryUpdatedEventType.
+const (
+	InventoryUpdatedEventTypeInventoryUpdated InventoryUpdatedEventType = "inventory.updated"
+)
+
+// Valid indicates whether the value is a known member of the InventoryUpdatedEventType enum.
+func (e InventoryUpdatedEventType) Valid() bool {
+	switch e {
+	case InventoryUpdatedEventTypeInventoryUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentFailedCardBrand.
+const (
+	PaymentFailedCardBrandAmex       PaymentFailedCardBrand = "amex"
+	PaymentFailedCardBrandDiners     PaymentFailedCardBrand = "diners"
+	PaymentFailedCardBrandDiscover   PaymentFailedCardBrand = "discover"
+	PaymentFailedCardBrandJcb        PaymentFailedCardBrand = "jcb"
+	PaymentFailedCardBrandMastercard PaymentFailedCardBrand = "mastercard"
+	PaymentFailedCardBrandOther      PaymentFailedCardBrand = "other"
+	PaymentFailedCardBrandUnionpay   PaymentFailedCardBrand = "unionpay"
+	PaymentFailedCardBrandVisa       PaymentFailedCardBrand = "visa"
+)
+
+// Valid indicates whether the value is a known member of the PaymentFailedCardBrand enum.
+func (e PaymentFailedCardBrand) Valid() bool {
+	switch e {
+	case PaymentFailedCardBrandAmex:
+		return true
+	case PaymentFailedCardBrandDiners:
+		return true
+	case PaymentFailedCardBrandDiscover:
+		return true
+	case PaymentFailedCardBrandJcb:
+		return true
+	case PaymentFailedCardBrandMastercard:
+		return true
+	case PaymentFailedCardBrandOther:
+		return true
+	case PaymentFailedCardBrandUnionpay:
+		return true
+	case PaymentFailedCardBrandVisa:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentFailedFailureCode.
+const (
+	PaymentFailedFailureCodeAuthenticationRequired PaymentFailedFailureCode = "authentication_required"
+	PaymentFailedFailureCodeCardDeclined           PaymentFailedFailureCode = "card_declined"
+	PaymentFailedFailureCodeExpiredCard            PaymentFailedFailureCode = "expired_card"
+	PaymentFailedFailureCodeIncorrectCvc           PaymentFailedFailureCode = "incorrect_cvc"
+	PaymentFailedFailureCodeInsufficientFunds      PaymentFailedFailureCode = "insufficient_funds"
+	PaymentFailedFailureCodeOther                  PaymentFailedFailureCode = "other"
+	PaymentFailedFailureCodeProcessingError        PaymentFailedFailureCode = "processing_error"
+)
+
+// Valid indicates whether the value is a known member of the PaymentFailedFailureCode enum.
+func (e PaymentFailedFailureCode) Valid() bool {
+	switch e {
+	case PaymentFailedFailureCodeAuthenticationRequired:
+		return true
+	case PaymentFailedFailureCodeCardDeclined:
+		return true
+	case PaymentFailedFailureCodeExpiredCard:
+		return true
+	case PaymentFailedFailureCodeIncorrectCvc:
+		return true
+	case PaymentFailedFailureCodeInsufficientFunds:
+		return true
+	case PaymentFailedFailureCodeOther:
+		return true
+	case PaymentFailedFailureCodeProcessingError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentFailedMethod.
+const (
+	PaymentFailedMethodBankTransfer PaymentFailedMethod = "bank_transfer"
+	PaymentFailedMethodCard         PaymentFailedMethod = "card"
+	PaymentFailedMethodCash         PaymentFailedMethod = "cash"
+	PaymentFailedMethodOther        PaymentFailedMethod = "other"
+	PaymentFailedMethodWallet       PaymentFailedMethod = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the PaymentFailedMethod enum.
+func (e PaymentFailedMethod) Valid() bool {
+	switch e {
+	case PaymentFailedMethodBankTransfer:
+		return true
+	case PaymentFailedMethodCard:
+		return true
+	case PaymentFailedMethodCash:
+		return true
+	case PaymentFailedMethodOther:
+		return true
+	case PaymentFailedMethodWallet:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentFailedEventType.
+const (
+	PaymentFailedEventTypePaymentFailed PaymentFailedEventType = "payment.failed"
+)
+
+// Valid indicates whether the value is a known member of the PaymentFailedEventType enum.
+func (e PaymentFailedEventType) Valid() bool {
+	switch e {
+	case PaymentFailedEventTypePaymentFailed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentReceivedMethod.
+const (
+	PaymentReceivedMethodBankTransfer PaymentReceivedMethod = "bank_transfer"
+	PaymentReceivedMethodCard         PaymentReceivedMethod = "card"
+	PaymentReceivedMethodCash         PaymentReceivedMethod = "cash"
+	PaymentReceivedMethodOther        PaymentReceivedMethod = "other"
+	PaymentReceivedMethodWallet       PaymentReceivedMethod = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the PaymentReceivedMethod enum.
+func (e PaymentReceivedMethod) Valid() bool {
+	switch e {
+	case PaymentReceivedMethodBankTransfer:
+		return true
+	case PaymentReceivedMethodCard:
+		return true
+	case PaymentReceivedMethodCash:
+		return true
+	case PaymentReceivedMethodOther:
+		return true
+	case PaymentReceivedMethodWallet:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentReceivedEventType.
+const (
+	PaymentReceivedEventTypePaymentReceived PaymentReceivedEventType = "payment.received"
+)
+
+// Valid indicates whether the value is a known member of the PaymentReceivedEventType enum.
+func (e PaymentReceivedEventType) Valid() bool {
+	switch e {
+	case PaymentReceivedEventTypePaymentReceived:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentRefundedCardBrand.
+const (
+	PaymentRefundedCardBrandAmex       PaymentRefundedCardBrand = "amex"
+	PaymentRefundedCardBrandDiners     PaymentRefundedCardBrand = "diners"
+	PaymentRefundedCardBrandDiscover   PaymentRefundedCardBrand = "discover"
+	PaymentRefundedCardBrandJcb        PaymentRefundedCardBrand = "jcb"
+	PaymentRefundedCardBrandMastercard PaymentRefundedCardBrand = "mastercard"
+	PaymentRefundedCardBrandOther      PaymentRefundedCardBrand = "other"
+	PaymentRefundedCardBrandUnionpay   PaymentRefundedCardBrand = "unionpay"
+	PaymentRefundedCardBrandVisa       PaymentRefundedCardBrand = "visa"
+)
+
+// Valid indicates whether the value is a known member of the PaymentRefundedCardBrand enum.
+func (e PaymentRefundedCardBrand) Valid() bool {
+	switch e {
+	case PaymentRefundedCardBrandAmex:
+		return true
+	case PaymentRefundedCardBrandDiners:
+		return true
+	case PaymentRefundedCardBrandDiscover:
+		return true
+	case PaymentRefundedCardBrandJcb:
+		return true
+	case PaymentRefundedCardBrandMastercard:
+		return true
+	case PaymentRefundedCardBrandOther:
+		return true
+	case PaymentRefundedCardBrandUnionpay:
+		return true
+	case PaymentRefundedCardBrandVisa:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentRefundedMethod.
+const (
+	PaymentRefundedMethodBankTransfer PaymentRefundedMethod = "bank_transfer"
+	PaymentRefundedMethodCard         PaymentRefundedMethod = "card"
+	PaymentRefundedMethodCash         PaymentRefundedMethod = "cash"
+	PaymentRefundedMethodOther        PaymentRefundedMethod = "other"
+	PaymentRefundedMethodWallet       PaymentRefundedMethod = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the PaymentRefundedMethod enum.
+func (e PaymentRefundedMethod) Valid() bool {
+	switch e {
+	case PaymentRefundedMethodBankTransfer:
+		return true
+	case PaymentRefundedMethodCard:
+		return true
+	case PaymentRefundedMethodCash:
+		return true
+	case PaymentRefundedMethodOther:
+		return true
+	case PaymentRefundedMethodWallet:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentRefundedRefundReason.
+const (
+	PaymentRefundedRefundReasonCancellation     PaymentRefundedRefundReason = "cancellation"
+	PaymentRefundedRefundReasonDuplicate        PaymentRefundedRefundReason = "duplicate"
+	PaymentRefundedRefundReasonGoodwill         PaymentRefundedRefundReason = "goodwill"
+	PaymentRefundedRefundReasonOther            PaymentRefundedRefundReason = "other"
+	PaymentRefundedRefundReasonOvercharge       PaymentRefundedRefundReason = "overcharge"
+	PaymentRefundedRefundReasonRequestedByGuest PaymentRefundedRefundReason = "requested_by_guest"
+)
+
+// Valid indicates whether the value is a known member of the PaymentRefundedRefundReason enum.
+func (e PaymentRefundedRefundReason) Valid() bool {
+	switch e {
+	case PaymentRefundedRefundReasonCancellation:
+		return true
+	case PaymentRefundedRefundReasonDuplicate:
+		return true
+	case PaymentRefundedRefundReasonGoodwill:
+		return true
+	case PaymentRefundedRefundReasonOther:
+		return true
+	case PaymentRefundedRefundReasonOvercharge:
+		return true
+	case PaymentRefundedRefundReasonRequestedByGuest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentRefundedStatus.
+const (
+	PartiallyRefunded PaymentRefundedStatus = "partially_refunded"
+	Refunded          PaymentRefundedStatus = "refunded"
+)
+
+// Valid indicates whether the value is a known member of the PaymentRefundedStatus enum.
+func (e PaymentRefundedStatus) Valid() bool {
+	switch e {
+	case PartiallyRefunded:
+		return true
+	case Refunded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentRefundedEventType.
+const (
+	PaymentRefundedEventTypePaymentRefunded PaymentRefundedEventType = "payment.refunded"
+)
+
+// Valid indicates whether the value is a known member of the PaymentRefundedEventType enum.
+func (e PaymentRefundedEventType) Valid() bool {
+	switch e {
+	case PaymentRefundedEventTypePaymentRefunded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentSucceededCardBrand.
+const (
+	PaymentSucceededCardBrandAmex       PaymentSucceededCardBrand = "amex"
+	PaymentSucceededCardBrandDiners     PaymentSucceededCardBrand = "diners"
+	PaymentSucceededCardBrandDiscover   PaymentSucceededCardBrand = "discover"
+	PaymentSucceededCardBrandJcb        PaymentSucceededCardBrand = "jcb"
+	PaymentSucceededCardBrandMastercard PaymentSucceededCardBrand = "mastercard"
+	PaymentSucceededCardBrandOther      PaymentSucceededCardBrand = "other"
+	PaymentSucceededCardBrandUnionpay   PaymentSucceededCardBrand = "unionpay"
+	PaymentSucceededCardBrandVisa       PaymentSucceededCardBrand = "visa"
+)
+
+// Valid indicates whether the value is a known member of the PaymentSucceededCardBrand enum.
+func (e PaymentSucceededCardBrand) Valid() bool {
+	switch e {
+	case PaymentSucceededCardBrandAmex:
+		return true
+	case PaymentSucceededCardBrandDiners:
+		return true
+	case PaymentSucceededCardBrandDiscover:
+		return true
+	case PaymentSucceededCardBrandJcb:
+		return true
+	case PaymentSucceededCardBrandMastercard:
+		return true
+	case PaymentSucceededCardBrandOther:
+		return true
+	case PaymentSucceededCardBrandUnionpay:
+		return true
+	case PaymentSucceededCardBrandVisa:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentSucceededMethod.
+const (
+	PaymentSucceededMethodBankTransfer PaymentSucceededMethod = "bank_transfer"
+	PaymentSucceededMethodCard         PaymentSucceededMethod = "card"
+	PaymentSucceededMethodCash         PaymentSucceededMethod = "cash"
+	PaymentSucceededMethodOther        PaymentSucceededMethod = "other"
+	PaymentSucceededMethodWallet       PaymentSucceededMethod = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the PaymentSucceededMethod enum.
+func (e PaymentSucceededMethod) Valid() bool {
+	switch e {
+	case PaymentSucceededMethodBankTransfer:
+		return true
+	case PaymentSucceededMethodCard:
+		return true
+	case PaymentSucceededMethodCash:
+		return true
+	case PaymentSucceededMethodOther:
+		return true
+	case PaymentSucceededMethodWallet:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentSucceededEventType.
+const (
+	PaymentSucceededEventTypePaymentSucceeded PaymentSucceededEventType = "payment.succeeded"
+)
+
+// Valid indicates whether the value is a known member of the PaymentSucceededEventType enum.
+func (e PaymentSucceededEventType) Valid() bool {
+	switch e {
+	case PaymentSucceededEventTypePaymentSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PhotoApprovedEventType.
+const (
+	PhotoApprovedEventTypePhotoApproved PhotoApprovedEventType = "photo.approved"
+)
+
+// Valid indicates whether the value is a known member of the PhotoApprovedEventType enum.
+func (e PhotoApprovedEventType) Valid() bool {
+	switch e {
+	case PhotoApprovedEventTypePhotoApproved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishConnectionDisabledRequestType.
+const (
+	PublishConnectionDisabledRequestTypeConnectionDisabled PublishConnectionDisabledRequestType = "connection.disabled"
+)
+
+// Valid indicates whether the value is a known member of the PublishConnectionDisabledRequestType enum.
+func (e PublishConnectionDisabledRequestType) Valid() bool {
+	switch e {
+	case PublishConnectionDisabledRequestTypeConnectionDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishEndpointDisabledRequestType.
+const (
+	PublishEndpointDisabledRequestTypeEndpointDisabled PublishEndpointDisabledRequestType = "endpoint.disabled"
+)
+
+// Valid indicates whether the value is a known member of the PublishEndpointDisabledRequestType enum.
+func (e PublishEndpointDisabledRequestType) Valid() bool {
+	switch e {
+	case PublishEndpointDisabledRequestTypeEndpointDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishEventClosedRequestType.
+const (
+	PublishEventClosedRequestTypeEventClosed PublishEventClosedRequestType = "event.closed"
+)
+
+// Valid indicates whether the value is a known member of the PublishEventClosedRequestType enum.
+func (e PublishEventClosedRequestType) Valid() bool {
+	switch e {
+	case PublishEventClosedRequestTypeEventClosed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishEventPublishedRequestType.
+const (
+	PublishEventPublishedRequestTypeEventPublished PublishEventPublishedRequestType = "event.published"
+)
+
+// Valid indicates whether the value is a known member of the PublishEventPublishedRequestType enum.
+func (e PublishEventPublishedRequestType) Valid() bool {
+	switch e {
+	case PublishEventPublishedRequestTypeEventPublished:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishGuestCheckedInRequestType.
+const (
+	PublishGuestCheckedInRequestTypeGuestCheckedIn PublishGuestCheckedInRequestType = "guest.checked_in"
+)
+
+// Valid indicates whether the value is a known member of the PublishGuestCheckedInRequestType enum.
+func (e PublishGuestCheckedInRequestType) Valid() bool {
+	switch e {
+	case PublishGuestCheckedInRequestTypeGuestCheckedIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishGuestCreatedRequestType.
+const (
+	PublishGuestCreatedRequestTypeGuestCreated PublishGuestCreatedRequestType = "guest.created"
+)
+
+// Valid indicates whether the value is a known member of the PublishGuestCreatedRequestType enum.
+func (e PublishGuestCreatedRequestType) Valid() bool {
+	switch e {
+	case PublishGuestCreatedRequestTypeGuestCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishGuestUpdatedRequestType.
+const (
+	PublishGuestUpdatedRequestTypeGuestUpdated PublishGuestUpdatedRequestType = "guest.updated"
+)
+
+// Valid indicates whether the value is a known member of the PublishGuestUpdatedRequestType enum.
+func (e PublishGuestUpdatedRequestType) Valid() bool {
+	switch e {
+	case PublishGuestUpdatedRequestTypeGuestUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishHousekeepingStatusChangedRequestType.
+const (
+	PublishHousekeepingStatusChangedRequestTypeHousekeepingStatusChanged PublishHousekeepingStatusChangedRequestType = "housekeeping.status_changed"
+)
+
+// Valid indicates whether the value is a known member of the PublishHousekeepingStatusChangedRequestType enum.
+func (e PublishHousekeepingStatusChangedRequestType) Valid() bool {
+	switch e {
+	case PublishHousekeepingStatusChangedRequestTypeHousekeepingStatusChanged:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishInventoryUpdatedRequestType.
+const (
+	PublishInventoryUpdatedRequestTypeInventoryUpdated PublishInventoryUpdatedRequestType = "inventory.updated"
+)
+
+// Valid indicates whether the value is a known member of the PublishInventoryUpdatedRequestType enum.
+func (e PublishInventoryUpdatedRequestType) Valid() bool {
+	switch e {
+	case PublishInventoryUpdatedRequestTypeInventoryUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishPaymentFailedRequestType.
+const (
+	PublishPaymentFailedRequestTypePaymentFailed PublishPaymentFailedRequestType = "payment.failed"
+)
+
+// Valid indicates whether the value is a known member of the PublishPaymentFailedRequestType enum.
+func (e PublishPaymentFailedRequestType) Valid() bool {
+	switch e {
+	case PublishPaymentFailedRequestTypePaymentFailed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishPaymentReceivedRequestType.
+const (
+	PublishPaymentReceivedRequestTypePaymentReceived PublishPaymentReceivedRequestType = "payment.received"
+)
+
+// Valid indicates whether the value is a known member of the PublishPaymentReceivedRequestType enum.
+func (e PublishPaymentReceivedRequestType) Valid() bool {
+	switch e {
+	case PublishPaymentReceivedRequestTypePaymentReceived:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishPaymentRefundedRequestType.
+const (
+	PublishPaymentRefundedRequestTypePaymentRefunded PublishPaymentRefundedRequestType = "payment.refunded"
+)
+
+// Valid indicates whether the value is a known member of the PublishPaymentRefundedRequestType enum.
+func (e PublishPaymentRefundedRequestType) Valid() bool {
+	switch e {
+	case PublishPaymentRefundedRequestTypePaymentRefunded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishPaymentSucceededRequestType.
+const (
+	PublishPaymentSucceededRequestTypePaymentSucceeded PublishPaymentSucceededRequestType = "payment.succeeded"
+)
+
+// Valid indicates whether the value is a known member of the PublishPaymentSucceededRequestType enum.
+func (e PublishPaymentSucceededRequestType) Valid() bool {
+	switch e {
+	case PublishPaymentSucceededRequestTypePaymentSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishPhotoApprovedRequestType.
+const (
+	PublishPhotoApprovedRequestTypePhotoApproved PublishPhotoApprovedRequestType = "photo.approved"
+)
+
+// Valid indicates whether the value is a known member of the PublishPhotoApprovedRequestType enum.
+func (e PublishPhotoApprovedRequestType) Valid() bool {
+	switch e {
+	case PublishPhotoApprovedRequestTypePhotoApproved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishRateUpdatedRequestType.
+const (
+	PublishRateUpdatedRequestTypeRateUpdated PublishRateUpdatedRequestType = "rate.updated"
+)
+
+// Valid indicates whether the value is a known member of the PublishRateUpdatedRequestType enum.
+func (e PublishRateUpdatedRequestType) Valid() bool {
+	switch e {
+	case PublishRateUpdatedRequestTypeRateUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishReservationCancelledRequestType.
+const (
+	PublishReservationCancelledRequestTypeReservationCancelled PublishReservationCancelledRequestType = "reservation.cancelled"
+)
+
+// Valid indicates whether the value is a known member of the PublishReservationCancelledRequestType enum.
+func (e PublishReservationCancelledRequestType) Valid() bool {
+	switch e {
+	case PublishReservationCancelledRequestTypeReservationCancelled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishReservationCheckedInRequestType.
+const (
+	PublishReservationCheckedInRequestTypeReservationCheckedIn PublishReservationCheckedInRequestType = "reservation.checked_in"
+)
+
+// Valid indicates whether the value is a known member of the PublishReservationCheckedInRequestType enum.
+func (e PublishReservationCheckedInRequestType) Valid() bool {
+	switch e {
+	case PublishReservationCheckedInRequestTypeReservationCheckedIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishReservationCheckedOutRequestType.
+const (
+	PublishReservationCheckedOutRequestTypeReservationCheckedOut PublishReservationCheckedOutRequestType = "reservation.checked_out"
+)
+
+// Valid indicates whether the value is a known member of the PublishReservationCheckedOutRequestType enum.
+func (e PublishReservationCheckedOutRequestType) Valid() bool {
+	switch e {
+	case PublishReservationCheckedOutRequestTypeReservationCheckedOut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishReservationCreatedRequestType.
+const (
+	PublishReservationCreatedRequestTypeReservationCreated PublishReservationCreatedRequestType = "reservation.created"
+)
+
+// Valid indicates whether the value is a known member of the PublishReservationCreatedRequestType enum.
+func (e PublishReservationCreatedRequestType) Valid() bool {
+	switch e {
+	case PublishReservationCreatedRequestTypeReservationCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishReservationUpdatedRequestType.
+const (
+	PublishReservationUpdatedRequestTypeReservationUpdated PublishReservationUpdatedRequestType = "reservation.updated"
+)
+
+// Valid indicates whether the value is a known member of the PublishReservationUpdatedRequestType enum.
+func (e PublishReservationUpdatedRequestType) Valid() bool {
+	switch e {
+	case PublishReservationUpdatedRequestTypeReservationUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishRsvpSubmittedRequestType.
+const (
+	PublishRsvpSubmittedRequestTypeRsvpSubmitted PublishRsvpSubmittedRequestType = "rsvp.submitted"
+)
+
+// Valid indicates whether the value is a known member of the PublishRsvpSubmittedRequestType enum.
+func (e PublishRsvpSubmittedRequestType) Valid() bool {
+	switch e {
+	case PublishRsvpSubmittedRequestTypeRsvpSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishRsvpUpdatedRequestType.
+const (
+	PublishRsvpUpdatedRequestTypeRsvpUpdated PublishRsvpUpdatedRequestType = "rsvp.updated"
+)
+
+// Valid indicates whether the value is a known member of the PublishRsvpUpdatedRequestType enum.
+func (e PublishRsvpUpdatedRequestType) Valid() bool {
+	switch e {
+	case PublishRsvpUpdatedRequestTypeRsvpUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RateUpdatedEventType.
+const (
+	RateUpdatedEventTypeRateUpdated RateUpdatedEventType = "rate.updated"
+)
+
+// Valid indicates whether the value is a known member of the RateUpdatedEventType enum.
+func (e RateUpdatedEventType) Valid() bool {
+	switch e {
+	case RateUpdatedEventTypeRateUpdated:
 		return true
 	default:
 		return false
@@ -605,6 +1601,327 @@ func (e ReplayStatus) Valid() bool {
 	}
 }
 
+// Defines values for ReservationCancelledCancelledBy.
+const (
+	ReservationCancelledCancelledByChannel ReservationCancelledCancelledBy = "channel"
+	ReservationCancelledCancelledByGuest   ReservationCancelledCancelledBy = "guest"
+	ReservationCancelledCancelledByStaff   ReservationCancelledCancelledBy = "staff"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCancelledCancelledBy enum.
+func (e ReservationCancelledCancelledBy) Valid() bool {
+	switch e {
+	case ReservationCancelledCancelledByChannel:
+		return true
+	case ReservationCancelledCancelledByGuest:
+		return true
+	case ReservationCancelledCancelledByStaff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCancelledSource.
+const (
+	ReservationCancelledSourceChannel       ReservationCancelledSource = "channel"
+	ReservationCancelledSourceCorporate     ReservationCancelledSource = "corporate"
+	ReservationCancelledSourceDirectBooking ReservationCancelledSource = "direct_booking"
+	ReservationCancelledSourceFrontDesk     ReservationCancelledSource = "front_desk"
+	ReservationCancelledSourceGroup         ReservationCancelledSource = "group"
+	ReservationCancelledSourcePhone         ReservationCancelledSource = "phone"
+	ReservationCancelledSourceWalkIn        ReservationCancelledSource = "walk_in"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCancelledSource enum.
+func (e ReservationCancelledSource) Valid() bool {
+	switch e {
+	case ReservationCancelledSourceChannel:
+		return true
+	case ReservationCancelledSourceCorporate:
+		return true
+	case ReservationCancelledSourceDirectBooking:
+		return true
+	case ReservationCancelledSourceFrontDesk:
+		return true
+	case ReservationCancelledSourceGroup:
+		return true
+	case ReservationCancelledSourcePhone:
+		return true
+	case ReservationCancelledSourceWalkIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCancelledEventType.
+const (
+	ReservationCancelledEventTypeReservationCancelled ReservationCancelledEventType = "reservation.cancelled"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCancelledEventType enum.
+func (e ReservationCancelledEventType) Valid() bool {
+	switch e {
+	case ReservationCancelledEventTypeReservationCancelled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCheckedInSource.
+const (
+	ReservationCheckedInSourceChannel       ReservationCheckedInSource = "channel"
+	ReservationCheckedInSourceCorporate     ReservationCheckedInSource = "corporate"
+	ReservationCheckedInSourceDirectBooking ReservationCheckedInSource = "direct_booking"
+	ReservationCheckedInSourceFrontDesk     ReservationCheckedInSource = "front_desk"
+	ReservationCheckedInSourceGroup         ReservationCheckedInSource = "group"
+	ReservationCheckedInSourcePhone         ReservationCheckedInSource = "phone"
+	ReservationCheckedInSourceWalkIn        ReservationCheckedInSource = "walk_in"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCheckedInSource enum.
+func (e ReservationCheckedInSource) Valid() bool {
+	switch e {
+	case ReservationCheckedInSourceChannel:
+		return true
+	case ReservationCheckedInSourceCorporate:
+		return true
+	case ReservationCheckedInSourceDirectBooking:
+		return true
+	case ReservationCheckedInSourceFrontDesk:
+		return true
+	case ReservationCheckedInSourceGroup:
+		return true
+	case ReservationCheckedInSourcePhone:
+		return true
+	case ReservationCheckedInSourceWalkIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCheckedInEventType.
+const (
+	ReservationCheckedInEventTypeReservationCheckedIn ReservationCheckedInEventType = "reservation.checked_in"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCheckedInEventType enum.
+func (e ReservationCheckedInEventType) Valid() bool {
+	switch e {
+	case ReservationCheckedInEventTypeReservationCheckedIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCheckedOutSource.
+const (
+	ReservationCheckedOutSourceChannel       ReservationCheckedOutSource = "channel"
+	ReservationCheckedOutSourceCorporate     ReservationCheckedOutSource = "corporate"
+	ReservationCheckedOutSourceDirectBooking ReservationCheckedOutSource = "direct_booking"
+	ReservationCheckedOutSourceFrontDesk     ReservationCheckedOutSource = "front_desk"
+	ReservationCheckedOutSourceGroup         ReservationCheckedOutSource = "group"
+	ReservationCheckedOutSourcePhone         ReservationCheckedOutSource = "phone"
+	ReservationCheckedOutSourceWalkIn        ReservationCheckedOutSource = "walk_in"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCheckedOutSource enum.
+func (e ReservationCheckedOutSource) Valid() bool {
+	switch e {
+	case ReservationCheckedOutSourceChannel:
+		return true
+	case ReservationCheckedOutSourceCorporate:
+		return true
+	case ReservationCheckedOutSourceDirectBooking:
+		return true
+	case ReservationCheckedOutSourceFrontDesk:
+		return true
+	case ReservationCheckedOutSourceGroup:
+		return true
+	case ReservationCheckedOutSourcePhone:
+		return true
+	case ReservationCheckedOutSourceWalkIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCheckedOutEventType.
+const (
+	ReservationCheckedOutEventTypeReservationCheckedOut ReservationCheckedOutEventType = "reservation.checked_out"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCheckedOutEventType enum.
+func (e ReservationCheckedOutEventType) Valid() bool {
+	switch e {
+	case ReservationCheckedOutEventTypeReservationCheckedOut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCreatedSource.
+const (
+	ReservationCreatedSourceChannel       ReservationCreatedSource = "channel"
+	ReservationCreatedSourceCorporate     ReservationCreatedSource = "corporate"
+	ReservationCreatedSourceDirectBooking ReservationCreatedSource = "direct_booking"
+	ReservationCreatedSourceFrontDesk     ReservationCreatedSource = "front_desk"
+	ReservationCreatedSourceGroup         ReservationCreatedSource = "group"
+	ReservationCreatedSourcePhone         ReservationCreatedSource = "phone"
+	ReservationCreatedSourceWalkIn        ReservationCreatedSource = "walk_in"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCreatedSource enum.
+func (e ReservationCreatedSource) Valid() bool {
+	switch e {
+	case ReservationCreatedSourceChannel:
+		return true
+	case ReservationCreatedSourceCorporate:
+		return true
+	case ReservationCreatedSourceDirectBooking:
+		return true
+	case ReservationCreatedSourceFrontDesk:
+		return true
+	case ReservationCreatedSourceGroup:
+		return true
+	case ReservationCreatedSourcePhone:
+		return true
+	case ReservationCreatedSourceWalkIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCreatedStatus.
+const (
+	ReservationCreatedStatusCancelled  ReservationCreatedStatus = "cancelled"
+	ReservationCreatedStatusCheckedIn  ReservationCreatedStatus = "checked_in"
+	ReservationCreatedStatusCheckedOut ReservationCreatedStatus = "checked_out"
+	ReservationCreatedStatusConfirmed  ReservationCreatedStatus = "confirmed"
+	ReservationCreatedStatusNoShow     ReservationCreatedStatus = "no_show"
+	ReservationCreatedStatusPending    ReservationCreatedStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCreatedStatus enum.
+func (e ReservationCreatedStatus) Valid() bool {
+	switch e {
+	case ReservationCreatedStatusCancelled:
+		return true
+	case ReservationCreatedStatusCheckedIn:
+		return true
+	case ReservationCreatedStatusCheckedOut:
+		return true
+	case ReservationCreatedStatusConfirmed:
+		return true
+	case ReservationCreatedStatusNoShow:
+		return true
+	case ReservationCreatedStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationCreatedEventType.
+const (
+	ReservationCreatedEventTypeReservationCreated ReservationCreatedEventType = "reservation.created"
+)
+
+// Valid indicates whether the value is a known member of the ReservationCreatedEventType enum.
+func (e ReservationCreatedEventType) Valid() bool {
+	switch e {
+	case ReservationCreatedEventTypeReservationCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationUpdatedSource.
+const (
+	ReservationUpdatedSourceChannel       ReservationUpdatedSource = "channel"
+	ReservationUpdatedSourceCorporate     ReservationUpdatedSource = "corporate"
+	ReservationUpdatedSourceDirectBooking ReservationUpdatedSource = "direct_booking"
+	ReservationUpdatedSourceFrontDesk     ReservationUpdatedSource = "front_desk"
+	ReservationUpdatedSourceGroup         ReservationUpdatedSource = "group"
+	ReservationUpdatedSourcePhone         ReservationUpdatedSource = "phone"
+	ReservationUpdatedSourceWalkIn        ReservationUpdatedSource = "walk_in"
+)
+
+// Valid indicates whether the value is a known member of the ReservationUpdatedSource enum.
+func (e ReservationUpdatedSource) Valid() bool {
+	switch e {
+	case ReservationUpdatedSourceChannel:
+		return true
+	case ReservationUpdatedSourceCorporate:
+		return true
+	case ReservationUpdatedSourceDirectBooking:
+		return true
+	case ReservationUpdatedSourceFrontDesk:
+		return true
+	case ReservationUpdatedSourceGroup:
+		return true
+	case ReservationUpdatedSourcePhone:
+		return true
+	case ReservationUpdatedSourceWalkIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationUpdatedStatus.
+const (
+	ReservationUpdatedStatusCancelled  ReservationUpdatedStatus = "cancelled"
+	ReservationUpdatedStatusCheckedIn  ReservationUpdatedStatus = "checked_in"
+	ReservationUpdatedStatusCheckedOut ReservationUpdatedStatus = "checked_out"
+	ReservationUpdatedStatusConfirmed  ReservationUpdatedStatus = "confirmed"
+	ReservationUpdatedStatusNoShow     ReservationUpdatedStatus = "no_show"
+	ReservationUpdatedStatusPending    ReservationUpdatedStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ReservationUpdatedStatus enum.
+func (e ReservationUpdatedStatus) Valid() bool {
+	switch e {
+	case ReservationUpdatedStatusCancelled:
+		return true
+	case ReservationUpdatedStatusCheckedIn:
+		return true
+	case ReservationUpdatedStatusCheckedOut:
+		return true
+	case ReservationUpdatedStatusConfirmed:
+		return true
+	case ReservationUpdatedStatusNoShow:
+		return true
+	case ReservationUpdatedStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReservationUpdatedEventType.
+const (
+	ReservationUpdatedEventTypeReservationUpdated ReservationUpdatedEventType = "reservation.updated"
+)
+
+// Valid indicates whether the value is a known member of the ReservationUpdatedEventType enum.
+func (e ReservationUpdatedEventType) Valid() bool {
+	switch e {
+	case ReservationUpdatedEventTypeReservationUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RetrySchedule1.
 const (
 	Default RetrySchedule1 = "default"
@@ -617,6 +1934,78 @@ func (e RetrySchedule1) Valid() bool {
 	case Default:
 		return true
 	case Guestos:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RsvpSubmittedResponse.
+const (
+	RsvpSubmittedResponseAttending RsvpSubmittedResponse = "attending"
+	RsvpSubmittedResponseDeclined  RsvpSubmittedResponse = "declined"
+	RsvpSubmittedResponseMaybe     RsvpSubmittedResponse = "maybe"
+)
+
+// Valid indicates whether the value is a known member of the RsvpSubmittedResponse enum.
+func (e RsvpSubmittedResponse) Valid() bool {
+	switch e {
+	case RsvpSubmittedResponseAttending:
+		return true
+	case RsvpSubmittedResponseDeclined:
+		return true
+	case RsvpSubmittedResponseMaybe:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RsvpSubmittedEventType.
+const (
+	RsvpSubmittedEventTypeRsvpSubmitted RsvpSubmittedEventType = "rsvp.submitted"
+)
+
+// Valid indicates whether the value is a known member of the RsvpSubmittedEventType enum.
+func (e RsvpSubmittedEventType) Valid() bool {
+	switch e {
+	case RsvpSubmittedEventTypeRsvpSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RsvpUpdatedResponse.
+const (
+	RsvpUpdatedResponseAttending RsvpUpdatedResponse = "attending"
+	RsvpUpdatedResponseDeclined  RsvpUpdatedResponse = "declined"
+	RsvpUpdatedResponseMaybe     RsvpUpdatedResponse = "maybe"
+)
+
+// Valid indicates whether the value is a known member of the RsvpUpdatedResponse enum.
+func (e RsvpUpdatedResponse) Valid() bool {
+	switch e {
+	case RsvpUpdatedResponseAttending:
+		return true
+	case RsvpUpdatedResponseDeclined:
+		return true
+	case RsvpUpdatedResponseMaybe:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RsvpUpdatedEventType.
+const (
+	RsvpUpdatedEventTypeRsvpUpdated RsvpUpdatedEventType = "rsvp.updated"
+)
+
+// Valid indicates whether the value is a known member of the RsvpUpdatedEventType enum.
+func (e RsvpUpdatedEventType) Valid() bool {
+	switch e {
+	case RsvpUpdatedEventTypeRsvpUpdated:
 		return true
 	default:
 		return false
@@ -1032,6 +2421,45 @@ type ConnectionDeliveryList struct {
 // ConnectionDeliveryListObject defines model for ConnectionDeliveryList.Object.
 type ConnectionDeliveryListObject string
 
+// ConnectionDisabled data.object of connection.disabled: The hub disabled a connection after too many failed deliveries.
+//
+// Examples: {"connector":"slack","disabled_at":"2026-04-13T16:02:11Z","id":"conn_abc","name":"Front desk channel","reason":"50 consecutive failed deliveries"}
+type ConnectionDisabled struct {
+	Connector  string    `json:"connector"`
+	DisabledAt time.Time `json:"disabled_at"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Reason     string    `json:"reason"`
+}
+
+// ConnectionDisabledEvent The hub disabled a connection after too many failed deliveries.
+type ConnectionDisabledEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of connection.disabled: The hub disabled a connection after too many failed deliveries.
+		//
+		// Examples: {"connector":"slack","disabled_at":"2026-04-13T16:02:11Z","id":"conn_abc","name":"Front desk channel","reason":"50 consecutive failed deliveries"}
+		Object ConnectionDisabled `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                      `json:"property_id"`
+	Type       ConnectionDisabledEventType `json:"type"`
+}
+
+// ConnectionDisabledEventType defines model for ConnectionDisabledEvent.Type.
+type ConnectionDisabledEventType string
+
 // ConnectionList defines model for ConnectionList.
 type ConnectionList struct {
 	Data    []Connection         `json:"data"`
@@ -1217,6 +2645,31 @@ type CreatedAPIKey struct {
 // CreatedAPIKeyPrefix defines model for CreatedAPIKey.Prefix.
 type CreatedAPIKeyPrefix string
 
+// CustomEvent An event of a type the account registered itself (POST /v1/event_types): data.object is whatever that type's schema allows.
+type CustomEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object The resource at the time of the event.
+		Object map[string]interface{} `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string `json:"property_id"`
+
+	// Type The event type, e.g. reservation.created.
+	Type string `json:"type"`
+}
+
 // Deleted defines model for Deleted.
 type Deleted struct {
 	Deleted DeletedDeleted `json:"deleted"`
@@ -1283,6 +2736,44 @@ type DisableWebhookEndpointRequest struct {
 	Reason string `json:"reason,omitempty,omitzero"`
 }
 
+// EndpointDisabled data.object of endpoint.disabled: The hub disabled a webhook endpoint after too many failed deliveries.
+//
+// Examples: {"disabled_at":"2026-04-13T16:02:11Z","id":"whe_abc","reason":"50 consecutive failed deliveries","url":"https://example.com/webhooks/bellhop"}
+type EndpointDisabled struct {
+	DisabledAt time.Time `json:"disabled_at"`
+	ID         string    `json:"id"`
+	Reason     string    `json:"reason"`
+	URL        string    `json:"url"`
+}
+
+// EndpointDisabledEvent The hub disabled a webhook endpoint after too many failed deliveries.
+type EndpointDisabledEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of endpoint.disabled: The hub disabled a webhook endpoint after too many failed deliveries.
+		//
+		// Examples: {"disabled_at":"2026-04-13T16:02:11Z","id":"whe_abc","reason":"50 consecutive failed deliveries","url":"https://example.com/webhooks/bellhop"}
+		Object EndpointDisabled `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                    `json:"property_id"`
+	Type       EndpointDisabledEventType `json:"type"`
+}
+
+// EndpointDisabledEventType defines model for EndpointDisabledEvent.Type.
+type EndpointDisabledEventType string
+
 // EndpointStats defines model for EndpointStats.
 type EndpointStats struct {
 	Failed int `json:"failed"`
@@ -1332,29 +2823,11 @@ type ErrorBody struct {
 	Error Error `json:"error"`
 }
 
-// Event The envelope every delivery carries.
+// Event The envelope every delivery carries: one per event type of the catalog, where data.object is typed by the type's schema, or a custom type of the account's own. Read type first; it says which.
+//
+// Examples: {"api_version":"2026-01-15","created_at":"2026-04-13T14:22:31Z","data":{"object":{"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":86000,"currency":"USD"}}},"id":"evt_1NgQ4wHk2PzR","livemode":false,"property_id":"prop_8hJk3m","type":"reservation.created"}
 type Event struct {
-	// APIVersion The schema version of the payload.
-	APIVersion string `json:"api_version"`
-
-	// CreatedAt When the event happened, RFC 3339 UTC.
-	CreatedAt time.Time `json:"created_at"`
-	Data      struct {
-		// Object The resource at the time of the event.
-		Object map[string]interface{} `json:"object"`
-	} `json:"data"`
-
-	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
-	ID string `json:"id"`
-
-	// Livemode true for live data, false for test data.
-	Livemode bool `json:"livemode"`
-
-	// PropertyID The property the event belongs to.
-	PropertyID string `json:"property_id"`
-
-	// Type The event type, e.g. reservation.created.
-	Type string `json:"type"`
+	union json.RawMessage
 }
 
 // EventBatch The answer to a batch publish.
@@ -1380,7 +2853,9 @@ type EventBatchObject string
 type EventBatchItem struct {
 	Error Error `json:"error,omitempty,omitzero"`
 
-	// Event The envelope every delivery carries.
+	// Event The envelope every delivery carries: one per event type of the catalog, where data.object is typed by the type's schema, or a custom type of the account's own. Read type first; it says which.
+	//
+	// Examples: {"api_version":"2026-01-15","created_at":"2026-04-13T14:22:31Z","data":{"object":{"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":86000,"currency":"USD"}}},"id":"evt_1NgQ4wHk2PzR","livemode":false,"property_id":"prop_8hJk3m","type":"reservation.created"}
 	Event Event `json:"event,omitempty,omitzero"`
 
 	// Index The event's position in the request's events.
@@ -1399,6 +2874,73 @@ type EventBatchItem0 = interface{}
 // EventBatchItem1 defines model for EventBatchItem.1.
 type EventBatchItem1 = interface{}
 
+// EventClosed data.object of event.closed: An event ended and was closed; its final stats are attached.
+//
+// Examples: {"capacity":180,"closed_at":"2026-06-21T05:00:00Z","ends_at":"2026-06-21T04:00:00Z","id":"evt_123","name":"Rivera–Santos Wedding","starts_at":"2026-06-20T22:00:00Z","stats":{"check_in_rate":0.92,"guests_attending":164,"guests_checked_in":151,"guests_invited":200,"rsvp_confirmed":164,"total_collected":{"amount":1250000,"currency":"USD"}},"status":"closed","timezone":"America/Puerto_Rico","url":"https://guestos.app/e/rivera-santos","venue":{"address":"Carr. 956 Km 1.5","city":"Río Grande","country":"PR","name":"Hacienda Siesta Alegre"}}
+type EventClosed struct {
+	Capacity int              `json:"capacity,omitempty,omitzero"`
+	ClosedAt time.Time        `json:"closed_at"`
+	EndsAt   time.Time        `json:"ends_at,omitempty,omitzero"`
+	ID       string           `json:"id"`
+	Name     string           `json:"name"`
+	StartsAt time.Time        `json:"starts_at"`
+	Stats    EventClosedStats `json:"stats"`
+	Status   interface{}      `json:"status"`
+
+	// Timezone IANA time zone, e.g. America/Puerto_Rico
+	Timezone string           `json:"timezone"`
+	URL      string           `json:"url,omitempty,omitzero"`
+	Venue    EventClosedVenue `json:"venue"`
+}
+
+// EventClosedStats defines model for EventClosed.stats.
+type EventClosedStats struct {
+	CheckInRate     float32 `json:"check_in_rate"`
+	GuestsAttending int     `json:"guests_attending,omitempty,omitzero"`
+	GuestsCheckedIn int     `json:"guests_checked_in"`
+	GuestsInvited   int     `json:"guests_invited"`
+	RsvpConfirmed   int     `json:"rsvp_confirmed"`
+
+	// TotalCollected An amount in the currency's minor unit (cents for USD).
+	TotalCollected Money `json:"total_collected,omitempty,omitzero"`
+}
+
+// EventClosedVenue defines model for EventClosed.venue.
+type EventClosedVenue struct {
+	Address string `json:"address,omitempty,omitzero"`
+	City    string `json:"city"`
+	Country string `json:"country"`
+	Name    string `json:"name"`
+}
+
+// EventClosedEvent An event ended and was closed; its final stats are attached.
+type EventClosedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of event.closed: An event ended and was closed; its final stats are attached.
+		//
+		// Examples: {"capacity":180,"closed_at":"2026-06-21T05:00:00Z","ends_at":"2026-06-21T04:00:00Z","id":"evt_123","name":"Rivera–Santos Wedding","starts_at":"2026-06-20T22:00:00Z","stats":{"check_in_rate":0.92,"guests_attending":164,"guests_checked_in":151,"guests_invited":200,"rsvp_confirmed":164,"total_collected":{"amount":1250000,"currency":"USD"}},"status":"closed","timezone":"America/Puerto_Rico","url":"https://guestos.app/e/rivera-santos","venue":{"address":"Carr. 956 Km 1.5","city":"Río Grande","country":"PR","name":"Hacienda Siesta Alegre"}}
+		Object EventClosed `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string               `json:"property_id"`
+	Type       EventClosedEventType `json:"type"`
+}
+
+// EventClosedEventType defines model for EventClosedEvent.Type.
+type EventClosedEventType string
+
 // EventList defines model for EventList.
 type EventList struct {
 	Data []Event `json:"data"`
@@ -1414,6 +2956,60 @@ type EventListObject string
 
 // EventListURL defines model for EventList.URL.
 type EventListURL string
+
+// EventPublished data.object of event.published: An event was published and invitations can go out.
+//
+// Examples: {"capacity":180,"ends_at":"2026-06-21T04:00:00Z","id":"evt_123","name":"Rivera–Santos Wedding","published_at":"2026-03-01T15:00:00Z","starts_at":"2026-06-20T22:00:00Z","status":"published","timezone":"America/Puerto_Rico","url":"https://guestos.app/e/rivera-santos","venue":{"address":"Carr. 956 Km 1.5","city":"Río Grande","country":"PR","name":"Hacienda Siesta Alegre"}}
+type EventPublished struct {
+	Capacity    int         `json:"capacity,omitempty,omitzero"`
+	EndsAt      time.Time   `json:"ends_at,omitempty,omitzero"`
+	ID          string      `json:"id"`
+	Name        string      `json:"name"`
+	PublishedAt time.Time   `json:"published_at"`
+	StartsAt    time.Time   `json:"starts_at"`
+	Status      interface{} `json:"status"`
+
+	// Timezone IANA time zone, e.g. America/Puerto_Rico
+	Timezone string              `json:"timezone"`
+	URL      string              `json:"url,omitempty,omitzero"`
+	Venue    EventPublishedVenue `json:"venue"`
+}
+
+// EventPublishedVenue defines model for EventPublished.venue.
+type EventPublishedVenue struct {
+	Address string `json:"address,omitempty,omitzero"`
+	City    string `json:"city"`
+	Country string `json:"country"`
+	Name    string `json:"name"`
+}
+
+// EventPublishedEvent An event was published and invitations can go out.
+type EventPublishedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of event.published: An event was published and invitations can go out.
+		//
+		// Examples: {"capacity":180,"ends_at":"2026-06-21T04:00:00Z","id":"evt_123","name":"Rivera–Santos Wedding","published_at":"2026-03-01T15:00:00Z","starts_at":"2026-06-20T22:00:00Z","status":"published","timezone":"America/Puerto_Rico","url":"https://guestos.app/e/rivera-santos","venue":{"address":"Carr. 956 Km 1.5","city":"Río Grande","country":"PR","name":"Hacienda Siesta Alegre"}}
+		Object EventPublished `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                  `json:"property_id"`
+	Type       EventPublishedEventType `json:"type"`
+}
+
+// EventPublishedEventType defines model for EventPublishedEvent.Type.
+type EventPublishedEventType string
 
 // EventType defines model for EventType.
 type EventType struct {
@@ -1453,6 +3049,163 @@ type EventTypeListObject string
 // EventTypeListURL defines model for EventTypeList.URL.
 type EventTypeListURL string
 
+// GuestCheckedIn data.object of guest.checked_in: A guest checked in at the event.
+//
+// Examples: {"check_in_method":"qr_code","checked_in_at":"2026-06-20T19:04:55Z","dietary_restrictions":["vegetarian"],"email":"katherine@example.com","event_id":"evt_123","id":"gst_8rTm2k","name":"Katherine Johnson","party_size":2,"phone":"+17875550123","rsvp_status":"attending","table":"12"}
+type GuestCheckedIn struct {
+	CheckInMethod       GuestCheckedInCheckInMethod `json:"check_in_method"`
+	CheckedInAt         time.Time                   `json:"checked_in_at"`
+	DietaryRestrictions []string                    `json:"dietary_restrictions,omitempty,omitzero"`
+	Email               string                      `json:"email,omitempty,omitzero"`
+	EventID             string                      `json:"event_id"`
+	ID                  string                      `json:"id"`
+	Name                string                      `json:"name"`
+	PartySize           int                         `json:"party_size"`
+
+	// Phone E.164, e.g. +14155550123
+	Phone      string                   `json:"phone,omitempty,omitzero"`
+	RsvpStatus GuestCheckedInRsvpStatus `json:"rsvp_status"`
+	Table      string                   `json:"table,omitempty,omitzero"`
+}
+
+// GuestCheckedInCheckInMethod defines model for GuestCheckedIn.CheckInMethod.
+type GuestCheckedInCheckInMethod string
+
+// GuestCheckedInRsvpStatus defines model for GuestCheckedIn.RsvpStatus.
+type GuestCheckedInRsvpStatus string
+
+// GuestCheckedInEvent A guest checked in at the event.
+type GuestCheckedInEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of guest.checked_in: A guest checked in at the event.
+		//
+		// Examples: {"check_in_method":"qr_code","checked_in_at":"2026-06-20T19:04:55Z","dietary_restrictions":["vegetarian"],"email":"katherine@example.com","event_id":"evt_123","id":"gst_8rTm2k","name":"Katherine Johnson","party_size":2,"phone":"+17875550123","rsvp_status":"attending","table":"12"}
+		Object GuestCheckedIn `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                  `json:"property_id"`
+	Type       GuestCheckedInEventType `json:"type"`
+}
+
+// GuestCheckedInEventType defines model for GuestCheckedInEvent.Type.
+type GuestCheckedInEventType string
+
+// GuestCreated data.object of guest.created: A new guest profile was created.
+//
+// Examples: {"country":"GB","created_at":"2026-04-13T14:22:29Z","email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","language":"en","last_name":"Lovelace","loyalty_tier":null,"marketing_opt_in":false,"phone":"+442071838750"}
+type GuestCreated struct {
+	// Country ISO 3166-1 alpha-2
+	Country   string    `json:"country,omitempty,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	Email     string    `json:"email,omitempty,omitzero"`
+	FirstName string    `json:"first_name"`
+	ID        string    `json:"id"`
+
+	// Language BCP 47, e.g. en or pt-BR
+	Language       string                  `json:"language,omitempty,omitzero"`
+	LastName       string                  `json:"last_name"`
+	LoyaltyTier    GuestCreatedLoyaltyTier `json:"loyalty_tier,omitempty,omitzero"`
+	MarketingOptIn bool                    `json:"marketing_opt_in"`
+
+	// Phone E.164, e.g. +14155550123
+	Phone string `json:"phone,omitempty,omitzero"`
+}
+
+// GuestCreatedLoyaltyTier defines model for GuestCreated.LoyaltyTier.
+type GuestCreatedLoyaltyTier string
+
+// GuestCreatedEvent A new guest profile was created.
+type GuestCreatedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of guest.created: A new guest profile was created.
+		//
+		// Examples: {"country":"GB","created_at":"2026-04-13T14:22:29Z","email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","language":"en","last_name":"Lovelace","loyalty_tier":null,"marketing_opt_in":false,"phone":"+442071838750"}
+		Object GuestCreated `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                `json:"property_id"`
+	Type       GuestCreatedEventType `json:"type"`
+}
+
+// GuestCreatedEventType defines model for GuestCreatedEvent.Type.
+type GuestCreatedEventType string
+
+// GuestUpdated data.object of guest.updated: A guest's details changed (name, contact, party size, table, dietary needs).
+//
+// Examples: {"dietary_restrictions":["vegetarian"],"email":"katherine@example.com","event_id":"evt_123","id":"gst_8rTm2k","name":"Katherine Johnson","party_size":2,"phone":"+17875550123","previous_attributes":{"table":"12"},"rsvp_status":"attending","table":"7","updated_at":"2026-06-18T16:20:00Z"}
+type GuestUpdated struct {
+	DietaryRestrictions []string `json:"dietary_restrictions,omitempty,omitzero"`
+	Email               string   `json:"email,omitempty,omitzero"`
+	EventID             string   `json:"event_id"`
+	ID                  string   `json:"id"`
+	Name                string   `json:"name"`
+	PartySize           int      `json:"party_size"`
+
+	// Phone E.164, e.g. +14155550123
+	Phone string `json:"phone,omitempty,omitzero"`
+
+	// PreviousAttributes The previous values of the fields that changed.
+	PreviousAttributes map[string]interface{} `json:"previous_attributes"`
+	RsvpStatus         GuestUpdatedRsvpStatus `json:"rsvp_status"`
+	Table              string                 `json:"table,omitempty,omitzero"`
+	UpdatedAt          time.Time              `json:"updated_at"`
+}
+
+// GuestUpdatedRsvpStatus defines model for GuestUpdated.RsvpStatus.
+type GuestUpdatedRsvpStatus string
+
+// GuestUpdatedEvent A guest's details changed (name, contact, party size, table, dietary needs).
+type GuestUpdatedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of guest.updated: A guest's details changed (name, contact, party size, table, dietary needs).
+		//
+		// Examples: {"dietary_restrictions":["vegetarian"],"email":"katherine@example.com","event_id":"evt_123","id":"gst_8rTm2k","name":"Katherine Johnson","party_size":2,"phone":"+17875550123","previous_attributes":{"table":"12"},"rsvp_status":"attending","table":"7","updated_at":"2026-06-18T16:20:00Z"}
+		Object GuestUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                `json:"property_id"`
+	Type       GuestUpdatedEventType `json:"type"`
+}
+
+// GuestUpdatedEventType defines model for GuestUpdatedEvent.Type.
+type GuestUpdatedEventType string
+
 // Health defines model for Health.
 type Health struct {
 	Status HealthStatus `json:"status"`
@@ -1464,14 +3217,433 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
-// PublishEventBatchRequest defines model for PublishEventBatchRequest.
-type PublishEventBatchRequest struct {
-	// Events 1 to 500 events, each as the body of POST /v1/events.
-	Events []PublishEventRequest `json:"events"`
+// HousekeepingStatusChanged data.object of housekeeping.status_changed: Room status changed: dirty, clean, inspected, out-of-order.
+//
+// Examples: {"changed_at":"2026-05-14T12:31:07Z","changed_by":{"id":"usr_Lm4Qz9","name":"Grace Hopper"},"note":null,"previous_status":"dirty","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"status":"clean"}
+type HousekeepingStatusChanged struct {
+	ChangedAt      time.Time                               `json:"changed_at"`
+	ChangedBy      *HousekeepingStatusChangedChangedBy     `json:"changed_by,omitempty,omitzero"`
+	Note           string                                  `json:"note,omitempty,omitzero"`
+	PreviousStatus HousekeepingStatusChangedPreviousStatus `json:"previous_status"`
+	Room           HousekeepingStatusChangedRoom           `json:"room"`
+	Status         HousekeepingStatusChangedStatus         `json:"status"`
 }
 
-// PublishEventRequest defines model for PublishEventRequest.
-type PublishEventRequest struct {
+// HousekeepingStatusChangedChangedBy defines model for HousekeepingStatusChanged.changed_by.
+type HousekeepingStatusChangedChangedBy struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty,omitzero"`
+}
+
+// HousekeepingStatusChangedPreviousStatus defines model for HousekeepingStatusChanged.PreviousStatus.
+type HousekeepingStatusChangedPreviousStatus string
+
+// HousekeepingStatusChangedRoom defines model for HousekeepingStatusChanged.room.
+type HousekeepingStatusChangedRoom struct {
+	ID         string `json:"id"`
+	Number     string `json:"number"`
+	RoomTypeID string `json:"room_type_id,omitempty,omitzero"`
+}
+
+// HousekeepingStatusChangedStatus defines model for HousekeepingStatusChanged.Status.
+type HousekeepingStatusChangedStatus string
+
+// HousekeepingStatusChangedEvent Room status changed: dirty, clean, inspected, out-of-order.
+type HousekeepingStatusChangedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of housekeeping.status_changed: Room status changed: dirty, clean, inspected, out-of-order.
+		//
+		// Examples: {"changed_at":"2026-05-14T12:31:07Z","changed_by":{"id":"usr_Lm4Qz9","name":"Grace Hopper"},"note":null,"previous_status":"dirty","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"status":"clean"}
+		Object HousekeepingStatusChanged `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                             `json:"property_id"`
+	Type       HousekeepingStatusChangedEventType `json:"type"`
+}
+
+// HousekeepingStatusChangedEventType defines model for HousekeepingStatusChangedEvent.Type.
+type HousekeepingStatusChangedEventType string
+
+// InventoryUpdated data.object of inventory.updated: Room availability changed for a given date range.
+//
+// Examples: {"availability":[{"available":3,"date":"2026-05-10","total":24},{"available":5,"date":"2026-05-11","total":24}],"end_date":"2026-05-11","room_type_id":"rt_standard","start_date":"2026-05-10","updated_at":"2026-04-13T14:22:31Z"}
+type InventoryUpdated struct {
+	Availability []InventoryUpdatedAvailabilityItem `json:"availability"`
+	EndDate      string                             `json:"end_date"`
+	RoomTypeID   string                             `json:"room_type_id"`
+	StartDate    string                             `json:"start_date"`
+	UpdatedAt    time.Time                          `json:"updated_at"`
+}
+
+// InventoryUpdatedAvailabilityItem defines model for InventoryUpdated.availability.
+type InventoryUpdatedAvailabilityItem struct {
+	Available int    `json:"available"`
+	Date      string `json:"date"`
+	Total     int    `json:"total,omitempty,omitzero"`
+}
+
+// InventoryUpdatedEvent Room availability changed for a given date range.
+type InventoryUpdatedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of inventory.updated: Room availability changed for a given date range.
+		//
+		// Examples: {"availability":[{"available":3,"date":"2026-05-10","total":24},{"available":5,"date":"2026-05-11","total":24}],"end_date":"2026-05-11","room_type_id":"rt_standard","start_date":"2026-05-10","updated_at":"2026-04-13T14:22:31Z"}
+		Object InventoryUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                    `json:"property_id"`
+	Type       InventoryUpdatedEventType `json:"type"`
+}
+
+// InventoryUpdatedEventType defines model for InventoryUpdatedEvent.Type.
+type InventoryUpdatedEventType string
+
+// Money An amount in the currency's minor unit (cents for USD).
+type Money struct {
+	Amount int `json:"amount"`
+
+	// Currency ISO 4217 code
+	Currency string `json:"currency"`
+}
+
+// PaymentFailed data.object of payment.failed: Payment attempt failed: card declined, insufficient funds, etc.
+//
+// Examples: {"amount":{"amount":86000,"currency":"USD"},"card":{"brand":"mastercard","exp_month":3,"exp_year":2027,"last4":"9979"},"created_at":"2026-04-13T14:23:02Z","failure_code":"insufficient_funds","failure_message":"The card has insufficient funds to complete the purchase.","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","reservation_id":"res_9kLm2p","status":"failed"}
+type PaymentFailed struct {
+	// Amount An amount in the currency's minor unit (cents for USD).
+	Amount         Money                    `json:"amount"`
+	Card           *PaymentFailedCard       `json:"card,omitempty,omitzero"`
+	CreatedAt      time.Time                `json:"created_at"`
+	FailureCode    PaymentFailedFailureCode `json:"failure_code"`
+	FailureMessage string                   `json:"failure_message"`
+	FolioID        string                   `json:"folio_id,omitempty,omitzero"`
+	GuestID        string                   `json:"guest_id,omitempty,omitzero"`
+	ID             string                   `json:"id"`
+	Method         PaymentFailedMethod      `json:"method"`
+	ReservationID  string                   `json:"reservation_id,omitempty,omitzero"`
+	Status         interface{}              `json:"status"`
+}
+
+// PaymentFailedCardBrand defines model for PaymentFailed.Card.Brand.
+type PaymentFailedCardBrand string
+
+// PaymentFailedCard defines model for PaymentFailed.card.
+type PaymentFailedCard struct {
+	Brand    PaymentFailedCardBrand `json:"brand"`
+	ExpMonth int                    `json:"exp_month,omitempty,omitzero"`
+	ExpYear  int                    `json:"exp_year,omitempty,omitzero"`
+	Last4    string                 `json:"last4"`
+}
+
+// PaymentFailedFailureCode defines model for PaymentFailed.FailureCode.
+type PaymentFailedFailureCode string
+
+// PaymentFailedMethod defines model for PaymentFailed.Method.
+type PaymentFailedMethod string
+
+// PaymentFailedEvent Payment attempt failed: card declined, insufficient funds, etc.
+type PaymentFailedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of payment.failed: Payment attempt failed: card declined, insufficient funds, etc.
+		//
+		// Examples: {"amount":{"amount":86000,"currency":"USD"},"card":{"brand":"mastercard","exp_month":3,"exp_year":2027,"last4":"9979"},"created_at":"2026-04-13T14:23:02Z","failure_code":"insufficient_funds","failure_message":"The card has insufficient funds to complete the purchase.","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","reservation_id":"res_9kLm2p","status":"failed"}
+		Object PaymentFailed `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                 `json:"property_id"`
+	Type       PaymentFailedEventType `json:"type"`
+}
+
+// PaymentFailedEventType defines model for PaymentFailedEvent.Type.
+type PaymentFailedEventType string
+
+// PaymentReceived data.object of payment.received: A payment from a guest was received (ticket, gift, contribution).
+//
+// Examples: {"amount":{"amount":15000,"currency":"USD"},"description":"Honeymoon fund gift","event_id":"evt_123","guest_id":"gst_8rTm2k","id":"pay_9Vc4hR","method":"card","received_at":"2026-06-19T17:45:21Z","status":"succeeded"}
+type PaymentReceived struct {
+	// Amount An amount in the currency's minor unit (cents for USD).
+	Amount      Money                 `json:"amount"`
+	Description string                `json:"description,omitempty,omitzero"`
+	EventID     string                `json:"event_id"`
+	GuestID     string                `json:"guest_id,omitempty,omitzero"`
+	ID          string                `json:"id"`
+	Method      PaymentReceivedMethod `json:"method"`
+	ReceivedAt  time.Time             `json:"received_at"`
+	Status      interface{}           `json:"status"`
+}
+
+// PaymentReceivedMethod defines model for PaymentReceived.Method.
+type PaymentReceivedMethod string
+
+// PaymentReceivedEvent A payment from a guest was received (ticket, gift, contribution).
+type PaymentReceivedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of payment.received: A payment from a guest was received (ticket, gift, contribution).
+		//
+		// Examples: {"amount":{"amount":15000,"currency":"USD"},"description":"Honeymoon fund gift","event_id":"evt_123","guest_id":"gst_8rTm2k","id":"pay_9Vc4hR","method":"card","received_at":"2026-06-19T17:45:21Z","status":"succeeded"}
+		Object PaymentReceived `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                   `json:"property_id"`
+	Type       PaymentReceivedEventType `json:"type"`
+}
+
+// PaymentReceivedEventType defines model for PaymentReceivedEvent.Type.
+type PaymentReceivedEventType string
+
+// PaymentRefunded data.object of payment.refunded: A refund was issued, full or partial.
+//
+// Examples: {"amount":{"amount":86000,"currency":"USD"},"amount_refunded":{"amount":21500,"currency":"USD"},"card":{"brand":"visa","exp_month":8,"exp_year":2028,"last4":"4242"},"created_at":"2026-04-13T14:23:02Z","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","refund":{"amount":{"amount":21500,"currency":"USD"},"created_at":"2026-05-15T11:02:40Z","id":"re_5Tg9wL","note":"One night billed twice","reason":"overcharge"},"reservation_id":"res_9kLm2p","status":"partially_refunded"}
+type PaymentRefunded struct {
+	// Amount An amount in the currency's minor unit (cents for USD).
+	Amount Money `json:"amount"`
+
+	// AmountRefunded An amount in the currency's minor unit (cents for USD).
+	AmountRefunded Money                 `json:"amount_refunded"`
+	Card           *PaymentRefundedCard  `json:"card,omitempty,omitzero"`
+	CreatedAt      time.Time             `json:"created_at"`
+	FolioID        string                `json:"folio_id,omitempty,omitzero"`
+	GuestID        string                `json:"guest_id,omitempty,omitzero"`
+	ID             string                `json:"id"`
+	Method         PaymentRefundedMethod `json:"method"`
+	Refund         PaymentRefundedRefund `json:"refund"`
+	ReservationID  string                `json:"reservation_id,omitempty,omitzero"`
+	Status         PaymentRefundedStatus `json:"status"`
+}
+
+// PaymentRefundedCardBrand defines model for PaymentRefunded.Card.Brand.
+type PaymentRefundedCardBrand string
+
+// PaymentRefundedCard defines model for PaymentRefunded.card.
+type PaymentRefundedCard struct {
+	Brand    PaymentRefundedCardBrand `json:"brand"`
+	ExpMonth int                      `json:"exp_month,omitempty,omitzero"`
+	ExpYear  int                      `json:"exp_year,omitempty,omitzero"`
+	Last4    string                   `json:"last4"`
+}
+
+// PaymentRefundedMethod defines model for PaymentRefunded.Method.
+type PaymentRefundedMethod string
+
+// PaymentRefundedRefundReason defines model for PaymentRefunded.Refund.Reason.
+type PaymentRefundedRefundReason string
+
+// PaymentRefundedRefund defines model for PaymentRefunded.refund.
+type PaymentRefundedRefund struct {
+	// Amount An amount in the currency's minor unit (cents for USD).
+	Amount    Money                       `json:"amount"`
+	CreatedAt time.Time                   `json:"created_at"`
+	ID        string                      `json:"id"`
+	Note      string                      `json:"note,omitempty,omitzero"`
+	Reason    PaymentRefundedRefundReason `json:"reason"`
+}
+
+// PaymentRefundedStatus defines model for PaymentRefunded.Status.
+type PaymentRefundedStatus string
+
+// PaymentRefundedEvent A refund was issued, full or partial.
+type PaymentRefundedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of payment.refunded: A refund was issued, full or partial.
+		//
+		// Examples: {"amount":{"amount":86000,"currency":"USD"},"amount_refunded":{"amount":21500,"currency":"USD"},"card":{"brand":"visa","exp_month":8,"exp_year":2028,"last4":"4242"},"created_at":"2026-04-13T14:23:02Z","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","refund":{"amount":{"amount":21500,"currency":"USD"},"created_at":"2026-05-15T11:02:40Z","id":"re_5Tg9wL","note":"One night billed twice","reason":"overcharge"},"reservation_id":"res_9kLm2p","status":"partially_refunded"}
+		Object PaymentRefunded `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                   `json:"property_id"`
+	Type       PaymentRefundedEventType `json:"type"`
+}
+
+// PaymentRefundedEventType defines model for PaymentRefundedEvent.Type.
+type PaymentRefundedEventType string
+
+// PaymentSucceeded data.object of payment.succeeded: A charge was completed against a reservation or folio.
+//
+// Examples: {"amount":{"amount":86000,"currency":"USD"},"captured_at":"2026-04-13T14:23:03Z","card":{"brand":"visa","exp_month":8,"exp_year":2028,"last4":"4242"},"created_at":"2026-04-13T14:23:02Z","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","reservation_id":"res_9kLm2p","status":"succeeded"}
+type PaymentSucceeded struct {
+	// Amount An amount in the currency's minor unit (cents for USD).
+	Amount        Money                  `json:"amount"`
+	CapturedAt    time.Time              `json:"captured_at"`
+	Card          *PaymentSucceededCard  `json:"card,omitempty,omitzero"`
+	CreatedAt     time.Time              `json:"created_at"`
+	FolioID       string                 `json:"folio_id,omitempty,omitzero"`
+	GuestID       string                 `json:"guest_id,omitempty,omitzero"`
+	ID            string                 `json:"id"`
+	Method        PaymentSucceededMethod `json:"method"`
+	ReservationID string                 `json:"reservation_id,omitempty,omitzero"`
+	Status        interface{}            `json:"status"`
+}
+
+// PaymentSucceededCardBrand defines model for PaymentSucceeded.Card.Brand.
+type PaymentSucceededCardBrand string
+
+// PaymentSucceededCard defines model for PaymentSucceeded.card.
+type PaymentSucceededCard struct {
+	Brand    PaymentSucceededCardBrand `json:"brand"`
+	ExpMonth int                       `json:"exp_month,omitempty,omitzero"`
+	ExpYear  int                       `json:"exp_year,omitempty,omitzero"`
+	Last4    string                    `json:"last4"`
+}
+
+// PaymentSucceededMethod defines model for PaymentSucceeded.Method.
+type PaymentSucceededMethod string
+
+// PaymentSucceededEvent A charge was completed against a reservation or folio.
+type PaymentSucceededEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of payment.succeeded: A charge was completed against a reservation or folio.
+		//
+		// Examples: {"amount":{"amount":86000,"currency":"USD"},"captured_at":"2026-04-13T14:23:03Z","card":{"brand":"visa","exp_month":8,"exp_year":2028,"last4":"4242"},"created_at":"2026-04-13T14:23:02Z","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","reservation_id":"res_9kLm2p","status":"succeeded"}
+		Object PaymentSucceeded `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                    `json:"property_id"`
+	Type       PaymentSucceededEventType `json:"type"`
+}
+
+// PaymentSucceededEventType defines model for PaymentSucceededEvent.Type.
+type PaymentSucceededEventType string
+
+// PhotoApproved data.object of photo.approved: A photo uploaded to an event's gallery was approved by a host.
+//
+// Examples: {"approved_at":"2026-06-21T01:12:40Z","approved_by":"usr_Lm4Qz9","caption":"First dance","event_id":"evt_123","height":3024,"id":"pho_6Yk1pD","thumbnail_url":"https://cdn.guestos.app/p/evt_123/pho_6Yk1pD_400.jpg","uploaded_by":"gst_8rTm2k","url":"https://cdn.guestos.app/p/evt_123/pho_6Yk1pD.jpg","width":4032}
+type PhotoApproved struct {
+	ApprovedAt   time.Time `json:"approved_at"`
+	ApprovedBy   string    `json:"approved_by"`
+	Caption      string    `json:"caption,omitempty,omitzero"`
+	EventID      string    `json:"event_id"`
+	Height       int       `json:"height,omitempty,omitzero"`
+	ID           string    `json:"id"`
+	ThumbnailURL string    `json:"thumbnail_url,omitempty,omitzero"`
+	UploadedBy   string    `json:"uploaded_by,omitempty,omitzero"`
+	URL          string    `json:"url"`
+	Width        int       `json:"width,omitempty,omitzero"`
+}
+
+// PhotoApprovedEvent A photo uploaded to an event's gallery was approved by a host.
+type PhotoApprovedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of photo.approved: A photo uploaded to an event's gallery was approved by a host.
+		//
+		// Examples: {"approved_at":"2026-06-21T01:12:40Z","approved_by":"usr_Lm4Qz9","caption":"First dance","event_id":"evt_123","height":3024,"id":"pho_6Yk1pD","thumbnail_url":"https://cdn.guestos.app/p/evt_123/pho_6Yk1pD_400.jpg","uploaded_by":"gst_8rTm2k","url":"https://cdn.guestos.app/p/evt_123/pho_6Yk1pD.jpg","width":4032}
+		Object PhotoApproved `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                 `json:"property_id"`
+	Type       PhotoApprovedEventType `json:"type"`
+}
+
+// PhotoApprovedEventType defines model for PhotoApprovedEvent.Type.
+type PhotoApprovedEventType string
+
+// PublishConnectionDisabledRequest The hub disabled a connection after too many failed deliveries.
+type PublishConnectionDisabledRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of connection.disabled: The hub disabled a connection after too many failed deliveries.
+		//
+		// Examples: {"connector":"slack","disabled_at":"2026-04-13T16:02:11Z","id":"conn_abc","name":"Front desk channel","reason":"50 consecutive failed deliveries"}
+		Object ConnectionDisabled `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                               `json:"property_id"`
+	Type       PublishConnectionDisabledRequestType `json:"type"`
+}
+
+// PublishConnectionDisabledRequestType defines model for PublishConnectionDisabledRequest.Type.
+type PublishConnectionDisabledRequestType string
+
+// PublishCustomEventRequest Publish an event of a type the account registered itself.
+type PublishCustomEventRequest struct {
 	// CreatedAt Optional; default now. RFC 3339.
 	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
 	Data      struct {
@@ -1488,6 +3660,528 @@ type PublishEventRequest struct {
 	// Type A type of the catalog or one of the account's own.
 	Type string `json:"type"`
 }
+
+// PublishEndpointDisabledRequest The hub disabled a webhook endpoint after too many failed deliveries.
+type PublishEndpointDisabledRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of endpoint.disabled: The hub disabled a webhook endpoint after too many failed deliveries.
+		//
+		// Examples: {"disabled_at":"2026-04-13T16:02:11Z","id":"whe_abc","reason":"50 consecutive failed deliveries","url":"https://example.com/webhooks/bellhop"}
+		Object EndpointDisabled `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                             `json:"property_id"`
+	Type       PublishEndpointDisabledRequestType `json:"type"`
+}
+
+// PublishEndpointDisabledRequestType defines model for PublishEndpointDisabledRequest.Type.
+type PublishEndpointDisabledRequestType string
+
+// PublishEventBatchRequest defines model for PublishEventBatchRequest.
+type PublishEventBatchRequest struct {
+	// Events 1 to 500 events, each as the body of POST /v1/events.
+	Events []PublishEventRequest `json:"events"`
+}
+
+// PublishEventClosedRequest An event ended and was closed; its final stats are attached.
+type PublishEventClosedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of event.closed: An event ended and was closed; its final stats are attached.
+		//
+		// Examples: {"capacity":180,"closed_at":"2026-06-21T05:00:00Z","ends_at":"2026-06-21T04:00:00Z","id":"evt_123","name":"Rivera–Santos Wedding","starts_at":"2026-06-20T22:00:00Z","stats":{"check_in_rate":0.92,"guests_attending":164,"guests_checked_in":151,"guests_invited":200,"rsvp_confirmed":164,"total_collected":{"amount":1250000,"currency":"USD"}},"status":"closed","timezone":"America/Puerto_Rico","url":"https://guestos.app/e/rivera-santos","venue":{"address":"Carr. 956 Km 1.5","city":"Río Grande","country":"PR","name":"Hacienda Siesta Alegre"}}
+		Object EventClosed `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                        `json:"property_id"`
+	Type       PublishEventClosedRequestType `json:"type"`
+}
+
+// PublishEventClosedRequestType defines model for PublishEventClosedRequest.Type.
+type PublishEventClosedRequestType string
+
+// PublishEventPublishedRequest An event was published and invitations can go out.
+type PublishEventPublishedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of event.published: An event was published and invitations can go out.
+		//
+		// Examples: {"capacity":180,"ends_at":"2026-06-21T04:00:00Z","id":"evt_123","name":"Rivera–Santos Wedding","published_at":"2026-03-01T15:00:00Z","starts_at":"2026-06-20T22:00:00Z","status":"published","timezone":"America/Puerto_Rico","url":"https://guestos.app/e/rivera-santos","venue":{"address":"Carr. 956 Km 1.5","city":"Río Grande","country":"PR","name":"Hacienda Siesta Alegre"}}
+		Object EventPublished `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                           `json:"property_id"`
+	Type       PublishEventPublishedRequestType `json:"type"`
+}
+
+// PublishEventPublishedRequestType defines model for PublishEventPublishedRequest.Type.
+type PublishEventPublishedRequestType string
+
+// PublishEventRequest The body of POST /v1/events: one per event type of the catalog, where data.object must match the type's schema, or a custom type of the account's own.
+//
+// Examples: {"data":{"object":{"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":86000,"currency":"USD"}}},"property_id":"prop_8hJk3m","type":"reservation.created"}
+type PublishEventRequest struct {
+	union json.RawMessage
+}
+
+// PublishGuestCheckedInRequest A guest checked in at the event.
+type PublishGuestCheckedInRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of guest.checked_in: A guest checked in at the event.
+		//
+		// Examples: {"check_in_method":"qr_code","checked_in_at":"2026-06-20T19:04:55Z","dietary_restrictions":["vegetarian"],"email":"katherine@example.com","event_id":"evt_123","id":"gst_8rTm2k","name":"Katherine Johnson","party_size":2,"phone":"+17875550123","rsvp_status":"attending","table":"12"}
+		Object GuestCheckedIn `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                           `json:"property_id"`
+	Type       PublishGuestCheckedInRequestType `json:"type"`
+}
+
+// PublishGuestCheckedInRequestType defines model for PublishGuestCheckedInRequest.Type.
+type PublishGuestCheckedInRequestType string
+
+// PublishGuestCreatedRequest A new guest profile was created.
+type PublishGuestCreatedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of guest.created: A new guest profile was created.
+		//
+		// Examples: {"country":"GB","created_at":"2026-04-13T14:22:29Z","email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","language":"en","last_name":"Lovelace","loyalty_tier":null,"marketing_opt_in":false,"phone":"+442071838750"}
+		Object GuestCreated `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                         `json:"property_id"`
+	Type       PublishGuestCreatedRequestType `json:"type"`
+}
+
+// PublishGuestCreatedRequestType defines model for PublishGuestCreatedRequest.Type.
+type PublishGuestCreatedRequestType string
+
+// PublishGuestUpdatedRequest A guest's details changed (name, contact, party size, table, dietary needs).
+type PublishGuestUpdatedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of guest.updated: A guest's details changed (name, contact, party size, table, dietary needs).
+		//
+		// Examples: {"dietary_restrictions":["vegetarian"],"email":"katherine@example.com","event_id":"evt_123","id":"gst_8rTm2k","name":"Katherine Johnson","party_size":2,"phone":"+17875550123","previous_attributes":{"table":"12"},"rsvp_status":"attending","table":"7","updated_at":"2026-06-18T16:20:00Z"}
+		Object GuestUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                         `json:"property_id"`
+	Type       PublishGuestUpdatedRequestType `json:"type"`
+}
+
+// PublishGuestUpdatedRequestType defines model for PublishGuestUpdatedRequest.Type.
+type PublishGuestUpdatedRequestType string
+
+// PublishHousekeepingStatusChangedRequest Room status changed: dirty, clean, inspected, out-of-order.
+type PublishHousekeepingStatusChangedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of housekeeping.status_changed: Room status changed: dirty, clean, inspected, out-of-order.
+		//
+		// Examples: {"changed_at":"2026-05-14T12:31:07Z","changed_by":{"id":"usr_Lm4Qz9","name":"Grace Hopper"},"note":null,"previous_status":"dirty","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"status":"clean"}
+		Object HousekeepingStatusChanged `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                                      `json:"property_id"`
+	Type       PublishHousekeepingStatusChangedRequestType `json:"type"`
+}
+
+// PublishHousekeepingStatusChangedRequestType defines model for PublishHousekeepingStatusChangedRequest.Type.
+type PublishHousekeepingStatusChangedRequestType string
+
+// PublishInventoryUpdatedRequest Room availability changed for a given date range.
+type PublishInventoryUpdatedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of inventory.updated: Room availability changed for a given date range.
+		//
+		// Examples: {"availability":[{"available":3,"date":"2026-05-10","total":24},{"available":5,"date":"2026-05-11","total":24}],"end_date":"2026-05-11","room_type_id":"rt_standard","start_date":"2026-05-10","updated_at":"2026-04-13T14:22:31Z"}
+		Object InventoryUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                             `json:"property_id"`
+	Type       PublishInventoryUpdatedRequestType `json:"type"`
+}
+
+// PublishInventoryUpdatedRequestType defines model for PublishInventoryUpdatedRequest.Type.
+type PublishInventoryUpdatedRequestType string
+
+// PublishPaymentFailedRequest Payment attempt failed: card declined, insufficient funds, etc.
+type PublishPaymentFailedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of payment.failed: Payment attempt failed: card declined, insufficient funds, etc.
+		//
+		// Examples: {"amount":{"amount":86000,"currency":"USD"},"card":{"brand":"mastercard","exp_month":3,"exp_year":2027,"last4":"9979"},"created_at":"2026-04-13T14:23:02Z","failure_code":"insufficient_funds","failure_message":"The card has insufficient funds to complete the purchase.","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","reservation_id":"res_9kLm2p","status":"failed"}
+		Object PaymentFailed `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                          `json:"property_id"`
+	Type       PublishPaymentFailedRequestType `json:"type"`
+}
+
+// PublishPaymentFailedRequestType defines model for PublishPaymentFailedRequest.Type.
+type PublishPaymentFailedRequestType string
+
+// PublishPaymentReceivedRequest A payment from a guest was received (ticket, gift, contribution).
+type PublishPaymentReceivedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of payment.received: A payment from a guest was received (ticket, gift, contribution).
+		//
+		// Examples: {"amount":{"amount":15000,"currency":"USD"},"description":"Honeymoon fund gift","event_id":"evt_123","guest_id":"gst_8rTm2k","id":"pay_9Vc4hR","method":"card","received_at":"2026-06-19T17:45:21Z","status":"succeeded"}
+		Object PaymentReceived `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                            `json:"property_id"`
+	Type       PublishPaymentReceivedRequestType `json:"type"`
+}
+
+// PublishPaymentReceivedRequestType defines model for PublishPaymentReceivedRequest.Type.
+type PublishPaymentReceivedRequestType string
+
+// PublishPaymentRefundedRequest A refund was issued, full or partial.
+type PublishPaymentRefundedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of payment.refunded: A refund was issued, full or partial.
+		//
+		// Examples: {"amount":{"amount":86000,"currency":"USD"},"amount_refunded":{"amount":21500,"currency":"USD"},"card":{"brand":"visa","exp_month":8,"exp_year":2028,"last4":"4242"},"created_at":"2026-04-13T14:23:02Z","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","refund":{"amount":{"amount":21500,"currency":"USD"},"created_at":"2026-05-15T11:02:40Z","id":"re_5Tg9wL","note":"One night billed twice","reason":"overcharge"},"reservation_id":"res_9kLm2p","status":"partially_refunded"}
+		Object PaymentRefunded `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                            `json:"property_id"`
+	Type       PublishPaymentRefundedRequestType `json:"type"`
+}
+
+// PublishPaymentRefundedRequestType defines model for PublishPaymentRefundedRequest.Type.
+type PublishPaymentRefundedRequestType string
+
+// PublishPaymentSucceededRequest A charge was completed against a reservation or folio.
+type PublishPaymentSucceededRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of payment.succeeded: A charge was completed against a reservation or folio.
+		//
+		// Examples: {"amount":{"amount":86000,"currency":"USD"},"captured_at":"2026-04-13T14:23:03Z","card":{"brand":"visa","exp_month":8,"exp_year":2028,"last4":"4242"},"created_at":"2026-04-13T14:23:02Z","folio_id":"fol_7Hq2mX","guest_id":"gst_4fPq2x","id":"pay_3Ns8vQ","method":"card","reservation_id":"res_9kLm2p","status":"succeeded"}
+		Object PaymentSucceeded `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                             `json:"property_id"`
+	Type       PublishPaymentSucceededRequestType `json:"type"`
+}
+
+// PublishPaymentSucceededRequestType defines model for PublishPaymentSucceededRequest.Type.
+type PublishPaymentSucceededRequestType string
+
+// PublishPhotoApprovedRequest A photo uploaded to an event's gallery was approved by a host.
+type PublishPhotoApprovedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of photo.approved: A photo uploaded to an event's gallery was approved by a host.
+		//
+		// Examples: {"approved_at":"2026-06-21T01:12:40Z","approved_by":"usr_Lm4Qz9","caption":"First dance","event_id":"evt_123","height":3024,"id":"pho_6Yk1pD","thumbnail_url":"https://cdn.guestos.app/p/evt_123/pho_6Yk1pD_400.jpg","uploaded_by":"gst_8rTm2k","url":"https://cdn.guestos.app/p/evt_123/pho_6Yk1pD.jpg","width":4032}
+		Object PhotoApproved `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                          `json:"property_id"`
+	Type       PublishPhotoApprovedRequestType `json:"type"`
+}
+
+// PublishPhotoApprovedRequestType defines model for PublishPhotoApprovedRequest.Type.
+type PublishPhotoApprovedRequestType string
+
+// PublishRateUpdatedRequest A rate plan or daily rate was modified.
+type PublishRateUpdatedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of rate.updated: A rate plan or daily rate was modified.
+		//
+		// Examples: {"name":"Best Available Rate","rate_plan_id":"rp_bar","rates":[{"date":"2026-05-10","price":{"amount":21500,"currency":"USD"}},{"date":"2026-05-11","price":{"amount":19900,"currency":"USD"}}],"room_type_id":"rt_standard","updated_at":"2026-04-13T08:00:00Z"}
+		Object RateUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                        `json:"property_id"`
+	Type       PublishRateUpdatedRequestType `json:"type"`
+}
+
+// PublishRateUpdatedRequestType defines model for PublishRateUpdatedRequest.Type.
+type PublishRateUpdatedRequestType string
+
+// PublishReservationCancelledRequest Reservation was cancelled by staff, guest, or channel.
+type PublishReservationCancelledRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of reservation.cancelled: Reservation was cancelled by staff, guest, or channel.
+		//
+		// Examples: {"adults":2,"cancellation_fee":{"amount":21500,"currency":"USD"},"cancellation_reason":"Travel plans changed","cancelled_at":"2026-04-22T18:40:03Z","cancelled_by":"guest","channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"cancelled","total":{"amount":86000,"currency":"USD"}}
+		Object ReservationCancelled `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                                 `json:"property_id"`
+	Type       PublishReservationCancelledRequestType `json:"type"`
+}
+
+// PublishReservationCancelledRequestType defines model for PublishReservationCancelledRequest.Type.
+type PublishReservationCancelledRequestType string
+
+// PublishReservationCheckedInRequest Guest has been marked as checked in.
+type PublishReservationCheckedInRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of reservation.checked_in: Guest has been marked as checked in.
+		//
+		// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","checked_in_at":"2026-05-10T15:12:44Z","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"room_type_id":"rt_standard","source":"direct_booking","status":"checked_in","total":{"amount":86000,"currency":"USD"}}
+		Object ReservationCheckedIn `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                                 `json:"property_id"`
+	Type       PublishReservationCheckedInRequestType `json:"type"`
+}
+
+// PublishReservationCheckedInRequestType defines model for PublishReservationCheckedInRequest.Type.
+type PublishReservationCheckedInRequestType string
+
+// PublishReservationCheckedOutRequest Guest checkout completed, folio closed.
+type PublishReservationCheckedOutRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of reservation.checked_out: Guest checkout completed, folio closed.
+		//
+		// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","checked_out_at":"2026-05-14T10:48:09Z","children":0,"created_at":"2026-04-13T14:22:30Z","folio":{"balance":{"amount":0,"currency":"USD"},"id":"fol_7Hq2mX","status":"closed","total_charges":{"amount":91240,"currency":"USD"},"total_payments":{"amount":91240,"currency":"USD"}},"guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"room_type_id":"rt_standard","source":"direct_booking","status":"checked_out","total":{"amount":86000,"currency":"USD"}}
+		Object ReservationCheckedOut `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                                  `json:"property_id"`
+	Type       PublishReservationCheckedOutRequestType `json:"type"`
+}
+
+// PublishReservationCheckedOutRequestType defines model for PublishReservationCheckedOutRequest.Type.
+type PublishReservationCheckedOutRequestType string
+
+// PublishReservationCreatedRequest A new reservation was created in the PMS or arrived via a channel.
+type PublishReservationCreatedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of reservation.created: A new reservation was created in the PMS or arrived via a channel.
+		//
+		// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":86000,"currency":"USD"}}
+		Object ReservationCreated `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                               `json:"property_id"`
+	Type       PublishReservationCreatedRequestType `json:"type"`
+}
+
+// PublishReservationCreatedRequestType defines model for PublishReservationCreatedRequest.Type.
+type PublishReservationCreatedRequestType string
+
+// PublishReservationUpdatedRequest Reservation dates, rooms, rates, or metadata were modified.
+type PublishReservationUpdatedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of reservation.updated: Reservation dates, rooms, rates, or metadata were modified.
+		//
+		// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-15","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":5,"previous_attributes":{"check_out":"2026-05-14","nights":4,"total":{"amount":86000,"currency":"USD"}},"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":107500,"currency":"USD"},"updated_at":"2026-04-20T09:05:12Z"}
+		Object ReservationUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                               `json:"property_id"`
+	Type       PublishReservationUpdatedRequestType `json:"type"`
+}
+
+// PublishReservationUpdatedRequestType defines model for PublishReservationUpdatedRequest.Type.
+type PublishReservationUpdatedRequestType string
+
+// PublishRsvpSubmittedRequest A guest answered an invitation.
+type PublishRsvpSubmittedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of rsvp.submitted: A guest answered an invitation.
+		//
+		// Examples: {"answers":{"meal":"vegetarian","song_request":"September"},"event_id":"evt_123","guest_id":"gst_8rTm2k","id":"rsvp_2Wq7nB","message":"Can't wait!","party_size":2,"response":"attending","submitted_at":"2026-05-02T21:14:09Z"}
+		Object RsvpSubmitted `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                          `json:"property_id"`
+	Type       PublishRsvpSubmittedRequestType `json:"type"`
+}
+
+// PublishRsvpSubmittedRequestType defines model for PublishRsvpSubmittedRequest.Type.
+type PublishRsvpSubmittedRequestType string
+
+// PublishRsvpUpdatedRequest A guest changed an RSVP (response, party size or answers).
+type PublishRsvpUpdatedRequest struct {
+	// CreatedAt Optional; default now. RFC 3339.
+	CreatedAt time.Time `json:"created_at,omitempty,omitzero"`
+	Data      struct {
+		// Object data.object of rsvp.updated: A guest changed an RSVP (response, party size or answers).
+		//
+		// Examples: {"answers":{"meal":"vegetarian","song_request":"September"},"event_id":"evt_123","guest_id":"gst_8rTm2k","id":"rsvp_2Wq7nB","message":"Can't wait!","party_size":3,"previous_attributes":{"party_size":2},"response":"attending","submitted_at":"2026-05-02T21:14:09Z","updated_at":"2026-05-20T10:01:33Z"}
+		Object RsvpUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Optional. Publishing an id that exists returns the stored event instead of a second copy.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                        `json:"property_id"`
+	Type       PublishRsvpUpdatedRequestType `json:"type"`
+}
+
+// PublishRsvpUpdatedRequestType defines model for PublishRsvpUpdatedRequest.Type.
+type PublishRsvpUpdatedRequestType string
+
+// RateUpdated data.object of rate.updated: A rate plan or daily rate was modified.
+//
+// Examples: {"name":"Best Available Rate","rate_plan_id":"rp_bar","rates":[{"date":"2026-05-10","price":{"amount":21500,"currency":"USD"}},{"date":"2026-05-11","price":{"amount":19900,"currency":"USD"}}],"room_type_id":"rt_standard","updated_at":"2026-04-13T08:00:00Z"}
+type RateUpdated struct {
+	Name       string                 `json:"name,omitempty,omitzero"`
+	RatePlanID string                 `json:"rate_plan_id"`
+	Rates      []RateUpdatedRatesItem `json:"rates"`
+	RoomTypeID string                 `json:"room_type_id"`
+	UpdatedAt  time.Time              `json:"updated_at"`
+}
+
+// RateUpdatedRatesItem defines model for RateUpdated.rates.
+type RateUpdatedRatesItem struct {
+	Date string `json:"date"`
+
+	// Price An amount in the currency's minor unit (cents for USD).
+	Price Money `json:"price"`
+}
+
+// RateUpdatedEvent A rate plan or daily rate was modified.
+type RateUpdatedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of rate.updated: A rate plan or daily rate was modified.
+		//
+		// Examples: {"name":"Best Available Rate","rate_plan_id":"rp_bar","rates":[{"date":"2026-05-10","price":{"amount":21500,"currency":"USD"}},{"date":"2026-05-11","price":{"amount":19900,"currency":"USD"}}],"room_type_id":"rt_standard","updated_at":"2026-04-13T08:00:00Z"}
+		Object RateUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string               `json:"property_id"`
+	Type       RateUpdatedEventType `json:"type"`
+}
+
+// RateUpdatedEventType defines model for RateUpdatedEvent.Type.
+type RateUpdatedEventType string
 
 // Ready defines model for Ready.
 type Ready struct {
@@ -1517,6 +4211,361 @@ type ReplayRequest struct {
 	EventID string `json:"event_id"`
 }
 
+// ReservationCancelled data.object of reservation.cancelled: Reservation was cancelled by staff, guest, or channel.
+//
+// Examples: {"adults":2,"cancellation_fee":{"amount":21500,"currency":"USD"},"cancellation_reason":"Travel plans changed","cancelled_at":"2026-04-22T18:40:03Z","cancelled_by":"guest","channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"cancelled","total":{"amount":86000,"currency":"USD"}}
+type ReservationCancelled struct {
+	Adults             int                             `json:"adults"`
+	CancellationFee    Money                           `json:"cancellation_fee,omitempty,omitzero"`
+	CancellationReason string                          `json:"cancellation_reason,omitempty,omitzero"`
+	CancelledAt        time.Time                       `json:"cancelled_at"`
+	CancelledBy        ReservationCancelledCancelledBy `json:"cancelled_by"`
+	Channel            string                          `json:"channel,omitempty,omitzero"`
+	CheckIn            string                          `json:"check_in"`
+	CheckOut           string                          `json:"check_out"`
+	Children           int                             `json:"children"`
+	CreatedAt          time.Time                       `json:"created_at"`
+	Guest              ReservationCancelledGuest       `json:"guest"`
+	ID                 string                          `json:"id"`
+	Nights             int                             `json:"nights"`
+	RatePlanID         string                          `json:"rate_plan_id"`
+	RoomTypeID         string                          `json:"room_type_id"`
+	Source             ReservationCancelledSource      `json:"source"`
+	Status             interface{}                     `json:"status"`
+
+	// Total An amount in the currency's minor unit (cents for USD).
+	Total Money `json:"total"`
+}
+
+// ReservationCancelledCancelledBy defines model for ReservationCancelled.CancelledBy.
+type ReservationCancelledCancelledBy string
+
+// ReservationCancelledGuest defines model for ReservationCancelled.guest.
+type ReservationCancelledGuest struct {
+	Email     string `json:"email,omitempty,omitzero"`
+	FirstName string `json:"first_name"`
+	ID        string `json:"id"`
+	LastName  string `json:"last_name"`
+}
+
+// ReservationCancelledSource defines model for ReservationCancelled.Source.
+type ReservationCancelledSource string
+
+// ReservationCancelledEvent Reservation was cancelled by staff, guest, or channel.
+type ReservationCancelledEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of reservation.cancelled: Reservation was cancelled by staff, guest, or channel.
+		//
+		// Examples: {"adults":2,"cancellation_fee":{"amount":21500,"currency":"USD"},"cancellation_reason":"Travel plans changed","cancelled_at":"2026-04-22T18:40:03Z","cancelled_by":"guest","channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"cancelled","total":{"amount":86000,"currency":"USD"}}
+		Object ReservationCancelled `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                        `json:"property_id"`
+	Type       ReservationCancelledEventType `json:"type"`
+}
+
+// ReservationCancelledEventType defines model for ReservationCancelledEvent.Type.
+type ReservationCancelledEventType string
+
+// ReservationCheckedIn data.object of reservation.checked_in: Guest has been marked as checked in.
+//
+// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","checked_in_at":"2026-05-10T15:12:44Z","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"room_type_id":"rt_standard","source":"direct_booking","status":"checked_in","total":{"amount":86000,"currency":"USD"}}
+type ReservationCheckedIn struct {
+	Adults      int                        `json:"adults"`
+	Channel     string                     `json:"channel,omitempty,omitzero"`
+	CheckIn     string                     `json:"check_in"`
+	CheckOut    string                     `json:"check_out"`
+	CheckedInAt time.Time                  `json:"checked_in_at"`
+	Children    int                        `json:"children"`
+	CreatedAt   time.Time                  `json:"created_at"`
+	Guest       ReservationCheckedInGuest  `json:"guest"`
+	ID          string                     `json:"id"`
+	Nights      int                        `json:"nights"`
+	RatePlanID  string                     `json:"rate_plan_id"`
+	Room        ReservationCheckedInRoom   `json:"room"`
+	RoomTypeID  string                     `json:"room_type_id"`
+	Source      ReservationCheckedInSource `json:"source"`
+	Status      interface{}                `json:"status"`
+
+	// Total An amount in the currency's minor unit (cents for USD).
+	Total Money `json:"total"`
+}
+
+// ReservationCheckedInGuest defines model for ReservationCheckedIn.guest.
+type ReservationCheckedInGuest struct {
+	Email     string `json:"email,omitempty,omitzero"`
+	FirstName string `json:"first_name"`
+	ID        string `json:"id"`
+	LastName  string `json:"last_name"`
+}
+
+// ReservationCheckedInRoom defines model for ReservationCheckedIn.room.
+type ReservationCheckedInRoom struct {
+	ID         string `json:"id"`
+	Number     string `json:"number"`
+	RoomTypeID string `json:"room_type_id,omitempty,omitzero"`
+}
+
+// ReservationCheckedInSource defines model for ReservationCheckedIn.Source.
+type ReservationCheckedInSource string
+
+// ReservationCheckedInEvent Guest has been marked as checked in.
+type ReservationCheckedInEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of reservation.checked_in: Guest has been marked as checked in.
+		//
+		// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","checked_in_at":"2026-05-10T15:12:44Z","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"room_type_id":"rt_standard","source":"direct_booking","status":"checked_in","total":{"amount":86000,"currency":"USD"}}
+		Object ReservationCheckedIn `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                        `json:"property_id"`
+	Type       ReservationCheckedInEventType `json:"type"`
+}
+
+// ReservationCheckedInEventType defines model for ReservationCheckedInEvent.Type.
+type ReservationCheckedInEventType string
+
+// ReservationCheckedOut data.object of reservation.checked_out: Guest checkout completed, folio closed.
+//
+// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","checked_out_at":"2026-05-14T10:48:09Z","children":0,"created_at":"2026-04-13T14:22:30Z","folio":{"balance":{"amount":0,"currency":"USD"},"id":"fol_7Hq2mX","status":"closed","total_charges":{"amount":91240,"currency":"USD"},"total_payments":{"amount":91240,"currency":"USD"}},"guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"room_type_id":"rt_standard","source":"direct_booking","status":"checked_out","total":{"amount":86000,"currency":"USD"}}
+type ReservationCheckedOut struct {
+	Adults       int                         `json:"adults"`
+	Channel      string                      `json:"channel,omitempty,omitzero"`
+	CheckIn      string                      `json:"check_in"`
+	CheckOut     string                      `json:"check_out"`
+	CheckedOutAt time.Time                   `json:"checked_out_at"`
+	Children     int                         `json:"children"`
+	CreatedAt    time.Time                   `json:"created_at"`
+	Folio        ReservationCheckedOutFolio  `json:"folio"`
+	Guest        ReservationCheckedOutGuest  `json:"guest"`
+	ID           string                      `json:"id"`
+	Nights       int                         `json:"nights"`
+	RatePlanID   string                      `json:"rate_plan_id"`
+	Room         *ReservationCheckedOutRoom  `json:"room,omitempty,omitzero"`
+	RoomTypeID   string                      `json:"room_type_id"`
+	Source       ReservationCheckedOutSource `json:"source"`
+	Status       interface{}                 `json:"status"`
+
+	// Total An amount in the currency's minor unit (cents for USD).
+	Total Money `json:"total"`
+}
+
+// ReservationCheckedOutFolio defines model for ReservationCheckedOut.folio.
+type ReservationCheckedOutFolio struct {
+	// Balance An amount in the currency's minor unit (cents for USD).
+	Balance Money       `json:"balance"`
+	ID      string      `json:"id"`
+	Status  interface{} `json:"status"`
+
+	// TotalCharges An amount in the currency's minor unit (cents for USD).
+	TotalCharges Money `json:"total_charges"`
+
+	// TotalPayments An amount in the currency's minor unit (cents for USD).
+	TotalPayments Money `json:"total_payments"`
+}
+
+// ReservationCheckedOutGuest defines model for ReservationCheckedOut.guest.
+type ReservationCheckedOutGuest struct {
+	Email     string `json:"email,omitempty,omitzero"`
+	FirstName string `json:"first_name"`
+	ID        string `json:"id"`
+	LastName  string `json:"last_name"`
+}
+
+// ReservationCheckedOutRoom defines model for ReservationCheckedOut.room.
+type ReservationCheckedOutRoom struct {
+	ID         string `json:"id"`
+	Number     string `json:"number"`
+	RoomTypeID string `json:"room_type_id,omitempty,omitzero"`
+}
+
+// ReservationCheckedOutSource defines model for ReservationCheckedOut.Source.
+type ReservationCheckedOutSource string
+
+// ReservationCheckedOutEvent Guest checkout completed, folio closed.
+type ReservationCheckedOutEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of reservation.checked_out: Guest checkout completed, folio closed.
+		//
+		// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","checked_out_at":"2026-05-14T10:48:09Z","children":0,"created_at":"2026-04-13T14:22:30Z","folio":{"balance":{"amount":0,"currency":"USD"},"id":"fol_7Hq2mX","status":"closed","total_charges":{"amount":91240,"currency":"USD"},"total_payments":{"amount":91240,"currency":"USD"}},"guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room":{"id":"rm_412","number":"412","room_type_id":"rt_standard"},"room_type_id":"rt_standard","source":"direct_booking","status":"checked_out","total":{"amount":86000,"currency":"USD"}}
+		Object ReservationCheckedOut `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                         `json:"property_id"`
+	Type       ReservationCheckedOutEventType `json:"type"`
+}
+
+// ReservationCheckedOutEventType defines model for ReservationCheckedOutEvent.Type.
+type ReservationCheckedOutEventType string
+
+// ReservationCreated data.object of reservation.created: A new reservation was created in the PMS or arrived via a channel.
+//
+// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":86000,"currency":"USD"}}
+type ReservationCreated struct {
+	Adults     int                      `json:"adults"`
+	Channel    string                   `json:"channel,omitempty,omitzero"`
+	CheckIn    string                   `json:"check_in"`
+	CheckOut   string                   `json:"check_out"`
+	Children   int                      `json:"children"`
+	CreatedAt  time.Time                `json:"created_at"`
+	Guest      ReservationCreatedGuest  `json:"guest"`
+	ID         string                   `json:"id"`
+	Nights     int                      `json:"nights"`
+	RatePlanID string                   `json:"rate_plan_id"`
+	RoomTypeID string                   `json:"room_type_id"`
+	Source     ReservationCreatedSource `json:"source"`
+	Status     ReservationCreatedStatus `json:"status"`
+
+	// Total An amount in the currency's minor unit (cents for USD).
+	Total Money `json:"total"`
+}
+
+// ReservationCreatedGuest defines model for ReservationCreated.guest.
+type ReservationCreatedGuest struct {
+	Email     string `json:"email,omitempty,omitzero"`
+	FirstName string `json:"first_name"`
+	ID        string `json:"id"`
+	LastName  string `json:"last_name"`
+}
+
+// ReservationCreatedSource defines model for ReservationCreated.Source.
+type ReservationCreatedSource string
+
+// ReservationCreatedStatus defines model for ReservationCreated.Status.
+type ReservationCreatedStatus string
+
+// ReservationCreatedEvent A new reservation was created in the PMS or arrived via a channel.
+type ReservationCreatedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of reservation.created: A new reservation was created in the PMS or arrived via a channel.
+		//
+		// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-14","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":4,"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":86000,"currency":"USD"}}
+		Object ReservationCreated `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                      `json:"property_id"`
+	Type       ReservationCreatedEventType `json:"type"`
+}
+
+// ReservationCreatedEventType defines model for ReservationCreatedEvent.Type.
+type ReservationCreatedEventType string
+
+// ReservationUpdated data.object of reservation.updated: Reservation dates, rooms, rates, or metadata were modified.
+//
+// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-15","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":5,"previous_attributes":{"check_out":"2026-05-14","nights":4,"total":{"amount":86000,"currency":"USD"}},"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":107500,"currency":"USD"},"updated_at":"2026-04-20T09:05:12Z"}
+type ReservationUpdated struct {
+	Adults    int                     `json:"adults"`
+	Channel   string                  `json:"channel,omitempty,omitzero"`
+	CheckIn   string                  `json:"check_in"`
+	CheckOut  string                  `json:"check_out"`
+	Children  int                     `json:"children"`
+	CreatedAt time.Time               `json:"created_at"`
+	Guest     ReservationUpdatedGuest `json:"guest"`
+	ID        string                  `json:"id"`
+	Nights    int                     `json:"nights"`
+
+	// PreviousAttributes The previous values of the fields that changed.
+	PreviousAttributes map[string]interface{}   `json:"previous_attributes"`
+	RatePlanID         string                   `json:"rate_plan_id"`
+	RoomTypeID         string                   `json:"room_type_id"`
+	Source             ReservationUpdatedSource `json:"source"`
+	Status             ReservationUpdatedStatus `json:"status"`
+
+	// Total An amount in the currency's minor unit (cents for USD).
+	Total     Money     `json:"total"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ReservationUpdatedGuest defines model for ReservationUpdated.guest.
+type ReservationUpdatedGuest struct {
+	Email     string `json:"email,omitempty,omitzero"`
+	FirstName string `json:"first_name"`
+	ID        string `json:"id"`
+	LastName  string `json:"last_name"`
+}
+
+// ReservationUpdatedSource defines model for ReservationUpdated.Source.
+type ReservationUpdatedSource string
+
+// ReservationUpdatedStatus defines model for ReservationUpdated.Status.
+type ReservationUpdatedStatus string
+
+// ReservationUpdatedEvent Reservation dates, rooms, rates, or metadata were modified.
+type ReservationUpdatedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of reservation.updated: Reservation dates, rooms, rates, or metadata were modified.
+		//
+		// Examples: {"adults":2,"channel":null,"check_in":"2026-05-10","check_out":"2026-05-15","children":0,"created_at":"2026-04-13T14:22:30Z","guest":{"email":"ada@example.com","first_name":"Ada","id":"gst_4fPq2x","last_name":"Lovelace"},"id":"res_9kLm2p","nights":5,"previous_attributes":{"check_out":"2026-05-14","nights":4,"total":{"amount":86000,"currency":"USD"}},"rate_plan_id":"rp_bar","room_type_id":"rt_standard","source":"direct_booking","status":"confirmed","total":{"amount":107500,"currency":"USD"},"updated_at":"2026-04-20T09:05:12Z"}
+		Object ReservationUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                      `json:"property_id"`
+	Type       ReservationUpdatedEventType `json:"type"`
+}
+
+// ReservationUpdatedEventType defines model for ReservationUpdatedEvent.Type.
+type ReservationUpdatedEventType string
+
 // RetrySchedule When a failed delivery is tried again: a preset name ("default": 0s, 30s, 2m, 10m, 1h, 6h, 24h, 72h; "guestos": 1m, 5m, 30m, 2h, 12h), a list of 1 to 20 delays (Go durations such as "30s" or numbers of seconds, each 0s to 168h; the first is the wait before attempt 1), or null for the server's schedule.
 type RetrySchedule struct {
 	union json.RawMessage
@@ -1544,6 +4593,102 @@ type RotateSecretRequest struct {
 	// GracePeriod Seconds the old secret keeps signing beside the new one; default the server's (24h).
 	GracePeriod int `json:"grace_period,omitempty,omitzero"`
 }
+
+// RsvpSubmitted data.object of rsvp.submitted: A guest answered an invitation.
+//
+// Examples: {"answers":{"meal":"vegetarian","song_request":"September"},"event_id":"evt_123","guest_id":"gst_8rTm2k","id":"rsvp_2Wq7nB","message":"Can't wait!","party_size":2,"response":"attending","submitted_at":"2026-05-02T21:14:09Z"}
+type RsvpSubmitted struct {
+	// Answers Answers to the event's custom questions, by question key.
+	Answers     map[string]interface{} `json:"answers,omitempty,omitzero"`
+	EventID     string                 `json:"event_id"`
+	GuestID     string                 `json:"guest_id"`
+	ID          string                 `json:"id"`
+	Message     string                 `json:"message,omitempty,omitzero"`
+	PartySize   int                    `json:"party_size"`
+	Response    RsvpSubmittedResponse  `json:"response"`
+	SubmittedAt time.Time              `json:"submitted_at"`
+}
+
+// RsvpSubmittedResponse defines model for RsvpSubmitted.Response.
+type RsvpSubmittedResponse string
+
+// RsvpSubmittedEvent A guest answered an invitation.
+type RsvpSubmittedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of rsvp.submitted: A guest answered an invitation.
+		//
+		// Examples: {"answers":{"meal":"vegetarian","song_request":"September"},"event_id":"evt_123","guest_id":"gst_8rTm2k","id":"rsvp_2Wq7nB","message":"Can't wait!","party_size":2,"response":"attending","submitted_at":"2026-05-02T21:14:09Z"}
+		Object RsvpSubmitted `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string                 `json:"property_id"`
+	Type       RsvpSubmittedEventType `json:"type"`
+}
+
+// RsvpSubmittedEventType defines model for RsvpSubmittedEvent.Type.
+type RsvpSubmittedEventType string
+
+// RsvpUpdated data.object of rsvp.updated: A guest changed an RSVP (response, party size or answers).
+//
+// Examples: {"answers":{"meal":"vegetarian","song_request":"September"},"event_id":"evt_123","guest_id":"gst_8rTm2k","id":"rsvp_2Wq7nB","message":"Can't wait!","party_size":3,"previous_attributes":{"party_size":2},"response":"attending","submitted_at":"2026-05-02T21:14:09Z","updated_at":"2026-05-20T10:01:33Z"}
+type RsvpUpdated struct {
+	// Answers Answers to the event's custom questions, by question key.
+	Answers   map[string]interface{} `json:"answers,omitempty,omitzero"`
+	EventID   string                 `json:"event_id"`
+	GuestID   string                 `json:"guest_id"`
+	ID        string                 `json:"id"`
+	Message   string                 `json:"message,omitempty,omitzero"`
+	PartySize int                    `json:"party_size"`
+
+	// PreviousAttributes The previous values of the fields that changed.
+	PreviousAttributes map[string]interface{} `json:"previous_attributes"`
+	Response           RsvpUpdatedResponse    `json:"response"`
+	SubmittedAt        time.Time              `json:"submitted_at"`
+	UpdatedAt          time.Time              `json:"updated_at"`
+}
+
+// RsvpUpdatedResponse defines model for RsvpUpdated.Response.
+type RsvpUpdatedResponse string
+
+// RsvpUpdatedEvent A guest changed an RSVP (response, party size or answers).
+type RsvpUpdatedEvent struct {
+	// APIVersion The schema version of the payload.
+	APIVersion string `json:"api_version"`
+
+	// CreatedAt When the event happened, RFC 3339 UTC.
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		// Object data.object of rsvp.updated: A guest changed an RSVP (response, party size or answers).
+		//
+		// Examples: {"answers":{"meal":"vegetarian","song_request":"September"},"event_id":"evt_123","guest_id":"gst_8rTm2k","id":"rsvp_2Wq7nB","message":"Can't wait!","party_size":3,"previous_attributes":{"party_size":2},"response":"attending","submitted_at":"2026-05-02T21:14:09Z","updated_at":"2026-05-20T10:01:33Z"}
+		Object RsvpUpdated `json:"object"`
+	} `json:"data"`
+
+	// ID Unique and stable across retries, replays and backfills: receivers use it as their idempotency key.
+	ID string `json:"id"`
+
+	// Livemode true for live data, false for test data.
+	Livemode bool `json:"livemode"`
+
+	// PropertyID The property the event belongs to.
+	PropertyID string               `json:"property_id"`
+	Type       RsvpUpdatedEventType `json:"type"`
+}
+
+// RsvpUpdatedEventType defines model for RsvpUpdatedEvent.Type.
+type RsvpUpdatedEventType string
 
 // Script A JavaScript transform. Every update makes a new version; old versions are kept so a delivery can name the one it ran.
 type Script struct {
@@ -2214,6 +5359,614 @@ type RotateWebhookEndpointSecretJSONRequestBody = RotateSecretRequest
 // TestWebhookEndpointJSONRequestBody defines body for TestWebhookEndpoint for application/json ContentType.
 type TestWebhookEndpointJSONRequestBody = TestWebhookEndpointRequest
 
+// AsConnectionDisabledEvent returns the union data inside the Event as a ConnectionDisabledEvent
+func (t Event) AsConnectionDisabledEvent() (ConnectionDisabledEvent, error) {
+	var body ConnectionDisabledEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromConnectionDisabledEvent overwrites any union data inside the Event as the provided ConnectionDisabledEvent
+func (t *Event) FromConnectionDisabledEvent(v ConnectionDisabledEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeConnectionDisabledEvent performs a merge with any union data inside the Event, using the provided ConnectionDisabledEvent
+func (t *Event) MergeConnectionDisabledEvent(v ConnectionDisabledEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEndpointDisabledEvent returns the union data inside the Event as a EndpointDisabledEvent
+func (t Event) AsEndpointDisabledEvent() (EndpointDisabledEvent, error) {
+	var body EndpointDisabledEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEndpointDisabledEvent overwrites any union data inside the Event as the provided EndpointDisabledEvent
+func (t *Event) FromEndpointDisabledEvent(v EndpointDisabledEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeEndpointDisabledEvent performs a merge with any union data inside the Event, using the provided EndpointDisabledEvent
+func (t *Event) MergeEndpointDisabledEvent(v EndpointDisabledEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEventClosedEvent returns the union data inside the Event as a EventClosedEvent
+func (t Event) AsEventClosedEvent() (EventClosedEvent, error) {
+	var body EventClosedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEventClosedEvent overwrites any union data inside the Event as the provided EventClosedEvent
+func (t *Event) FromEventClosedEvent(v EventClosedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeEventClosedEvent performs a merge with any union data inside the Event, using the provided EventClosedEvent
+func (t *Event) MergeEventClosedEvent(v EventClosedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEventPublishedEvent returns the union data inside the Event as a EventPublishedEvent
+func (t Event) AsEventPublishedEvent() (EventPublishedEvent, error) {
+	var body EventPublishedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEventPublishedEvent overwrites any union data inside the Event as the provided EventPublishedEvent
+func (t *Event) FromEventPublishedEvent(v EventPublishedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeEventPublishedEvent performs a merge with any union data inside the Event, using the provided EventPublishedEvent
+func (t *Event) MergeEventPublishedEvent(v EventPublishedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsGuestCheckedInEvent returns the union data inside the Event as a GuestCheckedInEvent
+func (t Event) AsGuestCheckedInEvent() (GuestCheckedInEvent, error) {
+	var body GuestCheckedInEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromGuestCheckedInEvent overwrites any union data inside the Event as the provided GuestCheckedInEvent
+func (t *Event) FromGuestCheckedInEvent(v GuestCheckedInEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeGuestCheckedInEvent performs a merge with any union data inside the Event, using the provided GuestCheckedInEvent
+func (t *Event) MergeGuestCheckedInEvent(v GuestCheckedInEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsGuestCreatedEvent returns the union data inside the Event as a GuestCreatedEvent
+func (t Event) AsGuestCreatedEvent() (GuestCreatedEvent, error) {
+	var body GuestCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromGuestCreatedEvent overwrites any union data inside the Event as the provided GuestCreatedEvent
+func (t *Event) FromGuestCreatedEvent(v GuestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeGuestCreatedEvent performs a merge with any union data inside the Event, using the provided GuestCreatedEvent
+func (t *Event) MergeGuestCreatedEvent(v GuestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsGuestUpdatedEvent returns the union data inside the Event as a GuestUpdatedEvent
+func (t Event) AsGuestUpdatedEvent() (GuestUpdatedEvent, error) {
+	var body GuestUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromGuestUpdatedEvent overwrites any union data inside the Event as the provided GuestUpdatedEvent
+func (t *Event) FromGuestUpdatedEvent(v GuestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeGuestUpdatedEvent performs a merge with any union data inside the Event, using the provided GuestUpdatedEvent
+func (t *Event) MergeGuestUpdatedEvent(v GuestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsHousekeepingStatusChangedEvent returns the union data inside the Event as a HousekeepingStatusChangedEvent
+func (t Event) AsHousekeepingStatusChangedEvent() (HousekeepingStatusChangedEvent, error) {
+	var body HousekeepingStatusChangedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromHousekeepingStatusChangedEvent overwrites any union data inside the Event as the provided HousekeepingStatusChangedEvent
+func (t *Event) FromHousekeepingStatusChangedEvent(v HousekeepingStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeHousekeepingStatusChangedEvent performs a merge with any union data inside the Event, using the provided HousekeepingStatusChangedEvent
+func (t *Event) MergeHousekeepingStatusChangedEvent(v HousekeepingStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInventoryUpdatedEvent returns the union data inside the Event as a InventoryUpdatedEvent
+func (t Event) AsInventoryUpdatedEvent() (InventoryUpdatedEvent, error) {
+	var body InventoryUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInventoryUpdatedEvent overwrites any union data inside the Event as the provided InventoryUpdatedEvent
+func (t *Event) FromInventoryUpdatedEvent(v InventoryUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeInventoryUpdatedEvent performs a merge with any union data inside the Event, using the provided InventoryUpdatedEvent
+func (t *Event) MergeInventoryUpdatedEvent(v InventoryUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPaymentFailedEvent returns the union data inside the Event as a PaymentFailedEvent
+func (t Event) AsPaymentFailedEvent() (PaymentFailedEvent, error) {
+	var body PaymentFailedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPaymentFailedEvent overwrites any union data inside the Event as the provided PaymentFailedEvent
+func (t *Event) FromPaymentFailedEvent(v PaymentFailedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePaymentFailedEvent performs a merge with any union data inside the Event, using the provided PaymentFailedEvent
+func (t *Event) MergePaymentFailedEvent(v PaymentFailedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPaymentReceivedEvent returns the union data inside the Event as a PaymentReceivedEvent
+func (t Event) AsPaymentReceivedEvent() (PaymentReceivedEvent, error) {
+	var body PaymentReceivedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPaymentReceivedEvent overwrites any union data inside the Event as the provided PaymentReceivedEvent
+func (t *Event) FromPaymentReceivedEvent(v PaymentReceivedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePaymentReceivedEvent performs a merge with any union data inside the Event, using the provided PaymentReceivedEvent
+func (t *Event) MergePaymentReceivedEvent(v PaymentReceivedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPaymentRefundedEvent returns the union data inside the Event as a PaymentRefundedEvent
+func (t Event) AsPaymentRefundedEvent() (PaymentRefundedEvent, error) {
+	var body PaymentRefundedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPaymentRefundedEvent overwrites any union data inside the Event as the provided PaymentRefundedEvent
+func (t *Event) FromPaymentRefundedEvent(v PaymentRefundedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePaymentRefundedEvent performs a merge with any union data inside the Event, using the provided PaymentRefundedEvent
+func (t *Event) MergePaymentRefundedEvent(v PaymentRefundedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPaymentSucceededEvent returns the union data inside the Event as a PaymentSucceededEvent
+func (t Event) AsPaymentSucceededEvent() (PaymentSucceededEvent, error) {
+	var body PaymentSucceededEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPaymentSucceededEvent overwrites any union data inside the Event as the provided PaymentSucceededEvent
+func (t *Event) FromPaymentSucceededEvent(v PaymentSucceededEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePaymentSucceededEvent performs a merge with any union data inside the Event, using the provided PaymentSucceededEvent
+func (t *Event) MergePaymentSucceededEvent(v PaymentSucceededEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPhotoApprovedEvent returns the union data inside the Event as a PhotoApprovedEvent
+func (t Event) AsPhotoApprovedEvent() (PhotoApprovedEvent, error) {
+	var body PhotoApprovedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPhotoApprovedEvent overwrites any union data inside the Event as the provided PhotoApprovedEvent
+func (t *Event) FromPhotoApprovedEvent(v PhotoApprovedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePhotoApprovedEvent performs a merge with any union data inside the Event, using the provided PhotoApprovedEvent
+func (t *Event) MergePhotoApprovedEvent(v PhotoApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRateUpdatedEvent returns the union data inside the Event as a RateUpdatedEvent
+func (t Event) AsRateUpdatedEvent() (RateUpdatedEvent, error) {
+	var body RateUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRateUpdatedEvent overwrites any union data inside the Event as the provided RateUpdatedEvent
+func (t *Event) FromRateUpdatedEvent(v RateUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeRateUpdatedEvent performs a merge with any union data inside the Event, using the provided RateUpdatedEvent
+func (t *Event) MergeRateUpdatedEvent(v RateUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReservationCancelledEvent returns the union data inside the Event as a ReservationCancelledEvent
+func (t Event) AsReservationCancelledEvent() (ReservationCancelledEvent, error) {
+	var body ReservationCancelledEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReservationCancelledEvent overwrites any union data inside the Event as the provided ReservationCancelledEvent
+func (t *Event) FromReservationCancelledEvent(v ReservationCancelledEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReservationCancelledEvent performs a merge with any union data inside the Event, using the provided ReservationCancelledEvent
+func (t *Event) MergeReservationCancelledEvent(v ReservationCancelledEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReservationCheckedInEvent returns the union data inside the Event as a ReservationCheckedInEvent
+func (t Event) AsReservationCheckedInEvent() (ReservationCheckedInEvent, error) {
+	var body ReservationCheckedInEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReservationCheckedInEvent overwrites any union data inside the Event as the provided ReservationCheckedInEvent
+func (t *Event) FromReservationCheckedInEvent(v ReservationCheckedInEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReservationCheckedInEvent performs a merge with any union data inside the Event, using the provided ReservationCheckedInEvent
+func (t *Event) MergeReservationCheckedInEvent(v ReservationCheckedInEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReservationCheckedOutEvent returns the union data inside the Event as a ReservationCheckedOutEvent
+func (t Event) AsReservationCheckedOutEvent() (ReservationCheckedOutEvent, error) {
+	var body ReservationCheckedOutEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReservationCheckedOutEvent overwrites any union data inside the Event as the provided ReservationCheckedOutEvent
+func (t *Event) FromReservationCheckedOutEvent(v ReservationCheckedOutEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReservationCheckedOutEvent performs a merge with any union data inside the Event, using the provided ReservationCheckedOutEvent
+func (t *Event) MergeReservationCheckedOutEvent(v ReservationCheckedOutEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReservationCreatedEvent returns the union data inside the Event as a ReservationCreatedEvent
+func (t Event) AsReservationCreatedEvent() (ReservationCreatedEvent, error) {
+	var body ReservationCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReservationCreatedEvent overwrites any union data inside the Event as the provided ReservationCreatedEvent
+func (t *Event) FromReservationCreatedEvent(v ReservationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReservationCreatedEvent performs a merge with any union data inside the Event, using the provided ReservationCreatedEvent
+func (t *Event) MergeReservationCreatedEvent(v ReservationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReservationUpdatedEvent returns the union data inside the Event as a ReservationUpdatedEvent
+func (t Event) AsReservationUpdatedEvent() (ReservationUpdatedEvent, error) {
+	var body ReservationUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReservationUpdatedEvent overwrites any union data inside the Event as the provided ReservationUpdatedEvent
+func (t *Event) FromReservationUpdatedEvent(v ReservationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReservationUpdatedEvent performs a merge with any union data inside the Event, using the provided ReservationUpdatedEvent
+func (t *Event) MergeReservationUpdatedEvent(v ReservationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRsvpSubmittedEvent returns the union data inside the Event as a RsvpSubmittedEvent
+func (t Event) AsRsvpSubmittedEvent() (RsvpSubmittedEvent, error) {
+	var body RsvpSubmittedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRsvpSubmittedEvent overwrites any union data inside the Event as the provided RsvpSubmittedEvent
+func (t *Event) FromRsvpSubmittedEvent(v RsvpSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeRsvpSubmittedEvent performs a merge with any union data inside the Event, using the provided RsvpSubmittedEvent
+func (t *Event) MergeRsvpSubmittedEvent(v RsvpSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRsvpUpdatedEvent returns the union data inside the Event as a RsvpUpdatedEvent
+func (t Event) AsRsvpUpdatedEvent() (RsvpUpdatedEvent, error) {
+	var body RsvpUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRsvpUpdatedEvent overwrites any union data inside the Event as the provided RsvpUpdatedEvent
+func (t *Event) FromRsvpUpdatedEvent(v RsvpUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeRsvpUpdatedEvent performs a merge with any union data inside the Event, using the provided RsvpUpdatedEvent
+func (t *Event) MergeRsvpUpdatedEvent(v RsvpUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomEvent returns the union data inside the Event as a CustomEvent
+func (t Event) AsCustomEvent() (CustomEvent, error) {
+	var body CustomEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomEvent overwrites any union data inside the Event as the provided CustomEvent
+func (t *Event) FromCustomEvent(v CustomEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCustomEvent performs a merge with any union data inside the Event, using the provided CustomEvent
+func (t *Event) MergeCustomEvent(v CustomEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Event) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Event) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsEventBatchItem0 returns the union data inside the EventBatchItem as a EventBatchItem0
 func (t EventBatchItem) AsEventBatchItem0() (EventBatchItem0, error) {
 	var body EventBatchItem0
@@ -2342,6 +6095,614 @@ func (t *EventBatchItem) UnmarshalJSON(b []byte) error {
 		}
 	}
 
+	return err
+}
+
+// AsPublishConnectionDisabledRequest returns the union data inside the PublishEventRequest as a PublishConnectionDisabledRequest
+func (t PublishEventRequest) AsPublishConnectionDisabledRequest() (PublishConnectionDisabledRequest, error) {
+	var body PublishConnectionDisabledRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishConnectionDisabledRequest overwrites any union data inside the PublishEventRequest as the provided PublishConnectionDisabledRequest
+func (t *PublishEventRequest) FromPublishConnectionDisabledRequest(v PublishConnectionDisabledRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishConnectionDisabledRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishConnectionDisabledRequest
+func (t *PublishEventRequest) MergePublishConnectionDisabledRequest(v PublishConnectionDisabledRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishEndpointDisabledRequest returns the union data inside the PublishEventRequest as a PublishEndpointDisabledRequest
+func (t PublishEventRequest) AsPublishEndpointDisabledRequest() (PublishEndpointDisabledRequest, error) {
+	var body PublishEndpointDisabledRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishEndpointDisabledRequest overwrites any union data inside the PublishEventRequest as the provided PublishEndpointDisabledRequest
+func (t *PublishEventRequest) FromPublishEndpointDisabledRequest(v PublishEndpointDisabledRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishEndpointDisabledRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishEndpointDisabledRequest
+func (t *PublishEventRequest) MergePublishEndpointDisabledRequest(v PublishEndpointDisabledRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishEventClosedRequest returns the union data inside the PublishEventRequest as a PublishEventClosedRequest
+func (t PublishEventRequest) AsPublishEventClosedRequest() (PublishEventClosedRequest, error) {
+	var body PublishEventClosedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishEventClosedRequest overwrites any union data inside the PublishEventRequest as the provided PublishEventClosedRequest
+func (t *PublishEventRequest) FromPublishEventClosedRequest(v PublishEventClosedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishEventClosedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishEventClosedRequest
+func (t *PublishEventRequest) MergePublishEventClosedRequest(v PublishEventClosedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishEventPublishedRequest returns the union data inside the PublishEventRequest as a PublishEventPublishedRequest
+func (t PublishEventRequest) AsPublishEventPublishedRequest() (PublishEventPublishedRequest, error) {
+	var body PublishEventPublishedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishEventPublishedRequest overwrites any union data inside the PublishEventRequest as the provided PublishEventPublishedRequest
+func (t *PublishEventRequest) FromPublishEventPublishedRequest(v PublishEventPublishedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishEventPublishedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishEventPublishedRequest
+func (t *PublishEventRequest) MergePublishEventPublishedRequest(v PublishEventPublishedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishGuestCheckedInRequest returns the union data inside the PublishEventRequest as a PublishGuestCheckedInRequest
+func (t PublishEventRequest) AsPublishGuestCheckedInRequest() (PublishGuestCheckedInRequest, error) {
+	var body PublishGuestCheckedInRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishGuestCheckedInRequest overwrites any union data inside the PublishEventRequest as the provided PublishGuestCheckedInRequest
+func (t *PublishEventRequest) FromPublishGuestCheckedInRequest(v PublishGuestCheckedInRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishGuestCheckedInRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishGuestCheckedInRequest
+func (t *PublishEventRequest) MergePublishGuestCheckedInRequest(v PublishGuestCheckedInRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishGuestCreatedRequest returns the union data inside the PublishEventRequest as a PublishGuestCreatedRequest
+func (t PublishEventRequest) AsPublishGuestCreatedRequest() (PublishGuestCreatedRequest, error) {
+	var body PublishGuestCreatedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishGuestCreatedRequest overwrites any union data inside the PublishEventRequest as the provided PublishGuestCreatedRequest
+func (t *PublishEventRequest) FromPublishGuestCreatedRequest(v PublishGuestCreatedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishGuestCreatedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishGuestCreatedRequest
+func (t *PublishEventRequest) MergePublishGuestCreatedRequest(v PublishGuestCreatedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishGuestUpdatedRequest returns the union data inside the PublishEventRequest as a PublishGuestUpdatedRequest
+func (t PublishEventRequest) AsPublishGuestUpdatedRequest() (PublishGuestUpdatedRequest, error) {
+	var body PublishGuestUpdatedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishGuestUpdatedRequest overwrites any union data inside the PublishEventRequest as the provided PublishGuestUpdatedRequest
+func (t *PublishEventRequest) FromPublishGuestUpdatedRequest(v PublishGuestUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishGuestUpdatedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishGuestUpdatedRequest
+func (t *PublishEventRequest) MergePublishGuestUpdatedRequest(v PublishGuestUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishHousekeepingStatusChangedRequest returns the union data inside the PublishEventRequest as a PublishHousekeepingStatusChangedRequest
+func (t PublishEventRequest) AsPublishHousekeepingStatusChangedRequest() (PublishHousekeepingStatusChangedRequest, error) {
+	var body PublishHousekeepingStatusChangedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishHousekeepingStatusChangedRequest overwrites any union data inside the PublishEventRequest as the provided PublishHousekeepingStatusChangedRequest
+func (t *PublishEventRequest) FromPublishHousekeepingStatusChangedRequest(v PublishHousekeepingStatusChangedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishHousekeepingStatusChangedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishHousekeepingStatusChangedRequest
+func (t *PublishEventRequest) MergePublishHousekeepingStatusChangedRequest(v PublishHousekeepingStatusChangedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishInventoryUpdatedRequest returns the union data inside the PublishEventRequest as a PublishInventoryUpdatedRequest
+func (t PublishEventRequest) AsPublishInventoryUpdatedRequest() (PublishInventoryUpdatedRequest, error) {
+	var body PublishInventoryUpdatedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishInventoryUpdatedRequest overwrites any union data inside the PublishEventRequest as the provided PublishInventoryUpdatedRequest
+func (t *PublishEventRequest) FromPublishInventoryUpdatedRequest(v PublishInventoryUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishInventoryUpdatedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishInventoryUpdatedRequest
+func (t *PublishEventRequest) MergePublishInventoryUpdatedRequest(v PublishInventoryUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishPaymentFailedRequest returns the union data inside the PublishEventRequest as a PublishPaymentFailedRequest
+func (t PublishEventRequest) AsPublishPaymentFailedRequest() (PublishPaymentFailedRequest, error) {
+	var body PublishPaymentFailedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishPaymentFailedRequest overwrites any union data inside the PublishEventRequest as the provided PublishPaymentFailedRequest
+func (t *PublishEventRequest) FromPublishPaymentFailedRequest(v PublishPaymentFailedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishPaymentFailedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishPaymentFailedRequest
+func (t *PublishEventRequest) MergePublishPaymentFailedRequest(v PublishPaymentFailedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishPaymentReceivedRequest returns the union data inside the PublishEventRequest as a PublishPaymentReceivedRequest
+func (t PublishEventRequest) AsPublishPaymentReceivedRequest() (PublishPaymentReceivedRequest, error) {
+	var body PublishPaymentReceivedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishPaymentReceivedRequest overwrites any union data inside the PublishEventRequest as the provided PublishPaymentReceivedRequest
+func (t *PublishEventRequest) FromPublishPaymentReceivedRequest(v PublishPaymentReceivedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishPaymentReceivedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishPaymentReceivedRequest
+func (t *PublishEventRequest) MergePublishPaymentReceivedRequest(v PublishPaymentReceivedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishPaymentRefundedRequest returns the union data inside the PublishEventRequest as a PublishPaymentRefundedRequest
+func (t PublishEventRequest) AsPublishPaymentRefundedRequest() (PublishPaymentRefundedRequest, error) {
+	var body PublishPaymentRefundedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishPaymentRefundedRequest overwrites any union data inside the PublishEventRequest as the provided PublishPaymentRefundedRequest
+func (t *PublishEventRequest) FromPublishPaymentRefundedRequest(v PublishPaymentRefundedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishPaymentRefundedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishPaymentRefundedRequest
+func (t *PublishEventRequest) MergePublishPaymentRefundedRequest(v PublishPaymentRefundedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishPaymentSucceededRequest returns the union data inside the PublishEventRequest as a PublishPaymentSucceededRequest
+func (t PublishEventRequest) AsPublishPaymentSucceededRequest() (PublishPaymentSucceededRequest, error) {
+	var body PublishPaymentSucceededRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishPaymentSucceededRequest overwrites any union data inside the PublishEventRequest as the provided PublishPaymentSucceededRequest
+func (t *PublishEventRequest) FromPublishPaymentSucceededRequest(v PublishPaymentSucceededRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishPaymentSucceededRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishPaymentSucceededRequest
+func (t *PublishEventRequest) MergePublishPaymentSucceededRequest(v PublishPaymentSucceededRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishPhotoApprovedRequest returns the union data inside the PublishEventRequest as a PublishPhotoApprovedRequest
+func (t PublishEventRequest) AsPublishPhotoApprovedRequest() (PublishPhotoApprovedRequest, error) {
+	var body PublishPhotoApprovedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishPhotoApprovedRequest overwrites any union data inside the PublishEventRequest as the provided PublishPhotoApprovedRequest
+func (t *PublishEventRequest) FromPublishPhotoApprovedRequest(v PublishPhotoApprovedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishPhotoApprovedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishPhotoApprovedRequest
+func (t *PublishEventRequest) MergePublishPhotoApprovedRequest(v PublishPhotoApprovedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishRateUpdatedRequest returns the union data inside the PublishEventRequest as a PublishRateUpdatedRequest
+func (t PublishEventRequest) AsPublishRateUpdatedRequest() (PublishRateUpdatedRequest, error) {
+	var body PublishRateUpdatedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishRateUpdatedRequest overwrites any union data inside the PublishEventRequest as the provided PublishRateUpdatedRequest
+func (t *PublishEventRequest) FromPublishRateUpdatedRequest(v PublishRateUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishRateUpdatedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishRateUpdatedRequest
+func (t *PublishEventRequest) MergePublishRateUpdatedRequest(v PublishRateUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishReservationCancelledRequest returns the union data inside the PublishEventRequest as a PublishReservationCancelledRequest
+func (t PublishEventRequest) AsPublishReservationCancelledRequest() (PublishReservationCancelledRequest, error) {
+	var body PublishReservationCancelledRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishReservationCancelledRequest overwrites any union data inside the PublishEventRequest as the provided PublishReservationCancelledRequest
+func (t *PublishEventRequest) FromPublishReservationCancelledRequest(v PublishReservationCancelledRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishReservationCancelledRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishReservationCancelledRequest
+func (t *PublishEventRequest) MergePublishReservationCancelledRequest(v PublishReservationCancelledRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishReservationCheckedInRequest returns the union data inside the PublishEventRequest as a PublishReservationCheckedInRequest
+func (t PublishEventRequest) AsPublishReservationCheckedInRequest() (PublishReservationCheckedInRequest, error) {
+	var body PublishReservationCheckedInRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishReservationCheckedInRequest overwrites any union data inside the PublishEventRequest as the provided PublishReservationCheckedInRequest
+func (t *PublishEventRequest) FromPublishReservationCheckedInRequest(v PublishReservationCheckedInRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishReservationCheckedInRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishReservationCheckedInRequest
+func (t *PublishEventRequest) MergePublishReservationCheckedInRequest(v PublishReservationCheckedInRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishReservationCheckedOutRequest returns the union data inside the PublishEventRequest as a PublishReservationCheckedOutRequest
+func (t PublishEventRequest) AsPublishReservationCheckedOutRequest() (PublishReservationCheckedOutRequest, error) {
+	var body PublishReservationCheckedOutRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishReservationCheckedOutRequest overwrites any union data inside the PublishEventRequest as the provided PublishReservationCheckedOutRequest
+func (t *PublishEventRequest) FromPublishReservationCheckedOutRequest(v PublishReservationCheckedOutRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishReservationCheckedOutRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishReservationCheckedOutRequest
+func (t *PublishEventRequest) MergePublishReservationCheckedOutRequest(v PublishReservationCheckedOutRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishReservationCreatedRequest returns the union data inside the PublishEventRequest as a PublishReservationCreatedRequest
+func (t PublishEventRequest) AsPublishReservationCreatedRequest() (PublishReservationCreatedRequest, error) {
+	var body PublishReservationCreatedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishReservationCreatedRequest overwrites any union data inside the PublishEventRequest as the provided PublishReservationCreatedRequest
+func (t *PublishEventRequest) FromPublishReservationCreatedRequest(v PublishReservationCreatedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishReservationCreatedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishReservationCreatedRequest
+func (t *PublishEventRequest) MergePublishReservationCreatedRequest(v PublishReservationCreatedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishReservationUpdatedRequest returns the union data inside the PublishEventRequest as a PublishReservationUpdatedRequest
+func (t PublishEventRequest) AsPublishReservationUpdatedRequest() (PublishReservationUpdatedRequest, error) {
+	var body PublishReservationUpdatedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishReservationUpdatedRequest overwrites any union data inside the PublishEventRequest as the provided PublishReservationUpdatedRequest
+func (t *PublishEventRequest) FromPublishReservationUpdatedRequest(v PublishReservationUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishReservationUpdatedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishReservationUpdatedRequest
+func (t *PublishEventRequest) MergePublishReservationUpdatedRequest(v PublishReservationUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishRsvpSubmittedRequest returns the union data inside the PublishEventRequest as a PublishRsvpSubmittedRequest
+func (t PublishEventRequest) AsPublishRsvpSubmittedRequest() (PublishRsvpSubmittedRequest, error) {
+	var body PublishRsvpSubmittedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishRsvpSubmittedRequest overwrites any union data inside the PublishEventRequest as the provided PublishRsvpSubmittedRequest
+func (t *PublishEventRequest) FromPublishRsvpSubmittedRequest(v PublishRsvpSubmittedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishRsvpSubmittedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishRsvpSubmittedRequest
+func (t *PublishEventRequest) MergePublishRsvpSubmittedRequest(v PublishRsvpSubmittedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishRsvpUpdatedRequest returns the union data inside the PublishEventRequest as a PublishRsvpUpdatedRequest
+func (t PublishEventRequest) AsPublishRsvpUpdatedRequest() (PublishRsvpUpdatedRequest, error) {
+	var body PublishRsvpUpdatedRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishRsvpUpdatedRequest overwrites any union data inside the PublishEventRequest as the provided PublishRsvpUpdatedRequest
+func (t *PublishEventRequest) FromPublishRsvpUpdatedRequest(v PublishRsvpUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishRsvpUpdatedRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishRsvpUpdatedRequest
+func (t *PublishEventRequest) MergePublishRsvpUpdatedRequest(v PublishRsvpUpdatedRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPublishCustomEventRequest returns the union data inside the PublishEventRequest as a PublishCustomEventRequest
+func (t PublishEventRequest) AsPublishCustomEventRequest() (PublishCustomEventRequest, error) {
+	var body PublishCustomEventRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPublishCustomEventRequest overwrites any union data inside the PublishEventRequest as the provided PublishCustomEventRequest
+func (t *PublishEventRequest) FromPublishCustomEventRequest(v PublishCustomEventRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePublishCustomEventRequest performs a merge with any union data inside the PublishEventRequest, using the provided PublishCustomEventRequest
+func (t *PublishEventRequest) MergePublishCustomEventRequest(v PublishCustomEventRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PublishEventRequest) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PublishEventRequest) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
