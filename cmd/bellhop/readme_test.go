@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -40,21 +41,23 @@ func readmeShellBlocks(t *testing.T, path string) []readmeBlock {
 	defer f.Close()
 	var blocks []readmeBlock
 	var cur *readmeBlock
-	prev := ""
+	prev, indent := "", ""
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
 		switch {
-		case cur == nil && line == "```sh":
+		case cur == nil && trimmed == "```sh": // also indented, in a list item
 			cur = &readmeBlock{line: n}
+			indent = line[:strings.Index(line, "`")]
 			if why, ok := strings.CutPrefix(prev, readmeSkip); ok {
 				cur.skip = strings.TrimSpace(strings.TrimSuffix(why, "-->"))
 			}
-		case cur != nil && line == "```":
+		case cur != nil && trimmed == "```":
 			blocks = append(blocks, *cur)
 			cur = nil
 		case cur != nil:
-			cur.text += line + "\n"
+			cur.text += strings.TrimPrefix(line, indent) + "\n"
 		}
 		if strings.TrimSpace(line) != "" {
 			prev = strings.TrimSpace(line)
@@ -79,56 +82,15 @@ func readmeShellBlocks(t *testing.T, path string) []readmeBlock {
 // pipefail, and the README's curl options fail on an HTTP error, so a
 // command that fails fails the test.
 func TestREADMEShellBlocks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the receiver and the CLI and runs the README's walkthrough")
-	}
-	if _, err := exec.LookPath("curl"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the README's walkthrough needs curl, and CI=true: apt-get install -y curl")
-		}
-		t.Skip("the README's walkthrough needs curl: apt-get install -y curl")
-	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := readmeRoot(t)
 	blocks := readmeShellBlocks(t, filepath.Join(root, "README.md"))
 	checkEventTypeCount(t, blocks)
+	if n := countRun(blocks); n < 4 {
+		t.Fatalf("only %d README blocks run; the walkthrough, batch, command line and scripts blocks should", n)
+	}
 
 	h := startHub(t, map[string]string{"BELLHOP_BOOTSTRAP_KEY": readmeDevKey})
-	hubAddr := strings.TrimPrefix(h.base, "http://")
-	receiverAddr := freeAddr(t)
-
-	var script strings.Builder
-	script.WriteString("set -eo pipefail\n")
-	ran := 0
-	for _, b := range blocks {
-		if b.skip != "" {
-			t.Logf("README.md:%d: not run: %s", b.line, b.skip)
-			continue
-		}
-		ran++
-		text := strings.NewReplacer("127.0.0.1:8080", hubAddr, "127.0.0.1:3000", receiverAddr).Replace(b.text)
-		fmt.Fprintf(&script, "echo '>>> README.md:%d'\n%s", b.line, text)
-	}
-	if ran < 4 {
-		t.Fatalf("only %d README blocks run; the walkthrough, batch, command line and scripts blocks should", ran)
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "BELLHOP_API_URL="+h.base, "BELLHOP_API_KEY=")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that the blocks' background jobs die with it
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	out, err := cmd.CombinedOutput()
-	if cmd.Process != nil {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // a job a failed block left behind
-	}
-	if err != nil {
-		t.Fatalf("the README's shell blocks failed: %v\n%s", err, lastBlock(string(out)))
-	}
+	out := runShellBlocks(t, root, h, blocks)
 	// What the README says the reader sees.
 	for _, want := range []string{
 		`"received":"evt_`,                // the walkthrough's receiver verified a delivery
@@ -137,12 +99,129 @@ func TestREADMEShellBlocks(t *testing.T) {
 		`"ready":true`,                    // listen registered its endpoint
 		"ATTEMPTS",                        // deliveries get shows the attempts
 	} {
-		if !strings.Contains(string(out), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("the README's blocks did not print %s\n%s", want, out)
 		}
 	}
-	if strings.Contains(string(out), `"rejected"`) {
+	if strings.Contains(out, `"rejected"`) {
 		t.Errorf("the receiver rejected a signature:\n%s", out)
+	}
+}
+
+// readmeRoot is the repository's root, once the tools the README's blocks
+// use are known to be there.
+func readmeRoot(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds binaries and runs the README's blocks against a hub")
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the README's blocks need curl, and CI=true: apt-get install -y curl")
+		}
+		t.Skip("the README's blocks need curl: apt-get install -y curl")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func countRun(blocks []readmeBlock) int {
+	n := 0
+	for _, b := range blocks {
+		if b.skip == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// runShellBlocks runs the blocks not marked skip in one bash from the
+// repository's root against h, and returns what they printed; a block
+// that fails fails t with its output.
+func runShellBlocks(t *testing.T, root string, h *hubUnderTest, blocks []readmeBlock, env ...string) string {
+	t.Helper()
+	hubAddr := strings.TrimPrefix(h.base, "http://")
+	receiverAddr := freeAddr(t)
+	var script strings.Builder
+	script.WriteString("set -eo pipefail\n")
+	for _, b := range blocks {
+		if b.skip != "" {
+			t.Logf("line %d: not run: %s", b.line, b.skip)
+			continue
+		}
+		text := strings.NewReplacer("127.0.0.1:8080", hubAddr, "127.0.0.1:3000", receiverAddr).Replace(b.text)
+		fmt.Fprintf(&script, "echo '>>> line %d'\n%s", b.line, text)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
+	cmd.Dir = root
+	cmd.Env = append(append(os.Environ(), "BELLHOP_API_URL="+h.base, "BELLHOP_API_KEY="), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that the blocks' background jobs die with it
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	out, err := cmd.CombinedOutput()
+	if cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // a job a failed block left behind
+	}
+	if err != nil {
+		t.Fatalf("the shell blocks failed: %v\n%s", err, lastBlock(string(out)))
+	}
+	return string(out)
+}
+
+// TestConnectorEchoREADME follows examples/connector-echo from nothing to
+// GET /v1/connectors: build the plugin into the hub's plugin directory and
+// see it listed, running. The reader exported the key make run printed.
+func TestConnectorEchoREADME(t *testing.T) {
+	root := readmeRoot(t)
+	blocks := readmeShellBlocks(t, filepath.Join(root, "examples/connector-echo/README.md"))
+	if n := countRun(blocks); n < 2 {
+		t.Fatalf("only %d blocks run; the build and the curl should", n)
+	}
+	h := startHub(t, map[string]string{"BELLHOP_BOOTSTRAP_KEY": readmeDevKey, "BELLHOP_PLUGIN_DIR": filepath.Join(root, "bin/plugins")})
+	out := runShellBlocks(t, root, h, blocks, "BELLHOP_API_KEY="+readmeDevKey)
+	var list struct {
+		Data []struct{ Name, State, Error string }
+	}
+	if i := strings.Index(out, `{"object":"list"`); i < 0 || json.NewDecoder(strings.NewReader(out[i:])).Decode(&list) != nil {
+		t.Fatalf("no connector list in the output:\n%s", out)
+	}
+	for _, c := range list.Data {
+		if c.Name == "echo" {
+			if c.State != "running" {
+				t.Errorf("echo is listed as %s: %s", c.State, c.Error)
+			}
+			return
+		}
+	}
+	t.Errorf("echo is not listed:\n%s", out)
+}
+
+// TestEveryREADMEBlockRunsOrSaysWhy: a README's shell block is either run
+// by a test here or marked with why it is not, so none goes stale unseen.
+func TestEveryREADMEBlockRunsOrSaysWhy(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := map[string]bool{"README.md": true, "examples/connector-echo/README.md": true}
+	out, err := exec.Command("git", "-C", root, "ls-files", "*README.md").Output()
+	if err != nil {
+		t.Skipf("git ls-files: %v (not a git checkout)", err)
+	}
+	for _, name := range strings.Fields(string(out)) {
+		if run[name] {
+			continue
+		}
+		for _, b := range readmeShellBlocks(t, filepath.Join(root, name)) {
+			if b.skip == "" {
+				t.Errorf("%s:%d: a shell block no test runs; run it in readme_test.go or mark it %s<why> -->", name, b.line, readmeSkip)
+			}
+		}
 	}
 }
 
