@@ -2230,7 +2230,9 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             /** @description The previous values of the fields that changed. */
-            previous_attributes: Record<string, unknown>;
+            previous_attributes: {
+                [key: string]: unknown;
+            };
         };
         /** @description A guest's details changed (name, contact, party size, table, dietary needs). */
         GuestUpdatedEvent: {
@@ -3409,7 +3411,9 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             /** @description The previous values of the fields that changed. */
-            previous_attributes: Record<string, unknown>;
+            previous_attributes: {
+                [key: string]: unknown;
+            };
         };
         /** @description Reservation dates, rooms, rates, or metadata were modified. */
         ReservationUpdatedEvent: {
@@ -3475,7 +3479,9 @@ export interface components {
             party_size: number;
             message?: string | null;
             /** @description Answers to the event's custom questions, by question key. */
-            answers?: Record<string, unknown>;
+            answers?: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             submitted_at: string;
         };
@@ -3547,13 +3553,17 @@ export interface components {
             party_size: number;
             message?: string | null;
             /** @description Answers to the event's custom questions, by question key. */
-            answers?: Record<string, unknown>;
+            answers?: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             submitted_at: string;
             /** Format: date-time */
             updated_at: string;
             /** @description The previous values of the fields that changed. */
-            previous_attributes: Record<string, unknown>;
+            previous_attributes: {
+                [key: string]: unknown;
+            };
         };
         /** @description A guest changed an RSVP (response, party size or answers). */
         RsvpUpdatedEvent: {
