@@ -12170,11 +12170,25 @@ type GetErrorDocsResponse200Headers struct {
 	XRequestID string
 }
 
+// GetErrorDocsResponse5XXHeaders the declared response headers of an HTTP 5XX response for GetErrorDocs
+type GetErrorDocsResponse5XXHeaders struct {
+	XRequestID string
+}
+
 type GetErrorDocsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ErrorResponse
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetErrorDocsResponse200Headers
+	// Headers5XX the parsed response headers for an HTTP 5XX response
+	Headers5XX *GetErrorDocsResponse5XXHeaders
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetErrorDocsResponse) GetJSON5XX() *ErrorResponse {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -12203,18 +12217,32 @@ type GetHealthzResponse200Headers struct {
 	XRequestID string
 }
 
+// GetHealthzResponse5XXHeaders the declared response headers of an HTTP 5XX response for GetHealthz
+type GetHealthzResponse5XXHeaders struct {
+	XRequestID string
+}
+
 type GetHealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Health
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ErrorResponse
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetHealthzResponse200Headers
+	// Headers5XX the parsed response headers for an HTTP 5XX response
+	Headers5XX *GetHealthzResponse5XXHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetHealthzResponse) GetJSON200() *Health {
 	return r.JSON200
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetHealthzResponse) GetJSON5XX() *ErrorResponse {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -12243,11 +12271,25 @@ type GetMetricsResponse200Headers struct {
 	XRequestID string
 }
 
+// GetMetricsResponse5XXHeaders the declared response headers of an HTTP 5XX response for GetMetrics
+type GetMetricsResponse5XXHeaders struct {
+	XRequestID string
+}
+
 type GetMetricsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ErrorResponse
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetMetricsResponse200Headers
+	// Headers5XX the parsed response headers for an HTTP 5XX response
+	Headers5XX *GetMetricsResponse5XXHeaders
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetMetricsResponse) GetJSON5XX() *ErrorResponse {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -12281,6 +12323,11 @@ type GetReadyzResponse503Headers struct {
 	XRequestID string
 }
 
+// GetReadyzResponse5XXHeaders the declared response headers of an HTTP 5XX response for GetReadyz
+type GetReadyzResponse5XXHeaders struct {
+	XRequestID string
+}
+
 type GetReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12288,10 +12335,14 @@ type GetReadyzResponse struct {
 	JSON200 *Ready
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ErrorResponse
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetReadyzResponse200Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetReadyzResponse503Headers
+	// Headers5XX the parsed response headers for an HTTP 5XX response
+	Headers5XX *GetReadyzResponse5XXHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12302,6 +12353,11 @@ func (r GetReadyzResponse) GetJSON200() *Ready {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r GetReadyzResponse) GetJSON503() *Unavailable {
 	return r.JSON503
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetReadyzResponse) GetJSON5XX() *ErrorResponse {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -16070,18 +16126,32 @@ type GetOpenAPIResponse200Headers struct {
 	XRequestID string
 }
 
+// GetOpenAPIResponse5XXHeaders the declared response headers of an HTTP 5XX response for GetOpenAPI
+type GetOpenAPIResponse5XXHeaders struct {
+	XRequestID string
+}
+
 type GetOpenAPIResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *map[string]interface{}
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ErrorResponse
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetOpenAPIResponse200Headers
+	// Headers5XX the parsed response headers for an HTTP 5XX response
+	Headers5XX *GetOpenAPIResponse5XXHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetOpenAPIResponse) GetJSON200() *map[string]interface{} {
 	return r.JSON200
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetOpenAPIResponse) GetJSON5XX() *ErrorResponse {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -20372,6 +20442,16 @@ func ParseGetErrorDocsResponse(rsp *http.Response) (*GetErrorDocsResponse, error
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
 	case rsp.StatusCode == 200:
 		var headers GetErrorDocsResponse200Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -20382,6 +20462,16 @@ func ParseGetErrorDocsResponse(rsp *http.Response) (*GetErrorDocsResponse, error
 			headers.XRequestID = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode/100 == 5:
+		var headers GetErrorDocsResponse5XXHeaders
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers5XX = &headers
 	}
 
 	return response, nil
@@ -20408,6 +20498,13 @@ func ParseGetHealthzResponse(rsp *http.Response) (*GetHealthzResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	switch {
@@ -20421,6 +20518,16 @@ func ParseGetHealthzResponse(rsp *http.Response) (*GetHealthzResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode/100 == 5:
+		var headers GetHealthzResponse5XXHeaders
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers5XX = &headers
 	}
 
 	return response, nil
@@ -20440,6 +20547,16 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
 	case rsp.StatusCode == 200:
 		var headers GetMetricsResponse200Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -20450,6 +20567,16 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode/100 == 5:
+		var headers GetMetricsResponse5XXHeaders
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers5XX = &headers
 	}
 
 	return response, nil
@@ -20483,6 +20610,13 @@ func ParseGetReadyzResponse(rsp *http.Response) (*GetReadyzResponse, error) {
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	switch {
@@ -20506,6 +20640,16 @@ func ParseGetReadyzResponse(rsp *http.Response) (*GetReadyzResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode/100 == 5:
+		var headers GetReadyzResponse5XXHeaders
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers5XX = &headers
 	}
 
 	return response, nil
@@ -25544,6 +25688,13 @@ func ParseGetOpenAPIResponse(rsp *http.Response) (*GetOpenAPIResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	switch {
@@ -25557,6 +25708,16 @@ func ParseGetOpenAPIResponse(rsp *http.Response) (*GetOpenAPIResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode/100 == 5:
+		var headers GetOpenAPIResponse5XXHeaders
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers5XX = &headers
 	}
 
 	return response, nil

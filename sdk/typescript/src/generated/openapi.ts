@@ -3745,6 +3745,7 @@ export interface operations {
                 };
             };
             "4XX": components["responses"]["Unparsable"];
+            "5XX": components["responses"]["Error"];
         };
     };
     getReadyz: {
@@ -3768,6 +3769,7 @@ export interface operations {
             };
             503: components["responses"]["Unavailable"];
             "4XX": components["responses"]["Unparsable"];
+            "5XX": components["responses"]["Error"];
         };
     };
     getErrorDocs: {
@@ -3790,6 +3792,7 @@ export interface operations {
                 };
             };
             "4XX": components["responses"]["Unparsable"];
+            "5XX": components["responses"]["Error"];
         };
     };
     getMetrics: {
@@ -3812,6 +3815,7 @@ export interface operations {
                 };
             };
             "4XX": components["responses"]["Unparsable"];
+            "5XX": components["responses"]["Error"];
         };
     };
     getOpenAPI: {
@@ -3836,6 +3840,7 @@ export interface operations {
                 };
             };
             "4XX": components["responses"]["Unparsable"];
+            "5XX": components["responses"]["Error"];
         };
     };
     listAPIKeys: {
