@@ -119,7 +119,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.RotationGrace, "rotation-grace", 24*time.Hour, "how long an old endpoint secret keeps signing after rotation")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for in-flight work")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug (a line per API request), info (a line per failed request, a summary of the others each second), warn or error")
-	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
+	fs.StringVar(&c.LogFormat, "log-format", "auto", "text, json, or auto: text on a terminal, JSON lines otherwise (for a log collector)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "debug: serve net/http/pprof on this address (loopback only, for profiling)")
 	_ = fs.MarkHidden("pprof-addr")
 	fs.DurationVar(&c.StallAfterPublish, "stall-after-publish", 0, "test: wait this long between storing a published event and answering")
@@ -217,8 +217,8 @@ func (c *config) validate() error {
 	default:
 		return fmt.Errorf("BELLHOP_LOG_LEVEL (--log-level): %q is not debug, info, warn or error", c.LogLevel)
 	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return fmt.Errorf("BELLHOP_LOG_FORMAT (--log-format): %q is not text or json", c.LogFormat)
+	if c.LogFormat != "text" && c.LogFormat != "json" && c.LogFormat != "auto" {
+		return fmt.Errorf("BELLHOP_LOG_FORMAT (--log-format): %q is not text, json or auto", c.LogFormat)
 	}
 	return c.resolveMasterKey()
 }

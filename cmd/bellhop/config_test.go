@@ -29,6 +29,7 @@ func TestConfigRejectsBadValuesNamingTheSetting(t *testing.T) {
 		{"allow range not CIDR", map[string]string{"BELLHOP_ALLOW_RANGES": "10.0.0.1"}, nil, "BELLHOP_ALLOW_RANGES"},
 		{"cors origin without scheme", map[string]string{"BELLHOP_CORS_ORIGINS": "app.example.com"}, nil, "BELLHOP_CORS_ORIGINS"},
 		{"log level", map[string]string{"BELLHOP_LOG_LEVEL": "loud"}, nil, "BELLHOP_LOG_LEVEL"},
+		{"log format", map[string]string{"BELLHOP_LOG_FORMAT": "xml"}, nil, "BELLHOP_LOG_FORMAT"},
 		{"pprof on every interface", map[string]string{"BELLHOP_PPROF_ADDR": ":6060"}, nil, "BELLHOP_PPROF_ADDR"},
 		{"pprof on a public address", nil, []string{"--pprof-addr", "0.0.0.0:6060"}, "BELLHOP_PPROF_ADDR"},
 		{"pprof not host:port", nil, []string{"--pprof-addr", "6060"}, "BELLHOP_PPROF_ADDR"},
@@ -56,6 +57,26 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 	}
 	if len(cfg.masterKey) != 32 || len(cfg.generated) != 1 {
 		t.Errorf("dev mode should generate a 32-byte master key, got %d bytes, generated %v", len(cfg.masterKey), cfg.generated)
+	}
+}
+
+// TestLogFormat: by default a log collector (anything but a terminal) gets
+// JSON lines, and a person can ask for text.
+func TestLogFormat(t *testing.T) {
+	for format, want := range map[string]string{"": `{"time":`, "auto": `{"time":`, "json": `{"time":`, "text": "time="} {
+		env := map[string]string{}
+		if format != "" {
+			env["BELLHOP_LOG_FORMAT"] = format
+		}
+		cfg, err := parseConfig(t, env, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		newLogger(cfg, &out).Warn("delivery failed", "delivery", "whd_1")
+		if !strings.HasPrefix(out.String(), want) || !strings.Contains(out.String(), "whd_1") {
+			t.Errorf("BELLHOP_LOG_FORMAT=%q to a buffer wrote %q, want it to start %q", format, out.String(), want)
+		}
 	}
 }
 

@@ -128,11 +128,14 @@ func startPprof(addr string, logger *slog.Logger) {
 	}()
 }
 
+// newLogger writes text to a person at a terminal and JSON lines to
+// anything else (a file, journald, a container's log collector), unless
+// --log-format says which.
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated already
 	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "json" {
+	if cfg.LogFormat == "json" || cfg.LogFormat == "auto" && !isTerminal(w) {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))

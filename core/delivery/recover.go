@@ -28,7 +28,8 @@ const maxPanicText = 200
 // failed the same way without being tried again.
 func (e *Engine) processSafely(ctx context.Context, scope core.Scope, en redisstore.StreamEntry) (err error) {
 	if en.Deliveries > maxEntryDeliveries {
-		e.opts.Logger.Error("delivery stopped its hub repeatedly", "delivery", en.Values["d"], "entry", en.ID, "times", en.Deliveries-1)
+		e.opts.Logger.Error("delivery stopped its hub repeatedly", "account", scope.AccountID, "livemode", scope.Livemode,
+			"delivery", en.Values["d"], "entry", en.ID, "times", en.Deliveries-1)
 		return e.failEntry(ctx, scope, en, fmt.Sprintf("the hub handling this delivery stopped %d times before its attempt was recorded; failed for good so that it cannot stop hubs again (replay it to try once more)", en.Deliveries-1))
 	}
 	defer func() {
@@ -36,7 +37,8 @@ func (e *Engine) processSafely(ctx context.Context, scope core.Scope, en redisst
 		if r == nil {
 			return
 		}
-		e.opts.Logger.Error("delivery attempt panicked", "delivery", en.Values["d"], "entry", en.ID, "panic", r, "stack", string(debug.Stack()))
+		e.opts.Logger.Error("delivery attempt panicked", "account", scope.AccountID, "livemode", scope.Livemode,
+			"delivery", en.Values["d"], "entry", en.ID, "panic", r, "stack", string(debug.Stack()))
 		text := fmt.Sprint(r)
 		if len(text) > maxPanicText {
 			text = text[:maxPanicText] + "…"

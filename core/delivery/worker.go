@@ -161,7 +161,8 @@ func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope,
 			// An attempt that started finishes and is recorded even when the
 			// engine stops; its timeout bounds it.
 			if err := e.processSafely(context.WithoutCancel(ctx), scope, en); err != nil {
-				e.opts.Logger.Warn("process delivery", "entry", en.ID, "err", err)
+				e.opts.Logger.Warn("process delivery", "account", scope.AccountID, "livemode", scope.Livemode,
+					"delivery", en.Values["d"], "entry", en.ID, "err", err)
 			}
 		}()
 	}
@@ -190,7 +191,11 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 		return err
 	}
 	if info.Disabled {
-		return e.queue.ParkDelivery(ctx, scope, en.ID, d, "target disabled: "+info.DisabledReason)
+		if err := e.queue.ParkDelivery(ctx, scope, en.ID, d, "target disabled: "+info.DisabledReason); err != nil {
+			return err
+		}
+		e.opts.Observer.Settled(d.Target.Kind, core.StatusParked)
+		return nil
 	}
 	release, ok := e.acquireSlots(scope.AccountID, d.Target.ID, info.MaxConcurrency)
 	if !ok {
@@ -275,7 +280,9 @@ func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, 
 		return e.finishWithout(ctx, scope, d, entryID, "the event payload is missing or unreadable")
 	}
 	number := d.AttemptCount + 1
+	start := time.Now()
 	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Payload: payload, Number: number})
+	took := time.Since(start)
 	sent()
 	if res.Outcome == outbound.Deferred {
 		return e.deferDelivery(ctx, scope, entryID, d.ID, time.Now().Add(res.RetryAfter))
@@ -289,6 +296,14 @@ func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, 
 	h, err := e.attempts.FinishAttempt(ctx, scope, d, rec)
 	if err != nil {
 		return err
+	}
+	if !h.Stale {
+		e.observeAttempt(scope, d, rec, start, took)
+	}
+	if rec.Status == core.StatusFailed && !h.Stale {
+		// A delivery that gives up is worth an operator's eye; a retry is not.
+		e.opts.Logger.Warn("delivery failed", append(deliveryAttrs(scope, d),
+			"attempts", number, "response_status", rec.Attempt.ResponseStatus, "fail_code", rec.FailCode, "reason", rec.Reason)...)
 	}
 	if rec.NextAt != nil {
 		e.wakeMover()
@@ -337,8 +352,24 @@ func (e *Engine) finishWithout(ctx context.Context, scope core.Scope, d *core.De
 		EntryID: entryID, Status: core.StatusFailed, Reason: reason, Retention: e.opts.Retention,
 		Attempt: &core.Attempt{Number: d.AttemptCount + 1, Outcome: "failed", Error: reason, CreatedAt: time.Now().UTC()},
 	}
-	_, err := e.attempts.FinishAttempt(ctx, scope, d, rec)
+	h, err := e.attempts.FinishAttempt(ctx, scope, d, rec)
+	if err == nil && !h.Stale {
+		e.opts.Observer.Settled(d.Target.Kind, core.StatusFailed)
+	}
 	return err
+}
+
+// observeAttempt tells the Observer of an attempt that started at start,
+// took took to send, and was recorded as rec.
+func (e *Engine) observeAttempt(scope core.Scope, d *core.Delivery, rec redisstore.AttemptRecord, start time.Time, took time.Duration) {
+	seen := AttemptSeen{Scope: scope, Target: d.Target, Outcome: attemptOutcome(rec.Status), Took: took}
+	if rec.Attempt != nil {
+		seen.Status, seen.Number = rec.Attempt.ResponseStatus, rec.Attempt.Number
+		if seen.Number == 1 && !d.CreatedAt.IsZero() {
+			seen.FirstLag = max(start.Sub(d.CreatedAt), 0)
+		}
+	}
+	e.opts.Observer.Attempted(seen)
 }
 
 // eventHead is the part of an event that routing needs: decoding only it
@@ -372,4 +403,12 @@ func decodeEvent(raw []byte) (*core.Event, error) {
 		return nil, fmt.Errorf("decode event: %w", err)
 	}
 	return &ev, nil
+}
+
+// deliveryAttrs are the fields every log line about a delivery carries, so
+// that an operator can follow one delivery, target or account through the
+// logs. None is a secret: ids only, never a URL (it may hold credentials).
+func deliveryAttrs(scope core.Scope, d *core.Delivery) []any {
+	return []any{"account", scope.AccountID, "livemode", scope.Livemode, "target_kind", d.Target.Kind,
+		"target", d.Target.ID, "delivery", d.ID, "event", d.EventID, "event_type", d.EventType}
 }

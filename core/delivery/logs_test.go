@@ -1,0 +1,89 @@
+package delivery
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// lockedBuffer is a log destination the engine's goroutines share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) lines() []map[string]any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(l.b.String()), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestFailedDeliveryIsLoggedWithItsIDs: a delivery that runs out of
+// attempts is one warning that names the account, the target, the delivery
+// and the event, so that an operator can follow it; its retries are not
+// logged, and neither the endpoint's URL nor its secret is.
+func TestFailedDeliveryIsLoggedWithItsIDs(t *testing.T) {
+	h := newHarness(t)
+	var logs lockedBuffer
+	opts := h.options()
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	e := h.start(opts)
+	rc := newReceiver(t, func(int, *http.Request) (int, http.Header) { return http.StatusInternalServerError, nil })
+	ep, secret := h.endpoint(e, rc.URL+"/hooks?token=url-credential", nil)
+	ev := h.publish(h.scope, "reservation.created", 1)
+
+	var failed map[string]any
+	eventually(t, "a delivery failed warning", func() bool {
+		for _, l := range logs.lines() {
+			if l["msg"] == "delivery failed" {
+				failed = l
+				return true
+			}
+		}
+		return false
+	})
+	want := map[string]any{"level": "WARN", "account": h.scope.AccountID, "livemode": false, "target_kind": "webhook_endpoint",
+		"target": ep.ID, "event": ev.ID, "event_type": "reservation.created", "attempts": float64(len(opts.Schedule)), "response_status": float64(500)}
+	for k, v := range want {
+		if failed[k] != v {
+			t.Errorf("%s = %v, want %v (line %v)", k, failed[k], v, failed)
+		}
+	}
+	if d, _ := failed["delivery"].(string); !strings.HasPrefix(d, "whd_") {
+		t.Errorf("delivery = %v, want its whd_ id", failed["delivery"])
+	}
+	n := 0
+	for _, l := range logs.lines() {
+		if l["msg"] == "delivery failed" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d delivery failed lines for one delivery, want 1 (retries are not warnings)", n)
+	}
+	logs.mu.Lock()
+	all := logs.b.String()
+	logs.mu.Unlock()
+	for _, s := range []string{secret, "url-credential"} {
+		if strings.Contains(all, s) {
+			t.Errorf("the logs hold %q", s)
+		}
+	}
+}
