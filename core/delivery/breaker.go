@@ -19,7 +19,13 @@ func (e *Engine) checkBreaker(ctx context.Context, scope core.Scope, t core.Targ
 	}
 	if err := sender.Disable(ctx, scope, t.ID, reason); err != nil {
 		e.opts.Logger.Warn("disable target", "target", t.ID, "err", err)
+		return
 	}
+	rule := BreakerErrorRatio
+	if h.Consecutive >= e.opts.BreakerConsecutive {
+		rule = BreakerConsecutive
+	}
+	e.opts.Observer.BreakerTripped(t.Kind, rule)
 }
 
 // breakerReason returns why h trips the breaker, or "".

@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -108,6 +110,9 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 	if err != nil {
 		return err
 	}
+	if published, ok := firstEntryTime(entries); ok {
+		e.opts.Observer.Dispatched(len(entries), max(time.Since(published), 0))
+	}
 	e.runEntries(run, map[string]core.Scope{e.queue.DeliveriesStreamKey(scope): scope}, taken)
 	return nil
 }
@@ -191,4 +196,18 @@ func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {
 		ID: deliveryID(ev.ID, t, nonce), Object: redisstore.DeliveryObject(t.Kind), EventID: ev.ID, EventType: ev.Type,
 		Target: t, Replay: nonce != "",
 	}
+}
+
+// firstEntryTime is when the first of entries was added to its stream:
+// the milliseconds its id starts with (Redis's "<ms>-<seq>").
+func firstEntryTime(entries []redisstore.StreamEntry) (time.Time, bool) {
+	if len(entries) == 0 {
+		return time.Time{}, false
+	}
+	ms, _, ok := strings.Cut(entries[0].ID, "-")
+	n, err := strconv.ParseInt(ms, 10, 64)
+	if !ok || err != nil {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(n), true
 }

@@ -87,6 +87,9 @@ type Options struct {
 	BreakerMinSample   int     // attempts over 5 minutes before the ratio counts; default 20
 
 	Logger *slog.Logger
+	// Observer hears of every attempt, dispatch and breaker trip, for
+	// metrics. Default: none.
+	Observer Observer
 }
 
 func (o Options) withDefaults() Options {
@@ -137,6 +140,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
 	}
 	return o
 }
