@@ -28,7 +28,7 @@ var (
 
 // Describe implements plugins.Connector.
 func (c *managed) Describe(ctx context.Context) (d plugins.Description, err error) {
-	err = c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
+	err = c.do(ctx, "describe", func(ctx context.Context, p *plugins.Plugin) error {
 		d, err = p.Describe(ctx)
 		return err
 	})
@@ -37,7 +37,7 @@ func (c *managed) Describe(ctx context.Context) (d plugins.Description, err erro
 
 // Validate implements plugins.Connector.
 func (c *managed) Validate(ctx context.Context, config plugins.Config) (errs []plugins.FieldError, err error) {
-	err = c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
+	err = c.do(ctx, "validate", func(ctx context.Context, p *plugins.Plugin) error {
 		errs, err = p.Validate(ctx, config)
 		return err
 	})
@@ -47,7 +47,7 @@ func (c *managed) Validate(ctx context.Context, config plugins.Config) (errs []p
 // Check implements plugins.Connector.
 func (c *managed) Check(ctx context.Context, config plugins.Config) (plugins.CheckResult, error) {
 	var res plugins.CheckResult
-	err := c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
+	err := c.do(ctx, "check", func(ctx context.Context, p *plugins.Plugin) error {
 		var err error
 		res, err = p.Check(ctx, config)
 		return err
@@ -59,7 +59,7 @@ func (c *managed) Check(ctx context.Context, config plugins.Config) (plugins.Che
 // return an EUNAVAILABLE error: the delivery engine retries it, and the next
 // call runs on a fresh process.
 func (c *managed) Deliver(ctx context.Context, config plugins.Config, input json.RawMessage) (r plugins.Result, err error) {
-	err = c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
+	err = c.do(ctx, "deliver", func(ctx context.Context, p *plugins.Plugin) error {
 		r, err = p.Deliver(ctx, config, input)
 		return err
 	})
@@ -68,7 +68,7 @@ func (c *managed) Deliver(ctx context.Context, config plugins.Config, input json
 
 // Options implements plugins.OptionLister.
 func (c *managed) Options(ctx context.Context, config plugins.Config, field string) (opts []plugins.Option, err error) {
-	err = c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
+	err = c.do(ctx, "options", func(ctx context.Context, p *plugins.Plugin) error {
 		opts, err = p.Options(ctx, config, field)
 		return err
 	})
@@ -77,21 +77,25 @@ func (c *managed) Options(ctx context.Context, config plugins.Config, field stri
 
 // Limits implements plugins.RateLimited.
 func (c *managed) Limits(ctx context.Context, config plugins.Config, input json.RawMessage) (limits []plugins.Limit, err error) {
-	err = c.do(ctx, func(ctx context.Context, p *plugins.Plugin) error {
+	err = c.do(ctx, "limits", func(ctx context.Context, p *plugins.Plugin) error {
 		limits, err = p.Limits(ctx, config, input)
 		return err
 	})
 	return limits, err
 }
 
-func (c *managed) do(ctx context.Context, call func(context.Context, *plugins.Plugin) error) error {
+// do makes one call, named method for the Observer, to the current
+// process.
+func (c *managed) do(ctx context.Context, method string, call func(context.Context, *plugins.Plugin) error) error {
 	p, err := c.e.ensure(ctx)
 	if err != nil {
 		return err
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	start := time.Now()
 	err = call(cctx, p)
+	c.e.m.cfg.Observer.PluginCalled(c.e.name, method, time.Since(start), err)
 	if core.ErrorCode(err) == core.EUNAVAILABLE && ctx.Err() == nil {
 		c.checkAfterFailure(p, err)
 	}

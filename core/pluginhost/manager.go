@@ -40,7 +40,26 @@ type Config struct {
 	StartTimeout time.Duration // longest a plugin may take to start and describe itself; default 10s
 	MinBackoff   time.Duration // wait before the second restart in a row; default 250ms
 	MaxBackoff   time.Duration // longest wait between restarts; default 30s
+	// Observer hears of every call to a plugin, for metrics. Default: none.
+	Observer Observer
 }
+
+// Observer hears of the calls the host makes to its plugins, for an
+// operator's metrics (the hub wires core/prom's). It is called once per
+// call, on the delivery path: an implementation must be cheap and must
+// not block. Which plugins run, and how often they restarted, is read from
+// Manager.States instead.
+type Observer interface {
+	// PluginCalled reports one call, method (deliver, check, validate,
+	// describe, options, limits), to connector's plugin that took took and
+	// returned err.
+	PluginCalled(connector, method string, took time.Duration, err error)
+}
+
+// nopObserver is the Observer of a Manager given none.
+type nopObserver struct{}
+
+func (nopObserver) PluginCalled(string, string, time.Duration, error) {}
 
 func (c *Config) defaults() {
 	if c.Logger == nil {
@@ -57,6 +76,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxBackoff == 0 {
 		c.MaxBackoff = 30 * time.Second
+	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
 	}
 }
 

@@ -33,6 +33,9 @@ type Options struct {
 	MemoryBudget int64
 	// WatchInterval is how often the memory watchdog looks. Default 1 ms.
 	WatchInterval time.Duration
+	// Observer hears how every run ended and how long it took, for
+	// metrics. Default: none.
+	Observer Observer
 }
 
 // MaxTimeout is the longest time limit a run may be given.
@@ -54,6 +57,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.WatchInterval <= 0 {
 		o.WatchInterval = time.Millisecond
+	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
 	}
 	return o
 }

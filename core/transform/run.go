@@ -72,8 +72,10 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.Transform
 	if runErr != nil {
 		err := e.runError(p, runErr, reason)
 		res.Failure = core.ErrorReason(err)
+		e.opts.Observer.TransformRan(runResult(res, err), dur)
 		return res, err
 	}
+	e.opts.Observer.TransformRan(runResult(res, nil), dur)
 	if res.Skip {
 		res.SkipReason = st.skipReason
 		if res.SkipReason == "" {
