@@ -1,0 +1,65 @@
+package redisstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
+)
+
+// TestQueueStats: the reading follows the deliveries stream through its
+// states (queued and unread, read and pending, acknowledged) and counts the
+// retry set, for a scope that has an API key (the scopes the engine
+// serves); it reads no key other than those it names.
+func TestQueueStats(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	scope := newScope(t, s)
+	if _, _, err := s.CreateAPIKey(ctx, scope, "metrics", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureGroups(ctx, s.EventsStreamKey, []core.Scope{scope}); err != nil {
+		t.Fatal(err)
+	}
+	stats := func() redisstore.QueueStats {
+		t.Helper()
+		st, err := s.QueueStats(ctx, time.Now())
+		if err != nil {
+			t.Fatalf("QueueStats: %v", err)
+		}
+		return st
+	}
+	if st := stats(); st.Scopes != 1 || st.Deliveries != (redisstore.StreamStats{}) || st.Events != (redisstore.StreamStats{}) || st.Retries != 0 {
+		t.Fatalf("empty queue = %+v, want one scope and nothing queued", st)
+	}
+
+	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_stats"}
+	ds := []*core.Delivery{
+		{ID: "whd_1", EventID: "evt_1", EventType: "guest.created", Target: target},
+		{ID: "whd_2", EventID: "evt_1", EventType: "guest.created", Target: core.Target{Kind: core.TargetEndpoint, ID: "whe_other"}},
+	}
+	if _, err := s.CreateDeliveries(ctx, scope, ds, []byte(`{"id":"evt_1"}`), "", "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // so that the oldest entry is measurably old
+	st := stats()
+	if st.Deliveries.Lag != 2 || st.Deliveries.Pending != 0 || st.Deliveries.Oldest <= 0 {
+		t.Errorf("two queued = %+v, want lag 2, nothing pending, an age", st.Deliveries)
+	}
+
+	entries, err := s.ReadGroup(ctx, redisstore.WorkerGroup, "hub-1", []string{s.DeliveriesStreamKey(scope)}, 1, 0)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("ReadGroup = %v, %v", entries, err)
+	}
+	if st := stats(); st.Deliveries.Lag != 1 || st.Deliveries.Pending != 1 {
+		t.Errorf("one read = %+v, want lag 1 and 1 pending", st.Deliveries)
+	}
+	if err := s.DeferDelivery(ctx, scope, entries[0].ID, "whd_1", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if st := stats(); st.Deliveries.Lag != 1 || st.Deliveries.Pending != 0 || st.Retries != 1 {
+		t.Errorf("one deferred = %+v (retries %d), want lag 1, none pending, 1 scheduled", st.Deliveries, st.Retries)
+	}
+}
