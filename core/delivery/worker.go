@@ -31,7 +31,9 @@ type queue interface {
 	CreateDeliveries(ctx context.Context, scope core.Scope, ds []*core.Delivery, payload []byte, eventsStream, entryID string, retention time.Duration) (int, error)
 	AckDelivery(ctx context.Context, scope core.Scope, entryID string) error
 	DeferDelivery(ctx context.Context, scope core.Scope, entryID, id string, at time.Time) error
-	ParkDelivery(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, reason string) error
+	// ParkDelivery sets a delivery aside while its target is disabled; false
+	// says the target was enabled meanwhile and the delivery queued again.
+	ParkDelivery(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, reason string) (bool, error)
 	// ReleaseParked queues again the deliveries parked for a target.
 	ReleaseParked(ctx context.Context, scope core.Scope, targetID string) (int, error)
 	MoveDueRetries(ctx context.Context, scope core.Scope, now time.Time, limit int) (int, time.Time, error)
@@ -191,10 +193,13 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 		return err
 	}
 	if info.Disabled {
-		if err := e.queue.ParkDelivery(ctx, scope, en.ID, d, "target disabled: "+info.DisabledReason); err != nil {
+		parked, err := e.queue.ParkDelivery(ctx, scope, en.ID, d, "target disabled: "+info.DisabledReason)
+		if err != nil {
 			return err
 		}
-		e.opts.Observer.Settled(d.Target.Kind, core.StatusParked)
+		if parked {
+			e.opts.Observer.Settled(d.Target.Kind, core.StatusParked)
+		}
 		return nil
 	}
 	release, ok := e.acquireSlots(scope.AccountID, d.Target.ID, info.MaxConcurrency)

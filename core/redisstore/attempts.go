@@ -212,26 +212,52 @@ func (s *Store) DeferDelivery(ctx context.Context, scope core.Scope, entryID, id
 	return storeErr("defer delivery", err)
 }
 
+// parkDelivery parks a delivery only if its target is still disabled: the
+// worker read the target's state before, and an enable in between (which
+// saves the target, then releases what is parked) would otherwise find
+// nothing to release and leave this delivery parked for good. An enabled
+// target's delivery is queued again instead. A target whose record is gone
+// or unknown (a kind the store does not keep) is parked as before.
 var parkDelivery = redis.NewScript(`
-local delivery, parked, stream = KEYS[1], KEYS[2], KEYS[3]
+local delivery, parked, stream, target = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, entry, delivery_id, now_ms, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local park = true
+local rec = redis.call('GET', target)
+if rec then
+  local ok, t = pcall(cjson.decode, rec)
+  local target_obj = ok and type(t) == 'table' and (t.endpoint or t.connection)
+  if type(target_obj) == 'table' and target_obj.disabled == false then park = false end
+end
 if redis.call('TYPE', delivery).ok == 'hash' then -- not gone, not ended
-  redis.call('HSET', delivery, 'status', 'parked', 'reason', reason, 'updated', now_ms)
-  redis.call('ZADD', parked, now_ms, delivery_id)
+  if park then
+    redis.call('HSET', delivery, 'status', 'parked', 'reason', reason, 'updated', now_ms)
+    redis.call('ZADD', parked, now_ms, delivery_id)
+  else
+    redis.call('XADD', stream, '*', 'd', delivery_id)
+  end
 end
 if entry ~= '' then
   redis.call('XACK', stream, group, entry)
   redis.call('XDEL', stream, entry)
 end
-return 1
+return park and 1 or 0
 `)
 
 // ParkDelivery sets a delivery aside while its target is disabled, without
-// counting an attempt, and acks the entry. ReleaseParked queues it again.
-func (s *Store) ParkDelivery(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, reason string) error {
-	keys := []string{s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "parked"), s.DeliveriesStreamKey(scope)}
-	err := parkDelivery.Run(ctx, s.rdb, keys, WorkerGroup, entryID, d.ID, time.Now().UnixMilli(), reason).Err()
-	return storeErr("park delivery", err)
+// counting an attempt, and acks the entry; ReleaseParked queues it again.
+// It reports false when the target was enabled since the caller looked:
+// the delivery is then queued again rather than parked.
+func (s *Store) ParkDelivery(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, reason string) (bool, error) {
+	target := s.targetKey(scope, d.Target.ID, "none") // a key in the scope's slot that is never set
+	switch d.Target.Kind {
+	case core.TargetEndpoint:
+		target = s.endpointKey(scope, d.Target.ID)
+	case core.TargetConnection:
+		target = s.connectionKey(scope, d.Target.ID)
+	}
+	keys := []string{s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "parked"), s.DeliveriesStreamKey(scope), target}
+	parked, err := parkDelivery.Run(ctx, s.rdb, keys, WorkerGroup, entryID, d.ID, time.Now().UnixMilli(), reason).Int()
+	return parked == 1, storeErr("park delivery", err)
 }
 
 // releaseParked builds each delivery key from delivery_prefix (the scope's

@@ -149,7 +149,7 @@ func TestParkReleaseDeferAndRetry(t *testing.T) {
 		return out
 	}
 	entries := read()
-	if err := s.ParkDelivery(ctx, scope, entries[parked.ID], parked, "target disabled"); err != nil {
+	if _, err := s.ParkDelivery(ctx, scope, entries[parked.ID], parked, "target disabled"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeferDelivery(ctx, scope, entries[deferred.ID], deferred.ID, time.Now().Add(-time.Millisecond)); err != nil {

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -88,7 +89,7 @@ func TestEndedDeliveryRecord(t *testing.T) {
 	if h, err := s.FinishAttempt(ctx, scope, d, redisstore.AttemptRecord{Attempt: &core.Attempt{}, Status: core.StatusFailed, Retention: time.Hour}); err != nil || !h.Stale {
 		t.Errorf("an attempt on an ended delivery = %+v, %v; want Stale", h, err)
 	}
-	if err := s.ParkDelivery(ctx, scope, "", d, "disabled"); err != nil {
+	if _, err := s.ParkDelivery(ctx, scope, "", d, "disabled"); err != nil {
 		t.Errorf("parking an ended delivery: %v", err)
 	}
 	if typ := r.Client.Type(ctx, key).Val(); typ != "string" {
@@ -254,5 +255,43 @@ func TestMatchSkipsVanishedSubscribers(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(ids, want) {
 		t.Errorf("matched %v, want %v (the vanished id left out)", ids, want)
+	}
+}
+
+// TestParkChecksTheTargetIsStillDisabled: a worker reads a target as
+// disabled, the target is enabled (saved, then its parked deliveries
+// released), and only then does the worker park: the delivery must go back
+// on the stream instead of waiting, parked, for an enable that has passed.
+func TestParkChecksTheTargetIsStillDisabled(t *testing.T) {
+	ctx := context.Background()
+	s, r := newSealedStore(t)
+	scope := newScope(t, s)
+	url := "https://example.com/hooks"
+	for _, disabled := range []bool{true, false} {
+		ep := &core.Endpoint{ID: fmt.Sprintf("whe_park_%v", disabled), URL: url, EnabledEvents: []string{"*"}, Disabled: disabled}
+		if err := s.SaveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: "whsec_x"}}); err != nil {
+			t.Fatal(err)
+		}
+		d := &core.Delivery{ID: fmt.Sprintf("whd_park_%v", disabled), EventID: "evt_park", EventType: "guest.updated",
+			Target: core.Target{Kind: core.TargetEndpoint, ID: ep.ID}}
+		if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{"id":"evt_park"}`), "", "", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		before := r.Client.XLen(ctx, s.DeliveriesStreamKey(scope)).Val()
+		parked, err := s.ParkDelivery(ctx, scope, "", d, "target disabled")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found, err := s.FindDelivery(ctx, scope, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := r.Client.XLen(ctx, s.DeliveriesStreamKey(scope)).Val()
+		if disabled && (!parked || found.Status != core.StatusParked || after != before) {
+			t.Errorf("disabled target: parked %v, status %s, stream %d → %d; want parked and nothing queued", parked, found.Status, before, after)
+		}
+		if !disabled && (parked || found.Status != core.StatusPending || after != before+1) {
+			t.Errorf("enabled target: parked %v, status %s, stream %d → %d; want it queued again, pending", parked, found.Status, before, after)
+		}
 	}
 }
