@@ -50,6 +50,10 @@ type config struct {
 	ShutdownTimeout time.Duration
 	LogLevel        string
 	LogFormat       string
+	// MetricsTopTargets is how many of the most failing targets get a
+	// series of their own on /metrics; 0 keeps one series per target kind
+	// only, whatever the number of endpoints (core/prom).
+	MetricsTopTargets int
 	// PprofAddr, when set, serves net/http/pprof there: a hidden debug
 	// flag for profiling the hub under load, never on by default.
 	PprofAddr string
@@ -91,6 +95,7 @@ var envNames = map[string]string{
 	"log-level":                 "BELLHOP_LOG_LEVEL",
 	"log-format":                "BELLHOP_LOG_FORMAT",
 	"pprof-addr":                "BELLHOP_PPROF_ADDR",
+	"metrics-top-targets":       "BELLHOP_METRICS_TOP_TARGETS",
 	"stall-after-publish":       "BELLHOP_STALL_AFTER_PUBLISH",
 }
 
@@ -120,6 +125,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for in-flight work")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug (a line per API request), info (a line per failed request, a summary of the others each second), warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "text, json, or auto: text on a terminal, JSON lines otherwise (for a log collector)")
+	fs.IntVar(&c.MetricsTopTargets, "metrics-top-targets", 0, "export bellhop_target_failed_attempts for the N targets with the most failed attempts over the last minutes (0: none; one series per target, so keep N small)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "debug: serve net/http/pprof on this address (loopback only, for profiling)")
 	_ = fs.MarkHidden("pprof-addr")
 	fs.DurationVar(&c.StallAfterPublish, "stall-after-publish", 0, "test: wait this long between storing a published event and answering")
@@ -144,6 +150,10 @@ func applyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
 	return err
 }
 
+// maxTopTargets bounds BELLHOP_METRICS_TOP_TARGETS: each is a series on
+// every scrape.
+const maxTopTargets = 1000
+
 var signaturePrefixPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,31}$`)
 
 // validate checks the settings and fills in what dev mode may generate.
@@ -151,6 +161,9 @@ var signaturePrefixPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,31}$`)
 func (c *config) validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("BELLHOP_ADDR (--addr): %q is not host:port", c.Addr)
+	}
+	if c.MetricsTopTargets < 0 || c.MetricsTopTargets > maxTopTargets {
+		return fmt.Errorf("BELLHOP_METRICS_TOP_TARGETS (--metrics-top-targets): must be 0 (off) to %d, got %d", maxTopTargets, c.MetricsTopTargets)
 	}
 	if c.PprofAddr != "" && !isLoopbackAddr(c.PprofAddr) {
 		return fmt.Errorf("BELLHOP_PPROF_ADDR (--pprof-addr): %q must be a loopback host:port such as 127.0.0.1:6060 (the profiles show the hub's memory and must not leave the machine)", c.PprofAddr)

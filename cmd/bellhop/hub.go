@@ -17,6 +17,7 @@ import (
 	"github.com/bellhop/bellhop/core/ingest"
 	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/pluginhost"
+	"github.com/bellhop/bellhop/core/prom"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/secretbox"
 	"github.com/bellhop/bellhop/core/transform"
@@ -76,14 +77,18 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	if err != nil {
 		return nil, fmt.Errorf("load event catalog: %w", err)
 	}
-	events := ingest.New(types, store, time.Now)
+	metrics := newMetrics(cfg, types, store, rdb, logger)
+	// Every publish is counted, whichever way it comes: API, console,
+	// ingest stream, or the engine's operational events.
+	events := metrics.CountPublished(ingest.New(types, store, time.Now))
 	var publisher core.EventService = events
 	if cfg.StallAfterPublish > 0 {
 		publisher = stallingPublisher{events, cfg.StallAfterPublish}
 	}
-	transforms := transform.New(transform.Options{})
+	transforms := transform.New(transform.Options{Observer: metrics})
 	runner := transform.NewRunner(transforms, store)
-	plugins := pluginhost.New(pluginhost.Config{Dir: cfg.PluginDir, Logger: logger.With("component", "plugins")})
+	plugins := pluginhost.New(pluginhost.Config{Dir: cfg.PluginDir, Logger: logger.With("component", "plugins"), Observer: metrics})
+	metrics.WatchPlugins(plugins)
 
 	userAgent := "Bellhop/" + version
 	httpOpts := outbound.Options{ConnectTimeout: cfg.ConnectTimeout, Timeout: cfg.RequestTimeout, UserAgent: userAgent}
@@ -109,6 +114,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		// still be running: twice the longest request, plus a margin.
 		ClaimIdle: 2*cfg.RequestTimeout + 5*time.Second,
 		Logger:    logger.With("component", "delivery"),
+		Observer:  metrics,
 	})
 	// Endpoints and connections are the engine's two kinds of target:
 	// signed webhooks, and deliveries through the connector plugins with
@@ -153,6 +159,8 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Scripts:     scripts,
 		Connections: connections,
 		Ready:       store.Ping,
+		Registerer:  metrics.Registry(),
+		Gatherer:    metrics.Registry(),
 		Logger:      logger.With("component", "api"),
 	})
 	// The console shows and changes the same services, for people signed
@@ -182,6 +190,25 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		return nil, err
 	}
 	return h, nil
+}
+
+// newMetrics makes the hub's Prometheus collectors, served at /metrics:
+// the catalog's shipped types are counted by name, the queue is read from
+// store at scrape time, and rdb's commands are timed.
+func newMetrics(cfg *config, types *catalog.Catalog, store *redisstore.Store, rdb redis.UniversalClient, logger *slog.Logger) *prom.Metrics {
+	shipped := types.Shipped()
+	names := make([]string, len(shipped))
+	for i, t := range shipped {
+		names[i] = t.Type
+	}
+	return prom.New(prom.Options{
+		Version:    version,
+		EventTypes: names,
+		TopTargets: cfg.MetricsTopTargets,
+		Queue:      store,
+		Redis:      rdb,
+		Logger:     logger.With("component", "metrics"),
+	})
 }
 
 // handler serves the API under /v1 and its probes, and the console at
