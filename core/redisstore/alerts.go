@@ -1,0 +1,73 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// Alerts kept per scope for the console, and for how long: enough to see
+// what happened over a weekend, bounded so a flapping hub cannot grow it.
+const (
+	maxAlerts      = 50
+	alertRetention = 30 * 24 * time.Hour
+)
+
+func (s *Store) alertsKey(scope core.Scope) string { return s.scopeKey(scope, "alerts") }
+
+func (s *Store) alertClaimKey(scope core.Scope, kind, subject string) string {
+	return s.scopeKey(scope, "alert", kind, subject)
+}
+
+// ClaimAlert takes the right to tell people about kind for subject for
+// the next every (SET NX EX), shared by every hub on this Redis; false: it
+// was taken already, by this hub or another.
+func (s *Store) ClaimAlert(ctx context.Context, scope core.Scope, kind, subject string, every time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.alertClaimKey(scope, kind, subject), time.Now().UTC().Format(time.RFC3339), every).Result()
+	return ok, storeErr("claim alert", err)
+}
+
+// ReleaseAlert gives a claim back, so that the next alert about subject is
+// told: the hub calls it when this one could not be told.
+func (s *Store) ReleaseAlert(ctx context.Context, scope core.Scope, kind, subject string) error {
+	return storeErr("release alert", s.rdb.Del(ctx, s.alertClaimKey(scope, kind, subject)).Err())
+}
+
+// SaveAlert adds a to the scope's recent alerts, which keep the newest
+// maxAlerts for alertRetention. It sets a.ID if empty.
+func (s *Store) SaveAlert(ctx context.Context, scope core.Scope, a *core.Alert) error {
+	if a.ID == "" {
+		a.ID = newID("alr_")
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	key := s.alertsKey(scope)
+	pipe := s.rdb.TxPipeline()
+	pipe.LPush(ctx, key, b)
+	pipe.LTrim(ctx, key, 0, maxAlerts-1)
+	pipe.Expire(ctx, key, alertRetention)
+	_, err = pipe.Exec(ctx)
+	return storeErr("save alert", err)
+}
+
+// RecentAlerts returns up to limit of the scope's alerts, newest first.
+func (s *Store) RecentAlerts(ctx context.Context, scope core.Scope, limit int) ([]*core.Alert, error) {
+	raw, err := s.rdb.LRange(ctx, s.alertsKey(scope), 0, int64(limit)-1).Result()
+	if err != nil {
+		return nil, storeErr("recent alerts", err)
+	}
+	out := make([]*core.Alert, 0, len(raw))
+	for _, r := range raw {
+		var a core.Alert
+		if json.Unmarshal([]byte(r), &a) == nil {
+			out = append(out, &a)
+		}
+	}
+	return out, nil
+}
+
+var _ core.AlertLog = (*Store)(nil)
