@@ -1,11 +1,12 @@
 // Package smtptest runs a small SMTP server for tests: it speaks enough of
 // RFC 5321 for a real client (EHLO, MAIL FROM, RCPT TO, DATA, RSET, NOOP,
-// QUIT; no TLS, no AUTH), records every message, and can refuse the next
+// QUIT, AUTH PLAIN; no TLS), records every message, and can refuse the next
 // few with a temporary error.
 package smtptest
 
 import (
 	"bufio"
+	"encoding/base64"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -18,6 +19,7 @@ import (
 
 // Message is one email the server accepted.
 type Message struct {
+	User string   // who signed in with AUTH PLAIN, "" if nobody did
 	From string   // MAIL FROM
 	To   []string // RCPT TO, in order
 	Data string   // what followed DATA, dot-unstuffed
@@ -131,6 +133,7 @@ func (s *Server) session(c net.Conn) {
 	reply := func(line string) { io.WriteString(c, line+"\r\n") }
 	reply("220 smtptest ready")
 	var cur Message
+	var user string
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -142,11 +145,27 @@ func (s *Server) session(c net.Conn) {
 		case "EHLO":
 			reply("250-smtptest")
 			reply("250-8BITMIME")
+			reply("250-AUTH PLAIN")
 			reply("250 SMTPUTF8")
 		case "HELO":
 			reply("250 smtptest")
+		case "AUTH":
+			mech, resp, _ := strings.Cut(arg, " ")
+			if !strings.EqualFold(mech, "PLAIN") {
+				reply("504 only PLAIN")
+				continue
+			}
+			if resp == "" {
+				reply("334 ")
+				resp, _ = r.ReadString('\n')
+			}
+			if user = plainUser(strings.TrimSpace(resp)); user == "" {
+				reply("535 authentication failed")
+				continue
+			}
+			reply("235 authenticated")
 		case "MAIL":
-			cur = Message{From: address(arg)}
+			cur = Message{User: user, From: address(arg)}
 			reply("250 OK")
 		case "RCPT":
 			cur.To = append(cur.To, address(arg))
@@ -185,6 +204,19 @@ func (s *Server) refused() bool {
 		return true
 	}
 	return false
+}
+
+// plainUser reads the user of an AUTH PLAIN response, "" if unreadable.
+func plainUser(resp string) string {
+	b, err := base64.StdEncoding.DecodeString(resp)
+	if err != nil {
+		return ""
+	}
+	parts := strings.Split(string(b), "\x00")
+	if len(parts) != 3 {
+		return ""
+	}
+	return parts[1]
 }
 
 // address reads the path of "FROM:<a@b> SIZE=1" or "TO:<a@b>".

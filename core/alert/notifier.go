@@ -1,0 +1,239 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// Store is what the Notifier keeps in Redis: the shared hourly claims and
+// the console's list (redisstore.Store).
+type Store interface {
+	ClaimAlert(ctx context.Context, scope core.Scope, kind, subject string, every time.Duration) (bool, error)
+	ReleaseAlert(ctx context.Context, scope core.Scope, kind, subject string) error
+	SaveAlert(ctx context.Context, scope core.Scope, a *core.Alert) error
+}
+
+// Accounts finds the account's name and developer contact.
+type Accounts interface {
+	FindAccount(ctx context.Context, id string) (*core.Account, error)
+}
+
+// Users lists an account's users, whose owners are told when the account
+// names no developer contact.
+type Users interface {
+	ListUsers(ctx context.Context, accountID string) ([]*core.User, error)
+}
+
+// Attempts reads a target's last errors from the attempt log.
+type Attempts interface {
+	ListDeliveries(ctx context.Context, scope core.Scope, target core.Target, filter core.DeliveryFilter) (core.List[*core.Delivery], error)
+	FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error)
+}
+
+// Mailer sends one plain-text email (smtpmail.Mailer). Its errors must not
+// hold a credential.
+type Mailer interface {
+	Send(ctx context.Context, to []string, subject, body string) error
+}
+
+// Options configure a Notifier. Store, Accounts and Users are required.
+type Options struct {
+	Store    Store
+	Accounts Accounts
+	Users    Users
+	Attempts Attempts // nil: emails hold no last errors
+	Mailer   Mailer   // nil: alerts are logged and shown in the console only
+	// PublicURL is the console's address, for the re-enable link; "" leaves
+	// the link relative ("/endpoints/whe_…").
+	PublicURL string
+	Every     time.Duration // one alert per subject this often; default 1h
+	QueueSize int           // alerts waiting to be told; default 256
+	// Retries is how many times a failed email is tried again, RetryWait
+	// apart, doubling. Defaults 3 and 5s.
+	Retries   int
+	RetryWait time.Duration
+	Logger    *slog.Logger
+}
+
+// Notifier is the hub's core.Alerter.
+type Notifier struct {
+	opts  Options
+	queue chan queued
+
+	mu     sync.Mutex
+	recent map[string]time.Time // subjects queued lately by this hub
+}
+
+// queued is one alert waiting for Run.
+type queued struct {
+	scope core.Scope
+	alert core.Alert
+}
+
+// recentFor is how long this hub skips queueing an alert it queued already:
+// a plugin that cannot start fails every attempt of every delivery, and the
+// Redis claim is the limit, this only keeps the queue for other alerts.
+const recentFor = time.Minute
+
+// New returns a Notifier; Run tells what Alert queues.
+func New(opts Options) *Notifier {
+	if opts.Every <= 0 {
+		opts.Every = time.Hour
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 256
+	}
+	if opts.Retries <= 0 {
+		opts.Retries = 3
+	}
+	if opts.RetryWait <= 0 {
+		opts.RetryWait = 5 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
+	return &Notifier{opts: opts, queue: make(chan queued, opts.QueueSize), recent: map[string]time.Time{}}
+}
+
+// Alert queues a and returns at once. A full queue drops a with a warning.
+func (n *Notifier) Alert(_ context.Context, scope core.Scope, a core.Alert) {
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = time.Now().UTC().Truncate(time.Second)
+	}
+	if n.queuedLately(scope, a) {
+		return
+	}
+	select {
+	case n.queue <- queued{scope: scope, alert: a}:
+	default:
+		n.opts.Logger.Warn("alert queue full; alert dropped", "account", scope.AccountID, "kind", a.Kind, "subject", a.Subject(), "reason", a.Reason)
+	}
+}
+
+func (n *Notifier) queuedLately(scope core.Scope, a core.Alert) bool {
+	key := scope.AccountID + "/" + scope.Mode() + "/" + a.Kind + "/" + a.Subject()
+	now := time.Now()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if t, ok := n.recent[key]; ok && now.Sub(t) < recentFor {
+		return true
+	}
+	if len(n.recent) > 1000 {
+		for k, t := range n.recent {
+			if now.Sub(t) >= recentFor {
+				delete(n.recent, k)
+			}
+		}
+	}
+	n.recent[key] = now
+	return false
+}
+
+// Run tells the queued alerts, one at a time, until ctx ends.
+func (n *Notifier) Run(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case q := <-n.queue:
+			n.tell(ctx, q.scope, q.alert)
+		}
+	}
+}
+
+// tell claims a, emails it and keeps it for the console.
+func (n *Notifier) tell(ctx context.Context, scope core.Scope, a core.Alert) {
+	log := n.opts.Logger.With("account", scope.AccountID, "mode", scope.Mode(), "kind", a.Kind, "subject", a.Subject())
+	ok, err := n.opts.Store.ClaimAlert(ctx, scope, a.Kind, a.Subject(), n.opts.Every)
+	if err != nil {
+		log.Warn("alert not told: claim", "reason", a.Reason, "err", err)
+		return
+	} else if !ok {
+		log.Debug("alert already told within the hour", "reason", a.Reason)
+		return
+	}
+	a.LastErrors = n.lastErrors(ctx, scope, a)
+	a.Email = n.email(ctx, scope, &a, log)
+	if err := n.opts.Store.SaveAlert(ctx, scope, &a); err != nil {
+		log.Warn("keep alert for the console", "err", err)
+	}
+}
+
+// email sends a to the account's developer contact and says what became of
+// it, for the console. An alert that could not be emailed is logged as a
+// warning and its claim given back, so that the next one is tried again.
+func (n *Notifier) email(ctx context.Context, scope core.Scope, a *core.Alert, log *slog.Logger) string {
+	account, to, err := n.recipients(ctx, scope.AccountID)
+	if err != nil {
+		log.Warn("alert not emailed: find the developer contact", "reason", a.Reason, "err", err)
+		n.release(ctx, scope, a, log)
+		return "Not emailed: the developer contact could not be read."
+	}
+	if n.opts.Mailer == nil {
+		log.Warn("alert (no BELLHOP_SMTP_URL: not emailed)", "reason", a.Reason, "name", a.Name)
+		return "Not emailed: the hub has no SMTP server (BELLHOP_SMTP_URL)."
+	}
+	if len(to) == 0 {
+		log.Warn("alert not emailed: the account has no developer contact and no owner", "reason", a.Reason)
+		return "Not emailed: the account has no developer contact and no owner."
+	}
+	subject, body := compose(n.opts.PublicURL, scope, account, a, to, n.opts.Every)
+	wait := n.opts.RetryWait
+	for try := 0; ; try++ {
+		err = n.opts.Mailer.Send(ctx, to, subject, body)
+		if err == nil {
+			log.Info("alert emailed", "to", strings.Join(to, ", "))
+			return "Emailed to " + strings.Join(to, ", ") + "."
+		}
+		if try == n.opts.Retries || ctx.Err() != nil {
+			break
+		}
+		log.Warn("alert email failed; trying again", "try", try+1, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+	log.Error("alert not emailed", "to", strings.Join(to, ", "), "reason", a.Reason, "err", err)
+	n.release(ctx, scope, a, log)
+	return fmt.Sprintf("Not emailed: the SMTP server refused it (%s).", err)
+}
+
+func (n *Notifier) release(ctx context.Context, scope core.Scope, a *core.Alert, log *slog.Logger) {
+	if err := n.opts.Store.ReleaseAlert(context.WithoutCancel(ctx), scope, a.Kind, a.Subject()); err != nil {
+		log.Warn("release alert claim", "err", err)
+	}
+}
+
+// recipients returns the account and who hears about it: its developer
+// contact, else its owners.
+func (n *Notifier) recipients(ctx context.Context, accountID string) (*core.Account, []string, error) {
+	account, err := n.opts.Accounts.FindAccount(ctx, accountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if account.DeveloperContact != "" {
+		return account, []string{account.DeveloperContact}, nil
+	}
+	users, err := n.opts.Users.ListUsers(ctx, accountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var to []string
+	for _, u := range users {
+		if u.Role == core.RoleOwner {
+			to = append(to, u.Email)
+		}
+	}
+	return account, to, nil
+}
+
+var _ core.Alerter = (*Notifier)(nil)

@@ -1,0 +1,305 @@
+package alert_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/alert"
+	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/redistest"
+	"github.com/bellhop/bellhop/core/smtpmail"
+	"github.com/bellhop/bellhop/core/smtpmail/smtptest"
+)
+
+// accounts, users and attempts are the Notifier's fakes of the account
+// store, the team and the attempt log.
+type accounts map[string]*core.Account
+
+func (a accounts) FindAccount(_ context.Context, id string) (*core.Account, error) {
+	if acc, ok := a[id]; ok {
+		return acc, nil
+	}
+	return nil, core.NotFound("account", id)
+}
+
+type users []*core.User
+
+func (u users) ListUsers(context.Context, string) ([]*core.User, error) { return u, nil }
+
+type attempts map[string]*core.Delivery // by id; all to the one target
+
+func (a attempts) ListDeliveries(_ context.Context, _ core.Scope, _ core.Target, _ core.DeliveryFilter) (core.List[*core.Delivery], error) {
+	var l core.List[*core.Delivery]
+	for _, id := range []string{"whd_3", "whd_2", "whd_1"} { // newest first
+		if d, ok := a[id]; ok {
+			l.Data = append(l.Data, d)
+		}
+	}
+	return l, nil
+}
+
+func (a attempts) FindDelivery(_ context.Context, _ core.Scope, id string) (*core.Delivery, error) {
+	return a[id], nil
+}
+
+// syncBuffer is a log that the Notifier's goroutine writes and the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// logs are the fixtures' logs, by test, for a failure's message.
+var logs sync.Map
+
+func logOf(t *testing.T) string {
+	if b, ok := logs.Load(t.Name()); ok {
+		return b.(*syncBuffer).String()
+	}
+	return ""
+}
+
+// eventually polls cond until it holds or a generous deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s\n%s", what, logOf(t))
+		}
+	}
+}
+
+type fixture struct {
+	alert *alert.Notifier
+	store *redisstore.Store
+	smtp  *smtptest.Server
+	log   *syncBuffer
+	scope core.Scope
+}
+
+// start runs a Notifier over a real Redis, mailing through a local SMTP
+// server unless noMail; change adjusts its options.
+func start(t *testing.T, noMail bool, u users, change func(*alert.Options)) *fixture {
+	t.Helper()
+	r := redistest.New(t)
+	f := &fixture{store: redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix}), smtp: smtptest.Start(t), log: &syncBuffer{},
+		scope: core.Scope{AccountID: "acct_aurora", Livemode: true}}
+	logs.Store(t.Name(), f.log)
+	opts := alert.Options{
+		Store:    f.store,
+		Accounts: accounts{"acct_aurora": {ID: "acct_aurora", Name: "Hotel Aurora", DeveloperContact: "dev@aurora.example"}},
+		Users:    u,
+		Attempts: attempts{
+			"whd_2": {ID: "whd_2", EventType: "reservation.created", Attempts: []*core.Attempt{
+				{Number: 1, ResponseStatus: 500, ResponseBody: "upstream\n  exploded", Outcome: "retry", CreatedAt: time.Date(2026, 4, 13, 16, 0, 0, 0, time.UTC)},
+			}},
+			"whd_1": {ID: "whd_1", EventType: "guest.created", Attempts: []*core.Attempt{
+				{Number: 1, Error: "dial tcp: connection refused", Outcome: "retry"},
+			}},
+			"whd_3": {ID: "whd_3", EventType: "guest.created", Attempts: []*core.Attempt{{Number: 1, ResponseStatus: 200, Outcome: "succeeded"}}},
+		},
+		PublicURL: "https://bellhop.example.com/",
+		RetryWait: 10 * time.Millisecond,
+		Logger:    slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if !noMail {
+		cfg, err := smtpmail.ParseURL("smtp://" + f.smtp.Addr + "?from=alerts@bellhop.example&starttls=none")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Mailer = smtpmail.New(cfg)
+	}
+	if change != nil {
+		change(&opts)
+	}
+	n := alert.New(opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { n.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	f.alert = n
+	return f
+}
+
+func (f *fixture) recent(t *testing.T) []*core.Alert {
+	t.Helper()
+	got, err := f.store.RecentAlerts(context.Background(), f.scope, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func disabled(id string) core.Alert {
+	return core.Alert{Kind: core.AlertEndpointDisabled, Target: core.Target{Kind: core.TargetEndpoint, ID: id},
+		Name: "https://hooks.aurora.example/bellhop", Reason: "50 consecutive failed delivery attempts"}
+}
+
+// An endpoint disabled twice within the hour sends one email, to the
+// developer contact, saying what happened, the last errors and where to
+// re-enable it; the console keeps it.
+func TestEmailsTheDeveloperContactOnceAnHour(t *testing.T) {
+	f := start(t, false, nil, nil)
+	ctx := context.Background()
+	f.alert.Alert(ctx, f.scope, disabled("whe_1"))
+	eventually(t, "the email", func() bool { return len(f.smtp.Messages()) == 1 })
+	m := f.smtp.Messages()[0]
+	if m.From != "alerts@bellhop.example" || strings.Join(m.To, ",") != "dev@aurora.example" {
+		t.Errorf("from %q to %q", m.From, m.To)
+	}
+	if got, want := m.Subject(), "[Bellhop] Webhook endpoint https://hooks.aurora.example/bellhop was disabled"; got != want {
+		t.Errorf("subject %q, want %q", got, want)
+	}
+	body := m.Body()
+	for _, want := range []string{
+		"The webhook endpoint https://hooks.aurora.example/bellhop (whe_1) of account Hotel Aurora (acct_aurora), live mode, was disabled",
+		"Why: 50 consecutive failed delivery attempts",
+		"whd_2 (reservation.created) attempt 1: HTTP 500: upstream exploded",
+		"whd_1 (guest.created) attempt 1: dial tcp: connection refused",
+		"https://bellhop.example.com/endpoints/whe_1",
+		"at most one email every 1h0m0s",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the body lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "whd_3") {
+		t.Error("a succeeded attempt is quoted as an error")
+	}
+
+	// Disabled again within the hour (re-enabled, failing again): nothing
+	// more is sent. Another endpoint's alert, queued after it, shows the
+	// first was handled.
+	f.alert.Alert(ctx, f.scope, disabled("whe_1"))
+	// Past this hub's own one-minute skip too: the claim in Redis decides.
+	other := disabled("whe_2")
+	f.alert.Alert(ctx, f.scope, other)
+	eventually(t, "the other endpoint's email", func() bool { return len(f.smtp.Messages()) == 2 })
+	if got := f.smtp.Messages()[1].Body(); !strings.Contains(got, "(whe_2)") {
+		t.Fatalf("second email is not about whe_2:\n%s", got)
+	}
+	alerts := f.recent(t)
+	if len(alerts) != 2 || alerts[0].Target.ID != "whe_2" || alerts[1].Target.ID != "whe_1" {
+		t.Fatalf("console alerts %+v", alerts)
+	}
+	if alerts[1].Email != "Emailed to dev@aurora.example." || len(alerts[1].LastErrors) != 2 {
+		t.Errorf("console alert %+v", alerts[1])
+	}
+}
+
+// A second hub sharing the Redis does not email what the first one did.
+func TestTheHourIsSharedByHubs(t *testing.T) {
+	f := start(t, false, nil, nil)
+	ctx := context.Background()
+	if ok, err := f.store.ClaimAlert(ctx, f.scope, core.AlertEndpointDisabled, "whe_1", time.Hour); err != nil || !ok {
+		t.Fatal("claim", ok, err)
+	}
+	f.alert.Alert(ctx, f.scope, disabled("whe_1")) // another hub told it already
+	f.alert.Alert(ctx, f.scope, disabled("whe_2"))
+	eventually(t, "whe_2's email", func() bool { return len(f.smtp.Messages()) == 1 })
+	if got := f.smtp.Messages()[0].Body(); !strings.Contains(got, "(whe_2)") {
+		t.Fatalf("emailed:\n%s", got)
+	}
+}
+
+// Without a developer contact, the account's owners are told.
+func TestOwnersWhenNoDeveloperContact(t *testing.T) {
+	team := users{
+		{Email: "owner1@aurora.example", Role: core.RoleOwner},
+		{Email: "viewer@aurora.example", Role: core.RoleViewer},
+		{Email: "owner2@aurora.example", Role: core.RoleOwner},
+	}
+	f := start(t, false, team, func(o *alert.Options) {
+		o.Accounts = accounts{"acct_aurora": {ID: "acct_aurora", Name: "Hotel Aurora"}}
+	})
+	f.alert.Alert(context.Background(), f.scope, core.Alert{Kind: core.AlertConnectionDisabled,
+		Target: core.Target{Kind: core.TargetConnection, ID: "conn_1"}, Name: "Front desk", Connector: "slack", Reason: "token revoked"})
+	eventually(t, "the email", func() bool { return len(f.smtp.Messages()) == 1 })
+	m := f.smtp.Messages()[0]
+	if got := strings.Join(m.To, ","); got != "owner1@aurora.example,owner2@aurora.example" {
+		t.Errorf("to %q", got)
+	}
+	if body := m.Body(); !strings.Contains(body, "https://bellhop.example.com/connections/conn_1") || !strings.Contains(body, "Connector: slack") {
+		t.Errorf("body:\n%s", body)
+	}
+}
+
+// A refused email is tried again; one refused every time is logged, shown
+// as not emailed, and its claim given back so the next alert is tried.
+func TestRetriesAndNeverLosesSilently(t *testing.T) {
+	f := start(t, false, nil, func(o *alert.Options) { o.Retries = 2 })
+	ctx := context.Background()
+	f.smtp.Refuse(2)
+	f.alert.Alert(ctx, f.scope, disabled("whe_1"))
+	eventually(t, "the email on the third try", func() bool { return len(f.smtp.Messages()) == 1 })
+
+	f.smtp.Refuse(3)
+	f.alert.Alert(ctx, f.scope, disabled("whe_2"))
+	eventually(t, "the alert kept after three refusals", func() bool { return len(f.recent(t)) == 2 })
+	if got := f.recent(t)[0].Email; !strings.HasPrefix(got, "Not emailed: the SMTP server refused it") {
+		t.Errorf("console says %q", got)
+	}
+	if log := f.log.String(); !strings.Contains(log, `level=ERROR msg="alert not emailed"`) {
+		t.Errorf("log:\n%s", log)
+	}
+	if ok, err := f.store.ClaimAlert(ctx, f.scope, core.AlertEndpointDisabled, "whe_2", time.Hour); err != nil || !ok {
+		t.Errorf("the claim was kept: %v %v", ok, err)
+	}
+}
+
+// Without SMTP the alert is logged, one warning line, and shown in the
+// console.
+func TestWithoutSMTPLogsAndShows(t *testing.T) {
+	f := start(t, true, nil, nil)
+	f.alert.Alert(context.Background(), f.scope, core.Alert{Kind: core.AlertBackfillFailed, BackfillID: "bf_1",
+		Target: core.Target{Kind: core.TargetEndpoint, ID: "whe_1"}, Reason: "the event stream is unavailable"})
+	eventually(t, "the console's alert", func() bool { return len(f.recent(t)) == 1 })
+	a := f.recent(t)[0]
+	if a.Kind != core.AlertBackfillFailed || a.Email != "Not emailed: the hub has no SMTP server (BELLHOP_SMTP_URL)." {
+		t.Errorf("alert %+v", a)
+	}
+	var warnings []string
+	for _, l := range strings.Split(f.log.String(), "\n") {
+		if strings.Contains(l, "level=WARN") {
+			warnings = append(warnings, l)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "backfill.failed") || !strings.Contains(warnings[0], "the event stream is unavailable") {
+		t.Errorf("warnings %q", warnings)
+	}
+	if len(f.smtp.Messages()) != 0 {
+		t.Error("an email went out")
+	}
+}
+
+// Alert never waits: past the queue's size, alerts are dropped with a
+// warning, and the delivery that raised them goes on.
+func TestAlertNeverBlocks(t *testing.T) {
+	r := redistest.New(t)
+	log := &syncBuffer{}
+	n := alert.New(alert.Options{Store: redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix}), QueueSize: 1,
+		Logger: slog.New(slog.NewTextHandler(log, nil))}) // not running: nothing drains the queue
+	scope := core.Scope{AccountID: "acct_aurora"}
+	n.Alert(context.Background(), scope, disabled("whe_1"))
+	n.Alert(context.Background(), scope, disabled("whe_2"))
+	if !strings.Contains(log.String(), "alert queue full; alert dropped") || !strings.Contains(log.String(), "whe_2") {
+		t.Errorf("log:\n%s", log.String())
+	}
+}
