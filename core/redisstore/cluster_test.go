@@ -16,7 +16,8 @@ import (
 // events, deliveries and attempts (parked, deferred, retried), keys and
 // scopes, idempotency, rate limits, the activity log, scripts, event types
 // and connections, reads across slots, console users and sessions, account
-// settings, health samples and the queue's metrics reading. Tests that move miniredis's clock stay single-Redis.
+// settings, health samples and the queue's metrics reading. Tests that move
+// miniredis's clock stay single-Redis.
 func TestOnCluster(t *testing.T) {
 	redistest.NewCluster(t) // skips here, once, when no cluster can be had
 	onCluster = true
