@@ -149,8 +149,12 @@ func (r *backfillRun) finish(err error) {
 		r.b.Status, r.b.Error = "failed", core.ErrorMessage(err)
 	}
 	ctx := context.Background()
-	if _, err := r.e.backfills.FinishBackfill(ctx, r.scope, r.b, r.e.opts.Consumer, r.e.opts.Retention); err != nil {
-		r.e.opts.Logger.Warn("finish backfill", "backfill", r.b.ID, "err", err)
+	finished, ferr := r.e.backfills.FinishBackfill(ctx, r.scope, r.b, r.e.opts.Consumer, r.e.opts.Retention)
+	if ferr != nil {
+		r.e.opts.Logger.Warn("finish backfill", "backfill", r.b.ID, "err", ferr)
+	}
+	if err != nil && finished { // told by the hub that held it to the end
+		r.e.alert(ctx, r.scope, core.Alert{Kind: core.AlertBackfillFailed, Target: r.b.Target, BackfillID: r.b.ID, Reason: r.b.Error, CreatedAt: now})
 	}
 }
 

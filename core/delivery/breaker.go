@@ -54,3 +54,10 @@ func (e *Engine) publishOperational(ctx context.Context, scope core.Scope, typ, 
 		e.opts.Logger.Warn("publish "+typ, "target", target, "err", err)
 	}
 }
+
+// alert hands a to the Alerter, which queues it and returns at once.
+func (e *Engine) alert(ctx context.Context, scope core.Scope, a core.Alert) {
+	if e.opts.Alerts != nil {
+		e.opts.Alerts.Alert(ctx, scope, a)
+	}
+}

@@ -168,6 +168,8 @@ func (c *Connections) Disable(ctx context.Context, scope core.Scope, id, reason 
 		c.engine.publishOperational(ctx, scope, "connection.disabled", conn.ID, map[string]any{
 			"id": conn.ID, "connector": conn.Connector, "name": conn.Name, "reason": conn.DisabledReason, "disabled_at": conn.DisabledAt,
 		})
+		c.engine.alert(ctx, scope, core.Alert{Kind: core.AlertConnectionDisabled, Target: core.Target{Kind: core.TargetConnection, ID: conn.ID},
+			Name: conn.Name, Connector: conn.Connector, Reason: conn.DisabledReason, CreatedAt: *conn.DisabledAt})
 	}
 	return err
 }
@@ -216,6 +218,10 @@ func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Res
 func (c *Connections) deliver(ctx context.Context, scope core.Scope, t *connTarget, input json.RawMessage) (r plugins.Result, held time.Duration, err error) {
 	conn, err := c.host.Connector(ctx, t.conn.Connector)
 	if err != nil {
+		if ctx.Err() == nil {
+			c.engine.alert(ctx, scope, core.Alert{Kind: core.AlertPluginFailed, Target: core.Target{Kind: core.TargetConnection, ID: t.conn.ID},
+				Name: t.conn.Name, Connector: t.conn.Connector, Reason: core.ErrorMessage(err)})
+		}
 		return r, 0, err
 	}
 	if held = c.takeLimits(ctx, scope, t, conn, input); held > 0 {

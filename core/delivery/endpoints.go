@@ -272,4 +272,6 @@ func (eps *Endpoints) publishDisabled(ctx context.Context, scope core.Scope, ep 
 	eps.engine.publishOperational(ctx, scope, "endpoint.disabled", ep.ID, map[string]any{
 		"id": ep.ID, "url": ep.URL, "reason": ep.DisabledReason, "disabled_at": ep.DisabledAt,
 	})
+	eps.engine.alert(ctx, scope, core.Alert{Kind: core.AlertEndpointDisabled, Target: core.Target{Kind: core.TargetEndpoint, ID: ep.ID},
+		Name: ep.URL, Reason: ep.DisabledReason, CreatedAt: *ep.DisabledAt})
 }

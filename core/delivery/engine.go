@@ -26,6 +26,9 @@ type Options struct {
 	Events     core.EventService     // publishes endpoint.disabled; nil: not published
 	EventTypes core.EventTypeService // checks enabled_events and makes test samples; nil: any type
 	Transforms core.TransformRunner  // runs transform scripts; nil: scripts are not run
+	// Alerts tells people when the engine disables a target, a plugin
+	// cannot start or a backfill fails (issue 14); nil: nobody is told.
+	Alerts core.Alerter
 	// Scopes lists the tenants whose streams the engine serves. Default
 	// Store.ListScopes.
 	Scopes func(ctx context.Context) ([]core.Scope, error)
