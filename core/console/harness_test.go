@@ -87,7 +87,7 @@ func newHarness(t testing.TB, opts ...func(*Config, *Deps)) *harness {
 	deps := Deps{
 		Users: us, Sessions: store, Keys: store, Events: events, EventTypes: types,
 		Endpoints: delivery.NewEndpoints(eng, delivery.EndpointOptions{}), Deliveries: eng,
-		Scripts: transform.NewService(store, runner, types), Connections: conns, Activity: store,
+		Scripts: transform.NewService(store, runner, types), Connections: conns, Activity: store, Alerts: store,
 	}
 	for _, o := range opts {
 		o(&cfg, &deps)

@@ -21,7 +21,11 @@ type homeData struct {
 	Connectors  []*core.ConnectorInfo
 	Failures    []*core.Delivery
 	Targets     int // endpoints and connections on the first page of each: 0 means none yet
+	Alerts      []*core.Alert
 }
+
+// homeAlerts is how many of the newest alerts the home page lists.
+const homeAlerts = 5
 
 // attention is a target that is disabled or whose deliveries fail.
 type attention struct {
@@ -62,6 +66,11 @@ func (s *Server) handleHome() gin.HandlerFunc {
 		if err := s.needsAttention(c, scope, d, failures); err != nil {
 			s.fail(c, err)
 			return
+		}
+		if s.deps.Alerts != nil {
+			if d.Alerts, err = s.deps.Alerts.RecentAlerts(c, scope, homeAlerts); err != nil {
+				s.log.Warn("console: recent alerts", "err", err)
+			}
 		}
 		if s.deps.Connections != nil {
 			if infos, err := s.deps.Connections.ListConnectors(c); err == nil {

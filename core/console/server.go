@@ -52,6 +52,10 @@ type Deps struct {
 	// Health is the hubs' health samples, for /status (a
 	// *redisstore.Store); nil shows that none are recorded.
 	Health HealthReader
+	// Alerts is what the hub told people lately (a target disabled, a
+	// plugin that cannot start, a failed backfill), for the home page;
+	// nil shows none.
+	Alerts core.AlertLog
 	Logger *slog.Logger
 }
 
