@@ -35,10 +35,12 @@ type Options struct {
 	// get a series of their own (bellhop_target_failed_attempts). 0, the
 	// default: none.
 	TopTargets int
-	// TopWindow is how far back TopTargets counts: between one and two
-	// windows. Default 5 minutes.
+	// TopWindow is the window TopTargets counts over: a count covers the
+	// current window and the one before it. Default 5 minutes.
 	TopWindow time.Duration
 
+	// Queue is read at scrape time for the bellhop_queue_* gauges and
+	// bellhop_backfills_active (redisstore.Store).
 	Queue QueueReader
 	// QueueCacheFor is how long a queue reading serves scrapes before the
 	// next one reads Redis again. Default 5s.
