@@ -14,6 +14,7 @@ import (
 	"github.com/bellhop/bellhop/core/delivery"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/secretbox"
+	"github.com/bellhop/bellhop/core/smtpmail"
 	"github.com/spf13/pflag"
 )
 
@@ -41,7 +42,11 @@ type config struct {
 	CORSOrigins            []string
 	// PublicURL is where people reach the console; an https one marks its
 	// cookies Secure behind a proxy that ends TLS, and invite links use it.
-	PublicURL       string
+	PublicURL string
+	// SMTPURL names the SMTP server that emails alerts to developer
+	// contacts (smtpmail.ParseURL); "" logs them and shows them in the
+	// console only.
+	SMTPURL         string
 	AllowRanges     []string
 	PluginDir       string
 	ConnectTimeout  time.Duration
@@ -63,6 +68,7 @@ type config struct {
 	StallAfterPublish time.Duration
 
 	masterKey     []byte
+	smtp          *smtpmail.Config
 	retrySchedule []time.Duration
 	allowRanges   []netip.Prefix
 	generated     []string // settings filled in because dev mode may do so
@@ -86,6 +92,7 @@ var envNames = map[string]string{
 	"max-endpoint-concurrency":  "BELLHOP_MAX_ENDPOINT_CONCURRENCY",
 	"cors-origins":              "BELLHOP_CORS_ORIGINS",
 	"public-url":                "BELLHOP_PUBLIC_URL",
+	"smtp-url":                  "BELLHOP_SMTP_URL",
 	"allow-ranges":              "BELLHOP_ALLOW_RANGES",
 	"plugin-dir":                "BELLHOP_PLUGIN_DIR",
 	"connect-timeout":           "BELLHOP_CONNECT_TIMEOUT",
@@ -117,6 +124,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxEndpointConcurrency, "max-endpoint-concurrency", 50, "highest max_concurrency an endpoint may set; an endpoint also gets at most half of --account-concurrency")
 	fs.StringSliceVar(&c.CORSOrigins, "cors-origins", nil, "origins allowed to call the API from a browser (none by default)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the console's public address, e.g. https://bellhop.example.com (https marks its cookies Secure; invite links use it)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP server that emails alerts (a target disabled, a plugin that cannot start, a failed backfill) to each account's developer contact, e.g. smtp://user:pass@smtp.example.com:587?from=alerts@example.com (smtps:// for implicit TLS); empty: alerts are logged and shown in the console only")
 	fs.StringSliceVar(&c.AllowRanges, "allow-ranges", nil, "private address ranges live-mode endpoints may target, e.g. 10.1.0.0/16")
 	fs.StringVar(&c.PluginDir, "plugin-dir", "bin/plugins", "folder of bellhop-connector-* plugin binaries")
 	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", 5*time.Second, "webhook connect timeout")
@@ -175,6 +183,13 @@ func (c *config) validate() error {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("BELLHOP_PUBLIC_URL (--public-url): %q is not an http(s) URL such as https://bellhop.example.com", c.PublicURL)
 		}
+	}
+	if c.SMTPURL != "" {
+		smtp, err := smtpmail.ParseURL(c.SMTPURL)
+		if err != nil {
+			return fmt.Errorf("BELLHOP_SMTP_URL (--smtp-url): %v", err) // never the URL: it may hold a password
+		}
+		c.smtp = smtp
 	}
 	if c.EventRetention < 72*time.Hour {
 		return fmt.Errorf("BELLHOP_EVENT_RETENTION (--event-retention): %s is under the 72h replay window", c.EventRetention)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/alert"
 	"github.com/bellhop/bellhop/core/api"
 	"github.com/bellhop/bellhop/core/catalog"
 	"github.com/bellhop/bellhop/core/console"
@@ -41,6 +42,7 @@ type hub struct {
 	ingest      *ingest.StreamConsumer
 	activity    *redisstore.ActivityWriter
 	idempotency *redisstore.Idempotency
+	alerts      *alert.Notifier
 	api         *api.Server
 	console     *console.Server
 	key         *core.APIKey // the bootstrap key
@@ -94,9 +96,13 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	httpOpts := outbound.Options{ConnectTimeout: cfg.ConnectTimeout, Timeout: cfg.RequestTimeout, UserAgent: userAgent}
 	live := httpOpts
 	live.BlockPrivate, live.AllowedRanges = true, cfg.allowRanges
+	// People hear of the targets the engine disables, the plugins that
+	// cannot start and the backfills that fail (issue 14).
+	alerts := newAlerts(cfg, store, logger.With("component", "alerts"))
 	engine := delivery.New(delivery.Options{
 		Store:         store,
 		Events:        events,
+		Alerts:        alerts,
 		EventTypes:    types,
 		Transforms:    runner,
 		Prefix:        cfg.SignaturePrefix,
@@ -132,7 +138,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 
 	h := &hub{
 		cfg: cfg, log: logger, store: store, key: key, keySecret: keySecret, engine: engine, connections: connections, plugins: plugins, transforms: transforms,
-		users: consoleUsers, sessions: store, setupToken: setupToken,
+		users: consoleUsers, sessions: store, setupToken: setupToken, alerts: alerts,
 		ingest: ingest.NewStreamConsumer(rdb, cfg.RedisPrefix, events, logger.With("component", "ingest")),
 		// The activity log is written in batches off the request path; Run
 		// writes what is queued when the hub stops.
@@ -184,6 +190,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Connections: connections,
 		Activity:    h.activity,
 		Health:      store, // the samples healthRecorder keeps, for /status
+		Alerts:      store, // what the alerts Notifier kept, for the home page
 		Logger:      logger.With("component", "console"),
 	})
 	if err != nil {
@@ -250,6 +257,7 @@ func (h *hub) start(ctx context.Context) <-chan struct{} {
 		"ingest stream":   h.ingest.Run,
 		"activity log":    h.activity.Run,
 		"idempotency":     h.idempotency.Run,
+		"alerts":          h.alerts.Run,
 		"health samples":  h.healthRecorder().Run, // for the console's /status
 		"plugin supervisor": func(ctx context.Context) error {
 			h.plugins.Supervise(ctx, 10*time.Second)

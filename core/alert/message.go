@@ -21,7 +21,7 @@ func (n *Notifier) lastErrors(ctx context.Context, scope core.Scope, a core.Aler
 	if n.opts.Attempts == nil || a.Target.ID == "" || a.Kind == core.AlertBackfillFailed {
 		return nil
 	}
-	list, err := n.opts.Attempts.ListDeliveries(ctx, scope, a.Target, core.DeliveryFilter{Page: core.Page{Limit: 10}})
+	list, err := n.opts.Attempts.ListDeliveries(ctx, scope, a.Target.ID, core.DeliveryFilter{Page: core.Page{Limit: 10}})
 	if err != nil {
 		return nil
 	}
@@ -77,7 +77,9 @@ var kindText = map[string]struct{ noun, happened, action string }{
 
 // compose writes the email: what happened, why, the last errors, and where
 // to act in the console.
-func compose(publicURL string, scope core.Scope, account *core.Account, a *core.Alert, to []string, every time.Duration) (subject, body string) {
+// byOwners says the account names no developer contact, so its owners are
+// told.
+func compose(publicURL string, scope core.Scope, account *core.Account, a *core.Alert, to []string, byOwners bool, every time.Duration) (subject, body string) {
 	kt := kindText[a.Kind]
 	name := oneLine(a.Name)
 	if name == "" {
@@ -104,9 +106,17 @@ func compose(publicURL string, scope core.Scope, account *core.Account, a *core.
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "%s in the console (in %s mode):\n  %s\n\n", kt.action, scope.Mode(), publicURL+consolePath(a))
-	fmt.Fprintf(&b, "You get this email as the developer contact of %s (%s); an owner can change it in the console's settings. "+
-		"Bellhop sends at most one email every %s about the same %s.\n", account.Name, strings.Join(to, ", "), every, kt.noun)
+	fmt.Fprintf(&b, "%s in the console (in %s mode):\n  %s\n", kt.action, scope.Mode(), publicURL+consolePath(a))
+	if api := enablePath(a); api != "" {
+		fmt.Fprintf(&b, "or with the API (a %s key): POST %s\n", scope.Mode(), api)
+	}
+	b.WriteString("\n")
+	who := "the developer contact"
+	if byOwners {
+		who = "an owner, as it names no developer contact,"
+	}
+	fmt.Fprintf(&b, "You get this email as %s of %s; an owner can name the developer contact in the console's settings. "+
+		"Bellhop sends at most one email %s about the same %s.\n", who, account.Name, perEvery(every), kt.noun)
 	return subject, b.String()
 }
 
@@ -124,6 +134,26 @@ func oneLine(s string) string {
 func firstWords(s string) string {
 	before, _, _ := strings.Cut(s, ":")
 	return before
+}
+
+// perEvery says how often: "an hour", else "every 30m0s".
+func perEvery(d time.Duration) string {
+	if d == time.Hour {
+		return "an hour"
+	}
+	return "every " + d.String()
+}
+
+// enablePath is the API call that re-enables a's target, "" when a is not
+// about a disabled target.
+func enablePath(a *core.Alert) string {
+	switch a.Kind {
+	case core.AlertEndpointDisabled:
+		return "/v1/webhook_endpoints/" + a.Target.ID + "/enable"
+	case core.AlertConnectionDisabled:
+		return "/v1/connections/" + a.Target.ID + "/enable"
+	}
+	return ""
 }
 
 // consolePath is the console page where a person acts on a.

@@ -30,9 +30,10 @@ type Users interface {
 	ListUsers(ctx context.Context, accountID string) ([]*core.User, error)
 }
 
-// Attempts reads a target's last errors from the attempt log.
+// Attempts reads a target's last errors from the attempt log
+// (redisstore.Store).
 type Attempts interface {
-	ListDeliveries(ctx context.Context, scope core.Scope, target core.Target, filter core.DeliveryFilter) (core.List[*core.Delivery], error)
+	ListDeliveries(ctx context.Context, scope core.Scope, targetID string, filter core.DeliveryFilter) (core.List[*core.Delivery], error)
 	FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error)
 }
 
@@ -170,7 +171,7 @@ func (n *Notifier) tell(ctx context.Context, scope core.Scope, a core.Alert) {
 // it, for the console. An alert that could not be emailed is logged as a
 // warning and its claim given back, so that the next one is tried again.
 func (n *Notifier) email(ctx context.Context, scope core.Scope, a *core.Alert, log *slog.Logger) string {
-	account, to, err := n.recipients(ctx, scope.AccountID)
+	account, to, byOwners, err := n.recipients(ctx, scope.AccountID)
 	if err != nil {
 		log.Warn("alert not emailed: find the developer contact", "reason", a.Reason, "err", err)
 		n.release(ctx, scope, a, log)
@@ -184,7 +185,7 @@ func (n *Notifier) email(ctx context.Context, scope core.Scope, a *core.Alert, l
 		log.Warn("alert not emailed: the account has no developer contact and no owner", "reason", a.Reason)
 		return "Not emailed: the account has no developer contact and no owner."
 	}
-	subject, body := compose(n.opts.PublicURL, scope, account, a, to, n.opts.Every)
+	subject, body := compose(n.opts.PublicURL, scope, account, a, to, byOwners, n.opts.Every)
 	wait := n.opts.RetryWait
 	for try := 0; ; try++ {
 		err = n.opts.Mailer.Send(ctx, to, subject, body)
@@ -214,26 +215,24 @@ func (n *Notifier) release(ctx context.Context, scope core.Scope, a *core.Alert,
 }
 
 // recipients returns the account and who hears about it: its developer
-// contact, else its owners.
-func (n *Notifier) recipients(ctx context.Context, accountID string) (*core.Account, []string, error) {
-	account, err := n.opts.Accounts.FindAccount(ctx, accountID)
-	if err != nil {
-		return nil, nil, err
+// contact, else its owners (byOwners).
+func (n *Notifier) recipients(ctx context.Context, accountID string) (account *core.Account, to []string, byOwners bool, err error) {
+	if account, err = n.opts.Accounts.FindAccount(ctx, accountID); err != nil {
+		return nil, nil, false, err
 	}
 	if account.DeveloperContact != "" {
-		return account, []string{account.DeveloperContact}, nil
+		return account, []string{account.DeveloperContact}, false, nil
 	}
 	users, err := n.opts.Users.ListUsers(ctx, accountID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	var to []string
 	for _, u := range users {
 		if u.Role == core.RoleOwner {
 			to = append(to, u.Email)
 		}
 	}
-	return account, to, nil
+	return account, to, true, nil
 }
 
 var _ core.Alerter = (*Notifier)(nil)

@@ -34,7 +34,7 @@ func (u users) ListUsers(context.Context, string) ([]*core.User, error) { return
 
 type attempts map[string]*core.Delivery // by id; all to the one target
 
-func (a attempts) ListDeliveries(_ context.Context, _ core.Scope, _ core.Target, _ core.DeliveryFilter) (core.List[*core.Delivery], error) {
+func (a attempts) ListDeliveries(_ context.Context, _ core.Scope, _ string, _ core.DeliveryFilter) (core.List[*core.Delivery], error) {
 	var l core.List[*core.Delivery]
 	for _, id := range []string{"whd_3", "whd_2", "whd_1"} { // newest first
 		if d, ok := a[id]; ok {
@@ -174,7 +174,9 @@ func TestEmailsTheDeveloperContactOnceAnHour(t *testing.T) {
 		"whd_2 (reservation.created) attempt 1: HTTP 500: upstream exploded",
 		"whd_1 (guest.created) attempt 1: dial tcp: connection refused",
 		"https://bellhop.example.com/endpoints/whe_1",
-		"at most one email every 1h0m0s",
+		"or with the API (a live key): POST /v1/webhook_endpoints/whe_1/enable",
+		"as the developer contact of Hotel Aurora",
+		"at most one email an hour about the same webhook endpoint",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the body lacks %q:\n%s", want, body)
@@ -236,7 +238,8 @@ func TestOwnersWhenNoDeveloperContact(t *testing.T) {
 	if got := strings.Join(m.To, ","); got != "owner1@aurora.example,owner2@aurora.example" {
 		t.Errorf("to %q", got)
 	}
-	if body := m.Body(); !strings.Contains(body, "https://bellhop.example.com/connections/conn_1") || !strings.Contains(body, "Connector: slack") {
+	if body := m.Body(); !strings.Contains(body, "https://bellhop.example.com/connections/conn_1") || !strings.Contains(body, "Connector: slack") ||
+		!strings.Contains(body, "as an owner, as it names no developer contact, of Hotel Aurora") {
 		t.Errorf("body:\n%s", body)
 	}
 }
