@@ -162,6 +162,9 @@ func TestDisabledEndpointWithoutSMTPIsLoggedAndShown(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], id) || !strings.Contains(lines[0], "answered 5xx") {
 		t.Errorf("log lines %q, want one warning naming the endpoint and the reason", lines)
 	}
+	if strings.Contains(h.out.String(), h.bad.URL) {
+		t.Error("the log holds the endpoint's URL")
+	}
 	if !strings.Contains(h.out.String(), "set BELLHOP_SMTP_URL to email them") {
 		t.Error("the start-up log does not say alerts are not emailed")
 	}

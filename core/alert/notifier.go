@@ -114,7 +114,7 @@ func (n *Notifier) Alert(_ context.Context, scope core.Scope, a core.Alert) {
 	select {
 	case n.queue <- queued{scope: scope, alert: a}:
 	default:
-		n.opts.Logger.Warn("alert queue full; alert dropped", "account", scope.AccountID, "kind", a.Kind, "subject", a.Subject(), "reason", a.Reason)
+		n.opts.Logger.Warn("alert queue full; alert dropped", append(logAttrs(scope, a), "reason", a.Reason)...)
 	}
 }
 
@@ -151,7 +151,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 
 // tell claims a, emails it and keeps it for the console.
 func (n *Notifier) tell(ctx context.Context, scope core.Scope, a core.Alert) {
-	log := n.opts.Logger.With("account", scope.AccountID, "mode", scope.Mode(), "kind", a.Kind, "subject", a.Subject())
+	log := n.opts.Logger.With(logAttrs(scope, a)...)
 	ok, err := n.opts.Store.ClaimAlert(ctx, scope, a.Kind, a.Subject(), n.opts.Every)
 	if err != nil {
 		log.Warn("alert not told: claim", "reason", a.Reason, "err", err)
@@ -178,7 +178,7 @@ func (n *Notifier) email(ctx context.Context, scope core.Scope, a *core.Alert, l
 		return "Not emailed: the developer contact could not be read."
 	}
 	if n.opts.Mailer == nil {
-		log.Warn("alert (no BELLHOP_SMTP_URL: not emailed)", "reason", a.Reason, "name", a.Name)
+		log.Warn("alert (no BELLHOP_SMTP_URL: not emailed)", "reason", a.Reason)
 		return "Not emailed: the hub has no SMTP server (BELLHOP_SMTP_URL)."
 	}
 	if len(to) == 0 {
@@ -206,6 +206,16 @@ func (n *Notifier) email(ctx context.Context, scope core.Scope, a *core.Alert, l
 	log.Error("alert not emailed", "to", strings.Join(to, ", "), "reason", a.Reason, "err", err)
 	n.release(ctx, scope, a, log)
 	return fmt.Sprintf("Not emailed: the SMTP server refused it (%s).", err)
+}
+
+// logAttrs name an alert in a log line the way the delivery lines name a
+// target, and never with its URL or name.
+func logAttrs(scope core.Scope, a core.Alert) []any {
+	attrs := []any{"account", scope.AccountID, "mode", scope.Mode(), "alert", a.Kind, "target_kind", a.Target.Kind, "target", a.Target.ID}
+	if a.BackfillID != "" {
+		attrs = append(attrs, "backfill", a.BackfillID)
+	}
+	return attrs
 }
 
 func (n *Notifier) release(ctx context.Context, scope core.Scope, a *core.Alert, log *slog.Logger) {

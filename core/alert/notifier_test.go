@@ -284,7 +284,7 @@ func TestWithoutSMTPLogsAndShows(t *testing.T) {
 			warnings = append(warnings, l)
 		}
 	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "backfill.failed") || !strings.Contains(warnings[0], "the event stream is unavailable") {
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "alert=backfill.failed") || !strings.Contains(warnings[0], "backfill=bf_1") || !strings.Contains(warnings[0], "the event stream is unavailable") {
 		t.Errorf("warnings %q", warnings)
 	}
 	if len(f.smtp.Messages()) != 0 {
