@@ -137,14 +137,27 @@ func (n *Notifier) queuedLately(scope core.Scope, a core.Alert) bool {
 	return false
 }
 
-// Run tells the queued alerts, one at a time, until ctx ends.
+// Run tells the queued alerts, one at a time, until ctx ends. Those still
+// queued then are logged, not lost silently.
 func (n *Notifier) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			n.dropQueued()
 			return nil
 		case q := <-n.queue:
 			n.tell(ctx, q.scope, q.alert)
+		}
+	}
+}
+
+func (n *Notifier) dropQueued() {
+	for {
+		select {
+		case q := <-n.queue:
+			n.opts.Logger.Warn("alert not told: the hub stopped", append(logAttrs(q.scope, q.alert), "reason", q.alert.Reason)...)
+		default:
+			return
 		}
 	}
 }

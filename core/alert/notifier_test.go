@@ -322,4 +322,11 @@ func TestAlertNeverBlocks(t *testing.T) {
 	if !strings.Contains(log.String(), "alert queue full; alert dropped") || !strings.Contains(log.String(), "whe_2") {
 		t.Errorf("log:\n%s", log.String())
 	}
+	// A hub that stops says what it had not told yet.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	n.Run(ctx)
+	if !strings.Contains(log.String(), `msg="alert not told: the hub stopped"`) || !strings.Contains(log.String(), "target=whe_1") {
+		t.Errorf("log:\n%s", log.String())
+	}
 }
