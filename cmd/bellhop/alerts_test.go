@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/bellhop/bellhop/core/redistest"
 	"github.com/bellhop/bellhop/core/smtpmail/smtptest"
 	"github.com/bellhop/bellhop/core/users"
+	"github.com/bellhop/bellhop/plugins/plugintest"
 )
 
 // alertHub is a hub whose receivers always answer 500, with a schedule
@@ -174,7 +177,7 @@ func TestDisabledEndpointWithoutSMTPIsLoggedAndShown(t *testing.T) {
 // never showing the password; a good one is shown at start-up without it.
 func TestSMTPURLIsCheckedAtStartUp(t *testing.T) {
 	for _, bad := range []string{
-		"smtp://ops:s3cret-pw@smtp.example.com:587",                   // no ?from=
+		"smtp://ops:s3cret-pw@smtp.example.com:587",                     // no ?from=
 		"http://ops:s3cret-pw@smtp.example.com?from=alerts@example.com", // not smtp
 		"smtp://ops:s3cret-pw@smtp.example.com?from=a@example.com&tls=on",
 	} {
@@ -187,5 +190,68 @@ func TestSMTPURLIsCheckedAtStartUp(t *testing.T) {
 	out := h.out.String()
 	if !strings.Contains(out, "smtps://ops@smtp.example.com:465 (implicit TLS, from alerts@example.com)") || strings.Contains(out, "s3cret-pw") {
 		t.Errorf("start-up log:\n%s", out)
+	}
+}
+
+// A connection whose connector plugin no longer starts (its binary replaced
+// by one that is not a plugin) emails the account's owner, as the account
+// names no developer contact, with the link to the connection.
+func TestPluginThatCannotStartEmailsTheOwner(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts a plugin")
+	}
+	pluginDir := t.TempDir()
+	bin, err := plugintest.Build(pluginDir, "github.com/bellhop/bellhop/examples/connector-echo", "bellhop-connector-echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	smtp := smtptest.Start(t)
+	h := startAlertHub(t, map[string]string{"BELLHOP_PLUGIN_DIR": pluginDir,
+		"BELLHOP_SMTP_URL": "smtp://" + smtp.Addr + "?from=alerts@bellhop.example&starttls=none"})
+	if _, err := users.New(h.store, h.store, time.Now).CreateUser(context.Background(), defaultAccount, "owner@aurora.example", "correct horse battery staple 42", core.RoleOwner); err != nil {
+		t.Fatal(err)
+	}
+	code, body := h.do(t, "POST", "/v1/scripts", `{"name":"pass","source":"function transform(event) { return {id: event.id}; }"}`)
+	var pass struct{ ID string }
+	if json.Unmarshal([]byte(body), &pass); code != 201 {
+		t.Fatalf("create script = %d %s", code, body)
+	}
+	code, body = h.do(t, "POST", "/v1/connections", `{"connector":"echo","name":"echo desk","enabled_events":["guest.created"],"config":{"greeting":"hello"},"transform_script_id":"`+pass.ID+`"}`)
+	if code != 201 {
+		t.Fatalf("create connection = %d %s", code, body)
+	}
+	var conn struct{ ID string }
+	json.Unmarshal([]byte(body), &conn)
+
+	// Rebuilt as something that is not a plugin: the host restarts it on
+	// next use, once it has seen the new file.
+	broken := filepath.Join(t.TempDir(), "broken")
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho not a plugin\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(broken, bin); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(bin, later, later)
+	h.do(t, "GET", "/v1/connectors", "")
+	sample := guestSample(t, h.hubUnderTest)
+	if code, body := h.do(t, "POST", "/v1/events", `{"type":"guest.created","property_id":"prop_1","data":{"object":`+sample+`}}`); code != 201 {
+		t.Fatalf("publish = %d %s", code, body)
+	}
+	waitFor(t, "the email", func() bool { return len(smtp.Messages()) == 1 })
+	m := smtp.Messages()[0]
+	if strings.Join(m.To, ",") != "owner@aurora.example" {
+		t.Errorf("to %q, want the owner", m.To)
+	}
+	if got, want := m.Subject(), "[Bellhop] Connection echo desk cannot deliver (test mode)"; got != want {
+		t.Errorf("subject %q, want %q", got, want)
+	}
+	for _, want := range []string{"cannot deliver: its connector plugin cannot be started", "Connector: echo",
+		"Why: " + bin + " is not a Bellhop connector plugin",
+		"https://bellhop.example.com/connections/" + conn.ID, "as an owner, as it names no developer contact"} {
+		if !strings.Contains(m.Body(), want) {
+			t.Errorf("the body lacks %q:\n%s", want, m.Body())
+		}
 	}
 }

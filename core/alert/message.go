@@ -57,7 +57,7 @@ func describeAttempt(d *core.Delivery, at *core.Attempt) string {
 		what = d.Reason
 	}
 	if len(what) > maxErrorText {
-		what = what[:maxErrorText] + "…"
+		what = strings.ToValidUTF8(what[:maxErrorText], "") + "…"
 	}
 	return fmt.Sprintf("%s  %s (%s) attempt %d: %s", at.CreatedAt.UTC().Format(time.RFC3339), d.ID, d.EventType, at.Number, what)
 }
@@ -125,7 +125,7 @@ func compose(publicURL string, scope core.Scope, account *core.Account, a *core.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		s = strings.ToValidUTF8(s[:200], "") + "…"
 	}
 	return s
 }

@@ -108,6 +108,7 @@ func (n *Notifier) Alert(_ context.Context, scope core.Scope, a core.Alert) {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = time.Now().UTC().Truncate(time.Second)
 	}
+	a.Reason = firstLine(a.Reason)
 	if n.queuedLately(scope, a) {
 		return
 	}
@@ -219,6 +220,19 @@ func (n *Notifier) email(ctx context.Context, scope core.Scope, a *core.Alert, l
 	log.Error("alert not emailed", "to", strings.Join(to, ", "), "reason", a.Reason, "err", err)
 	n.release(ctx, scope, a, log)
 	return fmt.Sprintf("Not emailed: the SMTP server refused it (%s).", err)
+}
+
+// maxReason bounds an alert's reason, which a plugin's start-up error can
+// make a page long.
+const maxReason = 500
+
+// firstLine keeps the first line of a reason, at most maxReason bytes.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > maxReason {
+		s = strings.ToValidUTF8(s[:maxReason], "") + "…"
+	}
+	return s
 }
 
 // logAttrs name an alert in a log line the way the delivery lines name a
