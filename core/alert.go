@@ -30,6 +30,7 @@ type Alert struct {
 	Reason     string    `json:"reason"`
 	LastErrors []string  `json:"last_errors,omitempty"` // the target's newest failed attempts, newest first
 	Email      string    `json:"email"`                 // what became of the email: sent to whom, or why not
+	Slack      string    `json:"slack,omitempty"`       // what became of the Slack message, when the scope sends one
 	CreatedAt  time.Time `json:"created_at"`
 }
 
@@ -48,8 +49,21 @@ type Alerter interface {
 	Alert(ctx context.Context, scope Scope, a Alert)
 }
 
-// AlertLog keeps a scope's recent alerts for the console.
+// AlertSlack is where a scope's alerts are also posted: one of its Slack
+// connections, and the channel (an id such as C0123 or a #name).
+type AlertSlack struct {
+	ConnectionID string `json:"connection_id"`
+	Channel      string `json:"channel"`
+}
+
+// AlertLog keeps a scope's recent alerts and its alert settings.
 type AlertLog interface {
 	// RecentAlerts returns up to limit alerts, newest first.
 	RecentAlerts(ctx context.Context, scope Scope, limit int) ([]*Alert, error)
+	// AlertSlack returns where the scope's alerts go in Slack, nil when
+	// they do not.
+	AlertSlack(ctx context.Context, scope Scope) (*AlertSlack, error)
+	// SetAlertSlack sets it; nil stops posting. The caller checks the
+	// connection.
+	SetAlertSlack(ctx context.Context, scope Scope, s *AlertSlack) error
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bellhop/bellhop/connectors/slack/slackfake"
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/redistest"
@@ -254,4 +255,39 @@ func TestPluginThatCannotStartEmailsTheOwner(t *testing.T) {
 			t.Errorf("the body lacks %q:\n%s", want, m.Body())
 		}
 	}
+}
+
+// With a Slack connection and channel picked for alerts, a disabled
+// endpoint is also posted there, through the real Slack plugin, to a fake
+// Slack.
+func TestDisabledEndpointIsPostedToSlack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the Slack plugin")
+	}
+	fake := slackfake.New(t)
+	h := startAlertHub(t, map[string]string{"BELLHOP_PLUGIN_DIR": slackPluginDir(t)})
+	code, body := h.do(t, "POST", "/v1/connections", `{"connector":"slack","name":"ops","enabled_events":["reservation.created"],`+
+		`"config":{"token":"`+fake.Token+`","channel":"C0RANDOM","api_base_url":"`+fake.APIURL()+`"}}`)
+	if code != 201 {
+		t.Fatalf("create connection = %d %s", code, body)
+	}
+	var conn struct{ ID string }
+	json.Unmarshal([]byte(body), &conn)
+	if err := h.store.SetAlertSlack(context.Background(), h.scope, &core.AlertSlack{ConnectionID: conn.ID, Channel: "C0GENERAL"}); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := h.endpoint(t, "guest.created")
+	h.tripBreaker(t, id, "guest.created")
+	waitFor(t, "the Slack message", func() bool { return len(fake.Messages()) == 1 })
+	m := fake.Messages()[0]
+	if m.Channel != "C0GENERAL" || !strings.Contains(m.Text, "("+id+", test mode) was disabled") || !strings.Contains(m.Text, "https://bellhop.example.com/endpoints/"+id) {
+		t.Errorf("posted to %s: %s", m.Channel, m.Text)
+	}
+	if strings.Contains(h.out.String(), fake.Token) {
+		t.Error("the Slack token is in the log")
+	}
+	waitFor(t, "the console's alert", func() bool {
+		alerts, _ := h.store.RecentAlerts(context.Background(), h.scope, 10)
+		return len(alerts) == 1 && alerts[0].Slack == "Posted to Slack, C0GENERAL."
+	})
 }

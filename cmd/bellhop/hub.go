@@ -127,6 +127,9 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	// each connector's default script.
 	endpoints := delivery.NewEndpoints(engine, delivery.EndpointOptions{AllowedRanges: cfg.allowRanges})
 	connections := delivery.NewConnections(engine, delivery.ConnectionOptions{Host: plugins, Scripts: transforms, AllowedRanges: cfg.allowRanges})
+	// An account may have its alerts posted through one of its Slack
+	// connections too, as deliveries are.
+	alerts.PostThrough(store, connections)
 
 	consoleUsers := users.New(store, store, time.Now)
 	// Each start makes a new setup link and ends the last one: only its

@@ -10,20 +10,27 @@
 //     one subject (an endpoint, a connection, a backfill) is told at most
 //     once an hour across every hub sharing the Redis; a second one within
 //     the hour is dropped, logged at debug;
-//
 //  2. reads the target's last errors from the attempt log;
-//
 //  3. emails the account's developer contact (the account setting, or its
-//     owners when none is set) through the Mailer, retrying a few times;
-//     without a Mailer, or when every try failed, it logs one warning line
-//     and gives the claim back so the next alert is told again;
+//     owners when none is set) through the Mailer, retrying a refusal a few
+//     times; an email that still fails is logged as an error and its claim
+//     given back, so that the next alert is emailed; without a Mailer the
+//     alert is one warning line in the log;
+//  4. posts it to Slack too, when the scope picked one of its Slack
+//     connections and a channel for alerts (PostThrough), through that
+//     connection as a delivery's attempt goes, retried like an email;
+//  5. keeps it for the console's home page (core.AlertLog), saying what
+//     became of the email and the Slack message.
 //
-//  4. keeps the alert for the console's home page (core.AlertLog).
+// Wiring it:
 //
-//     n := alert.New(alert.Options{Store: store, Accounts: store, Users: users,
-//     Attempts: engine, Mailer: mailer, PublicURL: "https://bellhop.example.com"})
-//     go n.Run(ctx)
+//	n := alert.New(alert.Options{Store: store, Accounts: store, Users: store,
+//		Attempts: store, Mailer: mailer, PublicURL: "https://bellhop.example.com"})
+//	engine := delivery.New(delivery.Options{Alerts: n, …})
+//	n.PostThrough(store, delivery.NewConnections(engine, …))
+//	go n.Run(ctx)
 //
 // The email names the endpoint's URL (the account's own) and the reason,
 // never a secret; connector errors in the attempt log are already redacted.
+// Log lines name the account and the target by id only.
 package alert

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -43,6 +44,17 @@ type Mailer interface {
 	Send(ctx context.Context, to []string, subject, body string) error
 }
 
+// SlackSettings reads where a scope's alerts go in Slack (redisstore.Store).
+type SlackSettings interface {
+	AlertSlack(ctx context.Context, scope core.Scope) (*core.AlertSlack, error)
+}
+
+// Poster sends a connector input through a connection, as an attempt
+// would (delivery.Connections).
+type Poster interface {
+	Post(ctx context.Context, scope core.Scope, connectionID string, input json.RawMessage) error
+}
+
 // Options configure a Notifier. Store, Accounts and Users are required.
 type Options struct {
 	Store    Store
@@ -50,6 +62,10 @@ type Options struct {
 	Users    Users
 	Attempts Attempts // nil: emails hold no last errors
 	Mailer   Mailer   // nil: alerts are logged and shown in the console only
+	// Slack reads where a scope's alerts are also posted, and Poster posts
+	// them through that connection; nil: alerts are not posted.
+	Slack  SlackSettings
+	Poster Poster
 	// PublicURL is the console's address, for the re-enable link; "" leaves
 	// the link relative ("/endpoints/whe_…").
 	PublicURL string
@@ -101,6 +117,13 @@ func New(opts Options) *Notifier {
 	}
 	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
 	return &Notifier{opts: opts, queue: make(chan queued, opts.QueueSize), recent: map[string]time.Time{}}
+}
+
+// PostThrough makes n also post alerts to Slack through p, to the
+// connection and channel s names for each scope. Call it before Run: the
+// hub makes p, its connections, from the engine that n alerts for.
+func (n *Notifier) PostThrough(s SlackSettings, p Poster) {
+	n.opts.Slack, n.opts.Poster = s, p
 }
 
 // Alert queues a and returns at once. A full queue drops a with a warning.
@@ -176,6 +199,7 @@ func (n *Notifier) tell(ctx context.Context, scope core.Scope, a core.Alert) {
 	}
 	a.LastErrors = n.lastErrors(ctx, scope, a)
 	a.Email = n.email(ctx, scope, &a, log)
+	a.Slack = n.slack(ctx, scope, &a, log)
 	if err := n.opts.Store.SaveAlert(ctx, scope, &a); err != nil {
 		log.Warn("keep alert for the console", "err", err)
 	}
@@ -200,26 +224,32 @@ func (n *Notifier) email(ctx context.Context, scope core.Scope, a *core.Alert, l
 		return "Not emailed: the account has no developer contact and no owner."
 	}
 	subject, body := compose(n.opts.PublicURL, scope, account, a, to, byOwners, n.opts.Every)
+	err = n.retry(ctx, "email", log, func() error { return n.opts.Mailer.Send(ctx, to, subject, body) })
+	if err == nil {
+		log.Info("alert emailed", "to", strings.Join(to, ", "))
+		return "Emailed to " + strings.Join(to, ", ") + "."
+	}
+	log.Error("alert not emailed", "to", strings.Join(to, ", "), "reason", a.Reason, "err", err)
+	n.release(ctx, scope, a, log)
+	return fmt.Sprintf("Not emailed: the SMTP server refused it (%s).", err)
+}
+
+// retry calls send until it succeeds, Retries more times at most,
+// RetryWait apart and doubling, and returns its last error.
+func (n *Notifier) retry(ctx context.Context, what string, log *slog.Logger, send func() error) error {
 	wait := n.opts.RetryWait
 	for try := 0; ; try++ {
-		err = n.opts.Mailer.Send(ctx, to, subject, body)
-		if err == nil {
-			log.Info("alert emailed", "to", strings.Join(to, ", "))
-			return "Emailed to " + strings.Join(to, ", ") + "."
+		err := send()
+		if err == nil || try == n.opts.Retries || ctx.Err() != nil {
+			return err
 		}
-		if try == n.opts.Retries || ctx.Err() != nil {
-			break
-		}
-		log.Warn("alert email failed; trying again", "try", try+1, "in", wait, "err", err)
+		log.Warn("alert "+what+" failed; trying again", "try", try+1, "in", wait, "err", err)
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
 		}
 		wait *= 2
 	}
-	log.Error("alert not emailed", "to", strings.Join(to, ", "), "reason", a.Reason, "err", err)
-	n.release(ctx, scope, a, log)
-	return fmt.Sprintf("Not emailed: the SMTP server refused it (%s).", err)
 }
 
 // maxReason bounds an alert's reason, which a plugin's start-up error can

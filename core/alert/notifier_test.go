@@ -3,6 +3,7 @@ package alert_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"sync"
@@ -328,5 +329,66 @@ func TestAlertNeverBlocks(t *testing.T) {
 	n.Run(ctx)
 	if !strings.Contains(log.String(), `msg="alert not told: the hub stopped"`) || !strings.Contains(log.String(), "target=whe_1") {
 		t.Errorf("log:\n%s", log.String())
+	}
+}
+
+// poster is a fake connection path that fails the first fail posts.
+type poster struct {
+	mu    sync.Mutex
+	fail  int
+	posts []string // connection id, then the input
+}
+
+func (p *poster) Post(_ context.Context, _ core.Scope, id string, input json.RawMessage) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail > 0 {
+		p.fail--
+		return core.Errorf(core.EUNAVAILABLE, "The connector slack answered retry: ratelimited")
+	}
+	p.posts = append(p.posts, id+" "+string(input))
+	return nil
+}
+
+func (p *poster) got() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.posts...)
+}
+
+type slackSetting struct{ s *core.AlertSlack }
+
+func (s slackSetting) AlertSlack(context.Context, core.Scope) (*core.AlertSlack, error) {
+	return s.s, nil
+}
+
+// With a Slack alert channel set, the alert is also posted through the
+// chosen connection, retried like an email; the email goes out either way.
+func TestPostsToSlack(t *testing.T) {
+	p := &poster{fail: 1}
+	f := start(t, false, nil, func(o *alert.Options) {
+		o.Slack, o.Poster = slackSetting{&core.AlertSlack{ConnectionID: "conn_ops", Channel: "#ops"}}, p
+	})
+	f.alert.Alert(context.Background(), f.scope, disabled("whe_1"))
+	eventually(t, "the Slack post", func() bool { return len(p.got()) == 1 })
+	got := p.got()[0]
+	for _, want := range []string{`conn_ops {`, `"channel":"#ops"`, "the webhook endpoint https://hooks.aurora.example/bellhop (whe_1, live mode) was disabled",
+		"Why: 50 consecutive failed delivery attempts", "https://bellhop.example.com/endpoints/whe_1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the post lacks %q: %s", want, got)
+		}
+	}
+	eventually(t, "the console's alert", func() bool { return len(f.recent(t)) == 1 })
+	if a := f.recent(t)[0]; a.Slack != "Posted to Slack, #ops." || a.Email != "Emailed to dev@aurora.example." {
+		t.Errorf("console alert %+v", a)
+	}
+
+	p.mu.Lock()
+	p.fail = 10
+	p.mu.Unlock()
+	f.alert.Alert(context.Background(), f.scope, disabled("whe_2"))
+	eventually(t, "the second alert", func() bool { return len(f.recent(t)) == 2 })
+	if a := f.recent(t)[0]; a.Slack != "Not posted to Slack: The connector slack answered retry: ratelimited" || len(f.smtp.Messages()) != 2 {
+		t.Errorf("console alert %+v, %d emails", a, len(f.smtp.Messages()))
 	}
 }

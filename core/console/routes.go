@@ -97,4 +97,5 @@ func (s *Server) routes() {
 	in.GET("/activity", s.handleActivity())                        // the mode's API requests and console changes, newest first
 	in.GET("/settings", s.handleSettings())                        // account name and developer contact
 	owner.POST("/settings", s.handleSaveSettings())                // change them
+	owner.POST("/settings/alerts", s.handleSaveAlertSettings())    // the Slack connection and channel for the mode's alerts
 }

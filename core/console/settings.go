@@ -15,6 +15,7 @@ type settingsData struct {
 	Name             string
 	DeveloperContact string
 	Saved            bool
+	Slack            *slackAlerts // nil: the hub posts no alerts to Slack
 }
 
 func (s *Server) handleSettings() gin.HandlerFunc {
@@ -25,6 +26,7 @@ func (s *Server) handleSettings() gin.HandlerFunc {
 			return
 		}
 		d := &settingsData{Account: a, Name: a.Name, DeveloperContact: a.DeveloperContact, Saved: c.Query("saved") != ""}
+		d.Slack = s.slackAlerts(c, nil)
 		s.render(c, http.StatusOK, "settings", "settings", d)
 	}
 }
@@ -38,6 +40,7 @@ func (s *Server) handleSaveSettings() gin.HandlerFunc {
 			if d.Account, _ = s.deps.Keys.FindAccount(c, id); d.Account == nil {
 				d.Account = &core.Account{ID: id}
 			}
+			d.Slack = s.slackAlerts(c, nil)
 			s.renderForm(c, "settings", "settings", d, err)
 			return
 		}

@@ -3,9 +3,11 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/redis/go-redis/v9"
 )
 
 // Alerts kept per scope for the console, and for how long: enough to see
@@ -68,6 +70,35 @@ func (s *Store) RecentAlerts(ctx context.Context, scope core.Scope, limit int) (
 		}
 	}
 	return out, nil
+}
+
+func (s *Store) alertSlackKey(scope core.Scope) string { return s.scopeKey(scope, "alert_slack") }
+
+// AlertSlack returns where the scope's alerts go in Slack, nil when nowhere.
+func (s *Store) AlertSlack(ctx context.Context, scope core.Scope) (*core.AlertSlack, error) {
+	b, err := s.rdb.Get(ctx, s.alertSlackKey(scope)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	} else if err != nil {
+		return nil, storeErr("alert slack", err)
+	}
+	var out core.AlertSlack
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, storeErr("decode alert slack", err)
+	}
+	return &out, nil
+}
+
+// SetAlertSlack sets where the scope's alerts go in Slack; nil: nowhere.
+func (s *Store) SetAlertSlack(ctx context.Context, scope core.Scope, as *core.AlertSlack) error {
+	if as == nil {
+		return storeErr("clear alert slack", s.rdb.Del(ctx, s.alertSlackKey(scope)).Err())
+	}
+	b, err := json.Marshal(as)
+	if err != nil {
+		return err
+	}
+	return storeErr("set alert slack", s.rdb.Set(ctx, s.alertSlackKey(scope), b, 0).Err())
 }
 
 var _ core.AlertLog = (*Store)(nil)
