@@ -165,6 +165,10 @@ func (n *Notifier) queuedLately(scope core.Scope, a core.Alert) bool {
 // queued then are logged, not lost silently.
 func (n *Notifier) Run(ctx context.Context) error {
 	for {
+		if ctx.Err() != nil { // a select would pick a queued alert as often
+			n.dropQueued()
+			return nil
+		}
 		select {
 		case <-ctx.Done():
 			n.dropQueued()
