@@ -51,6 +51,10 @@ type Delivery struct {
 	UpdatedAt     time.Time  `json:"updated_at"`
 	Livemode      bool       `json:"livemode"`
 	Attempts      []*Attempt `json:"attempts,omitempty"` // filled in by FindDelivery
+	// TraceParent is the W3C traceparent of the dispatch that made the
+	// delivery, so that each attempt joins the event's trace; empty when
+	// tracing is off. Never shown by the API.
+	TraceParent string `json:"-"`
 }
 
 // Attempt is one try of a delivery, kept in the attempt log: what was sent

@@ -46,7 +46,11 @@ type config struct {
 	// SMTPURL names the SMTP server that emails alerts to developer
 	// contacts (smtpmail.ParseURL); "" logs them and shows them in the
 	// console only.
-	SMTPURL         string
+	SMTPURL string
+	// OTLPEndpoint, when set, exports traces there over OTLP/gRPC
+	// (core/tracing); it is OpenTelemetry's own variable, so a collector
+	// set up for other services needs nothing new.
+	OTLPEndpoint    string
 	AllowRanges     []string
 	PluginDir       string
 	ConnectTimeout  time.Duration
@@ -93,6 +97,7 @@ var envNames = map[string]string{
 	"cors-origins":              "BELLHOP_CORS_ORIGINS",
 	"public-url":                "BELLHOP_PUBLIC_URL",
 	"smtp-url":                  "BELLHOP_SMTP_URL",
+	"otlp-endpoint":             "OTEL_EXPORTER_OTLP_ENDPOINT",
 	"allow-ranges":              "BELLHOP_ALLOW_RANGES",
 	"plugin-dir":                "BELLHOP_PLUGIN_DIR",
 	"connect-timeout":           "BELLHOP_CONNECT_TIMEOUT",
@@ -125,6 +130,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&c.CORSOrigins, "cors-origins", nil, "origins allowed to call the API from a browser (none by default)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the console's public address, e.g. https://bellhop.example.com (https marks its cookies Secure; invite links use it)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP server that emails alerts (a target disabled, a plugin that cannot start, a failed backfill) to each account's developer contact, e.g. smtp://user:pass@smtp.example.com:587?from=alerts@example.com (smtps:// for implicit TLS); empty: alerts are logged and shown in the console only")
+	fs.StringVar(&c.OTLPEndpoint, "otlp-endpoint", "", "send OpenTelemetry traces (one per event: publish, dispatch, each attempt with its transform and plugin call) to this OTLP/gRPC collector, e.g. http://127.0.0.1:4317; the other OTEL_EXPORTER_OTLP_* and OTEL_BSP_* variables apply; empty: no tracing")
 	fs.StringSliceVar(&c.AllowRanges, "allow-ranges", nil, "private address ranges live-mode endpoints may target, e.g. 10.1.0.0/16")
 	fs.StringVar(&c.PluginDir, "plugin-dir", "bin/plugins", "folder of bellhop-connector-* plugin binaries")
 	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", 5*time.Second, "webhook connect timeout")

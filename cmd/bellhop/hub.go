@@ -21,9 +21,11 @@ import (
 	"github.com/bellhop/bellhop/core/prom"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/secretbox"
+	"github.com/bellhop/bellhop/core/tracing"
 	"github.com/bellhop/bellhop/core/transform"
 	"github.com/bellhop/bellhop/core/users"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // defaultAccount owns the bootstrap key.
@@ -43,6 +45,7 @@ type hub struct {
 	activity    *redisstore.ActivityWriter
 	idempotency *redisstore.Idempotency
 	alerts      *alert.Notifier
+	traces      *tracing.Tracing
 	api         *api.Server
 	console     *console.Server
 	key         *core.APIKey // the bootstrap key
@@ -80,6 +83,10 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		return nil, fmt.Errorf("load event catalog: %w", err)
 	}
 	metrics := newMetrics(cfg, types, store, rdb, logger)
+	traces, err := tracing.New(ctx, cfg.OTLPEndpoint, version)
+	if err != nil {
+		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT (--otlp-endpoint): %w", err)
+	}
 	// Every publish is counted, whichever way it comes: API, console,
 	// ingest stream, or the engine's operational events.
 	events := metrics.CountPublished(ingest.New(types, store, time.Now))
@@ -121,6 +128,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		ClaimIdle: 2*cfg.RequestTimeout + 5*time.Second,
 		Logger:    logger.With("component", "delivery"),
 		Observer:  metrics,
+		Tracer:    traces.Tracer,
 	})
 	// Endpoints and connections are the engine's two kinds of target:
 	// signed webhooks, and deliveries through the connector plugins with
@@ -141,7 +149,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 
 	h := &hub{
 		cfg: cfg, log: logger, store: store, key: key, keySecret: keySecret, engine: engine, connections: connections, plugins: plugins, transforms: transforms,
-		users: consoleUsers, sessions: store, setupToken: setupToken, alerts: alerts,
+		users: consoleUsers, sessions: store, setupToken: setupToken, alerts: alerts, traces: traces,
 		ingest: ingest.NewStreamConsumer(rdb, cfg.RedisPrefix, events, logger.With("component", "ingest")),
 		// The activity log is written in batches off the request path; Run
 		// writes what is queued when the hub stops.
@@ -171,6 +179,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		Registerer:  metrics.Registry(),
 		Gatherer:    metrics.Registry(),
 		Logger:      logger.With("component", "api"),
+		Tracer:      apiTracer(traces),
 	})
 	// The console shows and changes the same services, for people signed
 	// in with a password instead of an API key.
@@ -284,6 +293,23 @@ func (h *hub) close() {
 	h.connections.Close()
 	h.plugins.Close()
 	h.transforms.Close()
+	if h.traces != nil {
+		// The spans of the last deliveries are still batched: send them.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := h.traces.Shutdown(ctx); err != nil {
+			h.log.Warn("export the last traces", "err", err)
+		}
+	}
+}
+
+// apiTracer is the API's tracer when tracing is on, and nil otherwise, so
+// that an untraced hub's requests do not pass through a span middleware.
+func apiTracer(t *tracing.Tracing) trace.Tracer {
+	if !t.Enabled {
+		return nil
+	}
+	return t.Tracer
 }
 
 // printWelcome tells a newcomer where everything is. The key's secret is

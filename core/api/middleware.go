@@ -8,6 +8,11 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/bellhop/bellhop/core/tracing"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/bellhop/bellhop/core"
 	"github.com/gin-gonic/gin"
 )
@@ -75,6 +80,29 @@ func (s *Server) FlushRequestLog() { s.requests.flush() }
 
 // ms returns d in milliseconds with a fraction.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// trace starts a server span for the request, in the caller's trace when
+// it sent a traceparent. A publish stores the span's context with its
+// events (core/tracing), so each event's dispatch and attempts join it.
+func (s *Server) trace() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		ctx := tracing.Incoming(c.Request.Context(), c.Request.Header.Get)
+		ctx, span := s.deps.Tracer.Start(ctx, c.Request.Method+" "+route, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("http.request.method", c.Request.Method), attribute.String("http.route", route)))
+		defer span.End()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+		status := c.Writer.Status()
+		span.SetAttributes(attribute.Int("http.response.status_code", status), attribute.String("bellhop.request_id", requestID(c)))
+		if status >= 500 {
+			span.SetStatus(codes.Error, http.StatusText(status))
+		}
+	}
+}
 
 // recoverPanics turns a panic in a handler into a 500 with the request id, so
 // that one bad request neither kills the process nor leaves the caller

@@ -22,6 +22,9 @@ func Serves(path string) bool {
 func (s *Server) routes() {
 	e := s.engine
 	e.Use(withRequestID(), s.observe(), s.recoverPanics(), s.cors())
+	if s.deps.Tracer != nil {
+		e.Use(s.trace())
+	}
 	e.NoRoute(s.notFound())          // unknown paths: 404 in the error shape
 	e.NoMethod(s.methodNotAllowed()) // known paths, wrong method: 405 in the error shape
 

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/bellhop/bellhop/core"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -103,6 +105,9 @@ type Deps struct {
 	// Clock tells the time for the key cache. Default time.Now; tests pass
 	// one they move forward.
 	Clock func() time.Time
+	// Tracer, when set, starts a server span per request (core/tracing);
+	// nil leaves requests untraced at no cost.
+	Tracer trace.Tracer
 }
 
 // Server is the HTTP API. Build it with New; it is safe for concurrent use.

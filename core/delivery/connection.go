@@ -14,6 +14,7 @@ import (
 	"github.com/bellhop/bellhop/core/transform"
 	"github.com/bellhop/bellhop/plugins"
 	"github.com/bellhop/bellhop/scripts"
+	"go.opentelemetry.io/otel/attribute"
 )
 
 // connectionStore is what Connections keeps in storage: the connections
@@ -228,7 +229,9 @@ func (c *Connections) deliver(ctx context.Context, scope core.Scope, t *connTarg
 		return r, held, nil
 	}
 	dctx := plugins.WithBudget(c.egress(ctx, t.conn.Livemode), budget{c: c, scope: scope, connector: t.conn.Connector})
+	dctx, span := c.engine.childSpan(dctx, "plugin Deliver", attribute.String("bellhop.connector", t.conn.Connector))
 	r, err = conn.Deliver(dctx, t.config, input)
+	endSpan(span, attribute.String("bellhop.outcome", string(r.Outcome)), err)
 	return r, 0, err
 }
 
@@ -267,6 +270,8 @@ func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *cor
 	script := conn.TransformScriptID
 	var tr *core.TransformResult
 	var err error
+	ctx, span := c.engine.childSpan(ctx, "transform")
+	defer func() { endSpan(span, attribute.String("bellhop.script", script), err) }()
 	switch {
 	case script == "":
 		script, tr, err = c.runDefault(ctx, conn.Connector, ev, tt, attempt)

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bellhop/bellhop/core/tracing"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
 )
@@ -83,6 +87,12 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 	m := &matcher{engine: e, scope: scope, byType: map[string][]Subscription{}}
 	batch := make([]redisstore.EventDeliveries, 0, len(entries))
 	made := 0
+	var spans []trace.Span // of the events that carry a trace, ended once stored
+	defer func() {
+		for _, sp := range spans {
+			sp.End()
+		}
+	}()
 	for _, en := range entries {
 		raw, _ := en.Values["event"].(string)
 		ev, err := decodeEventHead([]byte(raw))
@@ -95,9 +105,17 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 		if err != nil {
 			return err
 		}
+		tp := ""
+		if parent, _ := en.Values["tp"].(string); parent != "" {
+			sctx, span := e.opts.Tracer.Start(tracing.ContextWith(ctx, parent), "dispatch "+ev.Type,
+				trace.WithAttributes(attribute.String("bellhop.event_id", ev.ID), attribute.Int("bellhop.deliveries", len(targets))))
+			spans = append(spans, span)
+			tp = tracing.Parent(sctx)
+		}
 		ds := make([]*core.Delivery, len(targets))
 		for i, t := range targets {
 			ds[i] = newDelivery(ev, t, "")
+			ds[i].TraceParent = tp
 		}
 		made += len(ds)
 		batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID, Payload: []byte(raw), Deliveries: ds})

@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/redisstore"
@@ -93,6 +96,9 @@ type Options struct {
 	// Observer hears of every attempt, dispatch and breaker trip, for
 	// metrics. Default: none.
 	Observer Observer
+	// Tracer continues each event's trace (core/tracing) through its
+	// dispatch and attempts, when the event carries one. Default: none.
+	Tracer trace.Tracer
 }
 
 func (o Options) withDefaults() Options {
@@ -146,6 +152,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
+	}
+	if o.Tracer == nil {
+		o.Tracer = noop.NewTracerProvider().Tracer("")
 	}
 	return o
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/signature"
+	"go.opentelemetry.io/otel/attribute"
 )
 
 // endpointTarget is the sender's view of an endpoint for one attempt: ep
@@ -100,8 +101,10 @@ func (eps *Endpoints) transform(ctx context.Context, job Job, ep *core.Endpoint)
 		return nil, &Result{Outcome: outbound.Failed, Reason: "the event payload is unreadable", FailCode: "transform",
 			Attempt: &core.Attempt{URL: ep.URL, Error: err.Error()}}
 	}
+	ctx, span := eps.engine.childSpan(ctx, "transform")
 	tr, err := eps.engine.opts.Transforms.RunTransform(ctx, job.Scope, ep.TransformScriptID, ev,
 		job.Delivery.Target, job.Number)
+	endSpan(span, attribute.String("bellhop.script", ep.TransformScriptID), err)
 	if res := transformOutcome(ep.TransformScriptID, tr, err); res != nil {
 		res.Attempt.URL = ep.URL
 		return nil, res

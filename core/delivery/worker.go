@@ -7,6 +7,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bellhop/bellhop/core/tracing"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/redisstore"
@@ -286,9 +291,11 @@ func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, 
 	}
 	number := d.AttemptCount + 1
 	start := time.Now()
-	res := sender.Send(ctx, info, Job{Scope: scope, Delivery: d, Payload: payload, Number: number})
+	sctx, traced := e.traceAttempt(ctx, d, number)
+	res := sender.Send(sctx, info, Job{Scope: scope, Delivery: d, Payload: payload, Number: number})
 	took := time.Since(start)
 	sent()
+	traced(res)
 	if res.Outcome == outbound.Deferred {
 		return e.deferDelivery(ctx, scope, entryID, d.ID, time.Now().Add(res.RetryAfter))
 	}
@@ -416,4 +423,49 @@ func decodeEvent(raw []byte) (*core.Event, error) {
 func deliveryAttrs(scope core.Scope, d *core.Delivery) []any {
 	return []any{"account", scope.AccountID, "livemode", scope.Livemode, "target_kind", d.Target.Kind,
 		"target", d.Target.ID, "delivery", d.ID, "event", d.EventID, "event_type", d.EventType}
+}
+
+// traceAttempt starts the attempt's span in its event's trace, when the
+// delivery carries one, and returns what ends it with the outcome; the
+// transform run and the plugin call inside take it as their parent.
+func (e *Engine) traceAttempt(ctx context.Context, d *core.Delivery, number int) (context.Context, func(Result)) {
+	if d.TraceParent == "" {
+		return ctx, func(Result) {}
+	}
+	ctx, span := e.opts.Tracer.Start(tracing.ContextWith(ctx, d.TraceParent), "attempt "+d.Target.Kind,
+		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+			attribute.String("bellhop.delivery_id", d.ID), attribute.String("bellhop.event_id", d.EventID),
+			attribute.String("bellhop.target", d.Target.ID), attribute.Int("bellhop.attempt", number)))
+	return ctx, func(res Result) {
+		span.SetAttributes(attribute.String("bellhop.outcome", res.Outcome.String()))
+		if res.Attempt != nil && res.Attempt.ResponseStatus != 0 {
+			span.SetAttributes(attribute.Int("http.response.status_code", res.Attempt.ResponseStatus))
+		}
+		if res.Outcome == outbound.Failed || res.Outcome == outbound.Retry {
+			span.SetStatus(codes.Error, res.Reason)
+		}
+		span.End()
+	}
+}
+
+// childSpan starts a span under ctx's, only when ctx is traced (an
+// attempt of a traced event): an untraced attempt gets ctx's no-op span,
+// which ending does nothing to.
+func (e *Engine) childSpan(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+	if !trace.SpanContextFromContext(ctx).IsSampled() {
+		return ctx, trace.SpanFromContext(ctx)
+	}
+	return e.opts.Tracer.Start(ctx, name, trace.WithAttributes(attrs...))
+}
+
+// endSpan records what a step ended with and ends its span.
+func endSpan(span trace.Span, result attribute.KeyValue, err error) {
+	if !span.IsRecording() {
+		return
+	}
+	span.SetAttributes(result)
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+	}
+	span.End()
 }

@@ -100,7 +100,8 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 // event's deliveries of earlier releases, payload and event index per
 // delivery. ARGV: group, now, retention, the
 // per-target cap, the scope's delivery key prefix, P, P payloads, E, E entry
-// ids, then 9 fields per delivery, the last the index of its payload, and
+// ids, then 10 fields per delivery, the ninth the index of its payload and
+// the tenth its traceparent ("" without tracing), and
 // last the worker group, consumer and count of a Take. Returns {created,
 // {entry id, delivery id, 1 if queued by this call, …}}.
 var createDeliveries = redis.NewScript(`
@@ -109,7 +110,7 @@ local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumbe
 local payloads = tonumber(ARGV[6])             -- ARGV[7 .. 6+payloads]: the events' JSON
 local entries = tonumber(ARGV[7 + payloads])   -- then the events-stream entries to ack
 local first_entry = 8 + payloads
-local first_delivery = first_entry + entries   -- then 9 fields per delivery
+local first_delivery = first_entry + entries   -- then 10 fields per delivery
 local created = 0
 -- drop_oldest keeps a target's log within cap: it removes the oldest ended
 -- deliveries (a string; a hash may still be attempted and stays, as does
@@ -130,7 +131,7 @@ end
 local indexes, by_events, added = {}, {}, {}
 for i = 0, (#KEYS - 2) / 5 - 1 do
   local delivery, index, by_event, payload_key, event_index = KEYS[3 + 5*i], KEYS[4 + 5*i], KEYS[5 + 5*i], KEYS[6 + 5*i], KEYS[7 + 5*i]
-  local b = first_delivery + 9*i
+  local b = first_delivery + 10*i
   local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
   if redis.call('EXISTS', delivery) == 0 then
     -- Fields at their default (no replay, no backfill, test mode) are left out.
@@ -139,6 +140,7 @@ for i = 0, (#KEYS - 2) / 5 - 1 do
     if ARGV[b+5] == '1' then redis.call('HSET', delivery, 'replay', 1) end
     if ARGV[b+6] ~= '' then redis.call('HSET', delivery, 'backfill', ARGV[b+6]) end
     if ARGV[b+7] == '1' then redis.call('HSET', delivery, 'live', 1) end
+    if ARGV[b+9] ~= '' then redis.call('HSET', delivery, 'tp', ARGV[b+9]) end
     redis.call('PEXPIRE', delivery, retention_ms)
     redis.call('SET', payload_key, payload, 'PX', retention_ms)
     redis.call('ZADD', index, now, id)
@@ -241,7 +243,7 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 		for _, d := range ev.Deliveries {
 			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"), s.eventDeliveriesKey(scope, d.EventID),
 				s.payloadKey(scope, d.ID), s.eventIndexKey(scope, d.EventID))
-			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1)
+			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1, d.TraceParent)
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}
 	}
@@ -399,6 +401,7 @@ func deliveryFromHash(m map[string]string) *core.Delivery {
 		Target: core.Target{Kind: m["kind"], ID: m["target"]}, Status: m["status"], Reason: m["reason"],
 		Replay: m["replay"] == "1", BackfillID: m["backfill"], Livemode: m["live"] == "1",
 	}
+	d.TraceParent = m["tp"]
 	d.AttemptCount, _ = strconv.Atoi(m["attempts"])
 	d.LastStatus, _ = strconv.Atoi(m["last_status"])
 	d.CreatedAt = msTime(m["created"])

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/tracing"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -35,6 +36,15 @@ local function stored(index)
   end
   return nil
 end
+
+-- add appends an event; tp, the publishing request's traceparent, is
+-- stored only when tracing made one, so an entry without it costs nothing.
+local function add(event_type, event_json, tp)
+  if tp ~= '' then
+    return redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json, 'tp', tp)
+  end
+  return redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json)
+end
 `
 
 // appendEventsScript adds events to a scope's stream, in order, each unless
@@ -48,19 +58,20 @@ end
 // is needed.
 //
 // KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1] retention ms,
-// then for event i ARGV[3i-1], ARGV[3i], ARGV[3i+1]: id, type, event JSON.
+// then for event i ARGV[4i-2] … ARGV[4i+1]: id, type, event JSON and the
+// publishing request's traceparent ("" without tracing; see addLua).
 // Returns, for each event, 1 when it was added or the stored event's JSON
 // when its id existed.
 var appendEventsScript = redis.NewScript(appendLua + `
 local out = {}
 for n = 1, #KEYS - 1 do
-  local index, a = KEYS[n + 1], 3 * n - 1
-  local event_id, event_type, event_json = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  local index, a = KEYS[n + 1], 4 * n - 2
+  local event_type, event_json, tp = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local old = stored(index)
   if old then
     out[n] = old
   else
-    local sid = redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json)
+    local sid = add(event_type, event_json, tp)
     redis.call('SET', index, sid, 'PX', retention_ms)
     out[n] = 1
   end
@@ -77,15 +88,16 @@ return out
 //
 // KEYS[1] stream, KEYS[2] the event's index, KEYS[3] the key's record;
 // ARGV[1] retention ms, ARGV[2..4] id, type, event JSON, ARGV[5] the
-// request's fingerprint, ARGV[6] the record's TTL in ms. Returns nil when
-// the record exists, else 1 (added) or the stored event's JSON.
+// request's fingerprint, ARGV[6] the record's TTL in ms, ARGV[7] its
+// traceparent. Returns nil when the record exists, else 1 (added) or the
+// stored event's JSON.
 var appendEventOnceScript = redis.NewScript(appendLua + `
 local index, record = KEYS[2], KEYS[3]
-local event_id, event_type, event_json, fp, ttl_ms = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local event_id, event_type, event_json, fp, ttl_ms, tp = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 if redis.call('EXISTS', record) == 1 then return false end
 local old = stored(index)
 if not old then
-  local sid = redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json)
+  local sid = add(event_type, event_json, tp)
   redis.call('SET', index, sid, 'PX', retention_ms)
 end
 redis.call('HSET', record, 'state', 'done', 'fp', fp, 'status', old and '200' or '201', 'ref', 'event:' .. event_id)
@@ -164,7 +176,7 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 	}
 	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
 	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, s.opts.EventRetention.Milliseconds(),
-		ev.ID, ev.Type, body, once.Fingerprint, IdempotencyTTL.Milliseconds()).Result()
+		ev.ID, ev.Type, body, once.Fingerprint, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx)).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, false, core.ErrOnceKeyUsed
@@ -191,15 +203,16 @@ func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.
 	}
 	keys := make([]string, 1, 1+len(evs))
 	keys[0] = s.EventsStreamKey(scope)
-	args := make([]any, 1, 1+3*len(evs))
+	args := make([]any, 1, 1+4*len(evs))
 	args[0] = strconv.FormatInt(s.opts.EventRetention.Milliseconds(), 10)
+	tp := tracing.Parent(ctx)
 	for _, ev := range evs {
 		body, err := eventToAppend(ev)
 		if err != nil {
 			return nil, nil, err
 		}
 		keys = append(keys, s.eventIndexKey(scope, ev.ID))
-		args = append(args, ev.ID, ev.Type, body)
+		args = append(args, ev.ID, ev.Type, body, tp)
 	}
 	res, err := appendEventsScript.Run(ctx, s.hot, keys, args...).Slice()
 	if err != nil {
