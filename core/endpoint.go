@@ -26,6 +26,11 @@ type Endpoint struct {
 	MaxConcurrency    int               `json:"max_concurrency"`     // requests in flight at once; 0 means the server default
 	RetrySchedule     RetrySchedule     `json:"retry_schedule"`      // a preset or custom delays
 	TransformScriptID string            `json:"transform_script_id"` // "" for none
+	// PropagateTrace, when the hub traces (OpenTelemetry), sends each
+	// attempt's W3C traceparent to the endpoint, so that a receiver that
+	// traces too joins the event's trace; off by default, as it tells the
+	// receiver about the hub's traces.
+	PropagateTrace bool `json:"propagate_trace"`
 	Disabled          bool              `json:"disabled"`
 	DisabledReason    string            `json:"disabled_reason"` // why, when Disabled
 	DisabledAt        *time.Time        `json:"disabled_at"`
@@ -156,6 +161,7 @@ type EndpointInput struct {
 	RetrySchedule     *RetrySchedule
 	TransformScriptID *string
 	Disabled          *bool
+	PropagateTrace    *bool
 }
 
 // EndpointService manages webhook endpoints and their secrets.

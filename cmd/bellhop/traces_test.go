@@ -64,6 +64,34 @@ func (c *otlpCollector) childOf(parent, name string) *tracepb.Span {
 	return nil
 }
 
+// spanByHex returns the span whose id is id in hex, or nil.
+func (c *otlpCollector) spanByHex(id string) *tracepb.Span {
+	b, err := hex.DecodeString(id)
+	if err != nil {
+		return nil
+	}
+	return c.spanByID(b)
+}
+
+// withChild returns the span named name under parent (hex) that has a
+// child named child, or nil.
+func (c *otlpCollector) withChild(parent, name, child string) *tracepb.Span {
+	c.mu.Lock()
+	var candidates []*tracepb.Span
+	for _, s := range c.spans {
+		if s.GetName() == name && hex.EncodeToString(s.GetParentSpanId()) == parent {
+			candidates = append(candidates, s)
+		}
+	}
+	c.mu.Unlock()
+	for _, s := range candidates {
+		if c.childOf(hex.EncodeToString(s.GetSpanId()), child) != nil {
+			return s
+		}
+	}
+	return nil
+}
+
 // named returns the first span whose name starts with prefix.
 func (c *otlpCollector) named(prefix string) *tracepb.Span {
 	c.mu.Lock()
@@ -81,7 +109,8 @@ func (c *otlpCollector) named(prefix string) *tracepb.Span {
 // made the deliveries (across the events stream), the endpoint's attempt
 // (across the deliveries stream) and the transform run inside it, each the
 // child of the one before, all in the caller's trace; and the connection's
-// attempt, under the same dispatch, with its plugin call. The webhook itself carries no
+// attempt, under the same dispatch, with its plugin call. Only an endpoint
+// that opted in (propagate_trace) is sent a traceparent. The webhook itself carries no
 // traceparent: a receiver is not told about the hub's traces.
 func TestOneTracePerEvent(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -101,10 +130,14 @@ func TestOneTracePerEvent(t *testing.T) {
 	}
 	h := startHub(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://" + ln.Addr().String(), "BELLHOP_PLUGIN_DIR": pluginDir})
 	var mu sync.Mutex
-	var received http.Header
+	var received, optedIn http.Header
 	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		received = r.Header.Clone()
+		if r.URL.Path == "/traced" {
+			optedIn = r.Header.Clone()
+		} else {
+			received = r.Header.Clone()
+		}
 		mu.Unlock()
 	}))
 	defer rc.Close()
@@ -124,6 +157,10 @@ func TestOneTracePerEvent(t *testing.T) {
 	script := decode(code, body, http.StatusCreated)
 	code, body = h.do(t, "POST", "/v1/webhook_endpoints", `{"url":"`+rc.URL+`/hooks","enabled_events":["reservation.created"],"transform_script_id":"`+script["id"].(string)+`"}`)
 	decode(code, body, http.StatusCreated)
+	code, body = h.do(t, "POST", "/v1/webhook_endpoints", `{"url":"`+rc.URL+`/traced","enabled_events":["reservation.created"],"propagate_trace":true}`)
+	if traced := decode(code, body, http.StatusCreated); traced["propagate_trace"] != true {
+		t.Fatalf("propagate_trace not kept: %s", body)
+	}
 	code, body = h.do(t, "POST", "/v1/connections", `{"connector":"echo","name":"echo","enabled_events":["reservation.created"],"config":{"greeting":"hello"},"transform_script_id":"`+script["id"].(string)+`"}`)
 	decode(code, body, http.StatusCreated)
 
@@ -148,34 +185,41 @@ func TestOneTracePerEvent(t *testing.T) {
 	}
 	resp.Body.Close()
 
+	// Follow the chain down from the caller's span, each step the child of
+	// the one before (two endpoints and a connection have attempts and
+	// transforms of their own; the chain is the scripted endpoint's), as
+	// the spans reach the collector.
 	names := []string{"POST /v1/events", "dispatch reservation.created", "attempt webhook_endpoint", "transform"}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		missing := ""
-		for _, n := range names {
-			if collector.named(n) == nil {
-				missing = n
+	chain := func() ([]*tracepb.Span, string) {
+		var out []*tracepb.Span
+		parent := callerSpan
+		for i, n := range names {
+			s := collector.childOf(parent, n)
+			if n == "attempt webhook_endpoint" {
+				s = collector.withChild(parent, n, names[i+1])
 			}
+			if s == nil {
+				return nil, n
+			}
+			out = append(out, s)
+			parent = hex.EncodeToString(s.GetSpanId())
 		}
-		if missing == "" {
+		return out, ""
+	}
+	var spans []*tracepb.Span
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var missing string
+		if spans, missing = chain(); missing == "" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no %q span reached the collector", missing)
+			t.Fatalf("no %q span under the one before it reached the collector", missing)
 		}
 	}
-	parent := callerSpan
-	for _, n := range names {
-		s := collector.named(n)
-		if n == "transform" { // the endpoint's, not the connection's
-			s = collector.childOf(parent, n)
-		}
+	for i, s := range spans {
 		if got := hex.EncodeToString(s.GetTraceId()); got != callerTrace {
-			t.Errorf("%s: trace %s, want the caller's %s", n, got, callerTrace)
+			t.Errorf("%s: trace %s, want the caller's %s", names[i], got, callerTrace)
 		}
-		if got := hex.EncodeToString(s.GetParentSpanId()); got != parent {
-			t.Errorf("%s: parent %s, want %s (the span before it)", n, got, parent)
-		}
-		parent = hex.EncodeToString(s.GetSpanId())
 	}
 	// The connection's attempt is the dispatch's child too, with the plugin
 	// call inside it.
@@ -202,6 +246,22 @@ func TestOneTracePerEvent(t *testing.T) {
 		t.Fatal("the receiver got nothing")
 	}
 	if tp := received.Get("traceparent"); tp != "" {
-		t.Errorf("the webhook carried traceparent %q", tp)
+		t.Errorf("the webhook carried traceparent %q, though its endpoint did not opt in", tp)
+	}
+	// The endpoint that opted in hears of its attempt's span.
+	for deadline := time.Now().Add(30 * time.Second); optedIn == nil; {
+		mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatal("the opted-in endpoint got nothing")
+		}
+		time.Sleep(50 * time.Millisecond)
+		mu.Lock()
+	}
+	tp := strings.Split(optedIn.Get("traceparent"), "-")
+	if len(tp) != 4 || tp[1] != callerTrace {
+		t.Fatalf("the opted-in endpoint got traceparent %q, want one in trace %s", optedIn.Get("traceparent"), callerTrace)
+	}
+	if s := collector.spanByHex(tp[2]); s != nil && s.GetName() != "attempt webhook_endpoint" {
+		t.Errorf("its traceparent names the span %q, want its attempt's", s.GetName())
 	}
 }

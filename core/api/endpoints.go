@@ -34,6 +34,7 @@ type endpointRequest struct {
 	RetrySchedule     json.RawMessage   `json:"retry_schedule"`
 	TransformScriptID *string           `json:"transform_script_id"`
 	Disabled          *bool             `json:"disabled"`
+	PropagateTrace    *bool             `json:"propagate_trace"`
 }
 
 // input returns the body as core's EndpointInput; the engine checks it
@@ -41,7 +42,8 @@ type endpointRequest struct {
 func (r *endpointRequest) input() (core.EndpointInput, error) {
 	in := core.EndpointInput{URL: r.URL, Description: r.Description, EnabledEvents: r.EnabledEvents,
 		PropertyIDs: r.PropertyIDs, Metadata: r.Metadata, Headers: r.Headers, RateLimit: r.RateLimit,
-		MaxConcurrency: r.MaxConcurrency, TransformScriptID: r.TransformScriptID, Disabled: r.Disabled}
+		MaxConcurrency: r.MaxConcurrency, TransformScriptID: r.TransformScriptID, Disabled: r.Disabled,
+		PropagateTrace: r.PropagateTrace}
 	if len(r.RetrySchedule) > 0 {
 		var rs core.RetrySchedule
 		if err := json.Unmarshal(r.RetrySchedule, &rs); err != nil {

@@ -88,6 +88,9 @@ func applyLimits(ep *core.Endpoint, in core.EndpointInput, maxConcurrency int) e
 	if in.TransformScriptID != nil {
 		ep.TransformScriptID = *in.TransformScriptID
 	}
+	if in.PropagateTrace != nil {
+		ep.PropagateTrace = *in.PropagateTrace
+	}
 	if in.Disabled != nil {
 		ep.Disabled = *in.Disabled
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
 	"github.com/bellhop/bellhop/core/signature"
+	"github.com/bellhop/bellhop/core/tracing"
 	"go.opentelemetry.io/otel/attribute"
 )
 
@@ -68,6 +69,11 @@ func (eps *Endpoints) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	}
 	body := tr.Output
 	header := eps.requestHeader(t, job.Delivery.EventID, body, tr.Headers)
+	if t.ep.PropagateTrace {
+		if tp := tracing.Parent(ctx); tp != "" { // the attempt's span, when this event is traced
+			header.Set("traceparent", tp)
+		}
+	}
 	client := e.opts.TestHTTP
 	if job.Scope.Livemode {
 		client = e.opts.LiveHTTP

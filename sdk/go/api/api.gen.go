@@ -2611,7 +2611,10 @@ type CreateWebhookEndpointRequest struct {
 	// MaxConcurrency Requests in flight at once; 0 for the server default (10). At most the hub's maximum: 50 unless its operator set another (BELLHOP_MAX_ENDPOINT_CONCURRENCY); more is refused with invalid_request_error on max_concurrency. While delivering, an endpoint also shares its account's budget of requests in flight with the account's other endpoints and connections, and has at most half of it.
 	MaxConcurrency int               `json:"max_concurrency,omitempty,omitzero"`
 	Metadata       map[string]string `json:"metadata,omitempty,omitzero"`
-	PropertyIDs    []string          `json:"property_ids,omitempty,omitzero"`
+
+	// PropagateTrace When the hub traces with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT), send each attempt's W3C traceparent header, so that a receiver that traces too joins the event's trace. Off by default: it tells the receiver about the hub's traces.
+	PropagateTrace bool     `json:"propagate_trace,omitempty,omitzero"`
+	PropertyIDs    []string `json:"property_ids,omitempty,omitzero"`
 
 	// RateLimit Deliveries a second; 0 for unlimited.
 	RateLimit int `json:"rate_limit,omitempty,omitzero"`
@@ -4844,7 +4847,10 @@ type UpdateWebhookEndpointRequest struct {
 	// MaxConcurrency Requests in flight at once; 0 for the server default (10). At most the hub's maximum: 50 unless its operator set another (BELLHOP_MAX_ENDPOINT_CONCURRENCY); more is refused with invalid_request_error on max_concurrency. While delivering, an endpoint also shares its account's budget of requests in flight with the account's other endpoints and connections, and has at most half of it.
 	MaxConcurrency *int               `json:"max_concurrency,omitempty,omitzero"`
 	Metadata       *map[string]string `json:"metadata,omitempty,omitzero"`
-	PropertyIDs    *[]string          `json:"property_ids,omitempty,omitzero"`
+
+	// PropagateTrace When the hub traces with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT), send each attempt's W3C traceparent header, so that a receiver that traces too joins the event's trace. Off by default: it tells the receiver about the hub's traces.
+	PropagateTrace *bool     `json:"propagate_trace,omitempty,omitzero"`
+	PropertyIDs    *[]string `json:"property_ids,omitempty,omitzero"`
 
 	// RateLimit Deliveries a second; 0 for unlimited.
 	RateLimit *int `json:"rate_limit,omitempty,omitzero"`
@@ -4879,6 +4885,9 @@ type WebhookEndpoint struct {
 	MaxConcurrency int                   `json:"max_concurrency"`
 	Metadata       map[string]string     `json:"metadata"`
 	Object         WebhookEndpointObject `json:"object"`
+
+	// PropagateTrace When the hub traces with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT), send each attempt's W3C traceparent header, so that a receiver that traces too joins the event's trace. Off by default: it tells the receiver about the hub's traces.
+	PropagateTrace bool `json:"propagate_trace"`
 
 	// PropertyIDs Only events of these properties; empty for all.
 	PropertyIDs []string `json:"property_ids"`
@@ -4948,6 +4957,9 @@ type WebhookEndpointWithSecret struct {
 
 	// PreviousSecretExpiresAt Rotation only: until when the secret this one replaced keeps signing beside it (null when there was none). Switch the receiver to the new secret before then.
 	PreviousSecretExpiresAt time.Time `json:"previous_secret_expires_at,omitempty,omitzero"`
+
+	// PropagateTrace When the hub traces with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT), send each attempt's W3C traceparent header, so that a receiver that traces too joins the event's trace. Off by default: it tells the receiver about the hub's traces.
+	PropagateTrace bool `json:"propagate_trace"`
 
 	// PropertyIDs Only events of these properties; empty for all.
 	PropertyIDs []string `json:"property_ids"`

@@ -1347,6 +1347,8 @@ export interface components {
             retry_schedule: components["schemas"]["RetrySchedule"];
             /** @description The transform script run before each delivery; empty for none. */
             transform_script_id: string;
+            /** @description When the hub traces with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT), send each attempt's W3C traceparent header, so that a receiver that traces too joins the event's trace. Off by default: it tells the receiver about the hub's traces. */
+            propagate_trace: boolean;
             disabled: boolean;
             /** @description Why the endpoint is disabled (by request, or by the circuit breaker). */
             disabled_reason: string;
@@ -1384,6 +1386,8 @@ export interface components {
             retry_schedule: components["schemas"]["RetrySchedule"];
             /** @description The transform script run before each delivery; empty for none. */
             transform_script_id: string;
+            /** @description When the hub traces with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT), send each attempt's W3C traceparent header, so that a receiver that traces too joins the event's trace. Off by default: it tells the receiver about the hub's traces. */
+            propagate_trace: boolean;
             disabled: boolean;
             /** @description Why the endpoint is disabled (by request, or by the circuit breaker). */
             disabled_reason: string;
@@ -1422,6 +1426,8 @@ export interface components {
             max_concurrency?: number;
             retry_schedule?: components["schemas"]["RetrySchedule"];
             transform_script_id?: string;
+            /** @description When the hub traces with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT), send each attempt's W3C traceparent header, so that a receiver that traces too joins the event's trace. Off by default: it tells the receiver about the hub's traces. */
+            propagate_trace?: boolean;
             disabled?: boolean;
         };
         /** @description Only the fields given change; "disabled": false re-enables the endpoint. */
@@ -1445,6 +1451,8 @@ export interface components {
             max_concurrency?: number;
             retry_schedule?: components["schemas"]["RetrySchedule"];
             transform_script_id?: string;
+            /** @description When the hub traces with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT), send each attempt's W3C traceparent header, so that a receiver that traces too joins the event's trace. Off by default: it tells the receiver about the hub's traces. */
+            propagate_trace?: boolean;
             disabled?: boolean;
         };
         RotateSecretRequest: {
