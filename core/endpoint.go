@@ -30,13 +30,13 @@ type Endpoint struct {
 	// attempt's W3C traceparent to the endpoint, so that a receiver that
 	// traces too joins the event's trace; off by default, as it tells the
 	// receiver about the hub's traces.
-	PropagateTrace bool `json:"propagate_trace"`
-	Disabled          bool              `json:"disabled"`
-	DisabledReason    string            `json:"disabled_reason"` // why, when Disabled
-	DisabledAt        *time.Time        `json:"disabled_at"`
-	Livemode          bool              `json:"livemode"`
-	CreatedAt         time.Time         `json:"created_at"`
-	UpdatedAt         time.Time         `json:"updated_at"`
+	PropagateTrace bool       `json:"propagate_trace"`
+	Disabled       bool       `json:"disabled"`
+	DisabledReason string     `json:"disabled_reason"` // why, when Disabled
+	DisabledAt     *time.Time `json:"disabled_at"`
+	Livemode       bool       `json:"livemode"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 // RetrySchedule says when a failed delivery is tried again: either a
