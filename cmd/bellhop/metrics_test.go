@@ -133,6 +133,7 @@ func TestMetricsAddUp(t *testing.T) {
 		{"targets with failures listed", float64(m.count("bellhop_target_failed_attempts")), 1},
 		{"breaker trips", m.sum("bellhop_breaker_trips_total"), 0},
 		{"backfills", m.sum("bellhop_backfills_active"), 0},
+		{"parked deliveries", m.sum("bellhop_queue_parked_deliveries"), 0},
 		{"oldest waiting entry once drained", m.sum("bellhop_queue_oldest_entry_age_seconds"), 0},
 	}
 	for _, c := range checks {

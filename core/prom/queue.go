@@ -42,6 +42,9 @@ var (
 	queueRetriesDesc = prometheus.NewDesc("bellhop_queue_scheduled_deliveries",
 		"Deliveries waiting in the retry sets for their next attempt (retries, and deliveries deferred by a rate or concurrency limit), over every account.",
 		nil, nil)
+	parkedDesc = prometheus.NewDesc("bellhop_queue_parked_deliveries",
+		"Deliveries set aside while their target is disabled, waiting for it to be enabled, over every account.",
+		nil, nil)
 	backfillsDesc = prometheus.NewDesc("bellhop_backfills_active",
 		"Backfills queued or running, over every account.",
 		nil, nil)
@@ -62,7 +65,7 @@ func newQueueCollector(q QueueReader, cacheFor time.Duration, log *slog.Logger) 
 
 // Describe implements prometheus.Collector.
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{queuePendingDesc, queueLagDesc, queueOldestDesc, queueRetriesDesc, backfillsDesc, scopesDesc} {
+	for _, d := range []*prometheus.Desc{queuePendingDesc, queueLagDesc, queueOldestDesc, queueRetriesDesc, parkedDesc, backfillsDesc, scopesDesc} {
 		ch <- d
 	}
 	c.errors.Describe(ch)
@@ -84,6 +87,7 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(queueOldestDesc, s.Oldest.Seconds(), stream)
 	}
 	gauge(queueRetriesDesc, float64(st.Retries))
+	gauge(parkedDesc, float64(st.Parked))
 	gauge(backfillsDesc, float64(st.Backfills))
 	gauge(scopesDesc, float64(st.Scopes))
 }

@@ -219,7 +219,7 @@ func (s *Store) DeferDelivery(ctx context.Context, scope core.Scope, entryID, id
 // target's delivery is queued again instead. A target whose record is gone
 // or unknown (a kind the store does not keep) is parked as before.
 var parkDelivery = redis.NewScript(`
-local delivery, parked, stream, target = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local delivery, parked, stream, target, all_parked = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local group, entry, delivery_id, now_ms, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local park = true
 local rec = redis.call('GET', target)
@@ -232,6 +232,7 @@ if redis.call('TYPE', delivery).ok == 'hash' then -- not gone, not ended
   if park then
     redis.call('HSET', delivery, 'status', 'parked', 'reason', reason, 'updated', now_ms)
     redis.call('ZADD', parked, now_ms, delivery_id)
+    redis.call('ZADD', all_parked, now_ms, delivery_id)
   else
     redis.call('XADD', stream, '*', 'd', delivery_id)
   end
@@ -255,19 +256,25 @@ func (s *Store) ParkDelivery(ctx context.Context, scope core.Scope, entryID stri
 	case core.TargetConnection:
 		target = s.connectionKey(scope, d.Target.ID)
 	}
-	keys := []string{s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "parked"), s.DeliveriesStreamKey(scope), target}
+	keys := []string{s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "parked"), s.DeliveriesStreamKey(scope), target, s.parkedKey(scope)}
 	parked, err := parkDelivery.Run(ctx, s.rdb, keys, WorkerGroup, entryID, d.ID, time.Now().UnixMilli(), reason).Int()
 	return parked == 1, storeErr("park delivery", err)
 }
 
+// parkedKey indexes every delivery parked in scope, whatever its target,
+// so that metrics count them with one ZCARD (QueueStats). Deliveries parked
+// by a release before it are not in it until released.
+func (s *Store) parkedKey(scope core.Scope) string { return s.scopeKey(scope, "parked") }
+
 // releaseParked builds each delivery key from delivery_prefix (the scope's
 // key prefix): the keys share the scope's hash tag, so they live in its slot.
 var releaseParked = redis.NewScript(`
-local parked, stream = KEYS[1], KEYS[2]
+local parked, stream, all_parked = KEYS[1], KEYS[2], KEYS[3]
 local delivery_prefix, batch = ARGV[1], tonumber(ARGV[2])
 local ids = redis.call('ZRANGE', parked, 0, batch - 1)
 for _, id in ipairs(ids) do
   redis.call('ZREM', parked, id)
+  redis.call('ZREM', all_parked, id)
   local delivery = delivery_prefix .. id
   if redis.call('TYPE', delivery).ok == 'hash' then -- not gone, not ended
     redis.call('HSET', delivery, 'status', 'pending')
@@ -281,7 +288,7 @@ return #ids
 // ReleaseParked queues again every delivery parked for targetID, oldest
 // first, and returns how many.
 func (s *Store) ReleaseParked(ctx context.Context, scope core.Scope, targetID string) (int, error) {
-	keys := []string{s.targetKey(scope, targetID, "parked"), s.DeliveriesStreamKey(scope)}
+	keys := []string{s.targetKey(scope, targetID, "parked"), s.DeliveriesStreamKey(scope), s.parkedKey(scope)}
 	prefix := s.scopeKey(scope, "dlv") + ":"
 	total := 0
 	for {

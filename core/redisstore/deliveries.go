@@ -28,6 +28,7 @@ import (
 //	                           last retry is due)
 //	t:<target>:dlv     ZSET    a target's delivery ids by creation time (ms)
 //	t:<target>:parked  ZSET    deliveries waiting for a disabled target
+//	parked             ZSET    the same, every target of the scope, for a count at scrape time
 //	evt:<event>:dlv    ZSET    an event's delivery ids, every target, by creation time (ms),
 //	                           as releases before issue 12 kept them (and still for an
 //	                           event whose index expired); now they follow the event's

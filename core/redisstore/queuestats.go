@@ -18,6 +18,7 @@ type QueueStats struct {
 	// group) and the deliveries streams (for the worker group).
 	Events, Deliveries StreamStats
 	Retries            int64 // deliveries waiting in the retry sets: retries and deferrals
+	Parked             int64 // deliveries set aside while their target is disabled
 	Backfills          int64 // backfills queued or running
 }
 
@@ -32,8 +33,8 @@ type StreamStats struct {
 
 // QueueStats reads the queue of every scope without scanning a key: per
 // scope, XINFO GROUPS and the XPENDING summary of its events and
-// deliveries streams and ZCARD of its retry set and backfill runs, six
-// commands in one pipeline; then, in a second, one XRANGE … COUNT 1 per
+// deliveries streams and ZCARD of its retry set, parked deliveries and
+// backfill runs, seven commands in one pipeline; then, in a second, one XRANGE … COUNT 1 per
 // stream that has unread entries, for the oldest one's age. Every command
 // is O(1) or O(log n) but XPENDING's summary (O(consumers)): a reading
 // costs about six commands per scope and two round trips.
@@ -47,11 +48,13 @@ func (s *Store) QueueStats(ctx context.Context, now time.Time) (QueueStats, erro
 	deliveries := make([]*streamCmds, len(scopes))
 	retries := make([]*redis.IntCmd, len(scopes))
 	backfills := make([]*redis.IntCmd, len(scopes))
+	parked := make([]*redis.IntCmd, len(scopes))
 	for i, sc := range scopes {
 		events[i] = queueStream(ctx, pipe, s.EventsStreamKey(sc), DispatchGroup)
 		deliveries[i] = queueStream(ctx, pipe, s.DeliveriesStreamKey(sc), WorkerGroup)
 		retries[i] = pipe.ZCard(ctx, s.retryKey(sc))
 		backfills[i] = pipe.ZCard(ctx, s.backfillRunsKey(sc))
+		parked[i] = pipe.ZCard(ctx, s.parkedKey(sc))
 	}
 	// A stream whose group is not made yet answers an error of its own;
 	// the others are still read.
@@ -62,6 +65,7 @@ func (s *Store) QueueStats(ctx context.Context, now time.Time) (QueueStats, erro
 	for i := range scopes {
 		st.Retries += retries[i].Val()
 		st.Backfills += backfills[i].Val()
+		st.Parked += parked[i].Val()
 	}
 	all := append(events, deliveries...)
 	var unread []*streamCmds

@@ -62,4 +62,20 @@ func TestQueueStats(t *testing.T) {
 	if st := stats(); st.Deliveries.Lag != 1 || st.Deliveries.Pending != 0 || st.Retries != 1 {
 		t.Errorf("one deferred = %+v (retries %d), want lag 1, none pending, 1 scheduled", st.Deliveries, st.Retries)
 	}
+
+	// Parked deliveries count until their target's are released. whe_other
+	// has no record (a disabled target's record decides; none parks as
+	// before).
+	if parked, err := s.ParkDelivery(ctx, scope, "", ds[1], "target disabled"); err != nil || !parked {
+		t.Fatalf("ParkDelivery = %v, %v", parked, err)
+	}
+	if st := stats(); st.Parked != 1 {
+		t.Errorf("one parked: Parked = %d", st.Parked)
+	}
+	if n, err := s.ReleaseParked(ctx, scope, "whe_other"); err != nil || n != 1 {
+		t.Fatalf("ReleaseParked = %d, %v", n, err)
+	}
+	if st := stats(); st.Parked != 0 {
+		t.Errorf("released: Parked = %d, want 0", st.Parked)
+	}
 }
