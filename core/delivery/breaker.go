@@ -61,3 +61,13 @@ func (e *Engine) alert(ctx context.Context, scope core.Scope, a core.Alert) {
 		e.opts.Alerts.Alert(ctx, scope, a)
 	}
 }
+
+// markDisabled keeps the store's index of disabled targets by cause
+// (redisstore.DisabledByBreaker or DisabledByRequest; "" once enabled or
+// deleted), which only the bellhop_targets_disabled gauge reads: a failure
+// is logged, not returned.
+func (e *Engine) markDisabled(ctx context.Context, scope core.Scope, kind, id, cause string) {
+	if err := e.opts.Store.MarkTargetDisabled(ctx, scope, kind, id, cause); err != nil {
+		e.opts.Logger.Warn("index disabled target", "account", scope.AccountID, "target", id, "err", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/outbound"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/transform"
 	"github.com/bellhop/bellhop/plugins"
 	"github.com/bellhop/bellhop/scripts"
@@ -164,7 +165,7 @@ func (c *Connections) loadTarget(ctx context.Context, scope core.Scope, id strin
 // Disable turns the connection off (the circuit breaker) and publishes
 // connection.disabled, once, by the hub that flipped it.
 func (c *Connections) Disable(ctx context.Context, scope core.Scope, id, reason string) error {
-	conn, flipped, err := c.disable(ctx, scope, id, reason)
+	conn, flipped, err := c.disable(ctx, scope, id, reason, redisstore.DisabledByBreaker)
 	if err == nil && flipped {
 		c.engine.publishOperational(ctx, scope, "connection.disabled", conn.ID, map[string]any{
 			"id": conn.ID, "connector": conn.Connector, "name": conn.Name, "reason": conn.DisabledReason, "disabled_at": conn.DisabledAt,

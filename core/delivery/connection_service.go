@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/plugins"
 )
 
@@ -56,6 +57,9 @@ func (c *Connections) CreateConnection(ctx context.Context, scope core.Scope, in
 	}
 	if err := c.save(ctx, scope, conn, secrets); err != nil {
 		return nil, err
+	}
+	if conn.Disabled {
+		c.engine.markDisabled(ctx, scope, core.TargetConnection, conn.ID, redisstore.DisabledByRequest)
 	}
 	if err := c.engine.AddScope(ctx, scope); err != nil {
 		c.engine.opts.Logger.Warn("serve new scope", "err", err)
@@ -109,6 +113,9 @@ func (c *Connections) UpdateConnection(ctx context.Context, scope core.Scope, id
 	if err := c.save(ctx, scope, conn, secrets); err != nil {
 		return nil, err
 	}
+	if conn.Disabled && !wasDisabled {
+		c.engine.markDisabled(ctx, scope, core.TargetConnection, conn.ID, redisstore.DisabledByRequest)
+	}
 	return conn, nil
 }
 
@@ -123,6 +130,7 @@ func (c *Connections) DeleteConnection(ctx context.Context, scope core.Scope, id
 		return err
 	}
 	c.targets.forget(scope, id)
+	c.engine.markDisabled(ctx, scope, core.TargetConnection, id, "")
 	if err := attachScript(ctx, c.store, scope, id, conn.TransformScriptID, ""); err != nil {
 		return err
 	}
@@ -152,6 +160,7 @@ func (c *Connections) enable(ctx context.Context, scope core.Scope, conn *core.C
 	if _, err := c.engine.queue.ReleaseParked(ctx, scope, conn.ID); err != nil {
 		return nil, err
 	}
+	c.engine.markDisabled(ctx, scope, core.TargetConnection, conn.ID, "")
 	return conn, nil
 }
 
@@ -161,12 +170,12 @@ func (c *Connections) DisableConnection(ctx context.Context, scope core.Scope, i
 	if reason == "" {
 		reason = "disabled by request"
 	}
-	conn, _, err := c.disable(ctx, scope, id, reason)
+	conn, _, err := c.disable(ctx, scope, id, reason, redisstore.DisabledByRequest)
 	return conn, err
 }
 
 // disable turns a connection off and reports whether this call flipped it.
-func (c *Connections) disable(ctx context.Context, scope core.Scope, id, reason string) (*core.Connection, bool, error) {
+func (c *Connections) disable(ctx context.Context, scope core.Scope, id, reason, cause string) (*core.Connection, bool, error) {
 	conn, err := c.store.FindConnection(ctx, scope, id)
 	if err != nil || conn.Disabled {
 		return conn, false, err
@@ -176,6 +185,7 @@ func (c *Connections) disable(ctx context.Context, scope core.Scope, id, reason 
 	if err := c.save(ctx, scope, conn, nil); err != nil {
 		return nil, false, err
 	}
+	c.engine.markDisabled(ctx, scope, core.TargetConnection, conn.ID, cause)
 	return conn, true, nil
 }
 

@@ -85,6 +85,9 @@ func (eps *Endpoints) CreateEndpoint(ctx context.Context, scope core.Scope, in c
 	if err := eps.save(ctx, scope, ep, []core.EndpointSecret{{Secret: secret}}); err != nil {
 		return nil, "", err
 	}
+	if ep.Disabled {
+		eps.engine.markDisabled(ctx, scope, core.TargetEndpoint, ep.ID, redisstore.DisabledByRequest)
+	}
 	if err := eps.engine.AddScope(ctx, scope); err != nil {
 		eps.engine.opts.Logger.Warn("serve new scope", "err", err)
 	}
@@ -125,6 +128,9 @@ func (eps *Endpoints) UpdateEndpoint(ctx context.Context, scope core.Scope, id s
 	if err := eps.save(ctx, scope, ep, nil); err != nil {
 		return nil, err
 	}
+	if ep.Disabled && !wasDisabled {
+		eps.engine.markDisabled(ctx, scope, core.TargetEndpoint, ep.ID, redisstore.DisabledByRequest)
+	}
 	return ep, nil
 }
 
@@ -139,6 +145,7 @@ func (eps *Endpoints) DeleteEndpoint(ctx context.Context, scope core.Scope, id s
 		return err
 	}
 	eps.targets.forget(scope, id)
+	eps.engine.markDisabled(ctx, scope, core.TargetEndpoint, id, "")
 	if err := attachScript(ctx, eps.store, scope, id, ep.TransformScriptID, ""); err != nil {
 		return err
 	}
@@ -194,6 +201,7 @@ func (eps *Endpoints) enable(ctx context.Context, scope core.Scope, ep *core.End
 	if _, err := eps.engine.queue.ReleaseParked(ctx, scope, ep.ID); err != nil {
 		return nil, err
 	}
+	eps.engine.markDisabled(ctx, scope, core.TargetEndpoint, ep.ID, "")
 	return ep, nil
 }
 
@@ -221,9 +229,12 @@ func (eps *Endpoints) disable(ctx context.Context, scope core.Scope, id, reason 
 	if err := eps.save(ctx, scope, ep, nil); err != nil {
 		return nil, err
 	}
+	cause := redisstore.DisabledByRequest
 	if auto {
+		cause = redisstore.DisabledByBreaker
 		eps.publishDisabled(ctx, scope, ep)
 	}
+	eps.engine.markDisabled(ctx, scope, core.TargetEndpoint, ep.ID, cause)
 	return ep, nil
 }
 

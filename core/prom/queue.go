@@ -45,6 +45,9 @@ var (
 	parkedDesc = prometheus.NewDesc("bellhop_queue_parked_deliveries",
 		"Deliveries set aside while their target is disabled, waiting for it to be enabled, over every account.",
 		nil, nil)
+	disabledDesc = prometheus.NewDesc("bellhop_targets_disabled",
+		"Endpoints and connections disabled, over every account, by kind and by what disabled them: the circuit breaker, or a request (API, console, created disabled). Targets disabled before this release are counted once they change.",
+		[]string{"kind", "reason"}, nil)
 	backfillsDesc = prometheus.NewDesc("bellhop_backfills_active",
 		"Backfills queued or running, over every account.",
 		nil, nil)
@@ -65,7 +68,7 @@ func newQueueCollector(q QueueReader, cacheFor time.Duration, log *slog.Logger) 
 
 // Describe implements prometheus.Collector.
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{queuePendingDesc, queueLagDesc, queueOldestDesc, queueRetriesDesc, parkedDesc, backfillsDesc, scopesDesc} {
+	for _, d := range []*prometheus.Desc{queuePendingDesc, queueLagDesc, queueOldestDesc, queueRetriesDesc, parkedDesc, disabledDesc, backfillsDesc, scopesDesc} {
 		ch <- d
 	}
 	c.errors.Describe(ch)
@@ -88,6 +91,9 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(queueRetriesDesc, float64(st.Retries))
 	gauge(parkedDesc, float64(st.Parked))
+	for k, n := range st.Disabled {
+		gauge(disabledDesc, float64(n), k.Kind, k.Cause)
+	}
 	gauge(backfillsDesc, float64(st.Backfills))
 	gauge(scopesDesc, float64(st.Scopes))
 }

@@ -19,8 +19,13 @@ type QueueStats struct {
 	Events, Deliveries StreamStats
 	Retries            int64 // deliveries waiting in the retry sets: retries and deferrals
 	Parked             int64 // deliveries set aside while their target is disabled
-	Backfills          int64 // backfills queued or running
+	// Disabled counts disabled targets by kind and cause (DisabledCauses).
+	Disabled  map[DisabledKey]int64
+	Backfills int64 // backfills queued or running
 }
+
+// DisabledKey is a target kind and what disabled its targets.
+type DisabledKey struct{ Kind, Cause string }
 
 // StreamStats sums one kind of stream over every scope, for its group.
 type StreamStats struct {
@@ -33,11 +38,12 @@ type StreamStats struct {
 
 // QueueStats reads the queue of every scope without scanning a key: per
 // scope, XINFO GROUPS and the XPENDING summary of its events and
-// deliveries streams and ZCARD of its retry set, parked deliveries and
-// backfill runs, seven commands in one pipeline; then, in a second, one XRANGE … COUNT 1 per
+// deliveries streams, ZCARD of its retry set, parked deliveries and
+// backfill runs, and SCARD of its disabled targets by kind and cause,
+// eleven commands in one pipeline; then, in a second, one XRANGE … COUNT 1 per
 // stream that has unread entries, for the oldest one's age. Every command
 // is O(1) or O(log n) but XPENDING's summary (O(consumers)): a reading
-// costs about six commands per scope and two round trips.
+// costs about eleven commands per scope and two round trips.
 func (s *Store) QueueStats(ctx context.Context, now time.Time) (QueueStats, error) {
 	scopes, err := s.ListScopes(ctx)
 	if err != nil {
@@ -49,19 +55,31 @@ func (s *Store) QueueStats(ctx context.Context, now time.Time) (QueueStats, erro
 	retries := make([]*redis.IntCmd, len(scopes))
 	backfills := make([]*redis.IntCmd, len(scopes))
 	parked := make([]*redis.IntCmd, len(scopes))
+	disabled := map[DisabledKey][]*redis.IntCmd{}
 	for i, sc := range scopes {
 		events[i] = queueStream(ctx, pipe, s.EventsStreamKey(sc), DispatchGroup)
 		deliveries[i] = queueStream(ctx, pipe, s.DeliveriesStreamKey(sc), WorkerGroup)
 		retries[i] = pipe.ZCard(ctx, s.retryKey(sc))
 		backfills[i] = pipe.ZCard(ctx, s.backfillRunsKey(sc))
 		parked[i] = pipe.ZCard(ctx, s.parkedKey(sc))
+		for _, kind := range disabledKinds {
+			for _, cause := range DisabledCauses {
+				k := DisabledKey{kind, cause}
+				disabled[k] = append(disabled[k], pipe.SCard(ctx, s.disabledKey(sc, kind, cause)))
+			}
+		}
 	}
 	// A stream whose group is not made yet answers an error of its own;
 	// the others are still read.
 	if _, err := pipe.Exec(ctx); err != nil && isConnError(err) {
 		return QueueStats{}, storeErr("read queue stats", err)
 	}
-	st := QueueStats{Scopes: len(scopes)}
+	st := QueueStats{Scopes: len(scopes), Disabled: map[DisabledKey]int64{}}
+	for k, cmds := range disabled {
+		for _, c := range cmds {
+			st.Disabled[k] += c.Val()
+		}
+	}
 	for i := range scopes {
 		st.Retries += retries[i].Val()
 		st.Backfills += backfills[i].Val()

@@ -78,4 +78,33 @@ func TestQueueStats(t *testing.T) {
 	if st := stats(); st.Parked != 0 {
 		t.Errorf("released: Parked = %d, want 0", st.Parked)
 	}
+
+	// Disabled targets count by kind and cause; a target is under one cause.
+	for _, m := range []struct{ kind, id, cause string }{
+		{core.TargetEndpoint, "whe_a", redisstore.DisabledByBreaker},
+		{core.TargetEndpoint, "whe_b", redisstore.DisabledByBreaker},
+		{core.TargetEndpoint, "whe_b", redisstore.DisabledByRequest}, // re-disabled by a person
+		{core.TargetConnection, "conn_a", redisstore.DisabledByRequest},
+		{core.TargetConnection, "conn_b", redisstore.DisabledByBreaker},
+		{core.TargetConnection, "conn_b", ""}, // enabled again
+	} {
+		if err := s.MarkTargetDisabled(ctx, scope, m.kind, m.id, m.cause); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[redisstore.DisabledKey]int64{
+		{Kind: core.TargetEndpoint, Cause: redisstore.DisabledByBreaker}:   1,
+		{Kind: core.TargetEndpoint, Cause: redisstore.DisabledByRequest}:   1,
+		{Kind: core.TargetConnection, Cause: redisstore.DisabledByBreaker}: 0,
+		{Kind: core.TargetConnection, Cause: redisstore.DisabledByRequest}: 1,
+	}
+	if got := stats().Disabled; len(got) != len(want) {
+		t.Errorf("Disabled = %v, want %v", got, want)
+	} else {
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("Disabled[%v] = %d, want %d", k, got[k], n)
+			}
+		}
+	}
 }
