@@ -74,6 +74,11 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	if err := checkMasterKey(ctx, store, box); err != nil {
 		return nil, err
 	}
+	// Once per store: the targets an older release disabled join the index
+	// bellhop_targets_disabled counts. Only metrics depend on it.
+	if err := store.IndexDisabledTargets(ctx, delivery.DisabledCause); err != nil {
+		logger.Warn("index the disabled targets for metrics", "err", err)
+	}
 	key, keySecret, err := bootstrapKey(ctx, cfg, store)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
@@ -70,4 +71,18 @@ func (e *Engine) markDisabled(ctx context.Context, scope core.Scope, kind, id, c
 	if err := e.opts.Store.MarkTargetDisabled(ctx, scope, kind, id, cause); err != nil {
 		e.opts.Logger.Warn("index disabled target", "account", scope.AccountID, "target", id, "err", err)
 	}
+}
+
+// breakerReasons matches the reasons breakerReason writes.
+var breakerReasons = regexp.MustCompile(`^\d+ consecutive failed delivery attempts$|^\d+ of \d+ delivery attempts over the last 5 minutes answered 5xx$`)
+
+// DisabledCause tells from a disabled target's stored reason what disabled
+// it (redisstore.DisabledByBreaker or DisabledByRequest), for indexing the
+// targets a release before the index disabled
+// (redisstore.IndexDisabledTargets).
+func DisabledCause(reason string) string {
+	if breakerReasons.MatchString(reason) {
+		return redisstore.DisabledByBreaker
+	}
+	return redisstore.DisabledByRequest
 }

@@ -63,3 +63,35 @@ func TestDisabledTargetsIndexFollowsEachPath(t *testing.T) {
 	}
 	want("disabled by an update", 0, 1)
 }
+
+// TestIndexDisabledTargetsOfAnOlderRelease: targets disabled before the
+// index existed are indexed once, each with the cause its reason tells.
+func TestIndexDisabledTargetsOfAnOlderRelease(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if _, _, err := h.store.CreateAPIKey(ctx, h.scope, "metrics", 0); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for i, reason := range []string{"50 consecutive failed delivery attempts", "maintenance", ""} {
+		ep := &core.Endpoint{ID: "whe_old" + string(rune('a'+i)), URL: "https://example.com", EnabledEvents: []string{"*"},
+			Disabled: reason != "", DisabledReason: reason, DisabledAt: &now, CreatedAt: now, UpdatedAt: now}
+		if err := h.store.SaveEndpoint(ctx, h.scope, ep, []core.EndpointSecret{{Secret: "whsec_x"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for run := 0; run < 2; run++ { // the second is a no-op
+		if err := h.store.IndexDisabledTargets(ctx, DisabledCause); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := h.store.QueueStats(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cause, want := range map[string]int64{redisstore.DisabledByBreaker: 1, redisstore.DisabledByRequest: 1} {
+		if got := st.Disabled[redisstore.DisabledKey{Kind: core.TargetEndpoint, Cause: cause}]; got != want {
+			t.Errorf("%s: %d indexed, want %d", cause, got, want)
+		}
+	}
+}

@@ -46,7 +46,7 @@ var (
 		"Deliveries set aside while their target is disabled, waiting for it to be enabled, over every account.",
 		nil, nil)
 	disabledDesc = prometheus.NewDesc("bellhop_targets_disabled",
-		"Endpoints and connections disabled, over every account, by kind and by what disabled them: the circuit breaker, or a request (API, console, created disabled). Targets disabled before this release are counted once they change.",
+		"Endpoints and connections disabled, over every account, by kind and by what disabled them: the circuit breaker, or a request (API, console, created disabled).",
 		[]string{"kind", "reason"}, nil)
 	backfillsDesc = prometheus.NewDesc("bellhop_backfills_active",
 		"Backfills queued or running, over every account.",

@@ -8,9 +8,10 @@ import (
 	"github.com/bellhop/bellhop/core"
 )
 
-// Keys (each under the scope's prefix, see scopeKey):
+// Keys (under the scope's prefix, see scopeKey, but the last):
 //
-//	off:<kind>:<cause>  SET  ids of the scope's disabled targets of kind, by what disabled them
+//	off:<kind>:<cause>         SET     ids of the scope's disabled targets of kind, by what disabled them
+//	<prefix>meta:disabled-indexed  string  set once IndexDisabledTargets has indexed the targets older releases disabled
 
 // Why a target is disabled, as metrics tell them apart: the circuit
 // breaker (50 consecutive failures or mostly 5xx) or a person's request
@@ -33,8 +34,8 @@ func (s *Store) disabledKey(scope core.Scope, kind, cause string) string {
 // MarkTargetDisabled records that the target is disabled and why (one of
 // DisabledCauses), or, with cause "", that it is enabled or gone: the
 // index QueueStats counts disabled targets from, with one SCARD each,
-// instead of reading every target. Targets disabled by a release before
-// it are not counted until they change.
+// instead of reading every target. IndexDisabledTargets adds the targets a
+// release before it disabled.
 func (s *Store) MarkTargetDisabled(ctx context.Context, scope core.Scope, kind, id, cause string) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for _, c := range DisabledCauses {
@@ -48,4 +49,62 @@ func (s *Store) MarkTargetDisabled(ctx context.Context, scope core.Scope, kind, 
 		return nil
 	})
 	return storeErr("mark target disabled", err)
+}
+
+// disabledIndexedKey marks a store whose disabled targets are all in the
+// index: those a release before it disabled were added once, at start-up.
+func (s *Store) disabledIndexedKey() string { return s.globalKey("meta", "disabled-indexed") }
+
+// IndexDisabledTargets adds to the index the targets disabled before it
+// existed, once per store: every scope's endpoints and connections are read
+// a page at a time and each disabled one is marked with cause(reason), the
+// cause its stored reason tells. It is resumable (marking twice changes
+// nothing) and a no-op once done, so every hub may call it at start-up.
+func (s *Store) IndexDisabledTargets(ctx context.Context, cause func(reason string) string) error {
+	if n, err := s.rdb.Exists(ctx, s.disabledIndexedKey()).Result(); err != nil {
+		return storeErr("index disabled targets", err)
+	} else if n == 1 {
+		return nil
+	}
+	scopes, err := s.ListScopes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, scope := range scopes {
+		for page := (core.Page{Limit: core.MaxPageLimit}); ; {
+			eps, err := s.ListEndpoints(ctx, scope, page)
+			if err != nil {
+				return err
+			}
+			for _, ep := range eps.Data {
+				if ep.Disabled {
+					if err := s.MarkTargetDisabled(ctx, scope, core.TargetEndpoint, ep.ID, cause(ep.DisabledReason)); err != nil {
+						return err
+					}
+				}
+			}
+			if !eps.HasMore || len(eps.Data) == 0 {
+				break
+			}
+			page.StartingAfter = eps.Data[len(eps.Data)-1].ID
+		}
+		for page := (core.Page{Limit: core.MaxPageLimit}); ; {
+			conns, err := s.ListConnections(ctx, scope, page)
+			if err != nil {
+				return err
+			}
+			for _, c := range conns.Data {
+				if c.Disabled {
+					if err := s.MarkTargetDisabled(ctx, scope, core.TargetConnection, c.ID, cause(c.DisabledReason)); err != nil {
+						return err
+					}
+				}
+			}
+			if !conns.HasMore || len(conns.Data) == 0 {
+				break
+			}
+			page.StartingAfter = conns.Data[len(conns.Data)-1].ID
+		}
+	}
+	return storeErr("index disabled targets", s.rdb.Set(ctx, s.disabledIndexedKey(), "1", 0).Err())
 }
