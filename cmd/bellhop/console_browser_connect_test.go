@@ -115,12 +115,7 @@ func text(t *testing.T, b *browsertest.Browser, sel string) string {
 // reservationSample is the catalog's sample of reservation.created.
 func reservationSample(t *testing.T, h *hubUnderTest) string {
 	t.Helper()
-	code, body := h.do(t, "GET", "/v1/event_types/reservation.created", "")
-	var typ struct{ Sample json.RawMessage }
-	if err := json.Unmarshal([]byte(body), &typ); code != 200 || err != nil || len(typ.Sample) == 0 {
-		t.Fatalf("event type = %d %s (%v)", code, body, err)
-	}
-	return string(typ.Sample)
+	return sampleOf(t, h, "reservation.created")
 }
 
 // publishReservation publishes one reservation.created through the API and

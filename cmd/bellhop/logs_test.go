@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/bellhop/bellhop/core/catalog"
 )
 
 // TestHubLogsHoldNoSecrets runs a hub at debug level through what handles
@@ -75,16 +73,7 @@ func TestHubLogsHoldNoSecrets(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("test endpoint: %d %s", code, body)
 	}
-	cat, err := catalog.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sample string
-	for _, et := range cat.Shipped() {
-		if et.Type == "reservation.created" {
-			sample = string(et.Sample)
-		}
-	}
+	sample := reservationSample(t, h)
 	code, body = h.do(t, "POST", "/v1/events", `{"type":"reservation.created","property_id":"prop_1","data":{"object":`+sample+`}}`)
 	if code != http.StatusCreated {
 		t.Fatalf("publish: %d %s", code, body)

@@ -144,7 +144,14 @@ func TestServeRefusesABadSettingBeforeStarting(t *testing.T) {
 // guestSample returns the catalog's sample data.object of guest.created.
 func guestSample(t *testing.T, h *hubUnderTest) string {
 	t.Helper()
-	code, body := h.do(t, "GET", "/v1/event_types/guest.created", "")
+	return sampleOf(t, h, "guest.created")
+}
+
+// sampleOf returns the sample data.object of an event type, as the hub's
+// catalog serves it.
+func sampleOf(t *testing.T, h *hubUnderTest, eventType string) string {
+	t.Helper()
+	code, body := h.do(t, "GET", "/v1/event_types/"+eventType, "")
 	var typ struct{ Sample json.RawMessage }
 	if err := json.Unmarshal([]byte(body), &typ); code != 200 || err != nil || len(typ.Sample) == 0 {
 		t.Fatalf("event type = %d %s (%v)", code, body, err)

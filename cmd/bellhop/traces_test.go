@@ -16,7 +16,6 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/grpc"
 
-	"github.com/bellhop/bellhop/core/catalog"
 	"github.com/bellhop/bellhop/plugins/plugintest"
 )
 
@@ -164,16 +163,7 @@ func TestOneTracePerEvent(t *testing.T) {
 	code, body = h.do(t, "POST", "/v1/connections", `{"connector":"echo","name":"echo","enabled_events":["reservation.created"],"config":{"greeting":"hello"},"transform_script_id":"`+script["id"].(string)+`"}`)
 	decode(code, body, http.StatusCreated)
 
-	cat, err := catalog.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sample string
-	for _, et := range cat.Shipped() {
-		if et.Type == "reservation.created" {
-			sample = string(et.Sample)
-		}
-	}
+	sample := reservationSample(t, h)
 	const callerTrace, callerSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	req, _ := http.NewRequest("POST", h.base+"/v1/events", strings.NewReader(`{"type":"reservation.created","property_id":"prop_1","data":{"object":`+sample+`}}`))
 	req.Header.Set("Authorization", "Bearer "+testBootstrapKey)

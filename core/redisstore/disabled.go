@@ -71,40 +71,45 @@ func (s *Store) IndexDisabledTargets(ctx context.Context, cause func(reason stri
 		return err
 	}
 	for _, scope := range scopes {
-		for page := (core.Page{Limit: core.MaxPageLimit}); ; {
-			eps, err := s.ListEndpoints(ctx, scope, page)
-			if err != nil {
-				return err
+		mark := func(kind, id string, disabled bool, reason string) error {
+			if !disabled {
+				return nil
 			}
-			for _, ep := range eps.Data {
-				if ep.Disabled {
-					if err := s.MarkTargetDisabled(ctx, scope, core.TargetEndpoint, ep.ID, cause(ep.DisabledReason)); err != nil {
-						return err
-					}
-				}
-			}
-			if !eps.HasMore || len(eps.Data) == 0 {
-				break
-			}
-			page.StartingAfter = eps.Data[len(eps.Data)-1].ID
+			return s.MarkTargetDisabled(ctx, scope, kind, id, cause(reason))
 		}
-		for page := (core.Page{Limit: core.MaxPageLimit}); ; {
-			conns, err := s.ListConnections(ctx, scope, page)
-			if err != nil {
-				return err
-			}
-			for _, c := range conns.Data {
-				if c.Disabled {
-					if err := s.MarkTargetDisabled(ctx, scope, core.TargetConnection, c.ID, cause(c.DisabledReason)); err != nil {
-						return err
-					}
-				}
-			}
-			if !conns.HasMore || len(conns.Data) == 0 {
-				break
-			}
-			page.StartingAfter = conns.Data[len(conns.Data)-1].ID
+		err := eachPage(ctx, scope, s.ListEndpoints, func(ep *core.Endpoint) string { return ep.ID }, func(ep *core.Endpoint) error {
+			return mark(core.TargetEndpoint, ep.ID, ep.Disabled, ep.DisabledReason)
+		})
+		if err != nil {
+			return err
+		}
+		err = eachPage(ctx, scope, s.ListConnections, func(c *core.Connection) string { return c.ID }, func(c *core.Connection) error {
+			return mark(core.TargetConnection, c.ID, c.Disabled, c.DisabledReason)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return storeErr("index disabled targets", s.rdb.Set(ctx, s.disabledIndexedKey(), "1", 0).Err())
+}
+
+// eachPage calls do for every item list returns, a page at a time; id
+// names an item, for the next page's cursor.
+func eachPage[T any](ctx context.Context, scope core.Scope,
+	list func(context.Context, core.Scope, core.Page) (core.List[T], error), id func(T) string, do func(T) error) error {
+	for page := (core.Page{Limit: core.MaxPageLimit}); ; {
+		l, err := list(ctx, scope, page)
+		if err != nil {
+			return err
+		}
+		for _, item := range l.Data {
+			if err := do(item); err != nil {
+				return err
+			}
+		}
+		if !l.HasMore || len(l.Data) == 0 {
+			return nil
+		}
+		page.StartingAfter = id(l.Data[len(l.Data)-1])
+	}
 }
