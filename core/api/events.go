@@ -107,7 +107,7 @@ func (s *Server) answerPublish(c *gin.Context, ev *core.Event, created bool, err
 		status = http.StatusCreated
 	}
 	savedRef(c, "event:"+ev.ID)
-	c.JSON(status, ev)
+	writeJSON(c, status, ev.AppendJSON(nil))
 }
 
 // handleListEvents lists events newest first, filtered by type, property_id

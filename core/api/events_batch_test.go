@@ -416,3 +416,44 @@ func TestPublishBatchTakesTurns(t *testing.T) {
 		t.Errorf("%d events stored, want 4", len(got))
 	}
 }
+
+// TestBatchBodyAppendJSON holds the batch answer written by hand to what
+// json.Marshal writes for it: events with characters JSON escapes, an item
+// with an error, and counts.
+func TestBatchBodyAppendJSON(t *testing.T) {
+	at := time.Date(2026, 12, 2, 11, 37, 4, 0, time.UTC)
+	items := []batchItem{
+		{Index: 0, Status: http.StatusCreated, Event: &core.Event{ID: "evt_1", Type: "reservation.created", CreatedAt: at,
+			APIVersion: core.APIVersion, PropertyID: "prop_<1>&\u2028", Data: core.EventData{Object: mustCompact(t, `{"guest": "Zoë \"Z\" <z@x>", "n": [1, 2.5]}`)}}},
+		{Index: 1, Status: http.StatusBadRequest, Error: &errorDetail{Type: "invalid_request_error", Code: "parameter_invalid",
+			Message: "events[1].data.object.guest: must be <a string>.", Param: "events[1].data.object.guest"}},
+		{Index: 2, Status: http.StatusOK, Event: &core.Event{ID: "evt_2", Type: "x", CreatedAt: at, APIVersion: core.APIVersion, Livemode: true}},
+	}
+	body := tally(items)
+	want, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := body.appendJSON(nil); string(got) != string(want) {
+		t.Fatalf("appendJSON = %s\njson.Marshal = %s", got, want)
+	}
+	if empty := tally([]batchItem{}); string(empty.appendJSON(nil)) != mustMarshal(t, empty) {
+		t.Fatalf("an empty batch: appendJSON = %s, json.Marshal = %s", empty.appendJSON(nil), mustMarshal(t, empty))
+	}
+}
+
+func mustCompact(t *testing.T, object string) json.RawMessage {
+	b, err := core.CompactObject(json.RawMessage(object))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

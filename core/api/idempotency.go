@@ -109,23 +109,29 @@ func savedRef(c *gin.Context, ref string) { c.Set(ctxSavedRef, ref) }
 func (s *Server) replay(c *gin.Context, sc core.Scope, saved *core.SavedResponse) {
 	c.Header("Idempotent-Replayed", "true")
 	if saved.Ref == "" {
-		c.Data(saved.Status, "application/json; charset=utf-8", saved.Body)
+		writeJSON(c, saved.Status, saved.Body)
 		return
 	}
-	var body any
-	var err error
+	var body []byte
 	if id, ok := strings.CutPrefix(saved.Ref, "event:"); ok {
-		body, err = s.savedEvent(c, sc, id)
+		ev, err := s.savedEvent(c, sc, id)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		body = ev.AppendJSON(nil)
 	} else if items, ok := strings.CutPrefix(saved.Ref, "batch:"); ok {
-		body, err = s.savedBatch(c, sc, items)
+		batch, err := s.savedBatch(c, sc, items)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		body = batch.appendJSON(nil)
 	} else {
-		err = fmt.Errorf("idempotency record refers to %q, which this version cannot render", saved.Ref)
-	}
-	if err != nil {
-		s.writeError(c, err)
+		s.writeError(c, fmt.Errorf("idempotency record refers to %q, which this version cannot render", saved.Ref))
 		return
 	}
-	c.JSON(saved.Status, body)
+	writeJSON(c, saved.Status, body)
 }
 
 // savedEvent is the event a saved response names, or why it cannot be had.

@@ -15,6 +15,12 @@ func (s *Server) respond(c *gin.Context, status int, v any, err error) {
 	c.JSON(status, v)
 }
 
+// writeJSON writes a body built by hand (core.Event.AppendJSON says why),
+// with the status and content type c.JSON would give it.
+func writeJSON(c *gin.Context, status int, body []byte) {
+	c.Data(status, "application/json; charset=utf-8", body)
+}
+
 // listHandler serves a plain paginated list at url: parse limit,
 // starting_after and ending_before, call list, write the page.
 func listHandler[T any](s *Server, url string, list func(c *gin.Context, page core.Page) (core.List[T], error)) gin.HandlerFunc {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -91,7 +90,7 @@ func (s *Service) prepare(ctx context.Context, scope core.Scope, in core.EventIn
 	}
 	// Compacting checks the JSON in the same pass, so the object is scanned
 	// once here, decoded once by the schema check, and stored compact.
-	obj, err := compact(in.Object)
+	obj, err := core.CompactObject(in.Object)
 	if err != nil {
 		return nil, core.ParamError("data.object", "data.object: must be a JSON object.")
 	}
@@ -168,16 +167,6 @@ func (s *Service) FindEvent(ctx context.Context, scope core.Scope, id string) (*
 // ListEvents lists events newest first.
 func (s *Service) ListEvents(ctx context.Context, scope core.Scope, filter core.EventFilter) (core.List[*core.Event], error) {
 	return s.store.ListEvents(ctx, scope, filter)
-}
-
-// compact returns data.object without the publisher's whitespace, or an
-// error if it is not valid JSON.
-func compact(raw json.RawMessage) (json.RawMessage, error) {
-	b := bytes.NewBuffer(make([]byte, 0, len(raw)))
-	if err := json.Compact(b, raw); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
 }
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

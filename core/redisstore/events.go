@@ -241,11 +241,7 @@ func eventToAppend(ev *core.Event) ([]byte, error) {
 	if ev.ID == "" {
 		return nil, core.ParamError("id", "The event has no id.")
 	}
-	body, err := json.Marshal(ev)
-	if err != nil {
-		return nil, fmt.Errorf("append event: %w", err)
-	}
-	return body, nil
+	return ev.AppendJSON(nil), nil
 }
 
 // FindEvent returns an event by id. Returns ENOTFOUND if it is not in scope

@@ -9,6 +9,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/bellhop/bellhop/core/jsonenc"
 	"github.com/dop251/goja"
 )
 
@@ -118,7 +119,7 @@ func (e *encoder) jsString(s goja.String) {
 				i++
 			}
 		}
-		b = appendJSONRune(b, r)
+		b = jsonenc.AppendRune(b, r)
 	}
 	e.buf.Write(append(b, '"'))
 }
@@ -127,62 +128,7 @@ func (e *encoder) jsString(s goja.String) {
 // characters escaped, invalid UTF-8 as \ufffd), without its reflection and
 // allocation.
 func (e *encoder) str(s string) {
-	b := append(e.buf.AvailableBuffer(), '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = appendJSONRune(append(b, s[start:i]...), rune(c))
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(append(b, s[start:i]...), `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = appendJSONRune(append(b, s[start:i]...), r)
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	e.buf.Write(append(b, '"'))
-}
-
-// appendJSONRune appends r as encoding/json writes it inside a string.
-func appendJSONRune(b []byte, r rune) []byte {
-	const hex = "0123456789abcdef"
-	switch {
-	case r >= utf8.RuneSelf:
-		if r == '\u2028' || r == '\u2029' { // valid JSON, but not JavaScript in JSONP
-			return append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		}
-		return utf8.AppendRune(b, r)
-	case r == '\\' || r == '"':
-		return append(b, '\\', byte(r))
-	case r == '\b':
-		return append(b, '\\', 'b')
-	case r == '\f':
-		return append(b, '\\', 'f')
-	case r == '\n':
-		return append(b, '\\', 'n')
-	case r == '\r':
-		return append(b, '\\', 'r')
-	case r == '\t':
-		return append(b, '\\', 't')
-	case r < 0x20 || r == '<' || r == '>' || r == '&':
-		return append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xF])
-	}
-	return append(b, byte(r))
+	e.buf.Write(jsonenc.AppendString(e.buf.AvailableBuffer(), s))
 }
 
 func (e *encoder) object(obj *goja.Object, depth int) error {
