@@ -153,15 +153,12 @@ func validate(sch *schema, raw json.RawMessage, root string) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return core.ParamError(root, "%s is required.", root)
 	}
-	if types := sch.fast.acceptsAnyOf(); types&rawType(raw) != 0 && json.Valid(raw) {
+	if sch.fast != nil && sch.fast.okJSON(raw) {
 		return nil
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return core.ParamError(root, "%s: must be valid JSON.", root)
-	}
-	if sch.fast != nil && sch.fast.ok(inst) {
-		return nil
 	}
 	if err := sch.full.Validate(inst); err != nil {
 		return violation(err, root, inst)

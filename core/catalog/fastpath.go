@@ -1,13 +1,11 @@
 package catalog
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -20,13 +18,13 @@ type schema struct {
 	fast *fastNode // nil if the schema uses a keyword fastNode does not know
 }
 
-// fastNode checks a decoded value against one compiled schema with no
-// allocation and no error building: the full validator cost ~half of a
-// publish's CPU in the HTTP stack (issue 12), mostly in bookkeeping for
-// error reports that valid events never need. It answers only "valid for
-// sure": when ok returns false the value is invalid or the check is unsure
-// (a fractional number next to a bound), and the caller asks the full
-// validator, which also words the error. So the fast check may be strict
+// fastNode checks a JSON text against one compiled schema (okJSON, in
+// fastjson.go) without decoding it and with no error building: the full
+// validator cost ~half of a publish's CPU in the HTTP stack (issue 12),
+// mostly in bookkeeping for error reports that valid events never need. It
+// answers only "valid for sure": when okJSON returns false the value is
+// invalid or the check is unsure (a fractional number next to a bound),
+// and the caller asks the full validator, which also words the error. So the fast check may be strict
 // but never lenient, and nothing it accepts is refused by the full one
 // (TestFastPathAgrees checks that on every shipped type and many values).
 //
@@ -272,69 +270,6 @@ func (b *numBounds) okRat(r *big.Rat) bool {
 	return true
 }
 
-// ok reports whether v, as jsonschema.UnmarshalJSON decodes it, is valid
-// for sure.
-func (n *fastNode) ok(v any) bool {
-	if n.accept {
-		return true
-	}
-	if n.reject {
-		return false
-	}
-	var t typeMask
-	switch v := v.(type) {
-	case nil:
-		t = tNull
-	case bool:
-		t = tBoolean
-	case string:
-		t = tString
-		if !n.okString(v) {
-			return false
-		}
-	case json.Number:
-		var ok bool
-		if t, ok = n.okNumber(v); !ok {
-			return false
-		}
-	case []any:
-		t = tArray
-		if !n.okArray(v) {
-			return false
-		}
-	case map[string]any:
-		t = tObject
-		if !n.okObject(v) {
-			return false
-		}
-	default:
-		return false
-	}
-	if n.types != 0 && n.types&t == 0 {
-		return false
-	}
-	if n.enum != nil && !n.inEnum(v) {
-		return false
-	}
-	if n.format != nil && n.format(v) != nil {
-		return false
-	}
-	if n.ref != nil && !n.ref.ok(v) {
-		return false
-	}
-	for _, sub := range n.allOf {
-		if !sub.ok(v) {
-			return false
-		}
-	}
-	for _, sub := range n.anyOf {
-		if sub.ok(v) {
-			return true
-		}
-	}
-	return n.anyOf == nil
-}
-
 // okNumber checks a number against the bounds and tells whether it is an
 // integer (1.0 is one, as JSON Schema says). A plain integer is checked
 // with int64s; a decimal with big.Rat, as the full validator would; a
@@ -360,51 +295,6 @@ func (n *fastNode) okNumber(num json.Number) (t typeMask, ok bool) {
 	return tNumber, true
 }
 
-func (n *fastNode) okString(s string) bool {
-	if n.minLen > 0 || n.maxLen >= 0 {
-		l := utf8.RuneCountInString(s)
-		if l < n.minLen || n.maxLen >= 0 && l > n.maxLen {
-			return false
-		}
-	}
-	return n.pattern == nil || n.pattern.MatchString(s)
-}
-
-func (n *fastNode) okArray(a []any) bool {
-	if len(a) < n.minItems || n.maxItems >= 0 && len(a) > n.maxItems {
-		return false
-	}
-	if n.items != nil {
-		for _, item := range a {
-			if !n.items.ok(item) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func (n *fastNode) okObject(o map[string]any) bool {
-	if len(o) < n.minProps || n.maxProps >= 0 && len(o) > n.maxProps {
-		return false
-	}
-	for _, name := range n.required {
-		if _, ok := o[name]; !ok {
-			return false
-		}
-	}
-	for name, v := range o {
-		if p, ok := n.props[name]; ok {
-			if !p.ok(v) {
-				return false
-			}
-		} else if n.noExtra || n.extra != nil && !n.extra.ok(v) {
-			return false
-		}
-	}
-	return true
-}
-
 func (n *fastNode) inEnum(v any) bool {
 	for _, e := range n.enum {
 		if e == v { // strings, booleans, nil: comparable
@@ -425,41 +315,4 @@ func plainInt(num json.Number) (int64, bool) {
 	}
 	i, err := strconv.ParseInt(s, 10, 64)
 	return i, err == nil
-}
-
-// acceptsAnyOf returns the JSON types for which n accepts any value at all
-// (every object, say), so that a permissive schema needs no decoding: 0 if
-// n checks more than the type, or if it takes integers but not numbers
-// (telling them apart needs the number read).
-func (n *fastNode) acceptsAnyOf() typeMask {
-	switch {
-	case n == nil || n.reject || !n.typeOnly:
-		return 0
-	case n.accept:
-		return tNull | tBoolean | tInteger | tNumber | tString | tArray | tObject
-	case n.types&tInteger != 0 && n.types&tNumber == 0:
-		return 0
-	}
-	return n.types
-}
-
-// rawType returns the JSON type of a valid JSON text by its first byte.
-func rawType(raw []byte) typeMask {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
-	if len(raw) == 0 {
-		return 0
-	}
-	switch raw[0] {
-	case '{':
-		return tObject
-	case '[':
-		return tArray
-	case '"':
-		return tString
-	case 't', 'f':
-		return tBoolean
-	case 'n':
-		return tNull
-	}
-	return tNumber // a number; acceptsAnyOf never offers "integer" alone
 }
