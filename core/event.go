@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"time"
 )
@@ -49,6 +50,22 @@ type PublishResult struct {
 	Event   *Event
 	Created bool
 	Err     error
+}
+
+// KeyedEventID is the id of an event published without one under an
+// Idempotency-Key: evt_ and 24 base62 characters of a SHA-256 of the scope
+// and the key, so that a retry names the same event and finds it
+// (OnceKey.InEvent), while two accounts, or test and live mode, using one
+// key name different events (a receiver dedupes on event ids).
+func KeyedEventID(scope Scope, key string) string {
+	const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	sum := sha256.Sum256([]byte("bellhop event id\x00" + scope.AccountID + "\x00" + scope.Mode() + "\x00" + key))
+	id := make([]byte, 0, 28)
+	id = append(id, "evt_"...)
+	for _, b := range sum[:24] {
+		id = append(id, base62[int(b)%len(base62)])
+	}
+	return string(id)
 }
 
 // EventFilter narrows a list of events.

@@ -50,7 +50,9 @@ func (r *publishEventRequest) input() (core.EventInput, error) {
 // the stored one when an event with the given id already exists.
 //
 // A fresh Idempotency-Key is settled by the append itself (core.OnceKey):
-// one round trip stores the event and the key's record. A key that has a
+// one round trip stores the event and settles the key. An event without an
+// id is named after the key, so a retry finds it and is answered as the
+// first request was (201, Idempotent-Replayed: true). A key that has a
 // record takes the general path (claimThen): a replay, a refusal, or a
 // claim under which publish runs.
 func (s *Server) handlePublishEvent() gin.HandlerFunc {
@@ -76,6 +78,10 @@ func (s *Server) handlePublishEvent() gin.HandlerFunc {
 			in.Once = nil
 			s.claimThen(c, once, func() { s.publish(c, in) })
 			return
+		}
+		if err == nil && !created && in.ID == "" { // named after the key: its first request stored it
+			c.Header("Idempotent-Replayed", "true")
+			created = true
 		}
 		s.answerPublish(c, ev, created, err)
 	}

@@ -254,16 +254,68 @@ func TestIdempotencyRetryFindsStoredEvent(t *testing.T) {
 	}
 }
 
+// TestIdempotentPublishIsItsEventsRecord holds that a publish without an
+// id under a fresh Idempotency-Key leaves no record: its event, named after
+// the key, is the record, so that a retry is answered byte for byte as the
+// first was, a retry with other parameters is refused, and the event is
+// stored once.
+func TestIdempotentPublishIsItsEventsRecord(t *testing.T) {
+	a := newTestAPI(t)
+	ctx := context.Background()
+	key := withHeader("Idempotency-Key", "publish-in-event")
+	body := a.sampleEvent(t, "reservation.created")
+	first := a.do(t, http.MethodPost, "/v1/events", body, key)
+	first.wantStatus(t, http.StatusCreated)
+	var ev core.Event
+	first.decode(t, &ev)
+	k, err := a.Store.Authenticate(ctx, a.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.ID != core.KeyedEventID(k.Scope(), "publish-in-event") {
+		t.Fatalf("event id %s, want the one named after the key", ev.ID)
+	}
+	if records := a.Redis.Client.Keys(ctx, a.Redis.Prefix+"*:idem:*").Val(); len(records) != 0 {
+		t.Fatalf("idempotency records = %v, want none: the event is the record", records)
+	}
+
+	again := a.do(t, http.MethodPost, "/v1/events", body, key)
+	again.wantStatus(t, http.StatusCreated)
+	if string(again.Body) != string(first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry = %s (replayed %q), want %s replayed", again.Body, again.Header.Get("Idempotent-Replayed"), first.Body)
+	}
+	other := a.sampleEvent(t, "reservation.created")
+	other["property_id"] = "prop_other"
+	refused := a.do(t, http.MethodPost, "/v1/events", other, key)
+	refused.wantError(t, http.StatusBadRequest, "idempotency_error", "Idempotency-Key")
+	var l listBody[*core.Event]
+	a.do(t, http.MethodGet, "/v1/events?limit=100", nil).decode(t, &l)
+	if len(l.Data) != 1 || l.Data[0].ID != ev.ID {
+		t.Fatalf("events stored = %v, want only %s", l.Data, ev.ID)
+	}
+	// Another account's publish with the same key is another event.
+	theirs := a.do(t, http.MethodPost, "/v1/events", body, key, withKey(a.OtherKey))
+	theirs.wantStatus(t, http.StatusCreated)
+	var their core.Event
+	if theirs.decode(t, &their); their.ID == ev.ID {
+		t.Errorf("two accounts publishing under one key both got event %s", ev.ID)
+	}
+	// The same key on another route was used by this publish.
+	a.do(t, http.MethodPost, "/v1/webhook_endpoints", map[string]any{"url": "https://example.com/hook", "enabled_events": []string{"*"}}, key).
+		wantError(t, http.StatusBadRequest, "idempotency_error", "Idempotency-Key")
+}
+
 // TestIdempotentPublishKeepsAReference holds that the record an idempotent
-// publish leaves names its event instead of keeping a second copy of it,
-// that a replay renders that event byte for byte as the first answer was,
-// and that once the event is gone the replay says so instead of
-// pretending.
+// publish of an event with its own id leaves names its event instead of
+// keeping a second copy of it, that a replay renders that event byte for
+// byte as the first answer was, and that once the event is gone the replay
+// says so instead of pretending.
 func TestIdempotentPublishKeepsAReference(t *testing.T) {
 	a := newTestAPI(t)
 	ctx := context.Background()
 	key := withHeader("Idempotency-Key", "publish-ref")
 	body := a.sampleEvent(t, "reservation.created")
+	body["id"] = "evt_own_id_1"
 	first := a.do(t, http.MethodPost, "/v1/events", body, key)
 	first.wantStatus(t, http.StatusCreated)
 	var ev core.Event

@@ -53,7 +53,10 @@ func New(types core.EventTypeService, store core.EventStore, clock func() time.T
 // scope's events stream; it returns once the event is in Redis. When an event
 // with input.ID is already stored, it returns that event and created false.
 // With input.Once, the append settles the Idempotency-Key too, or returns
-// core.ErrOnceKeyUsed (wrapped) if the key has a record.
+// core.ErrOnceKeyUsed (wrapped) if the key has a record; an event without
+// an id is then named after the key (core.KeyedEventID), and found, created
+// false, when the key's first request stored it, or refused with
+// EIDEMPOTENCY when that request had other parameters.
 //
 // property_id is required except for the hub's operational types
 // (endpoint.disabled), which concern no property and carry "".
@@ -70,7 +73,11 @@ func (s *Service) PublishEvent(ctx context.Context, scope core.Scope, in core.Ev
 	var stored *core.Event
 	var created bool
 	if in.Once != nil {
-		stored, created, err = s.store.AppendEventOnce(ctx, scope, ev, *in.Once)
+		once := *in.Once
+		if in.ID == "" { // the event is the key's record (core.OnceKey)
+			ev.ID, once.InEvent = core.KeyedEventID(scope, once.Key), true
+		}
+		stored, created, err = s.store.AppendEventOnce(ctx, scope, ev, once)
 	} else {
 		stored, created, err = s.store.AppendEvent(ctx, scope, ev)
 	}

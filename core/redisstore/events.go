@@ -23,18 +23,20 @@ local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumb
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
 minid = string.format('%d', minid)
 
--- stored returns the event JSON of the entry index points to, or nil.
+-- stored returns the event JSON of the entry index points to, or nil,
+-- and the fingerprint of the Idempotency-Key kept with it, if any
+-- (core.OnceKey.InEvent).
 local function stored(index)
   local v = redis.call('GET', index)
   if not v then return nil end
   local sid = string.match(v, '^[^ ]+') -- then the event's delivery ids (eventIndexKey)
   local e = redis.call('XRANGE', stream, sid, sid)
   if #e == 0 then return nil end -- trimmed: the index outlived its entry
-  local f = e[1][2]
+  local f, json, fp = e[1][2], nil, nil
   for i = 1, #f, 2 do
-    if f[i] == 'event' then return f[i + 1] end
+    if f[i] == 'event' then json = f[i + 1] elseif f[i] == 'fp' then fp = f[i + 1] end
   end
-  return nil
+  return json, fp
 end
 
 -- add appends an event; tp, the publishing request's traceparent, is
@@ -82,20 +84,30 @@ return out
 // appendEventOnceScript is appendEventsScript for one event that settles
 // an Idempotency-Key in the same step (core.OnceKey): unless the key's
 // record exists, it appends the event (or finds the stored one with its
-// id) and writes the record as done, naming the event, in the format
-// Idempotency reads: status 201 for an added event, 200 for a found one,
-// as the general path answers.
+// id). For an event named after the key (in_event) it keeps the request's
+// fingerprint in the event's stream entry (field fp) and writes no record;
+// for any other it writes the record as done, naming the event, in the
+// format Idempotency reads: status 201 for an added event, 200 for a found
+// one, as the general path answers.
 //
 // KEYS[1] stream, KEYS[2] the event's index, KEYS[3] the key's record;
 // ARGV[1] retention ms, ARGV[2..4] id, type, event JSON, ARGV[5] the
 // request's fingerprint, ARGV[6] the record's TTL in ms, ARGV[7] its
-// traceparent. Returns nil when the record exists, else 1 (added) or the
-// stored event's JSON.
+// traceparent, ARGV[8] "1" for in_event. Returns nil when the record
+// exists, else 1 (added) or the stored event's JSON and, in_event, the
+// fingerprint stored with it ("" if none).
 var appendEventOnceScript = redis.NewScript(appendLua + `
 local index, record = KEYS[2], KEYS[3]
-local event_id, event_type, event_json, fp, ttl_ms, tp = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local event_id, event_type, event_json, fp, ttl_ms, tp, in_event = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8] == '1'
 if redis.call('EXISTS', record) == 1 then return false end
-local old = stored(index)
+local old, old_fp = stored(index)
+if in_event then
+  if old then return {old, old_fp or ''} end
+  local fields = {'type', event_type, 'event', event_json, 'fp', string.sub(fp, 1, 32)} -- keptFingerprint
+  if tp ~= '' then fields[#fields + 1], fields[#fields + 2] = 'tp', tp end
+  redis.call('SET', index, redis.call('XADD', stream, 'MINID', '~', minid, '*', unpack(fields)), 'PX', retention_ms)
+  return 1
+end
 if not old then
   local sid = add(event_type, event_json, tp)
   redis.call('SET', index, sid, 'PX', retention_ms)
@@ -166,30 +178,50 @@ func (s *Store) AppendEvent(ctx context.Context, scope core.Scope, ev *core.Even
 }
 
 // AppendEventOnce is AppendEvent that settles once, the request's
-// Idempotency-Key, in the same script: the key's record is written as done,
-// naming the event, unless the key already has a record, in which case
-// nothing is stored and it returns core.ErrOnceKeyUsed.
+// Idempotency-Key, in the same script (core.OnceKey says how), unless the
+// key already has a record, in which case nothing is stored and it returns
+// core.ErrOnceKeyUsed. For an event named after its key (once.InEvent), a
+// stored event with the same fingerprint is returned as found, and one
+// with another fingerprint is an EIDEMPOTENCY error.
 func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.Event, once core.OnceKey) (*core.Event, bool, error) {
 	body, err := eventToAppend(ev)
 	if err != nil {
 		return nil, false, err
 	}
+	inEvent := "0"
+	if once.InEvent {
+		inEvent = "1"
+	}
 	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
 	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, s.opts.EventRetention.Milliseconds(),
-		ev.ID, ev.Type, body, once.Fingerprint, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx)).Result()
+		ev.ID, ev.Type, body, once.Fingerprint, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx), inEvent).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, false, core.ErrOnceKeyUsed
 	case err != nil:
 		return nil, false, storeErr("append event", err)
 	}
-	raw, existed := res.(string)
-	if !existed {
+	var raw string
+	switch res := res.(type) {
+	case int64:
 		return ev, true, nil
+	case string:
+		raw = res
+	case []any: // in_event: the stored event and the fingerprint kept with it
+		raw, _ = res[0].(string)
+		if fp, _ := res[1].(string); fp != keptFingerprint(once.Fingerprint) {
+			return nil, false, core.ErrKeyReused()
+		}
 	}
 	stored, err := decodeEvent(raw)
 	return stored, false, err
 }
+
+// keptFingerprint is the part of a request's fingerprint (a SHA-256 in hex)
+// an event named after its Idempotency-Key keeps (the script cuts it the
+// same way): 128 bits tell a retry from other parameters as surely as 256,
+// in half the bytes.
+func keptFingerprint(fp string) string { return fp[:min(len(fp), 32)] }
 
 // AppendEvents adds complete events to the scope's events stream in one
 // atomic script (one round trip), each unless an event with its id is still

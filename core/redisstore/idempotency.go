@@ -37,15 +37,17 @@ const DefaultIdempotencyLease = 5 * time.Second
 //	ref    instead of body, what the response renders (core.SavedResponse.Ref)
 //
 // Liveness rides on the lease rather than on a per-hub "alive" key so that
-// a script touches only the record's own key: that keeps every key of an
-// account in one Redis Cluster slot.
+// a script touches only keys of the record's own account: that keeps every
+// key of an account in one Redis Cluster slot.
 
 // beginIdempotentScript claims a key, takes over a claim whose lease lapsed
 // (its hub died) or that was released, or reports the key's state, in one
-// atomic step. Returns {1, seed} claimed, {2} other fingerprint, {3} in
-// flight, {4, status, body} done.
+// atomic step. A key without a record whose publish named its event after
+// it (KEYS[2], that event's index; core.OnceKey) was used by a publish, so
+// any other request with it has other parameters. Returns {1, seed}
+// claimed, {2} other fingerprint, {3} in flight, {4, status, body} done.
 var beginIdempotentScript = redis.NewScript(`
-local record = KEYS[1]
+local record, keyed_event = KEYS[1], KEYS[2]
 local fp, lease_ms, owner, new_seed, ttl_ms = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -54,6 +56,9 @@ local state, seed = v[1], v[4]
 if state and v[2] ~= fp then
   if state ~= 'released' then return {2} end
   state = false -- a released key may serve other parameters: start afresh
+end
+if not state and redis.call('EXISTS', keyed_event) == 1 then
+  return {2} -- a publish named its event after the key: other parameters (core.OnceKey)
 end
 if not state then
   seed = new_seed
@@ -158,7 +163,8 @@ func (s *Store) idempotencyKey(scope core.Scope, key string) string {
 // ECONFLICT if a request with the key is still in flight on a live hub.
 func (d *Idempotency) BeginIdempotent(ctx context.Context, scope core.Scope, key, fingerprint string) (core.IdempotentClaim, error) {
 	record := d.s.idempotencyKey(scope, key)
-	res, err := beginIdempotentScript.Run(ctx, d.s.hot, []string{record},
+	keyedEvent := d.s.eventIndexKey(scope, core.KeyedEventID(scope, key))
+	res, err := beginIdempotentScript.Run(ctx, d.s.hot, []string{record, keyedEvent},
 		fingerprint, d.lease.Milliseconds(), d.owner, randomBase62(24), IdempotencyTTL.Milliseconds()).Slice()
 	if err != nil {
 		return core.IdempotentClaim{}, storeErr("begin idempotent request", err)
@@ -169,8 +175,7 @@ func (d *Idempotency) BeginIdempotent(ctx context.Context, scope core.Scope, key
 		seed, _ := res[1].(string)
 		return core.IdempotentClaim{Seed: seed}, nil
 	case 2:
-		return core.IdempotentClaim{}, &core.Error{Code: core.EIDEMPOTENCY, Reason: "idempotency_key_in_use", Param: "Idempotency-Key",
-			Message: "Keys for idempotent requests can only be used with the same parameters they were first used with."}
+		return core.IdempotentClaim{}, core.ErrKeyReused()
 	case 3:
 		return core.IdempotentClaim{}, &core.Error{Code: core.ECONFLICT, Reason: "idempotency_key_in_use", Param: "Idempotency-Key",
 			Message: "A request with this Idempotency-Key is still in progress. Retry later."}

@@ -230,3 +230,53 @@ func TestAppendEventOnce(t *testing.T) {
 		t.Fatalf("stream holds %d events; want 1", n)
 	}
 }
+
+// An event named after its Idempotency-Key (core.OnceKey.InEvent) is the
+// key's record: no record is written, the fingerprint rides in the event's
+// stream entry, a retry finds the event, other parameters are refused, and
+// any other request with the key is refused as other parameters too. A key
+// that has a record (an earlier release's, or another route's) still sends
+// the publish to the general path.
+func TestAppendEventOnceInEvent(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	d := s.NewIdempotency(redisstore.IdempotencyOptions{})
+	scope := newScope(t, s)
+	const fp = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	once := core.OnceKey{Key: "k1", Fingerprint: fp, InEvent: true}
+
+	ev := testEvent(core.KeyedEventID(scope, "k1"), "reservation.created", "prop_1", time.Unix(1700000000, 0))
+	stored, created, err := s.AppendEventOnce(ctx, scope, ev, once)
+	if err != nil || !created || stored.ID != ev.ID {
+		t.Fatalf("AppendEventOnce = %+v, %v, %v; want %s added", stored, created, err, ev.ID)
+	}
+	if records := s.Client().Keys(ctx, s.Prefix()+"{"+scope.AccountID+"}:*idem*").Val(); len(records) != 0 {
+		t.Fatalf("records %v were written for an event named after its key", records)
+	}
+	entries := s.Client().XRange(ctx, s.EventsStreamKey(scope), "-", "+").Val()
+	if len(entries) != 1 || entries[0].Values["fp"] != fp[:32] {
+		t.Fatalf("stream entries = %v; want one keeping the fingerprint's first 32 characters", entries)
+	}
+
+	retry := testEvent(ev.ID, "reservation.created", "prop_1", time.Unix(1700000100, 0))
+	stored, created, err = s.AppendEventOnce(ctx, scope, retry, once)
+	if err != nil || created || !stored.CreatedAt.Equal(ev.CreatedAt) {
+		t.Fatalf("retry = %+v, %v, %v; want the first event, found", stored, created, err)
+	}
+	_, _, err = s.AppendEventOnce(ctx, scope, retry, core.OnceKey{Key: "k1", Fingerprint: "other", InEvent: true})
+	wantCode(t, err, core.EIDEMPOTENCY)
+	_, err = d.BeginIdempotent(ctx, scope, "k1", "any other request")
+	wantCode(t, err, core.EIDEMPOTENCY)
+	if n := s.Client().XLen(ctx, s.EventsStreamKey(scope)).Val(); n != 1 {
+		t.Fatalf("stream holds %d events; want 1", n)
+	}
+
+	// A key with a record: the general path, nothing stored.
+	if _, err := d.BeginIdempotent(ctx, scope, "k2", fp); err != nil {
+		t.Fatal(err)
+	}
+	other := testEvent(core.KeyedEventID(scope, "k2"), "reservation.created", "prop_1", time.Now())
+	if _, _, err := s.AppendEventOnce(ctx, scope, other, core.OnceKey{Key: "k2", Fingerprint: fp, InEvent: true}); !errors.Is(err, core.ErrOnceKeyUsed) {
+		t.Fatalf("AppendEventOnce with a key that has a record: err %v; want ErrOnceKeyUsed", err)
+	}
+}

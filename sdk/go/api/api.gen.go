@@ -5046,7 +5046,7 @@ type ListAPIKeysParams struct {
 
 // CreateAPIKeyParams defines parameters for CreateAPIKey.
 type CreateAPIKeyParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -5064,19 +5064,19 @@ type ListConnectionsParams struct {
 
 // CreateConnectionParams defines parameters for CreateConnection.
 type CreateConnectionParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateConnectionParams defines parameters for UpdateConnection.
 type UpdateConnectionParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // BackfillConnectionParams defines parameters for BackfillConnection.
 type BackfillConnectionParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -5109,31 +5109,31 @@ type ListConnectionDeliveriesParamsStatus string
 
 // DisableConnectionParams defines parameters for DisableConnection.
 type DisableConnectionParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // EnableConnectionParams defines parameters for EnableConnection.
 type EnableConnectionParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReplayToConnectionParams defines parameters for ReplayToConnection.
 type ReplayToConnectionParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // TestConnectionParams defines parameters for TestConnection.
 type TestConnectionParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateEventTypeParams defines parameters for CreateEventType.
 type CreateEventTypeParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -5163,13 +5163,13 @@ type ListEventsParams struct {
 
 // PublishEventParams defines parameters for PublishEvent.
 type PublishEventParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // PublishEventBatchParams defines parameters for PublishEventBatch.
 type PublishEventBatchParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -5187,25 +5187,25 @@ type ListScriptsParams struct {
 
 // CreateScriptParams defines parameters for CreateScript.
 type CreateScriptParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // TestUnsavedScriptParams defines parameters for TestUnsavedScript.
 type TestUnsavedScriptParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateScriptParams defines parameters for UpdateScript.
 type UpdateScriptParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // TestScriptParams defines parameters for TestScript.
 type TestScriptParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -5235,19 +5235,19 @@ type ListWebhookEndpointsParams struct {
 
 // CreateWebhookEndpointParams defines parameters for CreateWebhookEndpoint.
 type CreateWebhookEndpointParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateWebhookEndpointParams defines parameters for UpdateWebhookEndpoint.
 type UpdateWebhookEndpointParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // StartBackfillParams defines parameters for StartBackfill.
 type StartBackfillParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -5280,31 +5280,31 @@ type ListWebhookEndpointDeliveriesParamsStatus string
 
 // DisableWebhookEndpointParams defines parameters for DisableWebhookEndpoint.
 type DisableWebhookEndpointParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // EnableWebhookEndpointParams defines parameters for EnableWebhookEndpoint.
 type EnableWebhookEndpointParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReplayEventParams defines parameters for ReplayEvent.
 type ReplayEventParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // RotateWebhookEndpointSecretParams defines parameters for RotateWebhookEndpointSecret.
 type RotateWebhookEndpointSecretParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // TestWebhookEndpointParams defines parameters for TestWebhookEndpoint.
 type TestWebhookEndpointParams struct {
-	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
+	// IdempotencyKey Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead.
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 

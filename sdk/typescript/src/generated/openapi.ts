@@ -3711,7 +3711,7 @@ export interface components {
         StartingAfter: string;
         /** @description A cursor: the id of the first item of the next page; lists the items before it. Not with starting_after. */
         EndingBefore: string;
-        /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+        /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
         IdempotencyKey: string;
     };
     requestBodies: never;
@@ -3893,7 +3893,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4012,7 +4012,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4099,7 +4099,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4177,7 +4177,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4325,7 +4325,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4365,7 +4365,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4438,7 +4438,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -4590,7 +4590,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -4670,7 +4670,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4743,7 +4743,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -4819,7 +4819,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -4862,7 +4862,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -4901,7 +4901,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -4944,7 +4944,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -5035,7 +5035,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -5078,7 +5078,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -5284,7 +5284,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -5357,7 +5357,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -5433,7 +5433,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -5472,7 +5472,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -5515,7 +5515,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -5641,7 +5641,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -5684,7 +5684,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. The response of a publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
+                /** @description Makes the POST happen once: a retry with the same key and body within 24 hours gets the first response. A single publish without an `id` names its event after the key, so the key holds as long as the event is kept (72 hours) and a retry gets that event again. The response of another publish is rendered again from the events it stored; if a retention cap has dropped one of them, the retry gets 404 idempotent_response_gone instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
