@@ -58,7 +58,7 @@ local group, entry, attempt_count, attempt_json = ARGV[1], ARGV[2], tonumber(ARG
 local status, reason, last_status, next_at, now_ms = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local retention_ms, delivery_id, outcome, is_5xx = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
 local fail_code, latency_bucket, stats_ttl_ms = ARGV[14], ARGV[15], ARGV[16]
-local failures_kept, ended_head = tonumber(ARGV[17]), ARGV[18]
+local failures_kept, ended_head, ended_packed = tonumber(ARGV[17]), ARGV[18], ARGV[19]
 
 local function ack()
   if entry ~= '' then
@@ -76,11 +76,16 @@ if cur ~= attempt_count then
 end
 if status ~= 'pending' then
   -- It ended: one string, its head line (from the caller) and its attempts
-  -- one a line, replaces the hash, list and payload (delivery_record.go).
+  -- one a line, replaces the hash, list and payload (delivery_record.go);
+  -- ended at its first attempt, the caller packed it (delivery_pack.go).
   local lines = redis.call('LRANGE', attempts, 0, -1)
-  lines[#lines + 1] = attempt_json
+  local record = ended_packed
+  if #lines > 0 or record == '' then
+    lines[#lines + 1] = attempt_json
+    record = ended_head .. '\n' .. table.concat(lines, '\n')
+  end
   redis.call('DEL', attempts, payload)
-  redis.call('SET', delivery, ended_head .. '\n' .. table.concat(lines, '\n'), 'PX', retention_ms)
+  redis.call('SET', delivery, record, 'PX', retention_ms)
 else
   redis.call('RPUSH', attempts, attempt_json)
   redis.call('PEXPIRE', attempts, retention_ms)
@@ -163,15 +168,18 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 	if r.Attempt != nil {
 		status = r.Attempt.ResponseStatus
 	}
-	var head []byte
+	var head, packed []byte
 	if r.Status != core.StatusPending {
 		if head, err = endedHeadOf(d, r, status, now); err != nil {
 			return Health{}, err
 		}
+		if d.AttemptCount == 0 { // the whole record is known here: pack it
+			packed = packEnded(append(append(head, '\n'), b...))
+		}
 	}
 	args := []any{WorkerGroup, r.EntryID, d.AttemptCount, b, r.Status, r.Reason, status, next,
 		now.UnixMilli(), r.Retention.Milliseconds(), d.ID, outcome, boolArg(r.Is5xx), r.FailCode, r.LatencyBkt,
-		(25 * time.Hour).Milliseconds(), failuresKept, head}
+		(25 * time.Hour).Milliseconds(), failuresKept, head, packed}
 	res, err := finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
 	if err != nil {
 		return Health{}, storeErr("finish attempt", err)

@@ -20,8 +20,9 @@ import (
 // delivery is read far more rarely than it is kept, and one string costs
 // about a third of a hash and a list (each Redis key has its own overhead,
 // a list's quicklist node another): 2.2 KB → about 740 bytes for a plain
-// webhook delivery, key included. Deliveries that ended before this format stayed hashes
-// and are read as such.
+// webhook delivery, key included; packed (delivery_pack.go) when the first
+// attempt ended it, ~370. Deliveries that ended before this format stayed
+// hashes and are read as such.
 
 // endedHead is the first line of an ended record: the delivery's fields,
 // short names, empty ones left out.
@@ -136,9 +137,13 @@ func parseStoredDeliveries(ids []string, res []any) ([]*storedDelivery, error) {
 	return out, nil
 }
 
-// parseEnded reads an ended record.
+// parseEnded reads an ended record, packed (delivery_pack.go) or not.
 func parseEnded(id, raw string) (*storedDelivery, error) {
-	line, rest, _ := strings.Cut(raw, "\n")
+	text, err := unpackEnded(raw)
+	if err != nil {
+		return nil, fmt.Errorf("decode delivery %s: %w", id, err)
+	}
+	line, rest, _ := strings.Cut(text, "\n")
 	var head endedHead
 	if err := json.Unmarshal([]byte(line), &head); err != nil {
 		return nil, fmt.Errorf("decode delivery %s: %w", id, err)

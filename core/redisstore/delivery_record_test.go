@@ -97,6 +97,46 @@ func TestEndedDeliveryRecord(t *testing.T) {
 	}
 }
 
+// TestFirstAttemptRecordIsPacked: a delivery that its first attempt ends
+// is stored packed (delivery_pack.go), in less than half the text's bytes,
+// and reads back with everything the attempt recorded.
+func TestFirstAttemptRecordIsPacked(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	d := &core.Delivery{ID: "whd_packed", EventID: "evt_packed", EventType: "reservation.created",
+		Target: core.Target{Kind: core.TargetEndpoint, ID: "whe_packed"}}
+	if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{"id":"evt_packed"}`), "", "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	a := &core.Attempt{ID: "req_0123456789abcdef01234567", Number: 1, URL: "https://pms.example.com/hooks/bellhop",
+		RequestHeaders: http.Header{"Webhook-Id": {"evt_packed"}, "Webhook-Signature": {"v1,W0IROW+lyugNax40uiM8HhnFR/p4V4205ReuWDMI76Q="},
+			"Content-Type": {"application/json"}, "User-Agent": {"Bellhop/1.0"}},
+		ResponseStatus: 200, ResponseHeaders: http.Header{"Date": {"Wed, 02 Dec 2026 12:04:58 GMT"}},
+		ResponseBody: `{"received":true}`, LatencyMS: 12.5, Outcome: core.StatusSucceeded, CreatedAt: at}
+	rec := redisstore.AttemptRecord{Attempt: a, Status: core.StatusSucceeded, Counted: true, Succeeded: true, Retention: time.Hour}
+	if _, err := s.FinishAttempt(ctx, scope, d, rec); err != nil {
+		t.Fatal(err)
+	}
+	raw := r.Client.Get(ctx, r.Prefix+"{"+scope.AccountID+"}:test:dlv:whd_packed").Val()
+	if raw == "" || raw[0] != 0x01 || len(raw) > 300 {
+		t.Fatalf("stored record = %q (%d bytes), want packed, under 300 bytes", raw, len(raw))
+	}
+	found, err := s.FindDelivery(ctx, scope, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := found.Attempts
+	if found.Status != core.StatusSucceeded || found.EventType != "reservation.created" || len(got) != 1 ||
+		got[0].ID != a.ID || got[0].URL != a.URL || got[0].ResponseBody != a.ResponseBody || got[0].LatencyMS != 12.5 ||
+		got[0].RequestHeaders.Get("Webhook-Signature") != a.RequestHeaders.Get("Webhook-Signature") ||
+		got[0].ResponseHeaders.Get("Date") != "Wed, 02 Dec 2026 12:04:58 GMT" || !got[0].CreatedAt.Equal(at) {
+		b, _ := json.Marshal(found)
+		t.Fatalf("packed delivery read back as %s", b)
+	}
+}
+
 // TestDeliveryOfOlderVersion holds that a delivery stored by a release
 // before the ended record (a hash holding its payload, attempts as the
 // API's JSON) is still sent, attempted and read with all its attempts.
