@@ -210,18 +210,11 @@ func (w *walker) object(n *fastNode, depth int) bool {
 			if !w.value(sub, depth+1) {
 				return false
 			}
-			w.space()
-			if w.i >= len(w.b) {
+			if done, ok := w.after('}'); !ok {
 				return false
-			}
-			if w.b[w.i] == '}' {
-				w.i++
+			} else if done {
 				break
 			}
-			if w.b[w.i] != ',' {
-				return false
-			}
-			w.i++
 		}
 	}
 	if n == nil {
@@ -283,21 +276,32 @@ func (w *walker) array(n *fastNode, depth int) bool {
 				return false
 			}
 			count++
-			w.space()
-			if w.i >= len(w.b) {
+			if done, ok := w.after(']'); !ok {
 				return false
-			}
-			if w.b[w.i] == ']' {
-				w.i++
+			} else if done {
 				break
 			}
-			if w.b[w.i] != ',' {
-				return false
-			}
-			w.i++
 		}
 	}
 	return n == nil || count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems)
+}
+
+// after reads what follows an object's member or an array's element: its
+// closing byte (done) or a comma; anything else is not JSON.
+func (w *walker) after(closing byte) (done, ok bool) {
+	w.space()
+	if w.i >= len(w.b) {
+		return false, false
+	}
+	switch w.b[w.i] {
+	case closing:
+		w.i++
+		return true, true
+	case ',':
+		w.i++
+		return false, true
+	}
+	return false, false
 }
 
 // str reads a string and returns its value as encoding/json decodes it.
