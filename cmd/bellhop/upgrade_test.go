@@ -16,10 +16,11 @@ import (
 
 // upgradeFixtures are Redis stores earlier versions wrote, captured by
 // testdata/upgrade/capture (its README says how to capture again): 37c217d,
-// before sealed values carried a key id, and 3b34df4, the last release
-// before issue 12's compact delivery, attempt, activity and idempotency
-// records. Today's hub must take over either.
-var upgradeFixtures = []string{"testdata/upgrade/fixture-37c217d", "testdata/upgrade/fixture-3b34df4"}
+// before sealed values carried a key id; 3b34df4, the last release before
+// issue 12's compact delivery, attempt, activity and idempotency records;
+// and c6c8e4a, the last before events named after their Idempotency-Key
+// and packed delivery records. Today's hub must take over each.
+var upgradeFixtures = []string{"testdata/upgrade/fixture-37c217d", "testdata/upgrade/fixture-3b34df4", "testdata/upgrade/fixture-c6c8e4a"}
 
 // fixtureMeta is what the capture made; the fields are the capture's Meta.
 type fixtureMeta struct {
