@@ -1,7 +1,6 @@
 package core
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"time"
@@ -45,25 +44,10 @@ func (ev *Event) AppendJSON(b []byte) []byte {
 	return append(b, "}}"...)
 }
 
-// lineSeparatorsLead starts U+2028 and U+2029 (and a few other runes) in
-// UTF-8: a fast test for whether escaping may be needed at all.
-var lineSeparatorsLead = []byte("\xe2\x80")
-
 // CompactObject returns raw in the form json.Marshal writes a
 // json.RawMessage in, the form AppendJSON requires of data.object: without
 // whitespace, and with <, >, & and U+2028/U+2029 escaped as \u003c and
 // so on. It returns an error if raw is not valid JSON.
 func CompactObject(raw json.RawMessage) (json.RawMessage, error) {
-	var b bytes.Buffer
-	b.Grow(len(raw))
-	if err := json.Compact(&b, raw); err != nil {
-		return nil, err
-	}
-	out := b.Bytes()
-	if bytes.ContainsAny(out, "<>&") || bytes.Contains(out, lineSeparatorsLead) {
-		var escaped bytes.Buffer
-		json.HTMLEscape(&escaped, out)
-		out = escaped.Bytes()
-	}
-	return out, nil
+	return jsonenc.Compact(make([]byte, 0, len(raw)), raw)
 }

@@ -22,3 +22,28 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCompact holds Compact to encoding/json: the bytes json.Marshal
+// writes for a json.RawMessage when it is JSON, an error when it is not.
+func FuzzCompact(f *testing.F) {
+	for _, s := range []string{`{}`, ` { "a" : [ 1 , -2.5e+3, true, false, null, "x y" ] } `, "\"<b>&\u2028\u2029\"", `"\u003c\"\\\/\b\f\n\r\t"`,
+		`{"a":}`, ``, " ", "\"\xff\"", `01`, `1.`, `-`, `[1,]`, `{"a":1,}`, `"\x"`, `"\u12"`, `[[[[]]]]`, "\"\x1f\"", `{"a" 1}`, `nul`, `1 2`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) == 0 { // json.Marshal writes a nil RawMessage as null
+			if _, err := Compact(nil, src); err == nil {
+				t.Fatal("Compact of nothing succeeded")
+			}
+			return
+		}
+		want, wantErr := json.Marshal(json.RawMessage(src))
+		got, err := Compact(nil, src)
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("Compact(%q): error %v, json.Marshal: error %v", src, err, wantErr)
+		}
+		if err == nil && string(got) != string(want) {
+			t.Fatalf("Compact(%q) = %s, json.Marshal = %s", src, got, want)
+		}
+	})
+}
