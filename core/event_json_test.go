@@ -41,21 +41,3 @@ func compactObject(t *testing.T, s string) json.RawMessage {
 	}
 	return b
 }
-
-// FuzzCompactObject holds CompactObject to what json.Marshal writes for a
-// json.RawMessage: the same bytes for valid JSON, an error for the rest.
-func FuzzCompactObject(f *testing.F) {
-	for _, s := range []string{`{}`, ` { "a" : [ 1 , "<b>&" ] } `, "\"\u2028 \u2029\"", `"\u003c"`, `{"a":}`, ``, "\"\xff\""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, wantErr := json.Marshal(json.RawMessage(s))
-		got, err := CompactObject(json.RawMessage(s))
-		if (err != nil) != (wantErr != nil) {
-			t.Fatalf("CompactObject(%q): error %v, json.Marshal: error %v", s, err, wantErr)
-		}
-		if err == nil && string(got) != string(want) {
-			t.Fatalf("CompactObject(%q) = %s, json.Marshal = %s", s, got, want)
-		}
-	})
-}
