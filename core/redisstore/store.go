@@ -47,7 +47,7 @@ type Sealer interface {
 // one Redis.
 type Store struct {
 	rdb  redis.UniversalClient
-	hot  redis.Cmdable // the hot paths' client (publish, dispatch, attempts): rdb, auto-pipelined when it can be
+	hot  hotCmds // the hot paths' client (publish, dispatch, attempts): see newHot
 	opts Options
 	// readTurn picks the slot group an idle cluster read blocks on, in
 	// turn, so that each slot is the watched one as often as the others.
@@ -65,34 +65,7 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.ActivityRetention <= 0 {
 		opts.ActivityRetention = DefaultActivityRetention
 	}
-	return &Store{rdb: rdb, hot: hotClient(rdb), opts: opts}
-}
-
-// hotClient returns the client for the commands every publish and every
-// attempt makes (the rate limit, the append, the attempt's scripts):
-// go-redis's auto-pipeliner, so that the commands of concurrent requests
-// share one write and one read each way instead of a round trip apiece.
-// Each caller still waits for its own reply, so nothing is acknowledged
-// earlier. On a cluster the pipeliner batches per master; go-redis calls
-// that one experimental, but without it one hub on a cluster delivered
-// 1,700-2,900/s against 4,300-4,500/s with it (BENCHMARKS.md), and the
-// failover test (cmd/bellhop TestClusterHubs…) runs with it. Where it
-// cannot be had, rdb is used as is.
-func hotClient(rdb redis.UniversalClient) redis.Cmdable {
-	var ap *redis.AutoPipeliner
-	var err error
-	switch c := rdb.(type) {
-	case *redis.Client:
-		ap, err = c.AutoPipeline()
-	case *redis.ClusterClient:
-		ap, err = c.AutoPipeline()
-	default:
-		return rdb
-	}
-	if err != nil {
-		return rdb
-	}
-	return ap
+	return &Store{rdb: rdb, hot: newHot(rdb), opts: opts}
 }
 
 // Client returns the Redis client, for packages that run their own streams
