@@ -28,7 +28,7 @@ type SavedResponse struct {
 // stored; the caller takes the general path (IdempotencyStore).
 //
 // What settles the key depends on InEvent. An event published without an
-// id is named after the key (ingest.KeyedEventID), so the event itself is
+// id is named after the key (KeyedEventID), so the event itself is
 // the key's record: the store keeps Fingerprint with it and writes no
 // other, which spares ~400 bytes of Redis a publish (issue 12), and a
 // retry finds the event by its id. Such a key is honoured as long as the

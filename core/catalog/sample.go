@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"time"
 
@@ -24,7 +23,7 @@ func SampleEvent(t *core.EventType, scope core.Scope, now time.Time) *core.Event
 		obj = json.RawMessage(`{}`)
 	}
 	return &core.Event{
-		ID:         "evt_sample_" + randomBase62(16),
+		ID:         "evt_sample_" + core.RandomBase62(16),
 		Type:       t.Type,
 		CreatedAt:  now.UTC().Truncate(time.Second),
 		APIVersion: core.APIVersion,
@@ -32,21 +31,4 @@ func SampleEvent(t *core.EventType, scope core.Scope, now time.Time) *core.Event
 		PropertyID: SampleProperty,
 		Data:       core.EventData{Object: append(json.RawMessage(nil), obj...)},
 	}
-}
-
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// randomBase62 returns n characters from crypto/rand, without modulo bias.
-func randomBase62(n int) string {
-	out := make([]byte, 0, n)
-	buf := make([]byte, n*2)
-	for len(out) < n {
-		rand.Read(buf) // never fails (crypto/rand since Go 1.24)
-		for _, b := range buf {
-			if b < 248 && len(out) < n { // 248 = 4*62
-				out = append(out, base62[b%62])
-			}
-		}
-	}
-	return string(out)
 }

@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"regexp"
 	"strings"
@@ -96,7 +95,7 @@ func (s *Service) prepare(ctx context.Context, scope core.Scope, in core.EventIn
 		return nil, err
 	}
 	// Compacting checks the JSON in the same pass, so the object is scanned
-	// once here, decoded once by the schema check, and stored compact.
+	// once here, read once more by the schema check, and stored compact.
 	obj, err := core.CompactObject(in.Object)
 	if err != nil {
 		return nil, core.ParamError("data.object", "data.object: must be a JSON object.")
@@ -176,23 +175,6 @@ func (s *Service) ListEvents(ctx context.Context, scope core.Scope, filter core.
 	return s.store.ListEvents(ctx, scope, filter)
 }
 
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
 // NewEventID returns a fresh event id: evt_ and 24 random base62 characters
 // (about 143 bits), for anything that creates events outside PublishEvent.
-func NewEventID() string { return "evt_" + randomBase62(24) }
-
-// randomBase62 returns n characters from crypto/rand, without modulo bias.
-func randomBase62(n int) string {
-	out := make([]byte, 0, n)
-	buf := make([]byte, n+8)
-	for len(out) < n {
-		rand.Read(buf) // never fails (crypto/rand since Go 1.24)
-		for _, b := range buf {
-			if b < 248 && len(out) < n { // 248 = 4*62
-				out = append(out, base62[b%62])
-			}
-		}
-	}
-	return string(out)
-}
+func NewEventID() string { return "evt_" + core.RandomBase62(24) }

@@ -66,7 +66,7 @@ func NewStreamConsumer(rdb redis.UniversalClient, prefix string, svc core.EventS
 		log:      logger,
 		stream:   StreamKey(prefix),
 		dead:     DeadLetterKey(prefix),
-		consumer: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomBase62(6)),
+		consumer: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), core.RandomBase62(6)),
 		now:      time.Now,
 	}
 }

@@ -159,7 +159,7 @@ func (s *Store) NewHealthRecorder(opts HealthRecorderOptions) *HealthRecorder {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &HealthRecorder{s: s, hub: strings.ToLower(randomBase62(8)), opts: opts}
+	return &HealthRecorder{s: s, hub: strings.ToLower(core.RandomBase62(8)), opts: opts}
 }
 
 // Run records a round of samples shortly after it starts (a second, so

@@ -165,7 +165,7 @@ func (d *Idempotency) BeginIdempotent(ctx context.Context, scope core.Scope, key
 	record := d.s.idempotencyKey(scope, key)
 	keyedEvent := d.s.eventIndexKey(scope, core.KeyedEventID(scope, key))
 	res, err := beginIdempotentScript.Run(ctx, d.s.hot, []string{record, keyedEvent},
-		fingerprint, d.lease.Milliseconds(), d.owner, randomBase62(24), IdempotencyTTL.Milliseconds()).Slice()
+		fingerprint, d.lease.Milliseconds(), d.owner, core.RandomBase62(24), IdempotencyTTL.Milliseconds()).Slice()
 	if err != nil {
 		return core.IdempotentClaim{}, storeErr("begin idempotent request", err)
 	}

@@ -98,7 +98,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, scope core.Scope, name string,
 	if scope.Livemode {
 		prefix = core.LiveKeyPrefix
 	}
-	secret := prefix + randomBase62(secretLen)
+	secret := prefix + core.RandomBase62(secretLen)
 	rec := newKeyRecord(scope, name, rateLimit, secret)
 	ok, err := s.rdb.SetNX(ctx, s.keyLookupKey(rec.Hash), mustJSON(rec), 0).Result()
 	if err != nil {
