@@ -3,6 +3,8 @@ package catalog
 import (
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/bellhop/bellhop/core/jsonenc"
 )
 
 // okJSON reports whether raw, a JSON text, is valid for sure against n,
@@ -32,16 +34,7 @@ type walker struct {
 	i int
 }
 
-func (w *walker) space() {
-	for w.i < len(w.b) {
-		switch w.b[w.i] {
-		case ' ', '\t', '\n', '\r':
-			w.i++
-		default:
-			return
-		}
-	}
-}
+func (w *walker) space() { w.i = jsonenc.SpaceEnd(w.b, w.i) }
 
 // value checks the value at w.i against n (nil: any value, its syntax
 // only) and moves past it. The keywords that apply several schemas to one
@@ -343,53 +336,28 @@ func (w *walker) str() ([]byte, bool) {
 
 // literal reads true, false or null.
 func (w *walker) literal() (any, bool) {
-	for _, l := range [...]struct {
-		text  string
-		value any
-	}{{"true", true}, {"false", false}, {"null", nil}} {
-		if len(w.b)-w.i >= len(l.text) && string(w.b[w.i:w.i+len(l.text)]) == l.text {
-			w.i += len(l.text)
-			return l.value, true
-		}
+	end := jsonenc.LiteralEnd(w.b, w.i)
+	if end < 0 {
+		return nil, false
 	}
-	return nil, false
+	var v any
+	switch w.b[w.i] {
+	case 't':
+		v = true
+	case 'f':
+		v = false
+	}
+	w.i = end
+	return v, true
 }
 
 // number reads a number as JSON writes one and returns its text.
 func (w *walker) number() (string, bool) {
-	start := w.i
-	if w.b[w.i] == '-' {
-		w.i++
-	}
-	switch {
-	case w.i < len(w.b) && w.b[w.i] == '0':
-		w.i++
-	case w.digits() == 0:
+	end := jsonenc.NumberEnd(w.b, w.i)
+	if end < 0 {
 		return "", false
 	}
-	if w.i < len(w.b) && w.b[w.i] == '.' {
-		w.i++
-		if w.digits() == 0 {
-			return "", false
-		}
-	}
-	if w.i < len(w.b) && (w.b[w.i] == 'e' || w.b[w.i] == 'E') {
-		w.i++
-		if w.i < len(w.b) && (w.b[w.i] == '+' || w.b[w.i] == '-') {
-			w.i++
-		}
-		if w.digits() == 0 {
-			return "", false
-		}
-	}
-	return string(w.b[start:w.i]), true
-}
-
-func (w *walker) digits() int {
-	n := 0
-	for w.i < len(w.b) && '0' <= w.b[w.i] && w.b[w.i] <= '9' {
-		w.i++
-		n++
-	}
-	return n
+	num := string(w.b[w.i:end])
+	w.i = end
+	return num, true
 }

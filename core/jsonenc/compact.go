@@ -37,16 +37,7 @@ type compactor struct {
 	out []byte
 }
 
-func (c *compactor) space() {
-	for c.i < len(c.src) {
-		switch c.src[c.i] {
-		case ' ', '\t', '\n', '\r':
-			c.i++
-		default:
-			return
-		}
-	}
-}
+func (c *compactor) space() { c.i = SpaceEnd(c.src, c.i) }
 
 func (c *compactor) value(depth int) bool {
 	if c.i >= len(c.src) {
@@ -59,14 +50,10 @@ func (c *compactor) value(depth int) bool {
 		return c.container(depth, ']', false)
 	case b == '"':
 		return c.str()
-	case b == 't':
-		return c.literal("true")
-	case b == 'f':
-		return c.literal("false")
-	case b == 'n':
-		return c.literal("null")
+	case b == 't' || b == 'f' || b == 'n':
+		return c.token(LiteralEnd(c.src, c.i))
 	case b == '-' || '0' <= b && b <= '9':
-		return c.number()
+		return c.token(NumberEnd(c.src, c.i))
 	}
 	return false
 }
@@ -183,51 +170,12 @@ func (c *compactor) escape() bool {
 	return false
 }
 
-func (c *compactor) literal(text string) bool {
-	if len(c.src)-c.i < len(text) || string(c.src[c.i:c.i+len(text)]) != text {
+// token copies a literal or a number that ends at end (-1: none does).
+func (c *compactor) token(end int) bool {
+	if end < 0 {
 		return false
 	}
-	c.out = append(c.out, text...)
-	c.i += len(text)
+	c.out = append(c.out, c.src[c.i:end]...)
+	c.i = end
 	return true
-}
-
-// number copies a number as JSON writes one.
-func (c *compactor) number() bool {
-	start := c.i
-	if c.src[c.i] == '-' {
-		c.i++
-	}
-	switch {
-	case c.i < len(c.src) && c.src[c.i] == '0':
-		c.i++
-	case c.digits() == 0:
-		return false
-	}
-	if c.i < len(c.src) && c.src[c.i] == '.' {
-		c.i++
-		if c.digits() == 0 {
-			return false
-		}
-	}
-	if c.i < len(c.src) && (c.src[c.i] == 'e' || c.src[c.i] == 'E') {
-		c.i++
-		if c.i < len(c.src) && (c.src[c.i] == '+' || c.src[c.i] == '-') {
-			c.i++
-		}
-		if c.digits() == 0 {
-			return false
-		}
-	}
-	c.out = append(c.out, c.src[start:c.i]...)
-	return true
-}
-
-func (c *compactor) digits() int {
-	n := 0
-	for c.i < len(c.src) && '0' <= c.src[c.i] && c.src[c.i] <= '9' {
-		c.i++
-		n++
-	}
-	return n
 }
