@@ -58,7 +58,7 @@ local group, entry, attempt_count, attempt_json = ARGV[1], ARGV[2], tonumber(ARG
 local status, reason, last_status, next_at, now_ms = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local retention_ms, delivery_id, outcome, is_5xx = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
 local fail_code, latency_bucket, stats_ttl_ms = ARGV[14], ARGV[15], ARGV[16]
-local failures_kept, ended_head, ended_packed = tonumber(ARGV[17]), ARGV[18], ARGV[19]
+local failures_kept, ended_head, ended_packed, packed_lines = tonumber(ARGV[17]), ARGV[18], ARGV[19], tonumber(ARGV[20])
 
 local function ack()
   if entry ~= '' then
@@ -77,10 +77,11 @@ end
 if status ~= 'pending' then
   -- It ended: one string, its head line (from the caller) and its attempts
   -- one a line, replaces the hash, list and payload (delivery_record.go);
-  -- ended at its first attempt, the caller packed it (delivery_pack.go).
+  -- the caller packed it (delivery_pack.go) with the earlier attempts it
+  -- read, which are these unless it could not read them.
   local lines = redis.call('LRANGE', attempts, 0, -1)
   local record = ended_packed
-  if #lines > 0 or record == '' then
+  if record == '' or #lines ~= packed_lines then
     lines[#lines + 1] = attempt_json
     record = ended_head .. '\n' .. table.concat(lines, '\n')
   end
@@ -169,17 +170,16 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 		status = r.Attempt.ResponseStatus
 	}
 	var head, packed []byte
+	var earlier []string
 	if r.Status != core.StatusPending {
 		if head, err = endedHeadOf(d, r, status, now); err != nil {
 			return Health{}, err
 		}
-		if d.AttemptCount == 0 { // the whole record is known here: pack it
-			packed = packEnded(append(append(head, '\n'), b...))
-		}
+		packed, earlier = s.packEndedRecord(ctx, scope, d, head, b)
 	}
 	args := []any{WorkerGroup, r.EntryID, d.AttemptCount, b, r.Status, r.Reason, status, next,
 		now.UnixMilli(), r.Retention.Milliseconds(), d.ID, outcome, boolArg(r.Is5xx), r.FailCode, r.LatencyBkt,
-		(25 * time.Hour).Milliseconds(), failuresKept, head, packed}
+		(25 * time.Hour).Milliseconds(), failuresKept, head, packed, len(earlier)}
 	res, err := finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
 	if err != nil {
 		return Health{}, storeErr("finish attempt", err)
@@ -188,6 +188,26 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 		return Health{Stale: true}, nil
 	}
 	return Health{Consecutive: int(res[0]), Window: int(res[1]), Window5xx: int(res[2])}, nil
+}
+
+// packEndedRecord packs the ended record of d (delivery_pack.go): head,
+// the earlier attempts of a retried delivery, read from its list, and the
+// last attempt. It returns the earlier attempts it packed with, or a nil
+// record when it could not read them: the script then joins the record
+// itself, unpacked, as it does whenever its list differs from them.
+func (s *Store) packEndedRecord(ctx context.Context, scope core.Scope, d *core.Delivery, head, last []byte) ([]byte, []string) {
+	var earlier []string
+	if d.AttemptCount > 0 { // one more round trip, for deliveries that were retried only
+		var err error
+		if earlier, err = s.rdb.LRange(ctx, s.attemptsKey(scope, d.ID), 0, -1).Result(); err != nil {
+			return nil, nil
+		}
+	}
+	record := append(head, '\n')
+	for _, line := range earlier {
+		record = append(append(record, line...), '\n')
+	}
+	return packEnded(append(record, last...)), earlier
 }
 
 // ResetHealth forgets a target's failure record, so that a re-enabled target

@@ -6,17 +6,17 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// An ended record whose delivery ended at its first attempt, nearly every
-// delivery, is stored packed: packedV1, then the record compressed with
-// zstd and endedDictV1, a dictionary of what such records hold (the keys,
-// the usual values, header codes). A plain webhook's record shrinks from
+// An ended record is stored packed: packedV1, then the record compressed
+// with zstd and endedDictV1, a dictionary of what such records hold (the
+// keys, the usual values, header codes). A plain webhook's record shrinks from
 // ~550 bytes to ~230, which is ~40% of the Redis a delivery costs (issue
 // 12); packing costs ~8 µs of CPU, once per delivery, and only the store
 // ever reads a record back. (The standard library's flate with the same
 // dictionary packs as small but takes ~23 µs: it hashes the dictionary
-// anew for every record, where zstd keeps its tables.) A record that starts with '{' is the plain
-// text, as every delivery that was retried and every release before this
-// one wrote it.
+// anew for every record, where zstd keeps its tables.) A record that
+// starts with '{' is the plain text, as every release before this one
+// wrote it (and the finish script still does when the packed record's
+// attempts cannot be had).
 //
 // endedDictV1 must never change: the records written with it are read
 // with it (TestPackedRecordStaysReadable holds a packed record of this

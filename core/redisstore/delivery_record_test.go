@@ -60,6 +60,9 @@ func TestEndedDeliveryRecord(t *testing.T) {
 	if typ := r.Client.Type(ctx, key).Val(); typ != "string" {
 		t.Fatalf("ended delivery is a %s, want the one-string record", typ)
 	}
+	if raw := r.Client.Get(ctx, key).Val(); raw == "" || raw[0] != 0x01 {
+		t.Errorf("a retried delivery's ended record = %.40q, want it packed with its earlier attempt", raw)
+	}
 	if n := r.Client.Exists(ctx, key+":att", key+":p").Val(); n != 0 {
 		t.Errorf("%d of the attempts list and payload are left after the delivery ended", n)
 	}
