@@ -10,10 +10,10 @@ import (
 // okJSON reports whether raw, a JSON text, is valid for sure against n,
 // reading the bytes as they are: decoding data.object into maps for the
 // check cost a third of a batch publish's CPU (issue 12), and a publish
-// that passes never needs the tree. It is ok's check on the text, and as
-// strict: false means invalid or unsure, including raw that is not JSON,
-// a duplicate key (a decoder keeps only the last one) and nesting deeper
-// than maxDepth, and the caller asks the full validator.
+// that passes never needs the tree. false means invalid or unsure,
+// including raw that is not JSON, a duplicate key (a decoder keeps only
+// the last one) and nesting deeper than jsonenc.MaxDepth, and the caller
+// asks the full validator.
 func (n *fastNode) okJSON(raw []byte) bool {
 	w := walker{b: raw}
 	w.space()
@@ -23,9 +23,6 @@ func (n *fastNode) okJSON(raw []byte) bool {
 	w.space()
 	return w.i == len(w.b)
 }
-
-// maxDepth bounds the nesting okJSON follows (encoding/json's own limit).
-const maxDepth = 10000
 
 // walker reads one JSON text, checking each value against a fastNode as
 // it goes.
@@ -40,7 +37,7 @@ func (w *walker) space() { w.i = jsonenc.SpaceEnd(w.b, w.i) }
 // only) and moves past it. The keywords that apply several schemas to one
 // value ($ref, allOf, anyOf) read it again from its start.
 func (w *walker) value(n *fastNode, depth int) bool {
-	if depth > maxDepth || w.i >= len(w.b) {
+	if depth > jsonenc.MaxDepth || w.i >= len(w.b) {
 		return false
 	}
 	if n != nil && n.reject {
@@ -135,7 +132,7 @@ func (w *walker) own(n *fastNode, depth int) bool {
 			return false
 		}
 		if n != nil {
-			if t, ok = n.okNumber(json.Number(num)); !ok {
+			if t, ok = n.okNumber(json.Number(num)); !ok { // copied only when a schema reads it
 				return false
 			}
 		}
@@ -351,13 +348,13 @@ func (w *walker) literal() (any, bool) {
 	return v, true
 }
 
-// number reads a number as JSON writes one and returns its text.
-func (w *walker) number() (string, bool) {
+// number reads a number as JSON writes one and returns its bytes.
+func (w *walker) number() ([]byte, bool) {
 	end := jsonenc.NumberEnd(w.b, w.i)
 	if end < 0 {
-		return "", false
+		return nil, false
 	}
-	num := string(w.b[w.i:end])
+	num := w.b[w.i:end]
 	w.i = end
 	return num, true
 }

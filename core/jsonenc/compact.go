@@ -8,8 +8,9 @@ import (
 // ErrSyntax is Compact's answer to a text that is not JSON.
 var ErrSyntax = errors.New("jsonenc: not a JSON text")
 
-// maxDepth is encoding/json's nesting limit, which Compact keeps.
-const maxDepth = 10000
+// MaxDepth is encoding/json's nesting limit, which Compact keeps and the
+// catalog's schema check follows.
+const MaxDepth = 10000
 
 // Compact appends src to dst without insignificant whitespace and with <,
 // >, & and U+2028/U+2029 in strings escaped, the bytes json.Marshal writes
@@ -61,7 +62,7 @@ func (c *compactor) value(depth int) bool {
 // container copies an object (members: a string key, a colon, a value) or
 // an array up to its closing byte.
 func (c *compactor) container(depth int, closing byte, members bool) bool {
-	if depth >= maxDepth {
+	if depth >= MaxDepth {
 		return false
 	}
 	c.out = append(c.out, c.src[c.i])

@@ -203,7 +203,7 @@ func (s *Store) packEndedRecord(ctx context.Context, scope core.Scope, d *core.D
 			return nil, nil
 		}
 	}
-	record := append(head, '\n')
+	record := append(append(make([]byte, 0, len(head)+len(last)+400*len(earlier)+1), head...), '\n')
 	for _, line := range earlier {
 		record = append(append(record, line...), '\n')
 	}
