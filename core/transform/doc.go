@@ -77,7 +77,9 @@
 //     attribute allocations to a goroutine, so the count includes what other
 //     goroutines allocated meanwhile: when several runs are over budget it
 //     stops only the one running longest and starts the others' counts
-//     afresh (see watchdog). It stops the step-by-step growth the guards
+//     afresh (see watchdog); a run stopped while others ran beside it runs
+//     once more on a count of its own, so that a neighbour that merely
+//     waited for a core is not failed for another's growth. It stops the step-by-step growth the guards
 //     cannot see: an ever-growing array, a string doubled in a loop.
 //
 // Native loops over an iterator (spreading [...a] or f(...a), for-of,

@@ -84,7 +84,7 @@ func (e *Engine) runError(p *Program, err error, reason error) error {
 		switch reason {
 		case errTimeout:
 			return runFailure(core.TransformTimeout, "%s: the transform ran over its time limit of %s", where(p, stack), e.opts.Timeout)
-		case errMemory:
+		case errMemory, errMemoryShared:
 			return runFailure(core.TransformMemoryLimit, "%s: the transform allocated over its memory budget of %d MiB", where(p, stack), e.opts.MemoryBudget>>20)
 		case nil:
 			return runFailure(core.TransformScriptError, "%s: the transform was interrupted", where(p, stack))

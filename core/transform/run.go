@@ -26,7 +26,9 @@ type Input struct {
 // (time, memory, stack, output size) returns an EINVALID error whose message
 // starts with the script's name, line and column. A cancelled ctx interrupts
 // the run and returns ctx's error, not an EINVALID one: the run is not the
-// script's fault.
+// script's fault. A run the memory watchdog stopped on a guess (other runs
+// were in flight) is run once more, so a hostile script may take up to
+// twice its limits before it fails.
 func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.TransformResult, error) {
 	if in.Event == nil {
 		return nil, scriptError("no event to transform")
@@ -34,9 +36,52 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.Transform
 	if n := len(in.Event.Data.Object); n > e.opts.MaxInputBytes {
 		return nil, scriptError("the event's data.object is %d bytes of JSON, over the limit of %d", n, e.opts.MaxInputBytes)
 	}
-	v, err := e.getVM()
+	o, err := e.runOnce(ctx, p, in)
+	if err == nil && o.reason == errMemoryShared {
+		// The watchdog could only guess that this run grew the memory
+		// (others ran beside it): it runs once more on a count of its own.
+		o, err = e.runOnce(ctx, p, in)
+	}
 	if err != nil {
 		return nil, err
+	}
+	res := o.res
+	if res == nil {
+		res = &core.TransformResult{}
+	}
+	res.Logs, res.Duration = o.state.logLines(), o.dur
+	if o.err != nil {
+		err := e.runError(p, o.err, o.reason)
+		res.Failure = core.ErrorReason(err)
+		e.opts.Observer.TransformRan(runResult(res, err), o.dur)
+		return res, err
+	}
+	e.opts.Observer.TransformRan(runResult(res, nil), o.dur)
+	if res.Skip {
+		res.SkipReason = o.state.skipReason
+		if res.SkipReason == "" {
+			res.SkipReason = "the transform returned null"
+		}
+	}
+	return res, nil
+}
+
+// outcome is what one run of a script left: its result or error, why it
+// was interrupted if it was, its console output and how long it took.
+type outcome struct {
+	res    *core.TransformResult
+	err    error
+	reason error
+	state  *runState
+	dur    time.Duration
+}
+
+// runOnce runs p on in on a pooled runtime under the time and memory
+// limits. Only a runtime it cannot get is an error of its own.
+func (e *Engine) runOnce(ctx context.Context, p *Program, in Input) (outcome, error) {
+	v, err := e.getVM()
+	if err != nil {
+		return outcome{}, err
 	}
 	f := &flight{rt: v.rt}
 	e.watchdog.add(f)
@@ -45,44 +90,26 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*core.Transform
 	start := time.Now()
 	// Everything that can call the script's code, reading what it threw
 	// included, runs inside guard and before the timers stop.
-	var res *core.TransformResult
-	runErr := v.guard(func() (err error) {
-		res, err = v.run(p, in)
+	var o outcome
+	o.err = v.guard(func() (err error) {
+		o.res, err = v.run(p, in)
 		return err
 	})
-	runErr = v.guard(func() error { return v.explain(p, runErr) })
-	dur := time.Since(start)
+	o.err = v.guard(func() error { return v.explain(p, o.err) })
+	o.dur = time.Since(start)
 	timer.Stop()
 	stopCtx()
 	e.watchdog.remove(f)
-	reason := f.finish()
-	st := v.state
+	o.reason = f.finish()
+	o.state = v.state
 	v.reset()
-	if !v.spoiled && reason == nil {
+	if !v.spoiled && o.reason == nil {
 		e.putVM(v)
 	}
 	// Otherwise the runtime is let go: an interrupt or a panic can leave
 	// queued jobs or a half-unwound stack behind, and the next run gets a
 	// runtime no hostile run touched.
-
-	if res == nil {
-		res = &core.TransformResult{}
-	}
-	res.Logs, res.Duration = st.logLines(), dur
-	if runErr != nil {
-		err := e.runError(p, runErr, reason)
-		res.Failure = core.ErrorReason(err)
-		e.opts.Observer.TransformRan(runResult(res, err), dur)
-		return res, err
-	}
-	e.opts.Observer.TransformRan(runResult(res, nil), dur)
-	if res.Skip {
-		res.SkipReason = st.skipReason
-		if res.SkipReason == "" {
-			res.SkipReason = "the transform returned null"
-		}
-	}
-	return res, nil
+	return o, nil
 }
 
 // logLines returns the captured console output, with a last line saying how

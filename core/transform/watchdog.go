@@ -11,9 +11,13 @@ import (
 )
 
 // errMemory and errTimeout are the reasons a run is interrupted with.
+// errMemoryShared is errMemory when the blame was a guess: other runs were
+// in flight while the stopped run's count grew (see watchdog), so the run
+// gets one more chance (Engine.Run).
 var (
-	errMemory  = errors.New("memory limit exceeded")
-	errTimeout = errors.New("time limit exceeded")
+	errMemory       = errors.New("memory limit exceeded")
+	errMemoryShared = errors.New("memory limit exceeded beside other runs")
+	errTimeout      = errors.New("time limit exceeded")
 )
 
 // flight is one run in progress, as the timers and the watchdog see it. Its
@@ -24,6 +28,7 @@ type flight struct {
 	rt       *goja.Runtime
 	done     bool
 	baseline uint64 // process heap allocations when the watchdog first saw the run; 0 until then
+	starts   uint64 // the watchdog's count of runs started, when baseline was taken
 	reason   error  // why the run was interrupted, if it was
 }
 
@@ -60,6 +65,14 @@ func (f *flight) finish() error {
 // afresh, so that a neighbour is not stopped for the growth already blamed;
 // if the growth goes on, the next longest is stopped at the next look.
 //
+// That guess can be wrong: on a busy box a neighbour's short run may wait
+// for a core for milliseconds, long enough to be the oldest in flight when
+// a hostile run's growth crosses the budget. So a run stopped while other
+// runs started or were in flight during its count is stopped with
+// errMemoryShared, and Engine.Run runs it once more on a fresh count; a
+// run that really grows is stopped again, an innocent one finishes. A run
+// alone in its window is stopped with errMemory, no second chance.
+//
 // While no run is in flight it does not tick at all: it waits for the next
 // run to start (wake), so an idle hub is not woken a thousand times a
 // second for nothing.
@@ -68,6 +81,7 @@ type watchdog struct {
 	interval time.Duration
 	mu       sync.Mutex
 	flights  map[*flight]struct{}
+	started  uint64        // runs added so far, so that a blame knows whether it was shared
 	wake     chan struct{} // a run started while there were none; buffered 1
 	quit     chan struct{}
 	once     sync.Once
@@ -93,6 +107,7 @@ func (w *watchdog) stop() { w.once.Do(func() { close(w.quit) }) }
 func (w *watchdog) add(f *flight) {
 	w.mu.Lock()
 	w.flights[f] = struct{}{}
+	w.started++
 	first := len(w.flights) == 1
 	w.mu.Unlock()
 	if first {
@@ -153,13 +168,15 @@ func (w *watchdog) check() {
 }
 
 // blame stops the run to blame when the process has allocated now bytes in
-// all: of the runs over budget, the longest-running one. w.mu is held.
+// all: of the runs over budget, the longest-running one, with
+// errMemoryShared if any other run started or was in flight since its count
+// began. w.mu is held.
 func (w *watchdog) blame(now uint64) {
 	var culprit *flight
 	for f := range w.flights {
 		switch {
 		case f.baseline == 0:
-			f.baseline = now
+			f.baseline, f.starts = now, w.started
 		case now-f.baseline > w.budget && (culprit == nil || f.baseline < culprit.baseline):
 			culprit = f
 		}
@@ -167,9 +184,13 @@ func (w *watchdog) blame(now uint64) {
 	if culprit == nil {
 		return
 	}
-	culprit.interrupt(errMemory)
+	reason := errMemory
+	if len(w.flights) > 1 || w.started != culprit.starts {
+		reason = errMemoryShared
+	}
+	culprit.interrupt(reason)
 	delete(w.flights, culprit)
 	for f := range w.flights {
-		f.baseline = now
+		f.baseline, f.starts = now, w.started
 	}
 }

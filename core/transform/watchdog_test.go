@@ -1,9 +1,11 @@
 package transform
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/bellhop/bellhop/core"
 	"github.com/dop251/goja"
 )
 
@@ -21,8 +23,8 @@ func TestWatchdogBlamesOneRunAtATime(t *testing.T) {
 	}
 
 	w.blame(1200) // oldest and middle are over budget; young is not
-	if oldest.reason != errMemory {
-		t.Errorf("oldest: reason %v, want it stopped for memory", oldest.reason)
+	if oldest.reason != errMemoryShared {
+		t.Errorf("oldest: reason %v, want it stopped for memory, as a guess (others were in flight)", oldest.reason)
 	}
 	for name, f := range map[string]*flight{"middle": middle, "young": young, "fresh": fresh} {
 		if f.reason != nil {
@@ -43,12 +45,37 @@ func TestWatchdogBlamesOneRunAtATime(t *testing.T) {
 	w.blame(1301) // the growth goes on: the next one is stopped
 	stopped := 0
 	for _, f := range []*flight{middle, young, fresh} {
-		if f.reason == errMemory {
+		if f.reason == errMemoryShared {
 			stopped++
 		}
 	}
 	if stopped != 1 {
 		t.Errorf("%d runs stopped, want exactly one", stopped)
+	}
+}
+
+// A run over budget is blamed for certain only when it was alone for its
+// whole count: no other run in flight, none started since the count began.
+func TestWatchdogBlameIsSureOnlyForARunAlone(t *testing.T) {
+	w := &watchdog{budget: 100, flights: map[*flight]struct{}{}}
+	alone := &flight{rt: goja.New()}
+	w.add(alone)
+	w.blame(1000) // first look: the count starts
+	w.blame(1101)
+	if alone.reason != errMemory {
+		t.Errorf("alone: reason %v, want errMemory", alone.reason)
+	}
+
+	w = &watchdog{budget: 100, flights: map[*flight]struct{}{}}
+	grower := &flight{rt: goja.New()}
+	w.add(grower)
+	w.blame(1000)
+	neighbour := &flight{rt: goja.New()} // starts and ends between two looks
+	w.add(neighbour)
+	w.remove(neighbour)
+	w.blame(1101)
+	if grower.reason != errMemoryShared {
+		t.Errorf("grower: reason %v, want errMemoryShared (a neighbour ran during its count)", grower.reason)
 	}
 }
 
@@ -81,4 +108,65 @@ func TestWatchdogSleepsWhileIdle(t *testing.T) {
 			t.Fatalf("still checking 5s after the run ended (%d checks)", w.looks.Load())
 		}
 	}
+}
+
+// A run the watchdog stopped on a guess (errMemoryShared) runs once more on
+// a count of its own; stopped again, it fails with the memory limit. A run
+// stopped for certain (errMemory) fails at once. The test plays the
+// watchdog: its budget is out of reach, and the test interrupts the run.
+func TestRunStoppedOnAGuessRunsOnceMore(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		stops []error
+	}{
+		{"stopped on a guess twice", []error{errMemoryShared, errMemoryShared}},
+		{"stopped for certain", []error{errMemory}},
+		{"stopped on a guess, then for certain", []error{errMemoryShared, errMemory}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t, Options{Timeout: time.Minute, MemoryBudget: 1 << 50})
+			spin := mustCompile(t, "function transform(e) { for (;;) {} }")
+			done := make(chan error, 1)
+			go func() {
+				_, err := e.Run(context.Background(), spin, testInput())
+				done <- err
+			}()
+			var last *flight
+			for i, reason := range tt.stops {
+				f := waitForFlight(t, e.watchdog, last)
+				if i > 0 && f == last {
+					t.Fatalf("stop %d: the same flight, want a new run", i+1)
+				}
+				f.interrupt(reason)
+				last = f
+			}
+			err := <-done
+			if core.ErrorReason(err) != core.TransformMemoryLimit {
+				t.Fatalf("err = %v (%s), want %s", err, core.ErrorReason(err), core.TransformMemoryLimit)
+			}
+			e.watchdog.mu.Lock()
+			started := e.watchdog.started
+			e.watchdog.mu.Unlock()
+			if started != uint64(len(tt.stops)) {
+				t.Errorf("%d runs, want %d", started, len(tt.stops))
+			}
+		})
+	}
+}
+
+// waitForFlight returns the run in flight once it is not prev.
+func waitForFlight(t *testing.T, w *watchdog, prev *flight) *flight {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		w.mu.Lock()
+		for f := range w.flights {
+			if f != prev {
+				w.mu.Unlock()
+				return f
+			}
+		}
+		w.mu.Unlock()
+	}
+	t.Fatal("no run in flight after 10s")
+	return nil
 }
