@@ -120,6 +120,9 @@ type connTarget struct {
 	secrets map[string]string
 }
 
+// Forget drops this hub's cached lookup of a connection (Sender.Forget).
+func (c *Connections) Forget(scope core.Scope, id string) { c.targets.forget(scope, id) }
+
 // Lookup loads the connection and opens its secrets. Like an endpoint's,
 // a lookup is kept for Options.TargetCacheTTL, so that a burst of
 // deliveries reads and unseals the connection once; this hub forgets it

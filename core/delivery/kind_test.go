@@ -37,6 +37,7 @@ func (f *faxSender) Send(_ context.Context, _ *TargetInfo, job Job) Result {
 }
 
 func (f *faxSender) Disable(context.Context, core.Scope, string, string) error { return nil }
+func (f *faxSender) Forget(core.Scope, string)                                 {}
 
 func (f *faxSender) count() int {
 	f.mu.Lock()

@@ -90,6 +90,10 @@ type Sender interface {
 	Match(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error)
 	// Lookup loads a target. Returns ENOTFOUND when it no longer exists.
 	Lookup(ctx context.Context, scope core.Scope, id string) (*TargetInfo, error)
+	// Forget drops this hub's cached lookup of a target: the worker calls
+	// it when the store shows the target changed behind the cache (another
+	// hub enabled it), so the next Lookup reads it afresh.
+	Forget(scope core.Scope, id string)
 	// Send makes one attempt. It never returns an error: every failure is a
 	// Result for the attempt log.
 	Send(ctx context.Context, target *TargetInfo, job Job) Result

@@ -20,6 +20,9 @@ type endpointTarget struct {
 	headers map[string]string
 }
 
+// Forget drops this hub's cached lookup of an endpoint (Sender.Forget).
+func (eps *Endpoints) Forget(scope core.Scope, id string) { eps.targets.forget(scope, id) }
+
 // Lookup loads the endpoint, its signing secrets and its static headers in
 // one read.
 // A lookup is kept for Options.TargetCacheTTL.

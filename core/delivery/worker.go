@@ -204,6 +204,11 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 		}
 		if parked {
 			e.opts.Observer.Settled(d.Target.Kind, core.StatusParked)
+		} else {
+			// Another hub enabled the target and the script queued the
+			// delivery again: without forgetting the stale lookup, this hub
+			// would park and re-queue it in a loop until the cache expired.
+			sender.Forget(scope, d.Target.ID)
 		}
 		return nil
 	}
