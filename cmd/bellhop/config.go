@@ -33,8 +33,11 @@ type config struct {
 	// MaxDeliveriesPerTarget caps each endpoint's and connection's delivery
 	// log in count (redisstore.Options.DeliveriesPerTarget); 0 for none.
 	MaxDeliveriesPerTarget int
-	RetrySchedule          string
-	RateLimit              int
+	// MaxEventsPerAccount caps the events each account keeps in each mode
+	// (redisstore.Options.EventsPerScope); 0 for none.
+	MaxEventsPerAccount int
+	RetrySchedule       string
+	RateLimit           int
 	// AccountConcurrency and MaxEndpointConcurrency bound what one account
 	// can hold of the hub's delivery workers (delivery.Options).
 	AccountConcurrency     int
@@ -90,6 +93,7 @@ var envNames = map[string]string{
 	"delivery-retention":        "BELLHOP_DELIVERY_RETENTION",
 	"activity-retention":        "BELLHOP_ACTIVITY_RETENTION",
 	"max-deliveries-per-target": "BELLHOP_MAX_DELIVERIES_PER_TARGET",
+	"max-events-per-account":    "BELLHOP_MAX_EVENTS_PER_ACCOUNT",
 	"retry-schedule":            "BELLHOP_RETRY_SCHEDULE",
 	"rate-limit":                "BELLHOP_RATE_LIMIT",
 	"account-concurrency":       "BELLHOP_ACCOUNT_CONCURRENCY",
@@ -123,6 +127,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.DeliveryRetention, "delivery-retention", redisstore.DeliveryRetention, "how long a delivery and its attempts are kept after its last attempt (README: Sizing Redis)")
 	fs.DurationVar(&c.ActivityRetention, "activity-retention", redisstore.DefaultActivityRetention, "how long the API activity log is kept")
 	fs.IntVar(&c.MaxDeliveriesPerTarget, "max-deliveries-per-target", 0, "most deliveries each endpoint or connection keeps in its log; past it the oldest ended ones go first (0: no cap, only --delivery-retention)")
+	fs.IntVar(&c.MaxEventsPerAccount, "max-events-per-account", 0, "most events each account keeps in each mode; past it the oldest already dispatched go first, even inside --event-retention (0: no cap)")
 	fs.StringVar(&c.RetrySchedule, "retry-schedule", "", "server-wide retry schedule overriding every endpoint's, e.g. 0s,1s,2s (for tests and demos)")
 	fs.IntVar(&c.RateLimit, "rate-limit", 3000, "default API requests per minute per key")
 	fs.IntVar(&c.AccountConcurrency, "account-concurrency", 32, "requests one account may have in flight in this hub over all its endpoints and connections (of 128 workers); past it its deliveries wait or are deferred, so its hanging targets cannot hold up other accounts")
@@ -214,6 +219,9 @@ func (c *config) validate() error {
 	}
 	if c.MaxDeliveriesPerTarget < 0 {
 		return fmt.Errorf("BELLHOP_MAX_DELIVERIES_PER_TARGET (--max-deliveries-per-target): must be 0 (no cap) or more, got %d", c.MaxDeliveriesPerTarget)
+	}
+	if c.MaxEventsPerAccount < 0 {
+		return fmt.Errorf("BELLHOP_MAX_EVENTS_PER_ACCOUNT (--max-events-per-account): must be 0 (no cap) or more, got %d", c.MaxEventsPerAccount)
 	}
 	if c.RateLimit < 1 {
 		return fmt.Errorf("BELLHOP_RATE_LIMIT (--rate-limit): must be at least 1 request a minute, got %d", c.RateLimit)

@@ -68,6 +68,7 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 		EventRetention:      cfg.EventRetention,
 		ActivityRetention:   cfg.ActivityRetention,
 		DeliveriesPerTarget: cfg.MaxDeliveriesPerTarget,
+		EventsPerScope:      cfg.MaxEventsPerAccount,
 		Sealer:              box,
 	})
 	// Before anything is written: a wrong key must leave the store as it was.

@@ -43,7 +43,8 @@
 //	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first)  PX: until the burst is full again
 //	T:key:<key id>                   string  key record JSON                          until revoked
 //	T:keys                           zset    key ids, score = creation µs            until revoked
-//	T:events                         stream  fields type, event (envelope JSON)      trimmed on every append: MINID ~ now-EventRetention
+//	T:events                         stream  fields type, event (envelope JSON)      trimmed on every append: MINID ~ now-EventRetention,
+//	                                                                                  and to Options.EventsPerScope when set (dispatched entries only)
 //	T:evt:<event id>                 string  the event's stream entry id, then its   PX EventRetention (dedupe, lookup, cursors,
 //	                                         delivery ids, space separated           the event's deliveries)
 //	T:event_types                    hash    type name → core.EventType JSON         forever

@@ -13,11 +13,13 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// appendLua begins the scripts that append events (KEYS[1] the stream,
-// ARGV[1] the retention in ms): the MINID that trims the stream to the
-// retention window, and stored, the event JSON an index points to.
+// appendLua begins the scripts that append events (KEYS[1] the stream;
+// ARGV[1] the retention in ms, ARGV[2] the cap in events, "0" for none,
+// ARGV[3] the scope's event index prefix): the MINID that trims the stream
+// to the retention window, stored, the event JSON an index points to, and
+// capEvents, the per-account cap.
 const appendLua = `
-local stream, retention_ms = KEYS[1], ARGV[1]
+local stream, retention_ms, cap, index_prefix = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(retention_ms)
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
@@ -47,6 +49,49 @@ local function add(event_type, event_json, tp)
   end
   return redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json)
 end
+
+-- reply_field reads a field of a reply Redis gives as a map (XINFO).
+local function reply_field(r, name)
+  if r[name] ~= nil then return r[name] end
+  for i = 1, #r - 1, 2 do
+    if r[i] == name then return r[i + 1] end
+  end
+end
+
+-- cap_events keeps the stream near cap events: once it holds a tenth of
+-- the cap more (1 to 100), the oldest go, at most 500 a call, with their
+-- index keys. Only entries the dispatch group has read and acked may go,
+-- so an acknowledged event is never dropped before it was dispatched: with
+-- the dispatcher behind, the stream waits over its cap.
+local function cap_events()
+  if cap <= 0 then return end
+  local over = redis.call('XLEN', stream) - cap
+  if over < math.max(1, math.min(100, math.floor(cap / 10))) then return end
+  local last, pending
+  for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
+    if reply_field(g, 'name') == '` + DispatchGroup + `' then
+      last, pending = reply_field(g, 'last-delivered-id'), tonumber(reply_field(g, 'pending'))
+    end
+  end
+  if not last then return end -- no dispatcher has read the stream yet
+  local upto = last
+  if pending > 0 then upto = '(' .. redis.call('XPENDING', stream, '` + DispatchGroup + `')[2] end
+  local old = redis.call('XRANGE', stream, '-', upto, 'COUNT', math.min(over, 500))
+  if #old == 0 then return end
+  for _, e in ipairs(old) do
+    local f, id = e[2], nil
+    for i = 1, #f - 1, 2 do
+      if f[i] == 'event' then id = string.match(f[i + 1], '^{"id":"([^"]+)"') end
+    end
+    if id then -- its index, unless the id was stored again since
+      local index = index_prefix .. id
+      local v = redis.call('GET', index)
+      if v and string.match(v, '^[^ ]+') == e[1] then redis.call('DEL', index) end
+    end
+  end
+  local ms, seq = string.match(old[#old][1], '^(%d+)-(%d+)$')
+  redis.call('XTRIM', stream, 'MINID', ms .. '-' .. string.format('%d', tonumber(seq) + 1))
+end
 `
 
 // appendEventsScript adds events to a scope's stream, in order, each unless
@@ -59,15 +104,15 @@ end
 // Redis's own clock, the clock that stamps stream ids), so no sweeping job
 // is needed.
 //
-// KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1] retention ms,
-// then for event i ARGV[4i-2] … ARGV[4i+1]: id, type, event JSON and the
-// publishing request's traceparent ("" without tracing; see addLua).
+// KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1..3] as appendLua
+// says, then for event i ARGV[4i] … ARGV[4i+3]: id, type, event JSON and
+// the publishing request's traceparent ("" without tracing; see addLua).
 // Returns, for each event, 1 when it was added or the stored event's JSON
 // when its id existed.
 var appendEventsScript = redis.NewScript(appendLua + `
 local out = {}
 for n = 1, #KEYS - 1 do
-  local index, a = KEYS[n + 1], 4 * n - 2
+  local index, a = KEYS[n + 1], 4 * n
   local event_type, event_json, tp = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local old = stored(index)
   if old then
@@ -78,6 +123,7 @@ for n = 1, #KEYS - 1 do
     out[n] = 1
   end
 end
+cap_events()
 return out
 `)
 
@@ -91,14 +137,14 @@ return out
 // one, as the general path answers.
 //
 // KEYS[1] stream, KEYS[2] the event's index, KEYS[3] the key's record;
-// ARGV[1] retention ms, ARGV[2..4] id, type, event JSON, ARGV[5] the
-// request's fingerprint, ARGV[6] the record's TTL in ms, ARGV[7] its
-// traceparent, ARGV[8] "1" for in_event. Returns nil when the record
+// ARGV[1..3] as appendLua says, ARGV[4..6] id, type, event JSON, ARGV[7]
+// the request's fingerprint, ARGV[8] the record's TTL in ms, ARGV[9] its
+// traceparent, ARGV[10] "1" for in_event. Returns nil when the record
 // exists, else 1 (added) or the stored event's JSON and, in_event, the
 // fingerprint stored with it ("" if none).
 var appendEventOnceScript = redis.NewScript(appendLua + `
 local index, record = KEYS[2], KEYS[3]
-local event_id, event_type, event_json, fp, ttl_ms, tp, in_event = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8] == '1'
+local event_id, event_type, event_json, fp, ttl_ms, tp, in_event = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10] == '1'
 if redis.call('EXISTS', record) == 1 then return false end
 local old, old_fp = stored(index)
 if in_event then
@@ -106,11 +152,13 @@ if in_event then
   local fields = {'type', event_type, 'event', event_json, 'fp', string.sub(fp, 1, 32)} -- keptFingerprint
   if tp ~= '' then fields[#fields + 1], fields[#fields + 2] = 'tp', tp end
   redis.call('SET', index, redis.call('XADD', stream, 'MINID', '~', minid, '*', unpack(fields)), 'PX', retention_ms)
+  cap_events()
   return 1
 end
 if not old then
   local sid = add(event_type, event_json, tp)
   redis.call('SET', index, sid, 'PX', retention_ms)
+  cap_events()
 end
 redis.call('HSET', record, 'state', 'done', 'fp', fp, 'status', old and '200' or '201', 'ref', 'event:' .. event_id)
 redis.call('PEXPIRE', record, ttl_ms)
@@ -193,7 +241,7 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 		inEvent = "1"
 	}
 	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
-	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, s.opts.EventRetention.Milliseconds(),
+	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, s.opts.EventRetention.Milliseconds(), s.opts.EventsPerScope, s.eventIndexKey(scope, ""),
 		ev.ID, ev.Type, body, once.Fingerprint, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx), inEvent).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
@@ -235,8 +283,9 @@ func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.
 	}
 	keys := make([]string, 1, 1+len(evs))
 	keys[0] = s.EventsStreamKey(scope)
-	args := make([]any, 1, 1+4*len(evs))
+	args := make([]any, 3, 3+4*len(evs))
 	args[0] = strconv.FormatInt(s.opts.EventRetention.Milliseconds(), 10)
+	args[1], args[2] = s.opts.EventsPerScope, s.eventIndexKey(scope, "")
 	tp := tracing.Parent(ctx)
 	for _, ev := range evs {
 		body, err := eventToAppend(ev)

@@ -31,6 +31,14 @@ type Options struct {
 	// in age. A delivery that may still be attempted is never removed.
 	// 0 means no cap.
 	DeliveriesPerTarget int
+	// EventsPerScope caps the events one account keeps in each mode: past
+	// it, appends remove the oldest, in batches, even inside the retention
+	// window (they can no longer be listed, fetched or replayed, and a
+	// publish that repeats one's Idempotency-Key stores it anew). Only
+	// events the dispatcher has read and acked go, so an accepted event is
+	// always delivered first; while it is behind, the stream waits over
+	// the cap. 0 means no cap.
+	EventsPerScope int
 	// Sealer encrypts secrets at rest (endpoint secrets, connector credentials).
 	Sealer Sealer
 }
