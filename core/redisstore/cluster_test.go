@@ -29,6 +29,7 @@ func TestOnCluster(t *testing.T) {
 		{"AppendEventDedupes", TestAppendEventDedupes},
 		{"AppendEventConcurrentSameID", TestAppendEventConcurrentSameID},
 		{"AppendEvents", TestAppendEvents},
+		{"EventCapDropsOnlyDispatchedEvents", TestEventCapDropsOnlyDispatchedEvents},
 		{"FindEvent", TestFindEvent},
 		{"ListEvents", TestListEvents},
 		{"FinishAttemptHealth", TestFinishAttemptHealth},
