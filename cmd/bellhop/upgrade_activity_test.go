@@ -16,6 +16,7 @@ var fixtureFirstRequest = map[string]string{
 	"37c217d": "req_393af02d3af1255aff6abd57",
 	"3b34df4": "req_02761e0a36fc58234c71dffa",
 	"c6c8e4a": "req_0000mx63lr9ubh7q6shklpmm",
+	"d5e1b19": "req_0000mx68r42vcql9l7c0muao",
 }
 
 // activityPage is the part of GET /v1/activity the upgrade test reads.

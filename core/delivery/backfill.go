@@ -106,11 +106,10 @@ func matchesBackfill(ev *core.Event, b *core.Backfill) bool {
 // its entry id.
 func (e *Engine) eachBackfillEvent(ctx context.Context, scope core.Scope, b *core.Backfill, after string, fn func(*core.Event, []byte, string) error) error {
 	return e.events.RangeEventsAfter(ctx, e.queue.EventsStreamKey(scope), b.Since, after, func(en redisstore.StreamEntry) (bool, error) {
-		raw, _ := en.Values["event"].(string)
-		ev, err := decodeEvent([]byte(raw))
+		ev, payload, err := redisstore.EventOfEntry(en.Values)
 		if err != nil || !matchesBackfill(ev, b) {
 			return true, nil
 		}
-		return true, fn(ev, []byte(raw), en.ID)
+		return true, fn(ev, payload, en.ID)
 	})
 }

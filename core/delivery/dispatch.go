@@ -94,8 +94,7 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 		}
 	}()
 	for _, en := range entries {
-		raw, _ := en.Values["event"].(string)
-		ev, err := decodeEventHead([]byte(raw))
+		ev, payload, err := redisstore.EventOfEntry(en.Values)
 		if err != nil {
 			e.opts.Logger.Error("drop undecodable event", "entry", en.ID, "err", err)
 			batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID})
@@ -118,7 +117,7 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 			ds[i].TraceParent = tp
 		}
 		made += len(ds)
-		batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID, Payload: []byte(raw), Deliveries: ds})
+		batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID, Payload: payload, Deliveries: ds})
 	}
 	take := redisstore.Take{Consumer: e.opts.Consumer}
 	if run.Err() == nil {

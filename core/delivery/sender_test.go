@@ -33,30 +33,3 @@ func TestJobDecodeEvent(t *testing.T) {
 		})
 	}
 }
-
-// TestDecodeEventHead checks that the dispatcher's slim decode keeps what
-// routing needs and reports what it cannot read.
-func TestDecodeEventHead(t *testing.T) {
-	tests := []struct {
-		name    string
-		raw     string
-		want    core.Event
-		wantErr bool
-	}{
-		{"routing fields", `{"id":"evt_1","type":"booking.created","livemode":true,"property_id":"prop_9","created_at":"2026-01-01T00:00:00Z","data":{"object":{"x":1}}}`,
-			core.Event{ID: "evt_1", Type: "booking.created", Livemode: true, PropertyID: "prop_9"}, false},
-		{"empty", ``, core.Event{}, true},
-		{"not JSON", `evt_1`, core.Event{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeEventHead([]byte(tt.raw))
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
-			}
-			if err == nil && (got.ID != tt.want.ID || got.Type != tt.want.Type || got.Livemode != tt.want.Livemode || got.PropertyID != tt.want.PropertyID) {
-				t.Errorf("head = %+v, want %+v", *got, tt.want)
-			}
-		})
-	}
-}

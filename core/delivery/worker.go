@@ -389,28 +389,6 @@ func (e *Engine) observeAttempt(scope core.Scope, d *core.Delivery, rec redissto
 	e.opts.Observer.Attempted(seen)
 }
 
-// eventHead is the part of an event that routing needs: decoding only it
-// skips copying the data object and parsing the time of every event.
-type eventHead struct {
-	ID         string `json:"id"`
-	Type       string `json:"type"`
-	Livemode   bool   `json:"livemode"`
-	PropertyID string `json:"property_id"`
-}
-
-// decodeEventHead decodes an event's id, type, livemode and property; its
-// data and times are left zero.
-func decodeEventHead(raw []byte) (*core.Event, error) {
-	if len(raw) == 0 {
-		return nil, fmt.Errorf("decode event: empty")
-	}
-	var h eventHead
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return nil, fmt.Errorf("decode event: %w", err)
-	}
-	return &core.Event{ID: h.ID, Type: h.Type, Livemode: h.Livemode, PropertyID: h.PropertyID}, nil
-}
-
 func decodeEvent(raw []byte) (*core.Event, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("decode event: empty")

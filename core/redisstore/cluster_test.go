@@ -30,6 +30,7 @@ func TestOnCluster(t *testing.T) {
 		{"AppendEventConcurrentSameID", TestAppendEventConcurrentSameID},
 		{"AppendEvents", TestAppendEvents},
 		{"EventCapDropsOnlyDispatchedEvents", TestEventCapDropsOnlyDispatchedEvents},
+		{"EventEntryRebuildsTheEnvelope", TestEventEntryRebuildsTheEnvelope},
 		{"FindEvent", TestFindEvent},
 		{"ListEvents", TestListEvents},
 		{"FinishAttemptHealth", TestFinishAttemptHealth},

@@ -43,8 +43,9 @@
 //	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first)  PX: until the burst is full again
 //	T:key:<key id>                   string  key record JSON                          until revoked
 //	T:keys                           zset    key ids, score = creation µs            until revoked
-//	T:events                         stream  fields type, event (envelope JSON)      trimmed on every append: MINID ~ now-EventRetention,
-//	                                                                                  and to Options.EventsPerScope when set (dispatched entries only)
+//	T:events                         stream  fields type, id, at, p, o [v l fp tp]:  trimmed on every append: MINID ~ now-EventRetention,
+//	                                         the envelope in parts (event_entry.go;  and to Options.EventsPerScope when set
+//	                                         earlier releases: type, event = its JSON) (dispatched entries only)
 //	T:evt:<event id>                 string  the event's stream entry id, then its   PX EventRetention (dedupe, lookup, cursors,
 //	                                         delivery ids, space separated           the event's deliveries)
 //	T:event_types                    hash    type name → core.EventType JSON         forever
@@ -102,9 +103,11 @@
 // any other, attempt records say their version (a version 1 record is the
 // API's JSON), an event's deliveries of old are still read from their
 // sorted set, activity entries of old (JSON, with a per-day index) are still
-// listed and paged, and an idempotency record with a body replays it.
+// listed and paged, an idempotency record with a body replays it, a plain
+// ended record reads beside packed ones, and an events-stream entry holding
+// the envelope JSON is read like one holding it in parts.
 // cmd/bellhop's TestUpgradeFromFixture holds this against Redis stores
-// captured from releases 37c217d and 3b34df4. A change that cannot be read
+// captured from releases 37c217d, 3b34df4, c6c8e4a and d5e1b19. A change that cannot be read
 // that way needs a version stored beside it and a resumable start-up
 // migration.
 //

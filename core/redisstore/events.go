@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,17 +15,17 @@ import (
 // appendLua begins the scripts that append events (KEYS[1] the stream;
 // ARGV[1] the retention in ms, ARGV[2] the cap in events, "0" for none,
 // ARGV[3] the scope's event index prefix): the MINID that trims the stream
-// to the retention window, stored, the event JSON an index points to, and
-// capEvents, the per-account cap.
-const appendLua = `
+// to the retention window, stored, the entry an index points to, add, and
+// cap_events, the per-account cap (event_entry.go has the entry's fields).
+const appendLua = appendEntryLua + `
 local stream, retention_ms, cap, index_prefix = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(retention_ms)
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
 minid = string.format('%d', minid)
 
--- stored returns the event JSON of the entry index points to, or nil,
--- and the fingerprint of the Idempotency-Key kept with it, if any
+-- stored returns the fields of the entry index points to, or nil, and the
+-- fingerprint of the Idempotency-Key kept with it, if any
 -- (core.OnceKey.InEvent).
 local function stored(index)
   local v = redis.call('GET', index)
@@ -34,20 +33,21 @@ local function stored(index)
   local sid = string.match(v, '^[^ ]+') -- then the event's delivery ids (eventIndexKey)
   local e = redis.call('XRANGE', stream, sid, sid)
   if #e == 0 then return nil end -- trimmed: the index outlived its entry
-  local f, json, fp = e[1][2], nil, nil
-  for i = 1, #f, 2 do
-    if f[i] == 'event' then json = f[i + 1] elseif f[i] == 'fp' then fp = f[i + 1] end
+  local f, fp = e[1][2], nil
+  for i = 1, #f - 1, 2 do
+    if f[i] == 'fp' then fp = f[i + 1] end
   end
-  return json, fp
+  return f, fp
 end
 
--- add appends an event; tp, the publishing request's traceparent, is
--- stored only when tracing made one, so an entry without it costs nothing.
-local function add(event_type, event_json, tp)
-  if tp ~= '' then
-    return redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json, 'tp', tp)
-  end
-  return redis.call('XADD', stream, 'MINID', '~', minid, '*', 'type', event_type, 'event', event_json)
+-- add appends the event whose entryArgs start after ARGV[a], with fp, a
+-- fingerprint to keep (or nil), and tp, the publishing request's
+-- traceparent, stored only when tracing made one.
+local function add(a, fp, tp)
+  local f = entry_fields(a)
+  if fp then f[#f + 1], f[#f + 2] = 'fp', fp end
+  if tp ~= '' then f[#f + 1], f[#f + 2] = 'tp', tp end
+  return redis.call('XADD', stream, 'MINID', '~', minid, '*', unpack(f))
 end
 
 -- reply_field reads a field of a reply Redis gives as a map (XINFO).
@@ -79,10 +79,7 @@ local function cap_events()
   local old = redis.call('XRANGE', stream, '-', upto, 'COUNT', math.min(over, 500))
   if #old == 0 then return end
   for _, e in ipairs(old) do
-    local f, id = e[2], nil
-    for i = 1, #f - 1, 2 do
-      if f[i] == 'event' then id = string.match(f[i + 1], '^{"id":"([^"]+)"') end
-    end
+    local id = entry_id(e[2])
     if id then -- its index, unless the id was stored again since
       local index = index_prefix .. id
       local v = redis.call('GET', index)
@@ -105,20 +102,18 @@ end
 // is needed.
 //
 // KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1..3] as appendLua
-// says, then for event i ARGV[4i] … ARGV[4i+3]: id, type, event JSON and
-// the publishing request's traceparent ("" without tracing; see addLua).
-// Returns, for each event, 1 when it was added or the stored event's JSON
-// when its id existed.
+// says, ARGV[4] the publishing request's traceparent ("" without tracing),
+// then the entryArgs of each event. Returns, for each event, 1 when it was
+// added or the stored entry's fields when its id existed.
 var appendEventsScript = redis.NewScript(appendLua + `
-local out = {}
+local out, tp = {}, ARGV[4]
 for n = 1, #KEYS - 1 do
-  local index, a = KEYS[n + 1], 4 * n
-  local event_type, event_json, tp = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local index, a = KEYS[n + 1], 4 + ` + entryArgCountLua + ` * (n - 1)
   local old = stored(index)
   if old then
     out[n] = old
   else
-    local sid = add(event_type, event_json, tp)
+    local sid = add(a, nil, tp)
     redis.call('SET', index, sid, 'PX', retention_ms)
     out[n] = 1
   end
@@ -137,26 +132,25 @@ return out
 // one, as the general path answers.
 //
 // KEYS[1] stream, KEYS[2] the event's index, KEYS[3] the key's record;
-// ARGV[1..3] as appendLua says, ARGV[4..6] id, type, event JSON, ARGV[7]
-// the request's fingerprint, ARGV[8] the record's TTL in ms, ARGV[9] its
-// traceparent, ARGV[10] "1" for in_event. Returns nil when the record
-// exists, else 1 (added) or the stored event's JSON and, in_event, the
+// ARGV[1..3] as appendLua says, ARGV[4] the request's fingerprint, ARGV[5]
+// the record's TTL in ms, ARGV[6] its traceparent, ARGV[7] "1" for
+// in_event, then the event's entryArgs. Returns nil when the record
+// exists, else 1 (added) or the stored entry's fields and, in_event, the
 // fingerprint stored with it ("" if none).
 var appendEventOnceScript = redis.NewScript(appendLua + `
 local index, record = KEYS[2], KEYS[3]
-local event_id, event_type, event_json, fp, ttl_ms, tp, in_event = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10] == '1'
+local fp, ttl_ms, tp, in_event = ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
+local event_id = ARGV[9]
 if redis.call('EXISTS', record) == 1 then return false end
 local old, old_fp = stored(index)
 if in_event then
   if old then return {old, old_fp or ''} end
-  local fields = {'type', event_type, 'event', event_json, 'fp', string.sub(fp, 1, 32)} -- keptFingerprint
-  if tp ~= '' then fields[#fields + 1], fields[#fields + 2] = 'tp', tp end
-  redis.call('SET', index, redis.call('XADD', stream, 'MINID', '~', minid, '*', unpack(fields)), 'PX', retention_ms)
+  redis.call('SET', index, add(7, string.sub(fp, 1, 32), tp), 'PX', retention_ms) -- keptFingerprint
   cap_events()
   return 1
 end
 if not old then
-  local sid = add(event_type, event_json, tp)
+  local sid = add(7, nil, tp)
   redis.call('SET', index, sid, 'PX', retention_ms)
   cap_events()
 end
@@ -165,7 +159,7 @@ redis.call('PEXPIRE', record, ttl_ms)
 return old or 1
 `)
 
-// findEventScript returns the envelope JSON of an event by id, or nil.
+// findEventScript returns the fields of an event's entry by id, or nil.
 // KEYS[1] stream, KEYS[2] index.
 var findEventScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[2])
@@ -173,18 +167,13 @@ if not v then return false end
 local sid = string.match(v, '^[^ ]+')
 local e = redis.call('XRANGE', KEYS[1], sid, sid)
 if #e == 0 then return false end
-local f = e[1][2]
-for i = 1, #f, 2 do
-  if f[i] == 'event' then return f[i + 1] end
-end
-return false
+return e[1][2]
 `)
 
 // EventsStreamKey names the stream that holds scope's events, for the
-// delivery dispatcher, which reads it with a consumer group. Each entry has
-// the fields "type" and "event" (the envelope JSON; releases before issue
-// 12 also wrote the id, which is in the envelope too); DecodeEvent reads
-// one.
+// delivery dispatcher, which reads it with a consumer group. Each entry
+// holds an event's envelope in parts (event_entry.go; earlier releases'
+// entries, the envelope JSON); EventOfEntry and DecodeEvent read one.
 func (s *Store) EventsStreamKey(scope core.Scope) string { return s.scopeKey(scope, "events") }
 
 // eventIndexKey maps an event id to its stream entry id, for dedupe, lookup
@@ -198,19 +187,21 @@ func (s *Store) eventIndexKey(scope core.Scope, id string) string {
 
 // DecodeEvent returns the event held by an entry of an events stream.
 func DecodeEvent(msg redis.XMessage) (*core.Event, error) {
-	raw, ok := msg.Values["event"].(string)
-	if !ok {
-		return nil, fmt.Errorf("events stream entry %s has no event field", msg.ID)
+	ev, _, err := EventOfEntry(msg.Values)
+	if err != nil {
+		return nil, fmt.Errorf("events stream entry %s: %w", msg.ID, err)
 	}
-	return decodeEvent(raw)
+	return ev, nil
 }
 
-func decodeEvent(raw string) (*core.Event, error) {
-	var ev core.Event
-	if err := json.Unmarshal([]byte(raw), &ev); err != nil {
-		return nil, fmt.Errorf("decode event: %w", err)
+// storedEvent decodes the fields of an entry a script returned.
+func storedEvent(r any) (*core.Event, error) {
+	flat, ok := r.([]any)
+	if !ok {
+		return nil, fmt.Errorf("decode event: a script returned %T, not an entry's fields", r)
 	}
-	return &ev, nil
+	ev, _, err := eventOfFlat(flat)
+	return ev, err
 }
 
 // AppendEvent adds a complete event to the scope's events stream unless an
@@ -232,7 +223,7 @@ func (s *Store) AppendEvent(ctx context.Context, scope core.Scope, ev *core.Even
 // stored event with the same fingerprint is returned as found, and one
 // with another fingerprint is an EIDEMPOTENCY error.
 func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.Event, once core.OnceKey) (*core.Event, bool, error) {
-	body, err := eventToAppend(ev)
+	parts, err := entryArgs(ev)
 	if err != nil {
 		return nil, false, err
 	}
@@ -241,27 +232,29 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 		inEvent = "1"
 	}
 	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
-	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, s.opts.EventRetention.Milliseconds(), s.opts.EventsPerScope, s.eventIndexKey(scope, ""),
-		ev.ID, ev.Type, body, once.Fingerprint, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx), inEvent).Result()
+	args := append([]any{s.opts.EventRetention.Milliseconds(), s.opts.EventsPerScope, s.eventIndexKey(scope, ""),
+		once.Fingerprint, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx), inEvent}, parts...)
+	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, args...).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, false, core.ErrOnceKeyUsed
 	case err != nil:
 		return nil, false, storeErr("append event", err)
 	}
-	var raw string
-	switch res := res.(type) {
-	case int64:
+	if _, added := res.(int64); added {
 		return ev, true, nil
-	case string:
-		raw = res
-	case []any: // in_event: the stored event and the fingerprint kept with it
-		raw, _ = res[0].(string)
-		if fp, _ := res[1].(string); fp != keptFingerprint(once.Fingerprint) {
+	}
+	if once.InEvent { // the stored entry's fields and the fingerprint kept with it
+		pair, _ := res.([]any)
+		if len(pair) != 2 {
+			return nil, false, fmt.Errorf("append event: the script returned %v", res)
+		}
+		if fp, _ := pair[1].(string); fp != keptFingerprint(once.Fingerprint) {
 			return nil, false, core.ErrKeyReused()
 		}
+		res = pair[0]
 	}
-	stored, err := decodeEvent(raw)
+	stored, err := storedEvent(res)
 	return stored, false, err
 }
 
@@ -283,17 +276,16 @@ func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.
 	}
 	keys := make([]string, 1, 1+len(evs))
 	keys[0] = s.EventsStreamKey(scope)
-	args := make([]any, 3, 3+4*len(evs))
+	args := make([]any, 4, 4+entryArgCount*len(evs))
 	args[0] = strconv.FormatInt(s.opts.EventRetention.Milliseconds(), 10)
-	args[1], args[2] = s.opts.EventsPerScope, s.eventIndexKey(scope, "")
-	tp := tracing.Parent(ctx)
+	args[1], args[2], args[3] = s.opts.EventsPerScope, s.eventIndexKey(scope, ""), tracing.Parent(ctx)
 	for _, ev := range evs {
-		body, err := eventToAppend(ev)
+		parts, err := entryArgs(ev)
 		if err != nil {
 			return nil, nil, err
 		}
 		keys = append(keys, s.eventIndexKey(scope, ev.ID))
-		args = append(args, ev.ID, ev.Type, body, tp)
+		args = append(args, parts...)
 	}
 	res, err := appendEventsScript.Run(ctx, s.hot, keys, args...).Slice()
 	if err != nil {
@@ -304,38 +296,28 @@ func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.
 	}
 	stored, created := make([]*core.Event, len(evs)), make([]bool, len(evs))
 	for i, r := range res {
-		raw, existed := r.(string)
-		if !existed {
+		if _, added := r.(int64); added {
 			stored[i], created[i] = evs[i], true
 			continue
 		}
-		if stored[i], err = decodeEvent(raw); err != nil {
+		if stored[i], err = storedEvent(r); err != nil {
 			return nil, nil, err
 		}
 	}
 	return stored, created, nil
 }
 
-// eventToAppend is the JSON an append stores for ev, or EINVALID when it
-// has no id.
-func eventToAppend(ev *core.Event) ([]byte, error) {
-	if ev.ID == "" {
-		return nil, core.ParamError("id", "The event has no id.")
-	}
-	return ev.AppendJSON(nil), nil
-}
-
 // FindEvent returns an event by id. Returns ENOTFOUND if it is not in scope
 // or has aged out of retention.
 func (s *Store) FindEvent(ctx context.Context, scope core.Scope, id string) (*core.Event, error) {
 	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, id)}
-	raw, err := findEventScript.Run(ctx, s.rdb, keys).Text()
+	res, err := findEventScript.Run(ctx, s.rdb, keys).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, core.NotFound("event", id)
 	} else if err != nil {
 		return nil, storeErr("find event", err)
 	}
-	return decodeEvent(raw)
+	return storedEvent(res)
 }
 
 // indexEntryID is the stream entry id an event index value starts with.
