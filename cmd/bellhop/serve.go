@@ -75,6 +75,11 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		return err
 	}
 	defer h.close()
+	if embedded == nil {
+		if err := waitForOlderHubs(ctx, h.store, logger); err != nil {
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -110,6 +115,42 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// olderHubQuiet is how long a dispatcher of an earlier release must have
+// left its streams alone before this hub starts: a running one reads them
+// at least every 2 s (delivery.Options.Block), a killed one never again.
+const olderHubQuiet = 10 * time.Second
+
+// waitForOlderHubs holds the hub back, API and engine, while a hub of an
+// earlier release dispatches on the same store: that one cannot read the
+// events this release stores and would drop them, so the two must not run
+// together (README, "Upgrading"). A hub killed outright stops counting
+// after olderHubQuiet.
+func waitForOlderHubs(ctx context.Context, store *redisstore.Store, logger *slog.Logger) error {
+	warned := false
+	for {
+		scopes, err := store.ListScopes(ctx)
+		if err != nil {
+			return err
+		}
+		older, err := store.OlderDispatchers(ctx, scopes, olderHubQuiet)
+		if err != nil {
+			return err
+		}
+		if len(older) == 0 {
+			return nil
+		}
+		if !warned {
+			logger.Warn("waiting for hubs of an earlier release to stop: they would drop the events this one stores; stop them (a rolling upgrade from that release is not possible)", "consumers", older)
+			warned = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // startPprof serves the runtime profiles on addr, for the hidden

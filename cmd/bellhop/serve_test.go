@@ -62,7 +62,8 @@ func startHubOn(t *testing.T, r *redistest.Redis, extraEnv map[string]string) *h
 	go func() { h.done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, h.out) }()
 	t.Cleanup(func() { h.stop(t) })
 
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	// 30 s: a hub waits up to olderHubQuiet for a killed older hub's dispatcher.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get(h.base + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

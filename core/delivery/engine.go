@@ -48,7 +48,7 @@ type Options struct {
 	// addresses, test allowing them.
 	LiveHTTP, TestHTTP *outbound.Client
 
-	Consumer     string        // consumer name in the groups; default host-pid-random
+	Consumer     string        // consumer name in the groups; default host-pid-random+layout
 	Workers      int           // attempts in flight per process; default 128
 	Dispatchers  int           // dispatcher loops per process; default 2
 	Block        time.Duration // how long a stream read waits; default 2s
@@ -118,8 +118,10 @@ func (o Options) withDefaults() Options {
 		o.TestHTTP = outbound.New(outbound.Options{UserAgent: o.UserAgent})
 	}
 	if o.Consumer == "" {
+		// The tag tells hubs of this layout from earlier ones (see
+		// redisstore.OlderDispatchers).
 		host, _ := os.Hostname()
-		o.Consumer = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID("")[:6])
+		o.Consumer = fmt.Sprintf("%s-%d-%s%s", host, os.Getpid(), randomID("")[:6], redisstore.LayoutTag)
 	}
 	o.Workers = defInt(o.Workers, 128)
 	o.Dispatchers = defInt(o.Dispatchers, 2)

@@ -1,13 +1,17 @@
 package redisstore
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/redis/go-redis/v9"
 )
 
 // An event's entry in its scope's events stream holds the envelope in
@@ -143,4 +147,44 @@ func eventOf(get func(string) (string, bool)) (*core.Event, []byte, error) {
 		ev.CreatedAt = time.Unix(sec, 0).UTC()
 	}
 	return ev, ev.AppendJSON(nil), nil
+}
+
+// LayoutTag ends the consumer name of every hub that reads events stored
+// in parts: a dispatcher of an earlier release cannot read them, and drops
+// what it cannot read, so a hub must not store them while one still runs
+// (OlderDispatchers).
+const LayoutTag = "+e2"
+
+// OlderDispatchers returns the consumers of the scopes' dispatch groups
+// that do not carry LayoutTag and were handed entries less than within
+// ago: the dispatchers of earlier releases still running on this store. A
+// hub killed outright leaves its consumer behind, and it drops out of the
+// list once within has passed. Redis 7.0 refreshes a consumer's idle time
+// only when it is handed entries, so an older hub that has had nothing to
+// dispatch for that long cannot be seen.
+func (s *Store) OlderDispatchers(ctx context.Context, scopes []core.Scope, within time.Duration) ([]string, error) {
+	cmds := make([]*redis.XInfoConsumersCmd, len(scopes))
+	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { // each command's error is read below
+		for i, sc := range scopes {
+			cmds[i] = p.XInfoConsumers(ctx, s.EventsStreamKey(sc), DispatchGroup)
+		}
+		return nil
+	})
+	var older []string
+	for _, cmd := range cmds {
+		consumers, err := cmd.Result()
+		var reply redis.Error
+		if errors.As(err, &reply) {
+			continue // no stream or no group yet: nobody reads it
+		} else if err != nil {
+			return nil, storeErr("list dispatchers", err)
+		}
+		for _, c := range consumers {
+			// A negative idle time is one the server does not keep (miniredis).
+			if !strings.HasSuffix(c.Name, LayoutTag) && c.Idle >= 0 && c.Idle < within && !slices.Contains(older, c.Name) {
+				older = append(older, c.Name)
+			}
+		}
+	}
+	return older, nil
 }

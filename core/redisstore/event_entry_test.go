@@ -97,3 +97,33 @@ func TestEventEntryOfEarlierReleases(t *testing.T) {
 		t.Fatalf("append the old id again = created %v, %v; want it found", created, err)
 	}
 }
+
+// TestOlderDispatchers names the dispatchers without this layout's tag that
+// were handed events lately, and no other: not this layout's, not one quiet
+// for longer than asked, not a scope without a stream.
+func TestOlderDispatchers(t *testing.T) {
+	ctx := context.Background()
+	r := redistest.New(t)
+	if !r.Real {
+		t.Skip("the embedded Redis keeps no idle time for a consumer that reads")
+	}
+	s := redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix})
+	busy, empty := core.Scope{AccountID: "acct_busy"}, core.Scope{AccountID: "acct_empty"}
+	if err := s.EnsureGroups(ctx, s.EventsStreamKey, []core.Scope{busy}); err != nil {
+		t.Fatal(err)
+	}
+	stream := s.EventsStreamKey(busy)
+	for _, consumer := range []string{"oldhost-1-aaaaaa", "newhost-1-bbbbbb" + redisstore.LayoutTag} {
+		r.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"type", "t"}})
+		if err := r.Client.XReadGroup(ctx, &redis.XReadGroupArgs{Group: redisstore.DispatchGroup, Consumer: consumer, Streams: []string{stream, ">"}, Count: 1}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	older, err := s.OlderDispatchers(ctx, []core.Scope{busy, empty}, time.Minute)
+	if err != nil || len(older) != 1 || older[0] != "oldhost-1-aaaaaa" {
+		t.Errorf("OlderDispatchers = %v, %v; want the untagged consumer only", older, err)
+	}
+	if older, err := s.OlderDispatchers(ctx, []core.Scope{busy}, 0); err != nil || len(older) != 0 {
+		t.Errorf("OlderDispatchers within 0 = %v, %v; want none", older, err)
+	}
+}
