@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -132,7 +133,8 @@ return out
 // one, as the general path answers.
 //
 // KEYS[1] stream, KEYS[2] the event's index, KEYS[3] the key's record;
-// ARGV[1..3] as appendLua says, ARGV[4] the request's fingerprint, ARGV[5]
+// ARGV[1..3] as appendLua says, ARGV[4] the request's fingerprint (for an
+// in_event, the part of it the entry keeps: keptFingerprint), ARGV[5]
 // the record's TTL in ms, ARGV[6] its traceparent, ARGV[7] "1" for
 // in_event, then the event's entryArgs. Returns nil when the record
 // exists, else 1 (added) or the stored entry's fields and, in_event, the
@@ -145,7 +147,7 @@ if redis.call('EXISTS', record) == 1 then return false end
 local old, old_fp = stored(index)
 if in_event then
   if old then return {old, old_fp or ''} end
-  redis.call('SET', index, add(7, string.sub(fp, 1, 32), tp), 'PX', retention_ms) -- keptFingerprint
+  redis.call('SET', index, add(7, fp, tp), 'PX', retention_ms) -- fp is keptFingerprint's
   cap_events()
   return 1
 end
@@ -227,13 +229,13 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 	if err != nil {
 		return nil, false, err
 	}
-	inEvent := "0"
+	inEvent, fp := "0", once.Fingerprint
 	if once.InEvent {
-		inEvent = "1"
+		inEvent, fp = "1", keptFingerprint(once.Fingerprint)
 	}
 	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
 	args := append([]any{s.opts.EventRetention.Milliseconds(), s.opts.EventsPerScope, s.eventIndexKey(scope, ""),
-		once.Fingerprint, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx), inEvent}, parts...)
+		fp, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx), inEvent}, parts...)
 	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, args...).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
@@ -249,7 +251,7 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 		if len(pair) != 2 {
 			return nil, false, fmt.Errorf("append event: the script returned %v", res)
 		}
-		if fp, _ := pair[1].(string); fp != keptFingerprint(once.Fingerprint) {
+		if kept, _ := pair[1].(string); kept != fp && kept != hexFingerprint(once.Fingerprint) {
 			return nil, false, core.ErrKeyReused()
 		}
 		res = pair[0]
@@ -259,10 +261,21 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 }
 
 // keptFingerprint is the part of a request's fingerprint (a SHA-256 in hex)
-// an event named after its Idempotency-Key keeps (the script cuts it the
-// same way): 128 bits tell a retry from other parameters as surely as 256,
-// in half the bytes.
-func keptFingerprint(fp string) string { return fp[:min(len(fp), 32)] }
+// an event named after its Idempotency-Key keeps: its first 128 bits,
+// which tell a retry from other parameters as surely as 256, as 16 bytes
+// rather than 32 hex digits. (A fingerprint that is not hex is kept as
+// hexFingerprint cuts it.)
+func keptFingerprint(fp string) string {
+	raw, err := hex.DecodeString(hexFingerprint(fp))
+	if err != nil || len(raw) != 16 {
+		return hexFingerprint(fp)
+	}
+	return string(raw)
+}
+
+// hexFingerprint is the part of a fingerprint releases up to d5e1b19 kept
+// in an event's entry: its first 32 hex digits.
+func hexFingerprint(fp string) string { return fp[:min(len(fp), 32)] }
 
 // AppendEvents adds complete events to the scope's events stream in one
 // atomic script (one round trip), each unless an event with its id is still
