@@ -58,11 +58,7 @@ func TestHubWaitsForAnOlderHub(t *testing.T) {
 	}()
 	defer func() { stopOld(); <-oldDone }()
 
-	env := hubEnv(t, r, map[string]string{"BELLHOP_LOG_LEVEL": "warn"})
-	hubCtx, cancel := context.WithCancel(ctx)
-	h := &hubUnderTest{base: "http://" + env["BELLHOP_ADDR"], cancel: cancel, done: make(chan error, 1), out: &syncBuffer{}}
-	go func() { h.done <- run(hubCtx, []string{"serve"}, func(k string) string { return env[k] }, h.out) }()
-	t.Cleanup(func() { h.stop(t) })
+	h := launchHubOn(t, r, map[string]string{"BELLHOP_LOG_LEVEL": "warn"})
 
 	healthy := func() bool {
 		resp, err := http.Get(h.base + "/healthz")

@@ -55,12 +55,7 @@ func hubEnv(t *testing.T, r *redistest.Redis, extraEnv map[string]string) map[st
 // on the same data, and waits for /healthz.
 func startHubOn(t *testing.T, r *redistest.Redis, extraEnv map[string]string) *hubUnderTest {
 	t.Helper()
-	env := hubEnv(t, r, extraEnv)
-	addr := env["BELLHOP_ADDR"]
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &hubUnderTest{base: "http://" + addr, cancel: cancel, done: make(chan error, 1), out: &syncBuffer{}}
-	go func() { h.done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, h.out) }()
-	t.Cleanup(func() { h.stop(t) })
+	h := launchHubOn(t, r, extraEnv)
 
 	// 30 s: a hub waits up to olderHubQuiet for a killed older hub's dispatcher.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -79,6 +74,18 @@ func startHubOn(t *testing.T, r *redistest.Redis, extraEnv map[string]string) *h
 			t.Fatalf("hub not healthy in time:\n%s", h.out.String())
 		}
 	}
+}
+
+// launchHubOn runs the hub in process on r and returns at once, before it
+// serves.
+func launchHubOn(t *testing.T, r *redistest.Redis, extraEnv map[string]string) *hubUnderTest {
+	t.Helper()
+	env := hubEnv(t, r, extraEnv)
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &hubUnderTest{base: "http://" + env["BELLHOP_ADDR"], cancel: cancel, done: make(chan error, 1), out: &syncBuffer{}}
+	go func() { h.done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, h.out) }()
+	t.Cleanup(func() { h.stop(t) })
+	return h
 }
 
 // stop sends what SIGTERM sends (a cancelled context) and waits for a clean exit.
