@@ -118,8 +118,11 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 }
 
 // olderHubQuiet is how long a dispatcher of an earlier release must have
-// left its streams alone before this hub starts: a running one reads them
-// at least every 2 s (delivery.Options.Block), a killed one never again.
+// been handed no events before this hub starts: one that is dispatching is
+// handed them as they come, a killed one never again. (Redis 7.0 counts a
+// consumer's idle time from the last entries it was handed, not from its
+// last read, so an older hub with nothing to do cannot be told from a
+// stopped one.)
 const olderHubQuiet = 10 * time.Second
 
 // waitForOlderHubs holds the hub back, API and engine, while a hub of an

@@ -57,12 +57,8 @@ func entryArgs(ev *core.Event) ([]any, error) {
 	return []any{ev.Type, ev.ID, at, ev.PropertyID, object, v, live}, nil
 }
 
-// entryArgCount is len(entryArgs(ev)); entryArgCountLua is the same, for
-// the scripts' text.
-const (
-	entryArgCount    = 7
-	entryArgCountLua = "7"
-)
+// entryArgCount is len(entryArgs(ev)).
+const entryArgCount = 7
 
 // appendEntryLua defines entry_fields, the field list of a new entry from
 // the entryArgs at ARGV[a+1 … a+7] (see the layout above).

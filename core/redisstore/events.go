@@ -109,7 +109,7 @@ end
 var appendEventsScript = redis.NewScript(appendLua + `
 local out, tp = {}, ARGV[4]
 for n = 1, #KEYS - 1 do
-  local index, a = KEYS[n + 1], 4 + ` + entryArgCountLua + ` * (n - 1)
+  local index, a = KEYS[n + 1], 4 + ` + strconv.Itoa(entryArgCount) + ` * (n - 1)
   local old = stored(index)
   if old then
     out[n] = old
