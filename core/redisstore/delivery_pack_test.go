@@ -1,44 +1,105 @@
 package redisstore
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"strings"
 	"testing"
 )
 
 // TestPackedRecordStaysReadable reads a record packed by the first release
-// that packed records: a change to endedDictV1 or the codec that would
-// leave the records of a running store unreadable fails here.
+// of each packed version: a change to a dictionary, the tokens form or a
+// codec that would leave the records of a running store unreadable fails
+// here.
 func TestPackedRecordStaysReadable(t *testing.T) {
-	packed, err := hex.DecodeString(goldenPackedV1)
-	if err != nil {
-		t.Fatal(err)
+	for name, golden := range map[string]string{"v1": goldenPackedV1, "v2": goldenPackedV2} {
+		packed, err := hex.DecodeString(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := unpackEnded(string(packed))
+		if err != nil || text != goldenRecord {
+			t.Errorf("%s: unpack = %q, %v; want the golden record", name, text, err)
+		}
 	}
-	text, err := unpackEnded(string(packed))
-	if err != nil || text != goldenRecord {
-		t.Fatalf("unpack = %q, %v; want the golden record", text, err)
-	}
-	if again := packEnded([]byte(goldenRecord)); len(again) >= len(goldenRecord)/2 {
-		t.Errorf("a plain webhook's record packs to %d bytes of %d; the dictionary should halve it", len(again), len(goldenRecord))
+	again := packEnded([]byte(goldenRecord))
+	if again[0] != packedV2 || len(again) >= len(goldenRecord)/2 {
+		t.Errorf("a plain webhook's record packs to %d bytes of %d, version %d; the dictionary should halve it", len(again), len(goldenRecord), again[0])
 	}
 }
 
 // TestPackEndedRoundTrips packs records the dictionary knows nothing of
-// (another alphabet, long bodies, bytes JSON escapes) and reads them back;
-// a plain record reads as it is.
+// (another alphabet, long bodies, bytes JSON escapes, hex runs and
+// signatures at the edges of the tokens form) and reads them back; a
+// plain record reads as it is.
 func TestPackEndedRoundTrips(t *testing.T) {
-	for _, rec := range []string{goldenRecord, "", "{}", `{"e":"évt_ünïcødé 日本"}` + "\n" + strings.Repeat(`{"b":"x\u0000\"y"}`, 500)} {
+	sig := "v1,W0IROW+lyugNax40uiM8HhnFR/p4V4205ReuWDMI76Q="
+	for _, rec := range []string{
+		goldenRecord, "", "{}", `{"e":"évt_ünïcødé 日本"}` + "\n" + strings.Repeat(`{"b":"x\u0000\"y"}`, 500),
+		strings.Repeat("0", 15), strings.Repeat("a", 16), strings.Repeat("f", 17), strings.Repeat("9", 510),
+		strings.Repeat("e", 511), strings.Repeat("c", 1021), "ABCDEF0123456789ABCDEF", "0123456789abcdeF0123456789abcdef",
+		sig, sig + "=", sig[:len(sig)-1], "x" + sig, sig + " " + sig, "v1," + strings.Repeat("/", 43) + "=",
+		"v1,W0IROW+lyugNax40uiM8HhnFR/p4V4205ReuWDMI76R=", // padding bits set: not canonical
+		"v1,W0IROW+lyugNax40uiM8\nhnFR/p4V4205ReuWDMI76Q=", "v1,W0IROW+lyugNax40uiM8HhnFR/p4V4205ReuWDMI7\n=",
+		"v1,", ",", "v1,v1,v1," + sig[3:],
+	} {
 		got, err := unpackEnded(string(packEnded([]byte(rec))))
 		if err != nil || got != rec {
 			t.Errorf("round trip of %.40q: %.40q, %v", rec, got, err)
 		}
-		if plain, err := unpackEnded(rec); err != nil || plain != rec {
-			t.Errorf("a plain record %.40q read as %.40q, %v", rec, plain, err)
+		if rec != "" && rec[0] == '{' {
+			if plain, err := unpackEnded(rec); err != nil || plain != rec {
+				t.Errorf("a plain record %.40q read as %.40q, %v", rec, plain, err)
+			}
 		}
 	}
 	if _, err := unpackEnded("\x01not zstd"); err == nil {
-		t.Error("a damaged packed record read without an error")
+		t.Error("a damaged v1 record read without an error")
 	}
+	if _, err := unpackEnded("\x02not s2"); err == nil {
+		t.Error("a damaged v2 record read without an error")
+	}
+}
+
+// TestTokensTakeTheirBytes checks the tokens form on the values it is for:
+// an id's hex and both signatures of a webhook attempt take the bytes they
+// encode; a marker byte in the text is escaped, never lost.
+func TestTokensTakeTheirBytes(t *testing.T) {
+	const (
+		id        = "ad21a397ac1e9afce6513945"
+		hexSig    = "578e48c1af2a00d606523bac33ae23af22acb377858a4e20924ea85579426392"
+		base64Sig = "W0IROW+lyugNax40uiM8HhnFR/p4V4205ReuWDMI76Q="
+	)
+	idBytes, _ := hex.DecodeString(id)
+	hexBytes, _ := hex.DecodeString(hexSig)
+	sigBytes, _ := base64.StdEncoding.DecodeString(base64Sig)
+	text := "whe_" + id + " t=1796213098,v1=" + hexSig + " v1," + base64Sig
+	want := "whe_\x02\x0c" + string(idBytes) + " t=1796213098,v1=\x02\x20" + string(hexBytes) + " v1,\x03" + string(sigBytes)
+	if tokens := compactTokens(nil, []byte(text)); string(tokens) != want {
+		t.Errorf("compactTokens = %q; want %q", tokens, want)
+	}
+	for text, want := range map[string]string{"a\x02b": "a\x04\x02b", "\x03": "\x04\x03", "\x04,\x04": "\x04\x04,\x04\x04"} {
+		if tokens := compactTokens(nil, []byte(text)); string(tokens) != want {
+			t.Errorf("compactTokens(%q) = %q; want the marker escaped, %q", text, tokens, want)
+		}
+	}
+	for _, damaged := range []string{"\x02", "\x02\x05ab", "\x03" + strings.Repeat("a", 31), "\x04"} {
+		if _, err := expandTokens(nil, []byte(damaged)); err == nil {
+			t.Errorf("expandTokens(%q) read damaged tokens without an error", damaged)
+		}
+	}
+}
+
+// FuzzPackEnded packs any text and reads it back, byte for byte.
+func FuzzPackEnded(f *testing.F) {
+	f.Add(goldenRecord)
+	f.Add("v1,W0IROW+lyugNax40uiM8HhnFR/p4V4205ReuWDMI76Q= 0123456789abcdef0123")
+	f.Fuzz(func(t *testing.T, rec string) {
+		got, err := unpackEnded(string(packEnded([]byte(rec))))
+		if err != nil || got != rec {
+			t.Fatalf("round trip of %q: %q, %v", rec, got, err)
+		}
+	})
 }
 
 const goldenRecord = `{"e":"evt_MQK92ZMl52sQSRPkyne9UPsC","y":"bench.event","k":"webhook_endpoint","t":"whe_ad21a397ac1e9afce6513945","s":"succeeded","n":1,"c":200,"ca":1796213098031,"u":1796213098061}
@@ -47,3 +108,7 @@ const goldenRecord = `{"e":"evt_MQK92ZMl52sQSRPkyne9UPsC","y":"bench.event","k":
 // goldenPackedV1 is packEnded(goldenRecord) as the first packing release
 // wrote it.
 const goldenPackedV1 = "0128b52ffd61012a01950600528d2a21306ddc43b6c3a7b4c84ca389f6dbeca37a88d38e34d95d1191958752505050c101cb620945a0899e61cc55d8466206a00541531a22dc083760881e0c80e680496093ad2bb71973f3df6ccc5f6fdc1853c779e673cd7755e78e262f5c0fa2e773e5da7e638ca9f1492dae260a410411962aa544b5a5b3fa71fa98622ef36f637bbcad8ad7bbe7fdca396b75958f3f400ff1c8c241ef04381409fdd0c341c1202c8e6486b2905db028010b008b2d445a0001e2c484f769bcee3cba5c69513b44c50e806ac3d85c3701dd8c88db5a03"
+
+// goldenPackedV2 is packEnded(goldenRecord) as the first release of
+// packedV2 wrote it.
+const goldenPackedV2 = "02ed0339c9a04d514b39325a4d6c353273515352506b796e653955507343222c2279223a2262656e63682e6576656e1e980d72d9012cad21a397ac1e9afce65139451500502cf8094e5542037f3cd96b2833150009583a2f2f3132372e302e302e313a33343034312f65702f309aec017c578e48c1af2a00d606523bac33ae23af22acb377858a4e20924ea8557942639215000a42a7057c5b4211396fa5cae80d6b1e34ba233c1e19c547fa78578db4e517ae583308efa4150010ceec010c2e35373121ed150010183039383036317d"

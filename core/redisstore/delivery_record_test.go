@@ -60,7 +60,7 @@ func TestEndedDeliveryRecord(t *testing.T) {
 	if typ := r.Client.Type(ctx, key).Val(); typ != "string" {
 		t.Fatalf("ended delivery is a %s, want the one-string record", typ)
 	}
-	if raw := r.Client.Get(ctx, key).Val(); raw == "" || raw[0] != 0x01 {
+	if raw := r.Client.Get(ctx, key).Val(); raw == "" || raw[0] != redisstore.PackedForTest {
 		t.Errorf("a retried delivery's ended record = %.40q, want it packed with its earlier attempt", raw)
 	}
 	if n := r.Client.Exists(ctx, key+":att", key+":p").Val(); n != 0 {
@@ -123,7 +123,7 @@ func TestFirstAttemptRecordIsPacked(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := r.Client.Get(ctx, r.Prefix+"{"+scope.AccountID+"}:test:dlv:whd_packed").Val()
-	if raw == "" || raw[0] != 0x01 || len(raw) > 300 {
+	if raw == "" || raw[0] != redisstore.PackedForTest || len(raw) > 300 {
 		t.Fatalf("stored record = %q (%d bytes), want packed, under 300 bytes", raw, len(raw))
 	}
 	found, err := s.FindDelivery(ctx, scope, d.ID)

@@ -7,3 +7,7 @@ import "github.com/bellhop/bellhop/core"
 func (s *Store) EventIndexKeyForTest(scope core.Scope, id string) string {
 	return s.eventIndexKey(scope, id)
 }
+
+// PackedForTest is the version byte the ended records this release writes
+// start with.
+const PackedForTest = packedV2
