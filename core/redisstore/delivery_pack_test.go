@@ -13,11 +13,7 @@ import (
 // here.
 func TestPackedRecordStaysReadable(t *testing.T) {
 	for name, golden := range map[string]string{"v1": goldenPackedV1, "v2": goldenPackedV2} {
-		packed, err := hex.DecodeString(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text, err := unpackEnded(string(packed))
+		text, err := unpackEnded(mustHex(t, golden))
 		if err != nil || text != goldenRecord {
 			t.Errorf("%s: unpack = %q, %v; want the golden record", name, text, err)
 		}
@@ -112,3 +108,32 @@ const goldenPackedV1 = "0128b52ffd61012a01950600528d2a21306ddc43b6c3a7b4c84ca389
 // goldenPackedV2 is packEnded(goldenRecord) as the first release of
 // packedV2 wrote it.
 const goldenPackedV2 = "02ed0339c9a04d514b39325a4d6c353273515352506b796e653955507343222c2279223a2262656e63682e6576656e1e980d72d9012cad21a397ac1e9afce65139451500502cf8094e5542037f3cd96b2833150009583a2f2f3132372e302e302e313a33343034312f65702f309aec017c578e48c1af2a00d606523bac33ae23af22acb377858a4e20924ea8557942639215000a42a7057c5b4211396fa5cae80d6b1e34ba233c1e19c547fa78578db4e517ae583308efa4150010ceec010c2e35373121ed150010183039383036317d"
+
+// BenchmarkPackEnded packs and reads back a plain webhook's record, the
+// work FinishAttempt and a delivery's read add (BENCHMARKS.md, issue 12).
+func BenchmarkPackEnded(b *testing.B) {
+	record := []byte(goldenRecord)
+	b.Run("pack", func(b *testing.B) {
+		for b.Loop() {
+			packEnded(record)
+		}
+		b.ReportMetric(float64(len(packEnded(record))), "bytes")
+	})
+	for name, packed := range map[string]string{"unpack v1": mustHex(b, goldenPackedV1), "unpack v2": string(packEnded(record))} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := unpackEnded(packed); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func mustHex(tb testing.TB, s string) string {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
