@@ -17,6 +17,7 @@ var fixtureFirstRequest = map[string]string{
 	"3b34df4": "req_02761e0a36fc58234c71dffa",
 	"c6c8e4a": "req_0000mx63lr9ubh7q6shklpmm",
 	"d5e1b19": "req_0000mx68r42vcql9l7c0muao",
+	"67407c8": "req_0000mx6f8x0j93p9dr0yf0mq",
 }
 
 // activityPage is the part of GET /v1/activity the upgrade test reads.

@@ -19,10 +19,11 @@ import (
 // before sealed values carried a key id; 3b34df4, the last release before
 // issue 12's compact delivery, attempt, activity and idempotency records;
 // c6c8e4a, the last before events named after their Idempotency-Key
-// and packed delivery records; and d5e1b19, the last whose events-stream
-// entries held the envelope JSON. Today's hub must take over each.
+// and packed delivery records; d5e1b19, the last whose events-stream
+// entries held the envelope JSON; and 67407c8, the last whose ended
+// delivery records were packed with zstd. Today's hub must take over each.
 var upgradeFixtures = []string{"testdata/upgrade/fixture-37c217d", "testdata/upgrade/fixture-3b34df4", "testdata/upgrade/fixture-c6c8e4a",
-	"testdata/upgrade/fixture-d5e1b19"}
+	"testdata/upgrade/fixture-d5e1b19", "testdata/upgrade/fixture-67407c8"}
 
 // fixtureMeta is what the capture made; the fields are the capture's Meta.
 type fixtureMeta struct {
