@@ -46,8 +46,10 @@
 //	T:events                         stream  fields type, id, at, p, o [v l fp tp]:  trimmed on every append: MINID ~ now-EventRetention,
 //	                                         the envelope in parts (event_entry.go;  and to Options.EventsPerScope when set
 //	                                         earlier releases: type, event = its JSON) (dispatched entries only)
-//	T:evt:<event id>                 string  the event's stream entry id, then its   PX EventRetention (dedupe, lookup, cursors,
-//	                                         delivery ids, space separated           the event's deliveries)
+//	T:evt:<event id>                 string  the event's stream entry id, then its   as long as its entry: deleted when the stream
+//	                                         delivery ids, space separated           is trimmed past it (dedupe, lookup, cursors,
+//	                                                                                 the event's deliveries; earlier releases: PX
+//	                                                                                 EventRetention)
 //	T:event_types                    hash    type name → core.EventType JSON         forever
 //	T:idem:<sha256 of key, hex>      hash    state, fp, status, body                 PX 60 s while in flight, 24 h once done
 //	T:activity                       stream  fields r d m s by l ip, at the request  trimmed on every write: MINID ~ now-ActivityRetention
@@ -59,9 +61,11 @@
 // Stream trimming uses Redis's own clock (TIME inside the Lua script), the
 // clock that stamps stream ids, so hub clocks never matter (the activity
 // stream's ids come from the hub's request ids; a hub clock off by more
-// than the retention would only shorten or lengthen its window). Trimming with
-// "~" keeps whole stream nodes, so an entry may outlive its window by a few
-// hundred entries; never less than the window.
+// than the retention would only shorten or lengthen its window). The
+// events stream is trimmed exactly, up to 100 entries a write, each with
+// its index key; the activity stream with "~", which keeps whole stream
+// nodes, so an entry may outlive its window by a few hundred entries.
+// Never less than the window.
 //
 // Console users (users.go, invites.go, sessions.go document them) live in
 // their account's slot as <prefix>{<account>}:user:<id>, :users, :owners,

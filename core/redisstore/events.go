@@ -16,13 +16,14 @@ import (
 // appendLua begins the scripts that append events (KEYS[1] the stream;
 // ARGV[1] the retention in ms, ARGV[2] the cap in events, "0" for none,
 // ARGV[3] the scope's event index prefix): the MINID that trims the stream
-// to the retention window, stored, the entry an index points to, add, and
-// cap_events, the per-account cap (event_entry.go has the entry's fields).
+// to the retention window, stored, the entry an index points to, add,
+// forget_aged, which trims the window, and cap_events, the per-account cap
+// (event_entry.go has the entry's fields).
 const appendLua = appendEntryLua + `
 local stream, retention_ms, cap, index_prefix = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(retention_ms)
-if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
+if minid < 0 then minid = 0 end -- a window reaching before 1970: nothing to trim
 minid = string.format('%d', minid)
 
 -- stored returns the fields of the entry index points to, or nil, and the
@@ -48,7 +49,37 @@ local function add(a, fp, tp)
   local f = entry_fields(a)
   if fp then f[#f + 1], f[#f + 2] = 'fp', fp end
   if tp ~= '' then f[#f + 1], f[#f + 2] = 'tp', tp end
-  return redis.call('XADD', stream, 'MINID', '~', minid, '*', unpack(f))
+  return redis.call('XADD', stream, '*', unpack(f))
+end
+
+-- forget_index deletes the index key of entry e, unless the id was stored
+-- again since.
+local function forget_index(e)
+  local id = entry_id(e[2])
+  if not id then return end
+  local index = index_prefix .. id
+  local v = redis.call('GET', index)
+  if v and string.match(v, '^[^ ]+') == e[1] then redis.call('DEL', index) end
+end
+
+-- trim_through drops the stream's entries up to and including entry id.
+local function trim_through(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  redis.call('XTRIM', stream, 'MINID', ms .. '-' .. string.format('%d', tonumber(seq) + 1))
+end
+
+-- forget_aged trims the stream to the retention window, and with each
+-- entry it drops the entry's index key: index keys carry no expiry of their
+-- own, which would cost each event 42 bytes more of Redis. At most 100
+-- entries go a call, and only the ones whose index keys went with them,
+-- so that no index key outlives its entry; the trim is exact (an
+-- approximate one leaves part of a node behind, read again every call).
+local function forget_aged()
+  if minid == '0' then return end
+  local old = redis.call('XRANGE', stream, '-', '(' .. minid, 'COUNT', 100)
+  if #old == 0 then return end
+  for _, e in ipairs(old) do forget_index(e) end
+  trim_through(old[#old][1])
 end
 
 -- reply_field reads a field of a reply Redis gives as a map (XINFO).
@@ -79,16 +110,8 @@ local function cap_events()
   if pending > 0 then upto = '(' .. redis.call('XPENDING', stream, '` + DispatchGroup + `')[2] end
   local old = redis.call('XRANGE', stream, '-', upto, 'COUNT', math.min(over, 500))
   if #old == 0 then return end
-  for _, e in ipairs(old) do
-    local id = entry_id(e[2])
-    if id then -- its index, unless the id was stored again since
-      local index = index_prefix .. id
-      local v = redis.call('GET', index)
-      if v and string.match(v, '^[^ ]+') == e[1] then redis.call('DEL', index) end
-    end
-  end
-  local ms, seq = string.match(old[#old][1], '^(%d+)-(%d+)$')
-  redis.call('XTRIM', stream, 'MINID', ms .. '-' .. string.format('%d', tonumber(seq) + 1))
+  for _, e in ipairs(old) do forget_index(e) end
+  trim_through(old[#old][1])
 end
 `
 
@@ -98,15 +121,16 @@ end
 // the id of an earlier one finds it. One script for a batch is one round
 // trip however many events it holds (POST /v1/events/batch); a single
 // publish is a batch of one, so both take the same path. The stream is
-// trimmed on every write to the retention window (MINID ~ now-retention by
-// Redis's own clock, the clock that stamps stream ids), so no sweeping job
-// is needed.
+// trimmed on every write to the retention window (now-retention by Redis's
+// own clock, the clock that stamps stream ids), and the index keys of what
+// it drops go with it (forget_aged), so no sweeping job is needed.
 //
 // KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1..3] as appendLua
 // says, ARGV[4] the publishing request's traceparent ("" without tracing),
 // then the entryArgs of each event. Returns, for each event, 1 when it was
 // added or the stored entry's fields when its id existed.
 var appendEventsScript = redis.NewScript(appendLua + `
+forget_aged()
 local out, tp = {}, ARGV[4]
 for n = 1, #KEYS - 1 do
   local index, a = KEYS[n + 1], 4 + ` + strconv.Itoa(entryArgCount) + ` * (n - 1)
@@ -115,7 +139,7 @@ for n = 1, #KEYS - 1 do
     out[n] = old
   else
     local sid = add(a, nil, tp)
-    redis.call('SET', index, sid, 'PX', retention_ms)
+    redis.call('SET', index, sid)
     out[n] = 1
   end
 end
@@ -144,16 +168,17 @@ local index, record = KEYS[2], KEYS[3]
 local fp, ttl_ms, tp, in_event = ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
 local event_id = ARGV[9]
 if redis.call('EXISTS', record) == 1 then return false end
+forget_aged()
 local old, old_fp = stored(index)
 if in_event then
   if old then return {old, old_fp or ''} end
-  redis.call('SET', index, add(7, fp, tp), 'PX', retention_ms) -- fp is keptFingerprint's
+  redis.call('SET', index, add(7, fp, tp)) -- fp is keptFingerprint's
   cap_events()
   return 1
 end
 if not old then
   local sid = add(7, nil, tp)
-  redis.call('SET', index, sid, 'PX', retention_ms)
+  redis.call('SET', index, sid)
   cap_events()
 end
 redis.call('HSET', record, 'state', 'done', 'fp', fp, 'status', old and '200' or '201', 'ref', 'event:' .. event_id)

@@ -166,7 +166,9 @@ func TestListEvents(t *testing.T) {
 }
 
 // TestEventRetentionTrims runs on an embedded Redis whatever REDIS_URL says,
-// because it moves the server's clock past the retention window.
+// because it moves the server's clock past the retention window. Index keys
+// have no expiry of their own: the trim deletes each with its entry, at most
+// 100 a write, and never one whose entry is still in the window.
 func TestEventRetentionTrims(t *testing.T) {
 	ctx := context.Background()
 	s, mr := newMiniStore(t, redisstore.Options{EventRetention: 72 * time.Hour})
@@ -174,22 +176,49 @@ func TestEventRetentionTrims(t *testing.T) {
 	scope := core.Scope{AccountID: "acct_trim"}
 	start := time.Now()
 	mr.SetTime(start)
-	if _, _, err := s.AppendEvent(ctx, scope, testEvent("evt_old", "t", "p", start)); err != nil {
+	const aged = 250
+	for i := range aged {
+		if _, _, err := s.AppendEvent(ctx, scope, testEvent(fmt.Sprintf("evt_old%03d", i), "t", "p", start)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ttl := rdb.PTTL(ctx, s.EventIndexKeyForTest(scope, "evt_old000")).Val(); ttl != -1 {
+		t.Errorf("an event's index key has a TTL of %s; want none (it goes with its entry)", ttl)
+	}
+	mr.SetTime(start.Add(time.Hour))
+	if _, _, err := s.AppendEvent(ctx, scope, testEvent("evt_mid", "t", "p", start)); err != nil {
 		t.Fatal(err)
 	}
 	mr.SetTime(start.Add(72*time.Hour + time.Minute))
-	mr.FastForward(72*time.Hour + time.Minute) // expires the index key too
-	if _, _, err := s.AppendEvent(ctx, scope, testEvent("evt_new", "t", "p", start)); err != nil {
-		t.Fatal(err)
+	indexed := func() (n int) {
+		for i := range aged {
+			n += int(rdb.Exists(ctx, s.EventIndexKeyForTest(scope, fmt.Sprintf("evt_old%03d", i))).Val())
+		}
+		return n
 	}
-	n, err := rdb.XLen(ctx, s.EventsStreamKey(scope)).Result()
-	if err != nil || n != 1 {
-		t.Fatalf("stream length after the window = %d, %v; want 1", n, err)
+	for write, left := range []int{150, 50, 0, 0} {
+		if _, _, err := s.AppendEvent(ctx, scope, testEvent(fmt.Sprintf("evt_new%d", write), "t", "p", start)); err != nil {
+			t.Fatal(err)
+		}
+		n, err := rdb.XLen(ctx, s.EventsStreamKey(scope)).Result()
+		if err != nil || n != int64(left+1+write+1) {
+			t.Fatalf("after write %d past the window: stream length %d, %v; want %d aged, evt_mid and %d new", write+1, n, err, left, write+1)
+		}
+		if got := indexed(); got != left {
+			t.Fatalf("after write %d past the window: %d aged events indexed, want %d (each index key goes with its entry)", write+1, got, left)
+		}
 	}
-	_, err = s.FindEvent(ctx, scope, "evt_old")
+	_, err := s.FindEvent(ctx, scope, "evt_old000")
 	wantCode(t, err, core.ENOTFOUND)
-	if _, err := s.FindEvent(ctx, scope, "evt_new"); err != nil {
-		t.Fatalf("FindEvent(evt_new) = %v", err)
+	for _, id := range []string{"evt_mid", "evt_new0", "evt_new3"} {
+		if _, err := s.FindEvent(ctx, scope, id); err != nil {
+			t.Fatalf("FindEvent(%s), inside the window = %v", id, err)
+		}
+	}
+	// An id whose event aged out is a new event when published again.
+	ev, created, err := s.AppendEvent(ctx, scope, testEvent("evt_old007", "t", "p", start))
+	if err != nil || !created || ev.ID != "evt_old007" {
+		t.Fatalf("republishing an aged-out id = %v, created %v, %v; want a new event", ev, created, err)
 	}
 }
 
