@@ -11,9 +11,10 @@ import (
 // An ended record is stored packed: a version byte, then the record in a
 // compressed form. A plain webhook's record shrinks from ~555 bytes to
 // ~255, and an ended delivery is the largest part of the Redis a delivery
-// costs (issue 12); only the store ever reads a record back. A record that starts with '{' is the
-// plain text, as every release before packing wrote it (and the finish
-// script still does when the packed record's attempts cannot be had).
+// costs (issue 12); only the store ever reads a record back. A record
+// that starts with '{' is the plain text, as every release before packing
+// wrote it (and the finish script still does when the packed record's
+// attempts cannot be had).
 //
 //   - packedV2 (written now): the record's tokens form (record_tokens.go)
 //     compressed with S2 and endedDictV2, a dictionary of what such records
@@ -89,27 +90,33 @@ func unpackEnded(raw string) (string, error) {
 	if raw == "" {
 		return raw, nil
 	}
+	var text []byte
+	var err error
 	switch raw[0] {
 	case packedV2:
-		n, err := s2.DecodedLen([]byte(raw[1:]))
-		if err != nil || n > maxRecord {
-			return "", fmt.Errorf("unpack ended delivery: length %d: %v", n, err)
-		}
-		tokens, err := endedDictV2.Decode(make([]byte, n), []byte(raw[1:]))
-		if err != nil {
-			return "", fmt.Errorf("unpack ended delivery: %w", err)
-		}
-		text, err := expandTokens(make([]byte, 0, 2*len(tokens)), tokens)
-		if err != nil {
-			return "", fmt.Errorf("unpack ended delivery: %w", err)
-		}
-		return string(text), nil
+		text, err = unpackV2([]byte(raw[1:]))
 	case packedV1:
-		text, err := endedDecoderV1().DecodeAll([]byte(raw[1:]), nil)
-		if err != nil {
-			return "", fmt.Errorf("unpack ended delivery: %w", err)
-		}
-		return string(text), nil
+		text, err = endedDecoderV1().DecodeAll([]byte(raw[1:]), nil)
+	default:
+		return raw, nil
 	}
-	return raw, nil
+	if err != nil {
+		return "", fmt.Errorf("unpack ended delivery: %w", err)
+	}
+	return string(text), nil
+}
+
+// unpackV2 reads a packedV2 record after its version byte.
+func unpackV2(packed []byte) ([]byte, error) {
+	n, err := s2.DecodedLen(packed)
+	if err != nil {
+		return nil, err
+	} else if n > maxRecord {
+		return nil, fmt.Errorf("a record of %d bytes is over %d", n, maxRecord)
+	}
+	tokens, err := endedDictV2.Decode(make([]byte, n), packed)
+	if err != nil {
+		return nil, err
+	}
+	return expandTokens(make([]byte, 0, 2*len(tokens)), tokens)
 }
