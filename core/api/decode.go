@@ -55,6 +55,7 @@ func decodeError(err error, body []byte, dst any) error {
 		if param == "" {
 			return core.ParamError("", "The request body must be a JSON object, not %s.", typ.Value)
 		}
+		param = spelledAsSent(body, param)
 		return core.ParamError(param, "Invalid type for %s: expected %s, got %s.", param, jsonTypeName(typ.Type.Kind().String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json quotes the name Go-style (strconv.Quote): unquote it,
@@ -70,6 +71,53 @@ func decodeError(err error, body []byte, dst any) error {
 		return core.ParamError(name, "Received unknown parameter: %s.", name)
 	}
 	return core.ParamError("", "The request body could not be decoded: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// spelledAsSent spells field, the dotted path of json tags that encoding/json
+// names in a type error, the way body spells its keys: encoding/json matches
+// keys case-insensitively, and a caller who sent "Type" looks for "Type", not
+// "type". It returns field as it is when body does not lead to it.
+func spelledAsSent(body []byte, field string) string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return field
+	}
+	if steps, ok := sentPath(v, strings.Split(field, ".")); ok {
+		return strings.Join(steps, ".")
+	}
+	return field
+}
+
+// sentPath follows steps down v, matching each to a key as encoding/json
+// does (the exact key first, then any that differs only in case) and passing
+// through arrays, whose elements a type error's path does not name. It
+// returns the keys as v spells them.
+func sentPath(v any, steps []string) ([]string, bool) {
+	if len(steps) == 0 {
+		return nil, true
+	}
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			if path, ok := sentPath(e, steps); ok {
+				return path, true
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			if strings.EqualFold(k, steps[0]) {
+				keys = append(keys, k)
+			}
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i] == steps[0] || keys[j] != steps[0] && keys[i] < keys[j] })
+		for _, k := range keys {
+			if rest, ok := sentPath(v[k], steps[1:]); ok {
+				return append([]string{k}, rest...), true
+			}
+		}
+	}
+	return nil, false
 }
 
 // unknownPath finds where in body the unknown field name sits, as a dotted
