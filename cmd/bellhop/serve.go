@@ -126,10 +126,11 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 const olderHubQuiet = 10 * time.Second
 
 // waitForOlderHubs holds the hub back, API and engine, while a hub of an
-// earlier release dispatches on the same store: that one cannot read the
-// events this release stores and would drop them, so the two must not run
-// together (README, "Upgrading"). A hub killed outright stops counting
-// after olderHubQuiet.
+// earlier store layout dispatches on the same store (redisstore.LayoutTag
+// says what each layout changed): that one would drop events, fail to read
+// delivery records or leave keys behind, so the two must not run together
+// (README, "Upgrading"). A hub killed outright stops counting after
+// olderHubQuiet.
 func waitForOlderHubs(ctx context.Context, store *redisstore.Store, logger *slog.Logger) error {
 	warned := false
 	for {
@@ -145,7 +146,7 @@ func waitForOlderHubs(ctx context.Context, store *redisstore.Store, logger *slog
 			return nil
 		}
 		if !warned {
-			logger.Warn("waiting for hubs of an earlier release to stop: they would drop the events this one stores; stop them (a rolling upgrade from that release is not possible)", "consumers", older)
+			logger.Warn("waiting for hubs of an earlier release to stop: they cannot read what this one stores; stop them (a rolling upgrade from that release is not possible)", "consumers", older)
 			warned = true
 		}
 		select {

@@ -145,11 +145,14 @@ func eventOf(get func(string) (string, bool)) (*core.Event, []byte, error) {
 	return ev, ev.AppendJSON(nil), nil
 }
 
-// LayoutTag ends the consumer name of every hub that reads events stored
-// in parts: a dispatcher of an earlier release cannot read them, and drops
-// what it cannot read, so a hub must not store them while one still runs
-// (OlderDispatchers).
-const LayoutTag = "+e2"
+// LayoutTag ends the consumer name of every hub of this store layout, so
+// that a hub can tell when one of an earlier layout still runs
+// (OlderDispatchers) and wait for it to stop. "+e2" marked events stored in
+// parts, which a dispatcher of before cannot read and drops. "+e3" marks
+// ended records packed with S2, which a hub of before answers 500 for, and
+// event index keys without an expiry, which a hub of before would leave
+// behind forever when it trims the events stream (events.go, forget_aged).
+const LayoutTag = "+e3"
 
 // OlderDispatchers returns the consumers of the scopes' dispatch groups
 // that do not carry LayoutTag and were handed entries less than within

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -113,15 +114,16 @@ func TestOlderDispatchers(t *testing.T) {
 		t.Fatal(err)
 	}
 	stream := s.EventsStreamKey(busy)
-	for _, consumer := range []string{"oldhost-1-aaaaaa", "newhost-1-bbbbbb" + redisstore.LayoutTag} {
+	for _, consumer := range []string{"oldhost-1-aaaaaa", "e2host-1-cccccc+e2", "newhost-1-bbbbbb" + redisstore.LayoutTag} {
 		r.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"type", "t"}})
 		if err := r.Client.XReadGroup(ctx, &redis.XReadGroupArgs{Group: redisstore.DispatchGroup, Consumer: consumer, Streams: []string{stream, ">"}, Count: 1}).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	older, err := s.OlderDispatchers(ctx, []core.Scope{busy, empty}, time.Minute)
-	if err != nil || len(older) != 1 || older[0] != "oldhost-1-aaaaaa" {
-		t.Errorf("OlderDispatchers = %v, %v; want the untagged consumer only", older, err)
+	slices.Sort(older)
+	if want := []string{"e2host-1-cccccc+e2", "oldhost-1-aaaaaa"}; err != nil || !slices.Equal(older, want) {
+		t.Errorf("OlderDispatchers = %v, %v; want %v: the untagged consumer and the one of the layout before", older, err, want)
 	}
 	if older, err := s.OlderDispatchers(ctx, []core.Scope{busy}, 0); err != nil || len(older) != 0 {
 		t.Errorf("OlderDispatchers within 0 = %v, %v; want none", older, err)
