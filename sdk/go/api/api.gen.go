@@ -7055,7 +7055,7 @@ type ClientInterface interface {
 
 	// ListConnectionDeliveries List a connection's deliveries
 	//
-	// Newest first, kept 30 days by default.
+	// Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
 	//
 	// Corresponds with GET /v1/connections/{id}/deliveries (the `ListConnectionDeliveries` operationId).
 	ListConnectionDeliveries(ctx context.Context, id string, params *ListConnectionDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7384,7 +7384,7 @@ type ClientInterface interface {
 
 	// ListWebhookEndpointDeliveries List an endpoint's deliveries
 	//
-	// Newest first, kept 30 days by default.
+	// Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
 	//
 	// Corresponds with GET /v1/webhook_endpoints/{id}/deliveries (the `ListWebhookEndpointDeliveries` operationId).
 	ListWebhookEndpointDeliveries(ctx context.Context, id string, params *ListWebhookEndpointDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7805,7 +7805,7 @@ func (c *Client) BackfillConnection(ctx context.Context, id string, params *Back
 
 // ListConnectionDeliveries List a connection's deliveries
 //
-// Newest first, kept 30 days by default.
+// Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
 //
 // Corresponds with GET /v1/connections/{id}/deliveries (the `ListConnectionDeliveries` operationId).
 func (c *Client) ListConnectionDeliveries(ctx context.Context, id string, params *ListConnectionDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8584,7 +8584,7 @@ func (c *Client) StartBackfill(ctx context.Context, id string, params *StartBack
 
 // ListWebhookEndpointDeliveries List an endpoint's deliveries
 //
-// Newest first, kept 30 days by default.
+// Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
 //
 // Corresponds with GET /v1/webhook_endpoints/{id}/deliveries (the `ListWebhookEndpointDeliveries` operationId).
 func (c *Client) ListWebhookEndpointDeliveries(ctx context.Context, id string, params *ListWebhookEndpointDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11712,7 +11712,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConnectionDeliveriesWithResponse List a connection's deliveries
 	//
-	// Newest first, kept 30 days by default.
+	// Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -12079,7 +12079,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListWebhookEndpointDeliveriesWithResponse List an endpoint's deliveries
 	//
-	// Newest first, kept 30 days by default.
+	// Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -19640,7 +19640,7 @@ func (c *ClientWithResponses) BackfillConnectionWithResponse(ctx context.Context
 
 // ListConnectionDeliveriesWithResponse List a connection's deliveries
 //
-// Newest first, kept 30 days by default.
+// Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -20277,7 +20277,7 @@ func (c *ClientWithResponses) StartBackfillWithResponse(ctx context.Context, id 
 
 // ListWebhookEndpointDeliveriesWithResponse List an endpoint's deliveries
 //
-// Newest first, kept 30 days by default.
+// Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -527,7 +527,7 @@ export interface paths {
         };
         /**
          * List an endpoint's deliveries
-         * @description Newest first, kept 30 days by default.
+         * @description Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
          */
         get: operations["listWebhookEndpointDeliveries"];
         put?: never;
@@ -834,7 +834,7 @@ export interface paths {
         };
         /**
          * List a connection's deliveries
-         * @description Newest first, kept 30 days by default.
+         * @description Newest first by creation. A delivery is listed for the delivery retention after its creation (48 h by default); one still retried after that leaves this list but is still read by its id until the retention has passed after its last attempt.
          */
         get: operations["listConnectionDeliveries"];
         put?: never;
