@@ -197,8 +197,9 @@ var lowerHex = func() (t [256]bool) {
 
 func isMarker(c byte) bool { return tokenHex <= c && c <= tokenBase62 }
 
-// base62Alphabet is the alphabet of Bellhop's ids (core's base62), in the
-// order of the digits' values.
+// base62Alphabet is the alphabet of Bellhop's ids (core.RandomBase62's), in
+// the order of the digits' values. It is spelled out here rather than
+// shared with core: it is part of the stored format packedV2.
 const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // base62Digit is each byte's value as a base62 digit, -1 for the others.
