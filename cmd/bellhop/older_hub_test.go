@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -87,5 +88,48 @@ func TestHubWaitsForAnOlderHub(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the hub did not start once the older hub stopped:\n%s", h.out.String())
 		}
+	}
+}
+
+// TestHubWaitsForAnIdleOlderHub: an older hub with nothing to dispatch is
+// seen by its health samples (every 10 s, with an untagged hub id, as
+// releases before this one record them), and the new hub starts only once
+// the last one is olderHubSampled old.
+func TestHubWaitsForAnIdleOlderHub(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for an older hub's last health sample to age (~10 s)")
+	}
+	ctx := context.Background()
+	r := redistest.New(t)
+	if !r.Real {
+		t.Skip("the waiting is only for a shared Redis; this test runs on the real Redis at REDIS_URL")
+	}
+	// The older hub's last sample, olderHubSampled-10s ago: it stopped.
+	last := time.Now().Add(-olderHubSampled + 10*time.Second)
+	member := fmt.Sprintf(`{"h":"idleold7","t":%d,"u":true}`, last.UnixMilli())
+	if err := r.Client.ZAdd(ctx, r.Prefix+"{health:"+core.HealthAPI+"}:samples", redis.Z{Score: float64(last.UnixMilli()), Member: member}).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	h := launchHubOn(t, r, map[string]string{"BELLHOP_LOG_LEVEL": "warn"})
+	healthy := func() bool {
+		resp, err := http.Get(h.base + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
+	for !healthy() {
+		if time.Now().After(last.Add(olderHubSampled + 10*time.Second)) {
+			t.Fatalf("the hub did not start once the older hub's last sample aged:\n%s", h.out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if started := time.Now(); started.Before(last.Add(olderHubSampled)) {
+		t.Errorf("the hub started %v after the older hub's last sample, before olderHubSampled (%v)", started.Sub(last), olderHubSampled)
+	}
+	if out := h.out.String(); !strings.Contains(out, "waiting for hubs of an earlier release") || !strings.Contains(out, "idleold7") {
+		t.Errorf("no warning naming the idle older hub:\n%s", out)
 	}
 }

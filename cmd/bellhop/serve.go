@@ -125,12 +125,19 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 // stopped one.)
 const olderHubQuiet = 10 * time.Second
 
+// olderHubSampled is how long ago an older hub's last health sample must
+// be before this hub starts: every hub samples its API every 10 s, even
+// with nothing to dispatch, so two and a half rounds without one means it
+// has stopped (redisstore.OlderHubsSampled).
+const olderHubSampled = 25 * time.Second
+
 // waitForOlderHubs holds the hub back, API and engine, while a hub of an
-// earlier store layout dispatches on the same store (redisstore.LayoutTag
-// says what each layout changed): that one would drop events, fail to read
+// earlier store layout runs on the same store (redisstore.LayoutTag says
+// what each layout changed): that one would drop events, fail to read
 // delivery records or leave keys behind, so the two must not run together
-// (README, "Upgrading"). A hub killed outright stops counting after
-// olderHubQuiet.
+// (README, "Upgrading"). It sees one by its dispatcher, handed events in
+// the last olderHubQuiet, or by its health samples, recorded in the last
+// olderHubSampled; a hub killed outright stops counting after those.
 func waitForOlderHubs(ctx context.Context, store *redisstore.Store, logger *slog.Logger) error {
 	warned := false
 	for {
@@ -142,11 +149,16 @@ func waitForOlderHubs(ctx context.Context, store *redisstore.Store, logger *slog
 		if err != nil {
 			return err
 		}
+		sampled, err := store.OlderHubsSampled(ctx, olderHubSampled)
+		if err != nil {
+			return err
+		}
+		older = append(older, sampled...)
 		if len(older) == 0 {
 			return nil
 		}
 		if !warned {
-			logger.Warn("waiting for hubs of an earlier release to stop: they cannot read what this one stores; stop them (a rolling upgrade from that release is not possible)", "consumers", older)
+			logger.Warn("waiting for hubs of an earlier release to stop: they cannot read what this one stores; stop them (a rolling upgrade from that release is not possible)", "hubs", older)
 			warned = true
 		}
 		select {

@@ -37,7 +37,8 @@
 //	<prefix>apikeys:revoked          set     hashes of revoked secrets               forever (a revoked bootstrap key stays dead)
 //	<prefix>scopes                   set     "<account>:<mode>" of every key made    forever (the dispatcher's list of streams)
 //	<prefix>health:components        hash    health component → its label             forever (health.go)
-//	<prefix>{health:<component>}:samples  zset  a hub's check (JSON), score = ms     trimmed to 2 h on every write, PX 2 h
+//	<prefix>{health:<component>}:samples  zset  a hub's check (JSON, the hub's id     trimmed to 2 h on every write, PX 2 h
+//	                                         ending in LayoutTag), score = ms
 //	<prefix>meta:masterkey           hash    key_id, check (sealed label); rotate_to, forever (masterkey.go)
 //	                                         rotate_started_at while a rotation runs
 //	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first)  PX: until the burst is full again

@@ -159,7 +159,33 @@ func (s *Store) NewHealthRecorder(opts HealthRecorderOptions) *HealthRecorder {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &HealthRecorder{s: s, hub: strings.ToLower(core.RandomBase62(8)), opts: opts}
+	return &HealthRecorder{s: s, hub: strings.ToLower(core.RandomBase62(8)) + LayoutTag, opts: opts}
+}
+
+// OlderHubsSampled returns the hubs of another store layout that recorded
+// a health sample within the last within: a hub samples its API every 10 s
+// however idle it is, so this sees an older hub that a dispatch group
+// cannot (OlderDispatchers), one that has had nothing to dispatch. Hubs
+// of earlier releases name themselves without a LayoutTag. A hub that is
+// still waiting for older ones to stop records nothing, so two waiting
+// hubs never hold each other back.
+func (s *Store) OlderHubsSampled(ctx context.Context, within time.Duration) ([]string, error) {
+	since := time.Now().Add(-within).UnixMilli()
+	members, err := s.rdb.ZRangeByScore(ctx, s.healthKey(core.HealthAPI), &redis.ZRangeBy{Min: strconv.FormatInt(since, 10), Max: "+inf"}).Result()
+	if err != nil {
+		return nil, storeErr("read health samples", err)
+	}
+	var older []string
+	for _, raw := range members {
+		var m healthMember
+		if json.Unmarshal([]byte(raw), &m) != nil || m.Hub == "" {
+			continue // RecordHealth's samples name no hub
+		}
+		if !strings.HasSuffix(m.Hub, LayoutTag) && !slices.Contains(older, m.Hub) {
+			older = append(older, m.Hub)
+		}
+	}
+	return older, nil
 }
 
 // Run records a round of samples shortly after it starts (a second, so

@@ -2,12 +2,15 @@ package redisstore_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 func TestHealthBuckets(t *testing.T) {
@@ -124,5 +127,49 @@ func TestHealthRecorder(t *testing.T) {
 	}
 	if n < 3 || int32(n) > rounds.Load() {
 		t.Fatalf("%d samples stored after %d rounds", n, rounds.Load())
+	}
+}
+
+// OlderHubsSampled names the hubs of another layout that recorded a health
+// sample lately, as a hub of an earlier release wrote it (a hub id without
+// LayoutTag), and none other: not this layout's recorder, not a sample
+// older than asked, not one recorded without a hub.
+func TestOlderHubsSampled(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	now := time.Now()
+	samples := r.Prefix + "{health:api}:samples" // doc.go's key layout
+	for _, m := range []struct {
+		hub string
+		at  time.Time
+	}{{"oldhub01", now.Add(-5 * time.Second)}, {"oldhub02", now.Add(-time.Minute)}} {
+		member := fmt.Sprintf(`{"h":%q,"t":%d,"u":true}`, m.hub, m.at.UnixMilli())
+		if err := r.Client.ZAdd(ctx, samples, redis.Z{Score: float64(m.at.UnixMilli()), Member: member}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RecordHealth(ctx, []core.HealthSample{{Component: core.HealthAPI, Label: "API", Up: true, At: now}}); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.NewHealthRecorder(redisstore.HealthRecorderOptions{Every: time.Hour, Probe: func(context.Context) []core.HealthSample {
+		return []core.HealthSample{{Component: core.HealthAPI, Label: "API", Up: true, At: time.Now().UTC()}}
+	}})
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { done <- rec.Run(rctx) }()
+	for deadline := time.Now().Add(5 * time.Second); r.Client.ZCard(ctx, samples).Val() < 4; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the recorder stored no sample in 5 s")
+		}
+	}
+	stop()
+	<-done
+
+	older, err := s.OlderHubsSampled(ctx, 30*time.Second)
+	if err != nil || !slices.Equal(older, []string{"oldhub01"}) {
+		t.Errorf("OlderHubsSampled(30s) = %v, %v; want [oldhub01]: the earlier release's hub sampled 5 s ago only", older, err)
+	}
+	if older, err := s.OlderHubsSampled(ctx, 2*time.Minute); err != nil || len(older) != 2 {
+		t.Errorf("OlderHubsSampled(2m) = %v, %v; want both hubs of the earlier release", older, err)
 	}
 }
