@@ -61,14 +61,6 @@ func TestHubWaitsForAnOlderHub(t *testing.T) {
 
 	h := launchHubOn(t, r, map[string]string{"BELLHOP_LOG_LEVEL": "warn"})
 
-	healthy := func() bool {
-		resp, err := http.Get(h.base + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(h.out.String(), "waiting for hubs of an earlier release"); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no word of the older hub in 10s:\n%s", h.out.String())
@@ -78,13 +70,13 @@ func TestHubWaitsForAnOlderHub(t *testing.T) {
 		t.Errorf("the warning does not name the older hub's consumer:\n%s", h.out.String())
 	}
 	time.Sleep(time.Second)
-	if healthy() {
+	if serving(h) {
 		t.Fatal("the hub serves beside an older hub's dispatcher")
 	}
 
 	stopOld()
 	<-oldDone
-	for deadline := time.Now().Add(olderHubQuiet + 20*time.Second); !healthy(); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(olderHubQuiet + 20*time.Second); !serving(h); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the hub did not start once the older hub stopped:\n%s", h.out.String())
 		}
@@ -112,15 +104,7 @@ func TestHubWaitsForAnIdleOlderHub(t *testing.T) {
 	}
 
 	h := launchHubOn(t, r, map[string]string{"BELLHOP_LOG_LEVEL": "warn"})
-	healthy := func() bool {
-		resp, err := http.Get(h.base + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}
-	for !healthy() {
+	for !serving(h) {
 		if time.Now().After(last.Add(olderHubSampled + 10*time.Second)) {
 			t.Fatalf("the hub did not start once the older hub's last sample aged:\n%s", h.out.String())
 		}
@@ -132,4 +116,15 @@ func TestHubWaitsForAnIdleOlderHub(t *testing.T) {
 	if out := h.out.String(); !strings.Contains(out, "waiting for hubs of an earlier release") || !strings.Contains(out, "idleold7") {
 		t.Errorf("no warning naming the idle older hub:\n%s", out)
 	}
+}
+
+// serving reports whether h answers /healthz: a hub that waits for older
+// ones does not listen yet.
+func serving(h *hubUnderTest) bool {
+	resp, err := http.Get(h.base + "/healthz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
