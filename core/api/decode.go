@@ -104,13 +104,17 @@ func sentPath(v any, steps []string) ([]string, bool) {
 			}
 		}
 	case map[string]any:
-		keys := make([]string, 0, len(v))
+		var folded []string
 		for k := range v {
-			if strings.EqualFold(k, steps[0]) {
-				keys = append(keys, k)
+			if k != steps[0] && strings.EqualFold(k, steps[0]) {
+				folded = append(folded, k)
 			}
 		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i] == steps[0] || keys[j] != steps[0] && keys[i] < keys[j] })
+		sort.Strings(folded)
+		keys := folded
+		if _, ok := v[steps[0]]; ok {
+			keys = append([]string{steps[0]}, folded...)
+		}
 		for _, k := range keys {
 			if rest, ok := sentPath(v[k], steps[1:]); ok {
 				return append([]string{k}, rest...), true

@@ -145,9 +145,10 @@ func eventOf(get func(string) (string, bool)) (*core.Event, []byte, error) {
 	return ev, ev.AppendJSON(nil), nil
 }
 
-// LayoutTag ends the consumer name of every hub of this store layout, so
-// that a hub can tell when one of an earlier layout still runs
-// (OlderDispatchers) and wait for it to stop. "+e2" marked events stored in
+// LayoutTag ends the consumer name and the health samples' hub id of every
+// hub of this store layout, so that a hub can tell when one of an earlier
+// layout still runs (OlderDispatchers, OlderHubsSampled) and wait for it
+// to stop. "+e2" marked events stored in
 // parts, which a dispatcher of before cannot read and drops. "+e3" marks
 // ended records packed with S2, which a hub of before answers 500 for, and
 // event index keys without an expiry, which a hub of before would leave
