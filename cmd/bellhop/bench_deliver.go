@@ -25,6 +25,7 @@ type deliverFlags struct {
 	rate, steady, hubs int
 	ceilingN           int // signed POSTs in the ceiling
 	cpuProfile         string
+	profilePhase       string // throughput, latency or steady
 	profileSeconds     int
 	event, target      string
 	pluginDir          string
@@ -52,7 +53,7 @@ and measure, for each phase, what issue 12's targets count:
 Redis CPU is INFO cpu's and used_memory is the whole server's: against a
 Redis other programs use, they count those programs too (the line on the
 keys under the run's own prefix does not; --own-redis avoids it).
---cpu-profile takes a CPU profile of hub 1 during the throughput phase.`,
+--cpu-profile takes a CPU profile of hub 1 during --profile-phase.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchDeliver(cmd.Context(), f, stdout) },
 	}
@@ -72,7 +73,8 @@ keys under the run's own prefix does not; --own-redis avoids it).
 	fs.StringVar(&f.pluginDir, "plugin-dir", pluginDir, "folder holding bellhop-connector-recorder for --target connection; without one it is built (default $BELLHOP_PLUGIN_DIR or bin/plugins)")
 	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the ceiling first and print every figure beside it")
 	fs.IntVar(&f.ceilingN, "ceiling-requests", 20000, "signed POSTs the ceiling sends")
-	fs.StringVar(&f.cpuProfile, "cpu-profile", "", "write a CPU profile of hub 1, taken through its hidden --pprof-addr during the throughput phase, to this file")
+	fs.StringVar(&f.cpuProfile, "cpu-profile", "", "write a CPU profile of hub 1, taken through its hidden --pprof-addr during --profile-phase, to this file")
+	fs.StringVar(&f.profilePhase, "profile-phase", "throughput", "the phase --cpu-profile is taken in: throughput, latency or steady (where the idle cost is)")
 	fs.IntVar(&f.profileSeconds, "profile-seconds", 5, "length of the --cpu-profile")
 	fs.BoolVar(&f.ownRedis, "own-redis", false, "run a redis-server of this run's own (AOF, appendfsync everysec, in a temporary folder) instead of --redis-url, so that Redis's CPU and used_memory are this run's alone")
 	fs.BoolVar(&f.idemKeys, "idempotency-keys", true, "send a fresh Idempotency-Key with every publish, as a careful producer does (its record counts in the memory figure)")
@@ -87,6 +89,10 @@ func (f *deliverFlags) check() error {
 		return fmt.Errorf("--events, --endpoints, --workers, --rate and --ceiling-requests must be at least 1")
 	case f.cpuProfile != "" && f.profileSeconds < 1:
 		return fmt.Errorf("--profile-seconds must be at least 1")
+	case f.profilePhase != "throughput" && f.profilePhase != "latency" && f.profilePhase != "steady":
+		return fmt.Errorf("--profile-phase %q: must be throughput, latency or steady", f.profilePhase)
+	case f.cpuProfile != "" && f.profilePhase == "steady" && f.steady == 0:
+		return fmt.Errorf("--profile-phase steady needs a steady phase (--steady above 0)")
 	case f.steady < 0:
 		return fmt.Errorf("--steady must be 0 (no steady phase) or more")
 	case f.target != "endpoint" && f.target != "connection":
@@ -277,10 +283,7 @@ func (r *deliverRun) throughput(ctx context.Context) {
 	before, memErr := r.redisMemory(ctx)
 	r.rcv.reset(len(r.targets))
 	cpu0 := r.cpu.read(ctx)
-	if r.profile != nil {
-		r.profile.start(ctx)
-		defer func() { fmt.Fprintln(r.out, r.profile.wait()) }()
-	}
+	defer r.profilePhase(ctx, "throughput")()
 	start := time.Now()
 	tp := burst(ctx, r.f.workers, r.f.events, r.publish)
 	want := int(tp.ok) * len(r.targets)
@@ -311,6 +314,17 @@ func (r *deliverRun) throughput(ctx context.Context) {
 		recorded, settled)
 }
 
+// profilePhase starts the --cpu-profile when phase is --profile-phase and
+// returns what ends the phase's share of it: waiting for the profile and
+// printing where it went.
+func (r *deliverRun) profilePhase(ctx context.Context, phase string) func() {
+	if r.profile == nil || r.f.profilePhase != phase {
+		return func() {}
+	}
+	r.profile.start(ctx)
+	return func() { fmt.Fprintln(r.out, r.profile.wait()) }
+}
+
 // redisMemory measures Redis and the run's keys in it.
 func (r *deliverRun) redisMemory(ctx context.Context) (redisMemory, error) {
 	if r.rdb == nil {
@@ -325,6 +339,7 @@ func (r *deliverRun) redisMemory(ctx context.Context) (redisMemory, error) {
 func (r *deliverRun) openPhase(ctx context.Context, label string, rate int) {
 	r.rcv.reset(len(r.targets))
 	cpu0 := r.cpu.read(ctx)
+	defer r.profilePhase(ctx, label)()
 	s := openLoop(ctx, rate, r.f.duration, r.publish)
 	want := int(s.ok) * len(r.targets)
 	got := r.rcv.wait(ctx, want, time.Minute)

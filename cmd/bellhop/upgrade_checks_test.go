@@ -232,6 +232,8 @@ func (h *upgradeHub) checkNewEvents(t *testing.T, rcv *fixtureReceiver) {
 		t.Errorf("headers endpoint: %v", err)
 	}
 
+	h.checkTargetLog(t, m.Endpoints["headers"], ev.ID)
+
 	waitUntil(t, 20*time.Second, "the new event reaches the transform endpoint", arrived("transform", ev.ID))
 	req = rcv.eventIDs(m.Receivers["transform"])[ev.ID]
 	var out struct{ Stamped, ID string }
@@ -258,6 +260,37 @@ func (h *upgradeHub) checkNewEvents(t *testing.T, rcv *fixtureReceiver) {
 	})
 	if n := len(rcv.requests(m.Receivers["disabled"])); n != 0 {
 		t.Errorf("the disabled endpoint got %d requests", n)
+	}
+}
+
+// checkTargetLog lists an endpoint's deliveries after the upgrade: the one
+// this hub made for newEvent (in the target's log) first, then those the
+// old hub made (in the sorted set it kept), the same whole and paged one
+// by one across the two.
+func (h *upgradeHub) checkTargetLog(t *testing.T, endpointID, newEvent string) {
+	t.Helper()
+	type deliveries struct {
+		Data []struct {
+			ID        string    `json:"id"`
+			EventID   string    `json:"event_id"`
+			CreatedAt time.Time `json:"created_at"`
+		} `json:"data"`
+		HasMore bool `json:"has_more"`
+	}
+	path := "/v1/webhook_endpoints/" + endpointID + "/deliveries?limit=100"
+	var all deliveries
+	h.call(t, h.m.BootstrapKey, "GET", path, "", &all)
+	if len(all.Data) < 2 || all.Data[0].EventID != newEvent || !all.Data[len(all.Data)-1].CreatedAt.Before(h.m.CapturedAt) {
+		t.Fatalf("endpoint %s's deliveries = %+v; want the new event's first and the old hub's after it", endpointID, all.Data)
+	}
+	after := ""
+	for i, want := range all.Data {
+		var one deliveries
+		h.call(t, h.m.BootstrapKey, "GET", "/v1/webhook_endpoints/"+endpointID+"/deliveries?limit=1"+after, "", &one)
+		if len(one.Data) != 1 || one.Data[0].ID != want.ID || one.HasMore != (i < len(all.Data)-1) {
+			t.Fatalf("page %d of one = %+v (has_more %v), want %s", i+1, one.Data, one.HasMore, want.ID)
+		}
+		after = "&starting_after=" + want.ID
 	}
 }
 

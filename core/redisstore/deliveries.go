@@ -26,7 +26,10 @@ import (
 //	dlv:<id>:p         STRING  a pending delivery's payload, the event JSON
 //	                           (events age out of the events stream before the
 //	                           last retry is due)
-//	t:<target>:dlv     ZSET    a target's delivery ids by creation time (ms)
+//	t:<target>:log     STREAM  a target's deliveries, oldest first: field d =
+//	                           delivery id, entry id = its creation (ms)-seq
+//	t:<target>:dlv     ZSET    the same as releases before the log kept it (ids
+//	                           by creation ms): read after the log, never written
 //	t:<target>:parked  ZSET    deliveries waiting for a disabled target
 //	parked             ZSET    the same, every target of the scope, for a count at scrape time
 //	evt:<event>:dlv    ZSET    an event's delivery ids, every target, by creation time (ms),
@@ -41,8 +44,13 @@ import (
 // creating a delivery, queueing it and acking the event that caused it is one
 // atomic script even on Redis Cluster. Delivery records, attempt lists and
 // payloads expire the delivery retention after their last attempt; target
-// indexes are trimmed to it (by creation time) on every write, and to
-// Options.DeliveriesPerTarget when set. Nothing is swept.
+// logs are trimmed to it (by creation time, whole stream nodes at a time) on
+// every write, and to Options.DeliveriesPerTarget when set. Nothing is swept.
+//
+// A target's log is a stream rather than a sorted set because it is the one
+// index every delivery has: a stream entry costs Redis ~41 bytes where a
+// sorted set's member costs ~128 (its skiplist node and dict entry), and the
+// log is only ever appended to in creation order and read newest first.
 
 // Consumer groups of the delivery engine.
 const (
@@ -92,12 +100,22 @@ func (s *Store) targetKey(scope core.Scope, targetID string, parts ...string) st
 	return s.scopeKey(scope, append([]string{"t", targetID}, parts...)...)
 }
 
+// targetLogKey is a target's delivery log; targetLegacyIndexKey the sorted
+// set that held it before, which only ListDeliveries still reads.
+func (s *Store) targetLogKey(scope core.Scope, targetID string) string {
+	return s.targetKey(scope, targetID, "log")
+}
+
+func (s *Store) targetLegacyIndexKey(scope core.Scope, targetID string) string {
+	return s.targetKey(scope, targetID, "dlv")
+}
+
 // createDeliveries creates each delivery that does not exist yet, queues it
 // on the deliveries stream, and then acks the event entries (when given), all
 // at once. A dispatcher that crashed before the ack dispatches the events
 // again and creates nothing twice.
 //
-// KEYS: deliveries stream, events stream, then hash, target index, the
+// KEYS: deliveries stream, events stream, then hash, target log, the
 // event's deliveries of earlier releases, payload and event index per
 // delivery. ARGV: group, now, retention, the
 // per-target cap, the scope's delivery key prefix, P, P payloads, E, E entry
@@ -115,23 +133,23 @@ local first_delivery = first_entry + entries   -- then 10 fields per delivery
 local created = 0
 -- drop_oldest keeps a target's log within cap: it removes the oldest ended
 -- deliveries (a string; a hash may still be attempted and stays, as does
--- its index entry), at most 256 a call, more than a script creates.
-local function drop_oldest(index)
-  local over = redis.call('ZCARD', index) - cap
+-- its log entry), at most 256 a call, more than a script creates.
+local function drop_oldest(log)
+  local over = redis.call('XLEN', log) - cap
   if over <= 0 then return end
-  for _, old in ipairs(redis.call('ZRANGE', index, 0, math.min(over, 256) - 1)) do
-    local key = delivery_prefix .. old -- the scope's hash tag: the same slot
+  for _, en in ipairs(redis.call('XRANGE', log, '-', '+', 'COUNT', math.min(over, 256))) do
+    local key = delivery_prefix .. en[2][2] -- the scope's hash tag: the same slot
     if redis.call('TYPE', key).ok ~= 'hash' then
       redis.call('DEL', key)
-      redis.call('ZREM', index, old)
+      redis.call('XDEL', log, en[1])
     end
   end
 end
--- Indexes are trimmed and given their expiry once per script, not once per
+-- Logs are trimmed and given their expiry once per script, not once per
 -- delivery: a read of many events mostly feeds the same few targets.
-local indexes, by_events, added = {}, {}, {}
+local logs, by_events, added = {}, {}, {}
 for i = 0, (#KEYS - 2) / 5 - 1 do
-  local delivery, index, by_event, payload_key, event_index = KEYS[3 + 5*i], KEYS[4 + 5*i], KEYS[5 + 5*i], KEYS[6 + 5*i], KEYS[7 + 5*i]
+  local delivery, log, by_event, payload_key, event_index = KEYS[3 + 5*i], KEYS[4 + 5*i], KEYS[5 + 5*i], KEYS[6 + 5*i], KEYS[7 + 5*i]
   local b = first_delivery + 10*i
   local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
   if redis.call('EXISTS', delivery) == 0 then
@@ -144,7 +162,11 @@ for i = 0, (#KEYS - 2) / 5 - 1 do
     if ARGV[b+9] ~= '' then redis.call('HSET', delivery, 'tp', ARGV[b+9]) end
     redis.call('PEXPIRE', delivery, retention_ms)
     redis.call('SET', payload_key, payload, 'PX', retention_ms)
-    redis.call('ZADD', index, now, id)
+    -- The entry id is the creation time, so created filters and cursors
+    -- find it; a log whose last entry is later (another hub's clock ahead)
+    -- takes Redis's next id instead, which is never smaller.
+    local logged = redis.pcall('XADD', log, now .. '-*', 'd', id)
+    if type(logged) == 'table' and logged.err then redis.call('XADD', log, '*', 'd', id) end
     -- The event's deliveries follow its index's entry id (eventIndexKey);
     -- SET, not APPEND, which would leave the string room to grow in.
     local ev = redis.call('GET', event_index)
@@ -154,15 +176,15 @@ for i = 0, (#KEYS - 2) / 5 - 1 do
       redis.call('ZADD', by_event, now, id)
       by_events[by_event] = true
     end
-    indexes[index] = true
+    logs[log] = true
     added[redis.call('XADD', deliveries_stream, '*', 'd', id)] = true
     created = created + 1
   end
 end
-for index in pairs(indexes) do
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', tonumber(now) - retention_ms)
-  redis.call('PEXPIRE', index, retention_ms)
-  if cap > 0 then drop_oldest(index) end
+for log in pairs(logs) do
+  redis.call('XTRIM', log, 'MINID', '~', math.max(tonumber(now) - retention_ms, 0))
+  redis.call('PEXPIRE', log, retention_ms)
+  if cap > 0 then drop_oldest(log) end
 end
 for by_event in pairs(by_events) do redis.call('PEXPIRE', by_event, retention_ms) end
 if entries > 0 then redis.call('XACK', events_stream, group, unpack(ARGV, first_entry, first_delivery - 1)) end
@@ -242,7 +264,7 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 	live := boolArg(scope.Livemode)
 	for i, ev := range batch {
 		for _, d := range ev.Deliveries {
-			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetKey(scope, d.Target.ID, "dlv"), s.eventDeliveriesKey(scope, d.EventID),
+			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetLogKey(scope, d.Target.ID), s.eventDeliveriesKey(scope, d.EventID),
 				s.payloadKey(scope, d.ID), s.eventIndexKey(scope, d.EventID))
 			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1, d.TraceParent)
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
@@ -456,15 +478,114 @@ func (s *Store) FindDelivery(ctx context.Context, scope core.Scope, id string) (
 }
 
 // ListDeliveries lists a target's deliveries newest first, filtered, after
-// filter.Page.StartingAfter. It reads the index in chunks and filters as it
-// goes, so a selective filter costs more reads, never a full scan at once.
+// filter.Page.StartingAfter. It reads the target's log in chunks and filters
+// as it goes, so a selective filter costs more reads, never a full scan at
+// once; past the log's oldest entry it goes on in the sorted set releases
+// before the log kept (targetLegacyIndexKey), which holds only older ones.
 func (s *Store) ListDeliveries(ctx context.Context, scope core.Scope, targetID string, f core.DeliveryFilter) (core.List[*core.Delivery], error) {
-	list := core.List[*core.Delivery]{Data: []*core.Delivery{}}
-	limit := f.Page.Limit
-	if limit <= 0 {
-		limit = core.DefaultPageLimit
+	page := deliveryPage{s: s, scope: scope, f: f, list: core.List[*core.Delivery]{Data: []*core.Delivery{}}, limit: f.Page.Limit}
+	if page.limit <= 0 {
+		page.limit = core.DefaultPageLimit
 	}
-	idx := s.targetKey(scope, targetID, "dlv")
+	logKey := s.targetLogKey(scope, targetID)
+	newest, oldest := "+", "-"
+	if f.CreatedLTE != nil {
+		newest = strconv.FormatInt(f.CreatedLTE.UnixMilli(), 10)
+	}
+	if f.CreatedGTE != nil {
+		oldest = strconv.FormatInt(f.CreatedGTE.UnixMilli(), 10)
+	}
+	if f.Page.StartingAfter != "" {
+		entry, err := s.logEntryOf(ctx, scope, logKey, f.Page.StartingAfter)
+		if err != nil {
+			return page.list, err
+		}
+		if entry == "" { // not in the log: a cursor in the older index, or gone
+			return page.list, page.fromLegacy(ctx, s.targetLegacyIndexKey(scope, targetID), f.Page.StartingAfter)
+		}
+		if ms, _ := streamIDMillis(entry); f.CreatedLTE == nil || ms <= f.CreatedLTE.UnixMilli() {
+			newest = "(" + entry
+		}
+	}
+	const chunk = 100
+	for {
+		msgs, err := s.rdb.XRevRangeN(ctx, logKey, newest, oldest, chunk).Result()
+		if err != nil {
+			return page.list, storeErr("list deliveries", err)
+		}
+		ids := make([]string, 0, len(msgs))
+		for _, m := range msgs {
+			if id, ok := m.Values["d"].(string); ok {
+				ids = append(ids, id)
+			}
+		}
+		if full, err := page.add(ctx, ids); full || err != nil {
+			return page.list, err
+		}
+		if len(msgs) < chunk {
+			return page.list, page.fromLegacy(ctx, s.targetLegacyIndexKey(scope, targetID), "")
+		}
+		newest = "(" + msgs[len(msgs)-1].ID
+	}
+}
+
+// logEntryOf finds a delivery's entry in a target's log: its entry id is
+// the delivery's creation time, or a little later when another hub's clock
+// was ahead. It returns "" for a delivery not in the log.
+func (s *Store) logEntryOf(ctx context.Context, scope core.Scope, logKey, id string) (string, error) {
+	ds, err := s.loadDeliveries(ctx, scope, []string{id})
+	if err != nil || len(ds) == 0 {
+		return "", err
+	}
+	from := strconv.FormatInt(ds[0].CreatedAt.UnixMilli(), 10)
+	msgs, err := s.rdb.XRangeN(ctx, logKey, from, "+", 100).Result()
+	if err != nil {
+		return "", storeErr("list deliveries", err)
+	}
+	for _, m := range msgs {
+		if m.Values["d"] == id {
+			return m.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// deliveryPage is one page of ListDeliveries being filled.
+type deliveryPage struct {
+	s     *Store
+	scope core.Scope
+	f     core.DeliveryFilter
+	list  core.List[*core.Delivery]
+	limit int
+}
+
+// add loads ids, newest first, and keeps those the filter takes; full is
+// true once the page holds its limit and one more matched (HasMore).
+func (p *deliveryPage) add(ctx context.Context, ids []string) (full bool, err error) {
+	ds, err := p.s.loadDeliveries(ctx, p.scope, ids)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range ds {
+		if (p.f.Status != "" && d.Status != p.f.Status) || (p.f.EventType != "" && d.EventType != p.f.EventType) {
+			continue
+		}
+		if len(p.list.Data) == p.limit {
+			p.list.HasMore = true
+			return true, nil
+		}
+		p.list.Data = append(p.list.Data, d)
+	}
+	return false, nil
+}
+
+// fromLegacy goes on filling the page from a target's sorted set of
+// releases before the log, after the cursor when one is given (a cursor
+// not in the set ends the list). Such a set is never written again and expires the
+// delivery retention after its last write; on a store without one this is
+// a single read of a missing key.
+func (p *deliveryPage) fromLegacy(ctx context.Context, idx, after string) error {
+	s, f := p.s, p.f
 	maxScore, minScore := "+inf", "-inf"
 	if f.CreatedLTE != nil {
 		maxScore = strconv.FormatInt(f.CreatedLTE.UnixMilli(), 10)
@@ -473,21 +594,21 @@ func (s *Store) ListDeliveries(ctx context.Context, scope core.Scope, targetID s
 		minScore = strconv.FormatInt(f.CreatedGTE.UnixMilli(), 10)
 	}
 	var offset int64
-	if f.Page.StartingAfter != "" {
-		score, err := s.rdb.ZScore(ctx, idx, f.Page.StartingAfter).Result()
+	if after != "" {
+		score, err := s.rdb.ZScore(ctx, idx, after).Result()
 		if errors.Is(err, redis.Nil) {
-			return list, nil
+			return nil
 		} else if err != nil {
-			return list, storeErr("list deliveries", err)
+			return storeErr("list deliveries", err)
 		}
 		maxScore = strconv.FormatInt(min(int64(score), mustInt(maxScore, int64(score))), 10)
 		// Skip the members with the cursor's score up to and including it.
 		same, err := s.rdb.ZRevRangeByScore(ctx, idx, &redis.ZRangeBy{Min: maxScore, Max: maxScore}).Result()
 		if err != nil {
-			return list, storeErr("list deliveries", err)
+			return storeErr("list deliveries", err)
 		}
 		for i, id := range same {
-			if id == f.Page.StartingAfter {
+			if id == after {
 				offset = int64(i + 1)
 			}
 		}
@@ -496,25 +617,11 @@ func (s *Store) ListDeliveries(ctx context.Context, scope core.Scope, targetID s
 	for {
 		ids, err := s.rdb.ZRevRangeByScore(ctx, idx, &redis.ZRangeBy{Min: minScore, Max: maxScore, Offset: offset, Count: chunk}).Result()
 		if err != nil {
-			return list, storeErr("list deliveries", err)
+			return storeErr("list deliveries", err)
 		}
 		offset += int64(len(ids))
-		ds, err := s.loadDeliveries(ctx, scope, ids)
-		if err != nil {
-			return list, err
-		}
-		for _, d := range ds {
-			if (f.Status != "" && d.Status != f.Status) || (f.EventType != "" && d.EventType != f.EventType) {
-				continue
-			}
-			if len(list.Data) == limit {
-				list.HasMore = true
-				return list, nil
-			}
-			list.Data = append(list.Data, d)
-		}
-		if len(ids) < chunk {
-			return list, nil
+		if full, err := p.add(ctx, ids); full || err != nil || len(ids) < chunk {
+			return err
 		}
 	}
 }

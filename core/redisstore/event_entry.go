@@ -149,11 +149,14 @@ func eventOf(get func(string) (string, bool)) (*core.Event, []byte, error) {
 // hub of this store layout, so that a hub can tell when one of an earlier
 // layout still runs (OlderDispatchers, OlderHubsSampled) and wait for it
 // to stop. "+e2" marked events stored in
-// parts, which a dispatcher of before cannot read and drops. "+e3" marks
+// parts, which a dispatcher of before cannot read and drops. "+e3" marked
 // ended records packed with S2, which a hub of before answers 500 for, and
 // event index keys without an expiry, which a hub of before would leave
 // behind forever when it trims the events stream (events.go, forget_aged).
-const LayoutTag = "+e3"
+// "+e4" marks targets' delivery logs kept as streams (deliveries.go): a hub
+// of before lists a target's deliveries from its sorted set only, missing
+// every delivery this layout made, and would add newer ones behind them.
+const LayoutTag = "+e4"
 
 // OlderDispatchers returns the consumers of the scopes' dispatch groups
 // that do not carry LayoutTag and were handed entries less than within

@@ -1,0 +1,138 @@
+package redisstore_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+	"github.com/redis/go-redis/v9"
+)
+
+// TestTargetLogPages holds that a target's deliveries are listed newest
+// first and paged through its log and then through the sorted set a
+// release before the log kept, with cursors in either, and that the
+// created filters bound both.
+func TestTargetLogPages(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_log"}
+	logKey := r.Prefix + "{" + scope.AccountID + "}:test:t:whe_log:log"
+	legacyKey := r.Prefix + "{" + scope.AccountID + "}:test:t:whe_log:dlv"
+	create := func(id string) {
+		t.Helper()
+		d := &core.Delivery{ID: id, EventID: "evt_" + id, Target: target}
+		if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond) // distinct creation times
+	}
+	for _, id := range []string{"whd_l1", "whd_l2", "whd_l3"} {
+		create(id)
+	}
+	// Move them to the sorted set an earlier release wrote, as it would
+	// have left them: ids scored by creation ms.
+	entries, err := r.Client.XRange(ctx, logKey, "-", "+").Result()
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("the log after three deliveries: %v, %v", entries, err)
+	}
+	created := map[string]time.Time{}
+	for _, en := range entries {
+		id := en.Values["d"].(string)
+		d, err := s.FindDelivery(ctx, scope, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		created[id] = d.CreatedAt
+		if err := r.Client.ZAdd(ctx, legacyKey, redis.Z{Score: float64(d.CreatedAt.UnixMilli()), Member: id}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Client.Del(ctx, logKey)
+	for _, id := range []string{"whd_l4", "whd_l5", "whd_l6"} {
+		create(id)
+	}
+
+	page := func(f core.DeliveryFilter) ([]string, bool) {
+		t.Helper()
+		l, err := s.ListDeliveries(ctx, scope, target.ID, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, d := range l.Data {
+			ids = append(ids, d.ID)
+		}
+		return ids, l.HasMore
+	}
+	var all []string
+	after := ""
+	for range 4 {
+		ids, more := page(core.DeliveryFilter{Page: core.Page{Limit: 2, StartingAfter: after}})
+		all = append(all, ids...)
+		if !more {
+			break
+		}
+		after = ids[len(ids)-1]
+	}
+	if want := []string{"whd_l6", "whd_l5", "whd_l4", "whd_l3", "whd_l2", "whd_l1"}; !slices.Equal(all, want) {
+		t.Fatalf("pages of 2 = %v, want %v", all, want)
+	}
+	if ids, more := page(core.DeliveryFilter{Page: core.Page{Limit: 1, StartingAfter: "whd_l4"}}); !slices.Equal(ids, []string{"whd_l3"}) || !more {
+		t.Errorf("after the log's oldest = %v (more %v), want the newest of the older set", ids, more)
+	}
+	if ids, _ := page(core.DeliveryFilter{Page: core.Page{StartingAfter: "whd_nope"}}); len(ids) != 0 {
+		t.Errorf("after an unknown delivery = %v, want nothing", ids)
+	}
+	lte, gte := created["whd_l2"], created["whd_l2"]
+	if ids, _ := page(core.DeliveryFilter{CreatedLTE: &lte, CreatedGTE: &gte}); !slices.Equal(ids, []string{"whd_l2"}) {
+		t.Errorf("created at whd_l2's time = %v, want it alone", ids)
+	}
+	d5, err := s.FindDelivery(ctx, scope, "whd_l5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gte = d5.CreatedAt
+	if ids, _ := page(core.DeliveryFilter{CreatedGTE: &gte}); !slices.Equal(ids, []string{"whd_l6", "whd_l5"}) {
+		t.Errorf("created from whd_l5's time = %v, want whd_l6, whd_l5", ids)
+	}
+	lte = d5.CreatedAt
+	if ids, _ := page(core.DeliveryFilter{CreatedLTE: &lte, Page: core.Page{StartingAfter: "whd_l6"}}); !slices.Equal(ids, []string{"whd_l5", "whd_l4", "whd_l3", "whd_l2", "whd_l1"}) {
+		t.Errorf("created up to whd_l5's time after whd_l6 = %v", ids)
+	}
+}
+
+// TestTargetLogTakesALaterClock holds that a delivery created by a hub
+// whose clock is behind the log's last entry is still logged (at Redis's
+// next id), listed first and found by its cursor.
+func TestTargetLogTakesALaterClock(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_skew"}
+	logKey := r.Prefix + "{" + scope.AccountID + "}:test:t:whe_skew:log"
+	ahead := time.Now().Add(time.Hour).UnixMilli()
+	if err := r.Client.XAdd(ctx, &redis.XAddArgs{Stream: logKey, ID: strconv.FormatInt(ahead, 10) + "-0", Values: []any{"d", "whd_gone"}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"whd_s1", "whd_s2"} {
+		d := &core.Delivery{ID: id, EventID: "evt_" + id, Target: target}
+		if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+			t.Fatalf("create %s behind the log's clock: %v", id, err)
+		}
+	}
+	if n := r.Client.XLen(ctx, logKey).Val(); n != 3 {
+		t.Fatalf("log length = %d, want 3", n)
+	}
+	l, err := s.ListDeliveries(ctx, scope, target.ID, core.DeliveryFilter{Page: core.Page{Limit: 1}})
+	if err != nil || len(l.Data) != 1 || l.Data[0].ID != "whd_s2" || !l.HasMore {
+		t.Fatalf("first page = %+v, %v; want whd_s2 and more", l, err)
+	}
+	l, err = s.ListDeliveries(ctx, scope, target.ID, core.DeliveryFilter{Page: core.Page{StartingAfter: "whd_s2"}})
+	if err != nil || len(l.Data) != 1 || l.Data[0].ID != "whd_s1" {
+		t.Fatalf("after whd_s2 = %+v, %v; want whd_s1", l, err)
+	}
+}
