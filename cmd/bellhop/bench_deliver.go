@@ -321,7 +321,7 @@ func (r *deliverRun) profilePhase(ctx context.Context, phase string) func() {
 	if r.profile == nil || r.f.profilePhase != phase {
 		return func() {}
 	}
-	r.profile.start(ctx)
+	r.profile.start(ctx, phase)
 	return func() { fmt.Fprintln(r.out, r.profile.wait()) }
 }
 

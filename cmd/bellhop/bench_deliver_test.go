@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -25,10 +26,12 @@ func TestBenchDeliverSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	profile := filepath.Join(t.TempDir(), "steady.pprof")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "bench", "deliver", "--redis-url", url, "--events", "200", "--workers", "8",
-		"--endpoints", "2", "--ceiling-requests", "400", "--duration", "1s", "--rate", "100", "--steady", "50")
+		"--endpoints", "2", "--ceiling-requests", "400", "--duration", "1s", "--rate", "100", "--steady", "50",
+		"--cpu-profile", profile, "--profile-phase", "steady", "--profile-seconds", "1")
 	cmd.SysProcAttr = childProcAttr()
 	var out syncBuffer
 	cmd.Stdout = &out
@@ -46,10 +49,14 @@ func TestBenchDeliverSmoke(t *testing.T) {
 		`(?m)^latency at 100 events/s: publish-to-receipt p50 .*, p99 .* over \d+ deliveries \(0 publish errors, 0 lost\)$`,
 		`(?m)^steady at 50 events/s: publish-to-receipt p50 .*, p99 .* over \d+ deliveries \(0 publish errors, 0 lost\)$`,
 		`(?m)^steady cpu per 1,000 deliveries: hub [0-9.]+ s`,
+		`(?m)^cpu profile of hub 1: 1s of the steady phase in .*steady\.pprof `,
 		`(?m)^hub peak rss: [0-9.]+ MB$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out.String()) {
 			t.Errorf("the output does not match %s", want)
 		}
+	}
+	if fi, err := os.Stat(profile); err != nil || fi.Size() == 0 {
+		t.Errorf("the steady phase's profile: %v, %v", fi, err)
 	}
 }

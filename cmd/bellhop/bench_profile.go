@@ -16,12 +16,13 @@ import (
 type hubProfile struct {
 	addr, file string
 	seconds    int
+	phase      string // the phase it was taken in, for the line wait prints
 	done       chan error
 }
 
-// start begins a profile of seconds; wait writes it to file.
-func (p *hubProfile) start(ctx context.Context) {
-	p.done = make(chan error, 1)
+// start begins a profile of seconds during phase; wait writes it to file.
+func (p *hubProfile) start(ctx context.Context, phase string) {
+	p.done, p.phase = make(chan error, 1), phase
 	go func() {
 		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.addr, p.seconds)
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -57,7 +58,7 @@ func (p *hubProfile) wait() string {
 		if err != nil {
 			return fmt.Sprintf("cpu profile of hub 1: failed: %v", err)
 		}
-		return fmt.Sprintf("cpu profile of hub 1: %ds of the throughput phase in %s (go tool pprof -top %s)", p.seconds, p.file, p.file)
+		return fmt.Sprintf("cpu profile of hub 1: %ds of the %s phase in %s (go tool pprof -top %s)", p.seconds, p.phase, p.file, p.file)
 	case <-time.After(time.Duration(p.seconds)*time.Second + 10*time.Second):
 		return "cpu profile of hub 1: no answer from its pprof listener"
 	}
