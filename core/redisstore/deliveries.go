@@ -530,25 +530,43 @@ func (s *Store) ListDeliveries(ctx context.Context, scope core.Scope, targetID s
 }
 
 // logEntryOf finds a delivery's entry in a target's log: its entry id is
-// the delivery's creation time, or a little later when another hub's clock
-// was ahead. It returns "" for a delivery not in the log.
+// the delivery's creation time, or later when another hub's clock was
+// ahead (the log then takes Redis's next id), by as much as the clocks
+// differ. It reads from the creation time in growing chunks until it finds
+// the entry or passes maxLogSkew beyond it, and returns "" for a delivery
+// not in the log.
 func (s *Store) logEntryOf(ctx context.Context, scope core.Scope, logKey, id string) (string, error) {
 	ds, err := s.loadDeliveries(ctx, scope, []string{id})
 	if err != nil || len(ds) == 0 {
 		return "", err
 	}
-	from := strconv.FormatInt(ds[0].CreatedAt.UnixMilli(), 10)
-	msgs, err := s.rdb.XRangeN(ctx, logKey, from, "+", 100).Result()
-	if err != nil {
-		return "", storeErr("list deliveries", err)
-	}
-	for _, m := range msgs {
-		if m.Values["d"] == id {
-			return m.ID, nil
+	created := ds[0].CreatedAt.UnixMilli()
+	from := strconv.FormatInt(created, 10)
+	for count := int64(16); ; count = min(4*count, 4096) {
+		msgs, err := s.rdb.XRangeN(ctx, logKey, from, "+", count).Result()
+		if err != nil {
+			return "", storeErr("list deliveries", err)
 		}
+		for _, m := range msgs {
+			if m.Values["d"] == id {
+				return m.ID, nil
+			}
+		}
+		if int64(len(msgs)) < count {
+			return "", nil
+		}
+		last := msgs[len(msgs)-1].ID
+		if ms, _ := streamIDMillis(last); ms > created+maxLogSkew.Milliseconds() {
+			return "", nil
+		}
+		from = "(" + last
 	}
-	return "", nil
 }
+
+// maxLogSkew bounds how far ahead of a delivery's creation logEntryOf
+// looks for its entry: hub clocks further apart than this are a fault of
+// the deployment, and a cursor logged past it ends its list early.
+const maxLogSkew = time.Minute
 
 // deliveryPage is one page of ListDeliveries being filled.
 type deliveryPage struct {

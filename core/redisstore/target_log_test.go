@@ -106,17 +106,21 @@ func TestTargetLogPages(t *testing.T) {
 }
 
 // TestTargetLogTakesALaterClock holds that a delivery created by a hub
-// whose clock is behind the log's last entry is still logged (at Redis's
-// next id), listed first and found by its cursor.
+// whose clock is behind the log's last entries (another hub's, 30 s ahead,
+// a hundred of them) is still logged, at Redis's next id, listed first and
+// found by its cursor past those entries.
 func TestTargetLogTakesALaterClock(t *testing.T) {
 	ctx := context.Background()
 	s, r := newStore(t)
 	scope := newScope(t, s)
 	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_skew"}
 	logKey := r.Prefix + "{" + scope.AccountID + "}:test:t:whe_skew:log"
-	ahead := time.Now().Add(time.Hour).UnixMilli()
-	if err := r.Client.XAdd(ctx, &redis.XAddArgs{Stream: logKey, ID: strconv.FormatInt(ahead, 10) + "-0", Values: []any{"d", "whd_gone"}}).Err(); err != nil {
-		t.Fatal(err)
+	ahead := strconv.FormatInt(time.Now().Add(30*time.Second).UnixMilli(), 10)
+	for i := range 100 {
+		id := ahead + "-" + strconv.Itoa(i)
+		if err := r.Client.XAdd(ctx, &redis.XAddArgs{Stream: logKey, ID: id, Values: []any{"d", "whd_ahead" + strconv.Itoa(i)}}).Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, id := range []string{"whd_s1", "whd_s2"} {
 		d := &core.Delivery{ID: id, EventID: "evt_" + id, Target: target}
@@ -124,8 +128,8 @@ func TestTargetLogTakesALaterClock(t *testing.T) {
 			t.Fatalf("create %s behind the log's clock: %v", id, err)
 		}
 	}
-	if n := r.Client.XLen(ctx, logKey).Val(); n != 3 {
-		t.Fatalf("log length = %d, want 3", n)
+	if n := r.Client.XLen(ctx, logKey).Val(); n != 102 {
+		t.Fatalf("log length = %d, want 102", n)
 	}
 	l, err := s.ListDeliveries(ctx, scope, target.ID, core.DeliveryFilter{Page: core.Page{Limit: 1}})
 	if err != nil || len(l.Data) != 1 || l.Data[0].ID != "whd_s2" || !l.HasMore {
