@@ -88,6 +88,15 @@ type DeliveryFilter struct {
 	Page       Page
 }
 
+// Matches says whether d passes the filter's status, event type and
+// creation window (to the millisecond, the precision deliveries keep);
+// the page is not its business.
+func (f DeliveryFilter) Matches(d *Delivery) bool {
+	ms := d.CreatedAt.UnixMilli()
+	return (f.Status == "" || d.Status == f.Status) && (f.EventType == "" || d.EventType == f.EventType) &&
+		(f.CreatedGTE == nil || ms >= f.CreatedGTE.UnixMilli()) && (f.CreatedLTE == nil || ms <= f.CreatedLTE.UnixMilli())
+}
+
 // Backfill is a bulk replay of a time window of events to one target.
 type Backfill struct {
 	ID          string     `json:"id"` // bf_…

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBackfillJSONKeepsTheDocumentedShape holds a backfill's JSON, which
@@ -53,6 +54,34 @@ func TestDeliveryJSONKeepsEndpointID(t *testing.T) {
 		}
 		if !strings.Contains(string(b), tc.want) || !strings.Contains(string(b), `"target":{"kind":"`+tc.target.Kind) {
 			t.Errorf("JSON = %s, want %s and the target", b, tc.want)
+		}
+	}
+}
+
+// TestDeliveryFilterMatches holds each field of a filter to what it
+// narrows, the creation window inclusive at both ends to the millisecond.
+func TestDeliveryFilterMatches(t *testing.T) {
+	at := time.UnixMilli(1796285039502).UTC()
+	d := &Delivery{Status: StatusSucceeded, EventType: "guest.created", CreatedAt: at}
+	before, after := at.Add(-time.Millisecond), at.Add(time.Millisecond)
+	for _, tc := range []struct {
+		name string
+		f    DeliveryFilter
+		want bool
+	}{
+		{"no filter", DeliveryFilter{}, true},
+		{"its status", DeliveryFilter{Status: StatusSucceeded}, true},
+		{"another status", DeliveryFilter{Status: StatusFailed}, false},
+		{"its type", DeliveryFilter{EventType: "guest.created"}, true},
+		{"another type", DeliveryFilter{EventType: "guest.updated"}, false},
+		{"from its time", DeliveryFilter{CreatedGTE: &at}, true},
+		{"up to its time", DeliveryFilter{CreatedLTE: &at}, true},
+		{"from a millisecond after", DeliveryFilter{CreatedGTE: &after}, false},
+		{"up to a millisecond before", DeliveryFilter{CreatedLTE: &before}, false},
+		{"a window around it", DeliveryFilter{CreatedGTE: &before, CreatedLTE: &after, Status: StatusSucceeded}, true},
+	} {
+		if got := tc.f.Matches(d); got != tc.want {
+			t.Errorf("%s: Matches = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

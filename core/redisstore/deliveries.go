@@ -577,15 +577,17 @@ type deliveryPage struct {
 	limit int
 }
 
-// add loads ids, newest first, and keeps those the filter takes; full is
-// true once the page holds its limit and one more matched (HasMore).
+// add loads ids, newest first, and keeps those the filter takes (by their
+// creation time too: a log entry's id may be a little later than it);
+// full is true once the page holds its limit and one more matched
+// (HasMore).
 func (p *deliveryPage) add(ctx context.Context, ids []string) (full bool, err error) {
 	ds, err := p.s.loadDeliveries(ctx, p.scope, ids)
 	if err != nil {
 		return false, err
 	}
 	for _, d := range ds {
-		if (p.f.Status != "" && d.Status != p.f.Status) || (p.f.EventType != "" && d.EventType != p.f.EventType) {
+		if !p.f.Matches(d) {
 			continue
 		}
 		if len(p.list.Data) == p.limit {

@@ -139,4 +139,11 @@ func TestTargetLogTakesALaterClock(t *testing.T) {
 	if err != nil || len(l.Data) != 1 || l.Data[0].ID != "whd_s1" {
 		t.Fatalf("after whd_s2 = %+v, %v; want whd_s1", l, err)
 	}
+	// Logged 30 s after they were made: a window that starts after their
+	// creation holds their entries but not them.
+	later := time.Now().Add(time.Second)
+	l, err = s.ListDeliveries(ctx, scope, target.ID, core.DeliveryFilter{CreatedGTE: &later})
+	if err != nil || len(l.Data) != 0 {
+		t.Fatalf("created from a second on = %+v, %v; want none", l.Data, err)
+	}
 }
