@@ -109,10 +109,11 @@
 // API's JSON), an event's deliveries of old are still read from their
 // sorted set, activity entries of old (JSON, with a per-day index) are still
 // listed and paged, an idempotency record with a body replays it, a plain
-// ended record reads beside packed ones, and an events-stream entry holding
-// the envelope JSON is read like one holding it in parts.
+// ended record reads beside packed ones, an events-stream entry holding
+// the envelope JSON is read like one holding it in parts, and a target's
+// deliveries of old are listed from their sorted set after its log.
 // cmd/bellhop's TestUpgradeFromFixture holds this against Redis stores
-// captured from releases 37c217d, 3b34df4, c6c8e4a and d5e1b19. A change that cannot be read
+// captured from releases 37c217d, 3b34df4, c6c8e4a, d5e1b19 and 67407c8. A change that cannot be read
 // that way needs a version stored beside it and a resumable start-up
 // migration.
 //
