@@ -18,6 +18,7 @@ var fixtureFirstRequest = map[string]string{
 	"c6c8e4a": "req_0000mx63lr9ubh7q6shklpmm",
 	"d5e1b19": "req_0000mx68r42vcql9l7c0muao",
 	"67407c8": "req_0000mx6f8x0j93p9dr0yf0mq",
+	"0640f54": "req_0000mx7aivak99yewbsqsez0",
 }
 
 // activityPage is the part of GET /v1/activity the upgrade test reads.
