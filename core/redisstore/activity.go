@@ -79,6 +79,15 @@ for i = 2, #ARGV, 7 do
     end
   end
   if type(sid) == 'table' and sid.err then return redis.error_reply(sid.err) end
+  -- The embedded Redis (miniredis) moves such an id past the newest
+  -- instead of refusing it: file it again where it went, with its d.
+  local went = tonumber(string.match(sid, '^%d+'))
+  if went ~= at then
+    redis.call('XDEL', stream, sid)
+    at = went
+    sid = add(i, request_ms, at)
+    if type(sid) == 'table' and sid.err then return redis.error_reply(sid.err) end
+  end
   last, n = at, n + 1
 end
 return n

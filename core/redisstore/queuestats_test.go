@@ -15,7 +15,11 @@ import (
 // serves); it reads no key other than those it names.
 func TestQueueStats(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newStore(t)
+	s, r := newStore(t)
+	// The embedded Redis (miniredis) answers XINFO GROUPS with every entry
+	// of the stream as its lag, read or not: the lag is Redis's to count,
+	// and is checked on a real one only.
+	lagIs := func(st redisstore.StreamStats, n int64) bool { return !r.Real || st.Lag == n }
 	scope := newScope(t, s)
 	if _, _, err := s.CreateAPIKey(ctx, scope, "metrics", 0); err != nil {
 		t.Fatal(err)
@@ -45,7 +49,7 @@ func TestQueueStats(t *testing.T) {
 	}
 	time.Sleep(5 * time.Millisecond) // so that the oldest entry is measurably old
 	st := stats()
-	if st.Deliveries.Lag != 2 || st.Deliveries.Pending != 0 || st.Deliveries.Oldest <= 0 {
+	if !lagIs(st.Deliveries, 2) || st.Deliveries.Pending != 0 || st.Deliveries.Oldest <= 0 {
 		t.Errorf("two queued = %+v, want lag 2, nothing pending, an age", st.Deliveries)
 	}
 
@@ -53,13 +57,13 @@ func TestQueueStats(t *testing.T) {
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("ReadGroup = %v, %v", entries, err)
 	}
-	if st := stats(); st.Deliveries.Lag != 1 || st.Deliveries.Pending != 1 {
+	if st := stats(); !lagIs(st.Deliveries, 1) || st.Deliveries.Pending != 1 {
 		t.Errorf("one read = %+v, want lag 1 and 1 pending", st.Deliveries)
 	}
 	if err := s.DeferDelivery(ctx, scope, entries[0].ID, "whd_1", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if st := stats(); st.Deliveries.Lag != 1 || st.Deliveries.Pending != 0 || st.Retries != 1 {
+	if st := stats(); !lagIs(st.Deliveries, 1) || st.Deliveries.Pending != 0 || st.Retries != 1 {
 		t.Errorf("one deferred = %+v (retries %d), want lag 1, none pending, 1 scheduled", st.Deliveries, st.Retries)
 	}
 
