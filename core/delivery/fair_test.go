@@ -169,7 +169,7 @@ func fairScenario(t *testing.T, withB bool) (p50, p99 time.Duration) {
 	opts.DeferDelay = 200 * time.Millisecond
 	// Longer than the measurement, so B's attempts still hang when it ends;
 	// short enough to bound the test should the release below be missed.
-	opts.TestHTTP = outbound.New(outbound.Options{Timeout: 10 * time.Second})
+	opts.TestHTTP = outbound.New(outbound.Options{Timeout: time.Minute})
 	e := h.start(opts)
 
 	release := make(chan struct{})

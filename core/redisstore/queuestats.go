@@ -102,8 +102,13 @@ func (s *Store) QueueStats(ctx context.Context, now time.Time) (QueueStats, erro
 			return QueueStats{}, storeErr("read queue stats", err)
 		}
 		for i, sc := range unread {
-			if msgs := next[i].Val(); len(msgs) > 0 {
+			if msgs, err := next[i].Result(); len(msgs) > 0 {
 				sc.stats.Oldest = max(sc.stats.Oldest, entryAge(msgs[0].ID, now))
+			} else if err == nil {
+				// Nothing after the group's last-delivered id: nothing lags,
+				// whatever the lag field said (the embedded Redis counts
+				// every entry of the stream there).
+				sc.stats.Lag = 0
 			}
 		}
 	}
