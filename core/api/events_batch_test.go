@@ -273,7 +273,10 @@ func (a *testAPI) countEventsWith(t testing.TB, prefix string) int {
 // TestPublishBatchCountsOnce: a batch takes one request from the rate
 // limit and is one record of the activity log, however many events it has.
 func TestPublishBatchCountsOnce(t *testing.T) {
-	a := newTestAPI(t)
+	// Ten a minute refill one every 6 s: the two batches are counted, not
+	// a refill between them on a slow box (at the default 3,000 a minute,
+	// one comes back every 20 ms).
+	a := newTestAPI(t, func(c *Config, _ *Deps) { c.RateLimit = 10 })
 	events := []any{a.sampleEvent(t, "reservation.created"), a.sampleEvent(t, "reservation.created"), a.sampleEvent(t, "reservation.created")}
 	_, first := a.publishBatch(t, events)
 	_, second := a.publishBatch(t, events)
