@@ -283,7 +283,7 @@ func (r *deliverRun) throughput(ctx context.Context) {
 	before, memErr := r.redisMemory(ctx)
 	r.rcv.reset(len(r.targets))
 	cpu0 := r.cpu.read(ctx)
-	defer r.profilePhase(ctx, "throughput")()
+	defer r.profileDuring(ctx, "throughput")()
 	start := time.Now()
 	tp := burst(ctx, r.f.workers, r.f.events, r.publish)
 	want := int(tp.ok) * len(r.targets)
@@ -314,10 +314,10 @@ func (r *deliverRun) throughput(ctx context.Context) {
 		recorded, settled)
 }
 
-// profilePhase starts the --cpu-profile when phase is --profile-phase and
+// profileDuring starts the --cpu-profile when phase is --profile-phase and
 // returns what ends the phase's share of it: waiting for the profile and
 // printing where it went.
-func (r *deliverRun) profilePhase(ctx context.Context, phase string) func() {
+func (r *deliverRun) profileDuring(ctx context.Context, phase string) func() {
 	if r.profile == nil || r.f.profilePhase != phase {
 		return func() {}
 	}
@@ -339,7 +339,7 @@ func (r *deliverRun) redisMemory(ctx context.Context) (redisMemory, error) {
 func (r *deliverRun) openPhase(ctx context.Context, label string, rate int) {
 	r.rcv.reset(len(r.targets))
 	cpu0 := r.cpu.read(ctx)
-	defer r.profilePhase(ctx, label)()
+	defer r.profileDuring(ctx, label)()
 	s := openLoop(ctx, rate, r.f.duration, r.publish)
 	want := int(s.ok) * len(r.targets)
 	got := r.rcv.wait(ctx, want, time.Minute)
