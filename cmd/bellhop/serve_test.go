@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -52,22 +53,43 @@ func hubEnv(t *testing.T, r *redistest.Redis, extraEnv map[string]string) map[st
 }
 
 // startHubOn runs the hub in process on r, so that a test can restart it
-// on the same data, and waits for /healthz.
+// on the same data, and waits for /healthz. A hub that could not bind the
+// port freeAddr chose (another process took it in between) is started
+// again on a new one, twice at most, unless the caller chose the address.
 func startHubOn(t *testing.T, r *redistest.Redis, extraEnv map[string]string) *hubUnderTest {
 	t.Helper()
-	h := launchHubOn(t, r, extraEnv)
+	_, chosenAddr := extraEnv["BELLHOP_ADDR"]
+	for attempt := 1; ; attempt++ {
+		h := launchHubOn(t, r, extraEnv)
+		err := h.waitHealthy(t)
+		if err == nil {
+			return h
+		}
+		if chosenAddr || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatalf("hub exited before it was healthy: %v\n%s", err, h.out.String())
+		}
+	}
+}
 
+// waitHealthy waits for /healthz, and returns the hub's error should it
+// exit first (it has stopped then: the cleanup waits for nothing).
+func (h *hubUnderTest) waitHealthy(t *testing.T) error {
+	t.Helper()
 	// 30 s: a hub waits up to olderHubQuiet for a killed older hub's dispatcher.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get(h.base + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return h
+				return nil
 			}
 		}
 		select {
 		case err := <-h.done:
-			t.Fatalf("hub exited before it was healthy: %v\n%s", err, h.out.String())
+			h.cancel = nil
+			if err == nil { // only a cancelled hub stops cleanly: not one starting up
+				err = errors.New("stopped without an error")
+			}
+			return err
 		default:
 		}
 		if time.Now().After(deadline) {
