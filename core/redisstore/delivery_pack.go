@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/klauspost/compress/s2"
@@ -82,7 +83,42 @@ func packEnded(record []byte) []byte {
 	tokens := compactTokens(make([]byte, 0, len(record)), record)
 	packed := make([]byte, 1, 1+s2.MaxEncodedLen(len(tokens)))
 	packed[0] = packedV2
-	return packed[:1+len(endedDictV2.Encode(packed[1:cap(packed)], tokens))]
+	return packed[:1+len(packers().encode(packed[1:cap(packed)], tokens))]
+}
+
+// packer runs S2's dictionary encoder on a few goroutines that live as
+// long as the process. The encoder keeps a 64 KB table on its stack; run
+// on the goroutine of a delivery, which starts with a few KB and ends
+// with its attempt, it grew and copied that stack four times for every
+// ended record: with the encoding itself, ~10% of the hub's CPU under
+// load, 4 points of it the stack (BENCHMARKS.md, issue 12, ninth
+// session). A packer's stack grows once and stays grown while it works;
+// the hand-off costs two goroutine switches.
+type packer struct{ jobs chan packJob }
+
+type packJob struct {
+	dst, src []byte
+	done     chan []byte
+}
+
+// packers starts one packer per CPU the first time a record is packed.
+var packers = sync.OnceValue(func() *packer {
+	p := &packer{jobs: make(chan packJob)}
+	for range runtime.GOMAXPROCS(0) {
+		go func() {
+			for j := range p.jobs {
+				j.done <- endedDictV2.Encode(j.dst, j.src)
+			}
+		}()
+	}
+	return p
+})
+
+// encode is endedDictV2.Encode(dst, src), run on a packer.
+func (p *packer) encode(dst, src []byte) []byte {
+	done := make(chan []byte, 1)
+	p.jobs <- packJob{dst, src, done}
+	return <-done
 }
 
 // unpackEnded returns the text of a stored ended record, packed or not.

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -56,6 +58,31 @@ func TestPackEndedRoundTrips(t *testing.T) {
 	}
 	if _, err := unpackEnded("\x02not s2"); err == nil {
 		t.Error("a damaged v2 record read without an error")
+	}
+}
+
+// TestPackersKeepCallersApart packs different records from many
+// goroutines at once: each caller gets its own record back, whichever
+// packer encoded it.
+func TestPackersKeepCallersApart(t *testing.T) {
+	const callers = 64
+	var wg sync.WaitGroup
+	errs := make(chan string, callers)
+	for i := range callers {
+		wg.Go(func() {
+			rec := strings.Replace(goldenRecord, `"n":1`, fmt.Sprintf(`"n":%d`, i+1), 1) + strings.Repeat("x", i)
+			for range 20 {
+				if text, err := unpackEnded(string(packEnded([]byte(rec)))); err != nil || text != rec {
+					errs <- fmt.Sprintf("caller %d got %q, %v", i, text, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 
