@@ -66,10 +66,10 @@ local function ack()
     redis.call('XDEL', stream, entry)
   end
 end
-local cur = -1
-if redis.call('TYPE', delivery).ok == 'hash' then -- an ended delivery is a string (delivery_record.go)
-  cur = tonumber(redis.call('HGET', delivery, 'attempts') or '-1')
-end
+-- An ended delivery is a string (delivery_record.go), on which HGET fails:
+-- one command where TYPE and HGET were two.
+local n = redis.pcall('HGET', delivery, 'attempts')
+local cur = type(n) == 'string' and tonumber(n) or -1
 if cur ~= attempt_count then
   ack()
   return {-1, 0, 0}
@@ -79,7 +79,8 @@ if status ~= 'pending' then
   -- one a line, replaces the hash, list and payload (delivery_record.go);
   -- the caller packed it (delivery_pack.go) with the earlier attempts it
   -- read, which are these unless it could not read them.
-  local lines = redis.call('LRANGE', attempts, 0, -1)
+  local lines = {} -- a first attempt has none before it
+  if cur > 0 then lines = redis.call('LRANGE', attempts, 0, -1) end
   local record = ended_packed
   if record == '' or #lines ~= packed_lines then
     lines[#lines + 1] = attempt_json
