@@ -28,12 +28,22 @@ type cpuTimes struct {
 	self    time.Duration // this process: load generator and receiver
 	hubOK   bool          // every hub's /proc was read both times
 	redisOK bool          // Redis answered INFO cpu both times
+	// Redis's commands, read with its CPU: a count the machine's load does
+	// not change, so that two builds can be told apart where their CPU
+	// figures are within the noise of a shared box.
+	commands redisCommands
 }
 
 func (a cpuTimes) sub(b cpuTimes) cpuTimes {
 	return cpuTimes{hub: a.hub - b.hub, plugins: a.plugins - b.plugins, redis: a.redis - b.redis,
-		self: a.self - b.self, hubOK: a.hubOK && b.hubOK, redisOK: a.redisOK && b.redisOK}
+		self: a.self - b.self, hubOK: a.hubOK && b.hubOK, redisOK: a.redisOK && b.redisOK,
+		commands: redisCommands{all: a.commands.all - b.commands.all, scripts: a.commands.scripts - b.commands.scripts}}
 }
+
+// redisCommands counts the commands a Redis has run (INFO stats'
+// total_commands_processed, which counts those a script calls too) and the
+// scripts among them (EVALSHA and EVAL calls, INFO commandstats).
+type redisCommands struct{ all, scripts int64 }
 
 // hubAndRedis is what the issue 12 targets count: the hub, its plugins
 // and Redis, not the load generator.
@@ -86,9 +96,10 @@ func (m *cpuMeter) read(ctx context.Context) cpuTimes {
 	}
 	t.self, _ = processCPU(os.Getpid())
 	if m.rdb != nil {
-		if info, err := m.rdb.Info(ctx, "cpu").Result(); err == nil {
+		if info, err := m.rdb.Info(ctx, "cpu", "stats", "commandstats").Result(); err == nil {
 			t.redis, err = parseInfoCPU(info)
 			t.redisOK = err == nil
+			t.commands = parseInfoCommands(info)
 		}
 	}
 	return t
@@ -133,6 +144,20 @@ func parseInfoCPU(info string) (time.Duration, error) {
 		return 0, err
 	}
 	return time.Duration((user + sys) * float64(time.Second)), nil
+}
+
+// parseInfoCommands reads redisCommands from an INFO stats and
+// commandstats answer; a figure INFO lacks counts 0.
+func parseInfoCommands(info string) redisCommands {
+	all, _ := infoFloat(info, "total_commands_processed")
+	c := redisCommands{all: int64(all)}
+	for _, name := range []string{"cmdstat_evalsha", "cmdstat_eval"} {
+		stats, _ := infoField(info, name) // calls=N,usec=…
+		calls, _, _ := strings.Cut(strings.TrimPrefix(stats, "calls="), ",")
+		n, _ := strconv.ParseInt(calls, 10, 64)
+		c.scripts += n
+	}
+	return c
 }
 
 // infoField returns the value of key in an INFO answer ("key:value" lines).

@@ -44,15 +44,18 @@ and measure, for each phase, what issue 12's targets count:
   ceiling      bare signed POSTs from this process to the same receiver
                (as bench ceiling): the box's own limit, measured first
   throughput   --events from --workers publishers as fast as they go:
-               deliveries/s, CPU per 1,000 deliveries (hub + Redis), and
-               Redis used_memory growth per delivery
+               deliveries/s, CPU per 1,000 deliveries (hub + Redis),
+               Redis commands per 1,000 deliveries, and Redis
+               used_memory growth per delivery
   latency      --rate events/s for --duration: publish-to-receipt p50/p99
   steady       --steady events/s for --duration: the idle cost, CPU per
                1,000 deliveries when nothing can be batched
 
-Redis CPU is INFO cpu's and used_memory is the whole server's: against a
-Redis other programs use, they count those programs too (the line on the
-keys under the run's own prefix does not; --own-redis avoids it).
+Redis CPU is INFO cpu's, its commands INFO stats' and used_memory the
+whole server's: against a Redis other programs use, they count those
+programs too (the line on the keys under the run's own prefix does not;
+--own-redis avoids it). The command count does not move with the
+machine's load, as CPU does: it tells two builds apart on a busy box.
 --cpu-profile takes a CPU profile of hub 1 during --profile-phase.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchDeliver(cmd.Context(), f, stdout) },
@@ -296,6 +299,7 @@ func (r *deliverRun) throughput(ctx context.Context) {
 		tp.errors, want-got, r.rcv.duplicates.Load())
 	tp.reportFirstError(r.out)
 	fmt.Fprintln(r.out, cpuLine("throughput", cpu, int64(got), r.ceil))
+	fmt.Fprintln(r.out, commandsLine("throughput", cpu, int64(got)))
 	if recErr != nil || recorded < want {
 		fmt.Fprintf(r.out, "  only %d of %d attempts recorded within a minute (%v): the figures below miss the rest\n", recorded, want, recErr)
 	}
@@ -349,6 +353,7 @@ func (r *deliverRun) openPhase(ctx context.Context, label string, rate int) {
 		label, rate, p.pct(50), p.pct(99), p.pct(100), len(p.lat), s.errors, want-got)
 	s.reportFirstError(r.out)
 	fmt.Fprintln(r.out, cpuLine(label, cpu, int64(got), r.ceil))
+	fmt.Fprintln(r.out, commandsLine(label, cpu, int64(got)))
 }
 
 // hubMemory prints each hub's resident memory and the highest peak.

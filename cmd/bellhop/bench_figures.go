@@ -77,6 +77,16 @@ func cpuLine(label string, t cpuTimes, n int64, c *ceilingResult) string {
 		label, hub, rds, both, cpuVsCeiling(perThousand(t.hubAndRedis(), n), c), perThousand(t.self, n))
 }
 
+// commandsLine is a phase's Redis commands per 1,000 deliveries.
+func commandsLine(label string, t cpuTimes, n int64) string {
+	if n <= 0 || !t.redisOK || t.commands.all <= 0 {
+		return label + " redis commands per 1,000 deliveries: unknown"
+	}
+	per := func(v int64) string { return thousands(float64(v) * 1000 / float64(n)) }
+	return fmt.Sprintf("%s redis commands per 1,000 deliveries: %s, of which %s scripts (a script's own commands count too)",
+		label, per(t.commands.all), per(t.commands.scripts))
+}
+
 // bytesLine is the growth of Redis's memory per delivery, both ways
 // redisMemory measures it.
 func bytesLine(label string, before, after redisMemory, n int64) string {

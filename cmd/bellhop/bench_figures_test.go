@@ -53,6 +53,27 @@ func TestParseInfoCPUCountsTheServerNotItsChildren(t *testing.T) {
 	}
 }
 
+// TestRedisCommandsPerDelivery reads the commands and scripts of INFO
+// stats and commandstats as Redis 7 answers them and writes them per
+// 1,000 deliveries.
+func TestRedisCommandsPerDelivery(t *testing.T) {
+	info := infoCPU + "\r\n# Stats\r\ntotal_connections_received:9\r\ntotal_commands_processed:68324\r\n\r\n# Commandstats\r\n" +
+		"cmdstat_xadd:calls=8066,usec=23006,usec_per_call=2.85,rejected_calls=0,failed_calls=0\r\n" +
+		"cmdstat_evalsha:calls=6474,usec=355946,usec_per_call=54.98,rejected_calls=0,failed_calls=19\r\n" +
+		"cmdstat_eval:calls=18,usec=3604,usec_per_call=200.22,rejected_calls=0,failed_calls=0\r\n"
+	before := cpuTimes{redisOK: true, commands: parseInfoCommands(infoCPU + "\r\ntotal_commands_processed:324\r\ncmdstat_evalsha:calls=492,usec=1\r\n")}
+	after := cpuTimes{redisOK: true, commands: parseInfoCommands(info)}
+	if got, want := after.commands, (redisCommands{all: 68324, scripts: 6492}); got != want {
+		t.Fatalf("parsed %+v, want %+v", got, want)
+	}
+	if got, want := commandsLine("throughput", after.sub(before), 2000), "throughput redis commands per 1,000 deliveries: 34,000, of which 3,000 scripts (a script's own commands count too)"; got != want {
+		t.Errorf("line:\n got %q\nwant %q", got, want)
+	}
+	if got := commandsLine("steady", cpuTimes{}, 2000); !strings.HasSuffix(got, "unknown") {
+		t.Errorf("without Redis's figures the line must say so: %q", got)
+	}
+}
+
 func TestInfoFloatReadsUsedMemory(t *testing.T) {
 	info := "# Memory\r\nused_memory:1048576\r\nused_memory_human:1.00M\r\nused_memory_rss:2000000\r\n"
 	got, err := infoFloat(info, "used_memory")
