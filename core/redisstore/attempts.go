@@ -51,9 +51,9 @@ type Health struct {
 
 var finishAttempt = redis.NewScript(`
 local delivery, attempts, stream, retries, health, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local payload = KEYS[14]
-local window_first, window_last = 7, 11 -- KEYS[7..11]: the target's last five minutes, this one first
-local scope_minute, failures = KEYS[12], KEYS[13]
+local minute, scope_minute, failures, payload = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+-- KEYS[11..14], given for a failed attempt only: the target's four minutes
+-- before this one, which the breaker's window sums with it.
 local group, entry, attempt_count, attempt_json = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local status, reason, last_status, next_at, now_ms = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local retention_ms, delivery_id, outcome, is_5xx = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
@@ -114,7 +114,6 @@ if outcome ~= 'none' then
   redis.call('HINCRBY', stats, outcome, 1)
   redis.call('HINCRBY', stats, 'l:' .. latency_bucket, 1)
   if outcome == 'fail' then redis.call('HINCRBY', stats, 'c:' .. fail_code, 1) end
-  local minute = KEYS[window_first]
   if redis.call('HINCRBY', minute, 'n', 1) == 1 then redis.call('PEXPIRE', minute, 360000) end
   if is_5xx == '1' then redis.call('HINCRBY', minute, 'e5', 1) end
   if redis.call('HINCRBY', scope_minute, 'n', 1) == 1 then redis.call('PEXPIRE', scope_minute, 7200000) end
@@ -127,8 +126,9 @@ if outcome == 'fail' or status == 'failed' then
 end
 if outcome ~= 'fail' then return {consec, 0, 0} end
 local n, e = 0, 0
-for i = window_first, window_last do
-  local v = redis.call('HMGET', KEYS[i], 'n', 'e5')
+local window = {minute, unpack(KEYS, 11)}
+for _, key in ipairs(window) do
+  local v = redis.call('HMGET', key, 'n', 'e5')
   n = n + tonumber(v[1] or 0)
   e = e + tonumber(v[2] or 0)
 end
@@ -148,19 +148,21 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 	}
 	tid := d.Target.ID
 	minute := now.Unix() / 60
-	keys := []string{
-		s.deliveryKey(scope, d.ID), s.attemptsKey(scope, d.ID), s.DeliveriesStreamKey(scope), s.retryKey(scope),
-		s.targetKey(scope, tid, "health"), s.targetKey(scope, tid, "st", strconv.FormatInt(now.Unix()/300, 10)),
-	}
-	for i := int64(0); i < 5; i++ {
-		keys = append(keys, s.targetKey(scope, tid, "w", strconv.FormatInt(minute-i, 10)))
-	}
-	keys = append(keys, s.scopeMinuteKey(scope, minute), s.failuresKey(scope), s.payloadKey(scope, d.ID))
 	outcome := "none"
 	if r.Counted && r.Succeeded {
 		outcome = "ok"
 	} else if r.Counted {
 		outcome = "fail"
+	}
+	keys := make([]string, 0, 14)
+	keys = append(keys, s.deliveryKey(scope, d.ID), s.attemptsKey(scope, d.ID), s.DeliveriesStreamKey(scope), s.retryKey(scope),
+		s.targetKey(scope, tid, "health"), s.targetKey(scope, tid, "st", strconv.FormatInt(now.Unix()/300, 10)),
+		s.targetKey(scope, tid, "w", strconv.FormatInt(minute, 10)),
+		s.scopeMinuteKey(scope, minute), s.failuresKey(scope), s.payloadKey(scope, d.ID))
+	if outcome == "fail" { // the breaker's window: only a failure sums it
+		for i := int64(1); i < 5; i++ {
+			keys = append(keys, s.targetKey(scope, tid, "w", strconv.FormatInt(minute-i, 10)))
+		}
 	}
 	next := ""
 	if r.NextAt != nil {

@@ -57,3 +57,31 @@ func TestFinishAttemptHealth(t *testing.T) {
 		})
 	}
 }
+
+// TestBreakerWindowSumsFiveMinutes: a failed attempt's window counts the
+// target's attempts of this minute and the four before it, and nothing
+// older.
+func TestBreakerWindowSumsFiveMinutes(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	target := core.Target{Kind: core.TargetEndpoint, ID: "ep_window"}
+	now := time.Now().Unix() / 60
+	// Two minutes back stays inside the window and six stays outside it even
+	// if the minute turns before the attempt is recorded.
+	for back, counts := range map[int64][]any{2: {"n", 3, "e5", 1}, 6: {"n", 50, "e5", 50}} {
+		if err := r.Client.HSet(ctx, s.TargetMinuteKeyForTest(scope, target.ID, now-back), counts...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := &core.Delivery{ID: "whd_window", EventID: "evt_1", Target: target}
+	if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+		t.Fatalf("CreateDeliveries: %v", err)
+	}
+	got, err := s.FinishAttempt(ctx, scope, d, redisstore.AttemptRecord{
+		Attempt: &core.Attempt{Number: 1}, Status: core.StatusFailed, Counted: true, Is5xx: true, FailCode: "500", Retention: time.Hour,
+	})
+	if want := (redisstore.Health{Consecutive: 1, Window: 4, Window5xx: 2}); err != nil || got != want {
+		t.Errorf("health = %+v, %v; want %+v", got, err, want)
+	}
+}
