@@ -37,13 +37,16 @@ type cpuTimes struct {
 func (a cpuTimes) sub(b cpuTimes) cpuTimes {
 	return cpuTimes{hub: a.hub - b.hub, plugins: a.plugins - b.plugins, redis: a.redis - b.redis,
 		self: a.self - b.self, hubOK: a.hubOK && b.hubOK, redisOK: a.redisOK && b.redisOK,
-		commands: redisCommands{all: a.commands.all - b.commands.all, scripts: a.commands.scripts - b.commands.scripts}}
+		commands: redisCommands{all: a.commands.all - b.commands.all, scripts: a.commands.scripts - b.commands.scripts,
+			bytesIn: a.commands.bytesIn - b.commands.bytesIn}}
 }
 
 // redisCommands counts the commands a Redis has run (INFO stats'
-// total_commands_processed, which counts those a script calls too) and the
-// scripts among them (EVALSHA and EVAL calls, INFO commandstats).
-type redisCommands struct{ all, scripts int64 }
+// total_commands_processed, which counts those a script calls too), the
+// scripts among them (EVALSHA and EVAL calls, INFO commandstats) and the
+// bytes its clients sent it (total_net_input_bytes), all of which it
+// parses.
+type redisCommands struct{ all, scripts, bytesIn int64 }
 
 // hubAndRedis is what the issue 12 targets count: the hub, its plugins
 // and Redis, not the load generator.
@@ -150,7 +153,8 @@ func parseInfoCPU(info string) (time.Duration, error) {
 // commandstats answer; a figure INFO lacks counts 0.
 func parseInfoCommands(info string) redisCommands {
 	all, _ := infoFloat(info, "total_commands_processed")
-	c := redisCommands{all: int64(all)}
+	in, _ := infoFloat(info, "total_net_input_bytes")
+	c := redisCommands{all: int64(all), bytesIn: int64(in)}
 	for _, name := range []string{"cmdstat_evalsha", "cmdstat_eval"} {
 		stats, _ := infoField(info, name) // calls=N,usec=…
 		calls, _, _ := strings.Cut(strings.TrimPrefix(stats, "calls="), ",")

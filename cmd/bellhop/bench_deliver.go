@@ -45,17 +45,19 @@ and measure, for each phase, what issue 12's targets count:
                (as bench ceiling): the box's own limit, measured first
   throughput   --events from --workers publishers as fast as they go:
                deliveries/s, CPU per 1,000 deliveries (hub + Redis),
-               Redis commands per 1,000 deliveries, and Redis
-               used_memory growth per delivery
+               Redis commands per 1,000 deliveries and bytes sent to
+               Redis per delivery, and Redis used_memory growth per
+               delivery
   latency      --rate events/s for --duration: publish-to-receipt p50/p99
   steady       --steady events/s for --duration: the idle cost, CPU per
                1,000 deliveries when nothing can be batched
 
-Redis CPU is INFO cpu's, its commands INFO stats' and used_memory the
-whole server's: against a Redis other programs use, they count those
-programs too (the line on the keys under the run's own prefix does not;
---own-redis avoids it). The command count does not move with the
-machine's load, as CPU does: it tells two builds apart on a busy box.
+Redis CPU is INFO cpu's, its commands and bytes INFO stats' and
+used_memory the whole server's: against a Redis other programs use, they
+count those programs too (the line on the keys under the run's own
+prefix does not; --own-redis avoids it). Commands and bytes do not move
+with the machine's load, as CPU does: they tell two builds apart on a
+busy box.
 --cpu-profile takes a CPU profile of hub 1 during --profile-phase.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchDeliver(cmd.Context(), f, stdout) },

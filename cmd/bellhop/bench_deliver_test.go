@@ -49,7 +49,7 @@ func TestBenchDeliverSmoke(t *testing.T) {
 		`(?m)^latency at 100 events/s: publish-to-receipt p50 .*, p99 .* over \d+ deliveries \(0 publish errors, 0 lost\)$`,
 		`(?m)^steady at 50 events/s: publish-to-receipt p50 .*, p99 .* over \d+ deliveries \(0 publish errors, 0 lost\)$`,
 		`(?m)^steady cpu per 1,000 deliveries: hub [0-9.]+ s`,
-		`(?m)^throughput redis commands per 1,000 deliveries: [0-9,]+, of which [0-9,]+ scripts`,
+		`(?m)^throughput redis commands per 1,000 deliveries: [0-9,]+, of which [0-9,]+ scripts .*; [0-9,]+ bytes sent to Redis a delivery$`,
 		`(?m)^cpu profile of hub 1: 1s of the steady phase in .*steady\.pprof `,
 		`(?m)^hub peak rss: [0-9.]+ MB$`,
 	} {

@@ -83,8 +83,8 @@ func commandsLine(label string, t cpuTimes, n int64) string {
 		return label + " redis commands per 1,000 deliveries: unknown"
 	}
 	per := func(v int64) string { return thousands(float64(v) * 1000 / float64(n)) }
-	return fmt.Sprintf("%s redis commands per 1,000 deliveries: %s, of which %s scripts (a script's own commands count too)",
-		label, per(t.commands.all), per(t.commands.scripts))
+	return fmt.Sprintf("%s redis commands per 1,000 deliveries: %s, of which %s scripts (a script's own commands count too); %s bytes sent to Redis a delivery",
+		label, per(t.commands.all), per(t.commands.scripts), thousands(float64(t.commands.bytesIn)/float64(n)))
 }
 
 // bytesLine is the growth of Redis's memory per delivery, both ways

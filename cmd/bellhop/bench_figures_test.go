@@ -57,16 +57,16 @@ func TestParseInfoCPUCountsTheServerNotItsChildren(t *testing.T) {
 // stats and commandstats as Redis 7 answers them and writes them per
 // 1,000 deliveries.
 func TestRedisCommandsPerDelivery(t *testing.T) {
-	info := infoCPU + "\r\n# Stats\r\ntotal_connections_received:9\r\ntotal_commands_processed:68324\r\n\r\n# Commandstats\r\n" +
+	info := infoCPU + "\r\n# Stats\r\ntotal_connections_received:9\r\ntotal_commands_processed:68324\r\ntotal_net_input_bytes:9000900\r\n\r\n# Commandstats\r\n" +
 		"cmdstat_xadd:calls=8066,usec=23006,usec_per_call=2.85,rejected_calls=0,failed_calls=0\r\n" +
 		"cmdstat_evalsha:calls=6474,usec=355946,usec_per_call=54.98,rejected_calls=0,failed_calls=19\r\n" +
 		"cmdstat_eval:calls=18,usec=3604,usec_per_call=200.22,rejected_calls=0,failed_calls=0\r\n"
-	before := cpuTimes{redisOK: true, commands: parseInfoCommands(infoCPU + "\r\ntotal_commands_processed:324\r\ncmdstat_evalsha:calls=492,usec=1\r\n")}
+	before := cpuTimes{redisOK: true, commands: parseInfoCommands(infoCPU + "\r\ntotal_commands_processed:324\r\ntotal_net_input_bytes:900\r\ncmdstat_evalsha:calls=492,usec=1\r\n")}
 	after := cpuTimes{redisOK: true, commands: parseInfoCommands(info)}
-	if got, want := after.commands, (redisCommands{all: 68324, scripts: 6492}); got != want {
+	if got, want := after.commands, (redisCommands{all: 68324, scripts: 6492, bytesIn: 9000900}); got != want {
 		t.Fatalf("parsed %+v, want %+v", got, want)
 	}
-	if got, want := commandsLine("throughput", after.sub(before), 2000), "throughput redis commands per 1,000 deliveries: 34,000, of which 3,000 scripts (a script's own commands count too)"; got != want {
+	if got, want := commandsLine("throughput", after.sub(before), 2000), "throughput redis commands per 1,000 deliveries: 34,000, of which 3,000 scripts (a script's own commands count too); 4,500 bytes sent to Redis a delivery"; got != want {
 		t.Errorf("line:\n got %q\nwant %q", got, want)
 	}
 	if got := commandsLine("steady", cpuTimes{}, 2000); !strings.HasSuffix(got, "unknown") {
