@@ -75,14 +75,17 @@ if cur ~= attempt_count then
   return {-1, 0, 0}
 end
 if status ~= 'pending' then
-  -- It ended: one string, its head line (from the caller) and its attempts
-  -- one a line, replaces the hash, list and payload (delivery_record.go);
-  -- the caller packed it (delivery_pack.go) with the earlier attempts it
-  -- read, which are these unless it could not read them.
+  -- It ended: one string, its head line and its attempts one a line,
+  -- replaces the hash, list and payload (delivery_record.go). The caller
+  -- packed it (delivery_pack.go) with the earlier attempts it read, which
+  -- are these unless it could not read them; then it is joined here,
+  -- from the head and last attempt, which a caller that packed the record
+  -- leaves out: it is asked for them (-2) and runs this again.
   local lines = {} -- a first attempt has none before it
   if cur > 0 then lines = redis.call('LRANGE', attempts, 0, -1) end
   local record = ended_packed
   if record == '' or #lines ~= packed_lines then
+    if ended_head == '' then return {-2, 0, 0} end
     lines[#lines + 1] = attempt_json
     record = ended_head .. '\n' .. table.concat(lines, '\n')
   end
@@ -135,12 +138,24 @@ end
 return {consec, n, e}
 `)
 
+// finishNeedsParts is the finish script's answer when it must join an
+// ended record itself and was sent it packed only.
+const finishNeedsParts = -2
+
 // FinishAttempt records attempt number d.AttemptCount+1 of d: appends it to
 // the attempt log, updates the delivery, schedules the retry, counts it for
 // stats and the breaker and acks the stream entry, in one script. When
 // another worker already recorded that attempt (a claimed entry), it only
 // acks and returns Health.Stale.
 func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Delivery, r AttemptRecord) (Health, error) {
+	return s.finishAttemptPacking(ctx, scope, d, r, s.packEndedRecord)
+}
+
+// packFunc packs an ended record: packEndedRecord, or a test's.
+type packFunc func(ctx context.Context, scope core.Scope, d *core.Delivery, head, last []byte) ([]byte, []string)
+
+// finishAttemptPacking is FinishAttempt with the ended record packed by pack.
+func (s *Store) finishAttemptPacking(ctx context.Context, scope core.Scope, d *core.Delivery, r AttemptRecord, pack packFunc) (Health, error) {
 	now := time.Now()
 	b, err := encodeAttempt(r.Attempt, d.EventID)
 	if err != nil {
@@ -178,12 +193,23 @@ func (s *Store) FinishAttempt(ctx context.Context, scope core.Scope, d *core.Del
 		if head, err = endedHeadOf(d, r, status, now); err != nil {
 			return Health{}, err
 		}
-		packed, earlier = s.packEndedRecord(ctx, scope, d, head, b)
+		packed, earlier = pack(ctx, scope, d, head, b)
 	}
-	args := []any{WorkerGroup, r.EntryID, d.AttemptCount, b, r.Status, r.Reason, status, next,
+	// A packed record holds the head and the last attempt: they go along
+	// only when the script must join the record itself (~600 bytes a
+	// delivery less for Redis to read).
+	sentAttempt, sentHead := b, head
+	if packed != nil {
+		sentAttempt, sentHead = nil, nil
+	}
+	args := []any{WorkerGroup, r.EntryID, d.AttemptCount, sentAttempt, r.Status, r.Reason, status, next,
 		now.UnixMilli(), r.Retention.Milliseconds(), d.ID, outcome, boolArg(r.Is5xx), r.FailCode, r.LatencyBkt,
-		(25 * time.Hour).Milliseconds(), failuresKept, head, packed, len(earlier)}
+		(25 * time.Hour).Milliseconds(), failuresKept, sentHead, packed, len(earlier)}
 	res, err := finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
+	if err == nil && res[0] == finishNeedsParts { // its attempts changed since pack read them
+		args[3], args[17] = b, head
+		res, err = finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
+	}
 	if err != nil {
 		return Health{}, storeErr("finish attempt", err)
 	}

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +84,39 @@ func TestBreakerWindowSumsFiveMinutes(t *testing.T) {
 	})
 	if want := (redisstore.Health{Consecutive: 1, Window: 4, Window5xx: 2}); err != nil || got != want {
 		t.Errorf("health = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// TestFinishSendsThePartsWhenAsked: a packed ended record goes to the
+// finish script without the head and last attempt it holds; when the
+// attempts the script finds differ from those it was packed with (they
+// changed after they were read), the script asks for the parts and joins
+// the record itself, unpacked, with the attempts it has.
+func TestFinishSendsThePartsWhenAsked(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	d := &core.Delivery{ID: "whd_parts", EventID: "evt_parts", EventType: "guest.updated",
+		Target: core.Target{Kind: core.TargetEndpoint, ID: "whe_parts"}}
+	if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	// Packed as if the delivery had had an earlier attempt: it has none.
+	earlier := `{"v":2,"i":"req_earlier","n":1}`
+	stale := func(_ context.Context, _ core.Scope, _ *core.Delivery, head, last []byte) ([]byte, []string) {
+		return redisstore.PackEndedForTest([]byte(string(head) + "\n" + earlier + "\n" + string(last))), []string{earlier}
+	}
+	a := &core.Attempt{ID: "req_parts", Number: 1, URL: "https://example.com", ResponseStatus: 200, Outcome: core.StatusSucceeded}
+	rec := redisstore.AttemptRecord{Attempt: a, Status: core.StatusSucceeded, Counted: true, Succeeded: true, Retention: time.Hour}
+	if h, err := s.FinishAttemptPackingForTest(ctx, scope, d, rec, stale); err != nil || h.Stale {
+		t.Fatalf("FinishAttempt = %+v, %v", h, err)
+	}
+	raw := r.Client.Get(ctx, r.Prefix+"{"+scope.AccountID+"}:test:dlv:whd_parts").Val()
+	if !strings.HasPrefix(raw, "{") || strings.Count(raw, "\n") != 1 || !strings.Contains(raw, "req_parts") || strings.Contains(raw, "req_earlier") {
+		t.Fatalf("ended record = %q, want the head and the one attempt, joined by the script", raw)
+	}
+	got, err := s.FindDelivery(ctx, scope, d.ID)
+	if err != nil || got.Status != core.StatusSucceeded || len(got.Attempts) != 1 || got.Attempts[0].ID != "req_parts" {
+		t.Errorf("FindDelivery = %+v, %v", got, err)
 	}
 }

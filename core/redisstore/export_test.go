@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/bellhop/bellhop/core"
@@ -21,3 +22,13 @@ const PackedForTest = packedV2
 func (s *Store) TargetMinuteKeyForTest(scope core.Scope, targetID string, minute int64) string {
 	return s.targetKey(scope, targetID, "w", strconv.FormatInt(minute, 10))
 }
+
+// FinishAttemptPackingForTest is FinishAttempt with the ended record
+// packed by pack instead of from the attempts in Redis.
+func (s *Store) FinishAttemptPackingForTest(ctx context.Context, scope core.Scope, d *core.Delivery, r AttemptRecord,
+	pack func(ctx context.Context, scope core.Scope, d *core.Delivery, head, last []byte) ([]byte, []string)) (Health, error) {
+	return s.finishAttemptPacking(ctx, scope, d, r, pack)
+}
+
+// PackEndedForTest packs an ended record as FinishAttempt does.
+func PackEndedForTest(record []byte) []byte { return packEnded(record) }
