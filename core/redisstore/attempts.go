@@ -50,10 +50,13 @@ type Health struct {
 }
 
 var finishAttempt = redis.NewScript(`
-local delivery, attempts, stream, retries, health, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local minute, scope_minute, failures, payload = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
--- KEYS[11..14], given for a failed attempt only: the target's four minutes
--- before this one, which the breaker's window sums with it.
+local delivery, stream, retries, health, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local minute, scope_minute, failures = KEYS[6], KEYS[7], KEYS[8]
+-- KEYS[9..12], given for a failed attempt only: the target's four minutes
+-- before this one, which the breaker's window sums with it. A delivery's
+-- attempt list and payload are named after it (attemptsKey, payloadKey),
+-- in its hash tag's slot.
+local attempts, payload = delivery .. ':att', delivery .. ':p'
 local group, entry, attempt_count, attempt_json = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local status, reason, last_status, next_at, now_ms = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local retention_ms, delivery_id, outcome, is_5xx = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
@@ -129,7 +132,7 @@ if outcome == 'fail' or status == 'failed' then
 end
 if outcome ~= 'fail' then return {consec, 0, 0} end
 local n, e = 0, 0
-local window = {minute, unpack(KEYS, 11)}
+local window = {minute, unpack(KEYS, 9)}
 for _, key in ipairs(window) do
   local v = redis.call('HMGET', key, 'n', 'e5')
   n = n + tonumber(v[1] or 0)
@@ -169,11 +172,10 @@ func (s *Store) finishAttemptPacking(ctx context.Context, scope core.Scope, d *c
 	} else if r.Counted {
 		outcome = "fail"
 	}
-	keys := make([]string, 0, 14)
-	keys = append(keys, s.deliveryKey(scope, d.ID), s.attemptsKey(scope, d.ID), s.DeliveriesStreamKey(scope), s.retryKey(scope),
+	keys := make([]string, 0, 12)
+	keys = append(keys, s.deliveryKey(scope, d.ID), s.DeliveriesStreamKey(scope), s.retryKey(scope),
 		s.targetKey(scope, tid, "health"), s.targetKey(scope, tid, "st", strconv.FormatInt(now.Unix()/300, 10)),
-		s.targetKey(scope, tid, "w", strconv.FormatInt(minute, 10)),
-		s.scopeMinuteKey(scope, minute), s.failuresKey(scope), s.payloadKey(scope, d.ID))
+		s.targetKey(scope, tid, "w", strconv.FormatInt(minute, 10)), s.scopeMinuteKey(scope, minute), s.failuresKey(scope))
 	if outcome == "fail" { // the breaker's window: only a failure sums it
 		for i := int64(1); i < 5; i++ {
 			keys = append(keys, s.targetKey(scope, tid, "w", strconv.FormatInt(minute-i, 10)))

@@ -115,9 +115,10 @@ func (s *Store) targetLegacyIndexKey(scope core.Scope, targetID string) string {
 // at once. A dispatcher that crashed before the ack dispatches the events
 // again and creates nothing twice.
 //
-// KEYS: deliveries stream, events stream, then hash, target log, the
-// event's deliveries of earlier releases, payload and event index per
-// delivery. ARGV: group, now, retention, the
+// KEYS: deliveries stream, events stream, then hash, target log and event
+// index per delivery; its payload key and the event's deliveries of
+// earlier releases are named after the hash and the index (payloadKey,
+// eventDeliveriesKey), in the same slot. ARGV: group, now, retention, the
 // per-target cap, the scope's delivery key prefix, P, P payloads, E, E entry
 // ids, then 10 fields per delivery, the ninth the index of its payload and
 // the tenth its traceparent ("" without tracing), and
@@ -148,8 +149,9 @@ end
 -- Logs are trimmed and given their expiry once per script, not once per
 -- delivery: a read of many events mostly feeds the same few targets.
 local logs, by_events, added = {}, {}, {}
-for i = 0, (#KEYS - 2) / 5 - 1 do
-  local delivery, log, by_event, payload_key, event_index = KEYS[3 + 5*i], KEYS[4 + 5*i], KEYS[5 + 5*i], KEYS[6 + 5*i], KEYS[7 + 5*i]
+for i = 0, (#KEYS - 2) / 3 - 1 do
+  local delivery, log, event_index = KEYS[3 + 3*i], KEYS[4 + 3*i], KEYS[5 + 3*i]
+  local payload_key, by_event = delivery .. ':p', event_index .. ':dlv'
   local b = first_delivery + 10*i
   local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
   if redis.call('EXISTS', delivery) == 0 then
@@ -264,8 +266,7 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 	live := boolArg(scope.Livemode)
 	for i, ev := range batch {
 		for _, d := range ev.Deliveries {
-			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetLogKey(scope, d.Target.ID), s.eventDeliveriesKey(scope, d.EventID),
-				s.payloadKey(scope, d.ID), s.eventIndexKey(scope, d.EventID))
+			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetLogKey(scope, d.Target.ID), s.eventIndexKey(scope, d.EventID))
 			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1, d.TraceParent)
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}
