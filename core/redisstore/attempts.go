@@ -71,8 +71,8 @@ local function ack()
 end
 -- An ended delivery is a string (delivery_record.go), on which HGET fails:
 -- one command where TYPE and HGET were two.
-local n = redis.pcall('HGET', delivery, 'attempts')
-local cur = type(n) == 'string' and tonumber(n) or -1
+local recorded = redis.pcall('HGET', delivery, 'attempts')
+local cur = type(recorded) == 'string' and tonumber(recorded) or -1
 if cur ~= attempt_count then
   ack()
   return {-1, 0, 0}
