@@ -83,22 +83,32 @@ func packEnded(record []byte) []byte {
 	tokens := compactTokens(make([]byte, 0, len(record)), record)
 	packed := make([]byte, 1, 1+s2.MaxEncodedLen(len(tokens)))
 	packed[0] = packedV2
-	return packed[:1+len(packers().encode(packed[1:cap(packed)], tokens))]
+	encoded := packers().run(func() []byte { return endedDictV2.Encode(packed[1:cap(packed)], tokens) })
+	return packed[:1+len(encoded)]
 }
 
 // packer runs S2's dictionary encoder on a few goroutines that live as
 // long as the process. The encoder keeps a 64 KB table on its stack; run
-// on the goroutine of a delivery, which starts with a few KB and ends
-// with its attempt, it grew and copied that stack four times for every
-// ended record: with the encoding itself, ~10% of the hub's CPU under
-// load, 4 points of it the stack (BENCHMARKS.md, issue 12, ninth
-// session). A packer's stack grows once and stays grown while it works;
-// the hand-off costs two goroutine switches.
+// on the goroutine of a delivery, which starts with a few KB and ends with
+// its attempt, it grew and copied that stack for every ended record and
+// zeroed a table no cache had seen: packing was 7.8% of the hub's samples
+// under load, and the stack growth it caused part of another 4.4%; on
+// packers, whose stacks grow once and stay grown and warm, 1.4%
+// (BENCHMARKS.md, issue 12, ninth session). The hand-off costs two
+// goroutine switches.
 type packer struct{ jobs chan packJob }
 
 type packJob struct {
-	dst, src []byte
-	done     chan []byte
+	encode func() []byte
+	done   chan packResult
+}
+
+// packResult is a packer's answer: the encoding, or what the encoder
+// panicked with, which run panics with again on the caller's goroutine,
+// where the delivery engine recovers it as it did before the packers.
+type packResult struct {
+	out   []byte
+	panic any
 }
 
 // packers starts one packer per CPU the first time a record is packed.
@@ -107,18 +117,27 @@ var packers = sync.OnceValue(func() *packer {
 	for range runtime.GOMAXPROCS(0) {
 		go func() {
 			for j := range p.jobs {
-				j.done <- endedDictV2.Encode(j.dst, j.src)
+				j.done <- recovering(j.encode)
 			}
 		}()
 	}
 	return p
 })
 
-// encode is endedDictV2.Encode(dst, src), run on a packer.
-func (p *packer) encode(dst, src []byte) []byte {
-	done := make(chan []byte, 1)
-	p.jobs <- packJob{dst, src, done}
-	return <-done
+func recovering(encode func() []byte) (r packResult) {
+	defer func() { r.panic = recover() }()
+	return packResult{out: encode()}
+}
+
+// run returns encode(), run on a packer.
+func (p *packer) run(encode func() []byte) []byte {
+	done := make(chan packResult, 1)
+	p.jobs <- packJob{encode, done}
+	r := <-done
+	if r.panic != nil {
+		panic(r.panic)
+	}
+	return r.out
 }
 
 // unpackEnded returns the text of a stored ended record, packed or not.

@@ -86,6 +86,23 @@ func TestPackersKeepCallersApart(t *testing.T) {
 	}
 }
 
+// TestPackerPanicReachesItsCaller: an encoder that panics on a packer
+// panics on the caller's goroutine instead (where the delivery engine
+// recovers it), and the packers go on packing.
+func TestPackerPanicReachesItsCaller(t *testing.T) {
+	func() {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Errorf("recovered %v, want the encoder's panic", r)
+			}
+		}()
+		packers().run(func() []byte { panic("boom") })
+	}()
+	if text, err := unpackEnded(string(packEnded([]byte(goldenRecord)))); err != nil || text != goldenRecord {
+		t.Errorf("after a panic the packers give %q, %v", text, err)
+	}
+}
+
 // TestTokensTakeTheirBytes checks the tokens form on the values it is for:
 // an id's hex and both signatures of a webhook attempt take the bytes they
 // encode; a marker byte in the text is escaped, never lost.
