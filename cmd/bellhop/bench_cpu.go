@@ -37,8 +37,7 @@ type cpuTimes struct {
 func (a cpuTimes) sub(b cpuTimes) cpuTimes {
 	return cpuTimes{hub: a.hub - b.hub, plugins: a.plugins - b.plugins, redis: a.redis - b.redis,
 		self: a.self - b.self, hubOK: a.hubOK && b.hubOK, redisOK: a.redisOK && b.redisOK,
-		commands: redisCommands{all: a.commands.all - b.commands.all, scripts: a.commands.scripts - b.commands.scripts,
-			bytesIn: a.commands.bytesIn - b.commands.bytesIn}}
+		commands: a.commands.sub(b.commands)}
 }
 
 // redisCommands counts the commands a Redis has run (INFO stats'
@@ -47,6 +46,10 @@ func (a cpuTimes) sub(b cpuTimes) cpuTimes {
 // bytes its clients sent it (total_net_input_bytes), all of which it
 // parses.
 type redisCommands struct{ all, scripts, bytesIn int64 }
+
+func (a redisCommands) sub(b redisCommands) redisCommands {
+	return redisCommands{all: a.all - b.all, scripts: a.scripts - b.scripts, bytesIn: a.bytesIn - b.bytesIn}
+}
 
 // hubAndRedis is what the issue 12 targets count: the hub, its plugins
 // and Redis, not the load generator.

@@ -198,7 +198,7 @@ func (s *Store) finishAttemptPacking(ctx context.Context, scope core.Scope, d *c
 		packed, earlier = pack(ctx, scope, d, head, b)
 	}
 	// A packed record holds the head and the last attempt: they go along
-	// only when the script must join the record itself (~600 bytes a
+	// only when the script must join the record itself (~550 bytes a
 	// delivery less for Redis to read).
 	sentAttempt, sentHead := b, head
 	if packed != nil {
@@ -209,7 +209,7 @@ func (s *Store) finishAttemptPacking(ctx context.Context, scope core.Scope, d *c
 		(25 * time.Hour).Milliseconds(), failuresKept, sentHead, packed, len(earlier)}
 	res, err := finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
 	if err == nil && res[0] == finishNeedsParts { // its attempts changed since pack read them
-		args[3], args[17] = b, head
+		args[3], args[17] = b, head // the attempt and head arguments, left empty above
 		res, err = finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
 	}
 	if err != nil {

@@ -17,11 +17,11 @@ import (
 
 // BenchmarkDeliveryScripts runs what Redis does for one delivery to an
 // endpoint that answers its first attempt: the dispatcher's create script
-// and the worker's FinishAttempt. Beside ns/op it
-// reports Redis's own CPU (INFO cpu), commands (scripts' included) and
-// the bytes sent to it, per delivery: on a Redis of the benchmark's own
-// (REDIS_URL=redis://127.0.0.1:6390/0 on a redis-server started for it),
-// figures that do not depend on the HTTP around them (BENCHMARKS.md).
+// and the worker's FinishAttempt. Beside ns/op it reports Redis's own CPU
+// (INFO cpu), commands (scripts' included) and the bytes sent to it, per
+// delivery: on a Redis of the benchmark's own (REDIS_URL pointing at a
+// redis-server started for it), figures that do not depend on the HTTP
+// around them (BENCHMARKS.md).
 func BenchmarkDeliveryScripts(b *testing.B) {
 	ctx := context.Background()
 	s, r := newStore(b)
