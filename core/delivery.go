@@ -55,6 +55,11 @@ type Delivery struct {
 	// delivery, so that each attempt joins the event's trace; empty when
 	// tracing is off. Never shown by the API.
 	TraceParent string `json:"-"`
+	// RetryWindow is how long after its creation the target's retry
+	// schedule may still attempt it (the schedule's delays summed, and a
+	// margin for attempts that run late), so that the target's log keeps
+	// listing it as long as its record is kept. Never shown by the API.
+	RetryWindow time.Duration `json:"-"`
 }
 
 // Attempt is one try of a delivery, kept in the attempt log: what was sent

@@ -69,17 +69,15 @@ func (e *Engine) StartBackfill(ctx context.Context, scope core.Scope, target cor
 	return b, nil
 }
 
-// backfillGap is the pause between two deliveries of a backfill to t: the
-// target's rate limit, as its sender reports it (the same limit the
-// workers apply), else its BackfillRate.
-func (e *Engine) backfillGap(ctx context.Context, scope core.Scope, t core.Target) time.Duration {
+// backfillGap is the pause between two deliveries of a backfill to the
+// target info describes (nil: one its sender could not load): its rate
+// limit, the same the workers apply, else its BackfillRate.
+func backfillGap(info *TargetInfo) time.Duration {
 	rate := 0
-	if s, ok := e.senders[t.Kind]; ok {
-		if info, err := s.Lookup(ctx, scope, t.ID); err == nil {
-			rate = info.RateLimit
-			if rate <= 0 {
-				rate = info.BackfillRate
-			}
+	if info != nil {
+		rate = info.RateLimit
+		if rate <= 0 {
+			rate = info.BackfillRate
 		}
 	}
 	if rate <= 0 {

@@ -87,11 +87,15 @@ func (e *Engine) runBackfill(ctx context.Context, scope core.Scope, id string, p
 	b.Queued = max(b.Queued, p.Queued)
 	go r.keepLease(ctx)
 	target := b.Target
-	gap := e.backfillGap(ctx, scope, target)
+	info, err := e.lookupTarget(ctx, scope, target)
+	if err != nil { // not loadable now: no pause, the server's schedule
+		info = &TargetInfo{}
+	}
+	gap, window := backfillGap(info), e.retryWindow(info.Schedule)
 	err = e.eachBackfillEvent(ctx, scope, b, p.Cursor, func(ev *core.Event, raw []byte, entry string) error {
 		e.waitFirstAttempt(ctx, scope, r.p.Prev)
 		d := newDelivery(ev, target, b.ID)
-		d.BackfillID = b.ID
+		d.BackfillID, d.RetryWindow = b.ID, window
 		if _, err := e.queue.CreateDeliveries(ctx, scope, []*core.Delivery{d}, raw, "", "", e.opts.Retention); err != nil {
 			return err
 		}

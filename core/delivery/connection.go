@@ -102,7 +102,9 @@ func (c *Connections) Match(ctx context.Context, scope core.Scope, eventType str
 }
 
 func connectionSubscriptions(found []*core.Connection, err error) ([]Subscription, error) {
-	return subscriptions(core.TargetConnection, found, err, func(c *core.Connection) (string, []string) { return c.ID, c.PropertyIDs })
+	return subscriptions(found, err, func(c *core.Connection) Subscription {
+		return Subscription{Target: core.Target{Kind: core.TargetConnection, ID: c.ID}, PropertyIDs: c.PropertyIDs}
+	})
 }
 
 // Close stops the script engine Connections made for itself, if any.

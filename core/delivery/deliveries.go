@@ -11,12 +11,17 @@ import (
 // kind, so that the log, replay, backfill and stats of every kind take one
 // path. Returns ENOTFOUND for an unknown target, or a kind no Sender serves.
 func (e *Engine) findTarget(ctx context.Context, scope core.Scope, t core.Target) error {
+	_, err := e.lookupTarget(ctx, scope, t)
+	return err
+}
+
+// lookupTarget is findTarget that returns what it found.
+func (e *Engine) lookupTarget(ctx context.Context, scope core.Scope, t core.Target) (*TargetInfo, error) {
 	s, ok := e.senders[t.Kind]
 	if !ok {
-		return core.NotFound(t.Kind, t.ID)
+		return nil, core.NotFound(t.Kind, t.ID)
 	}
-	_, err := s.Lookup(ctx, scope, t.ID)
-	return err
+	return s.Lookup(ctx, scope, t.ID)
 }
 
 // FindDelivery returns a delivery with its attempts. Returns ENOTFOUND.

@@ -113,8 +113,9 @@ func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []
 		}
 		ds := make([]*core.Delivery, len(targets))
 		for i, t := range targets {
-			ds[i] = newDelivery(ev, t, "")
+			ds[i] = newDelivery(ev, t.Target, "")
 			ds[i].TraceParent = tp
+			ds[i].RetryWindow = e.retryWindow(t.Schedule)
 		}
 		made += len(ds)
 		batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID, Payload: payload, Deliveries: ds})
@@ -157,9 +158,9 @@ type matcher struct {
 	byType map[string][]Subscription
 }
 
-// match returns the targets subscribed to ev, of every kind, in the order
+// match returns the subscriptions ev goes to, of every kind, in the order
 // the Senders were registered, filtered by property.
-func (m *matcher) match(ctx context.Context, ev *core.Event) ([]core.Target, error) {
+func (m *matcher) match(ctx context.Context, ev *core.Event) ([]Subscription, error) {
 	subs, ok := m.byType[ev.Type]
 	if !ok {
 		var err error
@@ -168,10 +169,10 @@ func (m *matcher) match(ctx context.Context, ev *core.Event) ([]core.Target, err
 		}
 		m.byType[ev.Type] = subs
 	}
-	out := make([]core.Target, 0, len(subs))
+	out := make([]Subscription, 0, len(subs))
 	for _, sub := range subs {
 		if sub.Accepts(ev.PropertyID) {
-			out = append(out, sub.Target)
+			out = append(out, sub)
 		}
 	}
 	return out, nil

@@ -10,7 +10,8 @@ import (
 // ReplayEvent queues a new delivery of a retained event to the target,
 // with the same event id. Returns ENOTFOUND for an unknown target or event.
 func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, target core.Target, eventID string) (*core.Replay, error) {
-	if err := e.findTarget(ctx, scope, target); err != nil {
+	info, err := e.lookupTarget(ctx, scope, target)
+	if err != nil {
 		return nil, err
 	}
 	ev, err := e.events.FindEvent(ctx, scope, eventID)
@@ -22,6 +23,7 @@ func (e *Engine) ReplayEvent(ctx context.Context, scope core.Scope, target core.
 		return nil, err
 	}
 	d := newDelivery(ev, target, randomID("rp_"))
+	d.RetryWindow = e.retryWindow(info.Schedule)
 	if _, err := e.queue.CreateDeliveries(ctx, scope, []*core.Delivery{d}, payload, "", "", e.opts.Retention); err != nil {
 		return nil, err
 	}

@@ -40,3 +40,30 @@ func nextDelay(delays []time.Duration, done int, retryAfter time.Duration) (time
 	}
 	return max(delays[done], retryAfter), true
 }
+
+// scheduleFor is the retry schedule the deliveries of a target whose own
+// schedule is own follow: own, unless it is unset (nil) or the server's
+// schedule is forced on every target (Options.ForceSchedule).
+func (e *Engine) scheduleFor(own []time.Duration) []time.Duration {
+	if own == nil || e.opts.ForceSchedule {
+		return e.opts.Schedule
+	}
+	return own
+}
+
+// lateAttempts is the room retryWindow leaves for attempts that run behind
+// their schedule: a backlog, a receiver's Retry-After longer than the
+// delay, hubs that were down.
+const lateAttempts = time.Hour
+
+// retryWindow is how long after its creation a delivery to a target whose
+// own schedule is own may still be attempted: the schedule's delays summed,
+// and lateAttempts. Its target's log keeps it that much longer than the
+// retention (core.Delivery.RetryWindow).
+func (e *Engine) retryWindow(own []time.Duration) time.Duration {
+	w := lateAttempts
+	for _, d := range e.scheduleFor(own) {
+		w += d
+	}
+	return w
+}

@@ -57,11 +57,13 @@ type Result struct {
 	Attempt    *core.Attempt
 }
 
-// Subscription is a target subscribed to an event type, and the
-// properties it is limited to.
+// Subscription is a target subscribed to an event type, the properties it
+// is limited to, and its own retry schedule (nil: the server's), which says
+// how long its deliveries may go on (Engine.retryWindow).
 type Subscription struct {
 	Target      core.Target
 	PropertyIDs []string // empty: every property
+	Schedule    []time.Duration
 }
 
 // Accepts reports whether an event of propertyID goes to the subscription.
@@ -69,13 +71,12 @@ func (s Subscription) Accepts(propertyID string) bool {
 	return len(s.PropertyIDs) == 0 || slices.Contains(s.PropertyIDs, propertyID)
 }
 
-// subscriptions turns the targets of kind that a store matched (with its
-// error) into Subscriptions; of reads a target's id and properties.
-func subscriptions[T any](kind string, found []T, err error, of func(T) (string, []string)) ([]Subscription, error) {
+// subscriptions turns the targets a store matched (with its error) into
+// Subscriptions, each made by of.
+func subscriptions[T any](found []T, err error, of func(T) Subscription) ([]Subscription, error) {
 	out := make([]Subscription, len(found))
 	for i, t := range found {
-		id, properties := of(t)
-		out[i] = Subscription{Target: core.Target{Kind: kind, ID: id}, PropertyIDs: properties}
+		out[i] = of(t)
 	}
 	return out, err
 }

@@ -53,7 +53,9 @@ func (eps *Endpoints) Match(ctx context.Context, scope core.Scope, eventType str
 }
 
 func endpointSubscriptions(found []*core.Endpoint, err error) ([]Subscription, error) {
-	return subscriptions(core.TargetEndpoint, found, err, func(ep *core.Endpoint) (string, []string) { return ep.ID, ep.PropertyIDs })
+	return subscriptions(found, err, func(ep *core.Endpoint) Subscription {
+		return Subscription{Target: core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, PropertyIDs: ep.PropertyIDs, Schedule: ep.RetrySchedule.Resolve(nil)}
+	})
 }
 
 // Disable turns the endpoint off and publishes endpoint.disabled.

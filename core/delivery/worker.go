@@ -304,11 +304,7 @@ func (e *Engine) attempt(ctx context.Context, scope core.Scope, entryID string, 
 	if res.Outcome == outbound.Deferred {
 		return e.deferDelivery(ctx, scope, entryID, d.ID, time.Now().Add(res.RetryAfter))
 	}
-	schedule := info.Schedule
-	if schedule == nil || e.opts.ForceSchedule {
-		schedule = e.opts.Schedule
-	}
-	rec := e.record(res, number, schedule)
+	rec := e.record(res, number, e.scheduleFor(info.Schedule))
 	rec.EntryID = entryID
 	h, err := e.attempts.FinishAttempt(ctx, scope, d, rec)
 	if err != nil {

@@ -44,13 +44,24 @@ import (
 // creating a delivery, queueing it and acking the event that caused it is one
 // atomic script even on Redis Cluster. Delivery records, attempt lists and
 // payloads expire the delivery retention after their last attempt; target
-// logs are trimmed to it (by creation time, whole stream nodes at a time) on
-// every write, and to Options.DeliveriesPerTarget when set. Nothing is swept.
+// logs are trimmed by creation time (whole stream nodes at a time) on every
+// write, to the retention plus the longest their target retries (logKeep),
+// and to Options.DeliveriesPerTarget when set. Nothing is swept.
 //
 // A target's log is a stream rather than a sorted set because it is the one
 // index every delivery has: a stream entry costs Redis ~41 bytes where a
 // sorted set's member costs ~128 (its skiplist node and dict entry), and the
 // log is only ever appended to in creation order and read newest first.
+
+// logKeep is how long, from its creation, d's entry stays in its target's
+// log: the retention after d's last attempt, which its target's retry
+// schedule may put up to d.RetryWindow after its creation. A log trimmed
+// to the retention alone would drop a delivery still being retried (the
+// default schedule retries for ~100 h) and never list the ones that failed
+// for good after it, the very deliveries a user opens the log to find.
+func logKeep(d *core.Delivery, retention time.Duration) time.Duration {
+	return retention + d.RetryWindow
+}
 
 // Consumer groups of the delivery engine.
 const (
@@ -120,8 +131,9 @@ func (s *Store) targetLegacyIndexKey(scope core.Scope, targetID string) string {
 // earlier releases are named after the hash and the index (payloadKey,
 // eventDeliveriesKey), in the same slot. ARGV: group, now, retention, the
 // per-target cap, the scope's delivery key prefix, P, P payloads, E, E entry
-// ids, then 10 fields per delivery, the ninth the index of its payload and
-// the tenth its traceparent ("" without tracing), and
+// ids, then 11 fields per delivery, the ninth the index of its payload, the
+// tenth its traceparent ("" without tracing) and the eleventh how long its
+// target's log keeps it (ms: logKeep), and
 // last the worker group, consumer and count of a Take. Returns {created,
 // {entry id, delivery id, 1 if queued by this call, …}}.
 var createDeliveries = redis.NewScript(`
@@ -130,7 +142,7 @@ local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumbe
 local payloads = tonumber(ARGV[6])             -- ARGV[7 .. 6+payloads]: the events' JSON
 local entries = tonumber(ARGV[7 + payloads])   -- then the events-stream entries to ack
 local first_entry = 8 + payloads
-local first_delivery = first_entry + entries   -- then 10 fields per delivery
+local first_delivery = first_entry + entries   -- then 11 fields per delivery
 local created = 0
 -- drop_oldest keeps a target's log within cap: it removes the oldest ended
 -- deliveries (a string; a hash may still be attempted and stays, as does
@@ -147,12 +159,13 @@ local function drop_oldest(log)
   end
 end
 -- Logs are trimmed and given their expiry once per script, not once per
--- delivery: a read of many events mostly feeds the same few targets.
+-- delivery: a read of many events mostly feeds the same few targets. Each
+-- keeps its entries as long as the longest its deliveries ask (logKeep).
 local logs, by_events, added = {}, {}, {}
 for i = 0, (#KEYS - 2) / 3 - 1 do
   local delivery, log, event_index = KEYS[3 + 3*i], KEYS[4 + 3*i], KEYS[5 + 3*i]
   local payload_key, by_event = delivery .. ':p', event_index .. ':dlv'
-  local b = first_delivery + 10*i
+  local b = first_delivery + 11*i
   local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
   if redis.call('EXISTS', delivery) == 0 then
     -- Fields at their default (no replay, no backfill, test mode) are left out.
@@ -178,14 +191,14 @@ for i = 0, (#KEYS - 2) / 3 - 1 do
       redis.call('ZADD', by_event, now, id)
       by_events[by_event] = true
     end
-    logs[log] = true
+    logs[log] = math.max(logs[log] or 0, tonumber(ARGV[b+10]))
     added[redis.call('XADD', deliveries_stream, '*', 'd', id)] = true
     created = created + 1
   end
 end
-for log in pairs(logs) do
-  redis.call('XTRIM', log, 'MINID', '~', math.max(tonumber(now) - retention_ms, 0))
-  redis.call('PEXPIRE', log, retention_ms)
+for log, keep_ms in pairs(logs) do
+  redis.call('XTRIM', log, 'MINID', '~', math.max(tonumber(now) - keep_ms, 0))
+  redis.call('PEXPIRE', log, keep_ms)
   if cap > 0 then drop_oldest(log) end
 end
 for by_event in pairs(by_events) do redis.call('PEXPIRE', by_event, retention_ms) end
@@ -267,7 +280,8 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 	for i, ev := range batch {
 		for _, d := range ev.Deliveries {
 			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetLogKey(scope, d.Target.ID), s.eventIndexKey(scope, d.EventID))
-			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1, d.TraceParent)
+			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1, d.TraceParent,
+				logKeep(d, retention).Milliseconds())
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}
 	}

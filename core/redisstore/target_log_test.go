@@ -147,3 +147,44 @@ func TestTargetLogTakesALaterClock(t *testing.T) {
 		t.Fatalf("created from a second on = %+v, %v; want none", l.Data, err)
 	}
 }
+
+// TestTargetLogKeepsRetriedDeliveries holds that a target's log keeps a
+// delivery past the retention for as long as its target may retry it
+// (core.Delivery.RetryWindow): a log trimmed to the retention alone drops
+// deliveries still being retried, and never lists those that then fail for
+// good. A target without a window is trimmed to the retention, as before.
+func TestTargetLogKeepsRetriedDeliveries(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	const retention = 40 * time.Millisecond
+	logKey := func(target string) string { return r.Prefix + "{" + scope.AccountID + "}:test:t:" + target + ":log" }
+	create := func(target string, window time.Duration, n int) {
+		t.Helper()
+		ds := make([]*core.Delivery, n)
+		for i := range ds {
+			id := "whd_" + target + "_" + strconv.Itoa(i) + "_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+			ds[i] = &core.Delivery{ID: id, EventID: "evt_" + id, Target: core.Target{Kind: core.TargetEndpoint, ID: target}, RetryWindow: window}
+		}
+		if _, err := s.CreateDeliveries(ctx, scope, ds, []byte(`{}`), "", "", retention); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 150 deliveries fill more than one stream node (100 entries), so that
+	// even Redis's approximate trim drops the first node once it is old.
+	create("whe_retried", time.Hour, 150)
+	create("whe_plain", 0, 150)
+	time.Sleep(3 * retention)
+	create("whe_retried", time.Hour, 1) // each write trims its target's log
+	create("whe_plain", 0, 1)
+
+	if n := r.Client.XLen(ctx, logKey("whe_retried")).Val(); n != 151 {
+		t.Errorf("the log of a target that retries for an hour holds %d deliveries after the retention, want all 151", n)
+	}
+	if ttl := r.Client.PTTL(ctx, logKey("whe_retried")).Val(); ttl <= retention {
+		t.Errorf("that log expires in %v, want more than the retention (%v)", ttl, retention)
+	}
+	if n := r.Client.XLen(ctx, logKey("whe_plain")).Val(); n > 51 {
+		t.Errorf("the log of a target without a retry window holds %d deliveries after the retention, want the old ones trimmed (at most 51)", n)
+	}
+}

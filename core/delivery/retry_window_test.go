@@ -1,0 +1,50 @@
+package delivery
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/bellhop/bellhop/core"
+)
+
+// TestTargetLogOutlivesRetries holds that the deliveries the dispatcher
+// and a replay make carry their target's retry window, so that its log
+// keeps them while that target's schedule may still attempt them: the
+// endpoint's own schedule, unless the server's is forced on every target.
+func TestTargetLogOutlivesRetries(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name        string
+		force       bool
+		least, most time.Duration // of the log's expiry: the retention (1 h), the schedule and an hour late
+	}{
+		{"the endpoint's schedule", false, 8*time.Hour + 29*time.Minute, 8*time.Hour + 30*time.Minute},
+		{"the server's schedule, forced", true, 2*time.Hour - time.Minute, 2*time.Hour + time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			opts := h.options()
+			opts.ForceSchedule, opts.Retention = tc.force, time.Hour
+			e := h.start(opts)
+			rc := newReceiver(t, nil)
+			ep, _ := h.endpoint(e, rc.URL, func(in *core.EndpointInput) {
+				in.RetrySchedule = &core.RetrySchedule{Delays: []time.Duration{0, 30 * time.Minute, 6 * time.Hour}}
+			})
+			logKey := h.r.Prefix + "{" + h.scope.AccountID + "}:test:t:" + ep.ID + ":log"
+			ev := h.publish(h.scope, "reservation.created", 1)
+			eventually(t, "the event's delivery", func() bool { return rc.count() == 1 })
+			ttl := h.r.Client.PTTL(ctx, logKey).Val()
+			if ttl < tc.least || ttl > tc.most {
+				t.Errorf("after a dispatch the log expires in %v, want between %v and %v", ttl, tc.least, tc.most)
+			}
+			h.r.Client.Del(ctx, logKey)
+			if _, err := e.ReplayEvent(ctx, h.scope, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, ev.ID); err != nil {
+				t.Fatal(err)
+			}
+			if ttl := h.r.Client.PTTL(ctx, logKey).Val(); ttl < tc.least || ttl > tc.most {
+				t.Errorf("after a replay the log expires in %v, want between %v and %v", ttl, tc.least, tc.most)
+			}
+		})
+	}
+}
