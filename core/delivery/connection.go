@@ -185,12 +185,7 @@ func (c *Connections) Disable(ctx context.Context, scope core.Scope, id, reason 
 func (c *Connections) Send(ctx context.Context, target *TargetInfo, job Job) Result {
 	t := target.Data.(*connTarget)
 	url := "connector://" + t.conn.Connector
-	ev, err := job.DecodeEvent()
-	if err != nil {
-		return Result{Outcome: outbound.Failed, Reason: "the event payload is unreadable", FailCode: "transform",
-			Attempt: &core.Attempt{URL: url, Error: err.Error()}}
-	}
-	tr, script, res := c.transform(ctx, job.Scope, t.conn, ev, job.Number)
+	tr, script, res := c.transform(ctx, job, t.conn)
 	if res != nil {
 		res.Attempt.URL = url
 		return *res
@@ -270,46 +265,45 @@ func redact(s string, secrets map[string]string) string {
 
 // transform runs the connection's script, or else its connector's default
 // script, and returns the connector input, or a final Result (skipped, or
-// failed for a script error).
-func (c *Connections) transform(ctx context.Context, scope core.Scope, conn *core.Connection, ev *core.Event, attempt int) (*core.TransformResult, string, *Result) {
-	tt := core.Target{Kind: core.TargetConnection, ID: conn.ID}
-	script := conn.TransformScriptID
-	var tr *core.TransformResult
+// failed for a script error or an unreadable event). A connector without a
+// default script gets the event envelope as stored, as a webhook does: the
+// event is decoded only for a script to read.
+func (c *Connections) transform(ctx context.Context, job Job, conn *core.Connection) (tr *core.TransformResult, script string, res *Result) {
+	script = conn.TransformScriptID
 	var err error
 	ctx, span := c.engine.childSpan(ctx, "transform")
 	defer func() { endSpan(span, attribute.String("bellhop.script", script), err) }()
+	custom := script != ""
 	switch {
-	case script == "":
-		script, tr, err = c.runDefault(ctx, conn.Connector, ev, tt, attempt)
-	case c.engine.opts.Transforms == nil:
+	case custom && c.engine.opts.Transforms == nil:
 		err = core.Errorf(core.EUNAVAILABLE, "transform scripts are not enabled on this hub")
-	default:
-		tr, err = c.engine.opts.Transforms.RunTransform(ctx, scope, script, ev, tt, attempt)
+		return nil, script, transformOutcome(script, nil, err)
+	case !custom:
+		var desc plugins.Description
+		if desc, err = c.describe(ctx, conn.Connector); err != nil {
+			err = fmt.Errorf("describe connector %s: %w", conn.Connector, err)
+			return nil, "", transformOutcome("", nil, err)
+		}
+		if desc.DefaultScript == "" {
+			return &core.TransformResult{Output: job.Payload}, "", nil
+		}
+		script = desc.DefaultScript
 	}
-	if res := transformOutcome(script, tr, err); res != nil {
-		return nil, script, res
+	ev, derr := job.DecodeEvent()
+	if derr != nil {
+		return nil, script, &Result{Outcome: outbound.Failed, Reason: "the event payload is unreadable", FailCode: "transform",
+			Attempt: &core.Attempt{ScriptID: script, Error: derr.Error()}}
 	}
-	return tr, script, nil
-}
-
-// runDefault runs the connector's default script from scripts/, compiled
-// once, and returns its name. A connector without one gets the event
-// envelope as its input.
-func (c *Connections) runDefault(ctx context.Context, connector string, ev *core.Event, tt core.Target, attempt int) (string, *core.TransformResult, error) {
-	desc, err := c.describe(ctx, connector)
-	if err != nil {
-		return "", nil, fmt.Errorf("describe connector %s: %w", connector, err)
+	tt := core.Target{Kind: core.TargetConnection, ID: conn.ID}
+	if custom {
+		tr, err = c.engine.opts.Transforms.RunTransform(ctx, job.Scope, script, ev, tt, job.Number)
+	} else {
+		var p *transform.Program
+		if p, err = c.program(script); err == nil {
+			tr, err = c.scripts.Run(ctx, p, transform.Input{Event: ev, Target: tt, Attempt: job.Number})
+		}
 	}
-	if desc.DefaultScript == "" {
-		b, err := json.Marshal(ev)
-		return "", &core.TransformResult{Output: b}, err
-	}
-	p, err := c.program(desc.DefaultScript)
-	if err != nil {
-		return desc.DefaultScript, nil, err
-	}
-	tr, err := c.scripts.Run(ctx, p, transform.Input{Event: ev, Target: tt, Attempt: attempt})
-	return desc.DefaultScript, tr, err
+	return tr, script, transformOutcome(script, tr, err)
 }
 
 // program compiles a shipped script once.

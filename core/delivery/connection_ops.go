@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 
 	"github.com/bellhop/bellhop/core"
@@ -67,7 +68,11 @@ func (c *Connections) test(ctx context.Context, scope core.Scope, t *connTarget,
 		return nil, err
 	}
 	out.EventType = ev.Type
-	tr, _, res := c.transform(ctx, scope, t.conn, ev, 1)
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	tr, _, res := c.transform(ctx, Job{Scope: scope, Event: ev, Payload: payload, Number: 1}, t.conn)
 	switch {
 	case res != nil && res.Outcome == outbound.Skipped:
 		out.Skipped, out.SkipReason, out.Logs = true, res.Reason, nonNil(res.Attempt.Logs)
