@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"sync/atomic"
@@ -78,7 +79,7 @@ func (c *ceilingResult) line() string {
 // same receiver, so that the only thing missing is the hub and Redis.
 func runCeiling(ctx context.Context, rcv *receiver, workers, n int) *ceilingResult {
 	client := outbound.New(outbound.Options{UserAgent: "Bellhop-Bench/ceiling"})
-	signer, secret := signature.Signer{}, []string{signature.NewSecret()}
+	signer, keys := signature.Signer{}, signature.NewKeys([]string{signature.NewSecret()})
 	url := rcv.url + "/ceiling"
 	var seq atomic.Int64
 	send := func(ctx context.Context) error {
@@ -89,7 +90,9 @@ func runCeiling(ctx context.Context, rcv *receiver, workers, n int) *ceilingResu
 		if err != nil {
 			return err
 		}
-		r := client.Post(ctx, url, signer.Headers(secret, id, now, body), body)
+		h := make(http.Header, 5)
+		signer.Sign(h, keys, id, now, body)
+		r := client.Post(ctx, url, h, body)
 		if r.Err != nil {
 			return r.Err
 		}

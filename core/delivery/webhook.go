@@ -13,10 +13,11 @@ import (
 )
 
 // endpointTarget is the sender's view of an endpoint for one attempt: ep
-// shows its header values masked, headers holds the real ones.
+// shows its header values masked, headers holds the real ones, keys its
+// signing secrets ready to sign (made once a lookup, kept with it).
 type endpointTarget struct {
 	ep      *core.Endpoint
-	secrets []string
+	keys    *signature.Keys
 	headers map[string]string
 }
 
@@ -39,7 +40,7 @@ func (eps *Endpoints) Lookup(ctx context.Context, scope core.Scope, id string) (
 	ep := opened.Endpoint
 	info = &TargetInfo{
 		Disabled: ep.Disabled, DisabledReason: ep.DisabledReason, MaxConcurrency: ep.MaxConcurrency,
-		RateLimit: ep.RateLimit, Data: &endpointTarget{ep: ep, secrets: opened.Secrets, headers: opened.Headers},
+		RateLimit: ep.RateLimit, Data: &endpointTarget{ep: ep, keys: signature.NewKeys(opened.Secrets), headers: opened.Headers},
 	}
 	if !ep.RetrySchedule.IsZero() {
 		info.Schedule = ep.RetrySchedule.Resolve(nil)
@@ -133,10 +134,7 @@ func (eps *Endpoints) requestHeader(t *endpointTarget, eventID string, body []by
 	for k, v := range extra {
 		h.Set(k, v)
 	}
-	signer := signature.Signer{Prefix: eps.engine.opts.Prefix}
-	for k, v := range signer.Headers(t.secrets, eventID, time.Now(), body) {
-		h[k] = v
-	}
+	signature.Signer{Prefix: eps.engine.opts.Prefix}.Sign(h, t.keys, eventID, time.Now(), body)
 	h.Set(eps.engine.opts.Prefix+"-Request-Id", randomID("req_"))
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", eps.engine.opts.UserAgent)

@@ -13,10 +13,15 @@
 //     of the secret after "whsec_", so the Standard Webhooks libraries verify
 //     it.
 //
-// The hub signs with a Signer:
+// The hub signs with a Signer and an endpoint's Keys, made once from its
+// secrets when it is loaded, so that every attempt starts from the HMACs'
+// kept key schedules:
 //
 //	s := signature.Signer{Prefix: "Bellhop"}
-//	h := s.Headers([]string{oldSecret, newSecret}, ev.ID, time.Now(), body)
+//	keys := signature.NewKeys([]string{oldSecret, newSecret})
+//	s.Sign(req.Header, keys, ev.ID, time.Now(), body)
+//
+// Signer.Headers does the same for a one-off into a new http.Header.
 //
 // During a secret rotation pass every valid secret: each one adds a `v1=` to
 // the prefixed header and a `v1,` entry to `webhook-signature`.

@@ -5,7 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,4 +153,35 @@ func BenchmarkHeaders1KiBRotation(b *testing.B) {
 	for b.Loop() {
 		s.Headers(secrets, "evt_bench", now, body)
 	}
+}
+
+// TestKeysSignAsFreshHMACs holds that Keys, whose HMACs are kept and reset
+// between signatures, sign every attempt as HMACs made for it would, in
+// turn and at once.
+func TestKeysSignAsFreshHMACs(t *testing.T) {
+	secrets := []string{NewSecret(), NewSecret()}
+	keys := NewKeys(secrets)
+	at := time.Unix(1796315147, 0)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 20 {
+				body := []byte(`{"id":"evt_` + strconv.Itoa(i) + `","n":` + strconv.Itoa(j) + `}`)
+				got := make(http.Header)
+				Signer{Prefix: "SwiftGuest"}.Sign(got, keys, "evt_k", at, body)
+				want := Signer{Prefix: "SwiftGuest"}.Headers(secrets, "evt_k", at, body)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("signed with kept keys: %v, want %v", got, want)
+					return
+				}
+				if err := Verify(secrets[1], got.Get("SwiftGuest-Signature"), body, time.Since(at)+time.Minute); err != nil {
+					t.Errorf("the signature does not verify: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
