@@ -289,10 +289,10 @@ func (c *Connections) transform(ctx context.Context, job Job, conn *core.Connect
 		}
 		script = desc.DefaultScript
 	}
-	ev, derr := job.DecodeEvent()
-	if derr != nil {
+	ev, err := job.DecodeEvent()
+	if err != nil {
 		return nil, script, &Result{Outcome: outbound.Failed, Reason: "the event payload is unreadable", FailCode: "transform",
-			Attempt: &core.Attempt{ScriptID: script, Error: derr.Error()}}
+			Attempt: &core.Attempt{ScriptID: script, Error: err.Error()}}
 	}
 	tt := core.Target{Kind: core.TargetConnection, ID: conn.ID}
 	if custom {
