@@ -134,8 +134,7 @@ func (c *Connections) DeleteConnection(ctx context.Context, scope core.Scope, id
 	if err := attachScript(ctx, c.store, scope, id, conn.TransformScriptID, ""); err != nil {
 		return err
 	}
-	_, err = c.engine.queue.ReleaseParked(ctx, scope, id) // so that they end as failed
-	return err
+	return c.engine.releaseParked(ctx, scope, core.Target{Kind: core.TargetConnection, ID: id}) // so that they end as failed
 }
 
 // EnableConnection re-enables a connection, forgets its failure record and
@@ -157,7 +156,7 @@ func (c *Connections) enable(ctx context.Context, scope core.Scope, conn *core.C
 	if err := c.engine.attempts.ResetHealth(ctx, scope, conn.ID); err != nil {
 		return nil, err
 	}
-	if _, err := c.engine.queue.ReleaseParked(ctx, scope, conn.ID); err != nil {
+	if err := c.engine.releaseParked(ctx, scope, core.Target{Kind: core.TargetConnection, ID: conn.ID}); err != nil {
 		return nil, err
 	}
 	c.engine.markDisabled(ctx, scope, core.TargetConnection, conn.ID, "")

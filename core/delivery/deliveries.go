@@ -24,6 +24,19 @@ func (e *Engine) lookupTarget(ctx context.Context, scope core.Scope, t core.Targ
 	return s.Lookup(ctx, scope, t.ID)
 }
 
+// releaseParked queues again the deliveries parked for t (it was enabled,
+// or deleted, so that they end as failed). Those that expired while parked,
+// kept no longer than any delivery, are gone: a warning says how many, so
+// that an operator knows to backfill what t missed.
+func (e *Engine) releaseParked(ctx context.Context, scope core.Scope, t core.Target) error {
+	_, expired, err := e.queue.ReleaseParked(ctx, scope, t.ID)
+	if err == nil && expired > 0 {
+		e.opts.Logger.Warn("parked deliveries had expired before their release", "account", scope.AccountID,
+			"livemode", scope.Livemode, "target_kind", t.Kind, "target", t.ID, "expired", expired, "retention", e.opts.Retention.String())
+	}
+	return err
+}
+
 // FindDelivery returns a delivery with its attempts. Returns ENOTFOUND.
 func (e *Engine) FindDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, error) {
 	return e.attempts.FindDelivery(ctx, scope, id)

@@ -149,8 +149,7 @@ func (eps *Endpoints) DeleteEndpoint(ctx context.Context, scope core.Scope, id s
 	if err := attachScript(ctx, eps.store, scope, id, ep.TransformScriptID, ""); err != nil {
 		return err
 	}
-	_, err = eps.engine.queue.ReleaseParked(ctx, scope, id) // so that they end as failed
-	return err
+	return eps.engine.releaseParked(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: id}) // so that they end as failed
 }
 
 // RotateSecret makes a new secret and keeps the newest old one signing for
@@ -198,7 +197,7 @@ func (eps *Endpoints) enable(ctx context.Context, scope core.Scope, ep *core.End
 	if err := eps.engine.attempts.ResetHealth(ctx, scope, ep.ID); err != nil {
 		return nil, err
 	}
-	if _, err := eps.engine.queue.ReleaseParked(ctx, scope, ep.ID); err != nil {
+	if err := eps.engine.releaseParked(ctx, scope, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}); err != nil {
 		return nil, err
 	}
 	eps.engine.markDisabled(ctx, scope, core.TargetEndpoint, ep.ID, "")

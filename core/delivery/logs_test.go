@@ -2,12 +2,15 @@ package delivery
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/bellhop/bellhop/core"
 )
 
 // lockedBuffer is a log destination the engine's goroutines share.
@@ -85,5 +88,48 @@ func TestFailedDeliveryIsLoggedWithItsIDs(t *testing.T) {
 		if strings.Contains(all, s) {
 			t.Errorf("the logs hold %q", s)
 		}
+	}
+}
+
+// TestExpiredParkedDeliveriesAreLogged: a delivery whose record expired
+// while its endpoint was disabled is gone when the endpoint is enabled
+// again; a warning says how many, for which target, so that an operator
+// knows to backfill.
+func TestExpiredParkedDeliveriesAreLogged(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	var logs lockedBuffer
+	opts := h.options()
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	e := h.start(opts)
+	rc := newReceiver(t, nil)
+	ep, _ := h.endpoint(e, rc.URL, nil)
+	if _, err := eps(e).DisableEndpoint(ctx, h.scope, ep.ID, "maintenance"); err != nil {
+		t.Fatal(err)
+	}
+	h.publish(h.scope, "reservation.created", 1)
+	var parked []*core.Delivery
+	eventually(t, "the delivery to be parked", func() bool {
+		parked = h.deliveries(e, ep.ID)
+		return len(parked) == 1 && parked[0].Status == core.StatusParked
+	})
+	key := h.r.Prefix + "{" + h.scope.AccountID + "}:test:dlv:" + parked[0].ID
+	if err := h.r.Client.Del(ctx, key, key+":p").Err(); err != nil { // what its expiry does
+		t.Fatal(err)
+	}
+	if _, err := eps(e).EnableEndpoint(ctx, h.scope, ep.ID); err != nil {
+		t.Fatal(err)
+	}
+	var warned map[string]any
+	for _, l := range logs.lines() {
+		if l["msg"] == "parked deliveries had expired before their release" {
+			warned = l
+		}
+	}
+	if warned == nil || warned["level"] != "WARN" || warned["target"] != ep.ID || warned["expired"] != float64(1) || warned["account"] != h.scope.AccountID {
+		t.Errorf("warning = %v, want one WARN naming %s and 1 expired delivery", warned, ep.ID)
+	}
+	if n := rc.count(); n != 0 {
+		t.Errorf("the receiver got %d requests, want none: the delivery is gone", n)
 	}
 }

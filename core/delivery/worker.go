@@ -39,8 +39,9 @@ type queue interface {
 	// ParkDelivery sets a delivery aside while its target is disabled; false
 	// says the target was enabled meanwhile and the delivery queued again.
 	ParkDelivery(ctx context.Context, scope core.Scope, entryID string, d *core.Delivery, reason string) (bool, error)
-	// ReleaseParked queues again the deliveries parked for a target.
-	ReleaseParked(ctx context.Context, scope core.Scope, targetID string) (int, error)
+	// ReleaseParked queues again the deliveries parked for a target and
+	// counts those that had expired while parked.
+	ReleaseParked(ctx context.Context, scope core.Scope, targetID string) (queued, expired int, err error)
 	MoveDueRetries(ctx context.Context, scope core.Scope, now time.Time, limit int) (int, time.Time, error)
 }
 

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -327,10 +328,13 @@ func (s *Store) parkedKey(scope core.Scope) string { return s.scopeKey(scope, "p
 
 // releaseParked builds each delivery key from delivery_prefix (the scope's
 // key prefix): the keys share the scope's hash tag, so they live in its slot.
+// Returns {ids taken from the parked set, deliveries queued}: a delivery
+// parked past its record's expiry is gone and only counted.
 var releaseParked = redis.NewScript(`
 local parked, stream, all_parked = KEYS[1], KEYS[2], KEYS[3]
 local delivery_prefix, batch = ARGV[1], tonumber(ARGV[2])
 local ids = redis.call('ZRANGE', parked, 0, batch - 1)
+local queued = 0
 for _, id in ipairs(ids) do
   redis.call('ZREM', parked, id)
   redis.call('ZREM', all_parked, id)
@@ -339,25 +343,31 @@ for _, id in ipairs(ids) do
     redis.call('HSET', delivery, 'status', 'pending')
     redis.call('HDEL', delivery, 'reason')
     redis.call('XADD', stream, '*', 'd', id)
+    queued = queued + 1
   end
 end
-return #ids
+return {#ids, queued}
 `)
 
 // ReleaseParked queues again every delivery parked for targetID, oldest
-// first, and returns how many.
-func (s *Store) ReleaseParked(ctx context.Context, scope core.Scope, targetID string) (int, error) {
+// first, and returns how many it queued and how many had expired while
+// parked (a parked delivery keeps the expiry every delivery has, the
+// retention after its creation or last attempt).
+func (s *Store) ReleaseParked(ctx context.Context, scope core.Scope, targetID string) (queued, expired int, err error) {
 	keys := []string{s.targetKey(scope, targetID, "parked"), s.DeliveriesStreamKey(scope), s.parkedKey(scope)}
 	prefix := s.scopeKey(scope, "dlv") + ":"
-	total := 0
+	const batch = 500
 	for {
-		n, err := releaseParked.Run(ctx, s.rdb, keys, prefix, 500).Int()
+		res, err := releaseParked.Run(ctx, s.rdb, keys, prefix, batch).Int64Slice()
 		if err != nil {
-			return total, storeErr("release parked deliveries", err)
+			return queued, expired, storeErr("release parked deliveries", err)
 		}
-		total += n
-		if n < 500 {
-			return total, nil
+		if len(res) != 2 {
+			return queued, expired, fmt.Errorf("release parked deliveries: %d results, want 2", len(res))
+		}
+		queued, expired = queued+int(res[1]), expired+int(res[0]-res[1])
+		if res[0] < batch {
+			return queued, expired, nil
 		}
 	}
 }

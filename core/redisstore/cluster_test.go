@@ -159,8 +159,8 @@ func TestParkReleaseDeferAndRetry(t *testing.T) {
 	if err := s.DeferDelivery(ctx, scope, entries[deferred.ID], deferred.ID, time.Now().Add(-time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.ReleaseParked(ctx, scope, target.ID); err != nil || n != 1 {
-		t.Fatalf("ReleaseParked = %d, %v; want 1", n, err)
+	if n, expired, err := s.ReleaseParked(ctx, scope, target.ID); err != nil || n != 1 || expired != 0 {
+		t.Fatalf("ReleaseParked = %d queued, %d expired, %v; want 1, 0", n, expired, err)
 	}
 	if n, _, err := s.MoveDueRetries(ctx, scope, time.Now(), 10); err != nil || n != 1 {
 		t.Fatalf("MoveDueRetries = %d, %v; want 1", n, err)

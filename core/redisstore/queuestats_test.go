@@ -76,8 +76,8 @@ func TestQueueStats(t *testing.T) {
 	if st := stats(); st.Parked != 1 {
 		t.Errorf("one parked: Parked = %d", st.Parked)
 	}
-	if n, err := s.ReleaseParked(ctx, scope, "whe_other"); err != nil || n != 1 {
-		t.Fatalf("ReleaseParked = %d, %v", n, err)
+	if n, expired, err := s.ReleaseParked(ctx, scope, "whe_other"); err != nil || n != 1 || expired != 0 {
+		t.Fatalf("ReleaseParked = %d queued, %d expired, %v; want 1, 0", n, expired, err)
 	}
 	if st := stats(); st.Parked != 0 {
 		t.Errorf("released: Parked = %d, want 0", st.Parked)
@@ -110,5 +110,39 @@ func TestQueueStats(t *testing.T) {
 				t.Errorf("Disabled[%v] = %d, want %d", k, got[k], n)
 			}
 		}
+	}
+}
+
+// TestReleaseParkedCountsExpired holds that a delivery whose record expired
+// while it was parked is counted as expired on release, not queued, and
+// that the one beside it is queued.
+func TestReleaseParkedCountsExpired(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_parked"}
+	ds := []*core.Delivery{
+		{ID: "whd_kept", EventID: "evt_p1", EventType: "guest.created", Target: target},
+		{ID: "whd_gone", EventID: "evt_p2", EventType: "guest.created", Target: target},
+	}
+	if _, err := s.CreateDeliveries(ctx, scope, ds, []byte(`{"id":"evt_p"}`), "", "", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if parked, err := s.ParkDelivery(ctx, scope, "", d, "target disabled"); err != nil || !parked {
+			t.Fatalf("ParkDelivery(%s) = %v, %v", d.ID, parked, err)
+		}
+	}
+	// What its expiry does to a delivery parked past the retention.
+	gone := r.Prefix + "{" + scope.AccountID + "}:test:dlv:whd_gone"
+	if err := r.Client.Del(ctx, gone, gone+":p").Err(); err != nil {
+		t.Fatal(err)
+	}
+	queued, expired, err := s.ReleaseParked(ctx, scope, target.ID)
+	if err != nil || queued != 1 || expired != 1 {
+		t.Fatalf("ReleaseParked = %d queued, %d expired, %v; want 1 and 1", queued, expired, err)
+	}
+	if st, err := s.QueueStats(ctx, time.Now()); err != nil || st.Parked != 0 {
+		t.Errorf("after the release Parked = %d, %v; want 0", st.Parked, err)
 	}
 }
