@@ -244,12 +244,20 @@ func tooLargeError(limit int64) error {
 	return core.Errorf(core.ETOOLARGE, "The request body is larger than the limit of %d bytes.", limit)
 }
 
+// queryParam is the query's value of param, and whether it was given one:
+// an empty value (`limit=`) is read as absent, as clients generated from
+// the OpenAPI document send the optional params they were not given.
+func queryParam(c *gin.Context, param string) (string, bool) {
+	v := c.Query(param)
+	return v, v != ""
+}
+
 // parsePage reads limit, starting_after and ending_before from the query.
 // Returns EINVALID naming the param for a limit outside 1–100 or both
 // cursors at once.
 func parsePage(c *gin.Context) (core.Page, error) {
 	p := core.Page{Limit: core.DefaultPageLimit, StartingAfter: c.Query("starting_after"), EndingBefore: c.Query("ending_before")}
-	if v, ok := c.GetQuery("limit"); ok {
+	if v, ok := queryParam(c, "limit"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > core.MaxPageLimit {
 			return p, core.ParamError("limit", "Invalid limit: must be an integer from 1 to %d, got '%s'.", core.MaxPageLimit, v)
@@ -270,10 +278,10 @@ const (
 )
 
 // parseTimeParam reads an optional time from the query as RFC 3339 or unix
-// seconds (clamped to years 0001 to 9999). Returns EINVALID naming param
-// for any other value.
+// seconds (clamped to years 0001 to 9999), nil when absent or empty.
+// Returns EINVALID naming param for any other value.
 func parseTimeParam(c *gin.Context, param string) (*time.Time, error) {
-	v, ok := c.GetQuery(param)
+	v, ok := queryParam(c, param)
 	if !ok {
 		return nil, nil
 	}

@@ -73,6 +73,8 @@ func TestParsePage(t *testing.T) {
 		{"limit=101", core.Page{}, "limit"},
 		{"limit=ten", core.Page{}, "limit"},
 		{"starting_after=a&ending_before=b", core.Page{}, "ending_before"},
+		// A generated client sends the optional params it was not given.
+		{"limit=&starting_after=&ending_before=", core.Page{Limit: 10}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -104,6 +106,9 @@ func TestParseTimeParam(t *testing.T) {
 		{"9223372036854775807", "9999-12-31T23:59:59Z", false},
 		{"-9223372036854775808", "0001-01-01T00:00:00Z", false},
 		{"253402300799", "9999-12-31T23:59:59Z", false},
+	}
+	if got, err := parseTimeParam(testContext("GET", "/?created[gte]=", "", 0), "created[gte]"); got != nil || err != nil {
+		t.Errorf("an empty created[gte] = %v, %v; want no bound, as when it is absent", got, err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {

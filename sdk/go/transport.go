@@ -72,9 +72,10 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 
 // dropEmptyParams removes "name=" and "limit=0" from a query. The generated
 // client's optional parameters are plain values, not pointers, so it sends
-// the unset ones as their zero value; to the API an empty value is not an
-// absent one (created[gte]= is refused), and a limit is 1 to 100, so 0 can
-// only be an unset Limit. The other parameters are kept byte for byte.
+// the unset ones as their zero value; hubs of v0.7 and earlier refuse an empty
+// value (created[gte]=) where later ones read it as absent, and a limit is
+// 1 to 100, so 0 can only be an unset Limit. The other parameters are kept
+// byte for byte.
 func dropEmptyParams(query string) string {
 	if query == "" {
 		return query
