@@ -121,15 +121,15 @@ func (s Signer) Sign(h http.Header, keys *Keys, eventID string, t time.Time, bod
 	stripe := make([]byte, 0, 2+len(ts)+n*(4+2*sha256.Size))
 	stripe = append(append(stripe, "t="...), ts...)
 	standard := make([]byte, 0, n*(4+base64.StdEncoding.EncodedLen(sha256.Size)))
-	var sum [sha256.Size]byte
+	var digest [sha256.Size]byte
 	for i := range n {
 		stripe = append(stripe, ",v1="...)
-		stripe = hex.AppendEncode(stripe, keys.stripe[i].sum(sum[:0], ts, ".", body))
+		stripe = hex.AppendEncode(stripe, keys.stripe[i].sum(digest[:0], ts, ".", body))
 		if i > 0 {
 			standard = append(standard, ' ')
 		}
 		standard = append(standard, "v1,"...)
-		standard = base64.StdEncoding.AppendEncode(standard, keys.standard[i].sum(sum[:0], eventID+"."+ts, ".", body))
+		standard = base64.StdEncoding.AppendEncode(standard, keys.standard[i].sum(digest[:0], eventID+"."+ts, ".", body))
 	}
 	h.Set(s.SignatureHeader(), string(stripe))
 	h[canonicalWebhookID] = []string{eventID}
