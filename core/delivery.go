@@ -56,9 +56,10 @@ type Delivery struct {
 	// tracing is off. Never shown by the API.
 	TraceParent string `json:"-"`
 	// RetryWindow is how long after its creation the target's retry
-	// schedule may still attempt it (the schedule's delays summed, and a
-	// margin for attempts that run late), so that the target's log keeps
-	// listing it as long as its record is kept. Never shown by the API.
+	// schedule may still attempt it (its waits, each as long as a
+	// receiver's Retry-After may make it, and a margin for attempts that
+	// run late), so that the target's log keeps listing it as long as its
+	// record is kept. Never shown by the API.
 	RetryWindow time.Duration `json:"-"`
 }
 

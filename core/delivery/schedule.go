@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/outbound"
 )
 
 // ParseSchedule reads a server-wide schedule such as BELLHOP_RETRY_SCHEDULE
@@ -52,18 +53,20 @@ func (e *Engine) scheduleFor(own []time.Duration) []time.Duration {
 }
 
 // lateAttempts is the room retryWindow leaves for attempts that run behind
-// their schedule: a backlog, a receiver's Retry-After longer than the
-// delay, hubs that were down.
+// their schedule: a backlog, hubs that were down.
 const lateAttempts = time.Hour
 
 // retryWindow is how long after its creation a delivery to a target whose
-// own schedule is own may still be attempted: the schedule's delays summed,
-// and lateAttempts. Its target's log keeps it that much longer than the
-// retention (core.Delivery.RetryWindow).
+// own schedule is own may still be attempted: each wait of the schedule as
+// long as a receiver's Retry-After may make it (nextDelay; the first
+// attempt waits for nothing), and lateAttempts. Its target's log keeps it
+// that much longer than the retention (core.Delivery.RetryWindow).
 func (e *Engine) retryWindow(own []time.Duration) time.Duration {
 	w := lateAttempts
-	for _, d := range e.scheduleFor(own) {
-		w += d
+	for i, d := range e.scheduleFor(own) {
+		if i > 0 {
+			w += max(d, outbound.MaxRetryAfter)
+		}
 	}
 	return w
 }
