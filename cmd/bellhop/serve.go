@@ -23,7 +23,7 @@ var version = "dev"
 // GOGC does not set one: the heap may grow to three times what is live
 // before a collection, where Go's default (100) lets it grow to two. The
 // hub allocates ~30 KB a delivery, all of it short-lived, so collections
-// are a sixth of its CPU at 100; at 200 it spends ~8% less CPU a delivery
+// are a sixth of its CPU at 100; at 200 it spends ~7% less CPU a delivery
 // (BENCHMARKS.md, "Garbage collection") for a peak resident memory of
 // ~85 MB instead of ~70 under load. GOGC=100 gives the memory back.
 const hubGCPercent = 200

@@ -124,6 +124,8 @@ var packers = sync.OnceValue(func() *packer {
 	return p
 })
 
+// recovering runs encode and returns its encoding or its panic, so that a
+// packer outlives a record it could not encode.
 func recovering(encode func() []byte) (r packResult) {
 	defer func() { r.panic = recover() }()
 	return packResult{out: encode()}
