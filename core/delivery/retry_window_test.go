@@ -48,3 +48,27 @@ func TestTargetLogOutlivesRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryWindowIsBounded holds that a custom schedule of long waits keeps
+// its deliveries in their target's log for at most a week beyond the
+// retention, while a short one keeps them as long as it may retry.
+func TestRetryWindowIsBounded(t *testing.T) {
+	week := make([]time.Duration, core.MaxRetryAttempts)
+	for i := range week {
+		week[i] = 168 * time.Hour
+	}
+	e := &Engine{opts: Options{Schedule: []time.Duration{0, time.Minute}}}
+	for _, tc := range []struct {
+		name string
+		own  []time.Duration
+		want time.Duration
+	}{
+		{"the server's schedule", nil, 2 * time.Hour},                                 // an hour's Retry-After, an hour late
+		{"a short custom schedule", []time.Duration{0, 5 * time.Hour}, 6 * time.Hour}, // 5 h, an hour late
+		{"twenty waits of a week", week, maxRetryWindow},                              // 19 weeks, were it not bounded
+	} {
+		if got := e.retryWindow(tc.own); got != tc.want {
+			t.Errorf("%s: retry window %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -56,11 +56,20 @@ func (e *Engine) scheduleFor(own []time.Duration) []time.Duration {
 // their schedule: a backlog, hubs that were down.
 const lateAttempts = time.Hour
 
+// maxRetryWindow bounds how long a target's log keeps a delivery beyond the
+// retention, so that one account's custom schedule (up to twenty waits of a
+// week each) cannot make every entry it writes outlive the sizing in the
+// README by months. It is well above the default schedule's window (~107 h):
+// only a delivery retried for longer than a week drops from its target's
+// list while it is still attempted, and stays readable by its id.
+const maxRetryWindow = 7 * 24 * time.Hour
+
 // retryWindow is how long after its creation a delivery to a target whose
 // own schedule is own may still be attempted: each wait of the schedule as
 // long as a receiver's Retry-After may make it (nextDelay; the first
-// attempt waits for nothing), and lateAttempts. Its target's log keeps it
-// that much longer than the retention (core.Delivery.RetryWindow).
+// attempt waits for nothing), and lateAttempts, at most maxRetryWindow. Its
+// target's log keeps it that much longer than the retention
+// (core.Delivery.RetryWindow).
 func (e *Engine) retryWindow(own []time.Duration) time.Duration {
 	w := lateAttempts
 	for i, d := range e.scheduleFor(own) {
@@ -68,5 +77,5 @@ func (e *Engine) retryWindow(own []time.Duration) time.Duration {
 			w += max(d, outbound.MaxRetryAfter)
 		}
 	}
-	return w
+	return min(w, maxRetryWindow)
 }
