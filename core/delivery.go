@@ -58,8 +58,8 @@ type Delivery struct {
 	// RetryWindow is how long after its creation the target's retry
 	// schedule may still attempt it (its waits, each as long as a
 	// receiver's Retry-After may make it, and a margin for attempts that
-	// run late), so that the target's log keeps listing it as long as its
-	// record is kept. Never shown by the API.
+	// run late, at most a week), so that the target's log keeps listing it
+	// as long as its record is kept. Never shown by the API.
 	RetryWindow time.Duration `json:"-"`
 }
 
