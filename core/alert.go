@@ -43,10 +43,18 @@ func (a *Alert) Subject() string {
 	return a.Target.ID
 }
 
-// Alerter tells people about an Alert. Alert must return at once: it is
-// called on the delivery path, which it must never hold up or fail.
+// Alerter tells people about an Alert. Alert is called on the delivery
+// path, which it must never fail nor hold up longer than one Redis write.
 type Alerter interface {
 	Alert(ctx context.Context, scope Scope, a Alert)
+}
+
+// QueuedAlert is an alert waiting in Redis to be told, with the id that
+// marks it told (AlertQueue).
+type QueuedAlert struct {
+	ID    string
+	Scope Scope
+	Alert Alert
 }
 
 // AlertSlack is where a scope's alerts are also posted: one of its Slack

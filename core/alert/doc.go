@@ -2,9 +2,13 @@
 // its own: an endpoint or a connection disabled by the circuit breaker, a
 // connector plugin that cannot be started, a backfill that failed.
 //
-// A Notifier is the engine's core.Alerter. Alert only queues (a small
-// bounded queue; a full one drops the alert with a warning, never blocking
-// a delivery), and Run's goroutine does the rest for each alert:
+// A Notifier is the engine's core.Alerter. Alert only queues, in a Redis
+// stream every hub reads through one consumer group (one write; an alert
+// that cannot be written is logged as an error, never failing the
+// delivery), so that a hub killed after disabling a target does not take
+// the email it owed with it: another hub's Run, or its own once restarted,
+// tells it, taking over an alert a dead hub had taken after TakeOver. Run
+// does the rest for each alert, and marks it told only then:
 //
 //  1. claims it in Redis (SET NX EX under the account's hash tag), so that
 //     one subject (an endpoint, a connection, a backfill) is told at most

@@ -2,9 +2,11 @@ package alert
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -12,9 +14,13 @@ import (
 	"github.com/bellhop/bellhop/core"
 )
 
-// Store is what the Notifier keeps in Redis: the shared hourly claims and
-// the console's list (redisstore.Store).
+// Store is what the Notifier keeps in Redis: the queue of alerts to tell,
+// shared by every hub, the shared hourly claims and the console's list
+// (redisstore.Store).
 type Store interface {
+	QueueAlert(ctx context.Context, scope core.Scope, a core.Alert) error
+	TakeAlerts(ctx context.Context, consumer string, idle, block time.Duration, count int) ([]core.QueuedAlert, error)
+	DoneAlert(ctx context.Context, id string) error
 	ClaimAlert(ctx context.Context, scope core.Scope, kind, subject string, every time.Duration) (bool, error)
 	ReleaseAlert(ctx context.Context, scope core.Scope, kind, subject string) error
 	SaveAlert(ctx context.Context, scope core.Scope, a *core.Alert) error
@@ -70,7 +76,12 @@ type Options struct {
 	// the link relative ("/endpoints/whe_…").
 	PublicURL string
 	Every     time.Duration // one alert per subject this often; default 1h
-	QueueSize int           // alerts waiting to be told; default 256
+	// Consumer names this hub among those telling the queued alerts;
+	// default host-pid-random. TakeOver is how long an alert another hub
+	// took may go untold before this one tells it (that hub died); default
+	// 5 minutes, longer than telling one takes with every retry.
+	Consumer string
+	TakeOver time.Duration
 	// Retries is how many times a failed email is tried again, RetryWait
 	// apart, doubling. Defaults 3 and 5s.
 	Retries   int
@@ -80,31 +91,38 @@ type Options struct {
 
 // Notifier is the hub's core.Alerter.
 type Notifier struct {
-	opts  Options
-	queue chan queued
+	opts Options
 
 	mu     sync.Mutex
 	recent map[string]time.Time // subjects queued lately by this hub
 }
 
-// queued is one alert waiting for Run.
-type queued struct {
-	scope core.Scope
-	alert core.Alert
-}
-
 // recentFor is how long this hub skips queueing an alert it queued already:
 // a plugin that cannot start fails every attempt of every delivery, and the
-// Redis claim is the limit, this only keeps the queue for other alerts.
+// Redis claim is the limit, this only spares the queue a write a delivery.
 const recentFor = time.Minute
+
+// queueTimeout bounds Alert's write, so that a Redis that hangs does not
+// hold up the delivery that raised the alert for longer than its own
+// writes would.
+const queueTimeout = 2 * time.Second
+
+// takeWait is how long Run blocks for a new alert before it looks again
+// for ones a dead hub took, as long as the engine's stream reads: a
+// blocked read is not cut short when the hub stops.
+const takeWait = 2 * time.Second
 
 // New returns a Notifier; Run tells what Alert queues.
 func New(opts Options) *Notifier {
 	if opts.Every <= 0 {
 		opts.Every = time.Hour
 	}
-	if opts.QueueSize <= 0 {
-		opts.QueueSize = 256
+	if opts.Consumer == "" {
+		host, _ := os.Hostname()
+		opts.Consumer = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:6])
+	}
+	if opts.TakeOver <= 0 {
+		opts.TakeOver = 5 * time.Minute
 	}
 	if opts.Retries <= 0 {
 		opts.Retries = 3
@@ -116,7 +134,7 @@ func New(opts Options) *Notifier {
 		opts.Logger = slog.Default()
 	}
 	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
-	return &Notifier{opts: opts, queue: make(chan queued, opts.QueueSize), recent: map[string]time.Time{}}
+	return &Notifier{opts: opts, recent: map[string]time.Time{}}
 }
 
 // PostThrough makes n also post alerts to Slack through p, to the
@@ -126,8 +144,11 @@ func (n *Notifier) PostThrough(s SlackSettings, p Poster) {
 	n.opts.Slack, n.opts.Poster = s, p
 }
 
-// Alert queues a and returns at once. A full queue drops a with a warning.
-func (n *Notifier) Alert(_ context.Context, scope core.Scope, a core.Alert) {
+// Alert queues a in Redis, for whichever hub's Run reads it first: one
+// write, after which a kill -9 of this hub no longer loses it. An alert
+// that cannot be queued is logged as an error, never returned: the
+// delivery that raised it goes on.
+func (n *Notifier) Alert(ctx context.Context, scope core.Scope, a core.Alert) {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = time.Now().UTC().Truncate(time.Second)
 	}
@@ -135,15 +156,26 @@ func (n *Notifier) Alert(_ context.Context, scope core.Scope, a core.Alert) {
 	if n.queuedLately(scope, a) {
 		return
 	}
-	select {
-	case n.queue <- queued{scope: scope, alert: a}:
-	default:
-		n.opts.Logger.Warn("alert queue full; alert dropped", append(logAttrs(scope, a), "reason", a.Reason)...)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queueTimeout)
+	defer cancel()
+	if err := n.opts.Store.QueueAlert(ctx, scope, a); err != nil {
+		n.forget(scope, a) // the next one is tried
+		n.opts.Logger.Error("alert not told: queue it", append(logAttrs(scope, a), "reason", a.Reason, "err", err)...)
 	}
 }
 
+func recentKey(scope core.Scope, a core.Alert) string {
+	return scope.AccountID + "/" + scope.Mode() + "/" + a.Kind + "/" + a.Subject()
+}
+
+func (n *Notifier) forget(scope core.Scope, a core.Alert) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.recent, recentKey(scope, a))
+}
+
 func (n *Notifier) queuedLately(scope core.Scope, a core.Alert) bool {
-	key := scope.AccountID + "/" + scope.Mode() + "/" + a.Kind + "/" + a.Subject()
+	key := recentKey(scope, a)
 	now := time.Now()
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -161,32 +193,41 @@ func (n *Notifier) queuedLately(scope core.Scope, a core.Alert) bool {
 	return false
 }
 
-// Run tells the queued alerts, one at a time, until ctx ends. Those still
-// queued then are logged, not lost silently.
+// Run tells the queued alerts, one at a time, until ctx ends: those any
+// hub queued, and those a hub took and died before telling (after
+// TakeOver). An alert is marked told only once told; one cut short by ctx
+// stays queued for the next hub to run.
 func (n *Notifier) Run(ctx context.Context) error {
-	for {
-		if ctx.Err() != nil { // a select would pick a queued alert as often
-			n.dropQueued()
-			return nil
+	for ctx.Err() == nil {
+		taken, err := n.opts.Store.TakeAlerts(ctx, n.opts.Consumer, n.opts.TakeOver, takeWait, 16)
+		if err != nil {
+			if ctx.Err() == nil {
+				n.opts.Logger.Warn("read queued alerts", "err", err)
+				sleep(ctx, time.Second)
+			}
+			continue
 		}
-		select {
-		case <-ctx.Done():
-			n.dropQueued()
-			return nil
-		case q := <-n.queue:
-			n.tell(ctx, q.scope, q.alert)
+		for _, q := range taken {
+			if q.Alert.Kind != "" {
+				n.tell(ctx, q.Scope, q.Alert)
+			} else {
+				n.opts.Logger.Error("queued alert unreadable; dropped", "id", q.ID)
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err := n.opts.Store.DoneAlert(ctx, q.ID); err != nil {
+				n.opts.Logger.Warn("mark alert told", "id", q.ID, "err", err) // told again after TakeOver, within its hour's claim
+			}
 		}
 	}
+	return nil
 }
 
-func (n *Notifier) dropQueued() {
-	for {
-		select {
-		case q := <-n.queue:
-			n.opts.Logger.Warn("alert not told: the hub stopped", append(logAttrs(q.scope, q.alert), "reason", q.alert.Reason)...)
-		default:
-			return
-		}
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
 	}
 }
 
@@ -248,10 +289,7 @@ func (n *Notifier) retry(ctx context.Context, what string, log *slog.Logger, sen
 			return err
 		}
 		log.Warn("alert "+what+" failed; trying again", "try", try+1, "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
+		sleep(ctx, wait)
 		wait *= 2
 	}
 }

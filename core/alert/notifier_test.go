@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/bellhop/bellhop/core/redistest"
 	"github.com/bellhop/bellhop/core/smtpmail"
 	"github.com/bellhop/bellhop/core/smtpmail/smtptest"
+	"github.com/redis/go-redis/v9"
 )
 
 // accounts, users and attempts are the Notifier's fakes of the account
@@ -157,6 +159,7 @@ func disabled(id string) core.Alert {
 // developer contact, saying what happened, the last errors and where to
 // re-enable it; the console keeps it.
 func TestEmailsTheDeveloperContactOnceAnHour(t *testing.T) {
+	t.Parallel()
 	f := start(t, false, nil, nil)
 	ctx := context.Background()
 	f.alert.Alert(ctx, f.scope, disabled("whe_1"))
@@ -211,6 +214,7 @@ func TestEmailsTheDeveloperContactOnceAnHour(t *testing.T) {
 // A second hub sharing the Redis does not email what the first one did
 // within the hour.
 func TestTheHourIsSharedByHubs(t *testing.T) {
+	t.Parallel()
 	f := start(t, false, nil, nil)
 	ctx := context.Background()
 	f.alert.Alert(ctx, f.scope, disabled("whe_1"))
@@ -241,6 +245,7 @@ func (f *fixture) alert2Mailer(t *testing.T) alert.Mailer {
 
 // Without a developer contact, the account's owners are told.
 func TestOwnersWhenNoDeveloperContact(t *testing.T) {
+	t.Parallel()
 	team := users{
 		{Email: "owner1@aurora.example", Role: core.RoleOwner},
 		{Email: "viewer@aurora.example", Role: core.RoleViewer},
@@ -265,6 +270,7 @@ func TestOwnersWhenNoDeveloperContact(t *testing.T) {
 // A refused email is tried again; one refused every time is logged, shown
 // as not emailed, and its claim given back so the next alert is tried.
 func TestRetriesAndNeverLosesSilently(t *testing.T) {
+	t.Parallel()
 	f := start(t, false, nil, func(o *alert.Options) { o.Retries = 2 })
 	ctx := context.Background()
 	f.smtp.Refuse(2)
@@ -288,6 +294,7 @@ func TestRetriesAndNeverLosesSilently(t *testing.T) {
 // Without SMTP the alert is logged, one warning line, and shown in the
 // console.
 func TestWithoutSMTPLogsAndShows(t *testing.T) {
+	t.Parallel()
 	f := start(t, true, nil, nil)
 	f.alert.Alert(context.Background(), f.scope, core.Alert{Kind: core.AlertBackfillFailed, BackfillID: "bf_1",
 		Target: core.Target{Kind: core.TargetEndpoint, ID: "whe_1"}, Reason: "the event stream is unavailable"})
@@ -310,25 +317,60 @@ func TestWithoutSMTPLogsAndShows(t *testing.T) {
 	}
 }
 
-// Alert never waits: past the queue's size, alerts are dropped with a
-// warning, and the delivery that raised them goes on.
-func TestAlertNeverBlocks(t *testing.T) {
+// An alert outlives the hub that raised it: one queued by a hub killed
+// before its Run read it, and one a hub took and died before telling, are
+// both told by another hub sharing the Redis, the second once TakeOver has
+// passed; neither twice.
+func TestAlertOutlivesItsHub(t *testing.T) {
+	t.Parallel()
 	r := redistest.New(t)
-	log := &syncBuffer{}
-	n := alert.New(alert.Options{Store: redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix}), QueueSize: 1,
-		Logger: slog.New(slog.NewTextHandler(log, nil))}) // not running: nothing drains the queue
-	scope := core.Scope{AccountID: "acct_aurora"}
-	n.Alert(context.Background(), scope, disabled("whe_1"))
-	n.Alert(context.Background(), scope, disabled("whe_2"))
-	if !strings.Contains(log.String(), "alert queue full; alert dropped") || !strings.Contains(log.String(), "whe_2") {
-		t.Errorf("log:\n%s", log.String())
+	store := redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix})
+	scope := core.Scope{AccountID: "acct_aurora", Livemode: true}
+	ctx := context.Background()
+	dead := alert.New(alert.Options{Store: store, Consumer: "dead-hub"}) // never runs
+	dead.Alert(ctx, scope, disabled("whe_1"))
+	dead.Alert(ctx, scope, disabled("whe_2"))
+	if taken, err := store.TakeAlerts(ctx, "dead-hub", time.Hour, 0, 1); err != nil || len(taken) != 1 || taken[0].Alert.Target.ID != "whe_1" {
+		t.Fatalf("the dead hub took %+v, %v", taken, err) // and died before telling it
 	}
-	// A hub that stops says what it had not told yet.
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	n.Run(ctx)
-	if !strings.Contains(log.String(), `msg="alert not told: the hub stopped"`) || !strings.Contains(log.String(), "target=whe_1") {
-		t.Errorf("log:\n%s", log.String())
+
+	f := start(t, false, nil, func(o *alert.Options) {
+		o.Store, o.TakeOver = store, 300*time.Millisecond
+	})
+	f.store = store
+	eventually(t, "both alerts emailed", func() bool { return len(f.smtp.Messages()) == 2 })
+	var about []string
+	for _, m := range f.smtp.Messages() {
+		for _, id := range []string{"(whe_1)", "(whe_2)"} {
+			if strings.Contains(m.Body(), id) {
+				about = append(about, id)
+			}
+		}
+	}
+	if slices.Sort(about); strings.Join(about, " ") != "(whe_1) (whe_2)" {
+		t.Errorf("the emails are about %q, want one about each endpoint", about)
+	}
+	time.Sleep(500 * time.Millisecond) // past another TakeOver: nothing is left to tell again
+	if n := len(f.smtp.Messages()); n != 2 {
+		t.Errorf("%d emails, want 2", n)
+	}
+	if left, err := store.TakeAlerts(ctx, "another-hub", 0, 0, 10); err != nil || len(left) != 0 {
+		t.Errorf("still queued after telling: %+v, %v", left, err)
+	}
+}
+
+// An alert that cannot be queued (Redis is unreachable) is an error in the
+// log, and Alert returns: the delivery that raised it goes on.
+func TestAlertNeverFailsTheDelivery(t *testing.T) {
+	t.Parallel()
+	log := &syncBuffer{}
+	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	t.Cleanup(func() { down.Close() })
+	n := alert.New(alert.Options{Store: redisstore.New(down, redisstore.Options{Prefix: "test:"}),
+		Logger: slog.New(slog.NewTextHandler(log, nil))})
+	n.Alert(context.Background(), core.Scope{AccountID: "acct_aurora"}, disabled("whe_1"))
+	if got := log.String(); !strings.Contains(got, `level=ERROR msg="alert not told: queue it"`) || !strings.Contains(got, "target=whe_1") {
+		t.Errorf("log:\n%s", got)
 	}
 }
 
@@ -365,6 +407,7 @@ func (s slackSetting) AlertSlack(context.Context, core.Scope) (*core.AlertSlack,
 // With a Slack alert channel set, the alert is also posted through the
 // chosen connection, retried like an email; the email goes out either way.
 func TestPostsToSlack(t *testing.T) {
+	t.Parallel()
 	p := &poster{fail: 1}
 	f := start(t, false, nil, func(o *alert.Options) {
 		o.Slack, o.Poster = slackSetting{&core.AlertSlack{ConnectionID: "conn_ops", Channel: "#ops"}}, p

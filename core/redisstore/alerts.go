@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -102,3 +104,83 @@ func (s *Store) SetAlertSlack(ctx context.Context, scope core.Scope, as *core.Al
 }
 
 var _ core.AlertLog = (*Store)(nil)
+
+// The alerts waiting to be told are one stream shared by every hub on this
+// Redis, read through a consumer group as deliveries are, so that an alert
+// raised by a hub killed before it told it is told by another (or by it,
+// restarted): the breaker's trip is durable, and so is the email it owes.
+// Alerts are rare (one an hour per subject is told), so one key serves
+// every account; it is capped in case no hub tells them for long.
+const (
+	alertGroup      = "notifiers"
+	maxQueuedAlerts = 10000
+)
+
+func (s *Store) alertQueueKey() string { return s.globalKey("alerts", "queue") }
+
+// QueueAlert adds a to the alerts waiting to be told.
+func (s *Store) QueueAlert(ctx context.Context, scope core.Scope, a core.Alert) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return storeErr("queue alert", s.rdb.XAdd(ctx, &redis.XAddArgs{
+		Stream: s.alertQueueKey(), MaxLen: maxQueuedAlerts, Approx: true,
+		Values: []any{"account", scope.AccountID, "live", strconv.FormatBool(scope.Livemode), "alert", b},
+	}).Err())
+}
+
+// TakeAlerts returns up to count queued alerts for consumer to tell: first
+// those another consumer took more than idle ago and never marked told (its
+// hub died), then new ones, waiting up to block for one (0: not at all).
+// An alert taken
+// stays the consumer's until DoneAlert.
+func (s *Store) TakeAlerts(ctx context.Context, consumer string, idle, block time.Duration, count int) ([]core.QueuedAlert, error) {
+	key := s.alertQueueKey()
+	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: key, Group: alertGroup, Consumer: consumer,
+		MinIdle: idle, Start: "0", Count: int64(count)}).Result()
+	if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") { // the first read on this Redis
+		if err := s.rdb.XGroupCreateMkStream(ctx, key, alertGroup, "0").Err(); err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+			return nil, storeErr("create alert group", err)
+		}
+		msgs, err = nil, nil
+	}
+	if err != nil {
+		return nil, storeErr("claim alerts", err)
+	}
+	if len(msgs) == 0 {
+		if block <= 0 {
+			block = -1 // go-redis's "no BLOCK": BLOCK 0 would wait for good
+		}
+		res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: alertGroup, Consumer: consumer,
+			Streams: []string{key, ">"}, Count: int64(count), Block: block}).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, storeErr("read alerts", err)
+		}
+		for _, st := range res {
+			msgs = append(msgs, st.Messages...)
+		}
+	}
+	out := make([]core.QueuedAlert, 0, len(msgs))
+	for _, m := range msgs {
+		q := core.QueuedAlert{ID: m.ID}
+		q.Scope.AccountID, _ = m.Values["account"].(string)
+		q.Scope.Livemode = m.Values["live"] == "true"
+		raw, _ := m.Values["alert"].(string)
+		if json.Unmarshal([]byte(raw), &q.Alert) != nil || q.Scope.AccountID == "" {
+			q.Alert = core.Alert{} // unreadable: no Kind, for the caller to mark done
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// DoneAlert marks a taken alert told, and forgets it.
+func (s *Store) DoneAlert(ctx context.Context, id string) error {
+	key := s.alertQueueKey()
+	pipe := s.rdb.TxPipeline()
+	pipe.XAck(ctx, key, alertGroup, id)
+	pipe.XDel(ctx, key, id)
+	_, err := pipe.Exec(ctx)
+	return storeErr("mark alert told", err)
+}
