@@ -56,6 +56,7 @@ func TestOnCluster(t *testing.T) {
 		{"HealthBuckets", TestHealthBuckets},
 		{"HealthTrim", TestHealthTrim},
 		{"HealthRecorder", TestHealthRecorder},
+		{"AlertQueue", TestAlertQueue},
 	} {
 		t.Run(tc.name, tc.test)
 	}
