@@ -165,6 +165,7 @@ func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope,
 		scope := byStream[en.Stream]
 		e.fair.hold(scope.AccountID)
 		go func() {
+			growStack()
 			defer func() { e.fair.drop(scope.AccountID); <-slots }()
 			// An attempt that started finishes and is recorded even when the
 			// engine stops; its timeout bounds it.
@@ -449,3 +450,23 @@ func endSpan(span trace.Span, result attribute.KeyValue, err error) {
 	}
 	span.End()
 }
+
+// growStack grows the calling goroutine's stack to 16 KB or more while it
+// holds a frame or two, when copying it costs least: an attempt goes deep
+// (the HTTP client, gRPC to a connector's plugin, go-redis's pipeliner),
+// and a goroutine that starts with a few KB would grow its stack there,
+// copying every frame at each doubling. Under load that was 8% of the
+// hub's CPU on the connector path, 3% with it (BENCHMARKS.md, eleventh
+// session). CockroachDB's growstack package does the same for the same
+// reason.
+//
+//go:noinline
+func growStack() {
+	var b [8 << 10]byte
+	keep(b[:])
+}
+
+// keep is where growStack's frame goes, so that it is not optimised away.
+//
+//go:noinline
+func keep([]byte) {}
