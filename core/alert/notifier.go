@@ -199,7 +199,9 @@ func (n *Notifier) queuedLately(scope core.Scope, a core.Alert) bool {
 // stays queued for the next hub to run.
 func (n *Notifier) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
-		taken, err := n.opts.Store.TakeAlerts(ctx, n.opts.Consumer, n.opts.TakeOver, takeWait, 16)
+		// One at a time: an alert taken waits for no other to be told
+		// first, so TakeOver need only outlast the telling of one.
+		taken, err := n.opts.Store.TakeAlerts(ctx, n.opts.Consumer, n.opts.TakeOver, takeWait, 1)
 		if err != nil {
 			if ctx.Err() == nil {
 				n.opts.Logger.Warn("read queued alerts", "err", err)
