@@ -164,10 +164,13 @@ func (n *Notifier) Alert(ctx context.Context, scope core.Scope, a core.Alert) {
 	}
 }
 
+// recentKey names a's subject in queuedLately's map.
 func recentKey(scope core.Scope, a core.Alert) string {
 	return scope.AccountID + "/" + scope.Mode() + "/" + a.Kind + "/" + a.Subject()
 }
 
+// forget drops a from queuedLately's map, so that an alert which could not
+// be queued does not keep the next one about the same subject out.
 func (n *Notifier) forget(scope core.Scope, a core.Alert) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
