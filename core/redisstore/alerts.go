@@ -140,8 +140,8 @@ func (s *Store) TakeAlerts(ctx context.Context, consumer string, idle, block tim
 	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: key, Group: alertGroup, Consumer: consumer,
 		MinIdle: idle, Start: "0", Count: int64(count)}).Result()
 	if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") { // the first read on this Redis
-		if err := s.rdb.XGroupCreateMkStream(ctx, key, alertGroup, "0").Err(); err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-			return nil, storeErr("create alert group", err)
+		if err := s.createGroup(ctx, key, alertGroup); err != nil {
+			return nil, err
 		}
 		msgs, err = nil, nil
 	}

@@ -331,11 +331,20 @@ func (s *Store) takenEntries(scope core.Scope, batch []EventDeliveries, raw any)
 func (s *Store) EnsureGroups(ctx context.Context, eventsStream func(core.Scope) string, scopes []core.Scope) error {
 	for _, sc := range scopes {
 		for key, group := range map[string]string{eventsStream(sc): DispatchGroup, s.DeliveriesStreamKey(sc): WorkerGroup} {
-			err := s.rdb.XGroupCreateMkStream(ctx, key, group, "0").Err()
-			if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-				return storeErr("create consumer group", err)
+			if err := s.createGroup(ctx, key, group); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// createGroup creates group on the stream key at id 0, with MKSTREAM, and
+// leaves one that exists already alone.
+func (s *Store) createGroup(ctx context.Context, key, group string) error {
+	err := s.rdb.XGroupCreateMkStream(ctx, key, group, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return storeErr("create consumer group", err)
 	}
 	return nil
 }
