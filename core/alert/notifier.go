@@ -15,13 +15,12 @@ import (
 )
 
 // Store is what the Notifier keeps in Redis: the queue of alerts to tell,
-// shared by every hub, the shared hourly claims and the console's list
-// (redisstore.Store).
+// shared by every hub, with the hourly claims and budgets that bound it,
+// and the console's list (redisstore.Store).
 type Store interface {
-	QueueAlert(ctx context.Context, scope core.Scope, a core.Alert) error
+	QueueAlert(ctx context.Context, scope core.Scope, a core.Alert, every time.Duration, perHour int) (int, error)
 	TakeAlerts(ctx context.Context, consumer string, idle, block time.Duration, count int) ([]core.QueuedAlert, error)
 	DoneAlert(ctx context.Context, id string) error
-	ClaimAlert(ctx context.Context, scope core.Scope, kind, subject string, every time.Duration) (bool, error)
 	ReleaseAlert(ctx context.Context, scope core.Scope, kind, subject string) error
 	SaveAlert(ctx context.Context, scope core.Scope, a *core.Alert) error
 }
@@ -76,6 +75,11 @@ type Options struct {
 	// the link relative ("/endpoints/whe_…").
 	PublicURL string
 	Every     time.Duration // one alert per subject this often; default 1h
+	// PerHour is how many alerts one account's mode may queue in an hour;
+	// default 100. Past it the hour's further alerts are dropped, with one
+	// warning in the log, so that one account flapping thousands of
+	// endpoints neither delays nor crowds out another account's alerts.
+	PerHour int
 	// Consumer names this hub among those telling the queued alerts;
 	// default host-pid-random. TakeOver is how long an alert another hub
 	// took may go untold before this one tells it (that hub died); default
@@ -117,6 +121,9 @@ func New(opts Options) *Notifier {
 	if opts.Every <= 0 {
 		opts.Every = time.Hour
 	}
+	if opts.PerHour <= 0 {
+		opts.PerHour = 100
+	}
 	if opts.Consumer == "" {
 		host, _ := os.Hostname()
 		opts.Consumer = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:6])
@@ -145,9 +152,10 @@ func (n *Notifier) PostThrough(s SlackSettings, p Poster) {
 }
 
 // Alert queues a in Redis, for whichever hub's Run reads it first: one
-// write, after which a kill -9 of this hub no longer loses it. An alert
-// that cannot be queued is logged as an error, never returned: the
-// delivery that raised it goes on.
+// script and one write, after which a kill -9 of this hub no longer loses
+// it. It is not queued when its subject was within the hour (by any hub),
+// nor past the scope's PerHour. An alert that cannot be queued is logged
+// as an error, never returned: the delivery that raised it goes on.
 func (n *Notifier) Alert(ctx context.Context, scope core.Scope, a core.Alert) {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = time.Now().UTC().Truncate(time.Second)
@@ -158,9 +166,16 @@ func (n *Notifier) Alert(ctx context.Context, scope core.Scope, a core.Alert) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queueTimeout)
 	defer cancel()
-	if err := n.opts.Store.QueueAlert(ctx, scope, a); err != nil {
+	nth, err := n.opts.Store.QueueAlert(ctx, scope, a, n.opts.Every, n.opts.PerHour)
+	switch {
+	case err != nil:
 		n.forget(scope, a) // the next one is tried
 		n.opts.Logger.Error("alert not told: queue it", append(logAttrs(scope, a), "reason", a.Reason, "err", err)...)
+	case nth == 0:
+		n.opts.Logger.Debug("alert already told within the hour", append(logAttrs(scope, a), "reason", a.Reason)...)
+	case nth == n.opts.PerHour+1: // the first dropped: one line an hour
+		n.opts.Logger.Warn(fmt.Sprintf("alert not told: the account told %d alerts within the hour; its further alerts are dropped until the hour ends", n.opts.PerHour),
+			append(logAttrs(scope, a), "reason", a.Reason)...)
 	}
 }
 
@@ -236,17 +251,11 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// tell claims a, emails it and keeps it for the console.
+// tell emails a and keeps it for the console. (Its subject's hour was
+// claimed when it was queued; a hub that dies while telling it leaves it
+// to be told again, in full, by the next.)
 func (n *Notifier) tell(ctx context.Context, scope core.Scope, a core.Alert) {
 	log := n.opts.Logger.With(logAttrs(scope, a)...)
-	ok, err := n.opts.Store.ClaimAlert(ctx, scope, a.Kind, a.Subject(), n.opts.Every)
-	if err != nil {
-		log.Warn("alert not told: claim", "reason", a.Reason, "err", err)
-		return
-	} else if !ok {
-		log.Debug("alert already told within the hour", "reason", a.Reason)
-		return
-	}
 	a.LastErrors = n.lastErrors(ctx, scope, a)
 	a.Email = n.email(ctx, scope, &a, log)
 	a.Slack = n.slack(ctx, scope, &a, log)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -286,8 +287,8 @@ func TestRetriesAndNeverLosesSilently(t *testing.T) {
 	if log := f.log.String(); !strings.Contains(log, `level=ERROR msg="alert not emailed"`) {
 		t.Errorf("log:\n%s", log)
 	}
-	if ok, err := f.store.ClaimAlert(ctx, f.scope, core.AlertEndpointDisabled, "whe_2", time.Hour); err != nil || !ok {
-		t.Errorf("the claim was kept: %v %v", ok, err)
+	if n, err := f.store.QueueAlert(ctx, f.scope, disabled("whe_2"), time.Hour, 100); err != nil || n == 0 {
+		t.Errorf("the next alert about whe_2 is not queued (%d, %v): its claim was kept", n, err)
 	}
 }
 
@@ -376,6 +377,31 @@ func TestUnreadableAlertIsDropped(t *testing.T) {
 		t.Errorf("log:\n%s", got)
 	}
 	eventually(t, "the queue emptied", func() bool { return r.Client.XLen(ctx, r.Prefix+"alerts:queue").Val() == 0 })
+}
+
+// One account flapping many endpoints tells PerHour alerts and no more,
+// with one warning for the rest, and an alert of another account queued
+// after them all is told as soon as the first account's are.
+func TestOneAccountCannotCrowdOutAnother(t *testing.T) {
+	t.Parallel()
+	f := start(t, true, nil, func(o *alert.Options) { o.PerHour = 3 })
+	ctx := context.Background()
+	for i := range 40 {
+		f.alert.Alert(ctx, f.scope, disabled(fmt.Sprintf("whe_%d", i)))
+	}
+	other := core.Scope{AccountID: "acct_borealis", Livemode: true}
+	f.alert.Alert(ctx, other, disabled("whe_b"))
+	eventually(t, "the other account's alert", func() bool {
+		got, err := f.store.RecentAlerts(ctx, other, 10)
+		return err == nil && len(got) == 1
+	})
+	if got := f.recent(t); len(got) != 3 || got[2].Target.ID != "whe_0" || got[0].Target.ID != "whe_2" {
+		t.Errorf("the flapping account's alerts: %d, want whe_0 to whe_2", len(got))
+	}
+	if n := strings.Count(f.log.String(), "alert not told: the account told 3 alerts within the hour"); n != 1 {
+		t.Errorf("%d budget warnings, want 1:\n%s", n, f.log.String())
+	}
+	eventually(t, "the queue emptied", func() bool { return f.store.Client().XLen(ctx, f.store.Prefix()+"alerts:queue").Val() == 0 })
 }
 
 // An alert that cannot be queued (Redis is unreachable) is an error in the

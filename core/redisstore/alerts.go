@@ -21,20 +21,19 @@ const (
 
 func (s *Store) alertsKey(scope core.Scope) string { return s.scopeKey(scope, "alerts") }
 
+// alertClaimKey holds the hour an alert's subject was queued in, shared by
+// every hub. (Releases before it claimed the subject when telling it,
+// under alert:<kind>:<subject>; those keys only expire.)
 func (s *Store) alertClaimKey(scope core.Scope, kind, subject string) string {
-	return s.scopeKey(scope, "alert", kind, subject)
+	return s.scopeKey(scope, "alert_claim", kind, subject)
 }
 
-// ClaimAlert takes the right to tell people about kind for subject for
-// the next every (SET NX EX), shared by every hub on this Redis; false: it
-// was taken already, by this hub or another.
-func (s *Store) ClaimAlert(ctx context.Context, scope core.Scope, kind, subject string, every time.Duration) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, s.alertClaimKey(scope, kind, subject), time.Now().UTC().Format(time.RFC3339), every).Result()
-	return ok, storeErr("claim alert", err)
-}
+// alertBudgetKey counts the alerts a scope queued in the hour since its
+// first.
+func (s *Store) alertBudgetKey(scope core.Scope) string { return s.scopeKey(scope, "alert_budget") }
 
 // ReleaseAlert gives a claim back, so that the next alert about subject is
-// told: the hub calls it when this one could not be told.
+// queued and told: the hub calls it when this one could not be told.
 func (s *Store) ReleaseAlert(ctx context.Context, scope core.Scope, kind, subject string) error {
 	return storeErr("release alert", s.rdb.Del(ctx, s.alertClaimKey(scope, kind, subject)).Err())
 }
@@ -109,8 +108,9 @@ var _ core.AlertLog = (*Store)(nil)
 // Redis, read through a consumer group as deliveries are, so that an alert
 // raised by a hub killed before it told it is told by another (or by it,
 // restarted): the breaker's trip is durable, and so is the email it owes.
-// Alerts are rare (one an hour per subject is told), so one key serves
-// every account; it is capped in case no hub tells them for long.
+// Alerts are rare (one an hour per subject, at most a budget an hour per
+// scope: QueueAlert), so one key serves every account; it is capped in
+// case no hub tells them for long.
 const (
 	alertGroup      = "notifiers"
 	maxQueuedAlerts = 10000
@@ -118,16 +118,45 @@ const (
 
 func (s *Store) alertQueueKey() string { return s.globalKey("alerts", "queue") }
 
-// QueueAlert adds a to the alerts waiting to be told.
-func (s *Store) QueueAlert(ctx context.Context, scope core.Scope, a core.Alert) error {
+// claimAlertScript claims an alert's subject for every and counts it
+// against its scope's hour, in one step in the scope's slot. KEYS: the
+// claim, the scope's count; ARGV: every (ms), now (RFC 3339). Returns 0
+// when the subject was claimed already, else the alert's number in the
+// scope's hour (the count expires an hour after its first alert).
+var claimAlertScript = redis.NewScript(`
+if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then return 0 end
+local n = redis.call('INCR', KEYS[2])
+if n == 1 then redis.call('PEXPIRE', KEYS[2], 3600000) end
+return n
+`)
+
+// QueueAlert adds a to the alerts waiting to be told, unless its subject
+// was queued within every (by any hub) or its scope has queued perHour
+// alerts within the hour. It returns a's number among the scope's alerts
+// of the hour: 0 when its subject was queued lately, over perHour when it
+// was dropped for the budget, queued otherwise. The budget is what keeps
+// one account, flapping thousands of targets, from holding up the other
+// accounts' alerts in the queue they share or trimming them out of it.
+func (s *Store) QueueAlert(ctx context.Context, scope core.Scope, a core.Alert, every time.Duration, perHour int) (int, error) {
 	b, err := json.Marshal(a)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return storeErr("queue alert", s.rdb.XAdd(ctx, &redis.XAddArgs{
+	claim := s.alertClaimKey(scope, a.Kind, a.Subject())
+	n, err := claimAlertScript.Run(ctx, s.rdb, []string{claim, s.alertBudgetKey(scope)},
+		every.Milliseconds(), time.Now().UTC().Format(time.RFC3339)).Int()
+	if err != nil || n == 0 || n > perHour {
+		return n, storeErr("claim alert", err)
+	}
+	err = s.rdb.XAdd(ctx, &redis.XAddArgs{
 		Stream: s.alertQueueKey(), MaxLen: maxQueuedAlerts, Approx: true,
 		Values: []any{"account", scope.AccountID, "live", strconv.FormatBool(scope.Livemode), "alert", b},
-	}).Err())
+	}).Err()
+	if err != nil {
+		s.rdb.Del(context.WithoutCancel(ctx), claim) // the next alert about it is queued; this is the error
+		return 0, storeErr("queue alert", err)
+	}
+	return n, nil
 }
 
 // TakeAlerts returns up to count queued alerts for consumer to tell: first
