@@ -64,6 +64,15 @@ func TestStaticHeadersSentButNeverShown(t *testing.T) {
 		t.Errorf("logged X-Api-Key = %q, want %q", got, want)
 	}
 	assertNoSecretInRedis(t, h, apiKey)
+	// Nor does the log keep the signatures, which a reader could send
+	// again within the receiver's tolerance.
+	for _, name := range []string{"Bellhop-Signature", "Webhook-Signature"} {
+		sig, logged := sent.Get(name), d.Attempts[0].RequestHeaders.Get(name)
+		_, mac, _ := strings.Cut(sig, "v1")
+		if len(mac) < 40 || strings.Contains(logged, mac[1:]) || !strings.HasSuffix(logged, "v1"+mac[:1]+core.SecretMask) {
+			t.Errorf("%s sent %q, logged %q: want its signature masked", name, sig, logged)
+		}
+	}
 }
 
 // TestStaticHeadersUpdate checks the update rules: omitted headers or a

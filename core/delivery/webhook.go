@@ -87,7 +87,7 @@ func (eps *Endpoints) Send(ctx context.Context, target *TargetInfo, job Job) Res
 	resp := client.Post(ctx, t.ep.URL, header, body)
 	v := outbound.Classify(resp.Status, resp.Header, resp.Err, time.Now())
 	a := &core.Attempt{
-		ID: header.Get(e.opts.Prefix + "-Request-Id"), URL: t.ep.URL, RequestHeaders: maskStatic(header, t.headers),
+		ID: header.Get(e.opts.Prefix + "-Request-Id"), URL: t.ep.URL, RequestHeaders: eps.loggedHeaders(header, t.headers),
 		ResponseStatus: resp.Status, ResponseHeaders: resp.Header, ResponseBody: resp.Body,
 		LatencyMS: float64(resp.Latency.Microseconds()) / 1000,
 	}
@@ -141,14 +141,12 @@ func (eps *Endpoints) requestHeader(t *endpointTarget, eventID string, body []by
 	return h
 }
 
-// maskStatic returns the headers an attempt logs: those sent, with the
+// loggedHeaders returns the headers an attempt logs: those sent, with the
 // value of each of the endpoint's static headers masked, since they carry
-// receiver credentials. The sent headers are left as they are.
-func maskStatic(sent http.Header, static map[string]string) http.Header {
-	if len(static) == 0 {
-		return sent
-	}
-	logged := sent.Clone()
+// receiver credentials, and the signatures masked (signature.Signer.Masked
+// says why). The sent headers are left as they are.
+func (eps *Endpoints) loggedHeaders(sent http.Header, static map[string]string) http.Header {
+	logged := signature.Signer{Prefix: eps.engine.opts.Prefix}.Masked(sent, core.SecretMask)
 	for name := range static {
 		if v := logged.Get(name); v != "" {
 			logged.Set(name, core.SecretMask)

@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"hash"
+	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -144,6 +146,35 @@ func (s Signer) Headers(secrets []string, eventID string, t time.Time, body []by
 	h := make(http.Header, 5)
 	s.Sign(h, NewKeys(secrets), eventID, t, body)
 	return h
+}
+
+// Masked returns h, headers Sign set, as a log may keep them: every
+// signature replaced by mask, the timestamp and the number of signatures
+// kept. A signature is, for the minutes a receiver's tolerance allows, a
+// request anyone who reads it may send again, and an attempt log is read
+// by everyone who may see the account; a signature is also 44 to 64
+// random characters that no record compresses. h is left as it is; the
+// result shares its other values.
+func (s Signer) Masked(h http.Header, mask string) http.Header {
+	out := maps.Clone(h)
+	if v := h.Get(s.SignatureHeader()); v != "" { // t=<unix>,v1=<hex>…
+		parts := strings.Split(v, ",")
+		for i, p := range parts {
+			if scheme, _, ok := strings.Cut(p, "="); ok && scheme != "t" {
+				parts[i] = scheme + "=" + mask
+			}
+		}
+		out.Set(s.SignatureHeader(), strings.Join(parts, ","))
+	}
+	if v := h.Get(HeaderWebhookSignature); v != "" { // v1,<base64> …
+		sigs := strings.Fields(v)
+		for i, sig := range sigs {
+			version, _, _ := strings.Cut(sig, ",")
+			sigs[i] = version + "," + mask
+		}
+		out.Set(HeaderWebhookSignature, strings.Join(sigs, " "))
+	}
+	return out
 }
 
 // mac returns the HMAC-SHA256 under key of prefix, sep and body

@@ -76,6 +76,32 @@ func TestHeadersPrefixedSignature(t *testing.T) {
 	}
 }
 
+// TestMaskedKeepsNoSignature: the headers a log keeps hold the timestamp
+// and one mask per signature, under a brand prefix too, and the headers
+// sent are left as they were.
+func TestMaskedKeepsNoSignature(t *testing.T) {
+	body := []byte(`{"id":"evt_1"}`)
+	s := Signer{Prefix: "SwiftGuest"}
+	sent := s.Headers([]string{"whsec_old", "whsec_new"}, "evt_1", time.Unix(1744572300, 0), body)
+	sent.Set("X-Request-Id", "req_1")
+	before := sent.Clone()
+	logged := s.Masked(sent, "***")
+	if got, want := logged.Get("SwiftGuest-Signature"), "t=1744572300,v1=***,v1=***"; got != want {
+		t.Errorf("SwiftGuest-Signature logged as %q, want %q", got, want)
+	}
+	if got, want := logged.Get("webhook-signature"), "v1,*** v1,***"; got != want {
+		t.Errorf("webhook-signature logged as %q, want %q", got, want)
+	}
+	for _, name := range []string{"Webhook-Id", "Webhook-Timestamp", "Swiftguest-Event-Id", "X-Request-Id"} {
+		if got, want := logged.Get(name), sent.Get(name); got != want {
+			t.Errorf("%s logged as %q, want %q as sent", name, got, want)
+		}
+	}
+	if !reflect.DeepEqual(sent, before) {
+		t.Errorf("the sent headers changed:\n%v\nwant\n%v", sent, before)
+	}
+}
+
 // TestHeadersStandardWebhooks verifies the output with the Standard Webhooks
 // reference library, an implementation independent of ours.
 func TestHeadersStandardWebhooks(t *testing.T) {

@@ -2323,7 +2323,7 @@ type Attempt struct {
 	Number      int            `json:"number"`
 	Outcome     AttemptOutcome `json:"outcome"`
 
-	// RequestHeaders Header names to their values.
+	// RequestHeaders The headers sent, names to their values, with the value of each of the endpoint's static headers masked (••••••••) and each signature too: `t=<unix>,v1=••••••••` (one `v1` per secret that signed). A signature kept would let anyone who reads the log send the request again within the receiver's tolerance.
 	RequestHeaders map[string][]string `json:"request_headers"`
 
 	// ResponseBody Capped at 4 KiB.

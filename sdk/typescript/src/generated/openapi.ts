@@ -1490,7 +1490,7 @@ export interface components {
             id: string;
             number: number;
             url: string;
-            /** @description Header names to their values. */
+            /** @description The headers sent, names to their values, with the value of each of the endpoint's static headers masked (••••••••) and each signature too: `t=<unix>,v1=••••••••` (one `v1` per secret that signed). A signature kept would let anyone who reads the log send the request again within the receiver's tolerance. */
             request_headers: {
                 [key: string]: string[];
             } | null;
