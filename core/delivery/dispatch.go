@@ -211,7 +211,7 @@ func (e *Engine) subscribers(ctx context.Context, scope core.Scope, eventType st
 
 func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {
 	return &core.Delivery{
-		ID: deliveryID(ev.ID, t, nonce), Object: redisstore.DeliveryObject(t.Kind), EventID: ev.ID, EventType: ev.Type,
+		ID: deliveryID(ev, t, nonce), Object: redisstore.DeliveryObject(t.Kind), EventID: ev.ID, EventType: ev.Type,
 		Target: t, Replay: nonce != "",
 	}
 }

@@ -63,6 +63,9 @@ local status, reason, last_status, next_at, now_ms = ARGV[5], ARGV[6], ARGV[7], 
 local retention_ms, delivery_id, outcome, is_5xx = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
 local fail_code, latency_bucket, stats_ttl_ms = ARGV[14], ARGV[15], ARGV[16]
 local failures_kept, ended_head, ended_packed, packed_lines = tonumber(ARGV[17]), ARGV[18], ARGV[19], tonumber(ARGV[20])
+-- An ended record kept by the hour (endedBucket): the hour's hash, the
+-- field and when the hash expires; '' keeps it in a key of its own.
+local bucket, bucket_field, bucket_expire = ARGV[21], ARGV[22], tonumber(ARGV[23])
 
 local function ack()
   if entry ~= '' then
@@ -93,8 +96,14 @@ if status ~= 'pending' then
     lines[#lines + 1] = attempt_json
     record = ended_head .. '\n' .. table.concat(lines, '\n')
   end
-  redis.call('DEL', attempts, payload)
-  redis.call('SET', delivery, record, 'PX', retention_ms)
+  if bucket ~= '' then
+    redis.call('DEL', attempts, payload, delivery)
+    redis.call('HSET', bucket, bucket_field, record)
+    if redis.call('PEXPIRETIME', bucket) < bucket_expire then redis.call('PEXPIREAT', bucket, bucket_expire) end
+  else
+    redis.call('DEL', attempts, payload)
+    redis.call('SET', delivery, record, 'PX', retention_ms)
+  end
 else
   redis.call('RPUSH', attempts, attempt_json)
   redis.call('PEXPIRE', attempts, retention_ms)
@@ -205,9 +214,10 @@ func (s *Store) finishAttemptPacking(ctx context.Context, scope core.Scope, d *c
 	if packed != nil {
 		sentAttempt, sentHead = nil, nil
 	}
+	bucket, field, expireAt, _ := s.endedBucket(scope, d.ID, now, r.Retention)
 	args := []any{WorkerGroup, r.EntryID, d.AttemptCount, sentAttempt, r.Status, r.Reason, status, next,
 		now.UnixMilli(), r.Retention.Milliseconds(), d.ID, outcome, boolArg(r.Is5xx), r.FailCode, r.LatencyBkt,
-		(25 * time.Hour).Milliseconds(), failuresKept, sentHead, packed, len(earlier)}
+		(25 * time.Hour).Milliseconds(), failuresKept, sentHead, packed, len(earlier), bucket, field, expireAt}
 	res, err := finishAttempt.Run(ctx, s.hot, keys, args...).Int64Slice()
 	if err == nil && res[0] == finishNeedsParts { // its attempts changed since pack read them
 		args[3], args[17] = b, head // the attempt and head arguments, left empty above

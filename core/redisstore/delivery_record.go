@@ -69,12 +69,15 @@ func (h endedHead) delivery(id string) *core.Delivery {
 
 // readDeliveries returns, for each key, {'h', hash fields, payload} for a
 // delivery that may still be attempted, {'s', ended record} for one that
-// ended, or false when it is gone. ARGV[1] = '1' asks for the pending
-// payload (KEYS[i] .. ':p').
-var readDeliveries = redis.NewScript(`
+// ended (in its key, or else in its hour's hash), or false when it is
+// gone. ARGV[1] = '1' asks for the pending payload (KEYS[i] .. ':p');
+// ARGV[2] is the scope's delivery key prefix, which each key starts with.
+var readDeliveries = redis.NewScript(endedBucketLua + `
+local prefix = ARGV[2]
 local out = {}
 for i, key in ipairs(KEYS) do
   local t = redis.call('TYPE', key).ok
+  out[i] = false
   if t == 'hash' then
     local payload = false
     if ARGV[1] == '1' then payload = redis.call('GET', key .. ':p') end
@@ -82,7 +85,9 @@ for i, key in ipairs(KEYS) do
   elseif t == 'string' then
     out[i] = {'s', redis.call('GET', key)}
   else
-    out[i] = false
+    local bucket, field = ended_bucket(prefix, string.sub(key, #prefix + 1))
+    local record = bucket and redis.call('HGET', bucket, field)
+    if record then out[i] = {'s', record} end
   end
 end
 return out
@@ -165,7 +170,7 @@ func (s *Store) loadStored(ctx context.Context, c redis.Scripter, scope core.Sco
 	for i, id := range ids {
 		keys[i] = s.deliveryKey(scope, id)
 	}
-	res, err := readDeliveries.Run(ctx, c, keys, boolArg(withPayload)).Slice()
+	res, err := readDeliveries.Run(ctx, c, keys, boolArg(withPayload), s.scopeKey(scope, "dlv")+":").Slice()
 	if err != nil {
 		return nil, storeErr("load deliveries", err)
 	}

@@ -171,6 +171,86 @@ func TestDeliveryOfOlderVersion(t *testing.T) {
 	}
 }
 
+// TestEndedRecordsKeptByTheHour: a delivery that ends within the hour its
+// id names is kept as a field of that hour's hash, which expires the
+// retention after the hour ends, and reads, lists and stays ended (a
+// second dispatch creates nothing) as a delivery in a key of its own does;
+// one whose id names another hour keeps its own key, expiring the
+// retention after it ended.
+func TestEndedRecordsKeptByTheHour(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	waitOutHourEnd(t)
+	now := time.Now()
+	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_hour"}
+	const retention = 2 * time.Hour
+	end := func(id string) *core.Delivery {
+		t.Helper()
+		d := &core.Delivery{ID: id, EventID: "evt_" + id, EventType: "guest.updated", Target: target}
+		if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		a := &core.Attempt{ID: "req_" + id, Number: 1, ResponseStatus: 200, Outcome: core.StatusSucceeded, CreatedAt: now.UTC().Truncate(time.Millisecond)}
+		rec := redisstore.AttemptRecord{Attempt: a, Status: core.StatusSucceeded, Counted: true, Succeeded: true, Retention: retention}
+		if _, err := s.FinishAttempt(ctx, scope, d, rec); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	hour := redisstore.DeliveryIDHour(now)
+	inHour := end("whd_" + hour + "0123456789abcdef0123")
+	earlier := end("whd_" + redisstore.DeliveryIDHour(now.Add(-time.Hour)) + "0123456789abcdef0123")
+
+	scopeKey := r.Prefix + "{" + scope.AccountID + "}:test:"
+	if n := r.Client.Exists(ctx, scopeKey+"dlv:"+inHour.ID).Val(); n != 0 {
+		t.Errorf("the delivery ended in its hour kept a key of its own")
+	}
+	bucket := scopeKey + "dlv:h:" + hour
+	if raw := r.Client.HGet(ctx, bucket, "0123456789abcdef0123").Val(); raw == "" || raw[0] != redisstore.PackedForTest {
+		t.Errorf("the hour's hash holds %.20q for it, want its packed record", raw)
+	}
+	hourEnd := now.Truncate(time.Hour).Add(time.Hour)
+	if ttl := r.Client.PTTL(ctx, bucket).Val(); ttl < time.Until(hourEnd)+retention-time.Minute || ttl > time.Until(hourEnd)+retention+time.Second {
+		t.Errorf("the hour's hash expires in %s, want the retention after the hour ends (%s)", ttl, time.Until(hourEnd)+retention)
+	}
+	own := scopeKey + "dlv:" + earlier.ID
+	if typ := r.Client.Type(ctx, own).Val(); typ != "string" {
+		t.Errorf("the delivery named after the hour before is a %s, want a key of its own", typ)
+	}
+	if ttl := r.Client.PTTL(ctx, own).Val(); ttl <= retention-time.Minute || ttl > retention {
+		t.Errorf("its key expires in %s, want the retention", ttl)
+	}
+
+	for _, d := range []*core.Delivery{inHour, earlier} {
+		found, err := s.FindDelivery(ctx, scope, d.ID)
+		if err != nil || found.Status != core.StatusSucceeded || len(found.Attempts) != 1 || found.Attempts[0].ID != "req_"+d.ID {
+			t.Errorf("FindDelivery(%s) = %+v, %v; want it succeeded with its attempt", d.ID, found, err)
+		}
+		again := &core.Delivery{ID: d.ID, EventID: d.EventID, EventType: d.EventType, Target: target}
+		if n, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{again}, []byte(`{}`), "", "", time.Hour); err != nil || n != 0 {
+			t.Errorf("dispatching %s again created %d, %v; want nothing", d.ID, n, err)
+		}
+	}
+	list, err := s.ListDeliveries(ctx, scope, target.ID, core.DeliveryFilter{})
+	if err != nil || len(list.Data) != 2 || list.Data[0].Status != core.StatusSucceeded || list.Data[1].Status != core.StatusSucceeded {
+		t.Fatalf("ListDeliveries = %+v, %v; want both, succeeded", list.Data, err)
+	}
+	if redisstore.DeliveryIDHour(time.Unix(0, 0)) != "0000" || redisstore.DeliveryIDHour(time.Unix(3600*63, 0)) != "0011" {
+		t.Errorf("DeliveryIDHour names hour 0 %q and hour 63 %q, want 0000 and 0011",
+			redisstore.DeliveryIDHour(time.Unix(0, 0)), redisstore.DeliveryIDHour(time.Unix(3600*63, 0)))
+	}
+}
+
+// waitOutHourEnd waits past the turn of the hour when one is a few
+// seconds away, so that what a test ends is in the hour it named.
+func waitOutHourEnd(t *testing.T) {
+	if left := time.Until(time.Now().Truncate(time.Hour).Add(time.Hour)); left < 5*time.Second {
+		t.Logf("waiting %s for the next hour", left)
+		time.Sleep(left + 10*time.Millisecond)
+	}
+}
+
 // TestDeliveriesPerTargetCap holds that a target's log keeps at most the
 // cap: a new delivery removes the oldest ended ones, never one that may
 // still be attempted.
@@ -180,9 +260,13 @@ func TestDeliveriesPerTargetCap(t *testing.T) {
 	s := redisstore.New(r.Client, redisstore.Options{Prefix: r.Prefix, DeliveriesPerTarget: 2})
 	scope := newScope(t, s)
 	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_cap"}
+	waitOutHourEnd(t)
+	hour := redisstore.DeliveryIDHour(time.Now())
 	create := func(id string, end bool) {
 		t.Helper()
-		d := &core.Delivery{ID: id, EventID: "evt_" + id, Target: target}
+		// Named after this hour, the ended ones are kept in its hash: the
+		// cap drops them from there.
+		d := &core.Delivery{ID: "whd_" + hour + id[4:], EventID: "evt_" + id, Target: target}
 		if _, err := s.CreateDeliveries(ctx, scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +284,7 @@ func TestDeliveriesPerTargetCap(t *testing.T) {
 	create("whd_c4", true)
 	create("whd_c5", true)
 	for id, want := range map[string]bool{"whd_c1": true, "whd_c2": false, "whd_c3": false, "whd_c4": true, "whd_c5": true} {
-		_, err := s.FindDelivery(ctx, scope, id)
+		_, err := s.FindDelivery(ctx, scope, "whd_"+hour+id[4:])
 		if got := err == nil; got != want {
 			t.Errorf("%s kept = %v (%v), want %v", id, got, err, want)
 		}
