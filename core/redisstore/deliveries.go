@@ -185,7 +185,7 @@ func (s *Store) targetLegacyIndexKey(scope core.Scope, targetID string) string {
 // target's log keeps it (ms: logKeep), and
 // last the worker group, consumer and count of a Take. Returns {created,
 // {entry id, delivery id, 1 if queued by this call, …}}.
-var createDeliveries = redis.NewScript(endedBucketLua + `
+var createDeliveries = redis.NewScript(endedBucketLua + eventIndexLua + `
 local deliveries_stream, events_stream = KEYS[1], KEYS[2]
 local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local payloads = tonumber(ARGV[6])             -- ARGV[7 .. 6+payloads]: the events' JSON
@@ -234,10 +234,14 @@ for i = 0, (#KEYS - 2) / 3 - 1 do
     -- takes Redis's next id instead, which is never smaller.
     local logged = redis.pcall('XADD', log, now .. '-*', 'd', id)
     if type(logged) == 'table' and logged.err then redis.call('XADD', log, '*', 'd', id) end
-    -- The event's deliveries follow its index's entry id (eventIndexKey);
-    -- SET, not APPEND, which would leave the string room to grow in.
-    local ev = redis.call('GET', event_index)
-    if ev then
+    -- The event's deliveries follow its index's entry id (events.go),
+    -- in its hash or in its key of an earlier release; SET, not APPEND,
+    -- which would leave the string room to grow in.
+    local event_id = ARGV[b+1]
+    local ev, bucket = index_get(string.sub(event_index, 1, #event_index - #event_id), event_id)
+    if ev and bucket then
+      redis.call('HSET', bucket, event_id, ev .. ' ' .. id)
+    elseif ev then
       redis.call('SET', event_index, ev .. ' ' .. id, 'KEEPTTL')
     else -- the event aged out of its index (a delivery made from a copy)
       redis.call('ZADD', by_event, now, id)

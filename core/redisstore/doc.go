@@ -47,10 +47,11 @@
 //	T:events                         stream  fields type, id, at, p, o [v l fp tp]:  trimmed on every append: MINID ~ now-EventRetention,
 //	                                         the envelope in parts (event_entry.go;  and to Options.EventsPerScope when set
 //	                                         earlier releases: type, event = its JSON) (dispatched entries only)
-//	T:evt:<event id>                 string  the event's stream entry id, then its   as long as its entry: deleted when the stream
-//	                                         delivery ids, space separated           is trimmed past it (dedupe, lookup, cursors,
-//	                                                                                 the event's deliveries; earlier releases: PX
-//	                                                                                 EventRetention)
+//	T:evt:idx:<n>                    hash    event id → its stream entry id, then    each field as long as its entry: deleted when
+//	                                         its delivery ids, space separated; n of  the stream is trimmed past it (dedupe, lookup,
+//	                                         0…1023 by a hash of the id (events.go)  cursors, the event's deliveries)
+//	T:evt:<event id>                 string  the same, one key an event, as earlier  read, and deleted with its entry (earlier
+//	                                         releases kept it                        releases before: PX EventRetention)
 //	T:event_types                    hash    type name → core.EventType JSON         forever
 //	T:idem:<sha256 of key, hex>      hash    state, fp, status, body                 PX 60 s while in flight, 24 h once done
 //	T:activity                       stream  fields r d m s by l ip, at the request  trimmed on every write: MINID ~ now-ActivityRetention
@@ -64,7 +65,7 @@
 // stream's ids come from the hub's request ids; a hub clock off by more
 // than the retention would only shorten or lengthen its window). The
 // events stream is trimmed exactly, up to 100 entries a write, each with
-// its index key; the activity stream with "~", which keeps whole stream
+// its index; the activity stream with "~", which keeps whole stream
 // nodes, so an entry may outlive its window by a few hundred entries.
 // Never less than the window.
 //
@@ -107,9 +108,10 @@
 // same way: a delivery hash holding its payload is sent and then ended like
 // any other, attempt records say their version (a version 1 record is the
 // API's JSON), an event's deliveries of old are still read from their
-// sorted set, activity entries of old (JSON, with a per-day index) are still
+// sorted set, an event's index of old from its key, activity entries of old (JSON, with a per-day index) are still
 // listed and paged, an idempotency record with a body replays it, a plain
-// ended record reads beside packed ones, an events-stream entry holding
+// ended record reads beside packed ones, an ended record in a key of its
+// own beside those kept in their hour's hash (deliveries.go), an events-stream entry holding
 // the envelope JSON is read like one holding it in parts, and a target's
 // deliveries of old are listed from their sorted set after its log.
 // cmd/bellhop's TestUpgradeFromFixture holds this against Redis stores
@@ -119,7 +121,7 @@
 //
 // # Costs
 //
-// AppendEvent is one EVALSHA (GET, XADD, SET). It and AllowRequest, the
+// AppendEvent is one EVALSHA (HGET, GET, XADD, HSET). It and AllowRequest, the
 // two commands of every publish, go through go-redis's auto-pipeliner: the
 // commands of concurrent requests are written and read in batches (one
 // syscall each way per batch, not per command), which cut hub and Redis
@@ -127,7 +129,7 @@
 // reply. On a cluster it batches per master.
 // ActivityWriter records the activity log in pipelined batches off the
 // request path (see its doc for what it may drop). FindEvent is one EVALSHA.
-// ListEvents without filters is one GET per cursor plus one XREVRANGE of
+// ListEvents without filters is one HGET and GET per cursor plus one XREVRANGE of
 // limit+1 entries; with filters it reads the stream in batches of 500 until
 // limit+1 events match, at most 100,000 entries per call (see
 // ListEvents). The activity log index costs one hash field per request, about

@@ -19,18 +19,18 @@ import (
 // to the retention window, stored, the entry an index points to, add,
 // forget_aged, which trims the window, and cap_events, the per-account cap
 // (event_entry.go has the entry's fields).
-const appendLua = appendEntryLua + `
+const appendLua = appendEntryLua + eventIndexLua + `
 local stream, retention_ms, cap, index_prefix = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(retention_ms)
 if minid < 0 then minid = 0 end -- a window reaching before 1970: nothing to trim
 minid = string.format('%d', minid)
 
--- stored returns the fields of the entry index points to, or nil, and the
--- fingerprint of the Idempotency-Key kept with it, if any
+-- stored returns the fields of the entry event id's index points to, or
+-- nil, and the fingerprint of the Idempotency-Key kept with it, if any
 -- (core.OnceKey.InEvent).
-local function stored(index)
-  local v = redis.call('GET', index)
+local function stored(id)
+  local v = index_get(index_prefix, id)
   if not v then return nil end
   local sid = string.match(v, '^[^ ]+') -- then the event's delivery ids (eventIndexKey)
   local e = redis.call('XRANGE', stream, sid, sid)
@@ -52,14 +52,14 @@ local function add(a, fp, tp)
   return redis.call('XADD', stream, '*', unpack(f))
 end
 
--- forget_index deletes the index key of entry e, unless the id was stored
--- again since.
+-- forget_index deletes the index of entry e's event, unless the id was
+-- stored again since.
 local function forget_index(e)
   local id = entry_id(e[2])
   if not id then return end
-  local index = index_prefix .. id
-  local v = redis.call('GET', index)
-  if v and string.match(v, '^[^ ]+') == e[1] then redis.call('DEL', index) end
+  local v, bucket = index_get(index_prefix, id)
+  if not v or string.match(v, '^[^ ]+') ~= e[1] then return end
+  if bucket then redis.call('HDEL', bucket, id) else redis.call('DEL', index_prefix .. id) end
 end
 
 -- trim_through drops the stream's entries up to and including entry id.
@@ -69,10 +69,10 @@ local function trim_through(id)
 end
 
 -- forget_aged trims the stream to the retention window, and with each
--- entry it drops the entry's index key: index keys carry no expiry of their
+-- entry it drops the entry's index: an index carries no expiry of its
 -- own, which would cost each event 42 bytes more of Redis. At most 100
--- entries go a call, and only the ones whose index keys went with them,
--- so that no index key outlives its entry; the trim is exact (an
+-- entries go a call, and only the ones whose indexes went with them,
+-- so that no index outlives its entry; the trim is exact (an
 -- approximate one leaves part of a node behind, read again every call).
 local function forget_aged()
   if minid == '0' then return end
@@ -125,21 +125,21 @@ end
 // own clock, the clock that stamps stream ids), and the index keys of what
 // it drops go with it (forget_aged), so no sweeping job is needed.
 //
-// KEYS[1] stream, KEYS[1+i] the index of event i; ARGV[1..3] as appendLua
-// says, ARGV[4] the publishing request's traceparent ("" without tracing),
+// KEYS[1] stream, KEYS[1+i] the index hash of event i (eventIndexHash);
+// ARGV[1..3] as appendLua says, ARGV[4] the publishing request's traceparent ("" without tracing),
 // then the entryArgs of each event. Returns, for each event, 1 when it was
 // added or the stored entry's fields when its id existed.
 var appendEventsScript = redis.NewScript(appendLua + `
 forget_aged()
 local out, tp = {}, ARGV[4]
 for n = 1, #KEYS - 1 do
-  local index, a = KEYS[n + 1], 4 + ` + strconv.Itoa(entryArgCount) + ` * (n - 1)
-  local old = stored(index)
+  local a = 4 + ` + strconv.Itoa(entryArgCount) + ` * (n - 1)
+  local id = ARGV[a + 2] -- entryArgs: type, then id
+  local old = stored(id)
   if old then
     out[n] = old
   else
-    local sid = add(a, nil, tp)
-    redis.call('SET', index, sid)
+    redis.call('HSET', index_bucket(index_prefix, id), id, add(a, nil, tp))
     out[n] = 1
   end
 end
@@ -156,7 +156,7 @@ return out
 // format Idempotency reads: status 201 for an added event, 200 for a found
 // one, as the general path answers.
 //
-// KEYS[1] stream, KEYS[2] the event's index, KEYS[3] the key's record;
+// KEYS[1] stream, KEYS[2] the event's index hash, KEYS[3] the key's record;
 // ARGV[1..3] as appendLua says, ARGV[4] the request's fingerprint (for an
 // in_event, the part of it the entry keeps: keptFingerprint), ARGV[5]
 // the record's TTL in ms, ARGV[6] its traceparent, ARGV[7] "1" for
@@ -169,16 +169,15 @@ local fp, ttl_ms, tp, in_event = ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
 local event_id = ARGV[9]
 if redis.call('EXISTS', record) == 1 then return false end
 forget_aged()
-local old, old_fp = stored(index)
+local old, old_fp = stored(event_id)
 if in_event then
   if old then return {old, old_fp or ''} end
-  redis.call('SET', index, add(7, fp, tp)) -- fp is keptFingerprint's
+  redis.call('HSET', index, event_id, add(7, fp, tp)) -- fp is keptFingerprint's
   cap_events()
   return 1
 end
 if not old then
-  local sid = add(7, nil, tp)
-  redis.call('SET', index, sid)
+  redis.call('HSET', index, event_id, add(7, nil, tp))
   cap_events()
 end
 redis.call('HSET', record, 'state', 'done', 'fp', fp, 'status', old and '200' or '201', 'ref', 'event:' .. event_id)
@@ -187,9 +186,10 @@ return old or 1
 `)
 
 // findEventScript returns the fields of an event's entry by id, or nil.
-// KEYS[1] stream, KEYS[2] index.
-var findEventScript = redis.NewScript(`
-local v = redis.call('GET', KEYS[2])
+// KEYS[1] stream, KEYS[2] its index hash; ARGV[1] the scope's index
+// prefix, ARGV[2] the id.
+var findEventScript = redis.NewScript(eventIndexLua + `
+local v = index_get(ARGV[1], ARGV[2])
 if not v then return false end
 local sid = string.match(v, '^[^ ]+')
 local e = redis.call('XRANGE', KEYS[1], sid, sid)
@@ -203,13 +203,77 @@ return e[1][2]
 // entries, the envelope JSON); EventOfEntry and DecodeEvent read one.
 func (s *Store) EventsStreamKey(scope core.Scope) string { return s.scopeKey(scope, "events") }
 
-// eventIndexKey maps an event id to its stream entry id, for dedupe, lookup
+// An event's index maps its id to its stream entry id, for dedupe, lookup
 // and cursors, followed by the ids of the event's deliveries, space
-// separated, as the dispatcher creates them (ListEventDeliveries): one key
-// an event, where a sorted set of its deliveries cost another ~170 bytes.
-// It expires with the retention window. indexEntryID reads the entry id.
+// separated, as the dispatcher creates them (ListEventDeliveries), where a
+// sorted set of its deliveries cost another ~170 bytes. It goes with its
+// entry. indexEntryID reads the entry id.
+//
+// The index of every event is a field of one of eventIndexBuckets hashes
+// per scope, evt:idx:<n>, chosen by a hash of its id (eventIndexBucket):
+// a key of its own cost an event ~170 bytes of Redis (its name, object
+// and keyspace entry beside the value), a field of a hash about half, and
+// under 128 fields with values under 64 bytes Redis packs the hash in one
+// listpack, a third. Events stored before keep their key, evt:<event id>
+// (eventIndexKey), which every read still looks in after the hash.
+const eventIndexBuckets = 1024
+
+// eventIndexBucket is the hash of id's index; eventIndexLua's
+// index_bucket computes the same.
+func eventIndexBucket(id string) int {
+	h := 0
+	for i := 0; i < len(id); i++ {
+		h = (h*31 + int(id[i])) % 1000003
+	}
+	return h % eventIndexBuckets
+}
+
+// eventIndexHash names the hash holding the index of event id.
+func (s *Store) eventIndexHash(scope core.Scope, id string) string {
+	return s.scopeKey(scope, "evt", "idx", strconv.Itoa(eventIndexBucket(id)))
+}
+
+// eventIndexKey names the key that held the index of event id before the
+// hashes did (and the prefix of every such key, for id "").
 func (s *Store) eventIndexKey(scope core.Scope, id string) string {
 	return s.scopeKey(scope, "evt", id)
+}
+
+// eventIndexLua defines, for scripts given the scope's eventIndexKey
+// prefix: index_bucket, the hash of an event's index (eventIndexBucket;
+// event ids are evt_ and [A-Za-z0-9_], so idx: names no event), and
+// index_get, an event's index value and the hash holding it, or the value
+// of its key of an earlier release and nil, or nil.
+const eventIndexLua = `
+local function index_bucket(prefix, id)
+  local h = 0
+  for i = 1, #id do h = (h * 31 + string.byte(id, i)) % 1000003 end
+  return prefix .. 'idx:' .. string.format('%d', h % 1024) -- eventIndexBuckets
+end
+local function index_get(prefix, id)
+  local bucket = index_bucket(prefix, id)
+  local v = redis.call('HGET', bucket, id)
+  if v then return v, bucket end
+  return redis.call('GET', prefix .. id), nil
+end
+`
+
+// eventIndexValue reads the index of event id, in its hash or in its key
+// of an earlier release, in one round trip; redis.Nil when it has none.
+func (s *Store) eventIndexValue(ctx context.Context, scope core.Scope, id string) (string, error) {
+	var inHash, inKey *redis.StringCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		inHash = p.HGet(ctx, s.eventIndexHash(scope, id), id)
+		inKey = p.Get(ctx, s.eventIndexKey(scope, id))
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return "", err
+	}
+	if v, err := inHash.Result(); err == nil {
+		return v, nil
+	}
+	return inKey.Result()
 }
 
 // DecodeEvent returns the event held by an entry of an events stream.
@@ -258,7 +322,7 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 	if once.InEvent {
 		inEvent, fp = "1", keptFingerprint(once.Fingerprint)
 	}
-	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
+	keys := []string{s.EventsStreamKey(scope), s.eventIndexHash(scope, ev.ID), s.idempotencyKey(scope, once.Key)}
 	args := append([]any{s.opts.EventRetention.Milliseconds(), s.opts.EventsPerScope, s.eventIndexKey(scope, ""),
 		fp, IdempotencyTTL.Milliseconds(), tracing.Parent(ctx), inEvent}, parts...)
 	res, err := appendEventOnceScript.Run(ctx, s.hot, keys, args...).Result()
@@ -322,7 +386,7 @@ func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.
 		if err != nil {
 			return nil, nil, err
 		}
-		keys = append(keys, s.eventIndexKey(scope, ev.ID))
+		keys = append(keys, s.eventIndexHash(scope, ev.ID))
 		args = append(args, parts...)
 	}
 	res, err := appendEventsScript.Run(ctx, s.hot, keys, args...).Slice()
@@ -348,8 +412,8 @@ func (s *Store) AppendEvents(ctx context.Context, scope core.Scope, evs []*core.
 // FindEvent returns an event by id. Returns ENOTFOUND if it is not in scope
 // or has aged out of retention.
 func (s *Store) FindEvent(ctx context.Context, scope core.Scope, id string) (*core.Event, error) {
-	keys := []string{s.EventsStreamKey(scope), s.eventIndexKey(scope, id)}
-	res, err := findEventScript.Run(ctx, s.rdb, keys).Result()
+	keys := []string{s.EventsStreamKey(scope), s.eventIndexHash(scope, id)}
+	res, err := findEventScript.Run(ctx, s.rdb, keys, s.eventIndexKey(scope, ""), id).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, core.NotFound("event", id)
 	} else if err != nil {

@@ -91,7 +91,7 @@ func testEventCap(t *testing.T, s *redisstore.Store, rdb redis.UniversalClient, 
 		if want := i > 30; found(i) != want {
 			t.Errorf("evt_%03d found = %v, want %v", i, !want, want)
 		}
-		exists := rdb.Exists(ctx, s.EventIndexKeyForTest(scope, fmt.Sprintf("evt_%03d", i))).Val() == 1
+		exists := s.EventIndexedForTest(ctx, scope, fmt.Sprintf("evt_%03d", i))
 		if want := i > 30; exists != want {
 			t.Errorf("evt_%03d index kept = %v, want %v", i, exists, want)
 		}

@@ -33,7 +33,7 @@ func (s *Store) ListEvents(ctx context.Context, scope core.Scope, f core.EventFi
 	limit, cursor, param := pageBounds(f.Page)
 	from := ""
 	if cursor != "" {
-		v, err := s.rdb.Get(ctx, s.eventIndexKey(scope, cursor)).Result()
+		v, err := s.eventIndexValue(ctx, scope, cursor)
 		if errors.Is(err, redis.Nil) {
 			return out, core.ParamError(param, "No such event: '%s'", cursor)
 		} else if err != nil {

@@ -7,10 +7,23 @@ import (
 	"github.com/bellhop/bellhop/core"
 )
 
-// EventIndexKeyForTest names an event's index key, for tests that check
-// what a trim leaves.
+// EventIndexKeyForTest names the key an earlier release kept an event's
+// index in, for tests that store one.
 func (s *Store) EventIndexKeyForTest(scope core.Scope, id string) string {
 	return s.eventIndexKey(scope, id)
+}
+
+// EventIndexHashForTest names the hash an event's index is kept in.
+func (s *Store) EventIndexHashForTest(scope core.Scope, id string) string {
+	return s.eventIndexHash(scope, id)
+}
+
+// EventIndexedForTest reports whether the store holds an index of event
+// id, in its hash or its key of an earlier release, for tests that check
+// what a trim leaves.
+func (s *Store) EventIndexedForTest(ctx context.Context, scope core.Scope, id string) bool {
+	_, err := s.eventIndexValue(ctx, scope, id)
+	return err == nil
 }
 
 // PackedForTest is the version byte the ended records this release writes

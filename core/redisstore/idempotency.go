@@ -43,12 +43,13 @@ const DefaultIdempotencyLease = 5 * time.Second
 // beginIdempotentScript claims a key, takes over a claim whose lease lapsed
 // (its hub died) or that was released, or reports the key's state, in one
 // atomic step. A key without a record whose publish named its event after
-// it (KEYS[2], that event's index; core.OnceKey) was used by a publish, so
+// it (ARGV[6], whose index is in KEYS[3], or KEYS[2] as an earlier release
+// kept it; core.OnceKey) was used by a publish, so
 // any other request with it has other parameters. Returns {1, seed}
 // claimed, {2} other fingerprint, {3} in flight, {4, status, body} done.
 var beginIdempotentScript = redis.NewScript(`
-local record, keyed_event = KEYS[1], KEYS[2]
-local fp, lease_ms, owner, new_seed, ttl_ms = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local record, keyed_event, keyed_event_hash = KEYS[1], KEYS[2], KEYS[3]
+local fp, lease_ms, owner, new_seed, ttl_ms, keyed_event_id = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local v = redis.call('HMGET', record, 'state', 'fp', 'lease', 'seed', 'status', 'body', 'ref')
@@ -57,7 +58,7 @@ if state and v[2] ~= fp then
   if state ~= 'released' then return {2} end
   state = false -- a released key may serve other parameters: start afresh
 end
-if not state and redis.call('EXISTS', keyed_event) == 1 then
+if not state and (redis.call('HEXISTS', keyed_event_hash, keyed_event_id) == 1 or redis.call('EXISTS', keyed_event) == 1) then
   return {2} -- a publish named its event after the key: other parameters (core.OnceKey)
 end
 if not state then
@@ -163,9 +164,9 @@ func (s *Store) idempotencyKey(scope core.Scope, key string) string {
 // ECONFLICT if a request with the key is still in flight on a live hub.
 func (d *Idempotency) BeginIdempotent(ctx context.Context, scope core.Scope, key, fingerprint string) (core.IdempotentClaim, error) {
 	record := d.s.idempotencyKey(scope, key)
-	keyedEvent := d.s.eventIndexKey(scope, core.KeyedEventID(scope, key))
-	res, err := beginIdempotentScript.Run(ctx, d.s.hot, []string{record, keyedEvent},
-		fingerprint, d.lease.Milliseconds(), d.owner, core.RandomBase62(24), IdempotencyTTL.Milliseconds()).Slice()
+	keyedEvent := core.KeyedEventID(scope, key)
+	res, err := beginIdempotentScript.Run(ctx, d.s.hot, []string{record, d.s.eventIndexKey(scope, keyedEvent), d.s.eventIndexHash(scope, keyedEvent)},
+		fingerprint, d.lease.Milliseconds(), d.owner, core.RandomBase62(24), IdempotencyTTL.Milliseconds(), keyedEvent).Slice()
 	if err != nil {
 		return core.IdempotentClaim{}, storeErr("begin idempotent request", err)
 	}

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -96,10 +97,11 @@ func (s *Store) NewestFailedDeliveries(ctx context.Context, scope core.Scope, li
 // newest first, one page. Deliveries that expired are left out.
 func (s *Store) ListEventDeliveries(ctx context.Context, scope core.Scope, eventID string, page core.Page) (core.List[*core.Delivery], error) {
 	list := core.List[*core.Delivery]{Data: []*core.Delivery{}}
-	var index *redis.StringCmd
+	var inHash, inKey *redis.StringCmd
 	var older *redis.StringSliceCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		index = p.Get(ctx, s.eventIndexKey(scope, eventID))
+		inHash = p.HGet(ctx, s.eventIndexHash(scope, eventID), eventID)
+		inKey = p.Get(ctx, s.eventIndexKey(scope, eventID)) // an earlier release's
 		older = p.ZRevRange(ctx, s.eventDeliveriesKey(scope, eventID), 0, -1)
 		return nil
 	})
@@ -108,7 +110,7 @@ func (s *Store) ListEventDeliveries(ctx context.Context, scope core.Scope, event
 	}
 	// Newest first: the index lists them oldest first, after the event's
 	// entry id; a sorted set holds those of earlier releases, all older.
-	all := strings.Fields(index.Val())
+	all := strings.Fields(cmp.Or(inHash.Val(), inKey.Val()))
 	if len(all) > 0 {
 		all = all[1:]
 	}
