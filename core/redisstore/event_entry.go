@@ -153,10 +153,14 @@ func eventOf(get func(string) (string, bool)) (*core.Event, []byte, error) {
 // ended records packed with S2, which a hub of before answers 500 for, and
 // event index keys without an expiry, which a hub of before would leave
 // behind forever when it trims the events stream (events.go, forget_aged).
-// "+e4" marks targets' delivery logs kept as streams (deliveries.go): a hub
+// "+e4" marked targets' delivery logs kept as streams (deliveries.go): a hub
 // of before lists a target's deliveries from its sorted set only, missing
 // every delivery this layout made, and would add newer ones behind them.
-const LayoutTag = "+e4"
+// "+e5" marks ended deliveries kept in their hour's hash (deliveries.go,
+// endedBucket) and event indexes kept in hashes (events.go): a hub of
+// before answers 404 for both, stores a republished event id again, and
+// would leave the indexes of the events it trims behind forever.
+const LayoutTag = "+e5"
 
 // OlderDispatchers returns the consumers of the scopes' dispatch groups
 // that do not carry LayoutTag and were handed entries less than within

@@ -114,7 +114,7 @@ func TestOlderDispatchers(t *testing.T) {
 		t.Fatal(err)
 	}
 	stream := s.EventsStreamKey(busy)
-	for _, consumer := range []string{"oldhost-1-aaaaaa", "e2host-1-cccccc+e2", "e3host-1-dddddd+e3", "newhost-1-bbbbbb" + redisstore.LayoutTag} {
+	for _, consumer := range []string{"oldhost-1-aaaaaa", "e2host-1-cccccc+e2", "e3host-1-dddddd+e3", "e4host-1-eeeeee+e4", "newhost-1-bbbbbb" + redisstore.LayoutTag} {
 		r.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"type", "t"}})
 		if err := r.Client.XReadGroup(ctx, &redis.XReadGroupArgs{Group: redisstore.DispatchGroup, Consumer: consumer, Streams: []string{stream, ">"}, Count: 1}).Err(); err != nil {
 			t.Fatal(err)
@@ -122,7 +122,7 @@ func TestOlderDispatchers(t *testing.T) {
 	}
 	older, err := s.OlderDispatchers(ctx, []core.Scope{busy, empty}, time.Minute)
 	slices.Sort(older)
-	if want := []string{"e2host-1-cccccc+e2", "e3host-1-dddddd+e3", "oldhost-1-aaaaaa"}; err != nil || !slices.Equal(older, want) {
+	if want := []string{"e2host-1-cccccc+e2", "e3host-1-dddddd+e3", "e4host-1-eeeeee+e4", "oldhost-1-aaaaaa"}; err != nil || !slices.Equal(older, want) {
 		t.Errorf("OlderDispatchers = %v, %v; want %v: the untagged consumer and those of the layouts before", older, err, want)
 	}
 	if older, err := s.OlderDispatchers(ctx, []core.Scope{busy}, 0); err != nil || len(older) != 0 {
