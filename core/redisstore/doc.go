@@ -115,7 +115,8 @@
 // the envelope JSON is read like one holding it in parts, and a target's
 // deliveries of old are listed from their sorted set after its log.
 // cmd/bellhop's TestUpgradeFromFixture holds this against Redis stores
-// captured from releases 37c217d, 3b34df4, c6c8e4a, d5e1b19, 67407c8 and 0640f54. A change that cannot be read
+// captured from releases 37c217d, 3b34df4, c6c8e4a, d5e1b19, 67407c8, 0640f54
+// and c813375. A change that cannot be read
 // that way needs a version stored beside it and a resumable start-up
 // migration.
 //
