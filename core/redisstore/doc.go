@@ -49,7 +49,7 @@
 //	                                         earlier releases: type, event = its JSON) (dispatched entries only)
 //	T:evt:idx:<n>                    hash    event id → its stream entry id, then    each field as long as its entry: deleted when
 //	                                         its delivery ids, space separated; n of  the stream is trimmed past it (dedupe, lookup,
-//	                                         0…1023 by a hash of the id (events.go)  cursors, the event's deliveries)
+//	                                         0…4095 by a hash of the id (events.go)  cursors, the event's deliveries)
 //	T:evt:<event id>                 string  the same, one key an event, as earlier  read, and deleted with its entry (earlier
 //	                                         releases kept it                        releases before: PX EventRetention)
 //	T:event_types                    hash    type name → core.EventType JSON         forever
