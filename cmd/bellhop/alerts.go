@@ -19,6 +19,7 @@ func newAlerts(cfg *config, store *redisstore.Store, logger *slog.Logger) *alert
 		Users:     store,
 		Attempts:  store,
 		PublicURL: cfg.PublicURL,
+		PerHour:   cfg.AlertsPerHour,
 		Logger:    logger,
 	}
 	if cfg.smtp != nil {

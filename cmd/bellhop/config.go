@@ -62,6 +62,9 @@ type config struct {
 	ShutdownTimeout time.Duration
 	LogLevel        string
 	LogFormat       string
+	// AlertsPerHour is how many alerts to people one account's mode may
+	// queue in an hour (alert.Options.PerHour).
+	AlertsPerHour int
 	// MetricsTopTargets is how many of the most failing targets get a
 	// series of their own on /metrics; 0 keeps one series per target kind
 	// only, whatever the number of endpoints (core/prom).
@@ -94,6 +97,7 @@ var envNames = map[string]string{
 	"activity-retention":        "BELLHOP_ACTIVITY_RETENTION",
 	"max-deliveries-per-target": "BELLHOP_MAX_DELIVERIES_PER_TARGET",
 	"max-events-per-account":    "BELLHOP_MAX_EVENTS_PER_ACCOUNT",
+	"alerts-per-hour":           "BELLHOP_ALERTS_PER_HOUR",
 	"retry-schedule":            "BELLHOP_RETRY_SCHEDULE",
 	"rate-limit":                "BELLHOP_RATE_LIMIT",
 	"account-concurrency":       "BELLHOP_ACCOUNT_CONCURRENCY",
@@ -144,6 +148,7 @@ func (c *config) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for in-flight work")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug (a line per API request), info (a line per failed request, a summary of the others each second), warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "text, json, or auto: text on a terminal, JSON lines otherwise (for a log collector)")
+	fs.IntVar(&c.AlertsPerHour, "alerts-per-hour", 100, "most alerts to people (emails, Slack posts) one account's mode sends in an hour; past it that hour's are dropped with one warning, so that one account's outage never delays another's alerts")
 	fs.IntVar(&c.MetricsTopTargets, "metrics-top-targets", 0, "export bellhop_target_failed_attempts for the N targets with the most failed attempts over the last minutes (0: none; one series per target, so keep N small)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "debug: serve net/http/pprof on this address (loopback only, for profiling)")
 	_ = fs.MarkHidden("pprof-addr")
@@ -219,6 +224,9 @@ func (c *config) validate() error {
 	}
 	if c.MaxDeliveriesPerTarget < 0 {
 		return fmt.Errorf("BELLHOP_MAX_DELIVERIES_PER_TARGET (--max-deliveries-per-target): must be 0 (no cap) or more, got %d", c.MaxDeliveriesPerTarget)
+	}
+	if c.AlertsPerHour < 1 {
+		return fmt.Errorf("BELLHOP_ALERTS_PER_HOUR (--alerts-per-hour): must be at least 1 alert an hour, got %d", c.AlertsPerHour)
 	}
 	if c.MaxEventsPerAccount < 0 {
 		return fmt.Errorf("BELLHOP_MAX_EVENTS_PER_ACCOUNT (--max-events-per-account): must be 0 (no cap) or more, got %d", c.MaxEventsPerAccount)

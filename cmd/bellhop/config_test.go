@@ -26,6 +26,7 @@ func TestConfigRejectsBadValuesNamingTheSetting(t *testing.T) {
 		{"rate limit zero", nil, []string{"--rate-limit", "0"}, "BELLHOP_RATE_LIMIT"},
 		{"event cap negative", map[string]string{"BELLHOP_MAX_EVENTS_PER_ACCOUNT": "-5"}, nil, "BELLHOP_MAX_EVENTS_PER_ACCOUNT"},
 		{"delivery cap negative", nil, []string{"--max-deliveries-per-target", "-1"}, "BELLHOP_MAX_DELIVERIES_PER_TARGET"},
+		{"no alerts an hour", map[string]string{"BELLHOP_ALERTS_PER_HOUR": "0"}, nil, "BELLHOP_ALERTS_PER_HOUR"},
 		{"account concurrency zero", map[string]string{"BELLHOP_ACCOUNT_CONCURRENCY": "0"}, nil, "BELLHOP_ACCOUNT_CONCURRENCY"},
 		{"endpoint concurrency maximum negative", nil, []string{"--max-endpoint-concurrency", "-1"}, "BELLHOP_MAX_ENDPOINT_CONCURRENCY"},
 		{"allow range not CIDR", map[string]string{"BELLHOP_ALLOW_RANGES": "10.0.0.1"}, nil, "BELLHOP_ALLOW_RANGES"},
