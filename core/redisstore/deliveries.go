@@ -105,13 +105,11 @@ func DeliveryIDHour(t time.Time) string {
 	h := t.Unix() / 3600 % (62 * 62 * 62 * 62)
 	b := []byte("0000")
 	for i := 3; i >= 0 && h > 0; i-- {
-		b[i] = base62[h%62]
+		b[i] = base62Alphabet[h%62]
 		h /= 62
 	}
 	return string(b)
 }
-
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // endedBucket says where the record of delivery id, ending now, is kept:
 // when id names this very hour (DeliveryIDHour), as a field of the hour's
