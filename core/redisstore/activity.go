@@ -33,8 +33,11 @@ import (
 //	m   method and path, "POST /v1/events", or for the requests made
 //	    most, its number in activityRoutes (one byte in Redis for ~16)
 //	s   status
-//	by  who made the request: the key id (key_…), or the console user's
-//	    id (user_…)
+//	by  who made the request, as its number in the account's actors hash
+//	    (one or two bytes in Redis for the 28 of a key id, see
+//	    recordActivityScript); entries of earlier versions hold the key id
+//	    (key_…) or the console user's id (user_…) itself. A request no key
+//	    or user made has "".
 //	l   latency in microseconds
 //	ip  client IP: an IPv4 address as its 32-bit integer (6 bytes in Redis
 //	    instead of up to 17), any other address as text
@@ -53,11 +56,28 @@ const activityFields = 7
 // the batch by millisecond, so only its first entry may need to look at
 // the stream's newest. Returns how many entries were written.
 //
-// KEYS[1] stream; ARGV[1] retention ms, then per request: request ms, r,
-// m, s, by, l, ip.
+// Who made a request is stored as a number: the account's actors hash
+// gives each key or user id the next number the first time it makes a
+// request (field "#" counts them) and keeps both ways, id → number and
+// "#<number>" → id, for as long as the account exists. A number is never
+// given twice, so an entry reads the same however late it is read.
+//
+// KEYS[1] stream, KEYS[2] actors; ARGV[1] retention ms, then per request:
+// request ms, r, m, s, by, l, ip.
 var recordActivityScript = redis.NewScript(`
-local stream = KEYS[1]
+local stream, actors = KEYS[1], KEYS[2]
 local retention_ms = tonumber(ARGV[1])
+local numbers = {}
+local function actor(by)
+  if by == '' then return '' end
+  local n = numbers[by] or redis.call('HGET', actors, by)
+  if not n then
+    n = redis.call('HINCRBY', actors, '#', 1)
+    redis.call('HSET', actors, by, n, '#' .. n, by)
+  end
+  numbers[by] = n
+  return n
+end
 local t = redis.call('TIME')
 local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - retention_ms
 if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a negative MINID
@@ -65,7 +85,7 @@ minid = string.format('%d', minid)
 local last = nil -- the millisecond of the entry written last
 local function add(i, request_ms, at)
   return redis.pcall('XADD', stream, 'MINID', '~', minid, string.format('%d-*', at),
-    'r', ARGV[i+1], 'd', at - request_ms, 'm', ARGV[i+2], 's', ARGV[i+3], 'by', ARGV[i+4], 'l', ARGV[i+5], 'ip', ARGV[i+6])
+    'r', ARGV[i+1], 'd', at - request_ms, 'm', ARGV[i+2], 's', ARGV[i+3], 'by', actor(ARGV[i+4]), 'l', ARGV[i+5], 'ip', ARGV[i+6])
 end
 local n = 0
 for i = 2, #ARGV, 7 do
@@ -106,6 +126,12 @@ const (
 const day = 24 * time.Hour
 
 func (s *Store) activityKey(scope core.Scope) string { return s.scopeKey(scope, "activity") }
+
+// activityKeys are recordActivityScript's KEYS for scope: its stream and
+// the hash numbering who made its requests.
+func (s *Store) activityKeys(scope core.Scope) []string {
+	return []string{s.activityKey(scope), s.scopeKey(scope, "actors")}
+}
 
 // activityIndexKey names the hash in which earlier versions mapped the
 // request ids of one UTC day to their stream entry ids. Nothing writes it
@@ -205,7 +231,7 @@ func (s *Store) RecordActivity(ctx context.Context, scope core.Scope, a *core.Ac
 	if err != nil {
 		return err
 	}
-	err = recordActivityScript.Run(ctx, s.rdb, []string{s.activityKey(scope)}, args...).Err()
+	err = recordActivityScript.Run(ctx, s.rdb, s.activityKeys(scope), args...).Err()
 	return storeErr("record activity", err)
 }
 
@@ -227,8 +253,12 @@ func (s *Store) ListActivity(ctx context.Context, scope core.Scope, page core.Pa
 	if page.StartingAfter == "" && page.EndingBefore != "" {
 		slices.Reverse(msgs)
 	}
+	actors, err := s.actorsOf(ctx, scope, msgs)
+	if err != nil {
+		return out, storeErr("list activity", err)
+	}
 	for _, m := range msgs {
-		a, err := decodeActivity(m)
+		a, err := decodeActivity(m, actors)
 		if err != nil {
 			return out, err
 		}
@@ -237,8 +267,41 @@ func (s *Store) ListActivity(ctx context.Context, scope core.Scope, page core.Pa
 	return out, nil
 }
 
-// decodeActivity reads a stream entry of either format.
-func decodeActivity(m redis.XMessage) (*core.Activity, error) {
+// actorsOf returns the ids behind the actor numbers msgs hold, read in one
+// HMGET from the account's actors hash (see recordActivityScript).
+func (s *Store) actorsOf(ctx context.Context, scope core.Scope, msgs []redis.XMessage) (map[string]string, error) {
+	var fields []string
+	for _, m := range msgs {
+		if by, _ := m.Values["by"].(string); isActorNumber(by) && !slices.Contains(fields, "#"+by) {
+			fields = append(fields, "#"+by)
+		}
+	}
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	ids, err := s.rdb.HMGet(ctx, s.activityKeys(scope)[1], fields...).Result()
+	if err != nil {
+		return nil, err
+	}
+	actors := make(map[string]string, len(fields))
+	for i, f := range fields {
+		if id, ok := ids[i].(string); ok {
+			actors[f[1:]] = id
+		}
+	}
+	return actors, nil
+}
+
+// isActorNumber tells an actor number from the key or user id entries of
+// earlier versions hold (key_…, user_…).
+func isActorNumber(by string) bool {
+	_, err := strconv.ParseUint(by, 10, 64)
+	return err == nil
+}
+
+// decodeActivity reads a stream entry of either format, its actor number
+// named by actors (see actorsOf).
+func decodeActivity(m redis.XMessage, actors map[string]string) (*core.Activity, error) {
 	if raw, ok := m.Values["a"].(string); ok { // written by an earlier version
 		var a core.Activity
 		if err := json.Unmarshal([]byte(raw), &a); err != nil {
@@ -264,7 +327,13 @@ func decodeActivity(m redis.XMessage) (*core.Activity, error) {
 		ID: core.FormatRequestID(ms, random), Method: method, Path: path, Status: status,
 		LatencyMS: float64(latency) / 1000, ClientIP: unpackIP(field("ip")), CreatedAt: time.UnixMilli(ms).UTC(),
 	}
-	if by := field("by"); strings.HasPrefix(by, "user_") {
+	by := field("by")
+	if isActorNumber(by) {
+		if by = actors[by]; by == "" {
+			return nil, fmt.Errorf("decode activity %s: actor #%s is not in the account's actors", m.ID, field("by"))
+		}
+	}
+	if strings.HasPrefix(by, "user_") {
 		a.UserID = by
 	} else {
 		a.KeyID = by

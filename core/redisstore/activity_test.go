@@ -140,6 +140,66 @@ func TestActivityRoutesStoredAsNumbers(t *testing.T) {
 	}
 }
 
+// TestActivityActorsStoredAsNumbers: who made a request is stored as its
+// number in the account's actors hash, the same number each time, one per
+// key or user and per account, and read back as the id; an entry of an
+// earlier version, holding the id itself, still reads.
+func TestActivityActorsStoredAsNumbers(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope, other := newScope(t, s), newScope(t, s)
+	record := func(scope core.Scope, at time.Time, keyID, userID string) {
+		t.Helper()
+		a := &core.Activity{ID: core.NewRequestID(at), Method: "GET", Path: "/v1/events", Status: 200, KeyID: keyID, UserID: userID}
+		if err := s.RecordActivity(ctx, scope, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	actors := []struct{ key, user string }{{"key_A", ""}, {"", "user_B"}, {"key_A", ""}, {"", ""}, {"key_C", ""}}
+	for i, a := range actors {
+		record(scope, start.Add(time.Duration(i)*time.Millisecond), a.key, a.user)
+	}
+	record(other, start, "key_C", "")
+	stored := func(scope core.Scope) []any {
+		t.Helper()
+		entries, err := r.Client.XRange(ctx, r.Prefix+"{"+scope.AccountID+"}:test:activity", "-", "+").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var by []any
+		for _, e := range entries {
+			by = append(by, e.Values["by"])
+		}
+		return by
+	}
+	if got, want := fmt.Sprint(stored(scope)), "[1 2 1  3]"; got != want {
+		t.Errorf("stored by = %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(stored(other)), "[1]"; got != want {
+		t.Errorf("the other account's stored by = %s, want %s (numbered on its own)", got, want)
+	}
+	key := r.Prefix + "{" + scope.AccountID + "}:test:activity"
+	if err := r.Client.XAdd(ctx, &redis.XAddArgs{Stream: key, Values: []any{"r", 7, "d", 0, "m", 1, "s", 201, "by", "key_old", "l", 5, "ip", "::1"}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ListActivity(ctx, scope, core.Page{Limit: 10})
+	if err != nil || len(got.Data) != 6 {
+		t.Fatalf("ListActivity = %v, %v", got.Data, err)
+	}
+	var read []string
+	for _, a := range got.Data {
+		read = append(read, a.KeyID+"/"+a.UserID)
+	}
+	if got, want := strings.Join(read, " "), "key_old/ key_C/ / key_A/ /user_B key_A/"; got != want {
+		t.Errorf("read back %s, want %s", got, want)
+	}
+	l, err := s.ListActivity(ctx, other, core.Page{Limit: 10})
+	if err != nil || len(l.Data) != 1 || l.Data[0].KeyID != "key_C" {
+		t.Errorf("the other account reads %v, %v; want its key_C", l.Data, err)
+	}
+}
+
 func mustParseReqMS(t *testing.T, id string) int64 {
 	t.Helper()
 	ms, _, ok := core.ParseRequestID(id)

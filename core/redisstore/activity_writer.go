@@ -254,7 +254,7 @@ func (w *ActivityWriter) pipeline(ctx context.Context, batch []activityItem) ([]
 				as[j] = it.a
 			}
 			args, _ := s.activityArgs(as) // ids checked above
-			cmds[i] = recordActivityScript.EvalSha(ctx, p, []string{s.activityKey(scope)}, args...)
+			cmds[i] = recordActivityScript.EvalSha(ctx, p, s.activityKeys(scope), args...)
 		}
 		return nil
 	})
