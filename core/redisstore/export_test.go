@@ -28,7 +28,7 @@ func (s *Store) EventIndexedForTest(ctx context.Context, scope core.Scope, id st
 
 // PackedForTest is the version byte the ended records this release writes
 // start with.
-const PackedForTest = packedV2
+const PackedForTest = packedV3
 
 // TargetMinuteKeyForTest names a target's attempt counts of one minute
 // (Unix minutes), which the breaker's window sums.

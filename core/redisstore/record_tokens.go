@@ -26,7 +26,7 @@ import (
 // markers are control characters a record never holds (it is JSON lines,
 // and encoding/json escapes every control character but the newline
 // between lines); should one occur, it is kept behind tokenEscape. This
-// form is part of the stored format packedV2: it must never change.
+// form is part of the stored formats packedV2 and packedV3: it must never change.
 const (
 	tokenHex    = 0x02
 	tokenBase64 = 0x03
@@ -199,7 +199,7 @@ func isMarker(c byte) bool { return tokenHex <= c && c <= tokenBase62 }
 
 // base62Alphabet is the alphabet of Bellhop's ids (core.RandomBase62's), in
 // the order of the digits' values. It is spelled out here rather than
-// shared with core: it is part of the stored format packedV2.
+// shared with core: it is part of the stored formats packedV2 and packedV3.
 const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // base62Digit is each byte's value as a base62 digit, -1 for the others.
