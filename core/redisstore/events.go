@@ -345,7 +345,7 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 		if len(pair) != 2 {
 			return nil, false, fmt.Errorf("append event: the script returned %v", res)
 		}
-		if kept, _ := pair[1].(string); kept != fp && kept != hexFingerprint(once.Fingerprint) {
+		if kept, _ := pair[1].(string); !keptFingerprintOf(kept, once.Fingerprint) {
 			return nil, false, core.ErrKeyReused()
 		}
 		res = pair[0]
@@ -355,16 +355,29 @@ func (s *Store) AppendEventOnce(ctx context.Context, scope core.Scope, ev *core.
 }
 
 // keptFingerprint is the part of a request's fingerprint (a SHA-256 in hex)
-// an event named after its Idempotency-Key keeps: its first 128 bits,
-// which tell a retry from other parameters as surely as 256, as 16 bytes
-// rather than 32 hex digits. (A fingerprint that is not hex is kept as
-// hexFingerprint cuts it.)
+// an event named after its Idempotency-Key keeps: its first 64 bits, as 8
+// bytes. They tell a retry from a reuse of the key with other parameters,
+// which is all they are for, but for one pair of requests in 2^64. (A
+// fingerprint that is not hex is kept as hexFingerprint cuts it.)
 func keptFingerprint(fp string) string {
-	raw, err := hex.DecodeString(hexFingerprint(fp))
-	if err != nil || len(raw) != 16 {
+	raw, err := hex.DecodeString(fp[:min(len(fp), keptFingerprintHex)])
+	if err != nil || len(raw) != keptFingerprintHex/2 {
 		return hexFingerprint(fp)
 	}
 	return string(raw)
+}
+
+const keptFingerprintHex = 16
+
+// keptFingerprintOf tells whether kept, read from an event's entry, is
+// fp's as this release keeps it or as an earlier one did: its first 32 hex
+// digits (up to d5e1b19) or their 16 bytes (up to the 8-byte form).
+func keptFingerprintOf(kept, fp string) bool {
+	if kept == keptFingerprint(fp) || kept == hexFingerprint(fp) {
+		return true
+	}
+	raw, err := hex.DecodeString(hexFingerprint(fp))
+	return err == nil && len(raw) == 16 && kept == string(raw)
 }
 
 // hexFingerprint is the part of a fingerprint releases up to d5e1b19 kept

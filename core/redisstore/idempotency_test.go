@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -256,8 +257,8 @@ func TestAppendEventOnceInEvent(t *testing.T) {
 		t.Fatalf("records %v were written for an event named after its key", records)
 	}
 	entries := s.Client().XRange(ctx, s.EventsStreamKey(scope), "-", "+").Val()
-	if kept, _ := entries[0].Values["fp"].(string); len(entries) != 1 || hex.EncodeToString([]byte(kept)) != fp[:32] {
-		t.Fatalf("stream entries = %v; want one keeping the fingerprint's first 16 bytes", entries)
+	if kept, _ := entries[0].Values["fp"].(string); len(entries) != 1 || hex.EncodeToString([]byte(kept)) != fp[:16] {
+		t.Fatalf("stream entries = %v; want one keeping the fingerprint's first 8 bytes", entries)
 	}
 
 	retry := testEvent(ev.ID, "reservation.created", "prop_1", time.Unix(1700000100, 0))
@@ -284,27 +285,32 @@ func TestAppendEventOnceInEvent(t *testing.T) {
 }
 
 // TestAppendEventOnceInEventOfEarlierReleases: an event an earlier release
-// named after its key kept the fingerprint's first 32 hex digits; a retry
-// with the same request finds it, one with another is refused.
+// named after its key kept the fingerprint's first 32 hex digits (up to
+// d5e1b19) or their 16 bytes; a retry with the same request finds it, one
+// with another is refused.
 func TestAppendEventOnceInEventOfEarlierReleases(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	scope := newScope(t, s)
 	const fp = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-	id := core.KeyedEventID(scope, "old-key")
-	envelope := `{"id":"` + id + `","type":"reservation.created","created_at":"2026-11-30T10:00:00Z","api_version":"2026-01-15","livemode":false,"property_id":"prop_1","data":{"object":{"n":1}}}`
-	sid, err := s.Client().XAdd(ctx, &redis.XAddArgs{Stream: s.EventsStreamKey(scope), Values: []any{"type", "reservation.created", "event", envelope, "fp", fp[:32]}}).Result()
-	if err != nil {
-		t.Fatal(err)
+	raw, _ := hex.DecodeString(fp[:32])
+	for i, kept := range []string{fp[:32], string(raw)} {
+		key := fmt.Sprintf("old-key-%d", i)
+		id := core.KeyedEventID(scope, key)
+		envelope := `{"id":"` + id + `","type":"reservation.created","created_at":"2026-11-30T10:00:00Z","api_version":"2026-01-15","livemode":false,"property_id":"prop_1","data":{"object":{"n":1}}}`
+		sid, err := s.Client().XAdd(ctx, &redis.XAddArgs{Stream: s.EventsStreamKey(scope), Values: []any{"type", "reservation.created", "event", envelope, "fp", kept}}).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Client().Set(ctx, s.EventIndexKeyForTest(scope, id), sid, time.Hour).Err(); err != nil {
+			t.Fatal(err)
+		}
+		retry := testEvent(id, "reservation.created", "prop_1", time.Now())
+		stored, created, err := s.AppendEventOnce(ctx, scope, retry, core.OnceKey{Key: key, Fingerprint: fp, InEvent: true})
+		if err != nil || created || string(stored.AppendJSON(nil)) != envelope {
+			t.Fatalf("kept %q: retry = %v, %v, %v; want the stored event, found", kept, stored, created, err)
+		}
+		_, _, err = s.AppendEventOnce(ctx, scope, retry, core.OnceKey{Key: key, Fingerprint: "0" + fp[1:], InEvent: true})
+		wantCode(t, err, core.EIDEMPOTENCY)
 	}
-	if err := s.Client().Set(ctx, s.EventIndexKeyForTest(scope, id), sid, time.Hour).Err(); err != nil {
-		t.Fatal(err)
-	}
-	retry := testEvent(id, "reservation.created", "prop_1", time.Now())
-	stored, created, err := s.AppendEventOnce(ctx, scope, retry, core.OnceKey{Key: "old-key", Fingerprint: fp, InEvent: true})
-	if err != nil || created || string(stored.AppendJSON(nil)) != envelope {
-		t.Fatalf("retry = %v, %v, %v; want the stored event, found", stored, created, err)
-	}
-	_, _, err = s.AppendEventOnce(ctx, scope, retry, core.OnceKey{Key: "old-key", Fingerprint: "0" + fp[1:], InEvent: true})
-	wantCode(t, err, core.EIDEMPOTENCY)
 }
