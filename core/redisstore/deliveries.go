@@ -30,7 +30,8 @@ import (
 //	                           (events age out of the events stream before the
 //	                           last retry is due)
 //	t:<target>:log     STREAM  a target's deliveries, oldest first: field d =
-//	                           delivery id, entry id = its creation (ms)-seq
+//	                           delivery ref (delivery_refs.go), entry id = its
+//	                           creation (ms)-seq
 //	t:<target>:dlv     ZSET    the same as releases before the log kept it (ids
 //	                           by creation ms): read after the log, never written
 //	t:<target>:parked  ZSET    deliveries waiting for a disabled target
@@ -183,7 +184,7 @@ func (s *Store) targetLegacyIndexKey(scope core.Scope, targetID string) string {
 // target's log keeps it (ms: logKeep), and
 // last the worker group, consumer and count of a Take. Returns {created,
 // {entry id, delivery id, 1 if queued by this call, …}}.
-var createDeliveries = redis.NewScript(endedBucketLua + eventIndexLua + `
+var createDeliveries = redis.NewScript(endedBucketLua + eventIndexLua + deliveryRefLua + `
 local deliveries_stream, events_stream = KEYS[1], KEYS[2]
 local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local payloads = tonumber(ARGV[6])             -- ARGV[7 .. 6+payloads]: the events' JSON
@@ -198,10 +199,11 @@ local function drop_oldest(log)
   local over = redis.call('XLEN', log) - cap
   if over <= 0 then return end
   for _, en in ipairs(redis.call('XRANGE', log, '-', '+', 'COUNT', math.min(over, 256))) do
-    local key = delivery_prefix .. en[2][2] -- the scope's hash tag: the same slot
+    local id = delivery_id_of_ref(en[2][2])
+    local key = delivery_prefix .. id -- the scope's hash tag: the same slot
     if redis.call('TYPE', key).ok ~= 'hash' then
       redis.call('DEL', key)
-      local bucket, field = ended_bucket(delivery_prefix, en[2][2])
+      local bucket, field = ended_bucket(delivery_prefix, id)
       if bucket then redis.call('HDEL', bucket, field) end
       redis.call('XDEL', log, en[1])
     end
@@ -230,17 +232,18 @@ for i = 0, (#KEYS - 2) / 3 - 1 do
     -- The entry id is the creation time, so created filters and cursors
     -- find it; a log whose last entry is later (another hub's clock ahead)
     -- takes Redis's next id instead, which is never smaller.
-    local logged = redis.pcall('XADD', log, now .. '-*', 'd', id)
-    if type(logged) == 'table' and logged.err then redis.call('XADD', log, '*', 'd', id) end
+    local ref = delivery_ref(id)
+    local logged = redis.pcall('XADD', log, now .. '-*', 'd', ref)
+    if type(logged) == 'table' and logged.err then redis.call('XADD', log, '*', 'd', ref) end
     -- The event's deliveries follow its index's entry id (events.go),
     -- in its hash or in its key of an earlier release; SET, not APPEND,
     -- which would leave the string room to grow in.
     local event_id = ARGV[b+1]
     local ev, bucket = index_get(string.sub(event_index, 1, #event_index - #event_id), event_id)
     if ev and bucket then
-      redis.call('HSET', bucket, event_id, ev .. ' ' .. id)
+      redis.call('HSET', bucket, event_id, ev .. ' ' .. ref)
     elseif ev then
-      redis.call('SET', event_index, ev .. ' ' .. id, 'KEEPTTL')
+      redis.call('SET', event_index, ev .. ' ' .. ref, 'KEEPTTL')
     else -- the event aged out of its index (a delivery made from a copy)
       redis.call('ZADD', by_event, now, id)
       by_events[by_event] = true
@@ -593,8 +596,8 @@ func (s *Store) ListDeliveries(ctx context.Context, scope core.Scope, targetID s
 		}
 		ids := make([]string, 0, len(msgs))
 		for _, m := range msgs {
-			if id, ok := m.Values["d"].(string); ok {
-				ids = append(ids, id)
+			if ref, ok := m.Values["d"].(string); ok {
+				ids = append(ids, deliveryIDOfRef(ref))
 			}
 		}
 		if full, err := page.add(ctx, ids); full || err != nil {
@@ -626,7 +629,7 @@ func (s *Store) logEntryOf(ctx context.Context, scope core.Scope, logKey, id str
 			return "", storeErr("list deliveries", err)
 		}
 		for _, m := range msgs {
-			if m.Values["d"] == id {
+			if ref, _ := m.Values["d"].(string); deliveryIDOfRef(ref) == id {
 				return m.ID, nil
 			}
 		}

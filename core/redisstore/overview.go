@@ -6,7 +6,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bellhop/bellhop/core"
@@ -110,10 +109,7 @@ func (s *Store) ListEventDeliveries(ctx context.Context, scope core.Scope, event
 	}
 	// Newest first: the index lists them oldest first, after the event's
 	// entry id; a sorted set holds those of earlier releases, all older.
-	all := strings.Fields(cmp.Or(inHash.Val(), inKey.Val()))
-	if len(all) > 0 {
-		all = all[1:]
-	}
+	_, all := indexedDeliveries(cmp.Or(inHash.Val(), inKey.Val()))
 	slices.Reverse(all)
 	all = append(all, older.Val()...)
 	ids, more, err := slicePage(all, page)

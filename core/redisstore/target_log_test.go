@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -22,6 +23,10 @@ func TestTargetLogPages(t *testing.T) {
 	target := core.Target{Kind: core.TargetEndpoint, ID: "whe_log"}
 	logKey := r.Prefix + "{" + scope.AccountID + "}:test:t:whe_log:log"
 	legacyKey := r.Prefix + "{" + scope.AccountID + "}:test:t:whe_log:dlv"
+	// The older three have ids of no form the log shortens; the newer three
+	// are the engine's, which it keeps as 14-byte refs.
+	hour := redisstore.DeliveryIDHour(time.Now())
+	l4, l5, l6 := "whd_"+hour+"00000000000000000004", "whd_"+hour+"00000000000000000005", "whd_"+hour+"00000000000000000006"
 	create := func(id string) {
 		t.Helper()
 		d := &core.Delivery{ID: id, EventID: "evt_" + id, Target: target}
@@ -52,8 +57,11 @@ func TestTargetLogPages(t *testing.T) {
 		}
 	}
 	r.Client.Del(ctx, logKey)
-	for _, id := range []string{"whd_l4", "whd_l5", "whd_l6"} {
+	for _, id := range []string{l4, l5, l6} {
 		create(id)
+	}
+	if refs, _ := r.Client.XRange(ctx, logKey, "-", "+").Result(); len(refs) != 3 || len(refs[0].Values["d"].(string)) != 14 {
+		t.Fatalf("the log holds %v, want three 14-byte refs", refs)
 	}
 
 	page := func(f core.DeliveryFilter) ([]string, bool) {
@@ -78,10 +86,10 @@ func TestTargetLogPages(t *testing.T) {
 		}
 		after = ids[len(ids)-1]
 	}
-	if want := []string{"whd_l6", "whd_l5", "whd_l4", "whd_l3", "whd_l2", "whd_l1"}; !slices.Equal(all, want) {
+	if want := []string{l6, l5, l4, "whd_l3", "whd_l2", "whd_l1"}; !slices.Equal(all, want) {
 		t.Fatalf("pages of 2 = %v, want %v", all, want)
 	}
-	if ids, more := page(core.DeliveryFilter{Page: core.Page{Limit: 1, StartingAfter: "whd_l4"}}); !slices.Equal(ids, []string{"whd_l3"}) || !more {
+	if ids, more := page(core.DeliveryFilter{Page: core.Page{Limit: 1, StartingAfter: l4}}); !slices.Equal(ids, []string{"whd_l3"}) || !more {
 		t.Errorf("after the log's oldest = %v (more %v), want the newest of the older set", ids, more)
 	}
 	if ids, _ := page(core.DeliveryFilter{Page: core.Page{StartingAfter: "whd_nope"}}); len(ids) != 0 {
@@ -91,16 +99,16 @@ func TestTargetLogPages(t *testing.T) {
 	if ids, _ := page(core.DeliveryFilter{CreatedLTE: &lte, CreatedGTE: &gte}); !slices.Equal(ids, []string{"whd_l2"}) {
 		t.Errorf("created at whd_l2's time = %v, want it alone", ids)
 	}
-	d5, err := s.FindDelivery(ctx, scope, "whd_l5")
+	d5, err := s.FindDelivery(ctx, scope, l5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	gte = d5.CreatedAt
-	if ids, _ := page(core.DeliveryFilter{CreatedGTE: &gte}); !slices.Equal(ids, []string{"whd_l6", "whd_l5"}) {
+	if ids, _ := page(core.DeliveryFilter{CreatedGTE: &gte}); !slices.Equal(ids, []string{l6, l5}) {
 		t.Errorf("created from whd_l5's time = %v, want whd_l6, whd_l5", ids)
 	}
 	lte = d5.CreatedAt
-	if ids, _ := page(core.DeliveryFilter{CreatedLTE: &lte, Page: core.Page{StartingAfter: "whd_l6"}}); !slices.Equal(ids, []string{"whd_l5", "whd_l4", "whd_l3", "whd_l2", "whd_l1"}) {
+	if ids, _ := page(core.DeliveryFilter{CreatedLTE: &lte, Page: core.Page{StartingAfter: l6}}); !slices.Equal(ids, []string{l5, l4, "whd_l3", "whd_l2", "whd_l1"}) {
 		t.Errorf("created up to whd_l5's time after whd_l6 = %v", ids)
 	}
 }
