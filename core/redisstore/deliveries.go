@@ -119,23 +119,33 @@ func DeliveryIDHour(t time.Time) string {
 // of its own, expiring the retention after now. Nearly every delivery
 // ends in its event's hour, answered at once, and a hash field costs
 // Redis ~100 bytes less than a key: no key name, object, keyspace entry
-// or expiry of its own. Its field is the id after the hour.
+// or expiry of its own. Its field is the id after the hour: the bytes of
+// its hex digits (its ref's, delivery_refs.go), which Redis keeps in 16
+// bytes where the digits took 24; the release before wrote the digits,
+// which readers look for after the bytes.
 func (s *Store) endedBucket(scope core.Scope, id string, now time.Time, retention time.Duration) (key, field string, expireAt int64, ok bool) {
 	if len(id) <= 8 || id[3] != '_' || id[4:8] != DeliveryIDHour(now) {
 		return "", "", 0, false
 	}
+	field = id[8:]
+	if ref := deliveryRef(id); len(ref) == deliveryRefLen {
+		field = ref[4:]
+	}
 	hourEnd := (now.Unix()/3600 + 1) * 3600 * 1000
-	return s.scopeKey(scope, "dlv", "h", id[4:8]), id[8:], hourEnd + retention.Milliseconds(), true
+	return s.scopeKey(scope, "dlv", "h", id[4:8]), field, hourEnd + retention.Milliseconds(), true
 }
 
 // endedBucketLua finds, in a script, the hour's hash and the field
 // endedBucket would have kept an ended delivery in, given the scope's
-// delivery key prefix (…:dlv:) and the id: nil for an id too short to
-// name an hour.
-const endedBucketLua = `
+// delivery key prefix (…:dlv:) and the id, and the field the release
+// before would have (nil when the same): nil for an id too short to name
+// an hour. It defines deliveryRefLua's functions too.
+const endedBucketLua = deliveryRefLua + `
 local function ended_bucket(delivery_prefix, id)
   if #id <= 8 or string.sub(id, 4, 4) ~= '_' then return nil end
-  return delivery_prefix .. 'h:' .. string.sub(id, 5, 8), string.sub(id, 9)
+  local bucket, digits, ref = delivery_prefix .. 'h:' .. string.sub(id, 5, 8), string.sub(id, 9), delivery_ref(id)
+  if #ref == 14 then return bucket, string.sub(ref, 5), digits end
+  return bucket, digits, nil
 end
 `
 
@@ -184,7 +194,7 @@ func (s *Store) targetLegacyIndexKey(scope core.Scope, targetID string) string {
 // target's log keeps it (ms: logKeep), and
 // last the worker group, consumer and count of a Take. Returns {created,
 // {entry id, delivery id, 1 if queued by this call, …}}.
-var createDeliveries = redis.NewScript(endedBucketLua + eventIndexLua + deliveryRefLua + `
+var createDeliveries = redis.NewScript(endedBucketLua + eventIndexLua + `
 local deliveries_stream, events_stream = KEYS[1], KEYS[2]
 local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local payloads = tonumber(ARGV[6])             -- ARGV[7 .. 6+payloads]: the events' JSON
@@ -203,8 +213,8 @@ local function drop_oldest(log)
     local key = delivery_prefix .. id -- the scope's hash tag: the same slot
     if redis.call('TYPE', key).ok ~= 'hash' then
       redis.call('DEL', key)
-      local bucket, field = ended_bucket(delivery_prefix, id)
-      if bucket then redis.call('HDEL', bucket, field) end
+      local bucket, field, before = ended_bucket(delivery_prefix, id)
+      if bucket then redis.call('HDEL', bucket, field, before or field) end
       redis.call('XDEL', log, en[1])
     end
   end
@@ -218,8 +228,9 @@ for i = 0, (#KEYS - 2) / 3 - 1 do
   local payload_key, by_event = delivery .. ':p', event_index .. ':dlv'
   local b = first_delivery + 11*i
   local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
-  local bucket, field = ended_bucket(delivery_prefix, id)
-  if redis.call('EXISTS', delivery) == 0 and not (bucket and redis.call('HEXISTS', bucket, field) == 1) then
+  local bucket, field, before = ended_bucket(delivery_prefix, id)
+  if redis.call('EXISTS', delivery) == 0 and not (bucket and (redis.call('HEXISTS', bucket, field) == 1 or
+      before and redis.call('HEXISTS', bucket, before) == 1)) then
     -- Fields at their default (no replay, no backfill, test mode) are left out.
     redis.call('HSET', delivery, 'id', id, 'event_id', ARGV[b+1], 'event_type', ARGV[b+2],
       'kind', ARGV[b+3], 'target', ARGV[b+4], 'status', 'pending', 'attempts', 0, 'created', now, 'updated', now)

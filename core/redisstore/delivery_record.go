@@ -85,8 +85,8 @@ for i, key in ipairs(KEYS) do
   elseif t == 'string' then
     out[i] = {'s', redis.call('GET', key)}
   else
-    local bucket, field = ended_bucket(prefix, string.sub(key, #prefix + 1))
-    local record = bucket and redis.call('HGET', bucket, field)
+    local bucket, field, before = ended_bucket(prefix, string.sub(key, #prefix + 1))
+    local record = bucket and (redis.call('HGET', bucket, field) or before and redis.call('HGET', bucket, before))
     if record then out[i] = {'s', record} end
   end
 end

@@ -176,7 +176,8 @@ func TestDeliveryOfOlderVersion(t *testing.T) {
 // retention after the hour ends, and reads, lists and stays ended (a
 // second dispatch creates nothing) as a delivery in a key of its own does;
 // one whose id names another hour keeps its own key, expiring the
-// retention after it ended.
+// retention after it ended. A field of the release before (the id's hex
+// digits, not their bytes) reads the same.
 func TestEndedRecordsKeptByTheHour(t *testing.T) {
 	ctx := context.Background()
 	s, r := newStore(t)
@@ -207,9 +208,15 @@ func TestEndedRecordsKeptByTheHour(t *testing.T) {
 		t.Errorf("the delivery ended in its hour kept a key of its own")
 	}
 	bucket := scopeKey + "dlv:h:" + hour
-	if raw := r.Client.HGet(ctx, bucket, "0123456789abcdef0123").Val(); raw == "" || raw[0] != redisstore.PackedForTest {
+	const field = "\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23" // the bytes of the id's hex digits
+	raw := r.Client.HGet(ctx, bucket, field).Val()
+	if raw == "" || raw[0] != redisstore.PackedForTest {
 		t.Errorf("the hour's hash holds %.20q for it, want its packed record", raw)
 	}
+	// The release before kept it under its hex digits: it reads, lists and
+	// stays ended (below) as well.
+	r.Client.HSet(ctx, bucket, "0123456789abcdef0123", raw)
+	r.Client.HDel(ctx, bucket, field)
 	hourEnd := now.Truncate(time.Hour).Add(time.Hour)
 	if ttl := r.Client.PTTL(ctx, bucket).Val(); ttl < time.Until(hourEnd)+retention-time.Minute || ttl > time.Until(hourEnd)+retention+time.Second {
 		t.Errorf("the hour's hash expires in %s, want the retention after the hour ends (%s)", ttl, time.Until(hourEnd)+retention)
