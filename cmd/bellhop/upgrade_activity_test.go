@@ -20,6 +20,7 @@ var fixtureFirstRequest = map[string]string{
 	"67407c8": "req_0000mx6f8x0j93p9dr0yf0mq",
 	"0640f54": "req_0000mx7aivak99yewbsqsez0",
 	"c813375": "req_0000mx9ah7fsnwe55o7je52g",
+	"bc99871": "req_0000mx9e2ru3jbn2kubursl3",
 }
 
 // activityPage is the part of GET /v1/activity the upgrade test reads.

@@ -23,12 +23,15 @@ import (
 // entries held the envelope JSON; 67407c8, the last whose ended
 // delivery records were packed with zstd; and 0640f54, the last whose
 // targets' delivery logs were sorted sets (with S2-packed records and
-// event index keys without an expiry); and c813375, the last that kept
-// each ended delivery and each event's index in a key of its own. Today's
-// hub must take over each.
+// event index keys without an expiry); c813375, the last that kept
+// each ended delivery and each event's index in a key of its own; and
+// bc99871, the last whose target logs and event indexes held delivery ids,
+// whose hour hashes keyed records by hex digits, whose records were
+// packedV2 and whose activity entries held key ids. Today's hub must take
+// over each.
 var upgradeFixtures = []string{"testdata/upgrade/fixture-37c217d", "testdata/upgrade/fixture-3b34df4", "testdata/upgrade/fixture-c6c8e4a",
 	"testdata/upgrade/fixture-d5e1b19", "testdata/upgrade/fixture-67407c8", "testdata/upgrade/fixture-0640f54",
-	"testdata/upgrade/fixture-c813375"}
+	"testdata/upgrade/fixture-c813375", "testdata/upgrade/fixture-bc99871"}
 
 // fixtureMeta is what the capture made; the fields are the capture's Meta.
 type fixtureMeta struct {

@@ -159,8 +159,14 @@ func eventOf(get func(string) (string, bool)) (*core.Event, []byte, error) {
 // "+e5" marks ended deliveries kept in their hour's hash (deliveries.go,
 // endedBucket) and event indexes kept in hashes (events.go): a hub of
 // before answers 404 for both, stores a republished event id again, and
-// would leave the indexes of the events it trims behind forever.
-const LayoutTag = "+e5"
+// would leave the indexes of the events it trims behind forever. "+e6"
+// marks ended records packed with packedV3 and keyed by their digits'
+// bytes in the hour's hash, deliveries named by 14-byte refs in target
+// logs and event indexes (delivery_refs.go), and activity entries naming
+// who made a request by number (activity.go): a hub of before answers 500
+// or 404 for those deliveries, misreads the logs and indexes, and shows a
+// number for the key that made a request.
+const LayoutTag = "+e6"
 
 // OlderDispatchers returns the consumers of the scopes' dispatch groups
 // that do not carry LayoutTag and were handed entries less than within
