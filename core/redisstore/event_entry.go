@@ -20,7 +20,9 @@ import (
 // this order, so that Redis stores the names once per stream node:
 //
 //	type  the event type (also what ListEvents filters on)
-//	id    the event id
+//	i     the event id after its "evt_", which every id the API takes
+//	      starts with (4 bytes an event); an id that does not is stored
+//	      whole as id, as every release before wrote them all
 //	at    created_at: unix seconds, or its RFC 3339 text when it is not a
 //	      whole UTC second
 //	p     property_id
@@ -64,7 +66,9 @@ const entryArgCount = 7
 // the entryArgs at ARGV[a+1 … a+7] (see the layout above).
 const appendEntryLua = `
 local function entry_fields(a)
-  local f = {'type', ARGV[a + 1], 'id', ARGV[a + 2], 'at', ARGV[a + 3], 'p', ARGV[a + 4], 'o', ARGV[a + 5]}
+  local id = ARGV[a + 2]
+  local f = {'type', ARGV[a + 1], 'id', id, 'at', ARGV[a + 3], 'p', ARGV[a + 4], 'o', ARGV[a + 5]}
+  if string.sub(id, 1, 4) == 'evt_' then f[3], f[4] = 'i', string.sub(id, 5) end
   if ARGV[a + 6] ~= '' then f[#f + 1], f[#f + 2] = 'v', ARGV[a + 6] end
   if ARGV[a + 7] ~= '' then f[#f + 1], f[#f + 2] = 'l', ARGV[a + 7] end
   return f
@@ -73,6 +77,7 @@ end
 -- entry_id is the event id an entry's fields f hold, in either layout.
 local function entry_id(f)
   for i = 1, #f - 1, 2 do
+    if f[i] == 'i' then return 'evt_' .. f[i + 1] end
     if f[i] == 'id' then return f[i + 1] end
     if f[i] == 'event' then return string.match(f[i + 1], '^{"id":"([^"]+)"') end
   end
@@ -113,6 +118,9 @@ func eventOf(get func(string) (string, bool)) (*core.Event, []byte, error) {
 		return &ev, []byte(raw), nil
 	}
 	id, ok := get("id")
+	if short, isShort := get("i"); isShort {
+		id, ok = "evt_"+short, true
+	}
 	if !ok {
 		return nil, nil, fmt.Errorf("decode event: the entry has neither an event nor an id")
 	}
@@ -162,10 +170,11 @@ func eventOf(get func(string) (string, bool)) (*core.Event, []byte, error) {
 // would leave the indexes of the events it trims behind forever. "+e6"
 // marks ended records packed with packedV3 and keyed by their digits'
 // bytes in the hour's hash, deliveries named by 14-byte refs in target
-// logs and event indexes (delivery_refs.go), and activity entries naming
+// logs and event indexes (delivery_refs.go), events-stream entries
+// holding their id after its "evt_" (field i), and activity entries naming
 // who made a request by number (activity.go): a hub of before answers 500
-// or 404 for those deliveries, misreads the logs and indexes, and shows a
-// number for the key that made a request.
+// or 404 for those deliveries, misreads the logs and indexes, drops those
+// events, and shows a number for the key that made a request.
 const LayoutTag = "+e6"
 
 // OlderDispatchers returns the consumers of the scopes' dispatch groups

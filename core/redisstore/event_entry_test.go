@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,8 @@ func TestEventEntryRebuildsTheEnvelope(t *testing.T) {
 		{ID: "evt_empty", Type: "t", CreatedAt: base, APIVersion: core.APIVersion},
 		{ID: "evt_escapes", Type: "spa.treatment_booked", CreatedAt: base, APIVersion: core.APIVersion, PropertyID: `prop "ü" <b>`,
 			Data: core.EventData{Object: json.RawMessage(`{"a":"\u003cx\u003e \"q\" é"}`)}},
+		{ID: "pms_42", Type: "t", CreatedAt: base, APIVersion: core.APIVersion}, // no evt_: stored whole
+		{ID: "evt_evt_twice", Type: "t", CreatedAt: base, APIVersion: core.APIVersion},
 	}
 	for _, ev := range events {
 		scope := core.Scope{AccountID: "acct_entry", Livemode: ev.Livemode}
@@ -49,6 +52,10 @@ func TestEventEntryRebuildsTheEnvelope(t *testing.T) {
 		}
 		if _, ok := msgs[0].Values["event"]; ok {
 			t.Errorf("%s: stored as envelope JSON, want in parts", ev.ID)
+		}
+		short, whole := msgs[0].Values["i"], msgs[0].Values["id"]
+		if strings.HasPrefix(ev.ID, "evt_") && (short != ev.ID[4:] || whole != nil) || !strings.HasPrefix(ev.ID, "evt_") && (whole != ev.ID || short != nil) {
+			t.Errorf("%s: stored i %v, id %v; want an evt_ id after its evt_ as i, any other whole as id", ev.ID, short, whole)
 		}
 		got, payload, err := redisstore.EventOfEntry(msgs[0].Values)
 		if err != nil {
