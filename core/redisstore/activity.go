@@ -28,8 +28,10 @@ import (
 //
 //	r   the random part of the request id, as an integer (Redis keeps it
 //	    in 9 bytes)
-//	d   milliseconds the entry sits after its request id's: 0, unless a
-//	    later entry was already in the stream (a slow request, another hub)
+//	d   milliseconds the entry sits after its request id's, when a later
+//	    entry was already in the stream (a slow request, another hub); an
+//	    entry that sits at its request's millisecond, nearly every one, has
+//	    no d (it is 0), and its fields still match its stream node's first
 //	m   method and path, "POST /v1/events", or for the requests made
 //	    most, its number in activityRoutes (one byte in Redis for ~16)
 //	s   status
@@ -44,7 +46,7 @@ import (
 //
 // Entries of earlier versions have one field, a, the core.Activity JSON,
 // and an index hash per day; both are still read until they age out.
-const activityFields = 7
+const activityFields = 7 // with d
 
 // recordActivityScript appends requests of one account to its activity
 // stream, each at its request id's millisecond, trimmed by Redis's clock
@@ -84,8 +86,9 @@ if minid < 0 then minid = 0 end -- a window reaching before 1970: XADD refuses a
 minid = string.format('%d', minid)
 local last = nil -- the millisecond of the entry written last
 local function add(i, request_ms, at)
-  return redis.pcall('XADD', stream, 'MINID', '~', minid, string.format('%d-*', at),
-    'r', ARGV[i+1], 'd', at - request_ms, 'm', ARGV[i+2], 's', ARGV[i+3], 'by', actor(ARGV[i+4]), 'l', ARGV[i+5], 'ip', ARGV[i+6])
+  local f = {'r', ARGV[i+1], 'm', ARGV[i+2], 's', ARGV[i+3], 'by', actor(ARGV[i+4]), 'l', ARGV[i+5], 'ip', ARGV[i+6]}
+  if at ~= request_ms then table.insert(f, 3, 'd'); table.insert(f, 4, at - request_ms) end
+  return redis.pcall('XADD', stream, 'MINID', '~', minid, string.format('%d-*', at), unpack(f))
 end
 local n = 0
 for i = 2, #ARGV, 7 do
@@ -315,10 +318,14 @@ func decodeActivity(m redis.XMessage, actors map[string]string) (*core.Activity,
 		return nil, fmt.Errorf("decode activity %s: %w", m.ID, err)
 	}
 	random, err1 := strconv.ParseInt(field("r"), 10, 64)
-	d, err2 := strconv.ParseInt(field("d"), 10, 64)
+	d, err2 := strconv.ParseInt(activityDelay(m), 10, 64)
 	status, err3 := strconv.Atoi(field("s"))
 	latency, err4 := strconv.ParseInt(field("l"), 10, 64)
-	if err := errors.Join(err1, err2, err3, err4); err != nil || len(m.Values) != activityFields {
+	fields := activityFields
+	if _, ok := m.Values["d"]; !ok {
+		fields--
+	}
+	if err := errors.Join(err1, err2, err3, err4); err != nil || len(m.Values) != fields {
 		return nil, fmt.Errorf("decode activity %s: malformed entry %v", m.ID, m.Values)
 	}
 	ms := entryMS - d
@@ -339,6 +346,14 @@ func decodeActivity(m redis.XMessage, actors map[string]string) (*core.Activity,
 		a.KeyID = by
 	}
 	return a, nil
+}
+
+// activityDelay is an entry's d, "0" when it has none.
+func activityDelay(m redis.XMessage) string {
+	if d, ok := m.Values["d"].(string); ok {
+		return d
+	}
+	return "0"
 }
 
 // packIP returns an IPv4 address as its integer, anything else unchanged.
@@ -425,7 +440,7 @@ func (s *Store) scanActivity(ctx context.Context, scope core.Scope, id string) (
 			if err != nil || entryMS > last {
 				return "", nil
 			}
-			if m.Values["r"] == r && m.Values["d"] == strconv.FormatInt(entryMS-ms, 10) {
+			if m.Values["r"] == r && activityDelay(m) == strconv.FormatInt(entryMS-ms, 10) {
 				return m.ID, nil
 			}
 		}

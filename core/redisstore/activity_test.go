@@ -125,6 +125,9 @@ func TestActivityRoutesStoredAsNumbers(t *testing.T) {
 	if err != nil || len(entries) != 1 || entries[0].Values["m"] != "2" {
 		t.Fatalf("stored %v, %v; want m = 2, the batch publish's number", entries, err)
 	}
+	if d, ok := entries[0].Values["d"]; ok {
+		t.Errorf("an entry at its request's millisecond stored d = %v, want none", d)
+	}
 	fields := entries[0].Values
 	fields["m"] = "999" // a route a later release numbered
 	if err := r.Client.XAdd(ctx, &redis.XAddArgs{Stream: key, Values: fields}).Err(); err != nil {
