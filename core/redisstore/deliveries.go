@@ -139,11 +139,13 @@ func (s *Store) endedBucket(scope core.Scope, id string, now time.Time, retentio
 // endedBucket would have kept an ended delivery in, given the scope's
 // delivery key prefix (…:dlv:) and the id, and the field the release
 // before would have (nil when the same): nil for an id too short to name
-// an hour. It defines deliveryRefLua's functions too.
+// an hour; given the id's ref when the caller has it. It defines
+// deliveryRefLua's functions too.
 const endedBucketLua = deliveryRefLua + `
-local function ended_bucket(delivery_prefix, id)
+local function ended_bucket(delivery_prefix, id, ref)
   if #id <= 8 or string.sub(id, 4, 4) ~= '_' then return nil end
-  local bucket, digits, ref = delivery_prefix .. 'h:' .. string.sub(id, 5, 8), string.sub(id, 9), delivery_ref(id)
+  ref = ref or delivery_ref(id)
+  local bucket, digits = delivery_prefix .. 'h:' .. string.sub(id, 5, 8), string.sub(id, 9)
   if #ref == 14 then return bucket, string.sub(ref, 5), digits end
   return bucket, digits, nil
 end
@@ -189,9 +191,10 @@ func (s *Store) targetLegacyIndexKey(scope core.Scope, targetID string) string {
 // earlier releases are named after the hash and the index (payloadKey,
 // eventDeliveriesKey), in the same slot. ARGV: group, now, retention, the
 // per-target cap, the scope's delivery key prefix, P, P payloads, E, E entry
-// ids, then 11 fields per delivery, the ninth the index of its payload, the
-// tenth its traceparent ("" without tracing) and the eleventh how long its
-// target's log keeps it (ms: logKeep), and
+// ids, then 12 fields per delivery, the ninth the index of its payload, the
+// tenth its traceparent ("" without tracing), the eleventh how long its
+// target's log keeps it (ms: logKeep) and the twelfth its ref (deliveryRef,
+// which Lua would spend a few µs a delivery making), and
 // last the worker group, consumer and count of a Take. Returns {created,
 // {entry id, delivery id, 1 if queued by this call, …}}.
 var createDeliveries = redis.NewScript(endedBucketLua + eventIndexLua + `
@@ -200,7 +203,7 @@ local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumbe
 local payloads = tonumber(ARGV[6])             -- ARGV[7 .. 6+payloads]: the events' JSON
 local entries = tonumber(ARGV[7 + payloads])   -- then the events-stream entries to ack
 local first_entry = 8 + payloads
-local first_delivery = first_entry + entries   -- then 11 fields per delivery
+local first_delivery = first_entry + entries   -- then 12 fields per delivery
 local created = 0
 -- drop_oldest keeps a target's log within cap: it removes the oldest ended
 -- deliveries (a string; a hash may still be attempted and stays, as does
@@ -226,9 +229,9 @@ local logs, by_events, added = {}, {}, {}
 for i = 0, (#KEYS - 2) / 3 - 1 do
   local delivery, log, event_index = KEYS[3 + 3*i], KEYS[4 + 3*i], KEYS[5 + 3*i]
   local payload_key, by_event = delivery .. ':p', event_index .. ':dlv'
-  local b = first_delivery + 11*i
-  local id, payload = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])]
-  local bucket, field, before = ended_bucket(delivery_prefix, id)
+  local b = first_delivery + 12*i
+  local id, payload, ref = ARGV[b], ARGV[6 + tonumber(ARGV[b+8])], ARGV[b+11]
+  local bucket, field, before = ended_bucket(delivery_prefix, id, ref)
   if redis.call('EXISTS', delivery) == 0 and not (bucket and (redis.call('HEXISTS', bucket, field) == 1 or
       before and redis.call('HEXISTS', bucket, before) == 1)) then
     -- Fields at their default (no replay, no backfill, test mode) are left out.
@@ -243,7 +246,6 @@ for i = 0, (#KEYS - 2) / 3 - 1 do
     -- The entry id is the creation time, so created filters and cursors
     -- find it; a log whose last entry is later (another hub's clock ahead)
     -- takes Redis's next id instead, which is never smaller.
-    local ref = delivery_ref(id)
     local logged = redis.pcall('XADD', log, now .. '-*', 'd', ref)
     if type(logged) == 'table' and logged.err then redis.call('XADD', log, '*', 'd', ref) end
     -- The event's deliveries follow its index's entry id (events.go),
@@ -349,7 +351,7 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 		for _, d := range ev.Deliveries {
 			keys = append(keys, s.deliveryKey(scope, d.ID), s.targetLogKey(scope, d.Target.ID), s.eventIndexKey(scope, d.EventID))
 			args = append(args, d.ID, d.EventID, d.EventType, d.Target.Kind, d.Target.ID, boolArg(d.Replay), d.BackfillID, live, i+1, d.TraceParent,
-				logKeep(d, retention).Milliseconds())
+				logKeep(d, retention).Milliseconds(), deliveryRef(d.ID))
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}
 	}
