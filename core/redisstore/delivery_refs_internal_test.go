@@ -2,12 +2,10 @@ package redisstore
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -17,15 +15,7 @@ import (
 // mixing ids of earlier releases and refs, whatever bytes they hold, splits
 // back into its deliveries.
 func TestDeliveryRefsAgree(t *testing.T) {
-	opt := &redis.Options{Addr: miniredis.RunT(t).Addr()}
-	if url := os.Getenv("REDIS_URL"); url != "" {
-		var err error
-		if opt, err = redis.ParseURL(url); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c := redis.NewClient(opt)
-	t.Cleanup(func() { c.Close() })
+	c := scriptsClient(t)
 	refs := redis.NewScript(deliveryRefLua + `
 local ref = delivery_ref(ARGV[1])
 return {ref, delivery_id_of_ref(ref)}`)

@@ -37,15 +37,7 @@ func TestDerivedKeysFollowTheirOwner(t *testing.T) {
 // the ones Go gives, for ids of every shape: a script that named another
 // would lose what it wrote.
 func TestHourHashesFollowTheirOwner(t *testing.T) {
-	opt := &redis.Options{Addr: miniredis.RunT(t).Addr()} // the scripts only name keys
-	if url := os.Getenv("REDIS_URL"); url != "" {
-		var err error
-		if opt, err = redis.ParseURL(url); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c := redis.NewClient(opt)
-	t.Cleanup(func() { c.Close() })
+	c := scriptsClient(t)
 	s := New(c, Options{Prefix: "bh:"})
 	scope := core.Scope{AccountID: "acct_1", Livemode: true}
 	names := redis.NewScript(endedBucketLua + eventIndexLua + `
@@ -66,4 +58,20 @@ return {index_bucket(ARGV[2], ARGV[3]), bucket or '', field or ''}`)
 			t.Errorf("the script keeps %s ended in %s %s, Go in %s %s", id, got[1], got[2], bucket, field)
 		}
 	}
+}
+
+// scriptsClient is a client of the Redis at REDIS_URL, else of a
+// miniredis, for tests that run script functions against Go's: they only
+// compute names and values, so either Redis tells.
+func scriptsClient(t *testing.T) *redis.Client {
+	opt := &redis.Options{Addr: miniredis.RunT(t).Addr()}
+	if url := os.Getenv("REDIS_URL"); url != "" {
+		var err error
+		if opt, err = redis.ParseURL(url); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := redis.NewClient(opt)
+	t.Cleanup(func() { c.Close() })
+	return c
 }
