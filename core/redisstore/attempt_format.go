@@ -145,7 +145,7 @@ type refs struct {
 
 // packHeaders writes h as "Name: value" lines in name order, a common name
 // as its code and a value that repeats one of r, application/json or a time
-// near r.unix as its reference (packValue). Header values cannot hold a
+// near r.unix as its reference (refs.pack). Header values cannot hold a
 // newline (net/http refuses to send one), so the lines split back exactly.
 func packHeaders(h http.Header, r refs) string {
 	if len(h) == 0 {
