@@ -23,7 +23,9 @@ import (
 //	                           record (delivery_record.go)
 //	dlv:h:<hour>       HASH    the ended records of deliveries that ended within
 //	                           the hour their id names (endedBucket): field =
-//	                           the id after that hour, value = the record
+//	                           the bytes of the id's hex digits after that hour
+//	                           (the digits themselves before +e6), value = the
+//	                           record
 //	dlv:<id>:att       LIST    a pending delivery's attempts, oldest first
 //	                           (attempt_format.go: version 2, or 1 of old)
 //	dlv:<id>:p         STRING  a pending delivery's payload, the event JSON

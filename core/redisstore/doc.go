@@ -44,19 +44,23 @@
 //	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first)  PX: until the burst is full again
 //	T:key:<key id>                   string  key record JSON                          until revoked
 //	T:keys                           zset    key ids, score = creation µs            until revoked
-//	T:events                         stream  fields type, id, at, p, o [v l fp tp]:  trimmed on every append: MINID ~ now-EventRetention,
-//	                                         the envelope in parts (event_entry.go;  and to Options.EventsPerScope when set
-//	                                         earlier releases: type, event = its JSON) (dispatched entries only)
+//	T:events                         stream  fields type, i (id after evt_), at, p,  trimmed on every append: MINID ~ now-EventRetention,
+//	                                         o [v l fp tp]: the envelope in parts    and to Options.EventsPerScope when set
+//	                                         (event_entry.go; earlier releases: id,   (dispatched entries only)
+//	                                         or type, event = its JSON)
 //	T:evt:idx:<n>                    hash    event id → its stream entry id, then    each field as long as its entry: deleted when
-//	                                         its delivery ids, space separated; n of  the stream is trimmed past it (dedupe, lookup,
-//	                                         0…4095 by a hash of the id (events.go)  cursors, the event's deliveries)
+//	                                         its deliveries, each after a space as a  the stream is trimmed past it (dedupe, lookup,
+//	                                         ref (delivery_refs.go) or an id; n of    cursors, the event's deliveries)
+//	                                         0…4095 by a hash of the id (events.go)
 //	T:evt:<event id>                 string  the same, one key an event, as earlier  read, and deleted with its entry (earlier
 //	                                         releases kept it                        releases before: PX EventRetention)
 //	T:event_types                    hash    type name → core.EventType JSON         forever
 //	T:idem:<sha256 of key, hex>      hash    state, fp, status, body                 PX 60 s while in flight, 24 h once done
-//	T:activity                       stream  fields r d m s by l ip, at the request  trimmed on every write: MINID ~ now-ActivityRetention
+//	T:activity                       stream  fields r [d] m s by l ip, at the request trimmed on every write: MINID ~ now-ActivityRetention
 //	                                         id's ms (activity.go); field a (JSON) in
 //	                                         entries of earlier versions
+//	T:actors                         hash    key or user id → its number in activity  forever
+//	                                         entries, "#<n>" → the id, "#" the count
 //	T:activity:idx:<yyyymmdd>        hash    request id → entry id; earlier versions  read only, until its PX runs out
 //	                                         wrote it, this one only reads it
 //
