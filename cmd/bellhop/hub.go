@@ -75,6 +75,12 @@ func newHub(ctx context.Context, cfg *config, rdb redis.UniversalClient, logger 
 	if err := checkMasterKey(ctx, store, box); err != nil {
 		return nil, err
 	}
+	// Once per store, before anything is published: the scopes it holds may
+	// keep event index keys of earlier releases, which publishes then read
+	// for an event retention.
+	if err := store.MarkLegacyEventIndexes(ctx); err != nil {
+		return nil, err
+	}
 	// Once per store: the targets an older release disabled join the index
 	// bellhop_targets_disabled counts. Only metrics depend on it.
 	if err := store.IndexDisabledTargets(ctx, delivery.DisabledCause); err != nil {

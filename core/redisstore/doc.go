@@ -54,6 +54,9 @@
 //	                                         0…4095 by a hash of the id (events.go)
 //	T:evt:<event id>                 string  the same, one key an event, as earlier  read, and deleted with its entry (earlier
 //	                                         releases kept it                        releases before: PX EventRetention)
+//	T:evt:idx:legacy                 string  "1": publishes read the keys above too  PX EventRetention from the first start of
+//	                                         (MarkLegacyEventIndexes)                a hub of +e6 on the store
+//	<prefix>meta:legacy-index-marked string  "1": the scopes were marked once        forever
 //	T:event_types                    hash    type name → core.EventType JSON         forever
 //	T:idem:<sha256 of key, hex>      hash    state, fp, status, body                 PX 60 s while in flight, 24 h once done
 //	T:activity                       stream  fields r [d] m s by l ip, at the request trimmed on every write: MINID ~ now-ActivityRetention

@@ -91,6 +91,11 @@ func TestEventEntryOfEarlierReleases(t *testing.T) {
 	if err := r.Client.Set(ctx, s.EventIndexKeyForTest(scope, "evt_old"), sid, time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
+	// A hub of today starts on the store: it marks the scopes it holds.
+	r.Client.SAdd(ctx, r.Prefix+"scopes", scope.AccountID+":"+scope.Mode())
+	if err := s.MarkLegacyEventIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
 	msgs, _ := r.Client.XRange(ctx, s.EventsStreamKey(scope), "-", "+").Result()
 	ev, payload, err := redisstore.EventOfEntry(msgs[0].Values)
 	if err != nil || string(payload) != envelope || ev.ID != "evt_old" || ev.PropertyID != "prop_1" {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/tracing"
@@ -32,7 +33,7 @@ minid = string.format('%d', minid)
 -- (core.OnceKey.InEvent). bucket is the id's index hash, as the caller
 -- was given it.
 local function stored(id, bucket)
-  local v = index_get(index_prefix, id, bucket)
+  local v = index_get(index_prefix, id, bucket, true)
   if not v then return nil end
   local sid = string.match(v, '^[^ ]+') -- then the event's delivery ids (eventIndexKey)
   local e = redis.call('XRANGE', stream, sid, sid)
@@ -191,7 +192,7 @@ return old or 1
 // KEYS[1] stream, KEYS[2] its index hash; ARGV[1] the scope's index
 // prefix, ARGV[2] the id.
 var findEventScript = redis.NewScript(eventIndexLua + `
-local v = index_get(ARGV[1], ARGV[2], KEYS[2])
+local v = index_get(ARGV[1], ARGV[2], KEYS[2], true)
 if not v then return false end
 local sid = string.match(v, '^[^ ]+')
 local e = redis.call('XRANGE', KEYS[1], sid, sid)
@@ -249,19 +250,64 @@ func (s *Store) eventIndexKey(scope core.Scope, id string) string {
 // event ids are evt_ and [A-Za-z0-9_], so idx: names no event), and
 // index_get, an event's index value and the hash holding it, or the value
 // of its key of an earlier release and nil, or nil; given the hash
-// (bucket) when the caller has it.
+// (bucket) when the caller has it. A caller that looks for an event a
+// publish may repeat (hashed_only) reads the key only while the scope's
+// legacyIndexKey says it may hold such keys: a new event's id is in
+// neither, and its publish spares that read.
 const eventIndexLua = `
 local function index_bucket(prefix, id)
   local n = tonumber(string.sub(redis.sha1hex(id), 1, 3), 16) % 4096 -- eventIndexBuckets
   return prefix .. 'idx:' .. string.format('%d', n)
 end
-local function index_get(prefix, id, bucket)
+local legacy_index -- nil until index_get has asked (legacyIndexKey)
+local function index_get(prefix, id, bucket, hashed_only)
   bucket = bucket or index_bucket(prefix, id)
   local v = redis.call('HGET', bucket, id)
   if v then return v, bucket end
+  if hashed_only then
+    if legacy_index == nil then legacy_index = redis.call('EXISTS', prefix .. 'idx:legacy') == 1 end
+    if not legacy_index then return false, nil end
+  end
   return redis.call('GET', prefix .. id), nil
 end
 `
+
+// legacyIndexKey marks a scope that may still hold index keys of releases
+// before event indexes were kept in hashes (evt:<id>, c813375 and
+// earlier): MarkLegacyEventIndexes writes it once for every scope a store
+// had when a hub of this release first started on it, to expire one event
+// retention later, when every event those keys name has aged out. While
+// it exists, a publish looks for its event's id in those keys too.
+func (s *Store) legacyIndexKey(scope core.Scope) string { return s.eventIndexKey(scope, "idx:legacy") }
+
+// legacyMarkedKey says MarkLegacyEventIndexes has marked the store's scopes.
+func (s *Store) legacyMarkedKey() string { return s.globalKey("meta", "legacy-index-marked") }
+
+// MarkLegacyEventIndexes marks, once per store, every scope it holds as one
+// that may still have event index keys of earlier releases (legacyIndexKey),
+// for an event retention from now; scopes made later never have such keys.
+// A hub calls it at start-up, before it publishes anything: a store it
+// marks late only reads those keys longer.
+func (s *Store) MarkLegacyEventIndexes(ctx context.Context) error {
+	if n, err := s.rdb.Exists(ctx, s.legacyMarkedKey()).Result(); err != nil {
+		return storeErr("mark legacy event indexes", err)
+	} else if n == 1 {
+		return nil
+	}
+	scopes, err := s.ListScopes(ctx)
+	if err != nil {
+		return err
+	}
+	until := time.Now().Add(s.opts.EventRetention)
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, scope := range scopes {
+			p.SetArgs(ctx, s.legacyIndexKey(scope), "1", redis.SetArgs{Mode: "NX", ExpireAt: until})
+		}
+		p.Set(ctx, s.legacyMarkedKey(), "1", 0)
+		return nil
+	})
+	return storeErr("mark legacy event indexes", err)
+}
 
 // eventIndexValue reads the index of event id, in its hash or in its key
 // of an earlier release, in one round trip; redis.Nil when it has none.

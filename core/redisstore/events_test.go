@@ -12,6 +12,7 @@ import (
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/core/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
 func testEvent(id, typ, property string, created time.Time) *core.Event {
@@ -246,5 +247,57 @@ func TestRetentionReachingBefore1970(t *testing.T) {
 	}
 	if err := s.RecordActivity(ctx, scope, &core.Activity{ID: core.NewRequestID(time.Now())}); err != nil {
 		t.Fatalf("RecordActivity = %v", err)
+	}
+}
+
+// TestLegacyIndexKeysReadWhileMarked: a hub starting on a store marks, once,
+// every scope it holds as one that may keep event index keys of earlier
+// releases, for an event retention; while marked, a publish repeating such
+// an event's id finds it. Once the mark is gone a publish no longer reads
+// those keys (every event they name has aged out), and a second start does
+// not mark again.
+func TestLegacyIndexKeysReadWhileMarked(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	scope := newScope(t, s)
+	plant := func(id string) {
+		t.Helper()
+		envelope := `{"id":"` + id + `","type":"guest.updated","created_at":"2026-11-30T10:00:00Z","api_version":"2026-01-15","livemode":false,"property_id":"prop_1","data":{"object":{"n":1}}}`
+		sid, err := r.Client.XAdd(ctx, &redis.XAddArgs{Stream: s.EventsStreamKey(scope), Values: []any{"type", "guest.updated", "event", envelope}}).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Client.Set(ctx, s.EventIndexKeyForTest(scope, id), sid, 0)
+	}
+	publish := func(id string) bool {
+		t.Helper()
+		_, created, err := s.AppendEvent(ctx, scope, testEvent(id, "guest.updated", "prop_1", time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return created
+	}
+	plant("evt_old1")
+	r.Client.SAdd(ctx, r.Prefix+"scopes", scope.AccountID+":"+scope.Mode())
+	if err := s.MarkLegacyEventIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mark := r.Prefix + "{" + scope.AccountID + "}:test:evt:idx:legacy"
+	if ttl := r.Client.PTTL(ctx, mark).Val(); ttl < 71*time.Hour || ttl > 72*time.Hour {
+		t.Errorf("the scope's mark expires in %s, want the event retention (72h)", ttl)
+	}
+	if publish("evt_old1") {
+		t.Error("a publish of an id an earlier release indexed in a key stored it again while the scope is marked")
+	}
+	r.Client.Del(ctx, mark) // as its expiry does, one event retention later
+	if err := s.MarkLegacyEventIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Client.Exists(ctx, mark).Val(); n != 0 {
+		t.Error("a second start marked the scope again")
+	}
+	plant("evt_old2")
+	if !publish("evt_old2") {
+		t.Error("a publish read an index key of an earlier release in a scope no longer marked")
 	}
 }

@@ -305,6 +305,11 @@ func TestAppendEventOnceInEventOfEarlierReleases(t *testing.T) {
 		if err := s.Client().Set(ctx, s.EventIndexKeyForTest(scope, id), sid, time.Hour).Err(); err != nil {
 			t.Fatal(err)
 		}
+		// A hub of today starts on the store: it marks the scopes it holds.
+		s.Client().SAdd(ctx, s.Prefix()+"scopes", scope.AccountID+":"+scope.Mode())
+		if err := s.MarkLegacyEventIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
 		retry := testEvent(id, "reservation.created", "prop_1", time.Now())
 		stored, created, err := s.AppendEventOnce(ctx, scope, retry, core.OnceKey{Key: key, Fingerprint: fp, InEvent: true})
 		if err != nil || created || string(stored.AppendJSON(nil)) != envelope {
