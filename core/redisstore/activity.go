@@ -130,10 +130,12 @@ const day = 24 * time.Hour
 
 func (s *Store) activityKey(scope core.Scope) string { return s.scopeKey(scope, "activity") }
 
-// activityKeys are recordActivityScript's KEYS for scope: its stream and
-// the hash numbering who made its requests.
+// actorsKey is the hash numbering who made scope's requests.
+func (s *Store) actorsKey(scope core.Scope) string { return s.scopeKey(scope, "actors") }
+
+// activityKeys are recordActivityScript's KEYS for scope.
 func (s *Store) activityKeys(scope core.Scope) []string {
-	return []string{s.activityKey(scope), s.scopeKey(scope, "actors")}
+	return []string{s.activityKey(scope), s.actorsKey(scope)}
 }
 
 // activityIndexKey names the hash in which earlier versions mapped the
@@ -282,7 +284,7 @@ func (s *Store) actorsOf(ctx context.Context, scope core.Scope, msgs []redis.XMe
 	if len(fields) == 0 {
 		return nil, nil
 	}
-	ids, err := s.rdb.HMGet(ctx, s.activityKeys(scope)[1], fields...).Result()
+	ids, err := s.rdb.HMGet(ctx, s.actorsKey(scope), fields...).Result()
 	if err != nil {
 		return nil, err
 	}

@@ -61,36 +61,29 @@ func (s *Store) disabledIndexedKey() string { return s.globalKey("meta", "disabl
 // cause its stored reason tells. It is resumable (marking twice changes
 // nothing) and a no-op once done, so every hub may call it at start-up.
 func (s *Store) IndexDisabledTargets(ctx context.Context, cause func(reason string) string) error {
-	if n, err := s.rdb.Exists(ctx, s.disabledIndexedKey()).Result(); err != nil {
-		return storeErr("index disabled targets", err)
-	} else if n == 1 {
-		return nil
-	}
-	scopes, err := s.ListScopes(ctx)
-	if err != nil {
-		return err
-	}
-	for _, scope := range scopes {
-		mark := func(kind, id string, disabled bool, reason string) error {
-			if !disabled {
-				return nil
+	return s.oncePerStore(ctx, s.disabledIndexedKey(), "index disabled targets", func(scopes []core.Scope) error {
+		for _, scope := range scopes {
+			mark := func(kind, id string, disabled bool, reason string) error {
+				if !disabled {
+					return nil
+				}
+				return s.MarkTargetDisabled(ctx, scope, kind, id, cause(reason))
 			}
-			return s.MarkTargetDisabled(ctx, scope, kind, id, cause(reason))
+			err := eachPage(ctx, scope, s.ListEndpoints, func(ep *core.Endpoint) string { return ep.ID }, func(ep *core.Endpoint) error {
+				return mark(core.TargetEndpoint, ep.ID, ep.Disabled, ep.DisabledReason)
+			})
+			if err != nil {
+				return err
+			}
+			err = eachPage(ctx, scope, s.ListConnections, func(c *core.Connection) string { return c.ID }, func(c *core.Connection) error {
+				return mark(core.TargetConnection, c.ID, c.Disabled, c.DisabledReason)
+			})
+			if err != nil {
+				return err
+			}
 		}
-		err := eachPage(ctx, scope, s.ListEndpoints, func(ep *core.Endpoint) string { return ep.ID }, func(ep *core.Endpoint) error {
-			return mark(core.TargetEndpoint, ep.ID, ep.Disabled, ep.DisabledReason)
-		})
-		if err != nil {
-			return err
-		}
-		err = eachPage(ctx, scope, s.ListConnections, func(c *core.Connection) string { return c.ID }, func(c *core.Connection) error {
-			return mark(core.TargetConnection, c.ID, c.Disabled, c.DisabledReason)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return storeErr("index disabled targets", s.rdb.Set(ctx, s.disabledIndexedKey(), "1", 0).Err())
+		return nil
+	})
 }
 
 // eachPage calls do for every item list returns, a page at a time; id

@@ -289,24 +289,16 @@ func (s *Store) legacyMarkedKey() string { return s.globalKey("meta", "legacy-in
 // A hub calls it at start-up, before it publishes anything: a store it
 // marks late only reads those keys longer.
 func (s *Store) MarkLegacyEventIndexes(ctx context.Context) error {
-	if n, err := s.rdb.Exists(ctx, s.legacyMarkedKey()).Result(); err != nil {
+	return s.oncePerStore(ctx, s.legacyMarkedKey(), "mark legacy event indexes", func(scopes []core.Scope) error {
+		until := time.Now().Add(s.opts.EventRetention)
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, scope := range scopes {
+				p.SetArgs(ctx, s.legacyIndexKey(scope), "1", redis.SetArgs{Mode: "NX", ExpireAt: until})
+			}
+			return nil
+		})
 		return storeErr("mark legacy event indexes", err)
-	} else if n == 1 {
-		return nil
-	}
-	scopes, err := s.ListScopes(ctx)
-	if err != nil {
-		return err
-	}
-	until := time.Now().Add(s.opts.EventRetention)
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, scope := range scopes {
-			p.SetArgs(ctx, s.legacyIndexKey(scope), "1", redis.SetArgs{Mode: "NX", ExpireAt: until})
-		}
-		p.Set(ctx, s.legacyMarkedKey(), "1", 0)
-		return nil
 	})
-	return storeErr("mark legacy event indexes", err)
 }
 
 // eventIndexValue reads the index of event id, in its hash or in its key

@@ -296,6 +296,26 @@ func (s *Store) ListScopes(ctx context.Context) ([]core.Scope, error) {
 	return scopes, nil
 }
 
+// oncePerStore runs do with every scope the store holds unless marker, a
+// global key, says it ran to the end before, and then sets marker: start-up
+// work every hub calls and only the first does. do must be safe to run
+// twice, as two hubs starting together both may.
+func (s *Store) oncePerStore(ctx context.Context, marker, what string, do func([]core.Scope) error) error {
+	if n, err := s.rdb.Exists(ctx, marker).Result(); err != nil {
+		return storeErr(what, err)
+	} else if n == 1 {
+		return nil
+	}
+	scopes, err := s.ListScopes(ctx)
+	if err != nil {
+		return err
+	}
+	if err := do(scopes); err != nil {
+		return err
+	}
+	return storeErr(what, s.rdb.Set(ctx, marker, "1", 0).Err())
+}
+
 // mustJSON marshals values that cannot fail to marshal (plain structs).
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
