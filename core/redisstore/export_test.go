@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 )
@@ -45,3 +46,7 @@ func (s *Store) FinishAttemptPackingForTest(ctx context.Context, scope core.Scop
 
 // PackEndedForTest packs an ended record as FinishAttempt does.
 func PackEndedForTest(record []byte) []byte { return packEnded(record) }
+
+// SetLeaseClockForTest makes AllowRequest's leases read now instead of
+// time.Now, for tests that move the embedded Redis's clock.
+func (s *Store) SetLeaseClockForTest(now func() time.Time) { s.leases.now = now }

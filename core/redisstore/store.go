@@ -60,6 +60,9 @@ type Store struct {
 	// readTurn picks the slot group an idle cluster read blocks on, in
 	// turn, so that each slot is the watched one as often as the others.
 	readTurn atomic.Uint32
+	// leases are the API requests this hub took ahead from busy keys'
+	// limits (AllowRequest).
+	leases requestLeases
 }
 
 // New returns a Store on rdb.
