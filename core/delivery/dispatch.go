@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +76,10 @@ func (e *Engine) dispatch(ctx context.Context, scope core.Scope, en redisstore.S
 // dispatchBatch creates the deliveries of entries of one scope's events
 // stream and acks them, all in one script: a crash before it leaves every
 // entry unacked, to be dispatched again, and a crash after it has lost
-// nothing. Targets are looked up once per event type in the batch. An entry
+// nothing. Targets are looked up once per event type in the batch, or
+// taken from what this hub matched before (matches) as long as the
+// scope's subscriptions have not changed since: the script checks, and
+// writes nothing when they have, and the batch is matched again. An entry
 // that does not hold an event is acked and dropped.
 //
 // The deliveries it makes are taken for this hub's workers in the same
@@ -84,55 +88,110 @@ func (e *Engine) dispatch(ctx context.Context, scope core.Scope, en redisstore.S
 func (e *Engine) dispatchBatch(ctx context.Context, scope core.Scope, entries []redisstore.StreamEntry) error {
 	run := ctx
 	ctx = context.WithoutCancel(ctx)
-	m := &matcher{engine: e, scope: scope, byType: map[string][]Subscription{}}
-	batch := make([]redisstore.EventDeliveries, 0, len(entries))
-	made := 0
-	var spans []trace.Span // of the events that carry a trace, ended once stored
+	events := make([]dispatched, len(entries))
 	defer func() {
-		for _, sp := range spans {
-			sp.End()
+		for _, d := range events {
+			if d.span != nil {
+				d.span.End()
+			}
 		}
 	}()
-	for _, en := range entries {
-		ev, payload, err := redisstore.EventOfEntry(en.Values)
-		if err != nil {
+	for i, en := range entries {
+		d := &events[i]
+		d.entryID = en.ID
+		var err error
+		if d.ev, d.payload, err = redisstore.EventOfEntry(en.Values); err != nil {
 			e.opts.Logger.Error("drop undecodable event", "entry", en.ID, "err", err)
-			batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID})
 			continue
 		}
-		targets, err := m.match(ctx, ev)
+		if parent, _ := en.Values["tp"].(string); parent != "" {
+			var sctx context.Context
+			sctx, d.span = e.opts.Tracer.Start(tracing.ContextWith(ctx, parent), "dispatch "+d.ev.Type,
+				trace.WithAttributes(attribute.String("bellhop.event_id", d.ev.ID)))
+			d.traceParent = tracing.Parent(sctx)
+		}
+	}
+	for try := 1; ; try++ {
+		// The last try reads every match afresh and has the script take
+		// it as it is, as each dispatch did before matches were kept.
+		last := try == maxMatchTries
+		m := &matcher{engine: e, scope: scope, byType: map[string][]Subscription{}, kept: !last}
+		batch, made, err := e.deliveriesOf(ctx, m, events)
 		if err != nil {
 			return err
 		}
-		tp := ""
-		if parent, _ := en.Values["tp"].(string); parent != "" {
-			sctx, span := e.opts.Tracer.Start(tracing.ContextWith(ctx, parent), "dispatch "+ev.Type,
-				trace.WithAttributes(attribute.String("bellhop.event_id", ev.ID), attribute.Int("bellhop.deliveries", len(targets))))
-			spans = append(spans, span)
-			tp = tracing.Parent(sctx)
+		if m.mixed && !last { // a target was saved between two reads
+			e.matches.forget(scope)
+			continue
+		}
+		matched := m.version
+		if last {
+			matched = ""
+		}
+		take := redisstore.Take{Consumer: e.opts.Consumer}
+		if run.Err() == nil {
+			take.Count = e.room(scope.AccountID, made)
+		}
+		_, taken, err := e.queue.CreateDeliveryBatch(ctx, scope, e.queue.EventsStreamKey(scope), batch, e.opts.Retention, take, matched)
+		if errors.Is(err, redisstore.ErrStaleMatch) && !last {
+			e.matches.forget(scope)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if published, ok := firstEntryTime(entries); ok {
+			e.opts.Observer.Dispatched(len(entries), max(time.Since(published), 0))
+		}
+		e.runEntries(run, map[string]core.Scope{e.queue.DeliveriesStreamKey(scope): scope}, taken)
+		return nil
+	}
+}
+
+// maxMatchTries bounds how often a batch is matched again because a
+// target was saved meanwhile; the last try matches as a dispatch without
+// kept matches would, with nothing to check.
+const maxMatchTries = 3
+
+// dispatched is one events-stream entry of a dispatch batch: its event
+// (nil when it does not hold one) and, when the event carries a trace, the
+// dispatch's span.
+type dispatched struct {
+	entryID     string
+	ev          *core.Event
+	payload     []byte
+	span        trace.Span
+	traceParent string
+}
+
+// deliveriesOf matches each event of a batch with m and makes its
+// deliveries, returning the batch for CreateDeliveryBatch and how many
+// deliveries it holds.
+func (e *Engine) deliveriesOf(ctx context.Context, m *matcher, events []dispatched) ([]redisstore.EventDeliveries, int, error) {
+	batch := make([]redisstore.EventDeliveries, 0, len(events))
+	made := 0
+	for _, d := range events {
+		if d.ev == nil {
+			batch = append(batch, redisstore.EventDeliveries{EntryID: d.entryID})
+			continue
+		}
+		targets, err := m.match(ctx, d.ev)
+		if err != nil {
+			return nil, 0, err
+		}
+		if d.span != nil {
+			d.span.SetAttributes(attribute.Int("bellhop.deliveries", len(targets)))
 		}
 		ds := make([]*core.Delivery, len(targets))
 		for i, t := range targets {
-			ds[i] = newDelivery(ev, t.Target, "")
-			ds[i].TraceParent = tp
+			ds[i] = newDelivery(d.ev, t.Target, "")
+			ds[i].TraceParent = d.traceParent
 			ds[i].RetryWindow = e.retryWindow(t.Schedule)
 		}
 		made += len(ds)
-		batch = append(batch, redisstore.EventDeliveries{EntryID: en.ID, Payload: payload, Deliveries: ds})
+		batch = append(batch, redisstore.EventDeliveries{EntryID: d.entryID, Payload: d.payload, Deliveries: ds})
 	}
-	take := redisstore.Take{Consumer: e.opts.Consumer}
-	if run.Err() == nil {
-		take.Count = e.room(scope.AccountID, made)
-	}
-	_, taken, err := e.queue.CreateDeliveryBatch(ctx, scope, e.queue.EventsStreamKey(scope), batch, e.opts.Retention, take)
-	if err != nil {
-		return err
-	}
-	if published, ok := firstEntryTime(entries); ok {
-		e.opts.Observer.Dispatched(len(entries), max(time.Since(published), 0))
-	}
-	e.runEntries(run, map[string]core.Scope{e.queue.DeliveriesStreamKey(scope): scope}, taken)
-	return nil
+	return batch, made, nil
 }
 
 // room is how many of want new deliveries of account this hub's workers
@@ -150,12 +209,19 @@ func (e *Engine) room(account string, want int) int {
 	return max(0, min(want, free, max(1, e.fair.holdCap/4)))
 }
 
-// matcher matches the events of one dispatch batch, asking each Sender
-// for an event type's subscriptions once for the whole batch.
+// matcher matches the events of one dispatch batch, asking for an event
+// type's subscriptions once for the whole batch, or finding them in what
+// the hub kept (kept).
 type matcher struct {
 	engine *Engine
 	scope  core.Scope
 	byType map[string][]Subscription
+	kept   bool // may use the engine's matches
+	// version is the scope's subscriptions version every match so far was
+	// read at ("": one could not be checked); mixed says two differed, so
+	// that one may be out of date.
+	version string
+	mixed   bool
 }
 
 // match returns the subscriptions ev goes to, of every kind, in the order
@@ -163,9 +229,21 @@ type matcher struct {
 func (m *matcher) match(ctx context.Context, ev *core.Event) ([]Subscription, error) {
 	subs, ok := m.byType[ev.Type]
 	if !ok {
-		var err error
-		if subs, err = m.engine.subscribers(ctx, m.scope, ev.Type); err != nil {
-			return nil, err
+		var version string
+		if m.kept {
+			subs, version, ok = m.engine.matches.get(m.scope, ev.Type)
+		}
+		if !ok {
+			var err error
+			if subs, version, err = m.engine.subscribers(ctx, m.scope, ev.Type); err != nil {
+				return nil, err
+			}
+			m.engine.matches.put(m.scope, ev.Type, subs, version)
+		}
+		if len(m.byType) == 0 {
+			m.version = version
+		} else if version != m.version {
+			m.mixed = true
 		}
 		m.byType[ev.Type] = subs
 	}
@@ -179,21 +257,26 @@ func (m *matcher) match(ctx context.Context, ev *core.Event) ([]Subscription, er
 }
 
 // subscribers asks every Sender for its targets subscribed to eventType,
-// in the order the Senders were registered. The two built-in kinds, when
-// their own Senders serve them, are read together in one script
+// in the order the Senders were registered, and returns them with the
+// scope's subscriptions version they were read at. The two built-in kinds,
+// when their own Senders serve them, are read together in one script
 // (Store.MatchTargets): at a low rate each read of the events stream holds
-// one event, and a read per kind was a round trip per kind per event.
-func (e *Engine) subscribers(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, error) {
+// one event, and a read per kind was a round trip per kind per event. With
+// a kind of another Sender the version is "": its targets are not counted
+// in it.
+func (e *Engine) subscribers(ctx context.Context, scope core.Scope, eventType string) ([]Subscription, string, error) {
 	read := map[string][]Subscription{}
+	version := ""
 	_, eps := e.senders[core.TargetEndpoint].(*Endpoints)
 	_, conns := e.senders[core.TargetConnection].(*Connections)
 	if eps && conns {
-		ep, cn, err := e.opts.Store.MatchTargets(ctx, scope, eventType)
+		t, err := e.opts.Store.MatchTargets(ctx, scope, eventType)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		read[core.TargetEndpoint], _ = endpointSubscriptions(ep, nil)
-		read[core.TargetConnection], _ = connectionSubscriptions(cn, nil)
+		read[core.TargetEndpoint], _ = endpointSubscriptions(t.Endpoints, nil)
+		read[core.TargetConnection], _ = connectionSubscriptions(t.Connections, nil)
+		version = t.Version
 	}
 	var subs []Subscription
 	for _, kind := range e.kinds {
@@ -201,12 +284,13 @@ func (e *Engine) subscribers(ctx context.Context, scope core.Scope, eventType st
 		if !ok {
 			var err error
 			if got, err = e.senders[kind].Match(ctx, scope, eventType); err != nil {
-				return nil, err
+				return nil, "", err
 			}
+			version = ""
 		}
 		subs = append(subs, got...)
 	}
-	return subs, nil
+	return subs, version, nil
 }
 
 func newDelivery(ev *core.Event, t core.Target, nonce string) *core.Delivery {

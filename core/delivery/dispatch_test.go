@@ -3,8 +3,11 @@ package delivery
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/plugins"
@@ -77,5 +80,83 @@ func TestDispatcherHandsItsDeliveriesToItsWorkers(t *testing.T) {
 	})
 	if n := loads.loads.Load(); n != 1 {
 		t.Errorf("the worker read %d deliveries back; want one, the retry", n)
+	}
+}
+
+// TestDispatchKeepsMatchesWhileTrue: the dispatcher keeps an event type's
+// subscribers and reads them again only after a target of the scope was
+// saved, here by another hub, whose new endpoint gets the very next event.
+func TestDispatchKeepsMatchesWhileTrue(t *testing.T) {
+	h := newHarness(t)
+	var matchReads atomic.Int32
+	h.r.Client.AddHook(commandWatcher{func(args []any) {
+		if name, _ := args[0].(string); !strings.HasPrefix(name, "eval") {
+			return
+		}
+		for _, a := range args {
+			if s, ok := a.(string); ok && strings.Contains(s, ":eps:type:") {
+				matchReads.Add(1)
+				return
+			}
+		}
+	}})
+	fake := &fakeConnector{deliver: func(int) (plugins.Result, error) { return plugins.Result{Outcome: plugins.Delivered}, nil }}
+	e, _ := h.startWithConnections(h.options(), fakeHost{"fake": fake})
+	other := newEngine(h.options()) // another hub's API, not running
+	rcv := newReceiver(t, nil)
+	first, _ := h.endpoint(e, rcv.URL, func(in *core.EndpointInput) { in.EnabledEvents = []string{"reservation.created"} })
+
+	for i := range 3 {
+		h.publish(h.scope, "reservation.created", i)
+		eventually(t, "the first endpoint's deliveries", func() bool { return len(h.deliveries(e, first.ID)) == i+1 })
+	}
+	if n := matchReads.Load(); n != 1 {
+		t.Errorf("three events of one type read their subscribers %d times, want once", n)
+	}
+	subs, kept, ok := e.matches.get(h.scope, "reservation.created")
+	if !ok || len(subs) != 1 || subs[0].Target.ID != first.ID {
+		t.Fatalf("kept match = %+v (%v), want the first endpoint", subs, ok)
+	}
+
+	second, _ := h.endpoint(other, rcv.URL, func(in *core.EndpointInput) { in.EnabledEvents = []string{"*"} })
+	ev := h.publish(h.scope, "reservation.created", 3)
+	eventually(t, "the new endpoint's delivery", func() bool {
+		got := h.deliveries(e, second.ID)
+		return len(got) == 1 && got[0].EventID == ev.ID
+	})
+	if n := len(h.deliveries(e, first.ID)); n != 4 {
+		t.Errorf("the first endpoint has %d deliveries, want 4", n)
+	}
+	if _, now, _ := e.matches.get(h.scope, "reservation.created"); now == kept {
+		t.Errorf("the kept match is still of version %s after a save", kept)
+	}
+}
+
+// commandWatcher calls see with the arguments of every command a client
+// sent, alone or pipelined, that Redis ran (a script's EVALSHA answered
+// NOSCRIPT, which go-redis follows with an EVAL, is not seen).
+type commandWatcher struct{ see func(args []any) }
+
+func (w commandWatcher) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (w commandWatcher) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if err == nil {
+			w.see(cmd.Args())
+		}
+		return err
+	}
+}
+
+func (w commandWatcher) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		for _, cmd := range cmds {
+			if cmd.Err() == nil {
+				w.see(cmd.Args())
+			}
+		}
+		return err
 	}
 }

@@ -190,6 +190,7 @@ type Engine struct {
 	limits    limits            // the rate limits every hub shares (limits.go)
 	senders   map[string]Sender // by target kind
 	kinds     []string          // the kinds in the order they were registered: fan-out order
+	matches   matches           // what the dispatcher matched, while still true (matches.go)
 	inflight  *inflight
 	fair      *fairShare    // each account's share of the workers
 	sending   chan struct{} // one per attempt sending: at most Options.Workers

@@ -32,7 +32,9 @@ type queue interface {
 	ClaimIdle(ctx context.Context, stream, group, consumer string, minIdle time.Duration, count int) ([]redisstore.StreamEntry, error)
 	// CreateDeliveryBatch and CreateDeliveries queue deliveries (and ack
 	// the events entries they came from, if any).
-	CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []redisstore.EventDeliveries, retention time.Duration, take redisstore.Take) (int, []redisstore.StreamEntry, error)
+	// CreateDeliveryBatch writes nothing and answers ErrStaleMatch when
+	// matched is not the scope's subscriptions version.
+	CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []redisstore.EventDeliveries, retention time.Duration, take redisstore.Take, matched string) (int, []redisstore.StreamEntry, error)
 	CreateDeliveries(ctx context.Context, scope core.Scope, ds []*core.Delivery, payload []byte, eventsStream, entryID string, retention time.Duration) (int, error)
 	AckDelivery(ctx context.Context, scope core.Scope, entryID string) error
 	DeferDelivery(ctx context.Context, scope core.Scope, entryID, id string, at time.Time) error

@@ -57,6 +57,7 @@ func TestOnCluster(t *testing.T) {
 		{"HealthTrim", TestHealthTrim},
 		{"HealthRecorder", TestHealthRecorder},
 		{"AlertQueue", TestAlertQueue},
+		{"StaleMatchWritesNothing", TestStaleMatchWritesNothing},
 	} {
 		t.Run(tc.name, tc.test)
 	}

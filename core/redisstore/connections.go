@@ -70,6 +70,7 @@ func (s *Store) SaveConnection(ctx context.Context, scope core.Scope, c *core.Co
 			}
 			p.Set(ctx, key, b, 0)
 			p.ZAdd(ctx, s.scopeKey(scope, "conns"), redis.Z{Score: float64(c.CreatedAt.UnixMilli()), Member: c.ID})
+			p.Incr(ctx, s.subscriptionsKey(scope))
 			return nil
 		})
 		return err
@@ -160,6 +161,7 @@ func (s *Store) DeleteConnection(ctx context.Context, scope core.Scope, id strin
 			}
 			p.Del(ctx, key)
 			p.ZRem(ctx, s.scopeKey(scope, "conns"), id)
+			p.Incr(ctx, s.subscriptionsKey(scope))
 			return nil
 		})
 		return err
@@ -170,7 +172,7 @@ func (s *Store) DeleteConnection(ctx context.Context, scope core.Scope, id strin
 // MatchConnections returns the connections subscribed to eventType or to
 // "*", in no particular order.
 func (s *Store) MatchConnections(ctx context.Context, scope core.Scope, eventType string) ([]*core.Connection, error) {
-	vals, err := s.matchSubscribers(ctx, scope, eventType, s.connectionSets)
+	vals, _, err := s.matchSubscribers(ctx, scope, eventType, s.connectionSets)
 	if err != nil {
 		return nil, storeErr("match connections", err)
 	}

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -240,10 +241,11 @@ func TestMatchTargets(t *testing.T) {
 		{"payment.failed", []string{"whe_1"}, []string{"conn_2"}},
 	}
 	for _, tt := range tests {
-		eps, conns, err := s.MatchTargets(ctx, scope, tt.typ)
+		found, err := s.MatchTargets(ctx, scope, tt.typ)
 		if err != nil {
 			t.Fatal(err)
 		}
+		eps, conns := found.Endpoints, found.Connections
 		var epIDs []string
 		for _, ep := range eps {
 			epIDs = append(epIDs, ep.ID)
@@ -253,7 +255,75 @@ func TestMatchTargets(t *testing.T) {
 		}
 	}
 	empty := newScope(t, s)
-	if eps, conns, err := s.MatchTargets(ctx, empty, "payment.failed"); err != nil || len(eps)+len(conns) != 0 {
-		t.Errorf("a scope without targets matched %d endpoints, %d connections (%v)", len(eps), len(conns), err)
+	if found, err := s.MatchTargets(ctx, empty, "payment.failed"); err != nil || len(found.Endpoints)+len(found.Connections) != 0 {
+		t.Errorf("a scope without targets matched %d endpoints, %d connections (%v)", len(found.Endpoints), len(found.Connections), err)
+	}
+}
+
+// TestStaleMatchWritesNothing: every save and delete of an endpoint or a
+// connection moves the scope's subscriptions version on, and a dispatch
+// made at an older version stores nothing (ErrStaleMatch): no delivery,
+// and its events-stream entry is still unacked, to be matched again.
+func TestStaleMatchWritesNothing(t *testing.T) {
+	s, _ := newSealedStore(t)
+	ctx := context.Background()
+	scope := newScope(t, s)
+	if err := s.EnsureGroups(ctx, s.EventsStreamKey, []core.Scope{scope}); err != nil {
+		t.Fatal(err)
+	}
+	version := func() string {
+		t.Helper()
+		found, err := s.MatchTargets(ctx, scope, "guest.checked_in")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return found.Version
+	}
+	ep, conn := newEndpoint("whe_v", nil), newConnection("conn_v", "guest.checked_in")
+	writes := []struct {
+		name  string
+		write func() error
+	}{
+		{"save endpoint", func() error { return s.SaveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: "whsec_x"}}) }},
+		{"save connection", func() error { return s.SaveConnection(ctx, scope, conn, map[string]string{}) }},
+		{"update endpoint", func() error { ep.EnabledEvents = []string{"payment.failed"}; return s.SaveEndpoint(ctx, scope, ep, nil) }},
+		{"delete connection", func() error { return s.DeleteConnection(ctx, scope, conn.ID) }},
+		{"delete endpoint", func() error { return s.DeleteEndpoint(ctx, scope, ep.ID) }},
+	}
+	seen := map[string]bool{version(): true}
+	for _, w := range writes {
+		before := version()
+		if err := w.write(); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		after := version()
+		if seen[after] {
+			t.Errorf("%s left the version at %s, one already seen", w.name, after)
+		}
+		seen[after] = true
+
+		ev := &core.Event{ID: "evt_" + strings.ReplaceAll(w.name, " ", "_"), Type: "guest.checked_in", CreatedAt: time.Now().UTC()}
+		if _, _, err := s.AppendEvent(ctx, scope, ev); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := s.ReadGroup(ctx, redisstore.DispatchGroup, "hub-1", []string{s.EventsStreamKey(scope)}, 1, 0)
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("read the event: %v, %v", entries, err)
+		}
+		d := &core.Delivery{ID: "whd_" + ev.ID[4:], EventID: ev.ID, EventType: ev.Type, Target: core.Target{Kind: core.TargetEndpoint, ID: "whe_v"}}
+		batch := []redisstore.EventDeliveries{{EntryID: entries[0].ID, Payload: []byte(`{}`), Deliveries: []*core.Delivery{d}}}
+		if _, _, err := s.CreateDeliveryBatch(ctx, scope, s.EventsStreamKey(scope), batch, time.Hour, redisstore.Take{}, before); !errors.Is(err, redisstore.ErrStaleMatch) {
+			t.Fatalf("%s: a dispatch matched before it = %v, want ErrStaleMatch", w.name, err)
+		}
+		if _, _, err := s.LoadDelivery(ctx, scope, d.ID); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("%s: a stale dispatch stored its delivery (%v)", w.name, err)
+		}
+		pending, err := s.Client().XPending(ctx, s.EventsStreamKey(scope), redisstore.DispatchGroup).Result()
+		if err != nil || pending.Count != 1 {
+			t.Fatalf("%s: pending events %+v, %v; want the stale dispatch's entry unacked", w.name, pending, err)
+		}
+		if n, _, err := s.CreateDeliveryBatch(ctx, scope, s.EventsStreamKey(scope), batch, time.Hour, redisstore.Take{}, after); err != nil || n != 1 {
+			t.Fatalf("%s: a dispatch matched at the version now = %d, %v; want its delivery stored", w.name, n, err)
+		}
 	}
 }

@@ -197,8 +197,11 @@ func (s *Store) targetLegacyIndexKey(scope core.Scope, targetID string) string {
 // tenth its traceparent ("" without tracing), the eleventh how long its
 // target's log keeps it (ms: logKeep) and the twelfth its ref (deliveryRef,
 // which Lua would spend a few µs a delivery making), and
-// last the worker group, consumer and count of a Take. Returns {created,
-// {entry id, delivery id, 1 if queued by this call, …}}.
+// last the subscriptions version matched at ("" unchecked) and the worker
+// group, consumer and count of a Take; the last key is the scope's
+// subscriptionsKey. Returns {created, {entry id, delivery id, 1 if queued
+// by this call, …}}, or {-1, {}} having written nothing when the version
+// moved on.
 var createDeliveries = redis.NewScript(endedBucketLua + eventIndexLua + `
 local deliveries_stream, events_stream = KEYS[1], KEYS[2]
 local group, now, retention_ms, cap, delivery_prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
@@ -206,6 +209,10 @@ local payloads = tonumber(ARGV[6])             -- ARGV[7 .. 6+payloads]: the eve
 local entries = tonumber(ARGV[7 + payloads])   -- then the events-stream entries to ack
 local first_entry = 8 + payloads
 local first_delivery = first_entry + entries   -- then 12 fields per delivery
+-- and last: the subscriptions version the deliveries were matched at
+-- (KEYS[#KEYS] holds the scope's), then the Take.
+local matched = ARGV[#ARGV - 3]
+if matched ~= '' and (redis.call('GET', KEYS[#KEYS]) or '0') ~= matched then return {-1, {}} end
 local created = 0
 -- drop_oldest keeps a target's log within cap: it removes the oldest ended
 -- deliveries (a string; a hash may still be attempted and stays, as does
@@ -228,7 +235,7 @@ end
 -- delivery: a read of many events mostly feeds the same few targets. Each
 -- keeps its entries as long as the longest its deliveries ask (logKeep).
 local logs, by_events, added = {}, {}, {}
-for i = 0, (#KEYS - 2) / 3 - 1 do
+for i = 0, (#KEYS - 3) / 3 - 1 do
   local delivery, log, event_index = KEYS[3 + 3*i], KEYS[4 + 3*i], KEYS[5 + 3*i]
   local payload_key, by_event = delivery .. ':p', event_index .. ':dlv'
   local b = first_delivery + 12*i
@@ -321,7 +328,7 @@ func (s *Store) CreateDeliveries(ctx context.Context, scope core.Scope, ds []*co
 	if eventsStream == "" {
 		entryID = ""
 	}
-	n, _, err := s.CreateDeliveryBatch(ctx, scope, eventsStream, []EventDeliveries{{EntryID: entryID, Payload: payload, Deliveries: ds}}, retention, Take{})
+	n, _, err := s.CreateDeliveryBatch(ctx, scope, eventsStream, []EventDeliveries{{EntryID: entryID, Payload: payload, Deliveries: ds}}, retention, Take{}, "")
 	return n, err
 }
 
@@ -331,7 +338,12 @@ func (s *Store) CreateDeliveries(ctx context.Context, scope core.Scope, ds []*co
 // a round trip per event. It returns how many deliveries were new and the
 // entries it took (see Take); one it queued itself carries its delivery
 // and payload as the caller made them (StreamEntry.Created).
-func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []EventDeliveries, retention time.Duration, take Take) (int, []StreamEntry, error) {
+//
+// matched, when not empty, is the scope's subscriptions version the
+// deliveries were matched at (Targets.Version): if a target was saved or
+// deleted since, nothing is written and the error is ErrStaleMatch, so that
+// a dispatcher may keep its matches for as long as they are true.
+func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, eventsStream string, batch []EventDeliveries, retention time.Duration, take Take, matched string) (int, []StreamEntry, error) {
 	if eventsStream == "" {
 		eventsStream = s.DeliveriesStreamKey(scope)
 	}
@@ -357,7 +369,8 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 			d.Status, d.CreatedAt, d.UpdatedAt, d.Livemode = core.StatusPending, now, now, scope.Livemode
 		}
 	}
-	args = append(args, WorkerGroup, take.Consumer, take.Count)
+	keys = append(keys, s.subscriptionsKey(scope))
+	args = append(args, matched, WorkerGroup, take.Consumer, take.Count)
 	res, err := createDeliveries.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return 0, nil, storeErr("create deliveries", err)
@@ -366,6 +379,9 @@ func (s *Store) CreateDeliveryBatch(ctx context.Context, scope core.Scope, event
 		return 0, nil, fmt.Errorf("create deliveries: %d results, want 2", len(res))
 	}
 	n, _ := res[0].(int64)
+	if n < 0 {
+		return 0, nil, ErrStaleMatch
+	}
 	return int(n), s.takenEntries(scope, batch, res[1]), nil
 }
 

@@ -30,7 +30,7 @@ func TestCreateDeliveryBatchTakes(t *testing.T) {
 	}
 	mine := &core.Delivery{ID: "whd_mine", EventID: "evt_2", EventType: "guest.created", Target: target}
 	batch := []redisstore.EventDeliveries{{Payload: []byte(`{"n":2}`), Deliveries: []*core.Delivery{mine}}}
-	n, taken, err := s.CreateDeliveryBatch(ctx, scope, "", batch, time.Hour, redisstore.Take{Consumer: "hub-1", Count: 5})
+	n, taken, err := s.CreateDeliveryBatch(ctx, scope, "", batch, time.Hour, redisstore.Take{Consumer: "hub-1", Count: 5}, "")
 	if err != nil || n != 1 {
 		t.Fatalf("CreateDeliveryBatch = %d, %v; want 1 created", n, err)
 	}
@@ -59,13 +59,13 @@ func TestCreateDeliveryBatchTakes(t *testing.T) {
 	}
 	// Nothing new is left: a second take gets nothing, and neither does a
 	// read of the group.
-	if _, again, err := s.CreateDeliveryBatch(ctx, scope, "", nil, time.Hour, redisstore.Take{Consumer: "hub-1", Count: 5}); err != nil || len(again) != 0 {
+	if _, again, err := s.CreateDeliveryBatch(ctx, scope, "", nil, time.Hour, redisstore.Take{Consumer: "hub-1", Count: 5}, ""); err != nil || len(again) != 0 {
 		t.Errorf("second take = %v, %v; want nothing", again, err)
 	}
 
 	bare := newScope(t, s) // no groups: the take's read fails inside the script
 	other := &core.Delivery{ID: "whd_bare", EventID: "evt_3", Target: target}
-	n, taken, err = s.CreateDeliveryBatch(ctx, bare, "", []redisstore.EventDeliveries{{Payload: []byte(`{}`), Deliveries: []*core.Delivery{other}}}, time.Hour, redisstore.Take{Consumer: "hub-1", Count: 5})
+	n, taken, err = s.CreateDeliveryBatch(ctx, bare, "", []redisstore.EventDeliveries{{Payload: []byte(`{}`), Deliveries: []*core.Delivery{other}}}, time.Hour, redisstore.Take{Consumer: "hub-1", Count: 5}, "")
 	if err != nil || n != 1 || len(taken) != 0 {
 		t.Fatalf("take without a group = %d created, %d taken, %v; want 1, none, no error", n, len(taken), err)
 	}

@@ -82,6 +82,7 @@ func (s *Store) SaveEndpoint(ctx context.Context, scope core.Scope, ep *core.End
 			}
 			p.Set(ctx, key, b, 0)
 			p.ZAdd(ctx, s.scopeKey(scope, "eps"), redis.Z{Score: float64(ep.CreatedAt.UnixMilli()), Member: ep.ID})
+			p.Incr(ctx, s.subscriptionsKey(scope))
 			return nil
 		})
 		return err
@@ -175,6 +176,7 @@ func (s *Store) DeleteEndpoint(ctx context.Context, scope core.Scope, id string)
 			}
 			p.Del(ctx, key)
 			p.ZRem(ctx, s.scopeKey(scope, "eps"), id)
+			p.Incr(ctx, s.subscriptionsKey(scope))
 			return nil
 		})
 		return err
@@ -185,7 +187,7 @@ func (s *Store) DeleteEndpoint(ctx context.Context, scope core.Scope, id string)
 // MatchEndpoints returns the endpoints subscribed to eventType or to "*",
 // in no particular order.
 func (s *Store) MatchEndpoints(ctx context.Context, scope core.Scope, eventType string) ([]*core.Endpoint, error) {
-	vals, err := s.matchSubscribers(ctx, scope, eventType, s.endpointSets)
+	vals, _, err := s.matchSubscribers(ctx, scope, eventType, s.endpointSets)
 	if err != nil {
 		return nil, storeErr("match endpoints", err)
 	}

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/bellhop/bellhop/core"
@@ -12,7 +13,9 @@ import (
 // more target kinds. For kind k, KEYS[2k-1] and KEYS[2k] are two sets of
 // ids (the type's subscribers and the "*" ones) and ARGV[k] the prefix of
 // their records, each read as ARGV[k] .. id: the same scope, so the same
-// slot. Returns one list of records per kind.
+// slot. The last key is the scope's subscriptions version
+// (subscriptionsKey). Returns one list of records per kind, then the
+// version they were read at.
 var matchSubscribersScript = redis.NewScript(`
 local out = {}
 for k = 1, #ARGV do
@@ -22,8 +25,29 @@ for k = 1, #ARGV do
   end
   out[k] = records
 end
+out[#ARGV + 1] = redis.call('GET', KEYS[#KEYS]) or '0'
 return out
 `)
+
+// subscriptionsKey is a scope's subscriptions version, a counter that every
+// save and delete of an endpoint or a connection increments in its
+// transaction: a dispatcher that keeps what it matched (Targets.Version)
+// hands the version to CreateDeliveryBatch, which writes nothing when it
+// has moved on since.
+func (s *Store) subscriptionsKey(scope core.Scope) string { return s.scopeKey(scope, "subs") }
+
+// ErrStaleMatch is CreateDeliveryBatch's answer when the scope's
+// subscriptions changed since the version its deliveries were matched at:
+// nothing was written, and the caller matches again.
+var ErrStaleMatch = errors.New("redisstore: the scope's subscriptions changed since they were matched")
+
+// Targets are the endpoints and the connections subscribed to an event
+// type, and the scope's subscriptions version they were read at.
+type Targets struct {
+	Endpoints   []*core.Endpoint
+	Connections []*core.Connection
+	Version     string
+}
 
 // subscriberSets names the two sets and the record prefix of one kind's
 // subscribers of eventType.
@@ -42,40 +66,42 @@ func (s *Store) connectionSets(scope core.Scope, eventType string) (string, stri
 // every read of events, so at a low rate, when each read holds one event,
 // every round trip here is one per event. A record gone since its id was
 // listed is false, which decoding skips as MGET's nil.
-func (s *Store) matchSubscribers(ctx context.Context, scope core.Scope, eventType string, kinds ...subscriberSets) ([][]any, error) {
-	keys := make([]string, 0, 2*len(kinds))
+func (s *Store) matchSubscribers(ctx context.Context, scope core.Scope, eventType string, kinds ...subscriberSets) ([][]any, string, error) {
+	keys := make([]string, 0, 2*len(kinds)+1)
 	args := make([]any, 0, len(kinds))
 	for _, sets := range kinds {
 		typeSet, anySet, prefix := sets(scope, eventType)
 		keys = append(keys, typeSet, anySet)
 		args = append(args, prefix)
 	}
+	keys = append(keys, s.subscriptionsKey(scope))
 	res, err := matchSubscribersScript.Run(ctx, s.hot, keys, args...).Slice()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if len(res) != len(kinds) {
-		return nil, fmt.Errorf("%d lists of subscribers for %d kinds", len(res), len(kinds))
+	if len(res) != len(kinds)+1 {
+		return nil, "", fmt.Errorf("%d lists of subscribers for %d kinds", len(res)-1, len(kinds))
 	}
-	out := make([][]any, len(res))
-	for i, r := range res {
+	out := make([][]any, len(kinds))
+	for i, r := range res[:len(kinds)] {
 		out[i], _ = r.([]any) // an empty Lua table comes back as an empty array
 	}
-	return out, nil
+	version, _ := res[len(kinds)].(string)
+	return out, version, nil
 }
 
 // MatchTargets returns the endpoints and the connections subscribed to
 // eventType or to "*", in no particular order, read in one script: the
 // dispatcher's read of both built-in kinds.
-func (s *Store) MatchTargets(ctx context.Context, scope core.Scope, eventType string) ([]*core.Endpoint, []*core.Connection, error) {
-	vals, err := s.matchSubscribers(ctx, scope, eventType, s.endpointSets, s.connectionSets)
+func (s *Store) MatchTargets(ctx context.Context, scope core.Scope, eventType string) (Targets, error) {
+	vals, version, err := s.matchSubscribers(ctx, scope, eventType, s.endpointSets, s.connectionSets)
 	if err != nil {
-		return nil, nil, storeErr("match targets", err)
+		return Targets{}, storeErr("match targets", err)
 	}
-	eps, err := decodeEndpoints(vals[0])
-	if err != nil {
-		return nil, nil, err
+	t := Targets{Version: version}
+	if t.Endpoints, err = decodeEndpoints(vals[0]); err != nil {
+		return Targets{}, err
 	}
-	conns, err := decodeConnections(vals[1])
-	return eps, conns, err
+	t.Connections, err = decodeConnections(vals[1])
+	return t, err
 }
