@@ -286,7 +286,10 @@ func TestStaleMatchWritesNothing(t *testing.T) {
 	}{
 		{"save endpoint", func() error { return s.SaveEndpoint(ctx, scope, ep, []core.EndpointSecret{{Secret: "whsec_x"}}) }},
 		{"save connection", func() error { return s.SaveConnection(ctx, scope, conn, map[string]string{}) }},
-		{"update endpoint", func() error { ep.EnabledEvents = []string{"payment.failed"}; return s.SaveEndpoint(ctx, scope, ep, nil) }},
+		{"update endpoint", func() error {
+			ep.EnabledEvents = []string{"payment.failed"}
+			return s.SaveEndpoint(ctx, scope, ep, nil)
+		}},
 		{"delete connection", func() error { return s.DeleteConnection(ctx, scope, conn.ID) }},
 		{"delete endpoint", func() error { return s.DeleteEndpoint(ctx, scope, ep.ID) }},
 	}
