@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -102,6 +103,9 @@ func TestDispatchKeepsMatchesWhileTrue(t *testing.T) {
 	}})
 	fake := &fakeConnector{deliver: func(int) (plugins.Result, error) { return plugins.Result{Outcome: plugins.Delivered}, nil }}
 	e, _ := h.startWithConnections(h.options(), fakeHost{"fake": fake})
+	e.matches.mu.Lock()
+	e.matches.keep = time.Hour // however slow the machine, only a save makes it read again
+	e.matches.mu.Unlock()
 	other := newEngine(h.options()) // another hub's API, not running
 	rcv := newReceiver(t, nil)
 	first, _ := h.endpoint(e, rcv.URL, func(in *core.EndpointInput) { in.EnabledEvents = []string{"reservation.created"} })
@@ -158,5 +162,34 @@ func (w commandWatcher) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 			}
 		}
 		return err
+	}
+}
+
+// TestMatchesKeptForAWhile: a kept match is read again once it is as old
+// as the keep, whatever its version says, so that the saves of a hub that
+// does not move the version on are seen; a newer version replaces the
+// scope's matches, and an unversioned match is not kept.
+func TestMatchesKeptForAWhile(t *testing.T) {
+	var m matches
+	scope := core.Scope{AccountID: "acct_1"}
+	subs := []Subscription{{Target: core.Target{Kind: core.TargetEndpoint, ID: "whe_1"}}}
+	m.put(scope, "a", subs, "7")
+	m.put(scope, "b", subs, "7")
+	if got, v, ok := m.get(scope, "a"); !ok || v != "7" || len(got) != 1 {
+		t.Fatalf("get = %v, %q, %v; want the kept match at version 7", got, v, ok)
+	}
+	k := m.byScope[scope].byType["a"]
+	k.read = time.Now().Add(-matchKeep)
+	m.byScope[scope].byType["a"] = k
+	if _, _, ok := m.get(scope, "a"); ok {
+		t.Error("a match as old as the keep was still handed out")
+	}
+	m.put(scope, "c", subs, "8")
+	if _, _, ok := m.get(scope, "b"); ok {
+		t.Error("a match of version 7 outlived a read at version 8")
+	}
+	m.put(scope, "d", subs, "")
+	if _, _, ok := m.get(scope, "d"); ok {
+		t.Error("a match without a version was kept")
 	}
 }

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"sync"
+	"time"
 
 	"github.com/bellhop/bellhop/core"
 )
@@ -14,16 +15,30 @@ import (
 // connection of the scope was saved or deleted, on any hub: the dispatch
 // script compares the version and writes nothing when it moved on
 // (redisstore.ErrStaleMatch), and the batch is matched afresh.
+//
+// A match is also read again once it is matchKeep old: a hub of a release
+// before the version (389219f and earlier) saves targets without moving it
+// on, and while one runs beside this one, during a rolling upgrade, its
+// saves are seen within matchKeep, as its endpoint caches' are.
 type matches struct {
 	mu      sync.Mutex
 	byScope map[core.Scope]*scopeMatches
+	keep    time.Duration // 0: matchKeep
 }
 
 // scopeMatches are one scope's matches, all read at version.
 type scopeMatches struct {
 	version string
-	byType  map[string][]Subscription
+	byType  map[string]keptMatch
 }
+
+type keptMatch struct {
+	subs []Subscription
+	read time.Time
+}
+
+// matchKeep is how long a match is kept however its version stands.
+const matchKeep = time.Second
 
 // maxMatchedScopes bounds the scopes kept; past it all are dropped, to be
 // matched again as they come.
@@ -38,8 +53,15 @@ func (m *matches) get(scope core.Scope, eventType string) ([]Subscription, strin
 	if sm == nil {
 		return nil, "", false
 	}
-	subs, ok := sm.byType[eventType]
-	return subs, sm.version, ok
+	k, ok := sm.byType[eventType]
+	keep := m.keep
+	if keep == 0 {
+		keep = matchKeep
+	}
+	if !ok || time.Since(k.read) >= keep {
+		return nil, "", false
+	}
+	return k.subs, sm.version, true
 }
 
 // put keeps subs, read at version, for scope's eventType. A version other
@@ -56,10 +78,10 @@ func (m *matches) put(scope core.Scope, eventType string, subs []Subscription, v
 		if m.byScope == nil || len(m.byScope) >= maxMatchedScopes {
 			m.byScope = map[core.Scope]*scopeMatches{}
 		}
-		sm = &scopeMatches{version: version, byType: map[string][]Subscription{}}
+		sm = &scopeMatches{version: version, byType: map[string]keptMatch{}}
 		m.byScope[scope] = sm
 	}
-	sm.byType[eventType] = subs
+	sm.byType[eventType] = keptMatch{subs: subs, read: time.Now()}
 }
 
 // forget drops scope's matches: the dispatch script found them out of date.
