@@ -194,13 +194,15 @@ type deliverRun struct {
 
 // startDeliverRun starts the receiver and the hubs, registers the event
 // type and creates the targets.
-func startDeliverRun(ctx context.Context, f *deliverFlags, stdout io.Writer) (r *deliverRun, err error) {
-	r = &deliverRun{f: f, out: stdout, nonce: "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-"}
-	defer func() {
-		if err != nil {
+func startDeliverRun(ctx context.Context, f *deliverFlags, stdout io.Writer) (*deliverRun, error) {
+	r := &deliverRun{f: f, out: stdout, nonce: "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-"}
+	started := false
+	defer func() { // undo what was started when a later step fails
+		if !started {
 			r.close()
 		}
 	}()
+	var err error
 	if r.rcv, err = startReceiver(); err != nil {
 		return nil, err
 	}
@@ -252,6 +254,7 @@ func startDeliverRun(ctx context.Context, f *deliverFlags, stdout io.Writer) (r 
 	}
 	fmt.Fprintf(stdout, "bellhop bench deliver: %d hub(s) (first pid %d), Redis %s, %d %ss of %s events on one local receiver, %d publishers\n",
 		f.hubs, r.group.hubs[0].cmd.Process.Pid, redactURL(f.redisURL), f.endpoints, f.target, typ, f.workers)
+	started = true
 	return r, nil
 }
 
