@@ -41,7 +41,8 @@
 //	                                         ending in LayoutTag), score = ms
 //	<prefix>meta:masterkey           hash    key_id, check (sealed label); rotate_to, forever (masterkey.go)
 //	                                         rotate_started_at while a rotation runs
-//	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first)  PX: until the burst is full again
+//	rate:<prefix>ratelimit:<key id>  string  an API key's GCRA state (redis_rate, which puts "rate:" first;  PX: until the burst is full again
+//	                                         a busy key's hub takes several requests a call: ratelimit.go)
 //	T:key:<key id>                   string  key record JSON                          until revoked
 //	T:keys                           zset    key ids, score = creation µs            until revoked
 //	T:events                         stream  fields type, i (id after evt_), at, p,  trimmed on every append: MINID ~ now-EventRetention,
@@ -58,6 +59,9 @@
 //	                                         (MarkLegacyEventIndexes)                a hub of +e6 on the store
 //	<prefix>meta:legacy-index-marked string  "1": the scopes were marked once        forever
 //	T:event_types                    hash    type name → core.EventType JSON         forever
+//	T:subs                           string  subscriptions version: incremented by   forever
+//	                                         every save and delete of an endpoint or
+//	                                         a connection (subscribers.go)
 //	T:idem:<sha256 of key, hex>      hash    state, fp, status, body                 PX 60 s while in flight, 24 h once done
 //	T:activity                       stream  fields r [d] m s by l ip, at the request trimmed on every write: MINID ~ now-ActivityRetention
 //	                                         id's ms (activity.go); field a (JSON) in
