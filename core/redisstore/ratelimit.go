@@ -23,21 +23,34 @@ func (s *Store) AllowRequest(ctx context.Context, keyID string, perMinute int) (
 	perMinute = min(max(perMinute, 1), 60_000_000)
 	key := s.globalKey("ratelimit", keyID)
 	l := s.leases.get(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	now := s.leases.clock()
+	l.mu.Lock()
 	if l.perMinute != perMinute { // a new key, or its limit changed
 		l.leaseState = leaseState{perMinute: perMinute, size: 1}
 	}
 	if rl, ok := l.spend(now); ok {
+		l.mu.Unlock()
 		return rl, nil
 	}
+	// One request at a time takes a lease; the others meanwhile take one
+	// request each, as every request did before leases, so that none waits
+	// on another's round trip (nor, with Redis down, on its timeout).
+	n, leader := 1, !l.taking
+	if leader {
+		l.taking, n = true, l.nextSize(now)
+	}
+	l.mu.Unlock()
 	limit := redis_rate.Limit{Rate: perMinute, Period: time.Minute, Burst: perMinute}
-	res, err := redis_rate.NewLimiter(s.hot).AllowAtMost(ctx, key, limit, l.nextSize(now))
+	res, err := redis_rate.NewLimiter(s.hot).AllowAtMost(ctx, key, limit, n)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if leader {
+		l.taking = false
+	}
 	if err != nil {
 		return core.RateLimit{}, storeErr("rate limit", err)
 	}
-	return l.took(now, res), nil
+	return l.took(now, res, leader), nil
 }
 
 // leaseTTL is how long a hub may spend the requests it took: what is left
@@ -77,6 +90,7 @@ type leaseState struct {
 	remaining int       // what Redis had left after the take
 	reset     time.Time // when Redis's bucket is full again
 	deniedTo  time.Time // no request is allowed before this
+	taking    bool      // a request is taking the next lease
 }
 
 // spend lets one request through from the lease, or answers a kept
@@ -106,13 +120,17 @@ func (l *requestLease) nextSize(now time.Time) int {
 }
 
 // took records what Redis answered a take and lets the request that asked
-// through, or denies it.
-func (l *requestLease) took(now time.Time, res *redis_rate.Result) core.RateLimit {
+// through, or denies it. A denial holds for every request of the key; a
+// take of one request that was not the lease's leaves the lease as it is.
+func (l *requestLease) took(now time.Time, res *redis_rate.Result, lease bool) core.RateLimit {
 	if res.Allowed < 1 {
 		wait := max(res.RetryAfter, 0)
 		l.tokens, l.size, l.remaining, l.deniedTo = 0, 1, 0, now.Add(wait)
 		l.reset = now.Add(res.ResetAfter)
 		return l.denied(wait)
+	}
+	if !lease {
+		return core.RateLimit{Allowed: true, Limit: l.perMinute, Remaining: res.Remaining + l.tokens, Reset: now.Add(res.ResetAfter)}
 	}
 	l.tokens, l.taken, l.remaining = res.Allowed-1, now, res.Remaining
 	l.reset = now.Add(res.ResetAfter)

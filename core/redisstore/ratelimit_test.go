@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -220,5 +221,43 @@ func (c scriptCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 func (c scriptCounter) count(cmd redis.Cmder) {
 	if strings.HasPrefix(cmd.Name(), "eval") {
 		c.n.Add(1)
+	}
+}
+
+// TestAllowRequestLeasesConcurrently: many requests at once on two hubs
+// let through no more than the limit, and within a lease of each hub of
+// it (a denial drops what a hub still held).
+func TestAllowRequestLeasesConcurrently(t *testing.T) {
+	ctx := context.Background()
+	mr := miniredis.RunT(t)
+	now := time.Now()
+	mr.SetTime(now)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	hubs := []*redisstore.Store{redisstore.New(rdb, redisstore.Options{}), redisstore.New(rdb, redisstore.Options{})}
+	for _, h := range hubs {
+		h.SetLeaseClockForTest(func() time.Time { return now })
+	}
+	const limit = 30_000 // leases of up to 100
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for {
+				rl, err := hubs[g%2].AllowRequest(ctx, "key_busy", limit)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !rl.Allowed {
+					return
+				}
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := allowed.Load(); n > limit || n < limit-2*100 {
+		t.Fatalf("%d requests allowed of a limit of %d, want at most it and at least it less a lease a hub", n, limit)
 	}
 }
