@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/bellhop/bellhop/core"
+	"github.com/bellhop/bellhop/core/redisstore"
 	"github.com/bellhop/bellhop/plugins"
 )
 
@@ -191,5 +192,51 @@ func TestMatchesKeptForAWhile(t *testing.T) {
 	m.put(scope, "d", subs, "")
 	if _, _, ok := m.get(scope, "d"); ok {
 		t.Error("a match without a version was kept")
+	}
+}
+
+// countingBatchLoads is countingLoads that also counts LoadDeliveries
+// calls and the deliveries they read.
+type countingBatchLoads struct {
+	countingLoads
+	batches, batched atomic.Int32
+}
+
+func (c *countingBatchLoads) LoadDeliveries(ctx context.Context, scope core.Scope, ids []string) ([]*redisstore.LoadedDelivery, error) {
+	c.batches.Add(1)
+	c.batched.Add(int32(len(ids)))
+	return c.attemptLog.LoadDeliveries(ctx, scope, ids)
+}
+
+// TestWorkersLoadAReadTogether: deliveries queued while no hub ran are
+// read from the stream by the next hub's workers and loaded together, in
+// one script for the read, not one each, and all delivered.
+func TestWorkersLoadAReadTogether(t *testing.T) {
+	h := newHarness(t)
+	rc := newReceiver(t, nil)
+	idle := newEngine(h.options()) // not running: publishes queue
+	ep, _ := h.endpoint(idle, rc.URL, nil)
+	for i := range 6 {
+		ev := h.publish(h.scope, "reservation.created", i)
+		d := newDelivery(ev, core.Target{Kind: core.TargetEndpoint, ID: ep.ID}, "")
+		if _, err := h.store.CreateDeliveries(context.Background(), h.scope, []*core.Delivery{d}, []byte(`{}`), "", "", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEngine(h.options())
+	loads := &countingBatchLoads{countingLoads: countingLoads{attemptLog: e.attempts}}
+	e.attempts = loads
+	h.run(e)
+	eventually(t, "the queued deliveries", func() bool {
+		n := 0
+		for _, d := range h.deliveries(e, ep.ID) {
+			if d.Status == core.StatusSucceeded {
+				n++
+			}
+		}
+		return n == 6
+	})
+	if single, batches, batched := loads.loads.Load(), loads.batches.Load(), loads.batched.Load(); single != 0 || batches < 1 || batched < 6 {
+		t.Errorf("loads: %d one by one, %d together holding %d; want none alone and all six together", single, batches, batched)
 	}
 }

@@ -55,6 +55,8 @@ type queue interface {
 // test may count or fail those writes without a queue or a receiver.
 type attemptLog interface {
 	LoadDelivery(ctx context.Context, scope core.Scope, id string) (*core.Delivery, []byte, error)
+	// LoadDeliveries loads several in one script (nil for one gone).
+	LoadDeliveries(ctx context.Context, scope core.Scope, ids []string) ([]*redisstore.LoadedDelivery, error)
 	FinishAttempt(ctx context.Context, scope core.Scope, d *core.Delivery, r redisstore.AttemptRecord) (redisstore.Health, error)
 	// ResetHealth clears a target's health window (on re-enable).
 	ResetHealth(ctx context.Context, scope core.Scope, targetID string) error
@@ -157,6 +159,7 @@ func (e *Engine) readableStreams(scopes []core.Scope) (streams []string, byStrea
 // the same shares, not one after the other in the claim loop, and so do
 // the entries the dispatcher takes for this hub as it queues them.
 func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope, entries []redisstore.StreamEntry) {
+	e.preload(ctx, byStream, entries)
 	slots := e.hand
 	for _, en := range entries {
 		select {
@@ -176,6 +179,37 @@ func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope,
 					"delivery", en.Values["d"], "entry", en.ID, "err", err)
 			}
 		}()
+	}
+}
+
+// preload reads the deliveries of entries that come without theirs (a
+// read of the stream, as opposed to the dispatcher's own), in one script a
+// scope, so that each entry's goroutine does not read its own: a script
+// and a round trip a delivery whenever the workers are behind the
+// dispatcher. An entry it could not load reads its own, as before.
+func (e *Engine) preload(ctx context.Context, byStream map[string]core.Scope, entries []redisstore.StreamEntry) {
+	byScope := map[core.Scope][]int{}
+	for i, en := range entries {
+		if en.Loaded == nil {
+			s := byStream[en.Stream]
+			byScope[s] = append(byScope[s], i)
+		}
+	}
+	for scope, idx := range byScope {
+		if len(idx) < 2 {
+			continue
+		}
+		ids := make([]string, len(idx))
+		for k, i := range idx {
+			ids[k], _ = entries[i].Values["d"].(string)
+		}
+		loaded, err := e.attempts.LoadDeliveries(ctx, scope, ids)
+		if err != nil {
+			continue
+		}
+		for k, i := range idx {
+			entries[i].Loaded = loaded[k]
+		}
 	}
 }
 
@@ -237,7 +271,7 @@ func (e *Engine) process(ctx context.Context, scope core.Scope, en redisstore.St
 // made them for an entry it queued and took in one script, read from the
 // store for every other.
 func (e *Engine) load(ctx context.Context, scope core.Scope, en redisstore.StreamEntry) (*core.Delivery, []byte, error) {
-	if c := en.Created; c != nil {
+	if c := en.Loaded; c != nil {
 		return c.Delivery, c.Payload, nil
 	}
 	id, _ := en.Values["d"].(string)

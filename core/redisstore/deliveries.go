@@ -337,7 +337,7 @@ func (s *Store) CreateDeliveries(ctx context.Context, scope core.Scope, ds []*co
 // the dispatcher's way to turn a read of many events into deliveries without
 // a round trip per event. It returns how many deliveries were new and the
 // entries it took (see Take); one it queued itself carries its delivery
-// and payload as the caller made them (StreamEntry.Created).
+// and payload as the caller made them (StreamEntry.Loaded).
 //
 // matched, when not empty, is the scope's subscriptions version the
 // deliveries were matched at (Targets.Version): if a target was saved or
@@ -392,10 +392,10 @@ func (s *Store) takenEntries(scope core.Scope, batch []EventDeliveries, raw any)
 	if len(flat) == 0 {
 		return nil
 	}
-	made := map[string]*CreatedDelivery{}
+	made := map[string]*LoadedDelivery{}
 	for _, ev := range batch {
 		for _, d := range ev.Deliveries {
-			made[d.ID] = &CreatedDelivery{Delivery: d, Payload: ev.Payload}
+			made[d.ID] = &LoadedDelivery{Delivery: d, Payload: ev.Payload}
 		}
 	}
 	stream := s.DeliveriesStreamKey(scope)
@@ -405,7 +405,7 @@ func (s *Store) takenEntries(scope core.Scope, batch []EventDeliveries, raw any)
 		dlv, _ := flat[i+1].(string)
 		en := StreamEntry{Stream: stream, ID: id, Values: map[string]any{"d": dlv}}
 		if mine, _ := flat[i+2].(int64); mine == 1 {
-			en.Created = made[dlv]
+			en.Loaded = made[dlv]
 		}
 		out = append(out, en)
 	}
@@ -446,15 +446,16 @@ type StreamEntry struct {
 	// consumer, this time included; set by ClaimIdle only. An entry claimed
 	// again and again is one whose handling keeps stopping its hub.
 	Deliveries int
-	// Created is set on an entry CreateDeliveryBatch queued and took in
-	// the same script: its delivery and payload as the caller made them,
-	// so that nothing reads them back.
-	Created *CreatedDelivery
+	// Loaded is set on an entry whose delivery its reader already holds,
+	// so that nothing reads it back: one CreateDeliveryBatch queued and
+	// took in the same script (as the caller made it), or one loaded with
+	// the others of its read (LoadDeliveries).
+	Loaded *LoadedDelivery
 }
 
-// CreatedDelivery is a delivery as CreateDeliveryBatch stored it, pending
-// with no attempt, and the payload it sends.
-type CreatedDelivery struct {
+// LoadedDelivery is a delivery without its attempts and the payload it
+// sends (nil once it ended).
+type LoadedDelivery struct {
 	Delivery *core.Delivery
 	Payload  []byte
 }
@@ -518,6 +519,23 @@ func (s *Store) LoadDelivery(ctx context.Context, scope core.Scope, id string) (
 		return nil, nil, core.NotFound("delivery", id)
 	}
 	return got[0].delivery, got[0].payload, nil
+}
+
+// LoadDeliveries is LoadDelivery for several deliveries of scope in one
+// script: the workers' way to read the deliveries of a read of the stream
+// without a script and a round trip each. A delivery that is gone is nil.
+func (s *Store) LoadDeliveries(ctx context.Context, scope core.Scope, ids []string) ([]*LoadedDelivery, error) {
+	got, err := s.loadStored(ctx, s.hot, scope, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*LoadedDelivery, len(got))
+	for i, g := range got {
+		if g != nil {
+			out[i] = &LoadedDelivery{Delivery: g.delivery, Payload: g.payload}
+		}
+	}
+	return out, nil
 }
 
 // DeliveryObject names the object of a delivery to a target of kind:

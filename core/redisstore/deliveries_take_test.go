@@ -37,10 +37,10 @@ func TestCreateDeliveryBatchTakes(t *testing.T) {
 	if len(taken) != 2 {
 		t.Fatalf("took %d entries, want the earlier one and this call's", len(taken))
 	}
-	if taken[0].Values["d"] != "whd_earlier" || taken[0].Created != nil {
+	if taken[0].Values["d"] != "whd_earlier" || taken[0].Loaded != nil {
 		t.Errorf("first taken = %+v, want whd_earlier as a plain entry", taken[0])
 	}
-	c := taken[1].Created
+	c := taken[1].Loaded
 	if taken[1].Values["d"] != "whd_mine" || c == nil || c.Delivery != mine || string(c.Payload) != `{"n":2}` {
 		t.Errorf("second taken = %+v (created %+v), want whd_mine with the caller's delivery and payload", taken[1], c)
 	}
