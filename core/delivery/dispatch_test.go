@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -238,5 +239,33 @@ func TestWorkersLoadAReadTogether(t *testing.T) {
 	})
 	if single, batches, batched := loads.loads.Load(), loads.batches.Load(), loads.batched.Load(); single != 0 || batches < 1 || batched < 6 {
 		t.Errorf("loads: %d one by one, %d together holding %d; want none alone and all six together", single, batches, batched)
+	}
+}
+
+// TestKeptMatchesAreBounded: however many event types an account
+// publishes, the matches a hub keeps stay within maxKeptMatches.
+func TestKeptMatchesAreBounded(t *testing.T) {
+	var m matches
+	scope := core.Scope{AccountID: "acct_1"}
+	for i := range maxKeptMatches + 10 {
+		m.put(scope, "custom."+strconv.Itoa(i), nil, "1")
+	}
+	m.put(core.Scope{AccountID: "acct_2"}, "a", nil, "1")
+	held := 0
+	for _, sm := range m.byScope {
+		held += len(sm.byType)
+	}
+	if held != m.kept || held > maxKeptMatches {
+		t.Fatalf("%d matches held, %d counted; want them equal and at most %d", held, m.kept, maxKeptMatches)
+	}
+	m.forget(scope)
+	m.put(scope, "b", nil, "2") // a new version replaces the scope's matches
+	m.put(scope, "c", nil, "3")
+	held = 0
+	for _, sm := range m.byScope {
+		held += len(sm.byType)
+	}
+	if held != m.kept {
+		t.Fatalf("after forget and a new version: %d held, %d counted", held, m.kept)
 	}
 }

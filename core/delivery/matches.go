@@ -23,6 +23,7 @@ import (
 type matches struct {
 	mu      sync.Mutex
 	byScope map[core.Scope]*scopeMatches
+	kept    int           // matches in byScope, of every scope
 	keep    time.Duration // 0: matchKeep
 }
 
@@ -40,9 +41,12 @@ type keptMatch struct {
 // matchKeep is how long a match is kept however its version stands.
 const matchKeep = time.Second
 
-// maxMatchedScopes bounds the scopes kept; past it all are dropped, to be
-// matched again as they come.
-const maxMatchedScopes = 10_000
+// maxKeptMatches bounds the matches kept, of every scope and event type;
+// past it all are dropped, to be matched again as they come. A match is
+// kept a second at most, so it is only ever full of ones no longer used
+// when an account publishes more types a second than it holds (custom
+// types are not capped): its hub's memory stays bounded.
+const maxKeptMatches = 50_000
 
 // get returns the subscriptions kept for scope's eventType and the version
 // they were read at.
@@ -73,13 +77,19 @@ func (m *matches) put(scope core.Scope, eventType string, subs []Subscription, v
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.byScope == nil || m.kept >= maxKeptMatches {
+		m.byScope, m.kept = map[core.Scope]*scopeMatches{}, 0
+	}
 	sm := m.byScope[scope]
 	if sm == nil || sm.version != version {
-		if m.byScope == nil || len(m.byScope) >= maxMatchedScopes {
-			m.byScope = map[core.Scope]*scopeMatches{}
+		if sm != nil {
+			m.kept -= len(sm.byType)
 		}
 		sm = &scopeMatches{version: version, byType: map[string]keptMatch{}}
 		m.byScope[scope] = sm
+	}
+	if _, ok := sm.byType[eventType]; !ok {
+		m.kept++
 	}
 	sm.byType[eventType] = keptMatch{subs: subs, read: time.Now()}
 }
@@ -88,5 +98,8 @@ func (m *matches) put(scope core.Scope, eventType string, subs []Subscription, v
 func (m *matches) forget(scope core.Scope) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.byScope, scope)
+	if sm := m.byScope[scope]; sm != nil {
+		m.kept -= len(sm.byType)
+		delete(m.byScope, scope)
+	}
 }
