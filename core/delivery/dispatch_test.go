@@ -13,6 +13,7 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/redistest"
 	"github.com/bellhop/bellhop/plugins"
 )
 
@@ -92,17 +93,17 @@ func TestDispatcherHandsItsDeliveriesToItsWorkers(t *testing.T) {
 func TestDispatchKeepsMatchesWhileTrue(t *testing.T) {
 	h := newHarness(t)
 	var matchReads atomic.Int32
-	h.r.Client.AddHook(commandWatcher{func(args []any) {
-		if name, _ := args[0].(string); !strings.HasPrefix(name, "eval") {
+	redistest.Watch(h.r.Client, func(cmd redis.Cmder) {
+		if !strings.HasPrefix(cmd.Name(), "eval") {
 			return
 		}
-		for _, a := range args {
+		for _, a := range cmd.Args() {
 			if s, ok := a.(string); ok && strings.Contains(s, ":eps:type:") {
 				matchReads.Add(1)
 				return
 			}
 		}
-	}})
+	})
 	fake := &fakeConnector{deliver: func(int) (plugins.Result, error) { return plugins.Result{Outcome: plugins.Delivered}, nil }}
 	e, _ := h.startWithConnections(h.options(), fakeHost{"fake": fake})
 	e.matches.mu.Lock()
@@ -135,35 +136,6 @@ func TestDispatchKeepsMatchesWhileTrue(t *testing.T) {
 	}
 	if _, now, _ := e.matches.get(h.scope, "reservation.created"); now == kept {
 		t.Errorf("the kept match is still of version %s after a save", kept)
-	}
-}
-
-// commandWatcher calls see with the arguments of every command a client
-// sent, alone or pipelined, that Redis ran (a script's EVALSHA answered
-// NOSCRIPT, which go-redis follows with an EVAL, is not seen).
-type commandWatcher struct{ see func(args []any) }
-
-func (w commandWatcher) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (w commandWatcher) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		err := next(ctx, cmd)
-		if err == nil {
-			w.see(cmd.Args())
-		}
-		return err
-	}
-}
-
-func (w commandWatcher) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		err := next(ctx, cmds)
-		for _, cmd := range cmds {
-			if cmd.Err() == nil {
-				w.see(cmd.Args())
-			}
-		}
-		return err
 	}
 }
 

@@ -188,9 +188,12 @@ func (e *Engine) runEntries(ctx context.Context, byStream map[string]core.Scope,
 // and a round trip a delivery whenever the workers are behind the
 // dispatcher. An entry it could not load reads its own, as before.
 func (e *Engine) preload(ctx context.Context, byStream map[string]core.Scope, entries []redisstore.StreamEntry) {
-	byScope := map[core.Scope][]int{}
+	var byScope map[core.Scope][]int // made only when there is something to load: the dispatcher's hand-overs come loaded
 	for i, en := range entries {
 		if en.Loaded == nil {
+			if byScope == nil {
+				byScope = map[core.Scope][]int{}
+			}
 			s := byStream[en.Stream]
 			byScope[s] = append(byScope[s], i)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bellhop/bellhop/core"
 	"github.com/bellhop/bellhop/core/redisstore"
+	"github.com/bellhop/bellhop/core/redistest"
 )
 
 func TestAllowRequest(t *testing.T) {
@@ -102,7 +103,11 @@ func TestAllowRequestLeases(t *testing.T) {
 	mr.SetTime(start) // nothing refills: the limit is what can pass
 	var scripts atomic.Int64
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	rdb.AddHook(scriptCounter{&scripts})
+	redistest.Watch(rdb, func(cmd redis.Cmder) {
+		if strings.HasPrefix(cmd.Name(), "eval") {
+			scripts.Add(1)
+		}
+	})
 	t.Cleanup(func() { rdb.Close() })
 	hubs := []*redisstore.Store{redisstore.New(rdb, redisstore.Options{}), redisstore.New(rdb, redisstore.Options{})}
 	for _, h := range hubs {
@@ -194,33 +199,6 @@ func TestAllowRequestLeaseEnds(t *testing.T) {
 	// the hub said it held, by the unspent requests it dropped.
 	if rl.Remaining >= held-1 {
 		t.Errorf("remaining %d after a lease ended, want below %d: the unspent requests are dropped, not spent", rl.Remaining, held-1)
-	}
-}
-
-// scriptCounter counts the scripts a client runs, alone or pipelined.
-type scriptCounter struct{ n *atomic.Int64 }
-
-func (c scriptCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (c scriptCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		c.count(cmd)
-		return next(ctx, cmd)
-	}
-}
-
-func (c scriptCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		for _, cmd := range cmds {
-			c.count(cmd)
-		}
-		return next(ctx, cmds)
-	}
-}
-
-func (c scriptCounter) count(cmd redis.Cmder) {
-	if strings.HasPrefix(cmd.Name(), "eval") {
-		c.n.Add(1)
 	}
 }
 
